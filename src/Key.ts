@@ -1,0 +1,83 @@
+/**
+ * Keys partition a stream (see `keyBy`): state, timers and windows are scoped per key.
+ *
+ * @since 0.1.0
+ */
+import { describeValue } from './internal/describe'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * A primitive that can be (part of) a key.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const k: ds.KeyPrimitive = 'user-1'
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type KeyPrimitive = string | number | boolean | bigint
+
+/**
+ * A key: a primitive, or an array of primitives for composite keys. Keys are compared by
+ * value, so `['a', 1]` and `['a', 1]` are the same key.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const composite: ds.Key = ['/home', 'mobile']
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type Key = KeyPrimitive | readonly KeyPrimitive[]
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/**
+ * @internal
+ * Why `key` cannot be a key, or `undefined` if it can.
+ */
+export function invalidKeyReason(key: unknown): string | undefined {
+  if (Array.isArray(key)) {
+    if (key.length === 0) return 'an empty array is not a key'
+    for (let i = 0; i < key.length; i++) {
+      const reason = invalidPrimitiveReason(key[i])
+      if (reason !== undefined) return `element ${i} of the composite key ${describeValue(key)}: ${reason}`
+    }
+    return undefined
+  }
+  return invalidPrimitiveReason(key)
+}
+
+function invalidPrimitiveReason(key: unknown): string | undefined {
+  switch (typeof key) {
+    case 'string':
+    case 'boolean':
+    case 'bigint':
+      return undefined
+    case 'number':
+      return Number.isNaN(key) ? 'NaN is not a key' : undefined
+    default:
+      return `${describeValue(key)} is not a key: keys are strings, numbers, booleans, bigints or arrays of them`
+  }
+}
+
+/**
+ * @internal
+ * A value usable as a `Map` key that is equal for equal keys: primitives stand for
+ * themselves; composite keys become a string no primitive key can equal (it starts with NUL
+ * and tags each part with its type).
+ */
+export function keyId(key: unknown): unknown {
+  if (!Array.isArray(key)) return key
+  let id = '\u0000'
+  for (const part of key) id += `${typeof part === 'bigint' ? 'n' : (typeof part)[0]}${String(part).length}:${String(part)}`
+  return id
+}

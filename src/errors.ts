@@ -1,0 +1,115 @@
+/**
+ * Errors that rx-datastream operators send through the Rx error channel. Each names the
+ * operator (kind, name, uid) and the offending value, and keeps the original error as `cause`.
+ *
+ * @since 0.1.0
+ */
+import { describeElement } from './internal/describe'
+import { type OperatorInfo, operatorLabel } from './OperatorOptions'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * Base class of every error raised by an rx-datastream operator.
+ *
+ * @example
+ * import { of } from 'rxjs'
+ * import * as ds from 'rx-datastream'
+ *
+ * ds.fromRecords([{ value: 1, timestamp: 0 }])
+ *   .pipe(ds.mapValues(() => { throw new Error('boom') }, { name: 'explode' }))
+ *   .subscribe({ error: (e: unknown) => {
+ *     if (e instanceof ds.DataStreamError) console.log(e.operator.name, e.cause) // 'explode' Error('boom')
+ *   } })
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class DataStreamError extends Error {
+  override name = 'DataStreamError'
+  constructor(
+    readonly operator: OperatorInfo,
+    detail: string,
+    options?: { readonly cause?: unknown }
+  ) {
+    super(`${operatorLabel(operator)}: ${detail}`, options)
+  }
+}
+
+/**
+ * A user function (mapper, predicate, process function, …) threw. `cause` is what it threw.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const isUserFailure = (e: unknown) => e instanceof ds.UserFunctionError
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class UserFunctionError extends DataStreamError {
+  override name = 'UserFunctionError'
+  constructor(operator: OperatorInfo, element: unknown, cause: unknown) {
+    super(operator, `the user function threw while processing ${describeElement(element)}: ${messageOf(cause)}`, {
+      cause
+    })
+  }
+}
+
+/**
+ * A record's timestamp is unusable: NaN, not a number, not finite, or missing where event
+ * time needs one.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const isBadTimestamp = (e: unknown) => e instanceof ds.TimestampError
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class TimestampError extends DataStreamError {
+  override name = 'TimestampError'
+}
+
+/**
+ * A key selector returned something that cannot be a key (see `keyBy`).
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const isBadKey = (e: unknown) => e instanceof ds.KeyError
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class KeyError extends DataStreamError {
+  override name = 'KeyError'
+}
+
+/**
+ * A watermark generator emitted a watermark that is not a number.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const isBadWatermark = (e: unknown) => e instanceof ds.WatermarkError
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class WatermarkError extends DataStreamError {
+  override name = 'WatermarkError'
+}
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/** @internal */
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message
+  return String(error)
+}
