@@ -21,6 +21,8 @@ export interface Sink<In> {
   error?(error: unknown): void
   /** Default: complete the destination. */
   complete?(): void
+  /** Runs once right after the upstream subscription is made (e.g. to subscribe other inputs). */
+  started?(): void
   /** Runs exactly once when the subscription ends, however it ends. */
   finalize?(): void
 }
@@ -117,6 +119,13 @@ export function operate<In, Out>(info: OperatorInfo, init: SinkFactory<In, Out>)
       upstream = new OperateSubscriber(sink, fail, destination)
       destination.add(upstream)
       source.subscribe(upstream)
+      if (sink.started !== undefined && !destination.closed) {
+        try {
+          sink.started()
+        } catch (error) {
+          fail(error)
+        }
+      }
     })
 }
 

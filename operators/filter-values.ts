@@ -1,0 +1,44 @@
+import type { OperatorFunction } from 'rxjs'
+import { operatorInfo, type OperatorOptions } from '../src/OperatorOptions'
+import type { StreamElement } from '../src/StreamElement'
+import { operate } from '../src/internal/operate'
+
+/**
+ * Keeps the records whose value satisfies `predicate`; control elements and side records pass
+ * through in order (Flink's `filter`). A type guard narrows the value type.
+ *
+ * ```text
+ * input:   1@5  W(4)  2@7  3@8|
+ * output:  1@5  W(4)       3@8|     (predicate = odd)
+ * ```
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * ds.fromRecords([{ value: 1, timestamp: 0 }, { value: 2, timestamp: 1 }])
+ *   .pipe(ds.filterValues(n => n % 2 === 0), ds.values())
+ *   .subscribe(v => console.log(v)) // 2
+ *
+ * @param predicate which values to keep
+ * @param options `name`, `uid`
+ * @category transforms
+ * @since 0.1.0
+ */
+export function filterValues<T, S extends T, K = never>(
+  predicate: (value: T) => value is S,
+  options?: OperatorOptions
+): OperatorFunction<StreamElement<T, K>, StreamElement<S, K>>
+export function filterValues<T, K = never>(
+  predicate: (value: T) => boolean,
+  options?: OperatorOptions
+): OperatorFunction<StreamElement<T, K>, StreamElement<T, K>>
+export function filterValues<T, K = never>(
+  predicate: (value: T) => boolean,
+  options?: OperatorOptions
+): OperatorFunction<StreamElement<T, K>, StreamElement<T, K>> {
+  return operate<StreamElement<T, K>, StreamElement<T, K>>(operatorInfo('filterValues', options), destination => ({
+    next: e => {
+      if (e._tag !== 'Record' || predicate(e.value)) destination.next(e)
+    }
+  }))
+}

@@ -1,0 +1,32 @@
+/**
+ * The public pipeable operators, one concept per file.
+ *
+ * @since 0.1.0
+ */
+
+// ---- time ----
+export * from './assign-timestamps-and-watermarks'
+
+// ---- sources ----
+export * from './from-records'
+
+// ---- leaving the stream model ----
+export * from './values'
+export * from './records'
+
+// ---- transforms ----
+export * from './map-values'
+export * from './filter-values'
+export * from './flat-map-values'
+export * from './union-with'
+export * from './connect-with'
+
+// ---- keys ----
+export * from './key-by'
+
+// ---- side outputs ----
+export * from './side-output'
+export * from './split'
+
+// ---- process functions ----
+export * from './process-elements'

@@ -1,0 +1,135 @@
+import { asyncScheduler, type OperatorFunction } from 'rxjs'
+import { operatorInfo, type SchedulerOptions } from '../src/OperatorOptions'
+import type { OutputTag } from '../src/OutputTag'
+import { NO_TIMESTAMP, sideRecord, type StreamElement, streamRecord } from '../src/StreamElement'
+import { operate } from '../src/internal/operate'
+
+/**
+ * Emits results of a process function; each gets the timestamp of the record being processed.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const out: ds.Collector<number> = { collect: n => console.log(n) }
+ *
+ * @category process
+ * @since 0.1.0
+ */
+export interface Collector<T> {
+  collect(value: T): void
+}
+
+/**
+ * What a non-keyed process function sees of the record it processes and of time. Non-keyed
+ * functions have no timers and no keyed state (use `keyedProcess` on a keyed stream).
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const describe = (ctx: ds.ProcessContext) => `ts ${ctx.timestamp()} at watermark ${ctx.currentWatermark()}`
+ *
+ * @category process
+ * @since 0.1.0
+ */
+export interface ProcessContext {
+  /** The record's event timestamp, or `null` if it has none. */
+  timestamp(): number | null
+  /** The last watermark this operator has seen (`-Infinity` before any). */
+  currentWatermark(): number
+  /** Processing time, read from the operator's scheduler. */
+  currentProcessingTime(): number
+  /** Emits `value` to the side output named by `tag`, with the record's timestamp. */
+  output<S>(tag: OutputTag<S>, value: S): void
+}
+
+/**
+ * A non-keyed process function (Flink's `ProcessFunction` without timers): called once per
+ * record; `open` once per subscription before the first record, `close` once when it ends.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const dedupe = (): ds.ProcessFunction<string, string> => {
+ *   const seen = new Set<string>()
+ *   return { processElement: (v, _ctx, out) => { if (!seen.has(v)) { seen.add(v); out.collect(v) } } }
+ * }
+ *
+ * @category process
+ * @since 0.1.0
+ */
+export interface ProcessFunction<In, Out> {
+  open?(): void
+  processElement(value: In, ctx: ProcessContext, out: Collector<Out>): void
+  close?(): void
+}
+
+/**
+ * Runs a non-keyed process function over every record: it may emit any number of results
+ * (stamped with the record's timestamp), emit side outputs, and read the record's timestamp,
+ * the current watermark and processing time. Control elements pass through in order.
+ *
+ * ```text
+ * input:   3@1   W(1)   -1@2         |
+ * output:  3@1   W(1)   neg(-1)@2   W(+∞)|    (negatives to a side output)
+ * ```
+ *
+ * Pass a factory (`() => fn`) when the function keeps per-subscription state, so two
+ * subscriptions do not share it.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const negative = new ds.OutputTag<number>('negative')
+ * ds.fromRecords([{ value: 3, timestamp: 1 }, { value: -1, timestamp: 2 }])
+ *   .pipe(ds.processElements<number, number>({
+ *     processElement: (n, ctx, out) => (n < 0 ? ctx.output(negative, n) : out.collect(n * 10)),
+ *   }), ds.values())
+ *   .subscribe(v => console.log(v)) // 30
+ *
+ * @param fn the process function, or a factory creating one per subscription
+ * @param options `name`, `uid`, `scheduler` (the processing-time clock)
+ * @category process
+ * @since 0.1.0
+ */
+export function processElements<In, Out, K = never>(
+  fn: ProcessFunction<In, Out> | (() => ProcessFunction<In, Out>),
+  options?: SchedulerOptions
+): OperatorFunction<StreamElement<In, K>, StreamElement<Out, K>> {
+  const info = operatorInfo('processElements', options)
+  const scheduler = options?.scheduler ?? asyncScheduler
+  return operate<StreamElement<In, K>, StreamElement<Out, K>>(info, destination => {
+    const f = typeof fn === 'function' ? fn() : fn
+    let watermark = -Infinity
+    let timestamp = NO_TIMESTAMP
+    let key: K = undefined as K
+    const out: Collector<Out> = { collect: v => destination.next(streamRecord(v, timestamp, key)) }
+    const ctx: ProcessContext = {
+      timestamp: () => (timestamp === NO_TIMESTAMP ? null : timestamp),
+      currentWatermark: () => watermark,
+      currentProcessingTime: () => scheduler.now(),
+      output: (tag, value) => {
+        if (tag === null || tag === undefined) throw new TypeError('ctx.output: the output tag must not be null')
+        destination.next(sideRecord(tag, value, timestamp))
+      }
+    }
+    f.open?.()
+    let closed = false
+    return {
+      next: e => {
+        if (e._tag === 'Record') {
+          timestamp = e.timestamp
+          key = e.key
+          f.processElement(e.value, ctx, out)
+        } else {
+          if (e._tag === 'Watermark') watermark = e.timestamp
+          destination.next(e)
+        }
+      },
+      finalize: () => {
+        if (closed) return
+        closed = true
+        f.close?.()
+      }
+    }
+  })
+}

@@ -1,0 +1,46 @@
+import type { Observable, OperatorFunction } from 'rxjs'
+import { operatorInfo, type OperatorOptions } from '../src/OperatorOptions'
+import { type StreamElement, type StreamRecord, streamRecord } from '../src/StreamElement'
+import { multiInputOperator } from '../src/internal/multiInput'
+
+/**
+ * Merges the records of this stream and `others` into one stream (Flink's `union`). Records
+ * pass through as they arrive; the output watermark is the minimum over the active inputs,
+ * emitted when it increases, so event time only advances once every input has progressed. An
+ * idle input (see `withIdleness`) is not waited for. Completes when every input has completed.
+ *
+ * ```text
+ * this:    a@1  W(5)            W(9)    |
+ * other:            b@3  W(7)        W(12)|
+ * output:  a@1      b@3  W(5)   W(7)  W(9) … W(+∞)|
+ * ```
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const web = ds.fromRecords([{ value: 'web', timestamp: 1 }])
+ * const app = ds.fromRecords([{ value: 'app', timestamp: 2 }])
+ * web.pipe(ds.unionWith(app), ds.values()).subscribe(v => console.log(v)) // web, app
+ *
+ * @param others the streams to merge in (the options object may come last)
+ * @category transforms
+ * @since 0.1.0
+ */
+export function unionWith<T, U = T>(
+  ...others: [...Observable<StreamElement<U, unknown>>[]] | [...Observable<StreamElement<U, unknown>>[], OperatorOptions]
+): OperatorFunction<StreamElement<T, unknown>, StreamElement<T | U>> {
+  const last = others[others.length - 1]
+  const options = last !== undefined && !isObservableLike(last) ? (last as OperatorOptions) : undefined
+  const inputs = (options === undefined ? others : others.slice(0, -1)) as Observable<StreamElement<unknown, unknown>>[]
+  for (const [i, input] of inputs.entries()) {
+    if (!isObservableLike(input)) throw new TypeError(`unionWith: argument ${i} is not an Observable`)
+  }
+  // The union is not keyed (as in Flink): keys of keyed inputs are dropped.
+  return multiInputOperator<T, T | U>(operatorInfo('unionWith', options), inputs, (_input, record, out) =>
+    out.next(record.key === undefined ? (record as StreamRecord<T | U, unknown>) : streamRecord(record.value as T | U, record.timestamp))
+  )
+}
+
+function isObservableLike(x: unknown): boolean {
+  return typeof x === 'object' && x !== null && typeof (x as { subscribe?: unknown }).subscribe === 'function'
+}

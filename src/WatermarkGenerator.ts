@@ -1,0 +1,185 @@
+/**
+ * Watermark generators decide, from the events they see and the passing of processing time,
+ * how far event time has progressed (Flink's `WatermarkGenerator`).
+ *
+ * @since 0.1.0
+ */
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * Where a generator sends what it decides. A watermark that does not advance past the last
+ * one forwarded is dropped by the operator, so generators may re-emit freely.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const seen: number[] = []
+ * const output: ds.WatermarkOutput = { emitWatermark: t => seen.push(t), markIdle: () => {}, markActive: () => {} }
+ *
+ * @category time
+ * @since 0.1.0
+ */
+export interface WatermarkOutput {
+  emitWatermark(timestamp: number): void
+  /** Declares the stream idle: multi-input operators stop waiting for it. */
+  markIdle(): void
+  /** Declares the stream active again (emitting an advancing watermark does so too). */
+  markActive(): void
+}
+
+/**
+ * A watermark generator: punctuated generators emit from `onEvent`, periodic ones from
+ * `onPeriodicEmit`, which runs every `autoWatermarkInterval` of processing time.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * // punctuated: every event whose `flush` flag is set carries a watermark
+ * const punctuated: ds.WatermarkGenerator<{ flush: boolean }> = {
+ *   onEvent: (event, ts, out) => { if (event.flush) out.emitWatermark(ts) },
+ *   onPeriodicEmit: () => {},
+ * }
+ *
+ * @category time
+ * @since 0.1.0
+ */
+export interface WatermarkGenerator<T> {
+  onEvent(event: T, eventTimestamp: number, output: WatermarkOutput): void
+  onPeriodicEmit(output: WatermarkOutput): void
+}
+
+/**
+ * What a generator factory gets: the operator's name and a processing-time clock (the
+ * operator's scheduler), for generators that look at wall-clock time.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const factory = (ctx: ds.WatermarkGeneratorContext): ds.WatermarkGenerator<number> => ({
+ *   onEvent: () => {},
+ *   onPeriodicEmit: out => out.emitWatermark(ctx.currentProcessingTime() - 60_000),
+ * })
+ *
+ * @category time
+ * @since 0.1.0
+ */
+export interface WatermarkGeneratorContext {
+  readonly operatorName: string
+  currentProcessingTime(): number
+}
+
+// -------------------------------------------------------------------------------------
+// constructors
+// -------------------------------------------------------------------------------------
+
+/**
+ * Flink's `BoundedOutOfOrdernessWatermarks`: tracks the highest timestamp seen and emits
+ * `max − maxOutOfOrderness − 1` (`-Infinity` before any event). The `− 1` keeps a record with
+ * timestamp exactly `max − maxOutOfOrderness` on time.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const gen = ds.boundedOutOfOrdernessGenerator<unknown>(10)
+ * const out = { emitWatermark: (t: number) => console.log(t), markIdle() {}, markActive() {} }
+ * gen.onEvent('e', 1337, out)
+ * gen.onPeriodicEmit(out) // logs 1326
+ *
+ * @category time
+ * @since 0.1.0
+ */
+export function boundedOutOfOrdernessGenerator<T>(maxOutOfOrderness: number): WatermarkGenerator<T> {
+  assertDuration('maxOutOfOrderness', maxOutOfOrderness)
+  return new BoundedOutOfOrderness<T>(maxOutOfOrderness)
+}
+
+class BoundedOutOfOrderness<T> implements WatermarkGenerator<T> {
+  // -Infinity + bound + 1 is still -Infinity: before any event the watermark is "no watermark".
+  private maxTimestamp = -Infinity
+  constructor(private readonly bound: number) {}
+  onEvent(_event: T, eventTimestamp: number): void {
+    if (eventTimestamp > this.maxTimestamp) this.maxTimestamp = eventTimestamp
+  }
+  onPeriodicEmit(output: WatermarkOutput): void {
+    output.emitWatermark(this.maxTimestamp - this.bound - 1)
+  }
+}
+
+/**
+ * A generator that never emits: event time advances only at the end of input.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const gen = ds.noWatermarksGenerator<string>()
+ *
+ * @category time
+ * @since 0.1.0
+ */
+export function noWatermarksGenerator<T>(): WatermarkGenerator<T> {
+  return { onEvent: () => undefined, onPeriodicEmit: () => undefined }
+}
+
+/**
+ * Flink's `WatermarksWithIdleness`: wraps a generator and marks the stream idle once no
+ * event has arrived for more than `idleTimeout` ms of processing time, judged at periodic
+ * emits only: the first emit that saw no event since the previous one starts the countdown.
+ *
+ * @example
+ * import { asyncScheduler } from 'rxjs'
+ * import * as ds from 'rx-datastream'
+ *
+ * const gen = ds.withIdleness(ds.boundedOutOfOrdernessGenerator<number>(100), 10_000, () => asyncScheduler.now())
+ *
+ * @category time
+ * @since 0.1.0
+ */
+export function withIdleness<T>(
+  generator: WatermarkGenerator<T>,
+  idleTimeout: number,
+  clock: () => number
+): WatermarkGenerator<T> {
+  assertDuration('idleTimeout', idleTimeout, false)
+  let events = 0
+  let eventsAtLastCheck = 0
+  let inactiveSince: number | undefined
+  const isIdle = (): boolean => {
+    if (events !== eventsAtLastCheck) {
+      eventsAtLastCheck = events
+      inactiveSince = undefined
+      return false
+    }
+    const now = clock()
+    if (inactiveSince === undefined) {
+      inactiveSince = now
+      return false
+    }
+    return now - inactiveSince > idleTimeout
+  }
+  return {
+    onEvent(event, eventTimestamp, output) {
+      events++
+      generator.onEvent(event, eventTimestamp, output)
+    },
+    onPeriodicEmit(output) {
+      if (isIdle()) output.markIdle()
+      else generator.onPeriodicEmit(output)
+    }
+  }
+}
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/** @internal Configuration check: a finite, non-negative (or positive) number of ms. */
+export function assertDuration(what: string, value: number, zeroAllowed = true): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!zeroAllowed && value === 0)) {
+    throw new RangeError(
+      `${what} must be a finite number of milliseconds ${zeroAllowed ? '>= 0' : '> 0'}, got ${String(value)}`
+    )
+  }
+}

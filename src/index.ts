@@ -1,0 +1,40 @@
+/**
+ * rx-datastream: Apache Flink's DataStream model (event time, watermarks, windows, joins,
+ * process functions, state, checkpoints) as RxJS 7 pipeable operators.
+ *
+ * Import it as a namespace, fp-ts style:
+ *
+ * @example
+ * import { from } from 'rxjs'
+ * import * as ds from 'rx-datastream'
+ *
+ * interface Click { user: string; page: string; ts: number }
+ * const clicks$ = from<Click[]>([{ user: 'ann', page: '/', ts: 1_000 }]).pipe(
+ *   ds.assignTimestampsAndWatermarks(
+ *     ds.WatermarkStrategy.forBoundedOutOfOrderness<Click>(500).withTimestampAssigner(c => c.ts)),
+ *   ds.keyBy(c => c.page))
+ *
+ * @since 0.1.0
+ */
+
+// ---- model: stream elements ----
+export * from './StreamElement'
+export * from './OutputTag'
+export type { Key, KeyPrimitive } from './Key'
+export type { OperatorInfo, OperatorOptions, SchedulerOptions } from './OperatorOptions'
+export { DataStreamError, KeyError, TimestampError, UserFunctionError, WatermarkError } from './errors'
+
+// ---- time: watermarks and timers ----
+export {
+  boundedOutOfOrdernessGenerator,
+  noWatermarksGenerator,
+  withIdleness,
+  type WatermarkGenerator,
+  type WatermarkGeneratorContext,
+  type WatermarkOutput
+} from './WatermarkGenerator'
+export * from './WatermarkStrategy'
+export * from './WatermarkValve'
+
+// ---- operators ----
+export * from '../operators/index'

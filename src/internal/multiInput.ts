@@ -1,0 +1,73 @@
+/**
+ * @internal
+ * The machinery of operators with several inputs (union, connect, and later joins): one
+ * subscription per input, watermarks and statuses combined by a `StatusWatermarkValve`,
+ * completion when every input has completed.
+ */
+import { type Observable, type OperatorFunction, type Subscriber } from 'rxjs'
+import type { OperatorInfo } from '../OperatorOptions'
+import { ACTIVE, IDLE, MAX_WATERMARK, type StreamElement, type StreamRecord, watermark } from '../StreamElement'
+import { StatusWatermarkValve } from '../WatermarkValve'
+import { operate, type Sink, subscribeInput } from './operate'
+
+/** @internal Handles the records of input `input`; emits through `destination`. */
+export type MultiInputRecordHandler<Out> = (
+  input: number,
+  record: StreamRecord<unknown, unknown>,
+  destination: Subscriber<StreamElement<Out, unknown>>
+) => void
+
+/**
+ * @internal
+ * An operator whose input 0 is the piped source and inputs 1..n are `others`. Watermarks leave
+ * through the valve (after the records that preceded them on the input that advanced it);
+ * side records and barriers are forwarded as they come (barrier alignment arrives with
+ * checkpoints). An input that completes counts as reaching the end of event time.
+ */
+export function multiInputOperator<In, Out, K = never>(
+  info: OperatorInfo,
+  others: readonly Observable<StreamElement<unknown, unknown>>[],
+  onRecord: MultiInputRecordHandler<Out>
+): OperatorFunction<StreamElement<In, unknown>, StreamElement<Out, K>> {
+  return operate<StreamElement<In, unknown>, StreamElement<Out, K>>(info, (destination, fail) => {
+    const out = destination as Subscriber<StreamElement<Out, unknown>>
+    const valve = new StatusWatermarkValve(others.length + 1, {
+      emitWatermark: t => out.next(t === Infinity ? MAX_WATERMARK : watermark(t)),
+      emitStatus: idle => out.next(idle ? IDLE : ACTIVE)
+    })
+    let open = others.length + 1
+    const inputSink = (input: number): Sink<StreamElement<unknown, unknown>> => ({
+      next: e => {
+        switch (e._tag) {
+          case 'Record':
+            onRecord(input, e, out)
+            return
+          case 'Watermark':
+            valve.inputWatermark(e.timestamp, input)
+            return
+          case 'StreamStatus':
+            valve.inputStatus(e.idle, input)
+            return
+          default:
+            out.next(e)
+        }
+      },
+      complete: () => {
+        valve.inputStatus(false, input)
+        valve.inputWatermark(Infinity, input)
+        if (--open === 0) out.complete()
+      }
+    })
+    // Input 0 (the piped source) is subscribed first, as `mergeWith` does; a synchronous input
+    // is thus delivered whole before the next starts, which the valve handles: it only waits
+    // for every input's watermark, it buffers nothing.
+    return {
+      ...(inputSink(0) as Sink<StreamElement<In, unknown>>),
+      started: () => {
+        for (let i = 0; i < others.length && !destination.closed; i++) {
+          subscribeInput(others[i]!, inputSink(i + 1), fail, out)
+        }
+      }
+    }
+  })
+}
