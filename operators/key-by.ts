@@ -49,7 +49,7 @@ export function keyBy<T, K extends Key>(
       if (typeof key !== 'string' && (typeof key !== 'number' || key !== key)) {
         const reason = invalidKeyReason(key)
         if (reason !== undefined) {
-          throw new KeyError(info, `the key selector returned ${describeValue(key)} for value ${describeValue(e.value)}: ${reason}`)
+          throw new KeyError(info, `the key selector returned ${describeValue(key)} for value ${describeValue(e.value)}; ${reason}`)
         }
       }
       destination.next(streamRecord(e.value, e.timestamp, key))

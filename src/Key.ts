@@ -65,7 +65,7 @@ function invalidPrimitiveReason(key: unknown): string | undefined {
     case 'number':
       return Number.isNaN(key) ? 'NaN is not a key' : undefined
     default:
-      return `${describeValue(key)} is not a key: keys are strings, numbers, booleans, bigints or arrays of them`
+      return `${typeof key === 'object' ? (key === null ? 'null' : 'an object') : typeof key} is not a key: keys are strings, numbers, booleans, bigints or arrays of them`
   }
 }
 

@@ -1,0 +1,80 @@
+import * as ds from '../../src/index'
+
+type Out = number | 'IDLE' | 'ACTIVE'
+
+function valve(n: number): { v: ds.StatusWatermarkValve; out: Out[] } {
+  const out: Out[] = []
+  const v = new ds.StatusWatermarkValve(n, {
+    emitWatermark: t => out.push(t),
+    emitStatus: idle => out.push(idle ? 'IDLE' : 'ACTIVE')
+  })
+  return { v, out }
+}
+
+describe('StatusWatermarkValve', () => {
+  it('emits nothing until every input has reported, then the minimum when it increases', () => {
+    const { v, out } = valve(2)
+    v.inputWatermark(10, 0)
+    expect(out).toEqual([])
+    v.inputWatermark(4, 1)
+    v.inputWatermark(6, 1)
+    v.inputWatermark(8, 0) // lower than input 0's last: ignored
+    v.inputWatermark(20, 1)
+    expect(out).toEqual([4, 6, 10])
+    expect(v.currentWatermark).toBe(10)
+  })
+
+  it('excludes an idle input: the minimum of the others is emitted at once', () => {
+    const { v, out } = valve(3)
+    v.inputWatermark(5, 0)
+    v.inputWatermark(9, 1)
+    v.inputWatermark(3, 2)
+    v.inputStatus(true, 2)
+    expect(out).toEqual([3, 5])
+    v.inputWatermark(50, 2) // watermarks on an idle input are ignored
+    v.inputWatermark(12, 0)
+    expect(out).toEqual([3, 5, 9])
+  })
+
+  it('flushes the maximum over all inputs when every input goes idle, then emits IDLE once', () => {
+    const { v, out } = valve(2)
+    v.inputWatermark(5, 0)
+    v.inputWatermark(9, 1)
+    v.inputStatus(true, 1) // last output 5 is input 0's; input 1 idle -> min over {0} = 5
+    v.inputStatus(true, 0) // all idle: input 0's watermark is the last output -> flush max 9
+    expect(out).toEqual([5, 9, 'IDLE'])
+    v.inputStatus(true, 0) // no change of status: nothing
+    v.inputWatermark(30, 0) // ignored while idle
+    expect(out).toEqual([5, 9, 'IDLE'])
+  })
+
+  it('emits ACTIVE when an input resumes after all were idle', () => {
+    const { v, out } = valve(2)
+    v.inputStatus(true, 0)
+    v.inputStatus(true, 1)
+    v.inputStatus(false, 0)
+    expect(out).toEqual(['IDLE', 'ACTIVE'])
+  })
+
+  it('lets a resumed input rejoin the minimum only once it has caught up with the last output', () => {
+    const { v, out } = valve(2)
+    v.inputWatermark(2, 0)
+    v.inputWatermark(2, 1)
+    v.inputStatus(true, 1) // idle with watermark 2
+    v.inputWatermark(10, 0) // output 10
+    v.inputStatus(false, 1) // active again but behind (2 < 10): not aligned
+    v.inputWatermark(12, 0) // min over aligned {0} = 12
+    v.inputWatermark(7, 1) // still behind: recorded, ignored
+    v.inputWatermark(11, 1) // 11 < 12: still behind
+    v.inputWatermark(13, 0) // min over aligned {0} = 13
+    v.inputWatermark(14, 1) // caught up (14 >= 13): aligned, min(13, 14) = 13, no change
+    v.inputWatermark(20, 0) // min(20, 14) = 14
+    expect(out).toEqual([2, 10, 12, 13, 14])
+  })
+
+  it('rejects a bad number of inputs and an unknown input', () => {
+    expect(() => valve(0)).toThrowError(RangeError, /numInputs/)
+    const { v } = valve(1)
+    expect(() => v.inputWatermark(1, 3)).toThrowError(RangeError, /no input 3/)
+  })
+})

@@ -1,0 +1,474 @@
+/**
+ * Timers scoped to a key and a namespace, in event time and in processing time: what windows,
+ * keyed process functions and joins stand on (Flink's `InternalTimerService`).
+ *
+ * - Event-time timers fire when the watermark reaches them, synchronously inside
+ *   {@link InternalTimerService.advanceWatermark}, so an operator emits their results before it
+ *   forwards the watermark.
+ * - Processing-time timers fire from the scheduler, the only clock (a `TestScheduler` in tests).
+ * - A timer is identified by (key, namespace, time): registering it twice fires it once.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const fired: string[] = []
+ * const timers = new ds.InternalTimerService<string>({
+ *   onEventTime: timer => fired.push(`${timer.key}@${timer.timestamp}`),
+ *   onProcessingTime: () => {}
+ * })
+ * timers.registerEventTimeTimer('a', undefined, 20)
+ * timers.registerEventTimeTimer('b', undefined, 10)
+ * timers.registerEventTimeTimer('b', undefined, 10) // the same timer: fires once
+ * timers.advanceWatermark(15) // fired: ['b@10']
+ * timers.advanceWatermark(Infinity) // fired: ['b@10', 'a@20']
+ *
+ * @since 0.1.0
+ */
+import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs'
+import { describeValue } from './internal/describe'
+import { PriorityQueue } from './internal/PriorityQueue'
+import { keyId } from './Key'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * The clock a timer runs on: the watermark (`EVENT_TIME`) or the scheduler (`PROCESSING_TIME`).
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const domain: ds.TimeDomain = 'EVENT_TIME'
+ *
+ * @category time
+ * @since 0.1.0
+ */
+export type TimeDomain = 'EVENT_TIME' | 'PROCESSING_TIME'
+
+/**
+ * A timer as it fires: the key and namespace (e.g. the window) it is scoped to, its time in
+ * milliseconds and its domain.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const timer: ds.InternalTimer<string, undefined> = {
+ *   key: 'user-1',
+ *   namespace: undefined,
+ *   timestamp: 1_000,
+ *   domain: 'EVENT_TIME'
+ * }
+ *
+ * @category time
+ * @since 0.1.0
+ */
+export interface InternalTimer<K, N> {
+  readonly key: K
+  readonly namespace: N
+  readonly timestamp: number
+  readonly domain: TimeDomain
+}
+
+/**
+ * What a timer service calls when a timer fires: usually the operator that owns the service.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const target: ds.Triggerable<string, undefined> = {
+ *   onEventTime: timer => console.log('event time', timer.key, timer.timestamp),
+ *   onProcessingTime: timer => console.log('processing time', timer.key, timer.timestamp)
+ * }
+ *
+ * @category time
+ * @since 0.1.0
+ */
+export interface Triggerable<K, N> {
+  onEventTime(timer: InternalTimer<K, N>): void
+  onProcessingTime(timer: InternalTimer<K, N>): void
+}
+
+/**
+ * Options of {@link InternalTimerService}: its clock, how namespaces are compared, and where
+ * processing-time failures go.
+ *
+ * @example
+ * import { asyncScheduler } from 'rxjs'
+ * import * as ds from 'rx-datastream'
+ *
+ * interface Window { readonly start: number; readonly end: number }
+ * const options: ds.TimerServiceOptions<Window> = {
+ *   scheduler: asyncScheduler,
+ *   namespaceId: w => `${w.start}:${w.end}`,
+ *   onError: error => console.error(error)
+ * }
+ *
+ * @category time
+ * @since 0.1.0
+ */
+export interface TimerServiceOptions<N> {
+  /** The clock and the runner of processing-time timers. Default: `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike
+  /**
+   * A value equal (as a `Map` key) for namespaces that are the same, e.g. `${start}:${end}`
+   * for windows that are fresh objects each time. Default: the namespace itself.
+   */
+  readonly namespaceId?: (namespace: N) => unknown
+  /**
+   * Receives what `onProcessingTime` throws: it runs from the scheduler, where no caller could
+   * catch it. Default: rethrow from the scheduled action.
+   */
+  readonly onError?: (error: unknown) => void
+}
+
+// -------------------------------------------------------------------------------------
+// service
+// -------------------------------------------------------------------------------------
+
+/**
+ * Event-time and processing-time timers per key and namespace, deduplicated, fired in
+ * ascending time order (ties in registration order).
+ *
+ * Event-time timers fire inside {@link InternalTimerService.advanceWatermark}, which sets the
+ * watermark first; what `onEventTime` throws reaches its caller. Processing-time timers fire
+ * from one scheduled action, always kept for the earliest of them; a timer already due fires
+ * on the next scheduler turn, never inside the call that registers it. What `onProcessingTime`
+ * throws goes to `options.onError`, and no processing-time timer of this service fires after
+ * that, as a failed Flink task fires none. After {@link InternalTimerService.dispose} no timer
+ * fires.
+ *
+ * Registering is O(log n); deleting is O(1) and the deleted timer is skipped when it reaches
+ * the head of the queue; counts and snapshots are exact.
+ *
+ * @example
+ * import { TestScheduler } from 'rxjs/testing'
+ * import * as ds from 'rx-datastream'
+ *
+ * const scheduler = new TestScheduler((a, b) => a === b)
+ * const fired: number[] = []
+ * const timers = new ds.InternalTimerService<string>(
+ *   { onEventTime: () => {}, onProcessingTime: timer => fired.push(timer.timestamp) },
+ *   { scheduler }
+ * )
+ * timers.registerProcessingTimeTimer('a', undefined, 50)
+ * timers.registerProcessingTimeTimer('a', undefined, 20)
+ * timers.deleteProcessingTimeTimer('a', undefined, 50)
+ * scheduler.flush() // fired: [20], at virtual time 20
+ * timers.dispose()
+ *
+ * @category time
+ * @since 0.1.0
+ */
+export class InternalTimerService<K, N = undefined> {
+  private readonly scheduler: SchedulerLike
+  private readonly namespaceId: ((namespace: N) => unknown) | undefined
+  private readonly onError: ((error: unknown) => void) | undefined
+  private readonly eventTime = new TimerQueue<K, N>('EVENT_TIME')
+  private readonly processingTime = new TimerQueue<K, N>('PROCESSING_TIME')
+  private watermark = -Infinity
+  /** The one scheduled processing-time action, and the timer time it was scheduled for. */
+  private scheduled: Subscription | undefined = undefined
+  private scheduledFor = Infinity
+  /** Bumped whenever the scheduled action is replaced or runs, so a stale one does nothing. */
+  private generation = 0
+  /** While processing-time timers fire, registering must not schedule: the run reschedules. */
+  private firingProcessingTime = false
+  private processingTimeFailed = false
+  private disposed = false
+  private objectIds: WeakMap<object, number> | undefined = undefined
+  private symbolIds: Map<symbol, number> | undefined = undefined
+  private nextObjectId = 0
+
+  constructor(
+    private readonly target: Triggerable<K, N>,
+    options: TimerServiceOptions<N> = {}
+  ) {
+    this.scheduler = options.scheduler ?? asyncScheduler
+    this.namespaceId = options.namespaceId
+    this.onError = options.onError
+  }
+
+  /** The last watermark passed to `advanceWatermark`; `-Infinity` before the first. */
+  currentWatermark(): number {
+    return this.watermark
+  }
+
+  /** The scheduler's `now()`. */
+  currentProcessingTime(): number {
+    return this.scheduler.now()
+  }
+
+  /** Fires at the first watermark advance to `time` or later; a no-op if already registered. */
+  registerEventTimeTimer(key: K, namespace: N, time: number): void {
+    checkTime(time)
+    this.eventTime.add(this.timerId(key, namespace, time), key, namespace, time)
+  }
+
+  /** Removes the timer if it is registered. */
+  deleteEventTimeTimer(key: K, namespace: N, time: number): void {
+    checkTime(time)
+    this.eventTime.remove(this.timerId(key, namespace, time))
+  }
+
+  /** Fires once the scheduler's clock reaches `time`; a no-op if already registered. */
+  registerProcessingTimeTimer(key: K, namespace: N, time: number): void {
+    checkTime(time)
+    if (!this.processingTime.add(this.timerId(key, namespace, time), key, namespace, time)) return
+    if (!this.firingProcessingTime && time < this.scheduledFor) this.scheduleAt(time)
+  }
+
+  /** Removes the timer if it is registered. */
+  deleteProcessingTimeTimer(key: K, namespace: N, time: number): void {
+    checkTime(time)
+    if (!this.processingTime.remove(this.timerId(key, namespace, time))) return
+    if (this.firingProcessingTime || time !== this.scheduledFor) return
+    // The action was for this timer (or one at the same time): aim it at the new earliest.
+    const next = this.processingTime.head()?.timer.timestamp ?? Infinity
+    if (next !== time) this.scheduleAt(next)
+  }
+
+  /**
+   * Sets the watermark to `time`, then fires every event-time timer at or before it, earliest
+   * first, including timers that those callbacks register at or before `time`. Ignored unless
+   * `time` is greater than the current watermark. `+Infinity` fires every timer.
+   */
+  advanceWatermark(time: number): void {
+    checkTime(time)
+    if (time <= this.watermark) return
+    this.watermark = time
+    const queue = this.eventTime
+    // Poll rather than collect: timers registered by the callbacks join this same advance.
+    for (let head = queue.head(); head !== undefined && head.timer.timestamp <= time && !this.disposed; head = queue.head()) {
+      queue.take(head)
+      this.target.onEventTime(head.timer)
+    }
+  }
+
+  /** How many event-time timers are registered and not yet fired. */
+  numEventTimeTimers(): number {
+    return this.eventTime.size
+  }
+
+  /** How many processing-time timers are registered and not yet fired. */
+  numProcessingTimeTimers(): number {
+    return this.processingTime.size
+  }
+
+  /** The pending event-time timers, in firing order: for snapshots and tests. */
+  eventTimeTimers(): InternalTimer<K, N>[] {
+    return this.eventTime.snapshot()
+  }
+
+  /** The pending processing-time timers, in firing order: for snapshots and tests. */
+  processingTimeTimers(): InternalTimer<K, N>[] {
+    return this.processingTime.snapshot()
+  }
+
+  /** Cancels the scheduled action; afterwards no timer fires. Idempotent. */
+  dispose(): void {
+    this.disposed = true
+    this.cancelScheduled()
+  }
+
+  // -------------------------------------------------------------------------------------
+  // processing time
+  // -------------------------------------------------------------------------------------
+
+  private scheduleAt(time: number): void {
+    this.cancelScheduled()
+    // A timer at +Infinity never fires, and must not spin a scheduler that clamps delays.
+    if (time === Infinity || this.disposed || this.processingTimeFailed) return
+    const generation = this.generation
+    const delay = Math.min(Math.max(time - this.scheduler.now(), 0), MAX_DELAY)
+    this.scheduledFor = time
+    const subscription = this.scheduler.schedule(() => {
+      if (generation === this.generation) this.runProcessingTime()
+    }, delay)
+    // A synchronous scheduler (queueScheduler) has already run it, and maybe scheduled the next.
+    if (generation === this.generation) this.scheduled = subscription
+  }
+
+  private cancelScheduled(): void {
+    this.generation++
+    this.scheduledFor = Infinity
+    const scheduled = this.scheduled
+    if (scheduled === undefined) return
+    this.scheduled = undefined
+    scheduled.unsubscribe()
+  }
+
+  private runProcessingTime(): void {
+    this.generation++
+    this.scheduled = undefined
+    this.scheduledFor = Infinity
+    if (this.disposed || this.processingTimeFailed) return
+    // The action may run early (delays are clamped): then nothing is due and it reschedules.
+    const now = this.scheduler.now()
+    const queue = this.processingTime
+    this.firingProcessingTime = true
+    try {
+      for (let head = queue.head(); head !== undefined && head.timer.timestamp <= now && !this.disposed; head = queue.head()) {
+        queue.take(head)
+        this.target.onProcessingTime(head.timer)
+      }
+    } catch (error) {
+      this.processingTimeFailed = true
+      this.firingProcessingTime = false
+      if (this.onError === undefined) throw error
+      this.onError(error)
+      return
+    }
+    this.firingProcessingTime = false
+    const head = queue.head()
+    if (head !== undefined) this.scheduleAt(head.timer.timestamp)
+  }
+
+  // -------------------------------------------------------------------------------------
+  // identity
+  // -------------------------------------------------------------------------------------
+
+  /**
+   * One string per (key, namespace, time): a single flat `Map` costs far less per timer than
+   * nested maps. Each part is tagged with its type and self-delimiting, so `1` and `'1'`, or
+   * `['a', 1]` and `['a', '1']` (via `keyId`), never collide.
+   */
+  private timerId(key: K, namespace: N, time: number): string {
+    const ns = this.namespaceId === undefined ? namespace : this.namespaceId(namespace)
+    return `${this.part(keyId(key))}${this.part(ns)}${time}`
+  }
+
+  private part(value: unknown): string {
+    switch (typeof value) {
+      case 'string':
+        return `s${value.length}:${value}`
+      case 'number':
+        // `${-0}` is '0', as a Map treats -0 and 0 as one key.
+        return `n${value};`
+      case 'bigint':
+        return `b${value};`
+      case 'boolean':
+        return value ? 't' : 'f'
+      case 'undefined':
+        return 'u'
+      case 'symbol':
+        return `y${this.symbolId(value)};`
+      default:
+        return value === null ? 'l' : `o${this.objectId(value as object)};`
+    }
+  }
+
+  /** Objects (and functions) are compared by identity, as a `Map` would. */
+  private objectId(value: object): number {
+    const ids = (this.objectIds ??= new WeakMap())
+    let id = ids.get(value)
+    if (id === undefined) ids.set(value, (id = this.nextObjectId++))
+    return id
+  }
+
+  private symbolId(value: symbol): number {
+    const ids = (this.symbolIds ??= new Map())
+    let id = ids.get(value)
+    if (id === undefined) ids.set(value, (id = this.nextObjectId++))
+    return id
+  }
+}
+
+// -------------------------------------------------------------------------------------
+// internal
+// -------------------------------------------------------------------------------------
+
+/** setTimeout/setInterval treat longer delays as 1 ms; a clamped action just reschedules. */
+const MAX_DELAY = 2 ** 31 - 1
+
+/** Ordering falls apart on NaN, so it is refused up front. */
+function checkTime(time: number): void {
+  if (typeof time !== 'number' || Number.isNaN(time)) {
+    throw new RangeError(`a timer time or watermark must be a number, not ${describeValue(time)}`)
+  }
+}
+
+interface Entry<K, N> {
+  readonly timer: InternalTimer<K, N>
+  readonly id: string
+  /** Registration order, to break ties between timers at the same time. */
+  readonly seq: number
+  /** False once deleted or fired: the heap drops such entries lazily. */
+  live: boolean
+}
+
+function compareEntries<K, N>(a: Entry<K, N>, b: Entry<K, N>): number {
+  const ta = a.timer.timestamp
+  const tb = b.timer.timestamp
+  return ta < tb ? -1 : ta > tb ? 1 : a.seq - b.seq
+}
+
+/** Below this many dead entries the heap is never compacted: not worth the O(n). */
+const MIN_COMPACTION = 1024
+
+/** The timers of one domain: a map for identity and exact counts, a heap for order. */
+class TimerQueue<K, N> {
+  private readonly byId = new Map<string, Entry<K, N>>()
+  private readonly heap = new PriorityQueue<Entry<K, N>>(compareEntries)
+  private nextSeq = 0
+
+  constructor(private readonly domain: TimeDomain) {}
+
+  get size(): number {
+    return this.byId.size
+  }
+
+  /** False if the timer is already registered. */
+  add(id: string, key: K, namespace: N, timestamp: number): boolean {
+    if (this.byId.has(id)) return false
+    const entry: Entry<K, N> = {
+      timer: { key, namespace, timestamp, domain: this.domain },
+      id,
+      seq: this.nextSeq++,
+      live: true
+    }
+    this.byId.set(id, entry)
+    this.heap.push(entry)
+    return true
+  }
+
+  /** False if no such timer is registered. */
+  remove(id: string): boolean {
+    const entry = this.byId.get(id)
+    if (entry === undefined) return false
+    entry.live = false
+    this.byId.delete(id)
+    // Deleting never pops, so bound the dead weight: once dead entries outnumber live ones,
+    // rebuilding costs O(n) paid for by the n deletions before it.
+    const dead = this.heap.size - this.byId.size
+    if (dead > MIN_COMPACTION && dead > this.byId.size) this.heap.retain(isLive)
+    return true
+  }
+
+  /** The earliest live timer, left in place. */
+  head(): Entry<K, N> | undefined {
+    const heap = this.heap
+    for (;;) {
+      const entry = heap.peek()
+      if (entry === undefined || entry.live) return entry
+      heap.pop()
+    }
+  }
+
+  /** Removes `entry`, which `head()` just returned. */
+  take(entry: Entry<K, N>): void {
+    this.heap.pop()
+    entry.live = false
+    this.byId.delete(entry.id)
+  }
+
+  snapshot(): InternalTimer<K, N>[] {
+    return Array.from(this.byId.values())
+      .sort(compareEntries)
+      .map(entry => entry.timer)
+  }
+}
+
+function isLive<K, N>(entry: Entry<K, N>): boolean {
+  return entry.live
+}
