@@ -1,0 +1,84 @@
+/**
+ * Type-level specs: compiled by `tsc` as part of `npm test`; an `@ts-expect-error` that no
+ * longer errors fails the build, so these pin what the types accept and reject.
+ */
+import { from, type Observable } from 'rxjs'
+import * as ds from '../../src/index'
+
+interface Click {
+  user: string
+  page: string
+  ts: number
+}
+declare const clicks$: Observable<Click>
+declare const stream$: ds.DataStream<Click>
+
+type Equals<A, B> = (<X>() => X extends A ? 1 : 2) extends <X>() => X extends B ? 1 : 2 ? true : false
+const assertType = <T extends true>(_?: T): void => undefined
+
+// ---- entering and leaving ----
+const entered = clicks$.pipe(
+  ds.assignTimestampsAndWatermarks(ds.WatermarkStrategy.forBoundedOutOfOrderness<Click>(5).withTimestampAssigner(c => c.ts))
+)
+assertType<Equals<typeof entered, Observable<ds.StreamElement<Click>>>>()
+
+// @ts-expect-error a strategy for another type does not fit
+clicks$.pipe(ds.assignTimestampsAndWatermarks(ds.WatermarkStrategy.forMonotonousTimestamps<number>()))
+
+// @ts-expect-error the timestamp assigner must return a number
+ds.WatermarkStrategy.forMonotonousTimestamps<Click>().withTimestampAssigner(c => c.page)
+
+const vals = stream$.pipe(ds.values())
+assertType<Equals<typeof vals, Observable<Click>>>()
+const recs = stream$.pipe(ds.records())
+assertType<Equals<typeof recs, Observable<ds.StreamRecord<Click, never>>>>()
+
+// ---- transforms keep keys ----
+const keyed = stream$.pipe(ds.keyBy(c => c.page))
+assertType<Equals<typeof keyed, Observable<ds.StreamElement<Click, string>>>>()
+const composite = stream$.pipe(ds.keyBy(c => [c.page, c.user.length] as const))
+assertType<Equals<typeof composite, Observable<ds.StreamElement<Click, readonly [string, number]>>>>()
+const mappedKeyed = keyed.pipe(ds.mapValues(c => c.ts))
+assertType<Equals<typeof mappedKeyed, Observable<ds.StreamElement<number, string>>>>()
+
+// @ts-expect-error keys are primitives or arrays of primitives, not objects
+stream$.pipe(ds.keyBy(c => ({ page: c.page })))
+
+// @ts-expect-error nor dates
+stream$.pipe(ds.keyBy(() => new Date()))
+
+const narrowed = from([ds.streamRecord<string | number>(1, 0)]).pipe(ds.filterValues((v): v is number => typeof v === 'number'))
+assertType<Equals<typeof narrowed, Observable<ds.StreamElement<number, never>>>>()
+
+const words = stream$.pipe(ds.flatMapValues(c => c.page.split('/')))
+assertType<Equals<typeof words, Observable<ds.StreamElement<string, never>>>>()
+
+// @ts-expect-error flatMapValues needs an iterable
+stream$.pipe(ds.flatMapValues(c => c.ts))
+
+// ---- side outputs ----
+const late = new ds.OutputTag<Click>('late')
+const side = stream$.pipe(ds.sideOutput(late))
+assertType<Equals<typeof side, Observable<ds.StreamElement<Click>>>>()
+const { main$ } = ds.split(keyed, late)
+assertType<Equals<typeof main$, Observable<ds.StreamElement<Click, string>>>>()
+
+// ---- multiple inputs ----
+const unioned = stream$.pipe(ds.unionWith(ds.fromRecords<number>([])))
+assertType<Equals<typeof unioned, Observable<ds.StreamElement<Click | number>>>>()
+const coMapped = stream$.pipe(ds.connectWith(ds.fromRecords<number>([])).map((c: Click) => c.page, n => String(n)))
+assertType<Equals<typeof coMapped, Observable<ds.StreamElement<string>>>>()
+
+// ---- process functions ----
+const processed = stream$.pipe(
+  ds.processElements<Click, number>({
+    processElement: (c, ctx, out) => {
+      const ts: number | null = ctx.timestamp()
+      out.collect(ts ?? c.ts)
+      ctx.output(late, c)
+      // @ts-expect-error side output values must match the tag's type
+      ctx.output(late, 42)
+    }
+  })
+)
+assertType<Equals<typeof processed, Observable<ds.StreamElement<number>>>>()
