@@ -26,7 +26,7 @@
  */
 import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs'
 import { describeValue } from './internal/describe'
-import { PriorityQueue } from './internal/PriorityQueue'
+import { NumericPriorityQueue } from './internal/PriorityQueue'
 import { keyId } from './Key'
 
 // -------------------------------------------------------------------------------------
@@ -164,8 +164,8 @@ export class InternalTimerService<K, N = undefined> {
   private readonly scheduler: SchedulerLike
   private readonly namespaceId: ((namespace: N) => unknown) | undefined
   private readonly onError: ((error: unknown) => void) | undefined
-  private readonly eventTime = new TimerQueue<K, N>('EVENT_TIME')
-  private readonly processingTime = new TimerQueue<K, N>('PROCESSING_TIME')
+  private readonly eventTime: TimerQueue<K, N>
+  private readonly processingTime: TimerQueue<K, N>
   private watermark = -Infinity
   /** The one scheduled processing-time action, and the timer time it was scheduled for. */
   private scheduled: Subscription | undefined = undefined
@@ -187,6 +187,9 @@ export class InternalTimerService<K, N = undefined> {
     this.scheduler = options.scheduler ?? asyncScheduler
     this.namespaceId = options.namespaceId
     this.onError = options.onError
+    const subId = (namespaceId: unknown, time: number): string => this.part(namespaceId) + time
+    this.eventTime = new TimerQueue('EVENT_TIME', subId)
+    this.processingTime = new TimerQueue('PROCESSING_TIME', subId)
   }
 
   /** The last watermark passed to `advanceWatermark`; `-Infinity` before the first. */
@@ -202,26 +205,26 @@ export class InternalTimerService<K, N = undefined> {
   /** Fires at the first watermark advance to `time` or later; a no-op if already registered. */
   registerEventTimeTimer(key: K, namespace: N, time: number): void {
     checkTime(time)
-    this.eventTime.add(this.timerId(key, namespace, time), key, namespace, time)
+    this.eventTime.add(key, namespace, this.namespaceIdOf(namespace), time)
   }
 
   /** Removes the timer if it is registered. */
   deleteEventTimeTimer(key: K, namespace: N, time: number): void {
     checkTime(time)
-    this.eventTime.remove(this.timerId(key, namespace, time))
+    this.eventTime.remove(keyId(key), this.namespaceIdOf(namespace), time)
   }
 
   /** Fires once the scheduler's clock reaches `time`; a no-op if already registered. */
   registerProcessingTimeTimer(key: K, namespace: N, time: number): void {
     checkTime(time)
-    if (!this.processingTime.add(this.timerId(key, namespace, time), key, namespace, time)) return
+    if (!this.processingTime.add(key, namespace, this.namespaceIdOf(namespace), time)) return
     if (!this.firingProcessingTime && time < this.scheduledFor) this.scheduleAt(time)
   }
 
   /** Removes the timer if it is registered. */
   deleteProcessingTimeTimer(key: K, namespace: N, time: number): void {
     checkTime(time)
-    if (!this.processingTime.remove(this.timerId(key, namespace, time))) return
+    if (!this.processingTime.remove(keyId(key), this.namespaceIdOf(namespace), time)) return
     if (this.firingProcessingTime || time !== this.scheduledFor) return
     // The action was for this timer (or one at the same time): aim it at the new earliest.
     const next = this.processingTime.head()?.timer.timestamp ?? Infinity
@@ -328,16 +331,14 @@ export class InternalTimerService<K, N = undefined> {
   // identity
   // -------------------------------------------------------------------------------------
 
-  /**
-   * One string per (key, namespace, time): a single flat `Map` costs far less per timer than
-   * nested maps. Each part is tagged with its type and self-delimiting, so `1` and `'1'`, or
-   * `['a', 1]` and `['a', '1']` (via `keyId`), never collide.
-   */
-  private timerId(key: K, namespace: N, time: number): string {
-    const ns = this.namespaceId === undefined ? namespace : this.namespaceId(namespace)
-    return `${this.part(keyId(key))}${this.part(ns)}${time}`
+  private namespaceIdOf(namespace: N): unknown {
+    return this.namespaceId === undefined ? namespace : this.namespaceId(namespace)
   }
 
+  /**
+   * A string for a namespace id, tagged with its type and self-delimiting, so that a time can
+   * follow it and `1` and `'1'` never collide.
+   */
   private part(value: unknown): string {
     switch (typeof value) {
       case 'string':
@@ -390,58 +391,95 @@ function checkTime(time: number): void {
 
 interface Entry<K, N> {
   readonly timer: InternalTimer<K, N>
-  readonly id: string
+  readonly keyId: unknown
+  readonly namespaceId: unknown
   /** Registration order, to break ties between timers at the same time. */
   readonly seq: number
   /** False once deleted or fired: the heap drops such entries lazily. */
   live: boolean
 }
 
-function compareEntries<K, N>(a: Entry<K, N>, b: Entry<K, N>): number {
-  const ta = a.timer.timestamp
-  const tb = b.timer.timestamp
-  return ta < tb ? -1 : ta > tb ? 1 : a.seq - b.seq
-}
+/**
+ * A key's timers: most keys have one, held as is; a key with more holds them by
+ * `subId(namespaceId, time)`.
+ */
+type Slot<K, N> = Entry<K, N> | Map<string, Entry<K, N>>
 
 /** Below this many dead entries the heap is never compacted: not worth the O(n). */
 const MIN_COMPACTION = 1024
 
-/** The timers of one domain: a map for identity and exact counts, a heap for order. */
+/**
+ * The timers of one domain: a map from key to its timers, for identity and exact counts, and
+ * a heap for order. Looking up by key first (not by one string for key, namespace and time)
+ * spares building and hashing a string on every register, which windows do per record.
+ */
 class TimerQueue<K, N> {
-  private readonly byId = new Map<string, Entry<K, N>>()
-  private readonly heap = new PriorityQueue<Entry<K, N>>(compareEntries)
+  private readonly byKey = new Map<unknown, Slot<K, N>>()
+  private readonly heap = new NumericPriorityQueue<Entry<K, N>>()
+  private count = 0
   private nextSeq = 0
 
-  constructor(private readonly domain: TimeDomain) {}
+  constructor(
+    private readonly domain: TimeDomain,
+    private readonly subId: (namespaceId: unknown, time: number) => string
+  ) {}
 
   get size(): number {
-    return this.byId.size
+    return this.count
   }
 
   /** False if the timer is already registered. */
-  add(id: string, key: K, namespace: N, timestamp: number): boolean {
-    if (this.byId.has(id)) return false
+  add(key: K, namespace: N, namespaceId: unknown, timestamp: number): boolean {
+    const kid = keyId(key)
+    const slot = this.byKey.get(kid)
     const entry: Entry<K, N> = {
       timer: { key, namespace, timestamp, domain: this.domain },
-      id,
-      seq: this.nextSeq++,
+      keyId: kid,
+      namespaceId,
+      seq: this.nextSeq,
       live: true
     }
-    this.byId.set(id, entry)
-    this.heap.push(entry)
+    if (slot === undefined) {
+      this.byKey.set(kid, entry)
+    } else if (slot instanceof Map) {
+      const id = this.subId(namespaceId, timestamp)
+      if (slot.has(id)) return false
+      slot.set(id, entry)
+    } else {
+      if (isTimer(slot, namespaceId, timestamp)) return false
+      const timers = new Map<string, Entry<K, N>>()
+      timers.set(this.subId(slot.namespaceId, slot.timer.timestamp), slot)
+      timers.set(this.subId(namespaceId, timestamp), entry)
+      this.byKey.set(kid, timers)
+    }
+    this.nextSeq++
+    this.count++
+    this.heap.push(timestamp, entry.seq, entry)
     return true
   }
 
   /** False if no such timer is registered. */
-  remove(id: string): boolean {
-    const entry = this.byId.get(id)
-    if (entry === undefined) return false
+  remove(kid: unknown, namespaceId: unknown, timestamp: number): boolean {
+    const slot = this.byKey.get(kid)
+    if (slot === undefined) return false
+    let entry: Entry<K, N> | undefined
+    if (slot instanceof Map) {
+      const id = this.subId(namespaceId, timestamp)
+      entry = slot.get(id)
+      if (entry === undefined) return false
+      slot.delete(id)
+      this.shrink(kid, slot)
+    } else {
+      if (!isTimer(slot, namespaceId, timestamp)) return false
+      entry = slot
+      this.byKey.delete(kid)
+    }
     entry.live = false
-    this.byId.delete(id)
+    this.count--
     // Deleting never pops, so bound the dead weight: once dead entries outnumber live ones,
-    // rebuilding costs O(n) paid for by the n deletions before it.
-    const dead = this.heap.size - this.byId.size
-    if (dead > MIN_COMPACTION && dead > this.byId.size) this.heap.retain(isLive)
+    // rebuilding costs O(n), paid for by the n deletions before it.
+    const dead = this.heap.size - this.count
+    if (dead > MIN_COMPACTION && dead > this.count) this.heap.retain(isLive)
     return true
   }
 
@@ -459,14 +497,41 @@ class TimerQueue<K, N> {
   take(entry: Entry<K, N>): void {
     this.heap.pop()
     entry.live = false
-    this.byId.delete(entry.id)
+    this.count--
+    const slot = this.byKey.get(entry.keyId)
+    if (slot instanceof Map) {
+      slot.delete(this.subId(entry.namespaceId, entry.timer.timestamp))
+      this.shrink(entry.keyId, slot)
+    } else {
+      this.byKey.delete(entry.keyId)
+    }
   }
 
   snapshot(): InternalTimer<K, N>[] {
-    return Array.from(this.byId.values())
-      .sort(compareEntries)
+    const entries: Entry<K, N>[] = []
+    for (const slot of this.byKey.values()) {
+      if (slot instanceof Map) for (const entry of slot.values()) entries.push(entry)
+      else entries.push(slot)
+    }
+    return entries
+      .sort((a, b) => (a.timer.timestamp < b.timer.timestamp ? -1 : a.timer.timestamp > b.timer.timestamp ? 1 : a.seq - b.seq))
       .map(entry => entry.timer)
   }
+
+  /** A key back to one timer holds it as is again; a key with none is forgotten. */
+  private shrink(kid: unknown, timers: Map<string, Entry<K, N>>): void {
+    if (timers.size > 1) return
+    const last = timers.values().next()
+    if (last.done === true) this.byKey.delete(kid)
+    else this.byKey.set(kid, last.value)
+  }
+}
+
+/** Whether `entry` is the timer at (namespaceId, timestamp), by `Map` key equality. */
+function isTimer<K, N>(entry: Entry<K, N>, namespaceId: unknown, timestamp: number): boolean {
+  const other = entry.namespaceId
+  // SameValueZero, as a Map compares keys: NaN equals NaN.
+  return entry.timer.timestamp === timestamp && (other === namespaceId || (other !== other && namespaceId !== namespaceId))
 }
 
 function isLive<K, N>(entry: Entry<K, N>): boolean {

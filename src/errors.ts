@@ -4,7 +4,6 @@
  *
  * @since 0.1.0
  */
-import { describeElement } from './internal/describe'
 import { type OperatorInfo, operatorLabel } from './OperatorOptions'
 
 // -------------------------------------------------------------------------------------
@@ -51,10 +50,9 @@ export class DataStreamError extends Error {
  */
 export class UserFunctionError extends DataStreamError {
   override name = 'UserFunctionError'
-  constructor(operator: OperatorInfo, element: unknown, cause: unknown) {
-    super(operator, `the user function threw while processing ${describeElement(element)}: ${messageOf(cause)}`, {
-      cause
-    })
+  /** `during` says what the operator was doing, e.g. `processing record (value 1, timestamp 5)`. */
+  constructor(operator: OperatorInfo, during: string, cause: unknown) {
+    super(operator, `the user function threw while ${during}: ${messageOf(cause)}`, { cause })
   }
 }
 

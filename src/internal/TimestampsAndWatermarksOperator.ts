@@ -12,6 +12,7 @@ import type { TimestampAssigner, WatermarkStrategy } from '../WatermarkStrategy'
 import type { OperatorInfo } from '../OperatorOptions'
 import { describeValue } from './describe'
 import { invalidTimestampReason } from './timestamps'
+import { asStreamError } from './operate'
 
 /** @internal */
 export class TimestampsAndWatermarksOperator<T> implements WatermarkOutput {
@@ -45,7 +46,7 @@ export class TimestampsAndWatermarksOperator<T> implements WatermarkOutput {
       try {
         this.generator.onPeriodicEmit(this)
       } catch (error) {
-        onTickError(error)
+        onTickError(asStreamError(this.info, error, undefined, 'emitting a periodic watermark'))
       }
     }
     this.periodic = this.scheduler.schedule(function () {

@@ -13,6 +13,7 @@
 import { Observable, type Observer, type OperatorFunction, type Subscriber, Subscription } from 'rxjs'
 import { DataStreamError, UserFunctionError } from '../errors'
 import type { OperatorInfo } from '../OperatorOptions'
+import { describeElement } from './describe'
 
 /** @internal What an operator does with each notification from upstream. */
 export interface Sink<In> {
@@ -85,8 +86,9 @@ class OperateSubscriber<In> extends Subscription implements Observer<In> {
 }
 
 /** @internal Wraps a thrown value as the error the Rx channel carries. */
-export function asStreamError(info: OperatorInfo, error: unknown, element?: unknown): unknown {
-  return error instanceof DataStreamError ? error : new UserFunctionError(info, element, error)
+export function asStreamError(info: OperatorInfo, error: unknown, element?: unknown, during?: string): unknown {
+  if (error instanceof DataStreamError) return error
+  return new UserFunctionError(info, during ?? (element === undefined ? 'running' : `processing ${describeElement(element)}`), error)
 }
 
 /** @internal Builds a single-input operator from a sink factory. */
