@@ -69,6 +69,8 @@ function invalidPrimitiveReason(key: unknown): string | undefined {
   }
 }
 
+const KEY_PART_TAG = { string: 's', number: 'n', boolean: 'b', bigint: 'i' } as const
+
 /**
  * @internal
  * A value usable as a `Map` key that is equal for equal keys: primitives stand for
@@ -78,6 +80,6 @@ function invalidPrimitiveReason(key: unknown): string | undefined {
 export function keyId(key: unknown): unknown {
   if (!Array.isArray(key)) return key
   let id = '\u0000'
-  for (const part of key) id += `${typeof part === 'bigint' ? 'n' : (typeof part)[0]}${String(part).length}:${String(part)}`
+  for (const part of key) id += `${KEY_PART_TAG[typeof part as 'string' | 'number' | 'boolean' | 'bigint']}${String(part).length}:${String(part)}`
   return id
 }

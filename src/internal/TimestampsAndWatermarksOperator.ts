@@ -78,11 +78,6 @@ export class TimestampsAndWatermarksOperator<T> implements WatermarkOutput {
     if (this.autoWatermarkInterval === 0) this.generator.onPeriodicEmit(this)
   }
 
-  /** Upstream watermarks are ignored except the end of event time (Flink: end of input). */
-  processUpstreamWatermark(timestamp: number): void {
-    if (timestamp === Infinity) this.emitWatermark(Infinity)
-  }
-
   endOfInput(): void {
     this.stop()
     this.generator.onPeriodicEmit(this)
