@@ -9,9 +9,9 @@
 // builtin stays external. The build fails when the browser-safe root entry (`index`, and every
 // module or chunk it loads, transitively) reaches a Node builtin, or when the bundle imports a
 // package that is not a dependency of rx-datastream.
-import { readFileSync, rmSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { builtinModules } from 'node:module'
-import { isAbsolute, relative, resolve } from 'node:path'
+import { isAbsolute, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import typescript from '@rollup/plugin-typescript'
 import { dts } from 'rollup-plugin-dts'
@@ -102,7 +102,16 @@ function packageGuard() {
         const fileName = queue.shift()
         const chunk = bundle[fileName]
         if (!chunk) {
-          if (isNodeBuiltin(fileName)) problems.push(builtinMessage(`${options.format} chunk`, chainTo(parent, fileName)))
+          if (isNodeBuiltin(fileName)) {
+            const importer = bundle[parent.get(fileName)]
+            const culprits = importer.moduleIds.filter((m) => {
+              const info = this.getModuleInfo(m)
+              return info && [...info.importedIds, ...info.dynamicallyImportedIds].includes(fileName)
+            })
+            const chain = chainTo(parent, fileName)
+            chain[chain.length - 2] += ` (from ${culprits.map(show).join(', ') || 'a module of it'})`
+            problems.push(builtinMessage(`${options.format} chunk`, chain))
+          }
           continue
         }
         for (const next of [...chunk.imports, ...chunk.dynamicImports]) {
@@ -133,14 +142,39 @@ function builtinMessage(what, chain) {
 
 /** Unresolved imports and missing exports are errors; the rest is printed as usual. */
 function onwarn(warning, warn) {
-  if (['UNRESOLVED_IMPORT', 'MISSING_EXPORT', 'PLUGIN_WARNING'].includes(warning.code)) {
+  if (['UNRESOLVED_IMPORT', 'MISSING_EXPORT'].includes(warning.code)) {
     throw new Error(warning.message)
   }
   warn(warning)
 }
 
-// A fresh dist on every build, so that no stale chunk survives (not in watch mode).
-if (!process.env.ROLLUP_WATCH) rmSync(resolve(root, 'dist'), { recursive: true, force: true })
+/**
+ * Deletes the files of the output folders that this build did not write (chunks of an older
+ * build: their names carry a hash), once every output is written. dist/ is never emptied
+ * first, so code reading it while a build runs never finds it missing.
+ */
+function pruneStaleOutputs() {
+  const written = new Map() // output dir -> file names written there
+  return {
+    name: 'rx-datastream-prune-stale-outputs',
+    writeBundle(options, bundle) {
+      const dir = resolve(root, options.dir)
+      const files = written.get(dir) ?? new Set()
+      for (const fileName of Object.keys(bundle)) files.add(resolve(dir, fileName))
+      written.set(dir, files)
+    },
+    closeBundle() {
+      for (const [dir, files] of written) {
+        if (!existsSync(dir)) continue
+        for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+          const file = join(entry.parentPath ?? entry.path, entry.name)
+          if (entry.isFile() && !files.has(file)) rmSync(file, { force: true })
+        }
+      }
+      written.clear()
+    }
+  }
+}
 
 export default [
   {
@@ -152,9 +186,12 @@ export default [
         // Do not ship code that does not type-check.
         noEmitOnError: true,
         outDir: undefined,
-        outputToFilesystem: false
+        outputToFilesystem: false,
+        // The JS bundles need no doc comments: the declarations carry them.
+        removeComments: true
       }),
-      packageGuard()
+      packageGuard(),
+      pruneStaleOutputs()
     ],
     onwarn,
     output: [
@@ -177,7 +214,7 @@ export default [
   {
     input,
     external: isBare,
-    plugins: [dts({ tsconfig: './tsconfig.build.json' })],
+    plugins: [dts({ tsconfig: './tsconfig.build.json' }), pruneStaleOutputs()],
     onwarn,
     output: [
       {

@@ -15,6 +15,8 @@
  *     ds.WatermarkStrategy.forBoundedOutOfOrderness<{ user: string; page: string; ts: number }>(500)
  *       .withTimestampAssigner(c => c.ts)))
  *
+ * clicks$.pipe(ds.values()).subscribe(click => console.log(click.user, click.page))
+ *
  * @since 0.1.0
  */
 import { createReadStream } from 'node:fs'
