@@ -306,7 +306,7 @@ export class InternalTimerService<K, N = undefined> {
     this.scheduled = undefined
     this.scheduledFor = Infinity
     if (this.disposed || this.processingTimeFailed) return
-    // The action may run early (delays are clamped): then nothing is due and it reschedules.
+    // The action may run early (a clamped delay, a coarse clock): then it just reschedules.
     const now = this.scheduler.now()
     const queue = this.processingTime
     this.firingProcessingTime = true

@@ -35,6 +35,7 @@ export {
 } from './WatermarkGenerator'
 export * from './WatermarkStrategy'
 export * from './WatermarkValve'
+export * from './TimerService'
 
 // ---- operators ----
 export * from '../operators/index'

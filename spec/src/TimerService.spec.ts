@@ -26,16 +26,20 @@ function recorder<K, N = undefined>(
 
 const keysAndTimes = <K, N>(fired: readonly Fired<K, N>[]): [K, number][] => fired.map(f => [f.timer.key, f.timer.timestamp])
 
-/** A TestScheduler that logs every `schedule` call, so the number of scheduled actions shows. */
+/**
+ * A TestScheduler that logs every `schedule` call, so the number of scheduled actions shows.
+ * Runaway rescheduling fails the spec instead of hanging it.
+ */
 class RecordingScheduler extends TestScheduler {
   readonly calls: { at: number; delay: number; subscription: Subscription }[] = []
 
   constructor() {
     super((actual, expected) => expect(actual).toEqual(expected))
-    this.maxFrames = Number.POSITIVE_INFINITY
+    this.maxFrames = 1e12
   }
 
   override schedule<T>(work: (this: SchedulerAction<T>, state?: T) => void, delay = 0, state?: T): Subscription {
+    if (this.calls.length >= 10_000) throw new Error('runaway scheduling')
     const subscription = super.schedule(work, delay, state)
     this.calls.push({ at: this.now(), delay, subscription })
     return subscription
@@ -188,16 +192,14 @@ describe('InternalTimerService', () => {
     })
 
     it('does not fire a timer deleted by an earlier timer of the same advance', () => {
-      const timers: InternalTimerService<string> = new InternalTimerService<string>(
-        recorder<string>(undefined, timer => {
-          if (timer.key === 'first') timers.deleteEventTimeTimer('second', undefined, 7)
-        }).target
-      )
-      const { fired } = recorder<string>()
+      const { fired, target } = recorder<string>(undefined, timer => {
+        if (timer.key === 'first') timers.deleteEventTimeTimer('second', undefined, 7)
+      })
+      const timers = new InternalTimerService<string>(target)
       timers.registerEventTimeTimer('first', undefined, 5)
       timers.registerEventTimeTimer('second', undefined, 7)
       timers.advanceWatermark(10)
-      expect(fired).toEqual([])
+      expect(keysAndTimes(fired)).toEqual([['first', 5]])
       expect(timers.numEventTimeTimers()).toBe(0)
     })
 
@@ -229,6 +231,26 @@ describe('InternalTimerService', () => {
       expect(timers.numEventTimeTimers()).toBe(0)
       timers.advanceWatermark(1)
       expect(fired).toEqual([])
+    })
+
+    it('compares namespace ids as a Map does: NaN is NaN, -0 is 0', () => {
+      const timers = new InternalTimerService<string, number>(recorder<string, number>().target)
+      timers.registerEventTimeTimer('one', NaN, 1)
+      timers.registerEventTimeTimer('one', NaN, 1)
+      timers.registerEventTimeTimer('many', NaN, 1)
+      timers.registerEventTimeTimer('many', NaN, 1)
+      timers.registerEventTimeTimer('many', 0, 1)
+      timers.registerEventTimeTimer('many', -0, 1)
+      expect(timers.numEventTimeTimers()).toBe(3)
+      expect(timers.eventTimeTimers().map(t => [t.key, t.namespace])).toEqual([
+        ['one', NaN],
+        ['many', NaN],
+        ['many', 0]
+      ])
+      timers.deleteEventTimeTimer('one', NaN, 1)
+      timers.deleteEventTimeTimer('many', -0, 1)
+      expect(timers.numEventTimeTimers()).toBe(1)
+      expect(timers.eventTimeTimers().map(t => [t.key, t.namespace])).toEqual([['many', NaN]])
     })
 
     it('scopes timers to namespaces: one key, two namespaces, two timers', () => {
@@ -267,25 +289,24 @@ describe('InternalTimerService', () => {
     })
 
     it('fires within the same advance the timers registered during it at or below the watermark', () => {
-      const timers: InternalTimerService<string> = new InternalTimerService<string>(
-        recorder<string>(undefined, timer => {
-          if (timer.key === 'a') {
-            timers.registerEventTimeTimer('b', undefined, 10) // due now
-            timers.registerEventTimeTimer('c', undefined, 3) // earlier than the firing one: still due
-            timers.registerEventTimeTimer('d', undefined, 11) // not due
-          }
-        }).target
-      )
-      const fired: string[] = []
-      const original = timers
-      original.registerEventTimeTimer('a', undefined, 5)
-      original.registerEventTimeTimer('z', undefined, 8)
-      // Wrap the recorder: we want the firing order.
-      const spy = spyOnTargetOrder(timers, fired)
+      const { fired, target } = recorder<string>(undefined, timer => {
+        if (timer.key === 'a') {
+          timers.registerEventTimeTimer('b', undefined, 10) // due now
+          timers.registerEventTimeTimer('c', undefined, 3) // earlier than the one firing: due
+          timers.registerEventTimeTimer('d', undefined, 11) // not due
+        }
+      })
+      const timers = new InternalTimerService<string>(target)
+      timers.registerEventTimeTimer('a', undefined, 5)
+      timers.registerEventTimeTimer('z', undefined, 8)
       timers.advanceWatermark(10)
-      expect(fired).toEqual(['a@5', 'c@3', 'z@8', 'b@10'])
+      expect(keysAndTimes(fired)).toEqual([
+        ['a', 5],
+        ['c', 3],
+        ['z', 8],
+        ['b', 10]
+      ])
       expect(timers.eventTimeTimers().map(t => t.key)).toEqual(['d'])
-      spy.restore()
     })
 
     it('fires everything at +Infinity, timers at +Infinity included, and stays there', () => {
@@ -308,23 +329,19 @@ describe('InternalTimerService', () => {
 
     it('lets what onEventTime throws reach the caller, and keeps the timers not yet fired', () => {
       const boom = new Error('boom')
-      const timers: InternalTimerService<string> = new InternalTimerService<string>(
-        recorder<string>(undefined, timer => {
-          if (timer.key === 'bad') throw boom
-        }).target
-      )
-      const fired: string[] = []
-      const spy = spyOnTargetOrder(timers, fired)
+      const { fired, target } = recorder<string>(undefined, timer => {
+        if (timer.key === 'bad') throw boom
+      })
+      const timers = new InternalTimerService<string>(target)
       timers.registerEventTimeTimer('ok', undefined, 1)
       timers.registerEventTimeTimer('bad', undefined, 2)
       timers.registerEventTimeTimer('after', undefined, 3)
       expect(() => timers.advanceWatermark(5)).toThrow(boom)
-      expect(fired).toEqual(['ok@1', 'bad@2'])
+      expect(fired.map(f => f.timer.key)).toEqual(['ok', 'bad'])
       expect(timers.currentWatermark()).toBe(5)
       expect(timers.eventTimeTimers().map(t => t.key)).toEqual(['after'])
       timers.advanceWatermark(6)
-      expect(fired).toEqual(['ok@1', 'bad@2', 'after@3'])
-      spy.restore()
+      expect(fired.map(f => f.timer.key)).toEqual(['ok', 'bad', 'after'])
     })
 
     it('refuses NaN times and watermarks', () => {
@@ -343,7 +360,7 @@ describe('InternalTimerService', () => {
       timers.registerEventTimeTimer('c', undefined, 2)
       timers.registerEventTimeTimer('d', undefined, 1)
       timers.deleteEventTimeTimer('d', undefined, 1)
-      const expected = [
+      const expected: InternalTimer<string, undefined>[] = [
         { key: 'b', namespace: undefined, timestamp: 2, domain: 'EVENT_TIME' },
         { key: 'c', namespace: undefined, timestamp: 2, domain: 'EVENT_TIME' },
         { key: 'a', namespace: undefined, timestamp: 3, domain: 'EVENT_TIME' }
@@ -364,16 +381,12 @@ describe('InternalTimerService', () => {
     })
 
     it('stops an advance when a callback disposes the service', () => {
-      const timers: InternalTimerService<string> = new InternalTimerService<string>(
-        recorder<string>(undefined, () => timers.dispose()).target
-      )
-      const fired: string[] = []
-      const spy = spyOnTargetOrder(timers, fired)
+      const { fired, target } = recorder<string>(undefined, () => timers.dispose())
+      const timers = new InternalTimerService<string>(target)
       timers.registerEventTimeTimer('a', undefined, 1)
       timers.registerEventTimeTimer('b', undefined, 2)
       timers.advanceWatermark(5)
-      expect(fired).toEqual(['a@1'])
-      spy.restore()
+      expect(keysAndTimes(fired)).toEqual([['a', 1]])
     })
 
     it('agrees with a naive model over a long random run of registers, deletes and advances', () => {
@@ -383,10 +396,13 @@ describe('InternalTimerService', () => {
       const expected: [number, string, number][] = []
       let seq = 0
       let watermark = -Infinity
+      // mulberry32: deterministic, so a failure reproduces.
       let seed = 42
       const random = (n: number): number => {
-        seed = (seed * 1103515245 + 12345) % 2147483648
-        return seed % n
+        seed = (seed + 0x6d2b79f5) | 0
+        let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+        return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n)
       }
       for (let step = 0; step < 30_000; step++) {
         const op = random(100)
@@ -439,17 +455,14 @@ describe('InternalTimerService', () => {
         },
         onProcessingTime: () => {}
       })
-      const n = 1_000_000
-      const started = performance.now()
+      const n = 200_000
       for (let i = 0; i < n; i++) timers.registerEventTimeTimer(i, undefined, (i * 7919) % n)
       for (let i = 0; i < n; i += 2) timers.deleteEventTimeTimer(i, undefined, (i * 7919) % n)
       expect(timers.numEventTimeTimers()).toBe(n / 2)
       timers.advanceWatermark(Infinity)
-      const elapsed = performance.now() - started
       expect(count).toBe(n / 2)
       expect(ordered).toBe(true)
       expect(timers.numEventTimeTimers()).toBe(0)
-      expect(elapsed).toBeLessThan(15_000)
     })
   })
 
@@ -703,10 +716,9 @@ describe('InternalTimerService', () => {
     it('uses asyncScheduler by default, which TestScheduler.run virtualizes', () => {
       const testScheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected))
       testScheduler.run(({ flush }) => {
-        const timers: InternalTimerService<string> = new InternalTimerService<string>(
-          recorder<string>(undefined, timer => at.push([timer.key, timers.currentProcessingTime()])).target
-        )
         const at: [string, number][] = []
+        const { target } = recorder<string>(undefined, timer => at.push([timer.key, timers.currentProcessingTime()]))
+        const timers = new InternalTimerService<string>(target)
         timers.registerProcessingTimeTimer('b', undefined, 250)
         timers.registerProcessingTimeTimer('a', undefined, 100)
         flush()
@@ -732,28 +744,3 @@ describe('InternalTimerService', () => {
     })
   })
 })
-
-// -------------------------------------------------------------------------------------
-// utils
-// -------------------------------------------------------------------------------------
-
-/**
- * Records `key@timestamp` for every event-time firing, in order, by wrapping the target the
- * service was built with (it is private, hence the cast to reach it).
- */
-function spyOnTargetOrder<K, N>(timers: InternalTimerService<K, N>, out: string[]): { restore(): void } {
-  const holder = timers as unknown as { target: Triggerable<K, N> }
-  const original = holder.target
-  holder.target = {
-    onEventTime: timer => {
-      out.push(`${String(timer.key)}@${timer.timestamp}`)
-      original.onEventTime(timer)
-    },
-    onProcessingTime: timer => original.onProcessingTime(timer)
-  }
-  return {
-    restore: () => {
-      holder.target = original
-    }
-  }
-}
