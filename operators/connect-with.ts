@@ -1,7 +1,8 @@
 import type { Observable, OperatorFunction } from 'rxjs'
 import { operatorInfo, type OperatorOptions } from '../src/OperatorOptions'
 import { type StreamElement, streamRecord } from '../src/StreamElement'
-import { multiInputOperator } from '../src/internal/multiInput'
+import { describeValue } from '../src/internal/describe'
+import { isObservableLike, multiInputOperator } from '../src/internal/multiInput'
 
 /**
  * Two streams connected for joint processing: each input keeps its own type, a function per
@@ -57,6 +58,7 @@ export interface ConnectedStreams<B> {
  * @since 0.1.0
  */
 export function connectWith<B>(other: Observable<StreamElement<B, unknown>>, options?: OperatorOptions): ConnectedStreams<B> {
+  if (!isObservableLike(other)) throw new TypeError(`connectWith: the other input is ${describeValue(other)}, not an Observable`)
   const inputs = [other as Observable<StreamElement<unknown, unknown>>]
   return {
     map: <A, R>(f1: (value: A) => R, f2: (value: B) => R) =>

@@ -37,9 +37,15 @@ export function flatMapValues<T, R, K = never>(
       }
       const results = fn(e.value)
       if (Array.isArray(results)) {
-        for (let i = 0; i < results.length; i++) destination.next(streamRecord(results[i] as R, e.timestamp, e.key))
+        for (let i = 0; i < results.length && !destination.closed; i++) {
+          destination.next(streamRecord(results[i] as R, e.timestamp, e.key))
+        }
       } else {
-        for (const r of results) destination.next(streamRecord(r, e.timestamp, e.key))
+        // An iterable may be infinite: stop pulling as soon as downstream is gone.
+        for (const r of results) {
+          destination.next(streamRecord(r, e.timestamp, e.key))
+          if (destination.closed) return
+        }
       }
     }
   }))

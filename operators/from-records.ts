@@ -56,7 +56,6 @@ export function fromRecords<T>(
     let index = 0
     let lastWatermark = -Infinity
     for (const input of records) {
-      if (subscriber.closed) return
       if ('_tag' in input && input._tag === 'Watermark') {
         const reason = typeof input.timestamp === 'number' && !Number.isNaN(input.timestamp) ? undefined : 'not a number'
         if (reason !== undefined) {
@@ -67,11 +66,15 @@ export function fromRecords<T>(
         if (input.timestamp > lastWatermark) {
           lastWatermark = input.timestamp
           subscriber.next(watermark(input.timestamp))
+          // Checked after emitting, so nothing more is pulled from the iterable once
+          // downstream has unsubscribed (returning from for…of closes the iterator).
+          if (subscriber.closed) return
         }
       } else {
         const { value, timestamp } = input as RecordInput<T>
         if (timestamp === undefined) {
           subscriber.next(streamRecord(value, NO_TIMESTAMP))
+          if (subscriber.closed) return
         } else {
           const reason = invalidTimestampReason(timestamp)
           if (reason !== undefined) {
@@ -81,6 +84,7 @@ export function fromRecords<T>(
             return
           }
           subscriber.next(streamRecord(value, timestamp))
+          if (subscriber.closed) return
         }
       }
       index++

@@ -1,7 +1,8 @@
 import type { Observable, OperatorFunction } from 'rxjs'
 import { operatorInfo, type OperatorOptions } from '../src/OperatorOptions'
 import { type StreamElement, type StreamRecord, streamRecord } from '../src/StreamElement'
-import { multiInputOperator } from '../src/internal/multiInput'
+import { describeValue } from '../src/internal/describe'
+import { isObservableLike, multiInputOperator } from '../src/internal/multiInput'
 
 /**
  * Merges the records of this stream and `others` into one stream (Flink's `union`). Records
@@ -29,11 +30,13 @@ import { multiInputOperator } from '../src/internal/multiInput'
 export function unionWith<T, U = T>(
   ...others: [...Observable<StreamElement<U, unknown>>[]] | [...Observable<StreamElement<U, unknown>>[], OperatorOptions]
 ): OperatorFunction<StreamElement<T, unknown>, StreamElement<T | U>> {
-  const last = others[others.length - 1]
-  const options = last !== undefined && !isObservableLike(last) ? (last as OperatorOptions) : undefined
+  const last: unknown = others[others.length - 1]
+  const options = isPlainObject(last) && !isObservableLike(last) ? (last as OperatorOptions) : undefined
   const inputs = (options === undefined ? others : others.slice(0, -1)) as Observable<StreamElement<unknown, unknown>>[]
   for (const [i, input] of inputs.entries()) {
-    if (!isObservableLike(input)) throw new TypeError(`unionWith: argument ${i} is not an Observable`)
+    if (!isObservableLike(input)) {
+      throw new TypeError(`unionWith: argument ${i} is ${describeValue(input)}, not an Observable (nor, as the last argument, an options object)`)
+    }
   }
   // The union is not keyed (as in Flink): keys of keyed inputs are dropped.
   return multiInputOperator<T, T | U>(operatorInfo('unionWith', options), inputs, (_input, record, out) =>
@@ -41,6 +44,8 @@ export function unionWith<T, U = T>(
   )
 }
 
-function isObservableLike(x: unknown): boolean {
-  return typeof x === 'object' && x !== null && typeof (x as { subscribe?: unknown }).subscribe === 'function'
+function isPlainObject(x: unknown): boolean {
+  if (typeof x !== 'object' || x === null) return false
+  const proto: unknown = Object.getPrototypeOf(x)
+  return proto === Object.prototype || proto === null
 }

@@ -48,7 +48,7 @@ export function invalidKeyReason(key: unknown): string | undefined {
   if (Array.isArray(key)) {
     if (key.length === 0) return 'an empty array is not a key'
     for (let i = 0; i < key.length; i++) {
-      const reason = invalidPrimitiveReason(key[i])
+      const reason = Array.isArray(key[i]) ? 'composite keys cannot nest arrays' : invalidPrimitiveReason(key[i])
       if (reason !== undefined) return `element ${i} of the composite key ${describeValue(key)}: ${reason}`
     }
     return undefined

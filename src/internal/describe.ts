@@ -38,7 +38,7 @@ function render(value: unknown, seen: Set<unknown>): string {
     const fields = Object.keys(obj).map(k => `${k}: ${render(obj[k], seen)}`)
     const name = Object.getPrototypeOf(obj)?.constructor?.name
     const prefix = name && name !== 'Object' ? `${name} ` : ''
-    return `${prefix}{ ${fields.join(', ')} }`.replace('{  }', '{}')
+    return fields.length === 0 ? `${prefix}{}` : `${prefix}{ ${fields.join(', ')} }`
   } catch {
     return '[unprintable]'
   } finally {

@@ -10,6 +10,11 @@ import { ACTIVE, IDLE, MAX_WATERMARK, type StreamElement, type StreamRecord, wat
 import { StatusWatermarkValve } from '../WatermarkValve'
 import { operate, type Sink, subscribeInput } from './operate'
 
+/** @internal Whether `x` can be subscribed to as an input. */
+export function isObservableLike(x: unknown): x is Observable<unknown> {
+  return typeof x === 'object' && x !== null && typeof (x as { subscribe?: unknown }).subscribe === 'function'
+}
+
 /** @internal Handles the records of input `input`; emits through `destination`. */
 export type MultiInputRecordHandler<Out> = (
   input: number,

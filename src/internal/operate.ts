@@ -95,12 +95,11 @@ export function asStreamError(info: OperatorInfo, error: unknown, element?: unkn
 export function operate<In, Out>(info: OperatorInfo, init: SinkFactory<In, Out>): OperatorFunction<In, Out> {
   return source =>
     new Observable<Out>(destination => {
-      let upstream: OperateSubscriber<In> | undefined
       let failed = false
       const fail = (error: unknown, element?: unknown): void => {
         if (failed) return
         failed = true
-        upstream?.unsubscribe()
+        // Closing the destination runs its teardown, which unsubscribes upstream (a child).
         destination.error(asStreamError(info, error, element))
       }
       let sink: Sink<In>
@@ -110,16 +109,12 @@ export function operate<In, Out>(info: OperatorInfo, init: SinkFactory<In, Out>)
         destination.error(asStreamError(info, error))
         return
       }
-      let finalized = false
-      destination.add(() => {
-        if (finalized) return
-        finalized = true
-        upstream?.unsubscribe()
-        sink.finalize?.()
-      })
-      if (destination.closed) return
-      upstream = new OperateSubscriber(sink, fail, destination)
+      // The destination's teardown runs once, however the subscription ends: first upstream
+      // is unsubscribed, then the operator finalizes.
+      const upstream = new OperateSubscriber(sink, fail, destination)
       destination.add(upstream)
+      if (sink.finalize !== undefined) destination.add(() => sink.finalize!())
+      if (destination.closed) return
       source.subscribe(upstream)
       if (sink.started !== undefined && !destination.closed) {
         try {
