@@ -1,0 +1,101 @@
+/**
+ * Benchmark runner: `npm run bench [-- flags]` (scripts/bench.mjs compiles bench/ and runs this
+ * file with `node --expose-gc`).
+ *
+ * Flags:
+ *   --events N        events per timed run (default 5000000)
+ *   --warmup N        events of the untimed warm-up runs of each variant (default events/10, at least 100000)
+ *   --warmup-runs N   warm-up runs of each variant (default 3)
+ *   --rounds N        timed runs of each variant, interleaved; medians are reported (default 1)
+ *   --only ID         only these variants (repeatable or comma-separated): hand, rxjs, ds, ds-wm0
+ *   --workload NAME   only this workload (default: all): stateless
+ *   --source KIND     array (pre-generated, shared; default) or lazy (generated on the fly)
+ *   --json            also print the measurements as JSON
+ */
+import { cpus } from 'node:os'
+import { parseArgs } from 'node:util'
+import { eventFeed } from './data'
+import { checkSameResults, formatTable, measureAll } from './harness'
+import { stateless } from './stateless'
+import type { Workload } from './workload'
+
+const workloads: readonly Workload<any>[] = [stateless]
+
+function positiveInt(flag: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback
+  const n = Number(text.replace(/_/g, ''))
+  if (!Number.isSafeInteger(n) || n <= 0) throw new RangeError(`--${flag} must be a positive integer, got ${text}`)
+  return n
+}
+
+async function main(): Promise<number> {
+  const { values: flags } = parseArgs({
+    options: {
+      events: { type: 'string' },
+      warmup: { type: 'string' },
+      'warmup-runs': { type: 'string' },
+      rounds: { type: 'string' },
+      only: { type: 'string', multiple: true },
+      workload: { type: 'string' },
+      source: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' }
+    }
+  })
+  if (flags.help === true) {
+    console.log('npm run bench -- [--events N] [--warmup N] [--warmup-runs N] [--rounds N] [--only ID] [--workload NAME] [--source array|lazy] [--json]')
+    return 0
+  }
+  const events = positiveInt('events', flags.events, 5_000_000)
+  const warmupEvents = Math.min(events, positiveInt('warmup', flags.warmup, Math.max(100_000, Math.floor(events / 10))))
+  const warmupRuns = positiveInt('warmup-runs', flags['warmup-runs'], 3)
+  const rounds = positiveInt('rounds', flags.rounds, 1)
+  const source = flags.source ?? 'array'
+  if (source !== 'array' && source !== 'lazy') throw new RangeError(`--source must be array or lazy, got ${source}`)
+  const only = flags.only?.flatMap(s => s.split(',')).map(s => s.trim()).filter(s => s !== '')
+  const selected = workloads.filter(w => flags.workload === undefined || w.name === flags.workload)
+  if (selected.length === 0) throw new RangeError(`unknown --workload ${flags.workload}; known: ${workloads.map(w => w.name).join(', ')}`)
+
+  if (only !== undefined) {
+    const known = new Set(selected.flatMap(w => w.variants({ kind: source, size: 0, open: () => () => undefined as never }).map(v => v.id)))
+    const unknown = only.filter(id => !known.has(id))
+    if (unknown.length > 0) throw new RangeError(`unknown --only ${unknown.join(', ')}; known: ${[...known].join(', ')}`)
+  }
+  console.log(
+    `node ${process.version}, ${cpus().length} cpus (${cpus()[0]?.model.trim() ?? '?'}), ` +
+      `${events.toLocaleString('en-US')} events (${source} source), warm-up ${warmupRuns} × ${warmupEvents.toLocaleString('en-US')}, ${rounds} round(s)`
+  )
+  const feed = eventFeed(source, events)
+  let ok = true
+  const all: unknown[] = []
+  for (const workload of selected) {
+    const variants = workload.variants(feed).filter(v => only === undefined || only.includes(v.id))
+    if (variants.length === 0) continue
+    console.log(`\n## ${workload.name}: ${workload.description}`)
+    const measurements = await measureAll(variants, {
+      workload: workload.name,
+      events,
+      warmupEvents,
+      warmupRuns,
+      rounds,
+      onRun: (v, round, s) => console.log(`  ${v.id} round ${round + 1}: ${s.toFixed(3)} s`)
+    })
+    console.log(formatTable(measurements, workload))
+    const same = checkSameResults(measurements, workload.same, workload.show)
+    console.log(same ? `results agree: ${workload.show(measurements[0]!.result)}` : 'RESULTS DIFFER')
+    ok &&= same
+    all.push(...measurements)
+  }
+  if (flags.json === true) console.log(JSON.stringify(all, null, 2))
+  return ok ? 0 : 1
+}
+
+main().then(
+  code => {
+    process.exitCode = code
+  },
+  (error: unknown) => {
+    console.error(error instanceof RangeError ? `bench: ${error.message}` : error)
+    process.exitCode = 2
+  }
+)
