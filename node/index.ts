@@ -30,6 +30,11 @@ import { Observable } from 'rxjs'
 /**
  * Options of {@link fileLines}.
  *
+ * @example
+ * import { fileLines } from 'rx-datastream/node'
+ *
+ * const lines$ = fileLines('big.log', { highWaterMark: 1024 * 1024 }) // read 1 MiB at a time
+ *
  * @category sources
  * @since 0.1.0
  */

@@ -43,6 +43,11 @@ export interface SchedulerOptions extends OperatorOptions {
 /**
  * Identifies an operator instance in errors: its kind (the factory's name) and options.
  *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const where = (e: unknown) => (e instanceof ds.DataStreamError ? `${e.operator.kind} ${e.operator.uid ?? ''}` : '?')
+ *
  * @category model
  * @since 0.1.0
  */

@@ -28,6 +28,14 @@ import type { OutputTag } from './OutputTag'
  * A record without a timestamp carries {@link NO_TIMESTAMP}. On a stream that is not keyed
  * the key is `undefined` and its type is `never`.
  *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const r: ds.StreamRecord<string, number> = ds.streamRecord('view', 1_000, 42)
+ * r.value     // 'view'
+ * r.timestamp // 1000
+ * r.key       // 42
+ *
  * @category model
  * @since 0.1.0
  */
@@ -42,6 +50,11 @@ export interface StreamRecord<T, K = never> {
  * `Watermark(t)` asserts that event time has reached `t`: no more records with a timestamp
  * `<= t` are expected. `+Infinity` ends event time.
  *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const w: ds.Watermark = ds.watermark(10_000) // no record with timestamp <= 10000 is expected any more
+ *
  * @category model
  * @since 0.1.0
  */
@@ -54,6 +67,11 @@ export interface Watermark {
  * Whether the stream is idle (no records and no watermark progress expected for a while), so
  * that operators combining several inputs do not wait for it.
  *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const s: ds.StreamStatus = ds.IDLE // { _tag: 'StreamStatus', idle: true }
+ *
  * @category model
  * @since 0.1.0
  */
@@ -64,6 +82,11 @@ export interface StreamStatus {
 
 /**
  * Marks the point in the stream at which checkpoint `checkpointId` snapshots state.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const b: ds.CheckpointBarrier = ds.checkpointBarrier(3, 0) // checkpoint 3
  *
  * @category model
  * @since 0.1.0
@@ -80,6 +103,12 @@ export interface CheckpointBarrier {
  * A value emitted to a side output named by `tag`. It travels in-band with the main output
  * and is selected with `sideOutput(tag)`; `values()` and `mainOutput()` drop it.
  *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const late = new ds.OutputTag<number>('late')
+ * const s: ds.SideRecord<number> = ds.sideRecord(late, 7, 500)
+ *
  * @category model
  * @since 0.1.0
  */
@@ -94,6 +123,17 @@ export interface SideRecord<T = unknown> {
  * Everything that can flow through a stream. Operators forward, in order, every control
  * element they do not consume.
  *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const describe = (e: ds.StreamElement<string>): string => {
+ *   switch (e._tag) {
+ *     case 'Record': return `${e.value} @ ${e.timestamp}`
+ *     case 'Watermark': return `watermark ${e.timestamp}`
+ *     default: return e._tag
+ *   }
+ * }
+ *
  * @category model
  * @since 0.1.0
  */
@@ -107,6 +147,11 @@ export type StreamElement<T, K = never> =
 /**
  * A stream of records of `T` with their control elements.
  *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const numbers$: ds.DataStream<number> = ds.fromRecords([{ value: 1, timestamp: 0 }])
+ *
  * @category model
  * @since 0.1.0
  */
@@ -114,6 +159,13 @@ export type DataStream<T> = Observable<StreamElement<T>>
 
 /**
  * A stream whose records carry a key of type `K` (see `keyBy`).
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const byParity$: ds.KeyedStream<boolean, number> = ds
+ *   .fromRecords([{ value: 1, timestamp: 0 }])
+ *   .pipe(ds.keyBy(n => n % 2 === 0))
  *
  * @category model
  * @since 0.1.0
@@ -123,6 +175,11 @@ export type KeyedStream<K, T> = Observable<StreamElement<T, K>>
 /**
  * The timestamp of a record that has none (Flink's `Long.MIN_VALUE`).
  *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * ds.streamRecord('x').timestamp === ds.NO_TIMESTAMP // true
+ *
  * @category model
  * @since 0.1.0
  */
@@ -130,6 +187,11 @@ export const NO_TIMESTAMP = -Infinity
 
 /**
  * The end of event time: the watermark a finite stream emits when it completes.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * ds.MAX_WATERMARK.timestamp === ds.END_OF_TIME // true
  *
  * @category model
  * @since 0.1.0
