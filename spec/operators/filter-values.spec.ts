@@ -1,6 +1,7 @@
-import { from, Observable, take } from 'rxjs'
+import { from, take } from 'rxjs'
 import * as ds from '../../src/index'
 import { active, barrier, collectElements, idle, marbleTest, rec, side, wm } from '../../marbles/index'
+import { countingSource } from '../support/sources'
 
 const late = new ds.OutputTag<number>('late')
 const odd = (n: number): boolean => n % 2 !== 0
@@ -135,16 +136,9 @@ describe('filterValues', () => {
   })
 
   it('lets downstream take(1) stop a synchronous source', () => {
-    let emitted = 0
-    const source = new Observable<ds.StreamElement<number>>(s => {
-      for (let i = 0; i < 1_000_000 && !s.closed; i++) {
-        emitted++
-        s.next(rec(i, i))
-      }
-      s.complete()
-    })
+    const { source, emitted } = countingSource(1_000_000)
     const out = collectElements(source.pipe(ds.filterValues(odd), take(1)))
     expect(out.elements).toEqual([rec(1, 1)])
-    expect(emitted).toBe(2)
+    expect(emitted()).toBe(2)
   })
 })

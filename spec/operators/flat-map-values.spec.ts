@@ -1,6 +1,7 @@
-import { from, Observable, take } from 'rxjs'
+import { from, take } from 'rxjs'
 import * as ds from '../../src/index'
 import { active, barrier, collectElements, idle, marbleTest, rec, side, wm } from '../../marbles/index'
+import { countingSource } from '../support/sources'
 
 const late = new ds.OutputTag<string>('late')
 const words = (line: string): string[] => line.split(' ').filter(w => w !== '')
@@ -177,17 +178,10 @@ describe('flatMapValues', () => {
 
   describe('downstream unsubscribing', () => {
     it('lets take(1) stop a synchronous source', () => {
-      let emitted = 0
-      const source = new Observable<ds.StreamElement<number>>(s => {
-        for (let i = 0; i < 1_000_000 && !s.closed; i++) {
-          emitted++
-          s.next(rec(i, i))
-        }
-        s.complete()
-      })
+      const { source, emitted } = countingSource(1_000_000)
       const out = collectElements(source.pipe(ds.flatMapValues((n: number) => [n, n]), take(1)))
       expect(out.elements).toEqual([rec(0, 0)])
-      expect(emitted).toBe(1)
+      expect(emitted()).toBe(1)
     })
 
     it('stops iterating a record’s results, and closes the generator, once downstream has gone', () => {

@@ -1,6 +1,7 @@
-import { from, Observable, take } from 'rxjs'
+import { from, take } from 'rxjs'
 import * as ds from '../../src/index'
 import { active, barrier, collectElements, idle, marbleTest, rec, side, wm } from '../../marbles/index'
+import { countingSource } from '../support/sources'
 
 const late = new ds.OutputTag<string>('late')
 
@@ -179,14 +180,7 @@ describe('mapValues', () => {
     })
 
     it('stops a synchronous source at the failing record', () => {
-      let emitted = 0
-      const source = new Observable<ds.StreamElement<number>>(s => {
-        for (let i = 0; i < 1_000 && !s.closed; i++) {
-          emitted++
-          s.next(rec(i, i))
-        }
-        s.complete()
-      })
+      const { source, emitted } = countingSource(1_000)
       const out = collectElements(
         source.pipe(
           ds.mapValues((n: number) => {
@@ -196,21 +190,14 @@ describe('mapValues', () => {
         )
       )
       expect(out.elements).toEqual([rec(0, 0), rec(1, 1), rec(2, 2)])
-      expect(emitted).toBe(4)
+      expect(emitted()).toBe(4)
     })
   })
 
   it('lets downstream take(1) stop a synchronous source', () => {
-    let emitted = 0
-    const source = new Observable<ds.StreamElement<number>>(s => {
-      for (let i = 0; i < 1_000_000 && !s.closed; i++) {
-        emitted++
-        s.next(rec(i, i))
-      }
-      s.complete()
-    })
+    const { source, emitted } = countingSource(1_000_000)
     const out = collectElements(source.pipe(ds.mapValues((n: number) => n * 2), take(1)))
     expect(out.elements).toEqual([rec(0, 0)])
-    expect(emitted).toBe(1)
+    expect(emitted()).toBe(1)
   })
 })

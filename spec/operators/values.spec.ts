@@ -1,6 +1,7 @@
 import { from, Observable, take } from 'rxjs'
 import * as ds from '../../src/index'
 import { active, barrier, collectElements, idle, marbleTest, rec, side, wm } from '../../marbles/index'
+import { countingSource } from '../support/sources'
 
 const late = new ds.OutputTag<string>('late')
 
@@ -76,17 +77,10 @@ describe('values', () => {
   })
 
   it('stops a synchronous source when downstream takes enough', () => {
-    let emitted = 0
-    const source = new Observable<ds.StreamElement<number>>(s => {
-      for (let i = 0; i < 1_000 && !s.closed; i++) {
-        emitted++
-        s.next(rec(i, i))
-      }
-      s.complete()
-    })
+    const { source, emitted } = countingSource(1_000)
     const out = collect(source.pipe(ds.values(), take(2)))
     expect(out.values).toEqual([0, 1])
-    expect(emitted).toBe(2)
+    expect(emitted()).toBe(2)
   })
 })
 

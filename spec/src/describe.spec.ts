@@ -41,8 +41,8 @@ describe('describeValue', () => {
     expect(describeValue(new Date(Date.UTC(2020, 1, 3)))).toBe('Date(2020-02-03T00:00:00.000Z)')
     expect(describeValue(new Date(NaN))).toBe('Date(Invalid)')
     expect(describeValue(new TypeError('bad "x"'))).toBe('TypeError("bad \\"x\\"")')
-    expect(describeValue(new Map([[1, 2]]))).toBe('Map(1)')
-    expect(describeValue(new Set([1, 2, 3]))).toBe('Set(3)')
+    expect(describeValue(new Map([[1, 2]]))).toBe('Map { 1 => 2 }')
+    expect(describeValue(new Set([1, 2, 3]))).toBe('Set { 1, 2, 3 }')
   })
 
   it('marks cycles but renders shared, acyclic references in full', () => {

@@ -3,6 +3,7 @@ import * as ds from '../../src/index'
 import { operate, asStreamError } from '../../src/internal/operate'
 import { operatorInfo } from '../../src/OperatorOptions'
 import { rec } from '../../marbles/index'
+import { countingSource as countingRecords } from '../support/sources'
 
 /** A plain pass-through operator built on `operate`, recording how it was finalized. */
 function passThrough<T>(log: string[] = []) {
@@ -249,14 +250,7 @@ describe('operate', () => {
     })
 
     it('lets downstream take(1) stop a synchronous 1e6-record source through the public operators', () => {
-      let emitted = 0
-      const source = new Observable<ds.StreamElement<number>>(subscriber => {
-        for (let i = 0; i < 1_000_000 && !subscriber.closed; i++) {
-          emitted++
-          subscriber.next(rec(i, i))
-        }
-        subscriber.complete()
-      })
+      const { source, emitted } = countingRecords(1_000_000)
       const seen = observe(
         source.pipe(
           ds.mapValues((n: number) => n + 1),
@@ -267,7 +261,7 @@ describe('operate', () => {
         )
       )
       expect(seen.values).toEqual([rec(1, 0, 1)])
-      expect(emitted).toBe(1)
+      expect(emitted()).toBe(1)
     })
   })
 
