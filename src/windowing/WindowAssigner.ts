@@ -1,0 +1,60 @@
+/**
+ * Window assigners put each record into zero or more windows (Flink's `WindowAssigner`).
+ *
+ * @since 0.1.0
+ */
+import type { TimeWindow } from './TimeWindow'
+import type { Trigger } from './Trigger'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * What an assigner may read besides the record: processing time (for processing-time
+ * assigners), from the operator's scheduler.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const ctx: ds.WindowAssignerContext = { currentProcessingTime: () => 0 }
+ *
+ * @category windowing
+ * @since 0.1.0
+ */
+export interface WindowAssignerContext {
+  currentProcessingTime(): number
+}
+
+/**
+ * Assigns windows. `isEventTime` decides lateness and cleanup (event-time windows are late
+ * once `maxTimestamp + allowedLateness <= watermark`; processing-time windows are cleaned at
+ * `maxTimestamp` of processing time; the global window is neither). Merging assigners
+ * (sessions) also implement `mergeWindows`.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * // every record in the window of its calendar minute, as tumbling windows of 60 s do
+ * const minutes: ds.WindowAssigner<unknown> = ds.tumblingEventTimeWindows(60_000)
+ *
+ * @category windowing
+ * @since 0.1.0
+ */
+export interface WindowAssigner<T> {
+  /** Shown in errors and the stream graph, e.g. `tumblingEventTimeWindows(10000)`. */
+  readonly name: string
+  /** `'event'`, `'processing'` or `'global'` (never late, no cleanup timer, no late output). */
+  readonly timeDomain: 'event' | 'processing' | 'global'
+  /**
+   * The windows of a record. Event-time assigners throw for a record without timestamp
+   * (`-Infinity`); the operator turns that into a clear error.
+   */
+  assignWindows(value: T, timestamp: number, ctx: WindowAssignerContext): readonly TimeWindow[]
+  defaultTrigger(): Trigger<T>
+  /**
+   * Merging assigners only: groups `windows` (the key's current windows, sorted or not) and
+   * calls `merge(from, to)` for each group of two or more that becomes one window.
+   */
+  mergeWindows?(windows: readonly TimeWindow[], merge: (from: readonly TimeWindow[], to: TimeWindow) => void): void
+}
