@@ -28,5 +28,10 @@ export * from './key-by'
 export * from './side-output'
 export * from './split'
 
+// ---- windows ----
+export { type KeyedGuard, WindowedStream, type WindowOperatorFunction } from './windowed-stream'
+export { countWindow, windowBy } from './window-by'
+export { countWindowAll, windowAll } from './window-all'
+
 // ---- process functions ----
 export * from './process-elements'

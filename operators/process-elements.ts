@@ -1,23 +1,9 @@
 import { asyncScheduler, type OperatorFunction } from 'rxjs'
+import type { Collector } from '../src/Collector'
 import { operatorInfo, type SchedulerOptions } from '../src/OperatorOptions'
 import type { OutputTag } from '../src/OutputTag'
 import { NO_TIMESTAMP, sideRecord, type StreamElement, streamRecord } from '../src/StreamElement'
 import { operate } from '../src/internal/operate'
-
-/**
- * Emits results of a process function; each gets the timestamp of the record being processed.
- *
- * @example
- * import * as ds from 'rx-datastream'
- *
- * const out: ds.Collector<number> = { collect: n => console.log(n) }
- *
- * @category process
- * @since 0.1.0
- */
-export interface Collector<T> {
-  collect(value: T): void
-}
 
 /**
  * What a non-keyed process function sees of the record it processes and of time. Non-keyed

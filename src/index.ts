@@ -20,6 +20,7 @@
 // ---- model: stream elements ----
 export * from './StreamElement'
 export * from './OutputTag'
+export * from './Collector'
 export type { Key, KeyPrimitive } from './Key'
 export type { OperatorInfo, OperatorOptions, SchedulerOptions } from './OperatorOptions'
 export { DataStreamError, KeyError, TimestampError, UserFunctionError, WatermarkError } from './errors'
@@ -36,6 +37,16 @@ export {
 export * from './WatermarkStrategy'
 export * from './WatermarkValve'
 export * from './TimerService'
+
+// ---- windowing: windows, assigners, triggers, evictors, window functions ----
+export { cover, GLOBAL_WINDOW, intersects, maxTimestamp, type TimeWindow, timeWindow, windowStart } from './windowing/TimeWindow'
+export * from './windowing/WindowAssigner'
+export * from './windowing/Trigger'
+export * from './windowing/Evictor'
+export * from './windowing/WindowFunction'
+export * from './windowing/assigners'
+export * from './windowing/triggers'
+export * from './windowing/evictors'
 
 // ---- operators ----
 export * from '../operators/index'

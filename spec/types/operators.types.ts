@@ -82,3 +82,28 @@ const processed = stream$.pipe(
   })
 )
 assertType<Equals<typeof processed, Observable<ds.StreamElement<number>>>>()
+
+// ---- windows ----
+const pageCounts = keyed.pipe(
+  ds.windowBy(ds.tumblingEventTimeWindows(10_000)).aggregate({
+    createAccumulator: () => 0,
+    add: (_c: Click, n: number) => n + 1,
+    getResult: (n: number) => n,
+    merge: (a: number, b: number) => a + b
+  })
+)
+assertType<Equals<typeof pageCounts, Observable<ds.StreamElement<number, string>>>>()
+
+// the reducer's parameters are inferred from the piped stream
+const latest = keyed.pipe(ds.windowBy(ds.tumblingEventTimeWindows(10_000)).reduce((a, b) => (a.ts > b.ts ? a : b)))
+assertType<Equals<typeof latest, Observable<ds.StreamElement<Click, string>>>>()
+
+// @ts-expect-error windowBy needs a keyed stream
+stream$.pipe(ds.windowBy(ds.tumblingEventTimeWindows(10_000)).reduce((a, b) => (a.ts > b.ts ? a : b)))
+
+// windowAll takes any stream and drops keys
+const allCounts = keyed.pipe(ds.windowAll(ds.tumblingEventTimeWindows(10_000)).process<Click, number>((_k, _ctx, xs, out) => out.collect(xs.length)))
+assertType<Equals<typeof allCounts, Observable<ds.StreamElement<number>>>>()
+
+// @ts-expect-error a window function's results must match the collector
+keyed.pipe(ds.windowBy(ds.tumblingEventTimeWindows(1)).process<Click, number, string>((_k, _ctx, _xs, out) => out.collect('x')))

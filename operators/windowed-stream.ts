@@ -1,0 +1,258 @@
+import { asyncScheduler, type Observable } from 'rxjs'
+import { operatorInfo, type SchedulerOptions } from '../src/OperatorOptions'
+import type { OutputTag } from '../src/OutputTag'
+import type { StreamElement } from '../src/StreamElement'
+import { assertDuration } from '../src/WatermarkGenerator'
+import type { Evictor } from '../src/windowing/Evictor'
+import type { Trigger } from '../src/windowing/Trigger'
+import type { WindowAssigner } from '../src/windowing/WindowAssigner'
+import {
+  bufferedContents,
+  emitResult,
+  evictingContents,
+  incrementalContents,
+  reduceContents,
+  runProcessWindowFunction,
+  type WindowContents
+} from '../src/windowing/WindowContents'
+import type { AggregateFunction, ProcessWindowFunction, WindowFunction } from '../src/windowing/WindowFunction'
+import { WindowOperator } from '../src/windowing/WindowOperator'
+import { operate } from '../src/internal/operate'
+
+/**
+ * At the type level, `windowBy` (keyed windows) rejects a stream that is not keyed: apply
+ * `keyBy` first, or use `windowAll`.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * type Ok = ds.KeyedGuard<true, string>     // unknown: nothing required
+ * type Rejected = ds.KeyedGuard<true, never> // an impossible requirement, named in the error
+ *
+ * @category windowing
+ * @since 0.1.0
+ */
+export type KeyedGuard<Keyed extends boolean, K> = Keyed extends true
+  ? [K] extends [never]
+    ? { readonly 'windowBy needs a keyed stream: apply keyBy first, or use windowAll': true }
+    : unknown
+  : unknown
+
+/**
+ * A windowed computation as a pipeable operator: the result of a terminal method of
+ * {@link WindowedStream}. Each result is stamped with its window's `maxTimestamp`; keyed
+ * windows (`windowBy`, `countWindow`) keep the key, `windowAll` results have none.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const sums: ds.WindowOperatorFunction<number, string, number, true> =
+ *   ds.windowBy(ds.tumblingEventTimeWindows(1_000)).reduce<number, string>((a, b) => a + b)
+ *
+ * @category windowing
+ * @since 0.1.0
+ */
+export type WindowOperatorFunction<T, K, R, Keyed extends boolean> = Keyed extends true
+  ? (source: Observable<StreamElement<T, K>> & KeyedGuard<Keyed, K>) => Observable<StreamElement<R, K>>
+  : (source: Observable<StreamElement<T, unknown>>) => Observable<StreamElement<R>>
+
+interface WindowSpec {
+  readonly kind: string
+  readonly keyed: boolean
+  readonly assigner: WindowAssigner<unknown>
+  readonly trigger: Trigger<unknown> | undefined
+  readonly evictor: Evictor<unknown> | undefined
+  readonly allowedLateness: number
+  readonly lateDataTag: OutputTag<unknown> | undefined
+  readonly options: SchedulerOptions | undefined
+}
+
+/**
+ * The window builder (Flink's `WindowedStream` / `AllWindowedStream`), from `windowBy`,
+ * `windowAll`, `countWindow` or `countWindowAll`. It is immutable: `trigger`, `evictor`,
+ * `allowedLateness` and `sideOutputLateData` return a new builder; a terminal method
+ * (`reduce`, `aggregate`, `fold`, `process`, `apply`) returns the pipeable operator.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const late = new ds.OutputTag<number>('late')
+ * const perSecond = ds.windowBy(ds.tumblingEventTimeWindows(1_000))
+ *   .allowedLateness(500)
+ *   .sideOutputLateData(late)
+ *   .reduce<number, string>((a, b) => a + b)
+ *
+ * @category windowing
+ * @since 0.1.0
+ */
+export class WindowedStream<Keyed extends boolean> {
+  /** @internal */
+  constructor(private readonly spec: WindowSpec) {}
+
+  /** Replaces the assigner's default trigger. */
+  trigger<T>(trigger: Trigger<T>): WindowedStream<Keyed> {
+    if (this.spec.assigner.mergeWindows !== undefined && !trigger.canMerge) {
+      throw new TypeError(`${this.spec.kind}: ${trigger.name} cannot merge windows, which ${this.spec.assigner.name} needs`)
+    }
+    return new WindowedStream({ ...this.spec, trigger: trigger as Trigger<unknown> })
+  }
+
+  /** Adds an evictor: every element is then kept, and evicted at firings. */
+  evictor<T>(evictor: Evictor<T>): WindowedStream<Keyed> {
+    return new WindowedStream({ ...this.spec, evictor: evictor as Evictor<unknown> })
+  }
+
+  /**
+   * Keeps event-time windows `ms` past their end: a late record within it is added and (with
+   * the default trigger) re-fires the window at once; state is cleaned at `maxTimestamp + ms`.
+   * Ignored for processing-time and global windows, as in Flink.
+   */
+  allowedLateness(ms: number): WindowedStream<Keyed> {
+    assertDuration(`${this.spec.kind}: allowedLateness`, ms)
+    return new WindowedStream({ ...this.spec, allowedLateness: ms })
+  }
+
+  /** Sends records too late for every window they belong to to side output `tag`, instead of dropping them. */
+  sideOutputLateData<T>(tag: OutputTag<T>): WindowedStream<Keyed> {
+    return new WindowedStream({ ...this.spec, lateDataTag: tag as OutputTag<unknown> })
+  }
+
+  /** Combines the elements of each window pairwise, incrementally (one value per window). */
+  reduce<T, K = never>(fn: (a: T, b: T) => T): WindowOperatorFunction<T, K, T, Keyed>
+  reduce<T, R, K = never>(fn: (a: T, b: T) => T, windowFunction: ProcessWindowFunction<T, R, K>): WindowOperatorFunction<T, K, R, Keyed>
+  reduce<T, R, K>(fn: (a: T, b: T) => T, windowFunction?: ProcessWindowFunction<T, R, K>): WindowOperatorFunction<T, K, R, Keyed> {
+    return this.build<T, K, R>(
+      () => reduceContents(fn, windowFunction) as WindowContents<T, unknown, R, K>,
+      (key, ctx, values, out) => {
+        // Everything evicted: nothing to reduce (Flink would hand the function a null).
+        if (values.length === 0) return
+        let acc = values[0] as T
+        for (let i = 1; i < values.length; i++) acc = fn(acc, values[i] as T)
+        emitResult(acc, windowFunction, key, ctx, out)
+      },
+      windowFunction
+    )
+  }
+
+  /** Aggregates each window incrementally with an accumulator (`merge` is used when sessions merge). */
+  aggregate<T, ACC, V, K = never>(aggregate: AggregateFunction<T, ACC, V>): WindowOperatorFunction<T, K, V, Keyed>
+  aggregate<T, ACC, V, R, K = never>(
+    aggregate: AggregateFunction<T, ACC, V>,
+    windowFunction: ProcessWindowFunction<V, R, K>
+  ): WindowOperatorFunction<T, K, R, Keyed>
+  aggregate<T, ACC, V, R, K>(
+    aggregate: AggregateFunction<T, ACC, V>,
+    windowFunction?: ProcessWindowFunction<V, R, K>
+  ): WindowOperatorFunction<T, K, R, Keyed> {
+    return this.build<T, K, R>(
+      () => incrementalContents(aggregate, windowFunction, true) as WindowContents<T, unknown, R, K>,
+      (key, ctx, values, out) => {
+        let acc = aggregate.createAccumulator()
+        for (const v of values) acc = aggregate.add(v, acc)
+        emitResult(aggregate.getResult(acc), windowFunction, key, ctx, out)
+      },
+      windowFunction
+    )
+  }
+
+  /** Folds each window from `initial` (Flink's deprecated `fold`; cannot be used with merging windows). */
+  fold<T, R, K = never>(initial: R, fn: (acc: R, value: T) => R): WindowOperatorFunction<T, K, R, Keyed>
+  fold<T, A, R, K = never>(
+    initial: A,
+    fn: (acc: A, value: T) => A,
+    windowFunction: ProcessWindowFunction<A, R, K>
+  ): WindowOperatorFunction<T, K, R, Keyed>
+  fold<T, A, R, K>(initial: A, fn: (acc: A, value: T) => A, windowFunction?: ProcessWindowFunction<A, R, K>): WindowOperatorFunction<T, K, R, Keyed> {
+    if (this.spec.assigner.mergeWindows !== undefined) {
+      throw new TypeError(`${this.spec.kind}: fold cannot be used with merging windows (${this.spec.assigner.name}); use aggregate`)
+    }
+    const folding: AggregateFunction<T, A, A> = {
+      createAccumulator: () => initial,
+      add: (value, acc) => fn(acc, value),
+      getResult: acc => acc,
+      merge: () => {
+        throw new TypeError('fold cannot merge windows')
+      }
+    }
+    return this.build<T, K, R>(
+      () => incrementalContents(folding, windowFunction, false) as WindowContents<T, unknown, R, K>,
+      (key, ctx, values, out) => emitResult(values.reduce(fn, initial), windowFunction, key, ctx, out),
+      windowFunction
+    )
+  }
+
+  /** Evaluates each window over all its elements (arrival order) with a process window function. */
+  process<T, R, K = never>(fn: ProcessWindowFunction<T, R, K>): WindowOperatorFunction<T, K, R, Keyed> {
+    return this.build<T, K, R>(
+      () => bufferedContents(fn) as WindowContents<T, unknown, R, K>,
+      (key, ctx, values, out) => runProcessWindowFunction(fn, key, ctx, values, out),
+      fn
+    )
+  }
+
+  /** Evaluates each window over all its elements with Flink's legacy `WindowFunction` `(key, window, elements, out)`. */
+  apply<T, R, K = never>(fn: WindowFunction<T, R, K>): WindowOperatorFunction<T, K, R, Keyed> {
+    return this.process<T, R, K>((key, ctx, elements, out) => fn(key, ctx.window, elements, out))
+  }
+
+  private build<T, K, R>(
+    contents: () => WindowContents<T, unknown, R, K>,
+    evaluateEvicted: (key: K, ctx: Parameters<typeof runProcessWindowFunction>[2], values: readonly T[], out: { collect(v: R): void }) => void,
+    windowFunction: ProcessWindowFunction<never, R, K> | undefined
+  ): WindowOperatorFunction<T, K, R, Keyed> {
+    const spec = this.spec
+    const info = operatorInfo(spec.kind, spec.options)
+    const assigner = spec.assigner as WindowAssigner<T>
+    const trigger = (spec.trigger ?? assigner.defaultTrigger()) as Trigger<T>
+    const scheduler = spec.options?.scheduler ?? asyncScheduler
+    const clear =
+      windowFunction !== undefined && typeof windowFunction !== 'function' && windowFunction.clear !== undefined
+        ? windowFunction.clear.bind(windowFunction)
+        : () => undefined
+    const makeContents = (): WindowContents<T, unknown, R, K> =>
+      spec.evictor === undefined
+        ? contents()
+        : (evictingContents(spec.evictor as Evictor<T>, evaluateEvicted, clear) as WindowContents<T, unknown, R, K>)
+    const keyed = spec.keyed
+    const operator = operate<StreamElement<T, K>, StreamElement<R, K>>(info, (destination, fail) => {
+      const windows = new WindowOperator<T, unknown, R, K>(
+        { info, assigner, trigger, allowedLateness: spec.allowedLateness, lateDataTag: spec.lateDataTag as OutputTag<T> | undefined, contents: makeContents(), scheduler },
+        destination,
+        fail
+      )
+      return {
+        next: e => {
+          switch (e._tag) {
+            case 'Record':
+              // windowAll: one partition, whatever keys the records carry.
+              windows.processRecord(keyed ? e : { ...e, key: undefined as K })
+              return
+            case 'Watermark':
+              windows.processWatermark(e.timestamp)
+              return
+            default:
+              destination.next(e)
+          }
+        },
+        complete: () => {
+          windows.endOfInput()
+          destination.complete()
+        },
+        finalize: () => windows.dispose()
+      }
+    })
+    return operator as unknown as WindowOperatorFunction<T, K, R, Keyed>
+  }
+}
+
+/** @internal */
+export function windowedStream<Keyed extends boolean>(
+  kind: string,
+  keyed: Keyed,
+  assigner: WindowAssigner<unknown>,
+  options: SchedulerOptions | undefined,
+  trigger?: Trigger<unknown>,
+  evictor?: Evictor<unknown>
+): WindowedStream<Keyed> {
+  return new WindowedStream<Keyed>({ kind, keyed, assigner, trigger, evictor, allowedLateness: 0, lateDataTag: undefined, options })
+}

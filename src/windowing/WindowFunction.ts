@@ -1,0 +1,94 @@
+/**
+ * The functions a window evaluates when it fires: incremental (`reduce`, `aggregate`, `fold`)
+ * or over its full contents (`process`, `apply`), as in Flink.
+ *
+ * @since 0.1.0
+ */
+import type { OutputTag } from '../OutputTag'
+import type { Collector } from '../Collector'
+import type { TimeWindow } from './TimeWindow'
+
+// -------------------------------------------------------------------------------------
+// model
+// -------------------------------------------------------------------------------------
+
+/**
+ * An incremental aggregation with an accumulator (Flink's `AggregateFunction`): one
+ * accumulator per key and window, never a buffer of elements. `merge` combines the
+ * accumulators of session windows that merge.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const average: ds.AggregateFunction<number, { sum: number; count: number }, number> = {
+ *   createAccumulator: () => ({ sum: 0, count: 0 }),
+ *   add: (n, acc) => ({ sum: acc.sum + n, count: acc.count + 1 }),
+ *   getResult: acc => acc.sum / acc.count,
+ *   merge: (a, b) => ({ sum: a.sum + b.sum, count: a.count + b.count }),
+ * }
+ *
+ * @category windowing
+ * @since 0.1.0
+ */
+export interface AggregateFunction<T, ACC, R> {
+  createAccumulator(): ACC
+  /** Adds a value; may mutate and return `acc` or return a new accumulator. */
+  add(value: T, acc: ACC): ACC
+  getResult(acc: ACC): R
+  merge(a: ACC, b: ACC): ACC
+}
+
+/**
+ * What a process window function sees besides the elements.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const label = (ctx: ds.ProcessWindowContext) => `[${ctx.window.start}, ${ctx.window.end}) at ${ctx.currentWatermark()}`
+ *
+ * @category windowing
+ * @since 0.1.0
+ */
+export interface ProcessWindowContext {
+  /** The window being evaluated. */
+  readonly window: TimeWindow
+  currentWatermark(): number
+  currentProcessingTime(): number
+  /** Emits to a side output, with the window's `maxTimestamp` as timestamp. */
+  output<S>(tag: OutputTag<S>, value: S): void
+}
+
+/**
+ * Evaluates a window over its contents (Flink's `ProcessWindowFunction`): the elements in
+ * arrival order, or the single pre-aggregated value when combined with `reduce`/`aggregate`.
+ * Results are stamped with the window's `maxTimestamp`. Give a function, or an object with
+ * `process` and an optional `clear` that runs when the window is cleaned up.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const countPerWindow: ds.ProcessWindowFunction<string, { key: string; start: number; n: number }, string> =
+ *   (key, ctx, elements, out) => out.collect({ key, start: ctx.window.start, n: elements.length })
+ *
+ * @category windowing
+ * @since 0.1.0
+ */
+export type ProcessWindowFunction<T, R, K> =
+  | ((key: K, context: ProcessWindowContext, elements: readonly T[], out: Collector<R>) => void)
+  | {
+      process(key: K, context: ProcessWindowContext, elements: readonly T[], out: Collector<R>): void
+      clear?(context: ProcessWindowContext): void
+    }
+
+/**
+ * Flink's legacy `WindowFunction`: `(key, window, elements, out)`.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const sizes: ds.WindowFunction<number, number, string> = (_key, _window, elements, out) => out.collect(elements.length)
+ *
+ * @category windowing
+ * @since 0.1.0
+ */
+export type WindowFunction<T, R, K> = (key: K, window: TimeWindow, elements: readonly T[], out: Collector<R>) => void

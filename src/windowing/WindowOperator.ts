@@ -1,0 +1,364 @@
+/**
+ * @internal
+ * The runtime of every windowed computation (Flink's `WindowOperator`, with its merging
+ * window set folded in): one operator per `windowBy(…).reduce/aggregate/fold/process/apply`.
+ *
+ * Per key it keeps the open windows (contents, trigger state); timers live in one
+ * `InternalTimerService` namespaced by window. A window's state is released at its cleanup
+ * time, so memory follows the open windows, never the records seen.
+ */
+import type { SchedulerLike, Subscriber } from 'rxjs'
+import type { Collector } from '../Collector'
+import { DataStreamError, TimestampError } from '../errors'
+import { keyId } from '../Key'
+import type { OperatorInfo } from '../OperatorOptions'
+import type { OutputTag } from '../OutputTag'
+import { MAX_WATERMARK, NO_TIMESTAMP, sideRecord, type StreamElement, type StreamRecord, streamRecord } from '../StreamElement'
+import { type InternalTimer, InternalTimerService, type Triggerable } from '../TimerService'
+import { describeElement } from '../internal/describe'
+import { asStreamError } from '../internal/operate'
+import { maxTimestamp, type TimeWindow, windowId } from './TimeWindow'
+import { isFire, isPurge, type OnMergeContext, type Trigger, type TriggerState } from './Trigger'
+import type { WindowAssigner } from './WindowAssigner'
+import type { WindowContents } from './WindowContents'
+import type { ProcessWindowContext } from './WindowFunction'
+
+/** @internal */
+export interface WindowOperatorConfig<T, C, R, K> {
+  readonly info: OperatorInfo
+  readonly assigner: WindowAssigner<T>
+  readonly trigger: Trigger<T>
+  readonly allowedLateness: number
+  readonly lateDataTag: OutputTag<T> | undefined
+  readonly contents: WindowContents<T, C, R, K>
+  readonly scheduler: SchedulerLike
+}
+
+interface WindowState<C> {
+  readonly window: TimeWindow
+  /** No contents (never added, purged, or all evicted). */
+  empty: boolean
+  contents: C | undefined
+  triggerState: Map<string, unknown> | undefined
+}
+
+interface KeyState<K, C> {
+  readonly key: K
+  readonly windows: Map<string, WindowState<C>>
+}
+
+/** @internal */
+export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
+  private readonly keys = new Map<unknown, KeyState<K, C>>()
+  private readonly timers: InternalTimerService<K, TimeWindow>
+  private readonly merging: boolean
+  private readonly assignerContext = { currentProcessingTime: () => this.config.scheduler.now() }
+  private lastWatermark = -Infinity
+  /** Records dropped as late (no late-data side output), Flink's `numLateRecordsDropped`. */
+  numLateRecordsDropped = 0
+
+  // The key and window a trigger is being called for, and the windows merging into it.
+  private current!: { keyState: KeyState<K, C>; state: WindowState<C> }
+  private mergingFrom: readonly WindowState<C>[] = []
+  private readonly triggerContext: OnMergeContext
+
+  constructor(
+    private readonly config: WindowOperatorConfig<T, C, R, K>,
+    private readonly destination: Subscriber<StreamElement<R, K>>,
+    fail: (error: unknown) => void
+  ) {
+    this.merging = config.assigner.mergeWindows !== undefined
+    this.timers = new InternalTimerService<K, TimeWindow>(this, {
+      scheduler: config.scheduler,
+      namespaceId: windowId,
+      onError: error => fail(asStreamError(config.info, error, undefined, 'firing a processing-time timer'))
+    })
+    const timers = this.timers
+    const self = this
+    this.triggerContext = {
+      currentWatermark: () => timers.currentWatermark(),
+      currentProcessingTime: () => timers.currentProcessingTime(),
+      registerEventTimeTimer: t => timers.registerEventTimeTimer(self.current.keyState.key, self.current.state.window, t),
+      deleteEventTimeTimer: t => timers.deleteEventTimeTimer(self.current.keyState.key, self.current.state.window, t),
+      registerProcessingTimeTimer: t => timers.registerProcessingTimeTimer(self.current.keyState.key, self.current.state.window, t),
+      deleteProcessingTimeTimer: t => timers.deleteProcessingTimeTimer(self.current.keyState.key, self.current.state.window, t),
+      getState: <S>(name: string) => stateCell<S>(self.current.state, name),
+      mergeState: <S>(name: string, merge: (a: S, b: S) => S) => {
+        const target = self.current.state
+        let merged = target.triggerState?.get(name) as S | undefined
+        for (const source of self.mergingFrom) {
+          const value = source.triggerState?.get(name) as S | undefined
+          if (value !== undefined) merged = merged === undefined ? value : merge(merged, value)
+        }
+        if (merged !== undefined) (target.triggerState ??= new Map()).set(name, merged)
+      }
+    }
+  }
+
+  // ---- input ----
+
+  processRecord(record: StreamRecord<T, K>): void {
+    const { assigner } = this.config
+    const timestamp = record.timestamp
+    if (timestamp === NO_TIMESTAMP && assigner.timeDomain === 'event') {
+      throw new TimestampError(
+        this.config.info,
+        `${describeElement(record)} has no timestamp, which event-time windows (${assigner.name}) need: did you forget assignTimestampsAndWatermarks?`
+      )
+    }
+    const windows = assigner.assignWindows(record.value, timestamp, this.assignerContext)
+    const keyState = this.keyState(record.key)
+    let accepted = false
+    for (const window of windows) {
+      let state: WindowState<C>
+      if (this.merging) {
+        state = this.addMergingWindow(keyState, window)
+        if (this.isWindowLate(state.window)) {
+          // Retire it: a new late window, never merged into a live one.
+          this.removeWindow(keyState, state)
+          continue
+        }
+      } else {
+        if (this.isWindowLate(window)) continue
+        state = this.windowState(keyState, window)
+      }
+      accepted = true
+      state.contents = this.config.contents.add(state.contents, state.empty, record.value, timestamp)
+      state.empty = false
+      this.current = { keyState, state }
+      const result = this.config.trigger.onElement(record.value, timestamp, state.window, this.triggerContext)
+      if (isFire(result) && !state.empty) this.emitWindowContents(keyState, state)
+      if (isPurge(result)) this.clearContents(state)
+      this.registerCleanupTimer(keyState.key, state.window)
+    }
+    if (!accepted) {
+      if (keyState.windows.size === 0) this.keys.delete(keyId(record.key))
+      if (this.isElementLate(timestamp)) this.lateRecord(record)
+    }
+  }
+
+  processWatermark(timestamp: number): void {
+    if (timestamp <= this.lastWatermark) return
+    this.lastWatermark = timestamp
+    // Fire every event-time timer up to the watermark (results precede it), then forward it.
+    this.timers.advanceWatermark(timestamp)
+    this.destination.next(timestamp === Infinity ? MAX_WATERMARK : { _tag: 'Watermark', timestamp })
+  }
+
+  /**
+   * End of input: processing-time timers due later fire now (as RxJS operators flush on
+   * completion, instead of losing those windows), then event time ends.
+   */
+  endOfInput(): void {
+    for (const timer of this.timers.processingTimeTimers()) {
+      this.timers.deleteProcessingTimeTimer(timer.key, timer.namespace, timer.timestamp)
+      this.onProcessingTime(timer)
+    }
+    this.processWatermark(Infinity)
+  }
+
+  dispose(): void {
+    this.timers.dispose()
+  }
+
+  /** Open windows over all keys (for tests and metrics). */
+  numOpenWindows(): number {
+    let n = 0
+    for (const k of this.keys.values()) n += k.windows.size
+    return n
+  }
+
+  // ---- timers ----
+
+  onEventTime(timer: InternalTimer<K, TimeWindow>): void {
+    this.onTimer(timer, 'event')
+  }
+
+  onProcessingTime(timer: InternalTimer<K, TimeWindow>): void {
+    this.onTimer(timer, 'processing')
+  }
+
+  private onTimer(timer: InternalTimer<K, TimeWindow>, domain: 'event' | 'processing'): void {
+    const id = keyId(timer.key)
+    let keyState = this.keys.get(id)
+    let state = keyState?.windows.get(windowId(timer.namespace))
+    // Merging windows: a timer of a window merged away is stale.
+    if (state === undefined && this.merging) return
+    keyState ??= { key: timer.key, windows: new Map() }
+    state ??= { window: timer.namespace, empty: true, contents: undefined, triggerState: undefined }
+    this.current = { keyState, state }
+    const { trigger, assigner } = this.config
+    const result =
+      domain === 'event'
+        ? trigger.onEventTime(timer.timestamp, state.window, this.triggerContext)
+        : trigger.onProcessingTime(timer.timestamp, state.window, this.triggerContext)
+    if (isFire(result) && !state.empty) this.emitWindowContents(keyState, state)
+    if (isPurge(result)) this.clearContents(state)
+    if (assigner.timeDomain === domain && timer.timestamp === this.cleanupTime(state.window)) this.clearAllState(keyState, state)
+  }
+
+  // ---- windows ----
+
+  private keyState(key: K): KeyState<K, C> {
+    const id = keyId(key)
+    let keyState = this.keys.get(id)
+    if (keyState === undefined) {
+      keyState = { key, windows: new Map() }
+      this.keys.set(id, keyState)
+    }
+    return keyState
+  }
+
+  private windowState(keyState: KeyState<K, C>, window: TimeWindow): WindowState<C> {
+    const id = windowId(window)
+    let state = keyState.windows.get(id)
+    if (state === undefined) {
+      state = { window, empty: true, contents: undefined, triggerState: undefined }
+      keyState.windows.set(id, state)
+    }
+    return state
+  }
+
+  private removeWindow(keyState: KeyState<K, C>, state: WindowState<C>): void {
+    keyState.windows.delete(windowId(state.window))
+    if (keyState.windows.size === 0) this.keys.delete(keyId(keyState.key))
+  }
+
+  /**
+   * Adds `window` to the key's set of merging windows, merging it (and any windows it bridges)
+   * per the assigner; returns the state of the window the record belongs to.
+   */
+  private addMergingWindow(keyState: KeyState<K, C>, window: TimeWindow): WindowState<C> {
+    const existing = [...keyState.windows.values()].map(s => s.window)
+    const merges: [readonly TimeWindow[], TimeWindow][] = []
+    this.config.assigner.mergeWindows!([...existing, window], (from, to) => merges.push([from, to]))
+    let result = window
+    for (const [from, to] of merges) {
+      const preExisting = from.filter(w => w !== window)
+      // The assigner reports equal windows once, so the new window may stand in `from` as an
+      // equal pre-existing one.
+      if (from.some(w => sameWindow(w, window))) result = to
+      // The new window inside a pre-existing one: nothing merges.
+      if (preExisting.length === 1 && sameWindow(preExisting[0]!, to)) continue
+      this.mergeWindows(keyState, preExisting, to)
+    }
+    return this.windowState(keyState, result)
+  }
+
+  private mergeWindows(keyState: KeyState<K, C>, from: readonly TimeWindow[], to: TimeWindow): void {
+    const { assigner, trigger, contents } = this.config
+    if (assigner.timeDomain === 'event' && this.cleanupTime(to) <= this.timers.currentWatermark()) {
+      throw new DataStreamError(
+        this.config.info,
+        `merging windows into [${to.start}, ${to.end}) would make it end before the current watermark ${this.timers.currentWatermark()}`
+      )
+    }
+    const sources = from.map(w => keyState.windows.get(windowId(w))!)
+    const target = this.windowState(keyState, to)
+    this.current = { keyState, state: target }
+    this.mergingFrom = sources
+    trigger.onMerge?.(to, this.triggerContext)
+    this.mergingFrom = []
+    for (const source of sources) {
+      this.current = { keyState, state: source }
+      trigger.clear(source.window, this.triggerContext)
+      this.deleteCleanupTimer(keyState.key, source.window)
+      if (!source.empty) {
+        target.contents = target.empty ? source.contents : contents.merge!(target.contents as C, source.contents as C)
+        target.empty = false
+      }
+      keyState.windows.delete(windowId(source.window))
+    }
+  }
+
+  private clearContents(state: WindowState<C>): void {
+    state.contents = undefined
+    state.empty = true
+  }
+
+  private clearAllState(keyState: KeyState<K, C>, state: WindowState<C>): void {
+    this.clearContents(state)
+    this.current = { keyState, state }
+    this.config.trigger.clear(state.window, this.triggerContext)
+    this.config.contents.clear(this.processContext(state.window))
+    this.removeWindow(keyState, state)
+  }
+
+  private emitWindowContents(keyState: KeyState<K, C>, state: WindowState<C>): void {
+    const timestamp = maxTimestamp(state.window)
+    const key = keyState.key
+    const destination = this.destination
+    const out: Collector<R> = { collect: value => destination.next(streamRecord(value, timestamp, key)) }
+    const remaining = this.config.contents.fire(key, this.processContext(state.window), state.contents as C, out)
+    if (remaining === undefined) this.clearContents(state)
+    else state.contents = remaining
+  }
+
+  private processContext(window: TimeWindow): ProcessWindowContext {
+    const timers = this.timers
+    const destination = this.destination
+    return {
+      window,
+      currentWatermark: () => timers.currentWatermark(),
+      currentProcessingTime: () => timers.currentProcessingTime(),
+      output: (tag, value) => {
+        if (tag === null || tag === undefined) throw new TypeError('ctx.output: the output tag must not be null')
+        destination.next(sideRecord(tag, value, maxTimestamp(window)))
+      }
+    }
+  }
+
+  private lateRecord(record: StreamRecord<T, K>): void {
+    const tag = this.config.lateDataTag
+    if (tag === undefined) this.numLateRecordsDropped++
+    else this.destination.next(sideRecord(tag, record.value, record.timestamp))
+  }
+
+  // ---- time ----
+
+  /** When a window's state is dropped: `maxTimestamp + allowedLateness` in event time, `maxTimestamp` in processing time, never for the global window. */
+  private cleanupTime(window: TimeWindow): number {
+    switch (this.config.assigner.timeDomain) {
+      case 'event':
+        return maxTimestamp(window) + this.config.allowedLateness
+      case 'processing':
+        return maxTimestamp(window)
+      case 'global':
+        return Infinity
+    }
+  }
+
+  private registerCleanupTimer(key: K, window: TimeWindow): void {
+    const time = this.cleanupTime(window)
+    if (time === Infinity) return
+    if (this.config.assigner.timeDomain === 'event') this.timers.registerEventTimeTimer(key, window, time)
+    else this.timers.registerProcessingTimeTimer(key, window, time)
+  }
+
+  private deleteCleanupTimer(key: K, window: TimeWindow): void {
+    const time = this.cleanupTime(window)
+    if (time === Infinity) return
+    if (this.config.assigner.timeDomain === 'event') this.timers.deleteEventTimeTimer(key, window, time)
+    else this.timers.deleteProcessingTimeTimer(key, window, time)
+  }
+
+  private isWindowLate(window: TimeWindow): boolean {
+    return this.config.assigner.timeDomain === 'event' && this.cleanupTime(window) <= this.timers.currentWatermark()
+  }
+
+  private isElementLate(timestamp: number): boolean {
+    return this.config.assigner.timeDomain === 'event' && timestamp + this.config.allowedLateness <= this.timers.currentWatermark()
+  }
+}
+
+function sameWindow(a: TimeWindow, b: TimeWindow): boolean {
+  return a.start === b.start && a.end === b.end
+}
+
+function stateCell<S>(state: WindowState<unknown>, name: string): TriggerState<S> {
+  return {
+    value: () => state.triggerState?.get(name) as S | undefined,
+    update: value => void (state.triggerState ??= new Map()).set(name, value),
+    clear: () => void state.triggerState?.delete(name)
+  }
+}
