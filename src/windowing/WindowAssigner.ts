@@ -27,6 +27,24 @@ export interface WindowAssignerContext {
 }
 
 /**
+ * The windows of a grid assigner: every `[s, s + size)` with `s ≡ offset (mod slide)`
+ * (tumbling: `slide === size`).
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const everyMinuteForAnHour: ds.WindowGrid = { size: 3_600_000, slide: 60_000, offset: 0 }
+ *
+ * @category windowing
+ * @since 0.1.0
+ */
+export interface WindowGrid {
+  readonly size: number
+  readonly slide: number
+  readonly offset: number
+}
+
+/**
  * Assigns windows. `isEventTime` decides lateness and cleanup (event-time windows are late
  * once `maxTimestamp + allowedLateness <= watermark`; processing-time windows are cleaned at
  * `maxTimestamp` of processing time; the global window is neither). Merging assigners
@@ -52,6 +70,12 @@ export interface WindowAssigner<T> {
    */
   assignWindows(value: T, timestamp: number, ctx: WindowAssignerContext): readonly TimeWindow[]
   defaultTrigger(): Trigger<T>
+  /**
+   * Set by assigners of fixed-size windows aligned on a grid (tumbling and sliding event
+   * time): windows `[s, s + size)` for every `s ≡ offset (mod slide)`. It lets the operator
+   * slice them into panes when the function is incremental and the trigger the default one.
+   */
+  readonly grid?: WindowGrid
   /**
    * Merging assigners only: groups `windows` (the key's current windows, sorted or not) and
    * calls `merge(from, to)` for each group of two or more that becomes one window.

@@ -75,7 +75,8 @@ export function tumblingEventTimeWindows<T = unknown>(size: number, offset = 0):
       const start = windowStart(timestamp, offset, size)
       return [timeWindow(start, start + size)]
     },
-    defaultTrigger: (): Trigger<T> => eventTimeTrigger()
+    defaultTrigger: (): Trigger<T> => eventTimeTrigger(),
+    grid: { size, slide: size, offset }
   }
 }
 
@@ -172,7 +173,8 @@ export function slidingEventTimeWindows<T = unknown>(size: number, slide: number
       checkEventTimestamp(name, timestamp)
       return slidingWindows(timestamp, size, slide, offset)
     },
-    defaultTrigger: (): Trigger<T> => eventTimeTrigger()
+    defaultTrigger: (): Trigger<T> => eventTimeTrigger(),
+    grid: { size, slide, offset }
   }
 }
 

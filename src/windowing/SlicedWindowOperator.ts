@@ -1,0 +1,216 @@
+/**
+ * @internal
+ * Window slicing (as Flink SQL's window slicing): for grid windows (tumbling and sliding event
+ * time) with an incremental `aggregate` and the default trigger, each key keeps one
+ * accumulator per *pane* (`gcd(size, slide)` ms), each record updates exactly one pane, and a
+ * firing window merges its panes. Results are identical to the general `WindowOperator`'s
+ * (lateness, late firings and the late side output included), at a fraction of the per-record
+ * cost for sliding windows, and with no merge at all for tumbling ones (one pane per window).
+ */
+import type { SchedulerLike, Subscriber } from 'rxjs'
+import type { Collector } from '../Collector'
+import { TimestampError } from '../errors'
+import { keyId } from '../Key'
+import type { OperatorInfo } from '../OperatorOptions'
+import type { OutputTag } from '../OutputTag'
+import { MAX_WATERMARK, NO_TIMESTAMP, sideRecord, type StreamElement, type StreamRecord, streamRecord } from '../StreamElement'
+import { type InternalTimer, InternalTimerService, type Triggerable } from '../TimerService'
+import { describeElement } from '../internal/describe'
+import { asStreamError } from '../internal/operate'
+import { timeWindow, windowStart } from './TimeWindow'
+import type { WindowGrid } from './WindowAssigner'
+import { emitResult } from './WindowContents'
+import type { AggregateFunction, ProcessWindowContext, ProcessWindowFunction } from './WindowFunction'
+
+/** @internal */
+export interface SlicedWindowConfig<T, ACC, V, R, K> {
+  readonly info: OperatorInfo
+  readonly assignerName: string
+  readonly grid: WindowGrid
+  readonly allowedLateness: number
+  readonly lateDataTag: OutputTag<T> | undefined
+  readonly aggregate: AggregateFunction<T, ACC, V>
+  readonly windowFunction: ProcessWindowFunction<V, R, K> | undefined
+  readonly scheduler: SchedulerLike
+}
+
+interface KeyPanes<K, ACC> {
+  readonly key: K
+  /** Pane start → accumulator. */
+  readonly panes: Map<number, ACC>
+}
+
+/** @internal Whether windows of `grid` can be sliced into panes. */
+export function canSlice(grid: WindowGrid | undefined): grid is WindowGrid {
+  return grid !== undefined && Number.isSafeInteger(grid.size) && Number.isSafeInteger(grid.slide) && grid.size % gcd(grid.size, grid.slide) === 0
+}
+
+/** @internal The same interface as `WindowOperator`, for grid windows and `aggregate`. */
+export class SlicedWindowOperator<T, ACC, V, R, K> implements Triggerable<K, number> {
+  private readonly keys = new Map<unknown, KeyPanes<K, ACC>>()
+  private readonly timers: InternalTimerService<K, number>
+  private readonly size: number
+  private readonly slide: number
+  private readonly offset: number
+  private readonly pane: number
+  private readonly lateness: number
+  private lastWatermark = -Infinity
+  /** Records dropped as late (no late-data side output). */
+  numLateRecordsDropped = 0
+
+  constructor(
+    private readonly config: SlicedWindowConfig<T, ACC, V, R, K>,
+    private readonly destination: Subscriber<StreamElement<R, K>>,
+    fail: (error: unknown) => void
+  ) {
+    ;({ size: this.size, slide: this.slide, offset: this.offset } = config.grid)
+    this.pane = gcd(this.size, this.slide)
+    this.lateness = config.allowedLateness
+    this.timers = new InternalTimerService<K, number>(this, {
+      scheduler: config.scheduler,
+      onError: error => fail(asStreamError(config.info, error, undefined, 'firing a processing-time timer'))
+    })
+  }
+
+  processRecord(record: StreamRecord<T, K>): void {
+    const ts = record.timestamp
+    if (ts === NO_TIMESTAMP) {
+      throw new TimestampError(
+        this.config.info,
+        `${describeElement(record)} has no timestamp, which event-time windows (${this.config.assignerName}) need: did you forget assignTimestampsAndWatermarks?`
+      )
+    }
+    const { size, slide, offset, lateness } = this
+    const watermark = this.timers.currentWatermark()
+    // The record's latest window is cleaned last: if even it is late, all are.
+    const lastStart = windowStart(ts, offset, slide)
+    if (lastStart + size - 1 + lateness <= watermark) {
+      this.lateRecord(record)
+      return
+    }
+    const id = keyId(record.key)
+    let keyPanes = this.keys.get(id)
+    if (keyPanes === undefined) {
+      keyPanes = { key: record.key, panes: new Map() }
+      this.keys.set(id, keyPanes)
+    }
+    const paneStart = slide === this.pane ? lastStart : windowStart(ts, offset, this.pane)
+    const { aggregate } = this.config
+    const acc = keyPanes.panes.get(paneStart)
+    if (acc === undefined) {
+      keyPanes.panes.set(paneStart, aggregate.add(record.value, aggregate.createAccumulator()))
+      this.registerTimers(record.key, lastStart, ts, watermark)
+    } else {
+      const next = aggregate.add(record.value, acc)
+      if (next !== acc) keyPanes.panes.set(paneStart, next)
+    }
+    // Within allowed lateness, a window already past its end fires at once (as the default
+    // event-time trigger's onElement does). Every window of the record ends at or after `ts`,
+    // so only a record behind the watermark can have one.
+    if (ts <= watermark) {
+      for (let s = lastStart; s > ts - size; s -= slide) {
+        if (s + size - 1 <= watermark && s + size - 1 + lateness > watermark) this.fire(keyPanes, s)
+      }
+    }
+  }
+
+  processWatermark(timestamp: number): void {
+    if (timestamp <= this.lastWatermark) return
+    this.lastWatermark = timestamp
+    this.timers.advanceWatermark(timestamp)
+    this.destination.next(timestamp === Infinity ? MAX_WATERMARK : { _tag: 'Watermark', timestamp })
+  }
+
+  endOfInput(): void {
+    this.processWatermark(Infinity)
+  }
+
+  dispose(): void {
+    this.timers.dispose()
+  }
+
+  onEventTime(timer: InternalTimer<K, number>): void {
+    const start = timer.namespace
+    const maxTs = start + this.size - 1
+    const keyPanes = this.keys.get(keyId(timer.key))
+    if (keyPanes === undefined) return
+    if (timer.timestamp === maxTs) this.fire(keyPanes, start)
+    if (timer.timestamp === maxTs + this.lateness) this.cleanup(keyPanes, start)
+  }
+
+  onProcessingTime(): void {
+    // Event-time grid windows with the default trigger register no processing-time timers.
+  }
+
+  /** Fire and cleanup timers of the (not yet late) windows containing a new pane. */
+  private registerTimers(key: K, lastStart: number, ts: number, watermark: number): void {
+    const { size, slide, lateness } = this
+    for (let s = lastStart; s > ts - size; s -= slide) {
+      const maxTs = s + size - 1
+      if (maxTs + lateness <= watermark) break // this and every earlier window are late
+      if (maxTs > watermark) this.timers.registerEventTimeTimer(key, s, maxTs)
+      if (lateness > 0) this.timers.registerEventTimeTimer(key, s, maxTs + lateness)
+    }
+  }
+
+  private fire(keyPanes: KeyPanes<K, ACC>, start: number): void {
+    const { aggregate, windowFunction } = this.config
+    const end = start + this.size
+    let single: ACC | undefined
+    let merged: ACC | undefined
+    let count = 0
+    for (let p = start; p < end; p += this.pane) {
+      const acc = keyPanes.panes.get(p)
+      if (acc === undefined) continue
+      count++
+      if (count === 1) single = acc
+      else {
+        // Merged into a fresh accumulator: panes are shared by several windows and must not
+        // change (merge may modify and return its first argument, never its second).
+        if (count === 2) merged = aggregate.merge(aggregate.createAccumulator(), single as ACC)
+        merged = aggregate.merge(merged as ACC, acc)
+      }
+    }
+    if (count === 0) return // an empty window never fires
+    const timestamp = end - 1
+    const key = keyPanes.key
+    const destination = this.destination
+    const out: Collector<R> = { collect: value => destination.next(streamRecord(value, timestamp, key)) }
+    const result = aggregate.getResult((count === 1 ? single : merged) as ACC)
+    emitResult(result, windowFunction, key, this.processContext(start), out)
+  }
+
+  /** The window starting at `start` is done: drop the panes it was the last window of. */
+  private cleanup(keyPanes: KeyPanes<K, ACC>, start: number): void {
+    for (let p = start; p < start + this.slide; p += this.pane) keyPanes.panes.delete(p)
+    const fn = this.config.windowFunction
+    if (fn !== undefined && typeof fn !== 'function' && fn.clear !== undefined) fn.clear(this.processContext(start))
+    if (keyPanes.panes.size === 0) this.keys.delete(keyId(keyPanes.key))
+  }
+
+  private processContext(start: number): ProcessWindowContext {
+    const timers = this.timers
+    const destination = this.destination
+    const window = timeWindow(start, start + this.size)
+    return {
+      window,
+      currentWatermark: () => timers.currentWatermark(),
+      currentProcessingTime: () => timers.currentProcessingTime(),
+      output: (tag, value) => {
+        if (tag === null || tag === undefined) throw new TypeError('ctx.output: the output tag must not be null')
+        destination.next(sideRecord(tag, value, window.end - 1))
+      }
+    }
+  }
+
+  private lateRecord(record: StreamRecord<T, K>): void {
+    const tag = this.config.lateDataTag
+    if (tag === undefined) this.numLateRecordsDropped++
+    else this.destination.next(sideRecord(tag, record.value, record.timestamp))
+  }
+}
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b]
+  return a
+}
