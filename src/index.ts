@@ -48,5 +48,8 @@ export * from './windowing/assigners'
 export * from './windowing/triggers'
 export * from './windowing/evictors'
 
+// ---- state ----
+export { type ValueState, type ValueStateDescriptor, valueState } from './state/ValueState'
+
 // ---- operators ----
 export * from '../operators/index'

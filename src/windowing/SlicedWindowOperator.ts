@@ -20,6 +20,7 @@ import { asStreamError } from '../internal/operate'
 import { timeWindow, windowStart } from './TimeWindow'
 import type { WindowGrid } from './WindowAssigner'
 import { emitResult } from './WindowContents'
+import { valueStateIn } from '../state/ValueState'
 import type { AggregateFunction, ProcessWindowContext, ProcessWindowFunction } from './WindowFunction'
 
 /** @internal */
@@ -38,6 +39,10 @@ interface KeyPanes<K, ACC> {
   readonly key: K
   /** Pane start → accumulator. */
   readonly panes: Map<number, ACC>
+  /** Window start → the window function's `windowState`. */
+  windowStates: Map<number, Map<string, unknown>> | undefined
+  /** The window function's `globalState`: it outlives the key's panes. */
+  globalState: Map<string, unknown> | undefined
 }
 
 /** @internal Whether windows of `grid` can be sliced into panes. */
@@ -91,7 +96,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> implements Triggerable<K, num
     const id = keyId(record.key)
     let keyPanes = this.keys.get(id)
     if (keyPanes === undefined) {
-      keyPanes = { key: record.key, panes: new Map() }
+      keyPanes = { key: record.key, panes: new Map(), windowStates: undefined, globalState: undefined }
       this.keys.set(id, keyPanes)
     }
     const paneStart = slide === this.pane ? lastStart : windowStart(ts, offset, this.pane)
@@ -177,22 +182,33 @@ export class SlicedWindowOperator<T, ACC, V, R, K> implements Triggerable<K, num
     const destination = this.destination
     const out: Collector<R> = { collect: value => destination.next(streamRecord(value, timestamp, key)) }
     const result = aggregate.getResult((count === 1 ? single : merged) as ACC)
-    emitResult(result, windowFunction, key, this.processContext(start), out)
+    emitResult(result, windowFunction, key, this.processContext(keyPanes, start), out)
   }
 
   /** The window starting at `start` is done: drop the panes it was the last window of. */
   private cleanup(keyPanes: KeyPanes<K, ACC>, start: number): void {
     for (let p = start; p < start + this.slide; p += this.pane) keyPanes.panes.delete(p)
     const fn = this.config.windowFunction
-    if (fn !== undefined && typeof fn !== 'function' && fn.clear !== undefined) fn.clear(this.processContext(start))
-    if (keyPanes.panes.size === 0) this.keys.delete(keyId(keyPanes.key))
+    if (fn !== undefined && typeof fn !== 'function' && fn.clear !== undefined) fn.clear(this.processContext(keyPanes, start))
+    keyPanes.windowStates?.delete(start)
+    if (keyPanes.panes.size === 0 && (keyPanes.globalState === undefined || keyPanes.globalState.size === 0)) {
+      this.keys.delete(keyId(keyPanes.key))
+    }
   }
 
-  private processContext(start: number): ProcessWindowContext {
+  private processContext(keyPanes: KeyPanes<K, ACC>, start: number): ProcessWindowContext {
     const timers = this.timers
     const destination = this.destination
     const window = timeWindow(start, start + this.size)
+    const windowState = (): Map<string, unknown> => {
+      const states = (keyPanes.windowStates ??= new Map())
+      let state = states.get(start)
+      if (state === undefined) states.set(start, (state = new Map()))
+      return state
+    }
     return {
+      windowState: descriptor => valueStateIn(descriptor, windowState, () => keyPanes.windowStates?.get(start)),
+      globalState: descriptor => valueStateIn(descriptor, () => (keyPanes.globalState ??= new Map()), () => keyPanes.globalState),
       window,
       currentWatermark: () => timers.currentWatermark(),
       currentProcessingTime: () => timers.currentProcessingTime(),

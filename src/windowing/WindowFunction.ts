@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import type { OutputTag } from '../OutputTag'
+import type { ValueState, ValueStateDescriptor } from '../state/ValueState'
 import type { Collector } from '../Collector'
 import type { TimeWindow } from './TimeWindow'
 
@@ -56,6 +57,14 @@ export interface ProcessWindowContext {
   currentProcessingTime(): number
   /** Emits to a side output, with the window's `maxTimestamp` as timestamp. */
   output<S>(tag: OutputTag<S>, value: S): void
+  /**
+   * State of the current key and window (e.g. how often a window fired, across late
+   * firings). Not available with merging (session) windows. It is dropped when the window is
+   * cleaned up, after the function's `clear` ran.
+   */
+  windowState<S>(descriptor: ValueStateDescriptor<S>): ValueState<S>
+  /** State of the current key, shared by all its windows. */
+  globalState<S>(descriptor: ValueStateDescriptor<S>): ValueState<S>
 }
 
 /**

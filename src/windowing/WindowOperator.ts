@@ -22,6 +22,7 @@ import { isFire, isPurge, type OnMergeContext, type Trigger, type TriggerState }
 import type { WindowAssigner } from './WindowAssigner'
 import type { WindowContents } from './WindowContents'
 import type { ProcessWindowContext } from './WindowFunction'
+import { valueStateIn } from '../state/ValueState'
 
 /** @internal */
 export interface WindowOperatorConfig<T, C, R, K> {
@@ -40,11 +41,15 @@ interface WindowState<C> {
   empty: boolean
   contents: C | undefined
   triggerState: Map<string, unknown> | undefined
+  /** The window function's `windowState`. */
+  userState: Map<string, unknown> | undefined
 }
 
 interface KeyState<K, C> {
   readonly key: K
   readonly windows: Map<string, WindowState<C>>
+  /** The window function's `globalState`: it outlives the key's windows. */
+  globalState: Map<string, unknown> | undefined
 }
 
 /** @internal */
@@ -132,7 +137,7 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
       this.registerCleanupTimer(keyState.key, state.window)
     }
     if (!accepted) {
-      if (keyState.windows.size === 0) this.keys.delete(keyId(record.key))
+      this.releaseKeyIfUnused(keyState)
       if (this.isElementLate(timestamp)) this.lateRecord(record)
     }
   }
@@ -184,8 +189,8 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
     let state = keyState?.windows.get(windowId(timer.namespace))
     // Merging windows: a timer of a window merged away is stale.
     if (state === undefined && this.merging) return
-    keyState ??= { key: timer.key, windows: new Map() }
-    state ??= { window: timer.namespace, empty: true, contents: undefined, triggerState: undefined }
+    keyState ??= { key: timer.key, windows: new Map(), globalState: undefined }
+    state ??= { window: timer.namespace, empty: true, contents: undefined, triggerState: undefined, userState: undefined }
     this.current = { keyState, state }
     const { trigger, assigner } = this.config
     const result =
@@ -203,7 +208,7 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
     const id = keyId(key)
     let keyState = this.keys.get(id)
     if (keyState === undefined) {
-      keyState = { key, windows: new Map() }
+      keyState = { key, windows: new Map(), globalState: undefined }
       this.keys.set(id, keyState)
     }
     return keyState
@@ -213,7 +218,7 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
     const id = windowId(window)
     let state = keyState.windows.get(id)
     if (state === undefined) {
-      state = { window, empty: true, contents: undefined, triggerState: undefined }
+      state = { window, empty: true, contents: undefined, triggerState: undefined, userState: undefined }
       keyState.windows.set(id, state)
     }
     return state
@@ -221,7 +226,13 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
 
   private removeWindow(keyState: KeyState<K, C>, state: WindowState<C>): void {
     keyState.windows.delete(windowId(state.window))
-    if (keyState.windows.size === 0) this.keys.delete(keyId(keyState.key))
+    this.releaseKeyIfUnused(keyState)
+  }
+
+  private releaseKeyIfUnused(keyState: KeyState<K, C>): void {
+    if (keyState.windows.size === 0 && (keyState.globalState === undefined || keyState.globalState.size === 0)) {
+      this.keys.delete(keyId(keyState.key))
+    }
   }
 
   /**
@@ -280,7 +291,7 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
     this.clearContents(state)
     this.current = { keyState, state }
     this.config.trigger.clear(state.window, this.triggerContext)
-    this.config.contents.clear(this.processContext(state.window))
+    this.config.contents.clear(this.processContext(keyState, state))
     this.removeWindow(keyState, state)
   }
 
@@ -289,15 +300,25 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
     const key = keyState.key
     const destination = this.destination
     const out: Collector<R> = { collect: value => destination.next(streamRecord(value, timestamp, key)) }
-    const remaining = this.config.contents.fire(key, this.processContext(state.window), state.contents as C, out)
+    const remaining = this.config.contents.fire(key, this.processContext(keyState, state), state.contents as C, out)
     if (remaining === undefined) this.clearContents(state)
     else state.contents = remaining
   }
 
-  private processContext(window: TimeWindow): ProcessWindowContext {
+  private processContext(keyState: KeyState<K, C>, state: WindowState<C>): ProcessWindowContext {
     const timers = this.timers
     const destination = this.destination
+    const window = state.window
+    const { info, assigner } = this.config
+    const merging = this.merging
     return {
+      windowState: descriptor => {
+        if (merging) {
+          throw new DataStreamError(info, `windowState("${descriptor.name}") is not available with merging windows (${assigner.name}); use globalState`)
+        }
+        return valueStateIn(descriptor, () => (state.userState ??= new Map()), () => state.userState)
+      },
+      globalState: descriptor => valueStateIn(descriptor, () => (keyState.globalState ??= new Map()), () => keyState.globalState),
       window,
       currentWatermark: () => timers.currentWatermark(),
       currentProcessingTime: () => timers.currentProcessingTime(),
