@@ -14,8 +14,9 @@ import { type WindowedStream, windowedStream } from './windowed-stream'
  * immutable builder; finish it with `reduce`, `aggregate`, `fold`, `process` or `apply`.
  *
  * ```text
- * input:   a@1(k1)  b@4(k2)  c@7(k1)  W(9)  d@12(k1)   W(+∞)|
- * output:                    (k1: a+c)@9  W(9) (k2: b)@9?…   (tumbling 10 ms, sum)
+ * tumbling 10 ms, sum per key
+ * input:   a@1 k1   b@4 k2   c@7 k1   W(9)                 d@12 k1   W(+∞)|
+ * output:                             (a+c)@9 k1, b@9 k2, W(9)         d@19 k1, W(+∞)|
  * ```
  * Results carry the window's `maxTimestamp` (`end − 1`) and the key; they precede the watermark
  * that fired them. A record late for all its windows (`ts + allowedLateness <= watermark`) is

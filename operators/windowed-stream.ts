@@ -19,6 +19,8 @@ import type { AggregateFunction, ProcessWindowFunction, WindowFunction } from '.
 import { WindowOperator } from '../src/windowing/WindowOperator'
 import { canSlice, SlicedWindowOperator } from '../src/windowing/SlicedWindowOperator'
 import { operate } from '../src/internal/operate'
+import { describeElement } from '../src/internal/describe'
+import { KeyError } from '../src/errors'
 
 /**
  * At the type level, `windowBy` (keyed windows) rejects a stream that is not keyed: apply
@@ -257,8 +259,14 @@ export class WindowedStream<Keyed extends boolean> {
         next: e => {
           switch (e._tag) {
             case 'Record':
-              // windowAll: one partition, whatever keys the records carry.
-              windows.processRecord(keyed ? e : { ...e, key: undefined as K })
+              if (!keyed) {
+                // windowAll: one partition, whatever keys the records carry.
+                windows.processRecord({ ...e, key: undefined as K })
+              } else if (e.key === undefined) {
+                throw new KeyError(info, `${describeElement(e)} has no key: ${spec.kind} needs a keyed stream; apply keyBy first, or use windowAll`)
+              } else {
+                windows.processRecord(e)
+              }
               return
             case 'Watermark':
               windows.processWatermark(e.timestamp)

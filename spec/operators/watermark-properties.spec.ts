@@ -3,6 +3,7 @@
  * within the out-of-orderness bound nothing is late and watermarks only rise; beyond it,
  * exactly the records that are late by definition arrive behind the watermark.
  */
+import assert from 'node:assert'
 import fc from 'fast-check'
 import { from, map } from 'rxjs'
 import { TestScheduler } from 'rxjs/testing'
@@ -41,7 +42,7 @@ function run(events: readonly Event[], bound: number): ds.StreamElement<Event>[]
       })
     )
     .subscribe({ next: e => out.push(e), complete: () => (completed = true) })
-  expect(completed).toBeTrue()
+  assert.strictEqual(completed, true)
   return out
 }
 
@@ -58,9 +59,9 @@ function behindWatermark(out: readonly ds.StreamElement<Event>[]): number[] {
 
 function checkWatermarkShape(out: readonly ds.StreamElement<Event>[], events: readonly Event[]): void {
   const wms = out.filter(ds.isWatermark).map(w => w.timestamp)
-  for (let i = 1; i < wms.length; i++) expect(wms[i]!).toBeGreaterThan(wms[i - 1]!)
-  expect(out[out.length - 1]).toEqual(ds.MAX_WATERMARK)
-  expect(out.filter(ds.isRecord).map(r => r.value)).toEqual([...events])
+  for (let i = 1; i < wms.length; i++) assert.ok(wms[i]! > wms[i - 1]!)
+  assert.deepStrictEqual(out[out.length - 1], ds.MAX_WATERMARK)
+  assert.deepStrictEqual(out.filter(ds.isRecord).map(r => r.value), [...events])
 }
 
 describe('bounded-out-of-orderness watermarks (property)', () => {
@@ -71,7 +72,7 @@ describe('bounded-out-of-orderness watermarks (property)', () => {
         ([bound, events]) => {
           const out = run(events, bound)
           checkWatermarkShape(out, events)
-          expect(behindWatermark(out)).toEqual([])
+          assert.deepStrictEqual(behindWatermark(out), [])
         }
       )
     )
@@ -91,7 +92,7 @@ describe('bounded-out-of-orderness watermarks (property)', () => {
           }
           const out = run(events, bound)
           checkWatermarkShape(out, events)
-          expect(behindWatermark(out)).toEqual(expectedLate)
+          assert.deepStrictEqual(behindWatermark(out), expectedLate)
         }
       )
     )
@@ -102,7 +103,7 @@ describe('bounded-out-of-orderness watermarks (property)', () => {
       fc.property(
         boundArb.chain(bound => fc.tuple(fc.constant(bound), eventsArb(bound), fc.integer({ min: 1, max: 30 }))),
         ([bound, events, interval]) => {
-          const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b))
+          const scheduler = new TestScheduler((a, b) => assert.deepStrictEqual(a, b))
           const out: ds.StreamElement<Event>[] = []
           scheduler.run(({ cold }) => {
             // one event every 3 frames, so periodic ticks interleave with records
@@ -118,11 +119,11 @@ describe('bounded-out-of-orderness watermarks (property)', () => {
               .subscribe(e => out.push(e))
           })
           checkWatermarkShape(out, events)
-          expect(behindWatermark(out)).toEqual([])
+          assert.deepStrictEqual(behindWatermark(out), [])
           const possible = new Set<number>()
           let max = -Infinity
           for (const e of events) possible.add((max = Math.max(max, e.ts)) - bound - 1)
-          for (const w of out.filter(ds.isWatermark)) if (w.timestamp !== Infinity) expect(possible.has(w.timestamp)).toBeTrue()
+          for (const w of out.filter(ds.isWatermark)) if (w.timestamp !== Infinity) assert.strictEqual(possible.has(w.timestamp), true)
         }
       ),
       { numRuns: 50 }

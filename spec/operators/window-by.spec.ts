@@ -260,3 +260,39 @@ describe('windowBy', () => {
     })
   })
 })
+
+describe('windowBy at the end of input', () => {
+  it('processing-time windows flush before the +Infinity watermark, so downstream event time keeps them', () => {
+    const out = collectElements(
+      ds.fromRecords([{ value: 1, timestamp: 0 }, { value: 2, timestamp: 0 }]).pipe(
+        ds.keyBy(() => 'k'),
+        ds.windowBy(ds.tumblingProcessingTimeWindows(60_000)).reduce<number, string>(sum)
+      )
+    )
+    const [result, end] = out.elements
+    expect(result?._tag).toBe('Record')
+    expect((result as ds.StreamRecord<number, string>).value).toBe(3)
+    expect(end).toEqual(wm(Infinity))
+    expect(out.elements.length).toBe(2)
+  })
+
+  it('continuousEventTimeTrigger on global windows ends: no endless firings at +Infinity', () => {
+    const out = collectElements(
+      ds.fromRecords([{ value: 1, timestamp: 1 }, { value: 2, timestamp: 2_500 }]).pipe(
+        ds.windowAll(ds.globalWindows()).trigger(ds.continuousEventTimeTrigger(1_000)).reduce<number>(sum)
+      )
+    )
+    expect(out.completed).toBeTrue()
+    expect(out.elements).toEqual([rec(3, Infinity), wm(Infinity)])
+  })
+
+  it('a keyed window meeting a record without key is a KeyError (JavaScript callers, explicit type arguments)', () => {
+    const out = collectElements(
+      ds.fromRecords([{ value: 1, timestamp: 1 }]).pipe(ds.windowBy(ds.tumblingEventTimeWindows(10)).reduce<number, string>(sum))
+    )
+    expect(out.error).toBeInstanceOf(ds.KeyError)
+    expect((out.error as Error).message).toBe(
+      'windowBy: record (value 1, timestamp 1) has no key: windowBy needs a keyed stream; apply keyBy first, or use windowAll'
+    )
+  })
+})

@@ -4,6 +4,7 @@
  * and session windows give exactly the reference results, through reduce, aggregate and
  * process, whether the input arrives in one synchronous burst or spread over virtual time.
  */
+import assert from 'node:assert'
 import fc from 'fast-check'
 import { from, map, type Observable } from 'rxjs'
 import { TestScheduler } from 'rxjs/testing'
@@ -87,19 +88,34 @@ function reference(events: readonly Event[], spec: AssignerSpec): Result[] {
     groups.set(id, g)
   }
   if (spec.kind === 'session') {
-    for (const key of new Set(events.map(e => e.key))) {
-      const sorted = events.filter(e => e.key === key).sort((a, b) => a.ts - b.ts)
-      let session: Event[] = []
-      const flush = () => {
-        if (session.length > 0) for (const e of session) add(key, session[0]!.ts, Math.max(...session.map(x => x.ts)) + spec.gap, e.value)
-        session = []
+    // Sessions close when event time passes their end: a record that arrives exactly at
+    // `lastTs + gap` after the watermark reached `lastTs + gap − 1` starts a new session (the old
+    // one has fired and is gone), as in Flink. So the reference follows arrival order with the
+    // watermark (max − BOUND − 1) and merges only into sessions still open.
+    const open = new Map<string, { start: number; end: number; values: number[] }[]>()
+    let max = -Infinity
+    const close = (watermark: number) => {
+      for (const [key, sessions] of open) {
+        for (const s of sessions.filter(s => s.end - 1 <= watermark)) for (const v of s.values) add(key, s.start, s.end, v)
+        open.set(key, sessions.filter(s => s.end - 1 > watermark))
       }
-      for (const e of sorted) {
-        if (session.length > 0 && e.ts > Math.max(...session.map(x => x.ts)) + spec.gap) flush()
-        session.push(e)
-      }
-      flush()
     }
+    for (const e of events) {
+      close(max - BOUND - 1)
+      const sessions = open.get(e.key) ?? []
+      const joined = { start: e.ts, end: e.ts + spec.gap, values: [e.value] }
+      const rest = []
+      for (const s of sessions) {
+        if (s.start <= joined.end && s.end >= joined.start) {
+          joined.start = Math.min(joined.start, s.start)
+          joined.end = Math.max(joined.end, s.end)
+          joined.values.push(...s.values)
+        } else rest.push(s)
+      }
+      open.set(e.key, [...rest, joined])
+      max = Math.max(max, e.ts)
+    }
+    close(Infinity)
   } else {
     const size = spec.size
     const slide = spec.kind === 'sliding' ? spec.slide : spec.size
@@ -159,9 +175,9 @@ function checkShape(elements: readonly ds.StreamElement<Result, string>[]): Resu
     if (e._tag === 'Watermark') watermark = e.timestamp
     if (e._tag !== 'Record') continue
     // Stamped with the window's maxTimestamp, keyed, and emitted before the watermark passes it.
-    expect(e.timestamp).toBe(e.value.end - 1)
-    expect(e.key).toBe(e.value.key)
-    expect(e.timestamp).toBeGreaterThan(watermark)
+    assert.strictEqual(e.timestamp, e.value.end - 1)
+    assert.strictEqual(e.key, e.value.key)
+    assert.ok(e.timestamp > watermark)
     results.push(e.value)
   }
   return results
@@ -173,8 +189,8 @@ describe('windows against a batch reference (property)', () => {
       fc.assert(
         fc.property(eventsArb, assignerArb, (events, spec) => {
           const out = collectElements(pipeline(from(events), spec, style, { autoWatermarkInterval: 0 }))
-          expect(out.completed).toBeTrue()
-          expect(sortResults(checkShape(out.elements))).toEqual(sortResults(reference(events, spec)))
+          assert.strictEqual(out.completed, true)
+          assert.deepStrictEqual(sortResults(checkShape(out.elements)), sortResults(reference(events, spec)))
         }),
         { numRuns: 150 }
       )
@@ -185,7 +201,7 @@ describe('windows against a batch reference (property)', () => {
     fc.assert(
       fc.property(eventsArb, assignerArb, fc.integer({ min: 1, max: 7 }), (events, spec, interval) => {
         const burst = collectElements(pipeline(from(events), spec, 'aggregate', { autoWatermarkInterval: 0 }))
-        const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b))
+        const scheduler = new TestScheduler((a, b) => assert.deepStrictEqual(a, b))
         const spread: ds.StreamElement<Result, string>[] = []
         scheduler.run(({ cold }) => {
           const marbles = events.map(() => 'e-').join('') + '|'
@@ -193,7 +209,7 @@ describe('windows against a batch reference (property)', () => {
             e => spread.push(e)
           )
         })
-        expect(sortResults(checkShape(spread))).toEqual(sortResults(checkShape(burst.elements)))
+        assert.deepStrictEqual(sortResults(checkShape(spread)), sortResults(checkShape(burst.elements)))
       }),
       { numRuns: 60 }
     )

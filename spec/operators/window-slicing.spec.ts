@@ -4,6 +4,7 @@
  * element (results, late firings, late side output, watermarks), whatever the disorder and
  * allowed lateness. The general path is forced by giving the default trigger explicitly.
  */
+import assert from 'node:assert'
 import fc from 'fast-check'
 import { from } from 'rxjs'
 import * as ds from '../../src/index'
@@ -79,7 +80,7 @@ describe('window slicing (property)', () => {
               })
             )
           )
-          expect(out.error).toBeUndefined()
+          assert.strictEqual(out.error, undefined)
           return { elements: out.elements, cleared: cleared.sort((a, b) => a - b) }
         }
         const sliced = run(false)
@@ -93,8 +94,8 @@ describe('window slicing (property)', () => {
           }
           return segments.map(s => s.sort())
         }
-        expect(canonical(sliced.elements)).toEqual(canonical(general.elements))
-        expect(sliced.cleared).toEqual(general.cleared)
+        assert.deepStrictEqual(canonical(sliced.elements), canonical(general.elements))
+        assert.deepStrictEqual(sliced.cleared, general.cleared)
       }),
       { numRuns: 300 }
     )

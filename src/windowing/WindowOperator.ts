@@ -145,21 +145,28 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
   processWatermark(timestamp: number): void {
     if (timestamp <= this.lastWatermark) return
     this.lastWatermark = timestamp
+    // +Infinity means the input has ended: processing-time windows flush first, so that their
+    // results too precede the end of event time.
+    if (timestamp === Infinity) this.flushProcessingTimeTimers()
     // Fire every event-time timer up to the watermark (results precede it), then forward it.
     this.timers.advanceWatermark(timestamp)
     this.destination.next(timestamp === Infinity ? MAX_WATERMARK : { _tag: 'Watermark', timestamp })
   }
 
-  /**
-   * End of input: processing-time timers due later fire now (as RxJS operators flush on
-   * completion, instead of losing those windows), then event time ends.
-   */
+  /** End of input: event time ends (if the input did not say so itself). */
   endOfInput(): void {
+    this.processWatermark(Infinity)
+  }
+
+  /**
+   * Processing-time timers due later fire now, at the end of input (as RxJS operators flush on
+   * completion), instead of losing those windows. Timers they register are not fired again.
+   */
+  private flushProcessingTimeTimers(): void {
     for (const timer of this.timers.processingTimeTimers()) {
       this.timers.deleteProcessingTimeTimer(timer.key, timer.namespace, timer.timestamp)
       this.onProcessingTime(timer)
     }
-    this.processWatermark(Infinity)
   }
 
   dispose(): void {

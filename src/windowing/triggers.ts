@@ -254,6 +254,13 @@ export function continuousEventTimeTrigger<T = unknown>(interval: number): Trigg
       if (time === end) return 'FIRE'
       const fireTime = ctx.getState<number>(FIRE_TIME)
       if (fireTime.value() !== time) return 'CONTINUE'
+      // End of event time: the window's own firing at its end follows in this same advance, so
+      // intermediate firings stop here (Flink would emit one per interval up to the end, and
+      // never stop for a global window, whose end is +Infinity).
+      if (ctx.currentWatermark() === Infinity) {
+        fireTime.clear()
+        return 'CONTINUE'
+      }
       const next = Math.min(time + interval, end)
       fireTime.update(next)
       ctx.registerEventTimeTimer(next)
