@@ -13,7 +13,7 @@ import { TimestampError } from '../errors'
 import { keyId } from '../Key'
 import type { OperatorInfo } from '../OperatorOptions'
 import type { OutputTag } from '../OutputTag'
-import { MAX_WATERMARK, NO_TIMESTAMP, sideRecord, type StreamElement, type StreamRecord, streamRecord } from '../StreamElement'
+import { MAX_WATERMARK, NO_TIMESTAMP, type StreamElement, type StreamRecord, streamRecord } from '../StreamElement'
 import { type InternalTimer, InternalTimerService, type Triggerable } from '../TimerService'
 import { describeElement } from '../internal/describe'
 import { asStreamError } from '../internal/operate'
@@ -21,6 +21,7 @@ import { timeWindow, windowStart } from './TimeWindow'
 import type { WindowGrid } from './WindowAssigner'
 import { emitResult } from './WindowContents'
 import { valueStateIn } from '../state/ValueState'
+import { emitLateRecord, processWindowContext } from './windowRuntime'
 import type { AggregateFunction, ProcessWindowContext, ProcessWindowFunction } from './WindowFunction'
 
 /** @internal */
@@ -197,32 +198,23 @@ export class SlicedWindowOperator<T, ACC, V, R, K> implements Triggerable<K, num
   }
 
   private processContext(keyPanes: KeyPanes<K, ACC>, start: number): ProcessWindowContext {
-    const timers = this.timers
-    const destination = this.destination
-    const window = timeWindow(start, start + this.size)
     const windowState = (): Map<string, unknown> => {
       const states = (keyPanes.windowStates ??= new Map())
       let state = states.get(start)
       if (state === undefined) states.set(start, (state = new Map()))
       return state
     }
-    return {
-      windowState: descriptor => valueStateIn(descriptor, windowState, () => keyPanes.windowStates?.get(start)),
-      globalState: descriptor => valueStateIn(descriptor, () => (keyPanes.globalState ??= new Map()), () => keyPanes.globalState),
-      window,
-      currentWatermark: () => timers.currentWatermark(),
-      currentProcessingTime: () => timers.currentProcessingTime(),
-      output: (tag, value) => {
-        if (tag === null || tag === undefined) throw new TypeError('ctx.output: the output tag must not be null')
-        destination.next(sideRecord(tag, value, window.end - 1))
-      }
-    }
+    return processWindowContext(
+      timeWindow(start, start + this.size),
+      this.timers,
+      this.destination,
+      descriptor => valueStateIn(descriptor, windowState, () => keyPanes.windowStates?.get(start)),
+      descriptor => valueStateIn(descriptor, () => (keyPanes.globalState ??= new Map()), () => keyPanes.globalState)
+    )
   }
 
   private lateRecord(record: StreamRecord<T, K>): void {
-    const tag = this.config.lateDataTag
-    if (tag === undefined) this.numLateRecordsDropped++
-    else this.destination.next(sideRecord(tag, record.value, record.timestamp))
+    if (emitLateRecord(this.destination, this.config.lateDataTag, record)) this.numLateRecordsDropped++
   }
 }
 

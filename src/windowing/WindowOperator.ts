@@ -13,7 +13,7 @@ import { DataStreamError, TimestampError } from '../errors'
 import { keyId } from '../Key'
 import type { OperatorInfo } from '../OperatorOptions'
 import type { OutputTag } from '../OutputTag'
-import { MAX_WATERMARK, NO_TIMESTAMP, sideRecord, type StreamElement, type StreamRecord, streamRecord } from '../StreamElement'
+import { MAX_WATERMARK, NO_TIMESTAMP, type StreamElement, type StreamRecord, streamRecord } from '../StreamElement'
 import { type InternalTimer, InternalTimerService, type Triggerable } from '../TimerService'
 import { describeElement } from '../internal/describe'
 import { asStreamError } from '../internal/operate'
@@ -23,6 +23,7 @@ import type { WindowAssigner } from './WindowAssigner'
 import type { WindowContents } from './WindowContents'
 import type { ProcessWindowContext } from './WindowFunction'
 import { valueStateIn } from '../state/ValueState'
+import { emitLateRecord, processWindowContext } from './windowRuntime'
 
 /** @internal */
 export interface WindowOperatorConfig<T, C, R, K> {
@@ -313,33 +314,24 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
   }
 
   private processContext(keyState: KeyState<K, C>, state: WindowState<C>): ProcessWindowContext {
-    const timers = this.timers
-    const destination = this.destination
-    const window = state.window
     const { info, assigner } = this.config
     const merging = this.merging
-    return {
-      windowState: descriptor => {
+    return processWindowContext(
+      state.window,
+      this.timers,
+      this.destination,
+      descriptor => {
         if (merging) {
           throw new DataStreamError(info, `windowState("${descriptor.name}") is not available with merging windows (${assigner.name}); use globalState`)
         }
         return valueStateIn(descriptor, () => (state.userState ??= new Map()), () => state.userState)
       },
-      globalState: descriptor => valueStateIn(descriptor, () => (keyState.globalState ??= new Map()), () => keyState.globalState),
-      window,
-      currentWatermark: () => timers.currentWatermark(),
-      currentProcessingTime: () => timers.currentProcessingTime(),
-      output: (tag, value) => {
-        if (tag === null || tag === undefined) throw new TypeError('ctx.output: the output tag must not be null')
-        destination.next(sideRecord(tag, value, maxTimestamp(window)))
-      }
-    }
+      descriptor => valueStateIn(descriptor, () => (keyState.globalState ??= new Map()), () => keyState.globalState)
+    )
   }
 
   private lateRecord(record: StreamRecord<T, K>): void {
-    const tag = this.config.lateDataTag
-    if (tag === undefined) this.numLateRecordsDropped++
-    else this.destination.next(sideRecord(tag, record.value, record.timestamp))
+    if (emitLateRecord(this.destination, this.config.lateDataTag, record)) this.numLateRecordsDropped++
   }
 
   // ---- time ----

@@ -1,0 +1,53 @@
+/**
+ * @internal
+ * What the two window runtimes (the general `WindowOperator` and the `SlicedWindowOperator`)
+ * share: the context a process window function sees, and the handling of late records.
+ */
+import type { Subscriber } from 'rxjs'
+import type { OutputTag } from '../OutputTag'
+import { sideRecord, type StreamElement, type StreamRecord } from '../StreamElement'
+import type { ValueState, ValueStateDescriptor } from '../state/ValueState'
+import { maxTimestamp, type TimeWindow } from './TimeWindow'
+import type { ProcessWindowContext } from './WindowFunction'
+
+/** @internal Time as the window's operator sees it. */
+export interface WindowClock {
+  currentWatermark(): number
+  currentProcessingTime(): number
+}
+
+/** @internal The context of a process window function evaluating `window`. */
+export function processWindowContext<R, K>(
+  window: TimeWindow,
+  clock: WindowClock,
+  destination: Subscriber<StreamElement<R, K>>,
+  windowState: <S>(descriptor: ValueStateDescriptor<S>) => ValueState<S>,
+  globalState: <S>(descriptor: ValueStateDescriptor<S>) => ValueState<S>
+): ProcessWindowContext {
+  return {
+    window,
+    currentWatermark: () => clock.currentWatermark(),
+    currentProcessingTime: () => clock.currentProcessingTime(),
+    output: (tag, value) => {
+      if (tag === null || tag === undefined) throw new TypeError('ctx.output: the output tag must not be null')
+      destination.next(sideRecord(tag, value, maxTimestamp(window)))
+    },
+    windowState,
+    globalState
+  }
+}
+
+/**
+ * @internal
+ * A record too late for all its windows: to the late-data side output (unchanged, with its own
+ * timestamp) if there is one; else dropped. Returns whether it was dropped (for the count).
+ */
+export function emitLateRecord<T, R, K>(
+  destination: Subscriber<StreamElement<R, K>>,
+  tag: OutputTag<T> | undefined,
+  record: StreamRecord<T, K>
+): boolean {
+  if (tag === undefined) return true
+  destination.next(sideRecord(tag, record.value, record.timestamp))
+  return false
+}
