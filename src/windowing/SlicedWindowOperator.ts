@@ -2,14 +2,14 @@
  * @internal
  * Window slicing (as Flink SQL's window slicing): for grid windows (tumbling and sliding event
  * time) with an incremental `aggregate` and the default trigger, each key keeps one
- * accumulator per *pane* (`gcd(size, slide)` ms), each record updates exactly one pane, and a
+ * accumulator per *pane* (one slide), each record updates exactly one pane, and a
  * firing window merges its panes. Results are identical to the general `WindowOperator`'s
  * (lateness, late firings and the late side output included), at a fraction of the per-record
  * cost for sliding windows, and with no merge at all for tumbling ones (one pane per window).
  */
 import type { SchedulerLike, Subscriber } from 'rxjs'
 import type { Collector } from '../Collector'
-import { TimestampError } from '../errors'
+import { DataStreamError, TimestampError } from '../errors'
 import { keyId } from '../Key'
 import type { OperatorInfo } from '../OperatorOptions'
 import type { OutputTag } from '../OutputTag'
@@ -46,9 +46,15 @@ interface KeyPanes<K, ACC> {
   globalState: Map<string, unknown> | undefined
 }
 
-/** @internal Whether windows of `grid` can be sliced into panes. */
+/**
+ * @internal
+ * Whether windows of `grid` are sliced: when the size is a multiple of the slide (as Flink
+ * SQL's hopping windows require), so that panes are slides and a window spans `size / slide`
+ * of them. Other grids would need panes of `gcd(size, slide)`, possibly 1 ms: the general
+ * operator is better there.
+ */
 export function canSlice(grid: WindowGrid | undefined): grid is WindowGrid {
-  return grid !== undefined && Number.isSafeInteger(grid.size) && Number.isSafeInteger(grid.slide) && grid.size % gcd(grid.size, grid.slide) === 0
+  return grid !== undefined && Number.isSafeInteger(grid.size) && Number.isSafeInteger(grid.slide) && grid.size % grid.slide === 0
 }
 
 /** @internal The same interface as `WindowOperator`, for grid windows and `aggregate`. */
@@ -70,7 +76,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> implements Triggerable<K, num
     fail: (error: unknown) => void
   ) {
     ;({ size: this.size, slide: this.slide, offset: this.offset } = config.grid)
-    this.pane = gcd(this.size, this.slide)
+    this.pane = this.slide
     this.lateness = config.allowedLateness
     this.timers = new InternalTimerService<K, number>(this, {
       scheduler: config.scheduler,
@@ -100,7 +106,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> implements Triggerable<K, num
       keyPanes = { key: record.key, panes: new Map(), windowStates: undefined, globalState: undefined }
       this.keys.set(id, keyPanes)
     }
-    const paneStart = slide === this.pane ? lastStart : windowStart(ts, offset, this.pane)
+    const paneStart = lastStart // panes are slides: the pane of `ts` starts its latest window
     const { aggregate } = this.config
     const acc = keyPanes.panes.get(paneStart)
     if (acc === undefined) {
@@ -171,10 +177,10 @@ export class SlicedWindowOperator<T, ACC, V, R, K> implements Triggerable<K, num
       count++
       if (count === 1) single = acc
       else {
-        // Merged into a fresh accumulator: panes are shared by several windows and must not
-        // change (merge may modify and return its first argument, never its second).
-        if (count === 2) merged = aggregate.merge(aggregate.createAccumulator(), single as ACC)
-        merged = aggregate.merge(merged as ACC, acc)
+        // Panes are shared by several windows: they are merged into a fresh accumulator, and
+        // merge must leave its second argument (a pane) as it is.
+        if (count === 2) merged = this.mergeInto(aggregate.createAccumulator(), single as ACC)
+        merged = this.mergeInto(merged as ACC, acc)
       }
     }
     if (count === 0) return // an empty window never fires
@@ -184,6 +190,18 @@ export class SlicedWindowOperator<T, ACC, V, R, K> implements Triggerable<K, num
     const out: Collector<R> = { collect: value => destination.next(streamRecord(value, timestamp, key)) }
     const result = aggregate.getResult((count === 1 ? single : merged) as ACC)
     emitResult(result, windowFunction, key, this.processContext(keyPanes, start), out)
+  }
+
+  private mergeInto(target: ACC, pane: ACC): ACC {
+    const merged = this.config.aggregate.merge(target, pane)
+    // Only an object can be shared (and corrupted) by being returned.
+    if (merged === pane && pane !== target && typeof pane === 'object' && pane !== null) {
+      throw new DataStreamError(
+        this.config.info,
+        `the aggregate's merge returned its second argument; sliding windows (${this.config.assignerName}) share pane accumulators between windows, so merge(a, b) must return a (possibly modified) or a new accumulator, and leave b unchanged`
+      )
+    }
+    return merged
   }
 
   /** The window starting at `start` is done: drop the panes it was the last window of. */
@@ -216,9 +234,4 @@ export class SlicedWindowOperator<T, ACC, V, R, K> implements Triggerable<K, num
   private lateRecord(record: StreamRecord<T, K>): void {
     if (emitLateRecord(this.destination, this.config.lateDataTag, record)) this.numLateRecordsDropped++
   }
-}
-
-function gcd(a: number, b: number): number {
-  while (b !== 0) [a, b] = [b, a % b]
-  return a
 }

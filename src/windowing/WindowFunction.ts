@@ -16,7 +16,10 @@ import type { TimeWindow } from './TimeWindow'
 /**
  * An incremental aggregation with an accumulator (Flink's `AggregateFunction`): one
  * accumulator per key and window, never a buffer of elements. `merge` combines the
- * accumulators of session windows that merge.
+ * accumulators of session windows that merge, and the panes of sliding event-time windows
+ * (which are sliced: each record updates one pane, a firing merges the window's panes). For
+ * that, `merge(a, b)` may modify and return `a` or return a new accumulator, but must leave `b`
+ * unchanged and never return it (returning `b` is detected and is an error).
  *
  * @example
  * import * as ds from 'rx-datastream'

@@ -165,7 +165,10 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
    */
   private flushProcessingTimeTimers(): void {
     for (const timer of this.timers.processingTimeTimers()) {
+      // An earlier callback of this flush may have deleted it.
+      const pending = this.timers.numProcessingTimeTimers()
       this.timers.deleteProcessingTimeTimer(timer.key, timer.namespace, timer.timestamp)
+      if (this.timers.numProcessingTimeTimers() === pending) continue
       this.onProcessingTime(timer)
     }
   }
