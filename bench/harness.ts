@@ -17,12 +17,18 @@ export const HEAP_SAMPLE_EVERY = 65_536
 /** `(i & HEAP_SAMPLE_MASK) === 0` is true once every {@link HEAP_SAMPLE_EVERY} events. */
 export const HEAP_SAMPLE_MASK = HEAP_SAMPLE_EVERY - 1
 
-/** Tracks the highest `heapUsed` (V8's used heap size) seen during a run. */
+/**
+ * Tracks the highest `heapUsed` (V8's used heap size) seen during a run. With `collect` set
+ * (the untimed `--live-heap` pass), every sample first runs a full gc(), so the peak is that of
+ * the live objects only: what a pipeline retains, without the garbage not yet collected.
+ */
 export class HeapProbe {
   peak = 0
   samples = 0
+  collect = false
 
   sample(): void {
+    if (this.collect) forceGc()
     // = process.memoryUsage().heapUsed, without its RSS syscall (~4 µs instead of ~18 µs a call)
     const used = getHeapStatistics().used_heap_size
     if (used > this.peak) this.peak = used
@@ -109,6 +115,12 @@ export interface Measurement<R> {
   readonly cpuSeconds: number
   /** Peak `heapUsed` during the run minus the post-gc() baseline, median over rounds. */
   readonly peakHeapBytes: number
+  /**
+   * With `--live-heap`: the peak of the heap after a full gc(), sampled every
+   * {@link HEAP_SAMPLE_EVERY} events during one extra untimed run, minus the baseline: the
+   * largest live set (state) during the run.
+   */
+  readonly liveHeapBytes?: number
   /** Garbage collections during the timed run (median over rounds) and their total pause. */
   readonly gcCount: number
   readonly gcMs: number
@@ -172,6 +184,8 @@ export interface MeasureOptions {
   readonly warmupRuns: number
   /** Every variant runs this many times, interleaved (v1, v2, …, v1, v2, …); medians are reported. */
   readonly rounds: number
+  /** After the timed runs, one more untimed run per variant with gc() before every heap sample. */
+  readonly liveHeap?: boolean
   /** Called after each timed run, e.g. to print progress. */
   readonly onRun?: (variant: Variant<unknown>, round: number, seconds: number) => void
 }
@@ -227,9 +241,26 @@ export async function measureAll<R>(variants: readonly Variant<R>[], options: Me
         options.onRun?.(variant as Variant<unknown>, round, seconds)
       }
     }
+    const live: (number | undefined)[] = []
+    for (const variant of variants) {
+      if (options.liveHeap !== true) break
+      forceGc()
+      probe.reset()
+      probe.sample()
+      const baseline = probe.peak
+      probe.collect = true
+      try {
+        await variant.run(options.events, probe)
+        probe.sample()
+      } finally {
+        probe.collect = false
+      }
+      live.push(probe.peak - baseline)
+    }
     return variants.map((variant, k) => {
       const run = runs[k]!
       const seconds = median(run.seconds)
+      const liveHeapBytes = live[k]
       forceGc()
       return {
         workload: options.workload,
@@ -241,6 +272,7 @@ export async function measureAll<R>(variants: readonly Variant<R>[], options: Me
         roundSeconds: run.seconds,
         cpuSeconds: median(run.cpu),
         peakHeapBytes: median(run.peaks),
+        ...(liveHeapBytes === undefined ? {} : { liveHeapBytes }),
         gcCount: median(run.gcCount),
         gcMs: median(run.gcMs),
         result: run.result as R,
@@ -296,6 +328,7 @@ export function formatTable<R>(measurements: readonly Measurement<R>[], options:
     'events/s',
     ...options.ratioTo.map(r => `× ${r.label}`),
     'peak heap MB',
+    ...(measurements.some(m => m.liveHeapBytes !== undefined) ? ['live heap MB'] : []),
     'GCs (ms)',
     ...(rounds > 1 ? ['events/s min–max'] : []),
     'notes'
@@ -313,6 +346,7 @@ export function formatTable<R>(measurements: readonly Measurement<R>[], options:
         return base === undefined ? '–' : `${(m.seconds / base.seconds).toFixed(2)}×`
       }),
       (m.peakHeapBytes / 1048576).toFixed(1),
+      ...(measurements.some(x => x.liveHeapBytes !== undefined) ? [m.liveHeapBytes === undefined ? '–' : (m.liveHeapBytes / 1048576).toFixed(2)] : []),
       `${m.gcCount} (${m.gcMs.toFixed(0)})`,
       ...(rounds > 1 ? [`${fmtRate(Math.min(...rates))} – ${fmtRate(Math.max(...rates))}`] : []),
       m.notes

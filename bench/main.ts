@@ -3,13 +3,17 @@
  * file with `node --expose-gc`).
  *
  * Flags:
- *   --events N        events per timed run (default 5000000)
+ *   --events N        events per timed run (default: the workload's, 5000000 for stateless, 2000000 for windows-*)
  *   --warmup N        events of the untimed warm-up runs of each variant (default events/10, at least 100000)
  *   --warmup-runs N   warm-up runs of each variant (default 3)
  *   --rounds N        timed runs of each variant, interleaved; medians are reported (default 1)
  *   --only ID         only these variants (repeatable or comma-separated): hand, rxjs, ds, ds-wm0
- *   --workload NAME   only this workload (default: all): stateless
+ *   --workload NAME   only these workloads (repeatable or comma-separated; default: all):
+ *                     stateless, windows-tumbling, windows-sliding
  *   --source KIND     array (pre-generated, shared; default) or lazy (generated on the fly)
+ *   --live-heap       after the timed runs, one untimed run per variant with gc() before every heap
+ *                     sample: the peak live heap (state), without uncollected garbage
+ *   --skip-verify     skip the workloads' untimed exact checks (windows-*) before timing
  *   --json            also print the measurements as JSON
  */
 import { cpus } from 'node:os'
@@ -17,9 +21,11 @@ import { parseArgs } from 'node:util'
 import { eventFeed } from './data'
 import { checkSameResults, formatTable, measureAll } from './harness'
 import { stateless } from './stateless'
+import { windowsSliding } from './windows-sliding'
+import { windowsTumbling } from './windows-tumbling'
 import type { Workload } from './workload'
 
-const workloads: readonly Workload<any>[] = [stateless]
+const workloads: readonly Workload<any>[] = [stateless, windowsTumbling, windowsSliding]
 
 function positiveInt(flag: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback
@@ -36,48 +42,61 @@ async function main(): Promise<number> {
       'warmup-runs': { type: 'string' },
       rounds: { type: 'string' },
       only: { type: 'string', multiple: true },
-      workload: { type: 'string' },
+      workload: { type: 'string', multiple: true },
       source: { type: 'string' },
+      'skip-verify': { type: 'boolean' },
+      'live-heap': { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' }
     }
   })
   if (flags.help === true) {
-    console.log('npm run bench -- [--events N] [--warmup N] [--warmup-runs N] [--rounds N] [--only ID] [--workload NAME] [--source array|lazy] [--json]')
+    console.log(
+      'npm run bench -- [--events N] [--warmup N] [--warmup-runs N] [--rounds N] [--only ID] [--workload NAME] [--source array|lazy] [--live-heap] [--skip-verify] [--json]'
+    )
     return 0
   }
-  const events = positiveInt('events', flags.events, 5_000_000)
-  const warmupEvents = Math.min(events, positiveInt('warmup', flags.warmup, Math.max(100_000, Math.floor(events / 10))))
   const warmupRuns = positiveInt('warmup-runs', flags['warmup-runs'], 3)
   const rounds = positiveInt('rounds', flags.rounds, 1)
   const source = flags.source ?? 'array'
   if (source !== 'array' && source !== 'lazy') throw new RangeError(`--source must be array or lazy, got ${source}`)
   const only = flags.only?.flatMap(s => s.split(',')).map(s => s.trim()).filter(s => s !== '')
-  const selected = workloads.filter(w => flags.workload === undefined || w.name === flags.workload)
-  if (selected.length === 0) throw new RangeError(`unknown --workload ${flags.workload}; known: ${workloads.map(w => w.name).join(', ')}`)
+  const names = flags.workload?.flatMap(s => s.split(',')).map(s => s.trim()).filter(s => s !== '')
+  const unknownNames = names?.filter(n => !workloads.some(w => w.name === n)) ?? []
+  if (unknownNames.length > 0) throw new RangeError(`unknown --workload ${unknownNames.join(', ')}; known: ${workloads.map(w => w.name).join(', ')}`)
+  const selected = workloads.filter(w => names === undefined || names.includes(w.name))
 
   if (only !== undefined) {
     const known = new Set(selected.flatMap(w => w.variants({ kind: source, size: 0, open: () => () => undefined as never }).map(v => v.id)))
     const unknown = only.filter(id => !known.has(id))
     if (unknown.length > 0) throw new RangeError(`unknown --only ${unknown.join(', ')}; known: ${[...known].join(', ')}`)
   }
-  console.log(
-    `node ${process.version}, ${cpus().length} cpus (${cpus()[0]?.model.trim() ?? '?'}), ` +
-      `${events.toLocaleString('en-US')} events (${source} source), warm-up ${warmupRuns} × ${warmupEvents.toLocaleString('en-US')}, ${rounds} round(s)`
-  )
-  const feed = eventFeed(source, events)
+  console.log(`node ${process.version}, ${cpus().length} cpus (${cpus()[0]?.model.trim() ?? '?'}), ${source} source, ${rounds} round(s)`)
   let ok = true
   const all: unknown[] = []
   for (const workload of selected) {
+    const events = positiveInt('events', flags.events, workload.defaultEvents ?? 5_000_000)
+    const warmupEvents = Math.min(events, positiveInt('warmup', flags.warmup, Math.max(100_000, Math.floor(events / 10))))
+    const feed = eventFeed(source, events, workload.data)
     const variants = workload.variants(feed).filter(v => only === undefined || only.includes(v.id))
     if (variants.length === 0) continue
     console.log(`\n## ${workload.name}: ${workload.description}`)
+    console.log(`${events.toLocaleString('en-US')} events, warm-up ${warmupRuns} × ${warmupEvents.toLocaleString('en-US')}`)
+    if (workload.verify !== undefined && flags['skip-verify'] !== true) {
+      const report = workload.verify(feed)
+      for (const line of report.lines) console.log(line)
+      if (!report.ok) {
+        ok = false
+        continue
+      }
+    }
     const measurements = await measureAll(variants, {
       workload: workload.name,
       events,
       warmupEvents,
       warmupRuns,
       rounds,
+      liveHeap: flags['live-heap'] === true,
       onRun: (v, round, s) => console.log(`  ${v.id} round ${round + 1}: ${s.toFixed(3)} s`)
     })
     console.log(formatTable(measurements, workload))

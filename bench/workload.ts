@@ -1,13 +1,29 @@
 /** What a benchmark workload provides to the runner (bench/main.ts). */
-import type { Event, Feed } from './data'
+import type { Event, EventOptions, Feed } from './data'
 import type { ReportOptions, Variant } from './harness'
+
+/** The outcome of a workload's untimed correctness check. */
+export interface VerifyReport {
+  readonly ok: boolean
+  /** Printed as they are. */
+  readonly lines: readonly string[]
+}
 
 export interface Workload<R> extends ReportOptions {
   readonly name: string
   readonly description: string
+  /** The data set (merged over `DEFAULT_EVENTS`); default: `DEFAULT_EVENTS`. */
+  readonly data?: EventOptions
+  /** Events per timed run when `--events` is not given (default 5,000,000). */
+  readonly defaultEvents?: number
   /** The variants to compare, all reading `feed`; the first one's result is the reference. */
   variants(feed: Feed<Event>): Variant<R>[]
   /** Whether two variants computed the same result. */
   same(a: R, b: R): boolean
   show(r: R): string
+  /**
+   * Optional, untimed, before the measurements: a stricter check than `same` (e.g. comparing
+   * every result). The runner exits with 1 if it fails; `--skip-verify` skips it.
+   */
+  verify?(feed: Feed<Event>): VerifyReport
 }

@@ -1,0 +1,203 @@
+/**
+ * Workload "windows-tumbling" (W1): per page, page views (count) and unique visitors (distinct
+ * users) per 10 s tumbling event-time window. Watermark = max timestamp − 500 − 1, advanced after
+ * every record that raises the maximum; a window fires when the watermark reaches its end − 1; a
+ * record whose window has already fired is dropped (none are in the timed data, whose disorder
+ * stays within the 500 ms bound; the exact check before timing feeds late records too). The
+ * end of input fires the windows still open. Variants:
+ *
+ * - hand loop:     a Map per open window start → Map page → {pv, Set of users}; fires by hand;
+ * - plain RxJS:    what an RxJS user would write: the watermark as a shared stream (scan max),
+ *                  `withLatestFrom` to drop late clicks, `groupBy(window start)` closed by a
+ *                  duration on the watermark, `groupBy(page)` and `reduce` inside each window;
+ * - rx-datastream: assignTimestampsAndWatermarks(forBoundedOutOfOrderness(500), interval 0),
+ *                  keyBy(page), windowBy(tumblingEventTimeWindows(10 s)).aggregate, records().
+ */
+import { connect, distinctUntilChanged, filter, groupBy, map, mergeMap, reduce, scan, share, withLatestFrom } from 'rxjs'
+import * as ds from '../src/index'
+import type { Event, Feed } from './data'
+import { drainSync, HEAP_SAMPLE_MASK, type HeapProbe, indexedSource } from './harness'
+import {
+  CLICKS,
+  digestVariants,
+  OUT_OF_ORDERNESS,
+  sameDigest,
+  showDigest,
+  verifyExactly,
+  type WindowDigest,
+  type WindowImpl,
+  type WindowSink,
+  windowStartOf
+} from './windows'
+import type { Workload } from './workload'
+
+/** Window length, ms. */
+export const SIZE = 10_000
+
+/** The per-page, per-window accumulator of every variant. */
+interface PvUv {
+  pv: number
+  readonly users: Set<number>
+}
+
+// The same functions in every variant.
+const newPvUv = (): PvUv => ({ pv: 0, users: new Set<number>() })
+const addClick = (acc: PvUv, e: Event): PvUv => {
+  acc.pv++
+  acc.users.add(e.user)
+  return acc
+}
+
+// -------------------------------------------------------------------------------------
+// hand-written loop
+// -------------------------------------------------------------------------------------
+
+let handLate = 0
+let handFired = 0
+
+function handLoop(at: (i: number) => Event, size: number, probe: HeapProbe, sink: WindowSink): void {
+  /** Open windows: start → page → accumulator. */
+  const open = new Map<number, Map<number, PvUv>>()
+  let maxTs = -Infinity
+  let watermark = -Infinity
+  /** The smallest `end − 1` of the open windows: the watermark at which the next one fires. */
+  let nextFire = Infinity
+  let late = 0
+  let fired = 0
+  const fire = (upTo: number): number => {
+    let next = Infinity
+    for (const [start, pages] of open) {
+      const last = start + SIZE - 1
+      if (last <= upTo) {
+        for (const [page, acc] of pages) sink.emit(page, start, acc.pv, acc.users.size)
+        open.delete(start)
+        fired++
+      } else if (last < next) next = last
+    }
+    return next
+  }
+  for (let i = 0; i < size; i++) {
+    if ((i & HEAP_SAMPLE_MASK) === 0) probe.sample()
+    const e = at(i)
+    const ts = e.ts
+    if (typeof ts !== 'number' || ts - ts !== 0) throw new TypeError(`bad timestamp ${String(ts)}`)
+    const start = windowStartOf(ts, SIZE)
+    const last = start + SIZE - 1
+    if (last > watermark) {
+      let pages = open.get(start)
+      if (pages === undefined) {
+        pages = new Map()
+        open.set(start, pages)
+        if (last < nextFire) nextFire = last
+      }
+      let acc = pages.get(e.page)
+      if (acc === undefined) {
+        acc = newPvUv()
+        pages.set(e.page, acc)
+      }
+      addClick(acc, e)
+    } else {
+      late++
+    }
+    if (ts > maxTs) {
+      maxTs = ts
+      watermark = maxTs - OUT_OF_ORDERNESS - 1
+      if (watermark >= nextFire) nextFire = fire(watermark)
+    }
+  }
+  fire(Infinity)
+  handLate = late
+  handFired = fired
+}
+
+// -------------------------------------------------------------------------------------
+// plain RxJS
+// -------------------------------------------------------------------------------------
+
+function plainRxjs(at: (i: number) => Event, size: number, probe: HeapProbe, sink: WindowSink): void {
+  const results = indexedSource(() => at, size, probe).pipe(
+    // connect: subscribe everything below to one shared pass over the source, then start it.
+    connect(clicks$ => {
+      const watermark$ = clicks$.pipe(
+        scan((max, e) => (e.ts > max ? e.ts : max), -Infinity),
+        map(max => max - OUT_OF_ORDERNESS - 1),
+        distinctUntilChanged(),
+        share()
+      )
+      return clicks$.pipe(
+        // The watermark including this click: equivalent for lateness, as a click that raises
+        // the maximum is never late.
+        withLatestFrom(watermark$),
+        filter(([e, watermark]) => windowStartOf(e.ts, SIZE) + SIZE - 1 > watermark),
+        map(([e]) => e),
+        groupBy(e => windowStartOf(e.ts, SIZE), {
+          duration: window$ => watermark$.pipe(filter(watermark => watermark >= window$.key + SIZE - 1))
+        }),
+        mergeMap(window$ =>
+          window$.pipe(
+            groupBy(e => e.page),
+            mergeMap(page$ =>
+              page$.pipe(
+                reduce(addClick, newPvUv()),
+                map(acc => ({ page: page$.key, start: window$.key, pv: acc.pv, uv: acc.users.size }))
+              )
+            )
+          )
+        )
+      )
+    })
+  )
+  drainSync(results, r => sink.emit(r.page, r.start, r.pv, r.uv))
+}
+
+// -------------------------------------------------------------------------------------
+// rx-datastream
+// -------------------------------------------------------------------------------------
+
+const strategy = ds.WatermarkStrategy.forBoundedOutOfOrderness<Event>(OUT_OF_ORDERNESS).withTimestampAssigner(e => e.ts)
+
+const pvUv: ds.AggregateFunction<Event, PvUv, { pv: number; uv: number }> = {
+  createAccumulator: newPvUv,
+  add: (e, acc) => addClick(acc, e),
+  getResult: acc => ({ pv: acc.pv, uv: acc.users.size }),
+  merge: (a, b) => {
+    for (const u of b.users) a.users.add(u)
+    a.pv += b.pv
+    return a
+  }
+}
+
+function rxDatastream(at: (i: number) => Event, size: number, probe: HeapProbe, sink: WindowSink): void {
+  const results = indexedSource(() => at, size, probe).pipe(
+    ds.assignTimestampsAndWatermarks(strategy, { autoWatermarkInterval: 0 }),
+    ds.keyBy(e => e.page),
+    ds.windowBy(ds.tumblingEventTimeWindows(SIZE)).aggregate<Event, PvUv, { pv: number; uv: number }, number>(pvUv),
+    ds.records()
+  )
+  drainSync(results, r => sink.emit(r.key, r.timestamp + 1 - SIZE, r.value.pv, r.value.uv))
+}
+
+// -------------------------------------------------------------------------------------
+// workload
+// -------------------------------------------------------------------------------------
+
+const impls: readonly WindowImpl[] = [
+  { id: 'hand', name: 'hand-written loop', run: handLoop, notes: () => `${handFired} windows fired, ${handLate} late clicks dropped` },
+  { id: 'rxjs', name: 'plain RxJS (groupBy + duration)', run: plainRxjs },
+  { id: 'ds', name: 'rx-datastream', run: rxDatastream }
+]
+
+export const windowsTumbling: Workload<WindowDigest> = {
+  name: 'windows-tumbling',
+  description: 'W1: PV and UV per page per 10 s tumbling event-time window (watermark max ts − 501)',
+  data: CLICKS,
+  defaultEvents: 2_000_000,
+  variants: (feed: Feed<Event>) => digestVariants(impls, feed),
+  ratioTo: [
+    { id: 'hand', label: 'hand' },
+    { id: 'rxjs', label: 'RxJS' }
+  ],
+  same: sameDigest,
+  show: showDigest('pv', 'uv'),
+  verify: feed => verifyExactly(impls, feed)
+}
