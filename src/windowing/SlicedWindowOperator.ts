@@ -44,6 +44,9 @@ interface KeyPanes<K, ACC> {
   windowStates: Map<number, Map<string, unknown>> | undefined
   /** The window function's `globalState`: it outlives the key's panes. */
   globalState: Map<string, unknown> | undefined
+  /** The pane written last and its accumulator: most records of a key land there again. */
+  lastPane: number
+  lastAcc: ACC | undefined
 }
 
 /**
@@ -103,19 +106,23 @@ export class SlicedWindowOperator<T, ACC, V, R, K> implements Triggerable<K, num
     const id = keyId(record.key)
     let keyPanes = this.keys.get(id)
     if (keyPanes === undefined) {
-      keyPanes = { key: record.key, panes: new Map(), windowStates: undefined, globalState: undefined }
+      keyPanes = { key: record.key, panes: new Map(), windowStates: undefined, globalState: undefined, lastPane: NaN, lastAcc: undefined }
       this.keys.set(id, keyPanes)
     }
     const paneStart = lastStart // panes are slides: the pane of `ts` starts its latest window
     const { aggregate } = this.config
-    const acc = keyPanes.panes.get(paneStart)
+    const acc = paneStart === keyPanes.lastPane ? keyPanes.lastAcc : keyPanes.panes.get(paneStart)
+    let next: ACC
     if (acc === undefined) {
-      keyPanes.panes.set(paneStart, aggregate.add(record.value, aggregate.createAccumulator()))
+      next = aggregate.add(record.value, aggregate.createAccumulator())
+      keyPanes.panes.set(paneStart, next)
       this.registerTimers(record.key, lastStart, ts, watermark)
     } else {
-      const next = aggregate.add(record.value, acc)
+      next = aggregate.add(record.value, acc)
       if (next !== acc) keyPanes.panes.set(paneStart, next)
     }
+    keyPanes.lastPane = paneStart
+    keyPanes.lastAcc = next
     // Within allowed lateness, a window already past its end fires at once (as the default
     // event-time trigger's onElement does). Every window of the record ends at or after `ts`,
     // so only a record behind the watermark can have one.
@@ -207,6 +214,10 @@ export class SlicedWindowOperator<T, ACC, V, R, K> implements Triggerable<K, num
   /** The window starting at `start` is done: drop the panes it was the last window of. */
   private cleanup(keyPanes: KeyPanes<K, ACC>, start: number): void {
     for (let p = start; p < start + this.slide; p += this.pane) keyPanes.panes.delete(p)
+    if (keyPanes.lastPane >= start && keyPanes.lastPane < start + this.slide) {
+      keyPanes.lastPane = NaN
+      keyPanes.lastAcc = undefined
+    }
     const fn = this.config.windowFunction
     if (fn !== undefined && typeof fn !== 'function' && fn.clear !== undefined) fn.clear(this.processContext(keyPanes, start))
     keyPanes.windowStates?.delete(start)
