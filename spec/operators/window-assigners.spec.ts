@@ -8,6 +8,7 @@
 import { concat, from, ignoreElements, map, of, timer } from 'rxjs'
 import * as ds from '../../src/index'
 import { collectElements, marbleTest, rec, side, wm } from '../../marbles/index'
+import { segments } from '../support/segments'
 
 type El<T> = ds.StreamElement<T, string>
 
@@ -27,19 +28,6 @@ const listing: WindowFn<string, string> = (_key, ctx, xs, out) => out.collect(`[
 const sortedListing: WindowFn<string, string> = (_key, ctx, xs, out) =>
   out.collect(`[${ctx.window.start},${ctx.window.end}):${[...xs].sort().join('')}`)
 
-/** Splits output at each watermark: what came before it (for comparing results of several keys as sets). */
-function segments<T, K>(elements: readonly ds.StreamElement<T, K>[]): { before: ds.StreamElement<T, K>[]; watermark: number }[] {
-  const out: { before: ds.StreamElement<T, K>[]; watermark: number }[] = []
-  let current: ds.StreamElement<T, K>[] = []
-  for (const e of elements) {
-    if (e._tag === 'Watermark') {
-      out.push({ before: current, watermark: e.timestamp })
-      current = []
-    } else current.push(e)
-  }
-  if (current.length > 0) out.push({ before: current, watermark: NaN })
-  return out
-}
 
 describe('window assigners through the window operator', () => {
   // -------------------------------------------------------------------------------------

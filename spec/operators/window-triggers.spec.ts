@@ -7,6 +7,7 @@
 import { from } from 'rxjs'
 import * as ds from '../../src/index'
 import { collectElements, marbleTest, rec, side, wm } from '../../marbles/index'
+import { segments } from '../support/segments'
 
 type El<T> = ds.StreamElement<T, string>
 type WindowFn<T, R> = (key: unknown, ctx: ds.ProcessWindowContext, elements: readonly T[], out: ds.Collector<R>) => void
@@ -20,19 +21,6 @@ const sortedJoined: WindowFn<string, string> = (_k, _ctx, xs, out) => out.collec
 /** `[start,end):values`, values in arrival order. */
 const listing: WindowFn<string, string> = (_k, ctx, xs, out) => out.collect(`[${ctx.window.start},${ctx.window.end}):${xs.join('')}`)
 
-/** Splits output at each watermark: what came before it (for comparing results of several keys as sets). */
-function segments<T, K>(elements: readonly ds.StreamElement<T, K>[]): { before: ds.StreamElement<T, K>[]; watermark: number }[] {
-  const out: { before: ds.StreamElement<T, K>[]; watermark: number }[] = []
-  let current: ds.StreamElement<T, K>[] = []
-  for (const e of elements) {
-    if (e._tag === 'Watermark') {
-      out.push({ before: current, watermark: e.timestamp })
-      current = []
-    } else current.push(e)
-  }
-  if (current.length > 0) out.push({ before: current, watermark: NaN })
-  return out
-}
 
 describe('triggers through the window operator', () => {
   // -------------------------------------------------------------------------------------

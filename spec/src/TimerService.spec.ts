@@ -46,7 +46,7 @@ class RecordingScheduler extends TestScheduler {
   }
 
   /** Scheduled actions that have neither run nor been cancelled. */
-  pending(): number {
+  scheduledCount(): number {
     return this.actions.length
   }
 }
@@ -501,7 +501,7 @@ describe('InternalTimerService', () => {
       const scheduler = new RecordingScheduler()
       const timers = new InternalTimerService<number>(recorder<number>().target, { scheduler })
       for (let i = 0; i < 1000; i++) timers.registerProcessingTimeTimer(i, undefined, 500 + i)
-      expect(scheduler.pending()).toBe(1)
+      expect(scheduler.scheduledCount()).toBe(1)
       expect(scheduler.calls.length).toBe(1)
       expect(timers.numProcessingTimeTimers()).toBe(1000)
     })
@@ -515,7 +515,7 @@ describe('InternalTimerService', () => {
       timers.registerProcessingTimeTimer('early', undefined, 20)
       expect(scheduler.calls.map(c => c.delay)).toEqual([50, 20])
       expect(scheduler.calls[0].subscription.closed).toBe(true)
-      expect(scheduler.pending()).toBe(1)
+      expect(scheduler.scheduledCount()).toBe(1)
       scheduler.flush()
       expect(fired.map(f => [f.timer.key, f.at])).toEqual([
         ['early', 20],
@@ -535,9 +535,9 @@ describe('InternalTimerService', () => {
         [0, 20],
         [0, 50]
       ])
-      expect(scheduler.pending()).toBe(1)
+      expect(scheduler.scheduledCount()).toBe(1)
       timers.deleteProcessingTimeTimer('b', undefined, 50)
-      expect(scheduler.pending()).toBe(0)
+      expect(scheduler.scheduledCount()).toBe(0)
       expect(scheduler.calls.every(c => c.subscription.closed)).toBe(true)
       scheduler.flush()
       expect(fired).toEqual([])
@@ -691,7 +691,7 @@ describe('InternalTimerService', () => {
       timers.registerProcessingTimeTimer('a', undefined, 10)
       timers.dispose()
       timers.dispose()
-      expect(scheduler.pending()).toBe(0)
+      expect(scheduler.scheduledCount()).toBe(0)
       timers.registerProcessingTimeTimer('b', undefined, 5)
       expect(scheduler.calls.length).toBe(1)
       scheduler.flush()

@@ -64,7 +64,8 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
   numLateRecordsDropped = 0
 
   // The key and window a trigger is being called for, and the windows merging into it.
-  private current!: { keyState: KeyState<K, C>; state: WindowState<C> }
+  private currentKeyState!: KeyState<K, C>
+  private currentState!: WindowState<C>
   private mergingFrom: readonly WindowState<C>[] = []
   private readonly triggerContext: OnMergeContext
 
@@ -84,13 +85,13 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
     this.triggerContext = {
       currentWatermark: () => timers.currentWatermark(),
       currentProcessingTime: () => timers.currentProcessingTime(),
-      registerEventTimeTimer: t => timers.registerEventTimeTimer(self.current.keyState.key, self.current.state.window, t),
-      deleteEventTimeTimer: t => timers.deleteEventTimeTimer(self.current.keyState.key, self.current.state.window, t),
-      registerProcessingTimeTimer: t => timers.registerProcessingTimeTimer(self.current.keyState.key, self.current.state.window, t),
-      deleteProcessingTimeTimer: t => timers.deleteProcessingTimeTimer(self.current.keyState.key, self.current.state.window, t),
-      getState: <S>(name: string) => stateCell<S>(self.current.state, name),
+      registerEventTimeTimer: t => timers.registerEventTimeTimer(self.currentKeyState.key, self.currentState.window, t),
+      deleteEventTimeTimer: t => timers.deleteEventTimeTimer(self.currentKeyState.key, self.currentState.window, t),
+      registerProcessingTimeTimer: t => timers.registerProcessingTimeTimer(self.currentKeyState.key, self.currentState.window, t),
+      deleteProcessingTimeTimer: t => timers.deleteProcessingTimeTimer(self.currentKeyState.key, self.currentState.window, t),
+      getState: <S>(name: string) => stateCell<S>(self.currentState, name),
       mergeState: <S>(name: string, merge: (a: S, b: S) => S) => {
-        const target = self.current.state
+        const target = self.currentState
         let merged = target.triggerState?.get(name) as S | undefined
         for (const source of self.mergingFrom) {
           const value = source.triggerState?.get(name) as S | undefined
@@ -99,6 +100,11 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
         if (merged !== undefined) (target.triggerState ??= new Map()).set(name, merged)
       }
     }
+  }
+
+  private setCurrent(keyState: KeyState<K, C>, state: WindowState<C>): void {
+    this.currentKeyState = keyState
+    this.currentState = state
   }
 
   // ---- input ----
@@ -131,7 +137,7 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
       accepted = true
       state.contents = this.config.contents.add(state.contents, state.empty, record.value, timestamp)
       state.empty = false
-      this.current = { keyState, state }
+      this.setCurrent(keyState, state)
       const result = this.config.trigger.onElement(record.value, timestamp, state.window, this.triggerContext)
       if (isFire(result) && !state.empty) this.emitWindowContents(keyState, state)
       if (isPurge(result)) this.clearContents(state)
@@ -202,7 +208,7 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
     if (state === undefined && this.merging) return
     keyState ??= { key: timer.key, windows: new Map(), globalState: undefined }
     state ??= { window: timer.namespace, empty: true, contents: undefined, triggerState: undefined, userState: undefined }
-    this.current = { keyState, state }
+    this.setCurrent(keyState, state)
     const { trigger, assigner } = this.config
     const result =
       domain === 'event'
@@ -277,12 +283,12 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
     }
     const sources = from.map(w => keyState.windows.get(windowId(w))!)
     const target = this.windowState(keyState, to)
-    this.current = { keyState, state: target }
+    this.setCurrent(keyState, target)
     this.mergingFrom = sources
     trigger.onMerge?.(to, this.triggerContext)
     this.mergingFrom = []
     for (const source of sources) {
-      this.current = { keyState, state: source }
+      this.setCurrent(keyState, source)
       trigger.clear(source.window, this.triggerContext)
       this.deleteCleanupTimer(keyState.key, source.window)
       if (!source.empty) {
@@ -300,7 +306,7 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
 
   private clearAllState(keyState: KeyState<K, C>, state: WindowState<C>): void {
     this.clearContents(state)
-    this.current = { keyState, state }
+    this.setCurrent(keyState, state)
     this.config.trigger.clear(state.window, this.triggerContext)
     this.config.contents.clear(this.processContext(keyState, state))
     this.removeWindow(keyState, state)
