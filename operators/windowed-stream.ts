@@ -159,7 +159,7 @@ export class WindowedStream<Keyed extends boolean> {
     // Grid windows with the default trigger: slice into panes (identical results, less work).
     const sliced =
       trigger === undefined && evictor === undefined && assigner.timeDomain === 'event' && canSlice(assigner.grid)
-        ? (info: OperatorInfo, scheduler: SchedulerLike, destination: Subscriber<StreamElement<R, K>>, fail: (e: unknown) => void) =>
+        ? (info: OperatorInfo, scheduler: SchedulerLike, destination: Subscriber<StreamElement<R, K>>) =>
             new SlicedWindowOperator<T, ACC, V, R, K>(
               {
                 info,
@@ -171,8 +171,7 @@ export class WindowedStream<Keyed extends boolean> {
                 windowFunction,
                 scheduler
               },
-              destination,
-              fail
+              destination
             )
         : undefined
     return this.build<T, K, R>(

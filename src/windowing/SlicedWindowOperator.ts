@@ -14,9 +14,8 @@ import { keyId } from '../Key'
 import type { OperatorInfo } from '../OperatorOptions'
 import type { OutputTag } from '../OutputTag'
 import { MAX_WATERMARK, NO_TIMESTAMP, type StreamElement, type StreamRecord, streamRecord } from '../StreamElement'
-import { type InternalTimer, InternalTimerService, type Triggerable } from '../TimerService'
+import { NumericPriorityQueue } from '../internal/PriorityQueue'
 import { describeElement } from '../internal/describe'
-import { asStreamError } from '../internal/operate'
 import { timeWindow, windowStart } from './TimeWindow'
 import type { WindowGrid } from './WindowAssigner'
 import { emitResult } from './WindowContents'
@@ -60,31 +59,39 @@ export function canSlice(grid: WindowGrid | undefined): grid is WindowGrid {
   return grid !== undefined && Number.isSafeInteger(grid.size) && Number.isSafeInteger(grid.slide) && grid.size % grid.slide === 0
 }
 
-/** @internal The same interface as `WindowOperator`, for grid windows and `aggregate`. */
-export class SlicedWindowOperator<T, ACC, V, R, K> implements Triggerable<K, number> {
+/** A window's pending event: its firing (at maxTimestamp) or its cleanup (+ allowed lateness). */
+const FIRE = 0
+const CLEANUP = 1
+
+/**
+ * @internal
+ * The same interface as `WindowOperator`, for grid windows and `aggregate`. It needs no
+ * per-key timers: every window has one pending firing and one cleanup for all its keys (the
+ * keys with a pane in it), which keeps long-lived bookkeeping to one entry per window.
+ */
+export class SlicedWindowOperator<T, ACC, V, R, K> {
   private readonly keys = new Map<unknown, KeyPanes<K, ACC>>()
-  private readonly timers: InternalTimerService<K, number>
+  /** Window start → the keys with a pane in that window (not yet cleaned). */
+  private readonly windowKeys = new Map<number, Set<KeyPanes<K, ACC>>>()
+  /** Pending firings and cleanups, by time (firing before cleanup at the same time). */
+  private readonly pending = new NumericPriorityQueue<{ readonly start: number; readonly kind: number }>()
+  private watermark = -Infinity
+  private readonly clock = { currentWatermark: () => this.watermark, currentProcessingTime: () => this.config.scheduler.now() }
   private readonly size: number
   private readonly slide: number
   private readonly offset: number
   private readonly pane: number
   private readonly lateness: number
-  private lastWatermark = -Infinity
   /** Records dropped as late (no late-data side output). */
   numLateRecordsDropped = 0
 
   constructor(
     private readonly config: SlicedWindowConfig<T, ACC, V, R, K>,
-    private readonly destination: Subscriber<StreamElement<R, K>>,
-    fail: (error: unknown) => void
+    private readonly destination: Subscriber<StreamElement<R, K>>
   ) {
     ;({ size: this.size, slide: this.slide, offset: this.offset } = config.grid)
     this.pane = this.slide
     this.lateness = config.allowedLateness
-    this.timers = new InternalTimerService<K, number>(this, {
-      scheduler: config.scheduler,
-      onError: error => fail(asStreamError(config.info, error, undefined, 'firing a processing-time timer'))
-    })
   }
 
   processRecord(record: StreamRecord<T, K>): void {
@@ -96,7 +103,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> implements Triggerable<K, num
       )
     }
     const { size, slide, offset, lateness } = this
-    const watermark = this.timers.currentWatermark()
+    const watermark = this.watermark
     // The record's latest window is cleaned last: if even it is late, all are.
     const lastStart = windowStart(ts, offset, slide)
     if (lastStart + size - 1 + lateness <= watermark) {
@@ -116,7 +123,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> implements Triggerable<K, num
     if (acc === undefined) {
       next = aggregate.add(record.value, aggregate.createAccumulator())
       keyPanes.panes.set(paneStart, next)
-      this.registerTimers(record.key, lastStart, ts, watermark)
+      this.registerWindows(keyPanes, lastStart, ts, watermark)
     } else {
       next = aggregate.add(record.value, acc)
       if (next !== acc) keyPanes.panes.set(paneStart, next)
@@ -134,9 +141,22 @@ export class SlicedWindowOperator<T, ACC, V, R, K> implements Triggerable<K, num
   }
 
   processWatermark(timestamp: number): void {
-    if (timestamp <= this.lastWatermark) return
-    this.lastWatermark = timestamp
-    this.timers.advanceWatermark(timestamp)
+    if (timestamp <= this.watermark) return
+    // As the timer service does: event time is set first, then everything due fires in time
+    // order, and only then is the watermark forwarded.
+    this.watermark = timestamp
+    const pending = this.pending
+    while (pending.size > 0 && pending.peekPriority()! <= timestamp) {
+      const { start, kind } = pending.pop()!
+      const keys = this.windowKeys.get(start)
+      if (keys === undefined) continue
+      if (kind === FIRE) {
+        for (const keyPanes of keys) this.fire(keyPanes, start)
+      } else {
+        this.windowKeys.delete(start)
+        for (const keyPanes of keys) this.cleanup(keyPanes, start)
+      }
+    }
     this.destination.next(timestamp === Infinity ? MAX_WATERMARK : { _tag: 'Watermark', timestamp })
   }
 
@@ -145,30 +165,23 @@ export class SlicedWindowOperator<T, ACC, V, R, K> implements Triggerable<K, num
   }
 
   dispose(): void {
-    this.timers.dispose()
+    // Nothing scheduled: event time only moves with the input.
   }
 
-  onEventTime(timer: InternalTimer<K, number>): void {
-    const start = timer.namespace
-    const maxTs = start + this.size - 1
-    const keyPanes = this.keys.get(keyId(timer.key))
-    if (keyPanes === undefined) return
-    if (timer.timestamp === maxTs) this.fire(keyPanes, start)
-    if (timer.timestamp === maxTs + this.lateness) this.cleanup(keyPanes, start)
-  }
-
-  onProcessingTime(): void {
-    // Event-time grid windows with the default trigger register no processing-time timers.
-  }
-
-  /** Fire and cleanup timers of the (not yet late) windows containing a new pane. */
-  private registerTimers(key: K, lastStart: number, ts: number, watermark: number): void {
+  /** Enters a key with a new pane into the (not yet late) windows containing it. */
+  private registerWindows(keyPanes: KeyPanes<K, ACC>, lastStart: number, ts: number, watermark: number): void {
     const { size, slide, lateness } = this
     for (let s = lastStart; s > ts - size; s -= slide) {
       const maxTs = s + size - 1
       if (maxTs + lateness <= watermark) break // this and every earlier window are late
-      if (maxTs > watermark) this.timers.registerEventTimeTimer(key, s, maxTs)
-      if (lateness > 0) this.timers.registerEventTimeTimer(key, s, maxTs + lateness)
+      let keys = this.windowKeys.get(s)
+      if (keys === undefined) {
+        this.windowKeys.set(s, (keys = new Set()))
+        // A window already past its end fires at once on its records (processRecord), not here.
+        if (maxTs > watermark) this.pending.push(maxTs, FIRE, { start: s, kind: FIRE })
+        this.pending.push(maxTs + lateness, CLEANUP, { start: s, kind: CLEANUP })
+      }
+      keys.add(keyPanes)
     }
   }
 
@@ -235,7 +248,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> implements Triggerable<K, num
     }
     return processWindowContext(
       timeWindow(start, start + this.size),
-      this.timers,
+      this.clock,
       this.destination,
       descriptor => valueStateIn(descriptor, windowState, () => keyPanes.windowStates?.get(start)),
       descriptor => valueStateIn(descriptor, () => (keyPanes.globalState ??= new Map()), () => keyPanes.globalState)
