@@ -1,7 +1,7 @@
 import { asyncScheduler, type Observable, type SchedulerLike, type Subscriber } from 'rxjs'
 import { type OperatorInfo, operatorInfo, type SchedulerOptions } from '../src/OperatorOptions'
 import type { OutputTag } from '../src/OutputTag'
-import type { StreamElement, StreamRecord } from '../src/StreamElement'
+import type { StreamElement, StreamRecord, Watermark } from '../src/StreamElement'
 import { assertDuration } from '../src/WatermarkGenerator'
 import type { Evictor } from '../src/windowing/Evictor'
 import type { Trigger } from '../src/windowing/Trigger'
@@ -62,7 +62,7 @@ export type WindowOperatorFunction<T, K, R, Keyed extends boolean> = Keyed exten
 /** What runs a windowed computation: the general operator or the sliced one. */
 interface WindowRuntime<T, K> {
   processRecord(record: StreamRecord<T, K>): void
-  processWatermark(timestamp: number): void
+  processWatermark(element: Watermark): void
   endOfInput(): void
   dispose(): void
 }
@@ -268,7 +268,7 @@ export class WindowedStream<Keyed extends boolean> {
               }
               return
             case 'Watermark':
-              windows.processWatermark(e.timestamp)
+              windows.processWatermark(e)
               return
             default:
               destination.next(e)

@@ -13,7 +13,7 @@ import { DataStreamError, TimestampError } from '../errors'
 import { keyId } from '../Key'
 import type { OperatorInfo } from '../OperatorOptions'
 import type { OutputTag } from '../OutputTag'
-import { MAX_WATERMARK, NO_TIMESTAMP, type StreamElement, type StreamRecord, streamRecord } from '../StreamElement'
+import { MAX_WATERMARK, NO_TIMESTAMP, type StreamElement, type StreamRecord, streamRecord, type Watermark } from '../StreamElement'
 import { NumericPriorityQueue } from '../internal/PriorityQueue'
 import { describeElement } from '../internal/describe'
 import { timeWindow, windowStart } from './TimeWindow'
@@ -140,7 +140,8 @@ export class SlicedWindowOperator<T, ACC, V, R, K> {
     }
   }
 
-  processWatermark(timestamp: number): void {
+  processWatermark(element: Watermark): void {
+    const timestamp = element.timestamp
     if (timestamp <= this.watermark) return
     // As the timer service does: event time is set first, then everything due fires in time
     // order, and only then is the watermark forwarded.
@@ -157,11 +158,11 @@ export class SlicedWindowOperator<T, ACC, V, R, K> {
         for (const keyPanes of keys) this.cleanup(keyPanes, start)
       }
     }
-    this.destination.next(timestamp === Infinity ? MAX_WATERMARK : { _tag: 'Watermark', timestamp })
+    this.destination.next(element)
   }
 
   endOfInput(): void {
-    this.processWatermark(Infinity)
+    this.processWatermark(MAX_WATERMARK)
   }
 
   dispose(): void {

@@ -13,7 +13,7 @@ import { DataStreamError, TimestampError } from '../errors'
 import { keyId } from '../Key'
 import type { OperatorInfo } from '../OperatorOptions'
 import type { OutputTag } from '../OutputTag'
-import { MAX_WATERMARK, NO_TIMESTAMP, type StreamElement, type StreamRecord, streamRecord } from '../StreamElement'
+import { MAX_WATERMARK, NO_TIMESTAMP, type StreamElement, type StreamRecord, streamRecord, type Watermark } from '../StreamElement'
 import { type InternalTimer, InternalTimerService, type Triggerable } from '../TimerService'
 import { describeElement } from '../internal/describe'
 import { asStreamError } from '../internal/operate'
@@ -149,7 +149,8 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
     }
   }
 
-  processWatermark(timestamp: number): void {
+  processWatermark(element: Watermark): void {
+    const timestamp = element.timestamp
     if (timestamp <= this.lastWatermark) return
     this.lastWatermark = timestamp
     // +Infinity means the input has ended: processing-time windows flush first, so that their
@@ -157,12 +158,12 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
     if (timestamp === Infinity) this.flushProcessingTimeTimers()
     // Fire every event-time timer up to the watermark (results precede it), then forward it.
     this.timers.advanceWatermark(timestamp)
-    this.destination.next(timestamp === Infinity ? MAX_WATERMARK : { _tag: 'Watermark', timestamp })
+    this.destination.next(element)
   }
 
   /** End of input: event time ends (if the input did not say so itself). */
   endOfInput(): void {
-    this.processWatermark(Infinity)
+    this.processWatermark(MAX_WATERMARK)
   }
 
   /**
