@@ -11,7 +11,7 @@
  * - rx-datastream: keyBy(page), windowBy(slidingEventTimeWindows(60 s, 10 s)).aggregate
  *                  (createAccumulator 0, add +1, merge +).
  */
-import { connect, count, distinctUntilChanged, filter, groupBy, map, mergeMap, scan, share, withLatestFrom } from 'rxjs'
+import { connect, count, filter, groupBy, map, mergeMap, withLatestFrom } from 'rxjs'
 import * as ds from '../src/index'
 import type { Event, Feed } from './data'
 import { drainSync, HEAP_SAMPLE_MASK, type HeapProbe, indexedSource } from './harness'
@@ -19,6 +19,7 @@ import {
   CLICKS,
   digestVariants,
   OUT_OF_ORDERNESS,
+  watermarkOf,
   sameDigest,
   showDigest,
   verifyExactly,
@@ -105,12 +106,7 @@ function handLoop(at: (i: number) => Event, size: number, probe: HeapProbe, sink
 function plainRxjs(at: (i: number) => Event, size: number, probe: HeapProbe, sink: WindowSink): void {
   const results = indexedSource(() => at, size, probe).pipe(
     connect(clicks$ => {
-      const watermark$ = clicks$.pipe(
-        scan((max, e) => (e.ts > max ? e.ts : max), -Infinity),
-        map(max => max - OUT_OF_ORDERNESS - 1),
-        distinctUntilChanged(),
-        share()
-      )
+      const watermark$ = watermarkOf(clicks$)
       return clicks$.pipe(
         withLatestFrom(watermark$),
         // one (window start, click) pair per window of the click that has not fired yet

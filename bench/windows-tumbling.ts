@@ -13,7 +13,7 @@
  * - rx-datastream: assignTimestampsAndWatermarks(forBoundedOutOfOrderness(500), interval 0),
  *                  keyBy(page), windowBy(tumblingEventTimeWindows(10 s)).aggregate, records().
  */
-import { connect, distinctUntilChanged, filter, groupBy, map, mergeMap, reduce, scan, share, withLatestFrom } from 'rxjs'
+import { connect, filter, groupBy, map, mergeMap, reduce, withLatestFrom } from 'rxjs'
 import * as ds from '../src/index'
 import type { Event, Feed } from './data'
 import { drainSync, HEAP_SAMPLE_MASK, type HeapProbe, indexedSource } from './harness'
@@ -21,6 +21,7 @@ import {
   CLICKS,
   digestVariants,
   OUT_OF_ORDERNESS,
+  watermarkOf,
   sameDigest,
   showDigest,
   verifyExactly,
@@ -118,12 +119,7 @@ function plainRxjs(at: (i: number) => Event, size: number, probe: HeapProbe, sin
   const results = indexedSource(() => at, size, probe).pipe(
     // connect: subscribe everything below to one shared pass over the source, then start it.
     connect(clicks$ => {
-      const watermark$ = clicks$.pipe(
-        scan((max, e) => (e.ts > max ? e.ts : max), -Infinity),
-        map(max => max - OUT_OF_ORDERNESS - 1),
-        distinctUntilChanged(),
-        share()
-      )
+      const watermark$ = watermarkOf(clicks$)
       return clicks$.pipe(
         // The watermark including this click: equivalent for lateness, as a click that raises
         // the maximum is never late.

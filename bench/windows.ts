@@ -12,6 +12,7 @@ import type { EventOptions, Feed } from './data'
 import { eventFeed, type Event } from './data'
 import { HeapProbe, type Variant } from './harness'
 import type { VerifyReport } from './workload'
+import { distinctUntilChanged, map, type Observable, scan, share } from 'rxjs'
 
 // -------------------------------------------------------------------------------------
 // data and event time
@@ -186,4 +187,17 @@ function firstDifference(a: readonly string[], b: readonly string[]): string | u
     if (a[i] !== b[i]) return `${a.length} vs ${b.length} results; first difference at sorted row ${i}: "${a[i] ?? '(none)'}" vs "${b[i] ?? '(none)'}"`
   }
   return undefined
+}
+
+/**
+ * Idiomatic RxJS event time for the plain-RxJS variants: the watermark after each click
+ * (highest timestamp so far − OUT_OF_ORDERNESS − 1), emitted when it changes, shared.
+ */
+export function watermarkOf(clicks$: Observable<Event>): Observable<number> {
+  return clicks$.pipe(
+    scan((max, e) => (e.ts > max ? e.ts : max), -Infinity),
+    map(max => max - OUT_OF_ORDERNESS - 1),
+    distinctUntilChanged(),
+    share()
+  )
 }

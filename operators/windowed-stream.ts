@@ -61,7 +61,7 @@ export type WindowOperatorFunction<T, K, R, Keyed extends boolean> = Keyed exten
 
 /** What runs a windowed computation: the general operator or the sliced one. */
 interface WindowRuntime<T, K> {
-  processRecord(record: StreamRecord<T, K>): void
+  processRecord(record: StreamRecord<T, K>, key: K): void
   processWatermark(element: Watermark): void
   endOfInput(): void
   dispose(): void
@@ -260,11 +260,11 @@ export class WindowedStream<Keyed extends boolean> {
             case 'Record':
               if (!keyed) {
                 // windowAll: one partition, whatever keys the records carry.
-                windows.processRecord({ ...e, key: undefined as K })
+                windows.processRecord(e, undefined as K)
               } else if (e.key === undefined) {
                 throw new KeyError(info, `${describeElement(e)} has no key: ${spec.kind} needs a keyed stream; apply keyBy first, or use windowAll`)
               } else {
-                windows.processRecord(e)
+                windows.processRecord(e, e.key)
               }
               return
             case 'Watermark':

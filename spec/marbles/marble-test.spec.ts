@@ -5,18 +5,8 @@ import { assignTimestampsAndWatermarks } from '../../operators/assign-timestamps
 import type { StreamElement } from '../../src/StreamElement'
 import { WatermarkStrategy } from '../../src/WatermarkStrategy'
 import { marbleTest, rec, wm } from '../../marbles'
+import { failureOf } from '../support/failures'
 
-/** The message of what `run` throws; fails the spec when it throws nothing. */
-function failureOf(run: () => unknown): string {
-  try {
-    run()
-  } catch (error) {
-    expect(error).toBeInstanceOf(Error)
-    return error instanceof Error ? error.message : String(error)
-  }
-  fail('expected the test to fail, but it passed')
-  return ''
-}
 
 /**
  * A stand-in for a periodic operator: forwards elements and, every `period` frames on

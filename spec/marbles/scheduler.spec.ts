@@ -3,18 +3,8 @@ import { interval, map, Observable, asyncScheduler } from 'rxjs'
 import { TestScheduler } from 'rxjs/testing'
 import { OutputTag } from '../../src/OutputTag'
 import { barrier, createTestScheduler, idle, rec, side, wm } from '../../marbles'
+import { failureOf } from '../support/failures'
 
-/** The message of what `run` throws; fails the spec when it throws nothing. */
-function failureOf(run: () => unknown): string {
-  try {
-    run()
-  } catch (error) {
-    expect(error).toBeInstanceOf(Error)
-    return error instanceof Error ? error.message : String(error)
-  }
-  fail('expected the test to fail, but it passed')
-  return ''
-}
 
 describe('createTestScheduler', () => {
   let scheduler: TestScheduler

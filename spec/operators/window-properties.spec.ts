@@ -10,12 +10,9 @@ import { from, map, type Observable } from 'rxjs'
 import { TestScheduler } from 'rxjs/testing'
 import * as ds from '../../src/index'
 import { collectElements } from '../../marbles/index'
+import { type KeyedEvent, keyedEventsArb } from '../support/arbitraries'
 
-interface Event {
-  readonly key: string
-  readonly value: number
-  readonly ts: number
-}
+type Event = KeyedEvent
 
 interface Result {
   readonly key: string
@@ -33,22 +30,7 @@ type AssignerSpec =
 const BOUND = 50
 
 /** Events in arrival order: each at most BOUND behind the highest timestamp so far. */
-const eventsArb = fc
-  .record({
-    start: fc.integer({ min: -10_000, max: 10_000 }),
-    steps: fc.array(
-      fc.record({ key: fc.constantFrom('a', 'b', 'c'), value: fc.integer({ min: -100, max: 100 }), delta: fc.integer({ min: -BOUND, max: 40 }) }),
-      { maxLength: 120 }
-    )
-  })
-  .map(({ start, steps }) => {
-    let max = start
-    return steps.map(({ key, value, delta }): Event => {
-      const ts = max + delta
-      max = Math.max(max, ts)
-      return { key, value, ts }
-    })
-  })
+const eventsArb = keyedEventsArb({ keys: ['a', 'b', 'c'], values: { min: -100, max: 100 }, start: 10_000, maxBehind: BOUND, maxAhead: 40, maxLength: 120 })
 
 const assignerArb: fc.Arbitrary<AssignerSpec> = fc.oneof(
   fc.integer({ min: 1, max: 100 }).chain(size =>

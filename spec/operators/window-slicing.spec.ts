@@ -9,29 +9,11 @@ import fc from 'fast-check'
 import { from } from 'rxjs'
 import * as ds from '../../src/index'
 import { collectElements } from '../../marbles/index'
+import { type KeyedEvent, keyedEventsArb } from '../support/arbitraries'
 
-interface Event {
-  readonly key: string
-  readonly value: number
-  readonly ts: number
-}
+type Event = KeyedEvent
 
-const eventsArb = fc
-  .record({
-    start: fc.integer({ min: -5_000, max: 5_000 }),
-    steps: fc.array(
-      fc.record({ key: fc.constantFrom('a', 'b'), value: fc.integer({ min: 0, max: 9 }), delta: fc.integer({ min: -120, max: 30 }) }),
-      { maxLength: 150 }
-    )
-  })
-  .map(({ start, steps }) => {
-    let max = start
-    return steps.map(({ key, value, delta }): Event => {
-      const ts = max + delta
-      max = Math.max(max, ts)
-      return { key, value, ts }
-    })
-  })
+const eventsArb = keyedEventsArb({ keys: ['a', 'b'], values: { min: 0, max: 9 }, start: 5_000, maxBehind: 120, maxAhead: 30, maxLength: 150 })
 
 const gridArb = fc.oneof(
   fc.integer({ min: 1, max: 60 }).chain(size => fc.tuple(fc.constant(size), fc.constant(size), fc.integer({ min: -(size - 1), max: size - 1 }))),

@@ -94,7 +94,8 @@ export class SlicedWindowOperator<T, ACC, V, R, K> {
     this.lateness = config.allowedLateness
   }
 
-  processRecord(record: StreamRecord<T, K>): void {
+  /** `key` is the record's key, or `undefined` for all records of `windowAll` (one partition). */
+  processRecord(record: StreamRecord<T, K>, key: K): void {
     const ts = record.timestamp
     if (ts === NO_TIMESTAMP) {
       throw new TimestampError(
@@ -110,10 +111,10 @@ export class SlicedWindowOperator<T, ACC, V, R, K> {
       this.lateRecord(record)
       return
     }
-    const id = keyId(record.key)
+    const id = keyId(key)
     let keyPanes = this.keys.get(id)
     if (keyPanes === undefined) {
-      keyPanes = { key: record.key, panes: new Map(), windowStates: undefined, globalState: undefined, lastPane: NaN, lastAcc: undefined }
+      keyPanes = { key, panes: new Map(), windowStates: undefined, globalState: undefined, lastPane: NaN, lastAcc: undefined }
       this.keys.set(id, keyPanes)
     }
     const paneStart = lastStart // panes are slides: the pane of `ts` starts its latest window

@@ -109,7 +109,8 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
 
   // ---- input ----
 
-  processRecord(record: StreamRecord<T, K>): void {
+  /** `key` is the record's key, or `undefined` for all records of `windowAll` (one partition). */
+  processRecord(record: StreamRecord<T, K>, key: K): void {
     const { assigner } = this.config
     const timestamp = record.timestamp
     if (timestamp === NO_TIMESTAMP && assigner.timeDomain === 'event') {
@@ -119,7 +120,7 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
       )
     }
     const windows = assigner.assignWindows(record.value, timestamp, this.assignerContext)
-    const keyState = this.keyState(record.key)
+    const keyState = this.keyState(key)
     let accepted = false
     for (const window of windows) {
       let state: WindowState<C>
@@ -182,13 +183,6 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
 
   dispose(): void {
     this.timers.dispose()
-  }
-
-  /** Open windows over all keys (for tests and metrics). */
-  numOpenWindows(): number {
-    let n = 0
-    for (const k of this.keys.values()) n += k.windows.size
-    return n
   }
 
   // ---- timers ----

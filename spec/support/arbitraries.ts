@@ -1,0 +1,40 @@
+/** fast-check generators shared by the property specs. */
+import fc from 'fast-check'
+
+/** A keyed event with an event timestamp. */
+export interface KeyedEvent {
+  readonly key: string
+  readonly value: number
+  readonly ts: number
+}
+
+/**
+ * Keyed events in arrival order whose timestamps are at most `maxBehind` behind the highest
+ * one so far (the disorder a bounded-out-of-orderness watermark of `maxBehind` tolerates when
+ * `maxBehind` is the bound), and at most `maxAhead` ahead of it.
+ */
+export function keyedEventsArb(options: {
+  readonly keys: readonly string[]
+  readonly values: { readonly min: number; readonly max: number }
+  readonly start: number
+  readonly maxBehind: number
+  readonly maxAhead: number
+  readonly maxLength: number
+}): fc.Arbitrary<KeyedEvent[]> {
+  return fc
+    .record({
+      start: fc.integer({ min: -options.start, max: options.start }),
+      steps: fc.array(
+        fc.record({ key: fc.constantFrom(...options.keys), value: fc.integer(options.values), delta: fc.integer({ min: -options.maxBehind, max: options.maxAhead }) }),
+        { maxLength: options.maxLength }
+      )
+    })
+    .map(({ start, steps }) => {
+      let max = start
+      return steps.map(({ key, value, delta }): KeyedEvent => {
+        const ts = max + delta
+        max = Math.max(max, ts)
+        return { key, value, ts }
+      })
+    })
+}
