@@ -35,3 +35,4 @@ export { countWindowAll, windowAll } from './window-all'
 
 // ---- process functions ----
 export * from './process-elements'
+export * from './keyed-process'

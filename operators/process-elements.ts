@@ -1,53 +1,9 @@
 import { asyncScheduler, type OperatorFunction } from 'rxjs'
 import type { Collector } from '../src/Collector'
+import type { ProcessContext, ProcessFunction } from '../src/process/ProcessFunction'
 import { operatorInfo, type SchedulerOptions } from '../src/OperatorOptions'
-import type { OutputTag } from '../src/OutputTag'
 import { NO_TIMESTAMP, sideRecord, type StreamElement, streamRecord } from '../src/StreamElement'
 import { operate } from '../src/internal/operate'
-
-/**
- * What a non-keyed process function sees of the record it processes and of time. Non-keyed
- * functions have no timers and no keyed state (use `keyedProcess` on a keyed stream).
- *
- * @example
- * import * as ds from 'rx-datastream'
- *
- * const describe = (ctx: ds.ProcessContext) => `ts ${ctx.timestamp()} at watermark ${ctx.currentWatermark()}`
- *
- * @category process
- * @since 0.1.0
- */
-export interface ProcessContext {
-  /** The record's event timestamp, or `null` if it has none. */
-  timestamp(): number | null
-  /** The last watermark this operator has seen (`-Infinity` before any). */
-  currentWatermark(): number
-  /** Processing time, read from the operator's scheduler. */
-  currentProcessingTime(): number
-  /** Emits `value` to the side output named by `tag`, with the record's timestamp. */
-  output<S>(tag: OutputTag<S>, value: S): void
-}
-
-/**
- * A non-keyed process function (Flink's `ProcessFunction` without timers): called once per
- * record; `open` once per subscription before the first record, `close` once when it ends.
- *
- * @example
- * import * as ds from 'rx-datastream'
- *
- * const dedupe = (): ds.ProcessFunction<string, string> => {
- *   const seen = new Set<string>()
- *   return { processElement: (v, _ctx, out) => { if (!seen.has(v)) { seen.add(v); out.collect(v) } } }
- * }
- *
- * @category process
- * @since 0.1.0
- */
-export interface ProcessFunction<In, Out> {
-  open?(): void
-  processElement(value: In, ctx: ProcessContext, out: Collector<Out>): void
-  close?(): void
-}
 
 /**
  * Runs a non-keyed process function over every record: it may emit any number of results

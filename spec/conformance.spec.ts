@@ -187,44 +187,83 @@ function windowCase(c: Case): Outcome[] {
   // aggregate cannot express an evictor's view any differently: skip it there
   return styles
     .filter(([style]) => style !== 'aggregate' || (evictor === undefined && config.function.name === 'sum'))
-    .map(([style, op]) => {
-      const input = new Subject<ds.StreamElement<number, string>>()
-      const main: Json[] = []
-      const side: Record<string, Json[]> = {}
-      const subscription = input.pipe(op).subscribe({
-        next: e => {
-          if (e._tag === 'Record') main.push({ type: 'record', key: e.key, value: e.value, ts: e.timestamp })
-          else if (e._tag === 'Watermark') main.push({ type: 'watermark', ts: e.timestamp })
-          else if (e._tag === 'SideRecord') (side[e.tag.id] ??= []).push({ type: 'record', value: e.value, ts: e.timestamp })
-        },
-        error: (err: unknown) => {
-          throw err
-        }
-      })
-      for (const event of c.input) {
-        switch (event['type']) {
-          case 'record':
-            input.next(ds.streamRecord(event['value'] as number, time(event['ts'] as Ts), event['key'] as string))
-            break
-          case 'watermark':
-            input.next(ds.watermark(time(event['ts'] as Ts)))
-            break
-          case 'processingTime':
-            scheduler.maxFrames = event['ts'] as number
-            scheduler.flush()
-            break
-          case 'mark':
-            main.push({ type: 'mark' })
-            break
-          case 'snapshotRestore':
-            break // allowed to be a no-op by the format; checkpoints arrive with their issue
-          default:
-            throw new Error(`unknown event ${String(event['type'])}`)
-        }
-      }
-      subscription.unsubscribe()
-      return { style, main, side }
-    })
+    .map(([style, op]) => ({ style, ...drive(c, op, scheduler) }))
+}
+
+/** Feeds a case's input through `op`, collecting its main and side outputs. */
+function drive<T, K, R>(
+  c: Case,
+  op: (input: Observable<ds.StreamElement<T, K>>) => Observable<ds.StreamElement<R, K>>,
+  scheduler: TestScheduler
+): Omit<Outcome, 'style'> {
+  const input = new Subject<ds.StreamElement<T, K>>()
+  const main: Json[] = []
+  const side: Record<string, Json[]> = {}
+  const subscription = input.pipe(op).subscribe({
+    next: e => {
+      if (e._tag === 'Record') main.push({ type: 'record', key: e.key, value: e.value, ts: e.timestamp })
+      else if (e._tag === 'Watermark') main.push({ type: 'watermark', ts: e.timestamp })
+      else if (e._tag === 'SideRecord') (side[e.tag.id] ??= []).push({ type: 'record', value: e.value, ts: e.timestamp })
+    },
+    error: (err: unknown) => {
+      throw err
+    }
+  })
+  for (const event of c.input) {
+    switch (event['type']) {
+      case 'record':
+        input.next(ds.streamRecord(event['value'] as T, time(event['ts'] as Ts), event['key'] as K))
+        break
+      case 'watermark':
+        input.next(ds.watermark(time(event['ts'] as Ts)))
+        break
+      case 'processingTime':
+        scheduler.maxFrames = event['ts'] as number
+        scheduler.flush()
+        break
+      case 'mark':
+        main.push({ type: 'mark' })
+        break
+      case 'snapshotRestore':
+        break // allowed to be a no-op by the format; checkpoints arrive with their issue
+      default:
+        throw new Error(`unknown event ${String(event['type'])}`)
+    }
+  }
+  subscription.unsubscribe()
+  return { main, side }
+}
+
+// ---- keyed process functions with timers ----
+
+const intOut = new ds.OutputTag<number>('int-out')
+const longOut = new ds.OutputTag<number>('long-out')
+
+/** The user functions the `timers` cases name, as their `behavior` describes them. */
+const keyedFunctions: Record<string, () => ds.KeyedProcessFunction<number, number, number | string>> = {
+  emitAndTimerAtWatermarkPlus5: () => ({
+    processElement: (v, ctx, out) => {
+      out.collect(v)
+      ctx.timerService().registerEventTimeTimer(ctx.timerService().currentWatermark() + 5)
+    },
+    onTimer: (_ts, _ctx, out) => out.collect(1777)
+  }),
+  sideOutputs: () => ({
+    processElement: (v, ctx, out) => {
+      out.collect(`IN:${v}`)
+      ctx.output(intOut, v)
+      ctx.output(longOut, v)
+    }
+  })
+}
+
+function timersCase(c: Case): Outcome[] {
+  if (c.config['keyBy'] !== 'value') throw new Error(`unsupported keyBy ${String(c.config['keyBy'])}`)
+  const name = (c.config['function'] as { name: string }).name
+  const fn = keyedFunctions[name]
+  if (fn === undefined) throw new Error(`unknown function ${name}`)
+  const scheduler = new TestScheduler(() => true)
+  return [drive<number, number, number | string>(c, ds.keyedProcess(fn, { scheduler }), scheduler)]
 }
 
 // ---- comparison ----
@@ -232,7 +271,8 @@ function windowCase(c: Case): Outcome[] {
 const drivers: Record<string, (c: Case) => Outcome[]> = {
   watermarks: watermarksCase,
   watermarkValve: valveCase,
-  window: windowCase
+  window: windowCase,
+  timers: timersCase
 }
 
 const isSeparator = (e: Json): boolean => e['type'] !== 'record'

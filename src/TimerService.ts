@@ -248,6 +248,19 @@ export class InternalTimerService<K, N = undefined> {
     }
   }
 
+  /**
+   * Fires every pending processing-time timer now, earliest first, whatever the clock says:
+   * operators call it at the end of input so that no processing-time result is lost. Timers
+   * registered by these callbacks stay pending; one deleted by an earlier callback does not fire.
+   */
+  fireProcessingTimeTimersNow(): void {
+    for (const timer of this.processingTime.snapshot()) {
+      if (this.disposed || this.processingTimeFailed) return
+      if (!this.processingTime.remove(keyId(timer.key), this.namespaceIdOf(timer.namespace), timer.timestamp)) continue
+      this.target.onProcessingTime(timer)
+    }
+  }
+
   /** How many event-time timers are registered and not yet fired. */
   numEventTimeTimers(): number {
     return this.eventTime.size

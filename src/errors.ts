@@ -102,6 +102,33 @@ export class WatermarkError extends DataStreamError {
   override name = 'WatermarkError'
 }
 
+/**
+ * Keyed, operator or broadcast state was used wrongly or holds a bad value: a value its codec
+ * rejects, state or timers outside a keyed context, a descriptor name reused with another kind,
+ * broadcast state written where it is read-only, a snapshot that does not match. `state` names
+ * the state.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const stateOf = (e: unknown) => (e instanceof ds.StateError ? e.state : undefined)
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class StateError extends DataStreamError {
+  override name = 'StateError'
+  constructor(
+    operator: OperatorInfo,
+    /** The state's name (its descriptor's), or `timers`. */
+    readonly state: string,
+    detail: string,
+    options?: { readonly cause?: unknown }
+  ) {
+    super(operator, `state "${state}": ${detail}`, options)
+  }
+}
+
 // -------------------------------------------------------------------------------------
 // utils
 // -------------------------------------------------------------------------------------

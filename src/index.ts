@@ -23,7 +23,7 @@ export * from './OutputTag'
 export * from './Collector'
 export type { Key, KeyPrimitive } from './Key'
 export type { OperatorInfo, OperatorOptions, SchedulerOptions } from './OperatorOptions'
-export { DataStreamError, KeyError, TimestampError, UserFunctionError, WatermarkError } from './errors'
+export { DataStreamError, KeyError, StateError, TimestampError, UserFunctionError, WatermarkError } from './errors'
 
 // ---- time: watermarks and timers ----
 export {
@@ -49,7 +49,33 @@ export * from './windowing/triggers'
 export * from './windowing/evictors'
 
 // ---- state ----
-export { type ValueState, type ValueStateDescriptor, valueState } from './state/ValueState'
+export type { AggregatingState, ListState, MapState, ReducingState, ValueState } from './state/State'
+export {
+  aggregatingState,
+  type AggregatingStateDescriptor,
+  enableTimeToLive,
+  listState,
+  type ListStateDescriptor,
+  mapState,
+  type MapStateDescriptor,
+  reducingState,
+  type ReducingStateDescriptor,
+  type StateDescriptor,
+  type StateOf,
+  valueState,
+  type ValueStateDescriptor
+} from './state/StateDescriptor'
+export * from './state/StateTtlConfig'
+export {
+  assignToKeyGroup,
+  computeDefaultMaxParallelism,
+  DEFAULT_MAX_PARALLELISM,
+  UPPER_BOUND_MAX_PARALLELISM
+} from './state/KeyGroup'
+
+// ---- process functions ----
+export * from './process/ProcessFunction'
+export * from './process/KeyedProcessFunction'
 
 // ---- operators ----
 export * from '../operators/index'

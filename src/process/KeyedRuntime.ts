@@ -1,0 +1,163 @@
+/**
+ * @internal
+ * What every keyed function operator stands on (keyed process, keyed co-process, keyed
+ * broadcast process): the heap keyed-state backend, a timer service per key, the context
+ * objects handed to user functions, and the rules for stamping their output. The operators add
+ * only how their inputs reach the function.
+ *
+ * Output records carry the current key and a timestamp by Flink's rules: a record's output
+ * keeps the record's timestamp, an event-time timer's output gets the timer's time, a
+ * processing-time timer's output gets none.
+ */
+import type { SchedulerLike, Subscriber } from 'rxjs'
+import type { Collector } from '../Collector'
+import { StateError } from '../errors'
+import type { OperatorInfo } from '../OperatorOptions'
+import { asStreamError } from '../internal/operate'
+import { describeValue } from '../internal/describe'
+import { HeapKeyedStateBackend } from '../state/HeapKeyedStateBackend'
+import type { StateDescriptor, StateOf } from '../state/StateDescriptor'
+import { MAX_WATERMARK, NO_TIMESTAMP, sideRecord, type StreamElement, streamRecord, type Watermark } from '../StreamElement'
+import { type InternalTimer, InternalTimerService, type TimeDomain, type Triggerable } from '../TimerService'
+import type { OnTimerContext, RuntimeContext, TimerService } from './KeyedProcessFunction'
+
+/** @internal */
+export interface KeyedRuntimeConfig {
+  readonly info: OperatorInfo
+  readonly scheduler: SchedulerLike
+  readonly maxParallelism: number | undefined
+}
+
+/** @internal Called for a firing timer, with its key current. */
+export type OnTimer<K, Out> = (timestamp: number, ctx: OnTimerContext<K>, out: Collector<Out>) => void
+
+/** @internal */
+export class KeyedRuntime<K, Out> implements Triggerable<K, undefined> {
+  readonly backend: HeapKeyedStateBackend<K>
+  readonly timers: InternalTimerService<K, undefined>
+  /** The context of records and timers (`timeDomain` is meaningful in `onTimer` only). */
+  readonly context: OnTimerContext<K>
+  readonly runtimeContext: RuntimeContext
+  readonly out: Collector<Out>
+  /** The function's `onTimer`, if it has one. */
+  onTimer: OnTimer<K, Out> | undefined = undefined
+  private timestamp = NO_TIMESTAMP
+  private domain: TimeDomain = 'EVENT_TIME'
+  private watermark = -Infinity
+
+  constructor(
+    private readonly config: KeyedRuntimeConfig,
+    private readonly destination: Subscriber<StreamElement<Out, K>>,
+    fail: (error: unknown) => void
+  ) {
+    const { info, scheduler } = config
+    this.backend = new HeapKeyedStateBackend<K>({ info, now: () => scheduler.now(), maxParallelism: config.maxParallelism })
+    this.timers = new InternalTimerService<K, undefined>(this, {
+      scheduler,
+      onError: error => fail(asStreamError(info, error, undefined, 'firing a processing-time timer'))
+    })
+    const keys = this.backend.keys
+    const timers = this.timers
+    const backend = this.backend
+    const checkTimer = (what: string, time: number): void => {
+      if (!keys.active) {
+        throw new StateError(info, 'timers', `${what} needs a current key: timers can only be used while a record or timer of a key is processed`)
+      }
+      if (typeof time !== 'number' || Number.isNaN(time)) throw new StateError(info, 'timers', `${what}: the time must be a number, got ${describeValue(time)}`)
+    }
+    const timerService: TimerService = {
+      currentProcessingTime: () => scheduler.now(),
+      currentWatermark: () => this.watermark,
+      registerEventTimeTimer: time => {
+        checkTimer('registerEventTimeTimer', time)
+        timers.registerEventTimeTimer(keys.currentKey, undefined, time)
+      },
+      registerProcessingTimeTimer: time => {
+        checkTimer('registerProcessingTimeTimer', time)
+        timers.registerProcessingTimeTimer(keys.currentKey, undefined, time)
+      },
+      deleteEventTimeTimer: time => {
+        checkTimer('deleteEventTimeTimer', time)
+        timers.deleteEventTimeTimer(keys.currentKey, undefined, time)
+      },
+      deleteProcessingTimeTimer: time => {
+        checkTimer('deleteProcessingTimeTimer', time)
+        timers.deleteProcessingTimeTimer(keys.currentKey, undefined, time)
+      }
+    }
+    const state = <D extends StateDescriptor>(descriptor: D): StateOf<D> => backend.getState(descriptor)
+    this.context = {
+      timestamp: () => (this.timestamp === NO_TIMESTAMP ? null : this.timestamp),
+      currentWatermark: () => this.watermark,
+      currentProcessingTime: () => scheduler.now(),
+      output: (tag, value) => {
+        if (tag === null || tag === undefined) throw new TypeError('ctx.output: the output tag must not be null')
+        destination.next(sideRecord(tag, value, this.timestamp))
+      },
+      getCurrentKey: () => keys.currentKey,
+      timerService: () => timerService,
+      state,
+      timeDomain: () => this.domain
+    }
+    this.runtimeContext = { operator: info, state }
+    this.out = { collect: value => destination.next(streamRecord(value, this.timestamp, keys.currentKey)) }
+  }
+
+  /** Makes `key` current for a record stamped `timestamp`; `leave` ends it. */
+  enter(key: K, timestamp: number): void {
+    const keys = this.backend.keys
+    keys.setCurrentKey(key)
+    keys.active = true
+    this.timestamp = timestamp
+  }
+
+  leave(): void {
+    this.backend.keys.active = false
+  }
+
+  /** Fires the event-time timers it passes (their output first), then forwards it. */
+  processWatermark(element: Watermark): void {
+    if (element.timestamp <= this.watermark) return
+    this.watermark = element.timestamp
+    if (element.timestamp === Infinity) this.timers.fireProcessingTimeTimersNow()
+    this.timers.advanceWatermark(element.timestamp)
+    this.destination.next(element)
+  }
+
+  /**
+   * End of input: pending processing-time timers fire now (their results would otherwise be
+   * lost, as windows do), then event time ends if the input did not say so itself.
+   */
+  endOfInput(): void {
+    this.processWatermark(MAX_WATERMARK)
+  }
+
+  dispose(): void {
+    this.timers.dispose()
+    this.backend.dispose()
+  }
+
+  onEventTime(timer: InternalTimer<K, undefined>): void {
+    this.fire(timer, 'EVENT_TIME', timer.timestamp)
+  }
+
+  onProcessingTime(timer: InternalTimer<K, undefined>): void {
+    this.fire(timer, 'PROCESSING_TIME', NO_TIMESTAMP)
+  }
+
+  private fire(timer: InternalTimer<K, undefined>, domain: TimeDomain, timestamp: number): void {
+    const onTimer = this.onTimer
+    if (onTimer === undefined) return
+    this.enter(timer.key, timestamp)
+    this.domain = domain
+    try {
+      onTimer(timer.timestamp, this.context, this.out)
+    } catch (error) {
+      const clock = domain === 'EVENT_TIME' ? 'event-time' : 'processing-time'
+      throw asStreamError(this.config.info, error, undefined, `firing the ${clock} timer at ${timer.timestamp} of key ${describeValue(timer.key)}`)
+    } finally {
+      this.domain = 'EVENT_TIME'
+      this.leave()
+    }
+  }
+}

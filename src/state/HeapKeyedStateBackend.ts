@@ -1,0 +1,438 @@
+/**
+ * @internal
+ * The heap keyed-state backend (Flink's `HeapKeyedStateBackend`): every keyed state of one
+ * operator — process functions' descriptors, windows' contents and trigger state, joins'
+ * buffers — in {@link StateTable}s laid out in key groups, scoped by one {@link KeyContext}.
+ *
+ * Descriptor states are snapshotted with their codecs into a versioned, JSON-ready format
+ * and validated on restore: restored values are decoded when their descriptor is registered
+ * (as Flink restores heap state), so a value the codec rejects is an error naming the state
+ * and the key, never a silent empty state. TTL metadata is part of the format, and expired
+ * entries are left out of snapshots.
+ */
+import * as t from 'io-ts'
+import { StateError } from '../errors'
+import type { OperatorInfo } from '../OperatorOptions'
+import { describeValue } from '../internal/describe'
+import { keyId } from '../Key'
+import { DEFAULT_MAX_PARALLELISM, checkMaxParallelism, keyGroupOfId } from './KeyGroup'
+import { KeyContext } from './KeyContext'
+import {
+  HeapAggregatingState,
+  HeapListState,
+  HeapMapState,
+  HeapReducingState,
+  HeapValueState,
+  type InternalKvState,
+  isExpired,
+  type MapEntry,
+  mapKeyId,
+  type StateRuntime,
+  type TtlValue
+} from './heapStates'
+import type {
+  AggregatingStateDescriptor,
+  ListStateDescriptor,
+  MapStateDescriptor,
+  ReducingStateDescriptor,
+  StateDescriptor,
+  StateOf,
+  ValueStateDescriptor
+} from './StateDescriptor'
+import { stateKindName } from './StateDescriptor'
+import { StateTable } from './StateTable'
+
+// -------------------------------------------------------------------------------------
+// snapshot format
+// -------------------------------------------------------------------------------------
+
+/** @internal A key in a snapshot: JSON has no bigint, no ±Infinity, no tuples-as-keys. */
+const EncodedKey = t.union([
+  t.string,
+  t.number,
+  t.boolean,
+  t.type({ bigint: t.string }),
+  t.type({ number: t.string }),
+  t.type({ tuple: t.array(t.union([t.string, t.number, t.boolean, t.type({ bigint: t.string }), t.type({ number: t.string })])) })
+])
+
+/** @internal One (key, namespace) value of a state: [key group, key, namespace, value]. */
+const SnapshotEntry = t.tuple([t.number, EncodedKey, t.union([t.string, t.number, t.null]), t.unknown])
+
+const SnapshotState = t.type({
+  name: t.string,
+  kind: t.keyof({
+    ValueStateDescriptor: null,
+    ListStateDescriptor: null,
+    MapStateDescriptor: null,
+    ReducingStateDescriptor: null,
+    AggregatingStateDescriptor: null
+  }),
+  ttl: t.boolean,
+  entries: t.array(SnapshotEntry)
+})
+
+/** @internal */
+export const KeyedStateSnapshot = t.type({
+  format: t.literal('rx-datastream/keyed-state'),
+  version: t.literal(1),
+  maxParallelism: t.number,
+  states: t.array(SnapshotState)
+})
+
+/** @internal */
+export type KeyedStateSnapshot = t.TypeOf<typeof KeyedStateSnapshot>
+type SnapshotState = t.TypeOf<typeof SnapshotState>
+type SnapshotEntry = t.TypeOf<typeof SnapshotEntry>
+
+// -------------------------------------------------------------------------------------
+// backend
+// -------------------------------------------------------------------------------------
+
+/** @internal */
+export interface KeyedStateBackendOptions {
+  readonly info: OperatorInfo
+  /** Processing time (TTL's clock). */
+  readonly now: () => number
+  readonly maxParallelism?: number
+  /** Check written values against their codecs. Default: on unless NODE_ENV is `production`. */
+  readonly validateWrites?: boolean
+}
+
+interface RegisteredState {
+  readonly descriptor: StateDescriptor
+  readonly table: StateTable<unknown, unknown>
+  /** One state object per descriptor object (descriptors of one name share the table). */
+  readonly states: Map<StateDescriptor, InternalKvState>
+}
+
+/** @internal */
+export class HeapKeyedStateBackend<K> implements StateRuntime {
+  readonly keys: KeyContext<K>
+  readonly info: OperatorInfo
+  readonly validateWrites: boolean
+  readonly now: () => number
+  private readonly registered = new Map<string, RegisteredState>()
+  private readonly internal = new Map<string, StateTable<K, unknown>>()
+  /** Restored states not registered yet, by name: decoded on registration. */
+  private readonly pendingRestore = new Map<string, SnapshotState>()
+  private lastDescriptor: StateDescriptor | undefined = undefined
+  private lastState: InternalKvState | undefined = undefined
+
+  constructor(options: KeyedStateBackendOptions) {
+    this.info = options.info
+    this.now = options.now
+    this.keys = new KeyContext<K>(checkMaxParallelism(options.maxParallelism ?? DEFAULT_MAX_PARALLELISM, 'keyed state'))
+    this.validateWrites = options.validateWrites ?? isDevelopmentMode()
+  }
+
+  /** The state `descriptor` describes, scoped to the current key (Flink's `getPartitionedState`). */
+  getState<D extends StateDescriptor>(descriptor: D): StateOf<D> & InternalKvState {
+    if (descriptor === this.lastDescriptor) return this.lastState as StateOf<D> & InternalKvState
+    const state = this.lookup(descriptor)
+    this.lastDescriptor = descriptor
+    this.lastState = state
+    return state as StateOf<D> & InternalKvState
+  }
+
+  /** A table for an operator's own keyed bookkeeping (window contents, join buffers). */
+  internalTable<S>(name: string): StateTable<K, S> {
+    let table = this.internal.get(name)
+    if (table === undefined) this.internal.set(name, (table = new StateTable<K, unknown>(name, this.keys)))
+    return table as StateTable<K, S>
+  }
+
+  /**
+   * Calls `fn` for every key with a value in `descriptor`'s state (void namespace), with that
+   * key current (Flink's `applyToAllKeys`); keys are listed first, so `fn` may clear state.
+   */
+  applyToAllKeys<D extends StateDescriptor>(descriptor: D, fn: (key: K, state: StateOf<D>) => void): void {
+    const state = this.getState(descriptor)
+    const table = this.registered.get(descriptor.name)!.table
+    const keys: K[] = []
+    for (const entry of table.entries()) if (entry.value !== undefined) keys.push(entry.key as K)
+    const previous = this.keys.currentKey
+    const wasActive = this.keys.active
+    this.keys.active = true
+    try {
+      for (const key of keys) {
+        this.keys.setCurrentKey(key)
+        fn(key, state)
+      }
+    } finally {
+      this.keys.active = wasActive
+      if (keys.length > 0) this.keys.setCurrentKey(previous)
+    }
+  }
+
+  /** A snapshot of every descriptor state (and of restored ones never registered since). */
+  snapshot(): KeyedStateSnapshot {
+    const states: SnapshotState[] = []
+    const now = this.now()
+    for (const { descriptor, table } of this.registered.values()) states.push(this.snapshotState(descriptor, table, now))
+    for (const pending of this.pendingRestore.values()) states.push(pending)
+    return { format: 'rx-datastream/keyed-state', version: 1, maxParallelism: this.keys.maxParallelism, states }
+  }
+
+  /**
+   * Replaces all state by a snapshot's. The format is checked now; values are decoded with
+   * their codecs as their descriptors are registered (already registered ones at once).
+   */
+  restore(snapshot: unknown): void {
+    const decoded = KeyedStateSnapshot.decode(snapshot)
+    if (decoded._tag === 'Left') {
+      throw new StateError(this.info, '*', `the snapshot is not a keyed-state snapshot of this version: ${describeErrors(decoded.left)}`)
+    }
+    const { maxParallelism, states } = decoded.right
+    if (maxParallelism !== this.keys.maxParallelism) {
+      throw new StateError(
+        this.info,
+        '*',
+        `the snapshot was taken with maxParallelism ${maxParallelism}, the operator has ${this.keys.maxParallelism}: it must not change across restores`
+      )
+    }
+    for (const { table } of this.registered.values()) table.clear()
+    for (const table of this.internal.values()) table.clear()
+    this.pendingRestore.clear()
+    for (const state of states) {
+      const registered = this.registered.get(state.name)
+      if (registered === undefined) this.pendingRestore.set(state.name, state)
+      else this.restoreState(registered.descriptor, registered.table, state)
+    }
+  }
+
+  /** Drops all state. */
+  dispose(): void {
+    for (const { table } of this.registered.values()) table.clear()
+    for (const table of this.internal.values()) table.clear()
+    this.pendingRestore.clear()
+  }
+
+  private lookup(descriptor: StateDescriptor): InternalKvState {
+    if (typeof descriptor !== 'object' || descriptor === null || typeof descriptor.name !== 'string') {
+      throw new StateError(this.info, String(describeValue(descriptor)), 'not a state descriptor: build one with valueState, listState, mapState, reducingState or aggregatingState')
+    }
+    let registered = this.registered.get(descriptor.name)
+    if (registered === undefined) {
+      registered = { descriptor, table: new StateTable<unknown, unknown>(descriptor.name, this.keys as KeyContext<unknown>), states: new Map() }
+      const restored = this.pendingRestore.get(descriptor.name)
+      if (restored !== undefined) {
+        this.restoreState(descriptor, registered.table, restored)
+        this.pendingRestore.delete(descriptor.name)
+      }
+      this.registered.set(descriptor.name, registered)
+    } else {
+      checkCompatible(this.info, registered.descriptor, descriptor)
+    }
+    let state = registered.states.get(descriptor)
+    if (state === undefined) registered.states.set(descriptor, (state = this.createState(descriptor, registered.table)))
+    return state
+  }
+
+  private createState(descriptor: StateDescriptor, table: StateTable<unknown, unknown>): InternalKvState {
+    const runtime: StateRuntime = this as StateRuntime
+    switch (descriptor._tag) {
+      case 'ValueStateDescriptor':
+        return new HeapValueState(table as never, descriptor as ValueStateDescriptor<unknown>, runtime)
+      case 'ListStateDescriptor':
+        return new HeapListState(table as never, descriptor as ListStateDescriptor<unknown>, runtime)
+      case 'MapStateDescriptor':
+        return new HeapMapState(table as never, descriptor as MapStateDescriptor<unknown, unknown>, runtime)
+      case 'ReducingStateDescriptor':
+        return new HeapReducingState(table as never, descriptor as ReducingStateDescriptor<unknown>, runtime)
+      case 'AggregatingStateDescriptor':
+        return new HeapAggregatingState(table as never, descriptor as AggregatingStateDescriptor<unknown, unknown, unknown>, runtime)
+    }
+  }
+
+  private snapshotState(descriptor: StateDescriptor, table: StateTable<unknown, unknown>, now: number): SnapshotState {
+    const ttl = descriptor.ttl
+    const encode = valueEncoder(descriptor)
+    const entries: SnapshotEntry[] = []
+    for (const entry of table.entries()) {
+      const key = encodeKey(entry.key)
+      const add = (ns: unknown, stored: unknown): void => {
+        const live = ttl === undefined ? stored : withoutExpiredStored(descriptor, stored, now)
+        if (live !== undefined) entries.push([entry.group, key, ns === undefined ? null : (ns as string | number), encode(live)])
+      }
+      if (entry.value !== undefined) add(undefined, entry.value)
+      if (entry.namespaces !== undefined) for (const [ns, stored] of entry.namespaces) add(ns, stored)
+    }
+    return { name: descriptor.name, kind: descriptor._tag, ttl: ttl !== undefined, entries }
+  }
+
+  private restoreState(descriptor: StateDescriptor, table: StateTable<unknown, unknown>, state: SnapshotState): void {
+    const fail = (detail: string): never => {
+      throw new StateError(this.info, descriptor.name, `cannot restore: ${detail}`)
+    }
+    if (state.kind !== descriptor._tag) {
+      fail(`the snapshot holds a ${kindName(state.kind)}, the descriptor describes a ${stateKindName(descriptor)}`)
+    }
+    if (state.ttl !== (descriptor.ttl !== undefined)) {
+      fail(`the snapshot was taken ${state.ttl ? 'with' : 'without'} a time to live and the descriptor has ${descriptor.ttl === undefined ? 'none' : 'one'}: switching TTL is a state-compatibility change`)
+    }
+    const decode = valueDecoder(descriptor)
+    table.clear()
+    for (const [group, encodedKey, ns, encoded] of state.entries) {
+      const key = decodeKey(encodedKey)
+      if (key === undefined) fail(`the key ${JSON.stringify(encodedKey)} is not a valid key`)
+      const id = keyId(key)
+      if (keyGroupOfId(id, this.keys.maxParallelism) !== group) {
+        fail(`the key ${describeValue(key)} is filed under key group ${group}, but belongs to ${keyGroupOfId(id, this.keys.maxParallelism)}: the snapshot is corrupt or was hashed differently`)
+      }
+      const value = decode(encoded, detail => fail(`the value of key ${describeValue(key)}${ns === null ? '' : ` in namespace ${String(ns)}`} is invalid: ${detail}`))
+      table.restoreValue(key, id, group, ns === null ? undefined : ns, value)
+    }
+  }
+}
+
+// -------------------------------------------------------------------------------------
+// utils
+// -------------------------------------------------------------------------------------
+
+/** @internal Development mode: anywhere but a process with NODE_ENV=production. */
+export function isDevelopmentMode(): boolean {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
+  return env?.['NODE_ENV'] !== 'production'
+}
+
+function checkCompatible(info: OperatorInfo, registered: StateDescriptor, descriptor: StateDescriptor): void {
+  if (registered._tag !== descriptor._tag) {
+    throw new StateError(
+      info,
+      descriptor.name,
+      `the name is already used by a ${stateKindName(registered)}, and cannot also name a ${stateKindName(descriptor)}: descriptors are identified by name`
+    )
+  }
+  if ((registered.ttl === undefined) !== (descriptor.ttl === undefined)) {
+    throw new StateError(info, descriptor.name, 'two descriptors of this name disagree on having a time to live')
+  }
+}
+
+function kindName(tag: SnapshotState['kind']): string {
+  return stateKindName({ _tag: tag, name: '', ttl: undefined })
+}
+
+/** The first few io-ts errors as `path: expected type, got value`. */
+export function describeErrors(errors: t.Errors): string {
+  return errors
+    .slice(0, 3)
+    .map(error => {
+      const path = error.context
+        .map(c => c.key)
+        .filter(key => key !== '')
+        .join('.')
+      const expected = error.context[error.context.length - 1]?.type.name ?? 'unknown'
+      return `${path === '' ? 'value' : path}: expected ${expected}, got ${describeValue(error.value)}`
+    })
+    .join('; ')
+}
+
+function encodeKey(key: unknown): t.TypeOf<typeof EncodedKey> {
+  if (Array.isArray(key)) return { tuple: key.map(part => encodePrimitive(part)) }
+  return encodePrimitive(key)
+}
+
+function encodePrimitive(key: unknown): string | number | boolean | { bigint: string } | { number: string } {
+  if (typeof key === 'bigint') return { bigint: key.toString() }
+  if (typeof key === 'number' && !Number.isFinite(key)) return { number: String(key) }
+  if (typeof key === 'number' && Object.is(key, -0)) return 0
+  return key as string | number | boolean
+}
+
+function decodeKey(encoded: t.TypeOf<typeof EncodedKey>): unknown {
+  if (typeof encoded === 'object' && 'tuple' in encoded) {
+    const parts = encoded.tuple.map(decodePrimitive)
+    return parts.length === 0 || parts.includes(undefined) ? undefined : parts
+  }
+  return decodePrimitive(encoded)
+}
+
+function decodePrimitive(encoded: string | number | boolean | { bigint: string } | { number: string }): unknown {
+  if (typeof encoded !== 'object') return encoded
+  if ('bigint' in encoded) return /^-?\d+$/.test(encoded.bigint) ? BigInt(encoded.bigint) : undefined
+  const n = Number(encoded.number)
+  return encoded.number === 'Infinity' || encoded.number === '-Infinity' ? n : undefined
+}
+
+/** The stored form without expired parts (value cells, list elements, map entries). */
+function withoutExpiredStored(descriptor: StateDescriptor, stored: unknown, now: number): unknown {
+  const ttl = descriptor.ttl!
+  switch (descriptor._tag) {
+    case 'ListStateDescriptor': {
+      const kept = (stored as TtlValue<unknown>[]).filter(cell => !isExpired(ttl, cell.time, now))
+      return kept.length === 0 ? undefined : kept
+    }
+    case 'MapStateDescriptor': {
+      const kept = Array.from((stored as Map<unknown, MapEntry<unknown, unknown>>).values()).filter(entry => !isExpired(ttl, entry.time, now))
+      return kept.length === 0 ? undefined : kept
+    }
+    default:
+      return isExpired(ttl, (stored as TtlValue<unknown>).time, now) ? undefined : stored
+  }
+}
+
+interface Codecs {
+  readonly codec: t.Type<unknown, unknown>
+  readonly keyCodec?: t.Type<unknown, unknown>
+}
+
+function codecsOf(descriptor: StateDescriptor): Codecs {
+  if (descriptor._tag === 'MapStateDescriptor') {
+    const d = descriptor as MapStateDescriptor<unknown, unknown>
+    return { codec: d.valueCodec, keyCodec: d.keyCodec }
+  }
+  return { codec: (descriptor as ValueStateDescriptor<unknown>).codec }
+}
+
+/** Stored form → JSON-ready form. TTL cells become `{ v, t }`, map entries `[k, v]` / `[k, v, t]`. */
+function valueEncoder(descriptor: StateDescriptor): (stored: unknown) => unknown {
+  const { codec, keyCodec } = codecsOf(descriptor)
+  const ttl = descriptor.ttl !== undefined
+  const cell = ttl ? (c: unknown) => ({ v: codec.encode((c as TtlValue<unknown>).value), t: (c as TtlValue<unknown>).time }) : (v: unknown) => codec.encode(v)
+  switch (descriptor._tag) {
+    case 'ListStateDescriptor':
+      return stored => (stored as unknown[]).map(cell)
+    case 'MapStateDescriptor':
+      return stored => {
+        const entries = stored instanceof Map ? Array.from((stored as Map<unknown, MapEntry<unknown, unknown>>).values()) : (stored as MapEntry<unknown, unknown>[])
+        return entries.map(e => (ttl ? [keyCodec!.encode(e.key), codec.encode(e.value), e.time] : [keyCodec!.encode(e.key), codec.encode(e.value)]))
+      }
+    default:
+      return cell
+  }
+}
+
+/** JSON-ready form → stored form, validating every value with its codec. */
+function valueDecoder(descriptor: StateDescriptor): (encoded: unknown, fail: (detail: string) => never) => unknown {
+  const { codec, keyCodec } = codecsOf(descriptor)
+  const ttl = descriptor.ttl !== undefined
+  const decodeWith = (c: t.Type<unknown, unknown>, encoded: unknown, fail: (detail: string) => never): unknown => {
+    const result = c.decode(encoded)
+    return result._tag === 'Right' ? result.right : fail(describeErrors(result.left))
+  }
+  const time = (encoded: unknown, fail: (detail: string) => never): number =>
+    typeof encoded === 'number' && Number.isFinite(encoded) ? encoded : fail(`the TTL timestamp ${describeValue(encoded)} is not a finite number`)
+  const cell = (encoded: unknown, fail: (detail: string) => never): unknown => {
+    if (!ttl) return decodeWith(codec, encoded, fail)
+    if (typeof encoded !== 'object' || encoded === null || !('v' in encoded) || !('t' in encoded)) return fail('expected a TTL cell { v, t }')
+    return { value: decodeWith(codec, encoded.v, fail), time: time(encoded.t, fail) }
+  }
+  switch (descriptor._tag) {
+    case 'ListStateDescriptor':
+      return (encoded, fail) => (Array.isArray(encoded) && encoded.length > 0 ? encoded.map(e => cell(e, fail)) : fail('expected a non-empty list'))
+    case 'MapStateDescriptor':
+      return (encoded, fail) => {
+        if (!Array.isArray(encoded) || encoded.length === 0) return fail('expected a non-empty list of map entries')
+        const map = new Map<unknown, MapEntry<unknown, unknown>>()
+        for (const e of encoded) {
+          if (!Array.isArray(e) || e.length !== (ttl ? 3 : 2)) fail(`expected map entries [key, value${ttl ? ', time' : ''}]`)
+          const key = decodeWith(keyCodec!, e[0], fail)
+          map.set(mapKeyId(key, keyCodec!), { key, value: decodeWith(codec, e[1], fail), time: ttl ? time(e[2], fail) : 0 })
+        }
+        return map
+      }
+    default:
+      return cell
+  }
+}
