@@ -20,6 +20,7 @@ export * from './filter-values'
 export * from './flat-map-values'
 export * from './union-with'
 export * from './connect-with'
+export { broadcast, type BroadcastStream } from './broadcast'
 
 // ---- keys ----
 export * from './key-by'

@@ -1,8 +1,8 @@
 import { asyncScheduler, type OperatorFunction } from 'rxjs'
-import type { Collector } from '../src/Collector'
-import type { ProcessContext, ProcessFunction } from '../src/process/ProcessFunction'
+import type { ProcessFunction } from '../src/process/ProcessFunction'
+import { ProcessRuntime } from '../src/process/ProcessRuntime'
 import { operatorInfo, type SchedulerOptions } from '../src/OperatorOptions'
-import { NO_TIMESTAMP, sideRecord, type StreamElement, streamRecord } from '../src/StreamElement'
+import type { StreamElement } from '../src/StreamElement'
 import { operate } from '../src/internal/operate'
 
 /**
@@ -41,31 +41,27 @@ export function processElements<In, Out, K = never>(
   const scheduler = options?.scheduler ?? asyncScheduler
   return operate<StreamElement<In, K>, StreamElement<Out, K>>(info, destination => {
     const f = typeof fn === 'function' ? fn() : fn
-    let watermark = -Infinity
-    let timestamp = NO_TIMESTAMP
-    let key: K = undefined as K
-    const out: Collector<Out> = { collect: v => destination.next(streamRecord(v, timestamp, key)) }
-    const ctx: ProcessContext = {
-      timestamp: () => (timestamp === NO_TIMESTAMP ? null : timestamp),
-      currentWatermark: () => watermark,
-      currentProcessingTime: () => scheduler.now(),
-      output: (tag, value) => {
-        if (tag === null || tag === undefined) throw new TypeError('ctx.output: the output tag must not be null')
-        destination.next(sideRecord(tag, value, timestamp))
-      }
-    }
+    const runtime = new ProcessRuntime<Out, K>(info, scheduler, destination)
+    const { context, out } = runtime
+    runtime.initialize(f)
     f.open?.()
     let closed = false
     return {
       next: e => {
-        if (e._tag === 'Record') {
-          timestamp = e.timestamp
-          key = e.key
-          f.processElement(e.value, ctx, out)
-        } else {
-          if (e._tag === 'Watermark') watermark = e.timestamp
-          destination.next(e)
+        switch (e._tag) {
+          case 'Record':
+            runtime.timestamp = e.timestamp
+            runtime.key = e.key
+            f.processElement(e.value, context, out)
+            return
+          case 'Watermark':
+            runtime.watermark = e.timestamp
+            break
+          case 'CheckpointBarrier':
+            runtime.snapshot(f, e)
+            break
         }
+        destination.next(e)
       },
       finalize: () => {
         if (closed) return

@@ -39,9 +39,10 @@ export function unionWith<T, U = T>(
     }
   }
   // The union is not keyed (as in Flink): keys of keyed inputs are dropped.
-  return multiInputOperator<T, T | U>(operatorInfo('unionWith', options), inputs, (_input, record, out) =>
-    out.next(record.key === undefined ? (record as StreamRecord<T | U, unknown>) : streamRecord(record.value as T | U, record.timestamp))
-  )
+  return multiInputOperator<T, T | U>(operatorInfo('unionWith', options), inputs, out => ({
+    record: (_input, record) =>
+      out.next(record.key === undefined ? (record as StreamRecord<T | U, unknown>) : streamRecord(record.value as T | U, record.timestamp))
+  }))
 }
 
 function isPlainObject(x: unknown): boolean {

@@ -76,6 +76,10 @@ export {
 // ---- process functions ----
 export * from './process/ProcessFunction'
 export * from './process/KeyedProcessFunction'
+export * from './process/CoProcessFunction'
+export * from './process/BroadcastProcessFunction'
+export type { BroadcastState, ReadOnlyBroadcastState } from './state/BroadcastState'
+export type { CheckpointedFunction, FunctionInitializationContext, FunctionSnapshotContext, OperatorStateStore } from './state/OperatorState'
 
 // ---- operators ----
 export * from '../operators/index'

@@ -6,7 +6,7 @@
  */
 import { type Observable, type OperatorFunction, type Subscriber } from 'rxjs'
 import type { OperatorInfo } from '../OperatorOptions'
-import { ACTIVE, IDLE, MAX_WATERMARK, type StreamElement, type StreamRecord, watermark } from '../StreamElement'
+import { ACTIVE, IDLE, MAX_WATERMARK, type StreamElement, type StreamRecord, type Watermark, watermark } from '../StreamElement'
 import { StatusWatermarkValve } from '../WatermarkValve'
 import { operate, type Sink, subscribeInput } from './operate'
 
@@ -15,12 +15,22 @@ export function isObservableLike(x: unknown): x is Observable<unknown> {
   return typeof x === 'object' && x !== null && typeof (x as { subscribe?: unknown }).subscribe === 'function'
 }
 
-/** @internal Handles the records of input `input`; emits through `destination`. */
-export type MultiInputRecordHandler<Out> = (
-  input: number,
-  record: StreamRecord<unknown, unknown>,
-  destination: Subscriber<StreamElement<Out, unknown>>
-) => void
+/** @internal What a multi-input operator does with its inputs, per subscription. */
+export interface MultiInputHandler {
+  /** A record of input `input` (0 is the piped source). */
+  record(input: number, record: StreamRecord<unknown, unknown>): void
+  /** The combined watermark advanced; default: forward it. Timers fire here, before forwarding. */
+  watermark?(element: Watermark): void
+  /** Every input has completed; the output completes right after. */
+  end?(): void
+  finalize?(): void
+}
+
+/** @internal Creates the handler of one subscription; it emits through `destination`. */
+export type MultiInputSetup<Out> = (
+  destination: Subscriber<StreamElement<Out, unknown>>,
+  fail: (error: unknown) => void
+) => MultiInputHandler
 
 /**
  * @internal
@@ -32,12 +42,14 @@ export type MultiInputRecordHandler<Out> = (
 export function multiInputOperator<In, Out, K = never>(
   info: OperatorInfo,
   others: readonly Observable<StreamElement<unknown, unknown>>[],
-  onRecord: MultiInputRecordHandler<Out>
+  setup: MultiInputSetup<Out>
 ): OperatorFunction<StreamElement<In, unknown>, StreamElement<Out, K>> {
   return operate<StreamElement<In, unknown>, StreamElement<Out, K>>(info, (destination, fail) => {
     const out = destination as Subscriber<StreamElement<Out, unknown>>
+    const handler = setup(out, fail)
+    const onWatermark = handler.watermark?.bind(handler) ?? ((element: Watermark) => out.next(element))
     const valve = new StatusWatermarkValve(others.length + 1, {
-      emitWatermark: t => out.next(t === Infinity ? MAX_WATERMARK : watermark(t)),
+      emitWatermark: t => onWatermark(t === Infinity ? MAX_WATERMARK : watermark(t)),
       emitStatus: idle => out.next(idle ? IDLE : ACTIVE)
     })
     let open = others.length + 1
@@ -45,7 +57,7 @@ export function multiInputOperator<In, Out, K = never>(
       next: e => {
         switch (e._tag) {
           case 'Record':
-            onRecord(input, e, out)
+            handler.record(input, e)
             return
           case 'Watermark':
             valve.inputWatermark(e.timestamp, input)
@@ -60,7 +72,9 @@ export function multiInputOperator<In, Out, K = never>(
       complete: () => {
         valve.inputStatus(false, input)
         valve.inputWatermark(Infinity, input)
-        if (--open === 0) out.complete()
+        if (--open > 0) return
+        handler.end?.()
+        out.complete()
       }
     })
     // Input 0 (the piped source) is subscribed first, as `mergeWith` does; a synchronous input
@@ -68,6 +82,7 @@ export function multiInputOperator<In, Out, K = never>(
     // for every input's watermark, it buffers nothing.
     return {
       ...(inputSink(0) as Sink<StreamElement<In, unknown>>),
+      finalize: handler.finalize?.bind(handler),
       started: () => {
         for (let i = 0; i < others.length && !destination.closed; i++) {
           subscribeInput(others[i]!, inputSink(i + 1), fail, out)

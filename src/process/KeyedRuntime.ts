@@ -111,6 +111,12 @@ export class KeyedRuntime<K, Out> implements Triggerable<K, undefined> {
     this.timestamp = timestamp
   }
 
+  /** Processes an element that belongs to no key (a broadcast element), stamped `timestamp`. */
+  enterUnkeyed(timestamp: number): void {
+    this.backend.keys.active = false
+    this.timestamp = timestamp
+  }
+
   leave(): void {
     this.backend.keys.active = false
   }

@@ -6,6 +6,7 @@
  */
 import type { Collector } from '../Collector'
 import type { OutputTag } from '../OutputTag'
+import type { CheckpointedFunction } from '../state/OperatorState'
 
 /**
  * What a non-keyed process function sees of the record it processes and of time. Non-keyed
@@ -45,7 +46,7 @@ export interface ProcessContext {
  * @category process
  * @since 0.1.0
  */
-export interface ProcessFunction<In, Out> {
+export interface ProcessFunction<In, Out> extends Partial<CheckpointedFunction> {
   open?(): void
   processElement(value: In, ctx: ProcessContext, out: Collector<Out>): void
   close?(): void
