@@ -1,9 +1,12 @@
 /**
  * `npm start`: the main job on built-in sample data. Page views (PV) and unique visitors (UV)
  * per page over 5-minute event-time windows, from two sources (web and app) merged, with
- * views that arrive too late for their window sent to a side output. It grows with each
- * capability (state and checkpoints, the browser dashboard, …).
+ * views that arrive too late for their window sent to a side output; and visitor sessions
+ * (a session ends after 2 minutes of event time without a view) from a keyed process
+ * function with keyed state and event-time timers. It grows with each capability
+ * (checkpoints, the browser dashboard, …).
  */
+import * as t from 'io-ts'
 import { from, lastValueFrom, toArray } from 'rxjs'
 import * as ds from 'rx-datastream'
 import { type PageView, samplePageViews } from './sample-data'
@@ -48,6 +51,41 @@ const stats$ = enter(web, 'web views').pipe(
     .aggregate(pvUv, (page: string, ctx, [r], out: ds.Collector<PageStats>) => out.collect({ page, start: ctx.window.start, ...r! }))
 )
 
+const SESSION_GAP = 2 * 60_000
+
+interface Session {
+  readonly user: string
+  readonly start: number
+  readonly views: number
+}
+
+const sessionStart = ds.valueState('session start', t.number)
+const sessionViews = ds.valueState('session views', t.number, 0)
+const lastView = ds.valueState('last view', t.number)
+
+/**
+ * Sessions per user: each view moves the session's end timer to `last view + gap`; when the
+ * watermark passes it, the session is emitted and the user's state cleared.
+ */
+const sessions: ds.KeyedProcessFunction<string, PageView, Session> = {
+  processElement: (view, ctx, _out) => {
+    const timers = ctx.timerService()
+    const last = ctx.state(lastView).value()
+    if (last !== undefined) timers.deleteEventTimeTimer(last + SESSION_GAP)
+    const seen = Math.max(last ?? view.ts, view.ts)
+    ctx.state(lastView).update(seen)
+    ctx.state(sessionStart).update(Math.min(ctx.state(sessionStart).value() ?? view.ts, view.ts))
+    ctx.state(sessionViews).update((ctx.state(sessionViews).value() ?? 0) + 1)
+    timers.registerEventTimeTimer(seen + SESSION_GAP)
+  },
+  onTimer: (_ts, ctx, out) => {
+    out.collect({ user: ctx.getCurrentKey(), start: ctx.state(sessionStart).value()!, views: ctx.state(sessionViews).value()! })
+    for (const state of [ctx.state(lastView), ctx.state(sessionStart), ctx.state(sessionViews)]) state.clear()
+  }
+}
+
+const sessions$ = enter(views, 'views').pipe(ds.keyBy(v => v.user), ds.keyedProcess(sessions, { name: 'sessions', uid: 'sessions' }), ds.values())
+
 const time = (ms: number) => new Date(ms).toISOString().slice(11, 16)
 
 async function main(): Promise<void> {
@@ -65,6 +103,13 @@ async function main(): Promise<void> {
   const total = windows.reduce((n, s) => n + s.pv, 0)
   console.log(`\n${windows.length} window results, ${total} views counted; ${lateViews.length} views arrived after their window closed (late side output).`)
   if (total + lateViews.length !== views.length) throw new Error(`lost views: ${views.length - total - lateViews.length}`)
+
+  const userSessions = await lastValueFrom(sessions$.pipe(toArray()))
+  const longest = userSessions.reduce((a, b) => (b.views > a.views ? b : a))
+  const sessionViewCount = userSessions.reduce((n, s) => n + s.views, 0)
+  console.log(`\nSessions (a gap of ${SESSION_GAP / 60_000} minutes ends one): ${userSessions.length} sessions of ${new Set(userSessions.map(s => s.user)).size} users,`)
+  console.log(`${(sessionViewCount / userSessions.length).toFixed(1)} views per session; the longest: ${longest.user} from ${time(longest.start)}, ${longest.views} views.`)
+  if (sessionViewCount !== views.length) throw new Error(`sessions lost views: ${views.length - sessionViewCount}`)
 }
 
 main().catch((error: unknown) => {

@@ -2,8 +2,8 @@ import { asyncScheduler, type OperatorFunction } from 'rxjs'
 import { operatorInfo, type SchedulerOptions } from '../src/OperatorOptions'
 import type { StreamElement } from '../src/StreamElement'
 import type { WatermarkStrategy } from '../src/WatermarkStrategy'
-import { operate } from '../src/internal/operate'
-import { TimestampsAndWatermarksOperator } from '../src/internal/TimestampsAndWatermarksOperator'
+import { fusable } from '../src/internal/fusion'
+import { timestampsAndWatermarksChain } from '../src/internal/TimestampsAndWatermarksOperator'
 import { assertDuration } from '../src/WatermarkGenerator'
 
 /**
@@ -81,16 +81,6 @@ export function assignTimestampsAndWatermarks<T>(
     )
   }
   const scheduler = options.scheduler ?? asyncScheduler
-  return operate<T, StreamElement<T>>(info, (destination, fail) => {
-    const op = new TimestampsAndWatermarksOperator<T>(info, strategy, destination, scheduler, interval)
-    op.start(fail, strategy.idleTimeout)
-    return {
-      next: value => op.processValue(value),
-      complete: () => {
-        op.endOfInput()
-        destination.complete()
-      },
-      finalize: () => op.stop()
-    }
-  })
+  // Fusable: a keyBy or window operator right after it runs it in its own subscription.
+  return source => fusable(timestampsAndWatermarksChain(source, info, strategy, scheduler, interval))
 }

@@ -27,7 +27,7 @@ export interface BroadcastStream<B> {
 
 /**
  * Declares `source` a broadcast stream writing the broadcast states `descriptors` (at least
- * one, distinct names). Connect a keyed or non-keyed stream to it with
+ * one, distinct names, no time to live). Connect a keyed or non-keyed stream to it with
  * `connectWith(broadcastStream)`, then `.process(...)` or `.keyedProcess(...)`.
  *
  * ```text
@@ -37,13 +37,14 @@ export interface BroadcastStream<B> {
  * ```
  *
  * @example
+ * import { Subject } from 'rxjs'
  * import * as t from 'io-ts'
  * import * as ds from 'rx-datastream'
  *
  * interface Metric { name: string; value: number }
  * const limits = ds.mapState('limits', t.string, t.number)
- * const rules$ = ds.fromRecords([{ value: ['cpu', 90] as [string, number], timestamp: 0 }])
- * const metrics$ = ds.fromRecords<Metric>([{ value: { name: 'cpu', value: 95 }, timestamp: 5 }])
+ * const rules$ = new Subject<ds.StreamElement<[string, number]>>()
+ * const metrics$ = new Subject<ds.StreamElement<Metric>>()
  * metrics$.pipe(
  *   ds.connectWith(ds.broadcast(rules$, limits)).process<Metric, string>({
  *     processBroadcastElement: ([name, limit], ctx) => ctx.getBroadcastState(limits).put(name, limit),
@@ -53,7 +54,10 @@ export interface BroadcastStream<B> {
  *     }
  *   }),
  *   ds.values()
- * ).subscribe(v => console.log(v)) // cpu above 90 (if the rule arrived first: the inputs are not ordered)
+ * ).subscribe(v => console.log(v))
+ * rules$.next(ds.streamRecord(['cpu', 90], 0))
+ * metrics$.next(ds.streamRecord({ name: 'cpu', value: 95 }, 5)) // logs: cpu above 90
+ * metrics$.next(ds.streamRecord({ name: 'mem', value: 99 }, 6)) // no rule for mem: nothing
  *
  * @param source the stream of rules or configuration
  * @param descriptors the broadcast states it writes
@@ -68,6 +72,7 @@ export function broadcast<B>(source: Observable<StreamElement<B, unknown>>, ...d
     if (typeof d !== 'object' || d === null || d._tag !== 'MapStateDescriptor') {
       throw new TypeError(`broadcast: broadcast state is map state; ${describeValue(d)} is not a map state descriptor`)
     }
+    if (d.ttl !== undefined) throw new TypeError(`broadcast: broadcast state "${d.name}" cannot have a time to live (TTL is for keyed state)`)
     if (names.has(d.name)) throw new TypeError(`broadcast: two descriptors are named "${d.name}"`)
     names.add(d.name)
   }

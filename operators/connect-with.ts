@@ -18,6 +18,7 @@ import type { CoProcessFunction, KeyedCoProcessFunction } from '../src/process/C
 import { KeyedRuntime } from '../src/process/KeyedRuntime'
 import { ProcessRuntime } from '../src/process/ProcessRuntime'
 import { isDevelopmentMode } from '../src/state/HeapKeyedStateBackend'
+import { checkMaxParallelism } from '../src/state/KeyGroup'
 import { HeapBroadcastStateStore } from '../src/state/BroadcastState'
 import type { KeyedStateOptions } from './keyed-process'
 import { type BroadcastStream, isBroadcastStream } from './broadcast'
@@ -125,6 +126,8 @@ export function connectWith<B, KB>(
   other: Observable<StreamElement<B, KB>> | BroadcastStream<B>,
   options?: KeyedStateOptions
 ): ConnectedStreams<B, KB> | BroadcastConnectedStreams<B> {
+  // Configuration mistakes throw here, when the operator is built, not at subscription.
+  if (options?.maxParallelism !== undefined) checkMaxParallelism(options.maxParallelism, 'connectWith')
   if (isBroadcastStream(other)) return broadcastConnected(other, options)
   if (!isObservableLike(other)) throw new TypeError(`connectWith: the other input is ${describeValue(other)}, not an Observable`)
   const inputs = [other as Observable<StreamElement<unknown, unknown>>]

@@ -1,10 +1,10 @@
-import type { OperatorFunction } from 'rxjs'
+import type { OperatorFunction, Subscription } from 'rxjs'
 import { KeyError } from '../src/errors'
 import { invalidKeyReason, type Key } from '../src/Key'
-import { operatorInfo, type OperatorOptions } from '../src/OperatorOptions'
+import { type OperatorInfo, operatorInfo, type OperatorOptions } from '../src/OperatorOptions'
 import { type StreamElement, streamRecord } from '../src/StreamElement'
 import { describeValue } from '../src/internal/describe'
-import { operate } from '../src/internal/operate'
+import { chainOf, type ControlElement, fusable, type FusedContext, type FusedSink } from '../src/internal/fusion'
 
 /**
  * Partitions the stream by key: every record gets the key `selector` returns for its value.
@@ -38,21 +38,74 @@ export function keyBy<T, K extends Key>(
   options?: OperatorOptions
 ): OperatorFunction<StreamElement<T, unknown>, StreamElement<T, K>> {
   const info = operatorInfo('keyBy', options)
-  return operate<StreamElement<T, unknown>, StreamElement<T, K>>(info, destination => ({
-    next: e => {
-      if (e._tag !== 'Record') {
-        destination.next(e)
-        return
-      }
-      const key = selector(e.value)
+  return source => {
+    // Fused with its input's stages when it has them (assignTimestampsAndWatermarks), and
+    // fusable into a window operator after it: either way no record object per stage.
+    const upstream = chainOf(source)
+    return fusable<T, K>((sink, context) => upstream(new KeyStage(info, selector, sink, context), context))
+  }
+}
+
+/** keyBy as a fused stage: keys each record and passes everything else on unchanged. */
+class KeyStage<T, K extends Key> implements FusedSink<T, unknown> {
+  private readonly destination: Subscription
+
+  constructor(
+    private readonly info: OperatorInfo,
+    private readonly selector: (value: T) => K,
+    private readonly sink: FusedSink<T, K>,
+    private readonly context: FusedContext
+  ) {
+    this.destination = context.destination
+  }
+
+  record(value: T, timestamp: number, inputKey: unknown): void {
+    if (this.destination.closed) return
+    try {
+      const key = this.selector(value)
       // Fast path for the usual string/number keys; everything else is checked in full.
-      if (typeof key !== 'string' && (typeof key !== 'number' || key !== key)) {
-        const reason = invalidKeyReason(key)
-        if (reason !== undefined) {
-          throw new KeyError(info, `the key selector returned ${describeValue(key)} for value ${describeValue(e.value)}; ${reason}`)
-        }
-      }
-      destination.next(streamRecord(e.value, e.timestamp, key))
+      if (typeof key !== 'string' && (typeof key !== 'number' || key !== key)) this.checkKey(key, value)
+      this.sink.record(value, timestamp, key)
+    } catch (error) {
+      this.failRecord(error, value, timestamp, inputKey)
     }
-  }))
+  }
+
+  // The cold paths are methods of their own: the hot one stays small enough for V8 to inline.
+  private checkKey(key: unknown, value: T): void {
+    const reason = invalidKeyReason(key)
+    if (reason !== undefined) {
+      throw new KeyError(this.info, `the key selector returned ${describeValue(key)} for value ${describeValue(value)}; ${reason}`)
+    }
+  }
+
+  private failRecord(error: unknown, value: T, timestamp: number, inputKey: unknown): void {
+    // Reported with the record this operator received, as it would be unfused.
+    this.context.fail(this.sink, this.info, error, streamRecord(value, timestamp, inputKey))
+  }
+
+  element(element: ControlElement): void {
+    if (this.destination.closed) return
+    try {
+      this.sink.element(element)
+    } catch (error) {
+      this.context.fail(this.sink, this.info, error, element)
+    }
+  }
+
+  complete(): void {
+    if (this.destination.closed) return
+    try {
+      this.sink.complete()
+    } catch (error) {
+      this.context.fail(this.sink, this.info, error)
+    }
+  }
+
+  error(error: unknown): void {
+    if (this.destination.closed) return
+    // As an operator's upstream subscriber does: release the upstream, then pass the error on.
+    this.context.teardown.unsubscribe()
+    this.sink.error(error)
+  }
 }

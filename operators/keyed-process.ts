@@ -1,4 +1,4 @@
-import { asyncScheduler, type OperatorFunction } from 'rxjs'
+import { asyncScheduler, type Observable } from 'rxjs'
 import { KeyError } from '../src/errors'
 import type { Key } from '../src/Key'
 import { operatorInfo, type SchedulerOptions } from '../src/OperatorOptions'
@@ -7,11 +7,12 @@ import { describeElement } from '../src/internal/describe'
 import { operate } from '../src/internal/operate'
 import type { KeyedProcessFunction } from '../src/process/KeyedProcessFunction'
 import { KeyedRuntime } from '../src/process/KeyedRuntime'
+import { checkMaxParallelism } from '../src/state/KeyGroup'
 
 /**
  * Options of operators with keyed state: `name`, `uid`, `scheduler` (the processing-time
  * clock: timers and TTL) and `maxParallelism` (the number of key groups state is laid out
- * in; default 128; it must not change across restores).
+ * in, an integer in [1, 32768]; default 128; it must not change across restores).
  *
  * @example
  * import * as ds from 'rx-datastream'
@@ -24,6 +25,41 @@ import { KeyedRuntime } from '../src/process/KeyedRuntime'
 export interface KeyedStateOptions extends SchedulerOptions {
   readonly maxParallelism?: number
 }
+
+/**
+ * The operator `keyedProcess` returns: a function of a keyed stream. A stream whose records
+ * cannot carry keys (key type `never`, i.e. before `keyBy`) is rejected by the type checker,
+ * with the fix named in the error.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const echo: ds.KeyedProcessOperator<string, string, string> = ds.keyedProcess<string, string, string>({
+ *   processElement: (v, _ctx, out) => out.collect(v)
+ * })
+ *
+ * @category process
+ * @since 0.1.0
+ */
+export interface KeyedProcessOperator<K, In, Out> {
+  <KS extends K>(source: Observable<StreamElement<In, KS>> & NeedsKeys<KS>): Observable<StreamElement<Out, K>>
+}
+
+/**
+ * What `keyedProcess` requires of its input's key type `K`: nothing (`unknown`) for a keyed
+ * stream; for a stream without keys (`never`), a property no stream has, which the compiler
+ * names in its error.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * type Ok = ds.NeedsKeys<string> // unknown
+ * type Rejected = ds.NeedsKeys<never> // names the fix: apply keyBy first
+ *
+ * @category process
+ * @since 0.1.0
+ */
+export type NeedsKeys<K> = [K] extends [never] ? { readonly 'keyedProcess needs a keyed stream: apply keyBy first, or use processElements': true } : unknown
 
 /**
  * Runs a keyed process function over a keyed stream (Flink's `KeyedProcessOperator`): per
@@ -69,10 +105,11 @@ export interface KeyedStateOptions extends SchedulerOptions {
 export function keyedProcess<K extends Key, In, Out>(
   fn: KeyedProcessFunction<K, In, Out> | (() => KeyedProcessFunction<K, In, Out>),
   options?: KeyedStateOptions
-): OperatorFunction<StreamElement<In, K>, StreamElement<Out, K>> {
+): KeyedProcessOperator<K, In, Out> {
   const info = operatorInfo('keyedProcess', options)
   const scheduler = options?.scheduler ?? asyncScheduler
-  return operate<StreamElement<In, K>, StreamElement<Out, K>>(info, (destination, fail) => {
+  if (options?.maxParallelism !== undefined) checkMaxParallelism(options.maxParallelism, 'keyedProcess')
+  const operator = operate<StreamElement<In, K>, StreamElement<Out, K>>(info, (destination, fail) => {
     const f = typeof fn === 'function' ? fn() : fn
     const runtime = new KeyedRuntime<K, Out>({ info, scheduler, maxParallelism: options?.maxParallelism }, destination, fail)
     if (f.onTimer !== undefined) runtime.onTimer = (ts, ctx, out) => f.onTimer!(ts, ctx, out)
@@ -112,4 +149,5 @@ export function keyedProcess<K extends Key, In, Out>(
       }
     }
   })
+  return operator as KeyedProcessOperator<K, In, Out>
 }

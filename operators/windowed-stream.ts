@@ -1,7 +1,7 @@
 import { asyncScheduler, type Observable, type SchedulerLike, type Subscriber } from 'rxjs'
 import { type OperatorInfo, operatorInfo, type SchedulerOptions } from '../src/OperatorOptions'
 import type { OutputTag } from '../src/OutputTag'
-import type { StreamElement, StreamRecord, Watermark } from '../src/StreamElement'
+import { type StreamElement, streamRecord, type Watermark } from '../src/StreamElement'
 import { assertDuration } from '../src/WatermarkGenerator'
 import type { Evictor } from '../src/windowing/Evictor'
 import type { Trigger } from '../src/windowing/Trigger'
@@ -18,7 +18,7 @@ import {
 import type { AggregateFunction, ProcessWindowFunction, WindowFunction } from '../src/windowing/WindowFunction'
 import { WindowOperator } from '../src/windowing/WindowOperator'
 import { canSlice, SlicedWindowOperator } from '../src/windowing/SlicedWindowOperator'
-import { operate } from '../src/internal/operate'
+import { type ControlElement, type FusedContext, type FusedStage, operateFused } from '../src/internal/fusion'
 import { describeElement } from '../src/internal/describe'
 import { KeyError } from '../src/errors'
 
@@ -61,7 +61,7 @@ export type WindowOperatorFunction<T, K, R, Keyed extends boolean> = Keyed exten
 
 /** What runs a windowed computation: the general operator or the sliced one. */
 interface WindowRuntime<T, K> {
-  processRecord(record: StreamRecord<T, K>, key: K): void
+  processRecord(value: T, timestamp: number, key: K, recordKey: unknown): void
   processWatermark(element: Watermark): void
   endOfInput(): void
   dispose(): void
@@ -246,7 +246,10 @@ export class WindowedStream<Keyed extends boolean> {
         ? contents()
         : (evictingContents(spec.evictor as Evictor<T>, evaluateEvicted, clear) as WindowContents<T, unknown, R, K>)
     const keyed = spec.keyed
-    const operator = operate<StreamElement<T, K>, StreamElement<R, K>>(info, (destination, fail) => {
+    // Fused with the stages before it (assignTimestampsAndWatermarks, keyBy) when they are
+    // right before it: records then reach the runtime as their parts, in one subscription.
+    const operator = operateFused<T, unknown, StreamElement<R, K>>(info, (destination, context) => {
+      const fail = (error: unknown): void => context.fail(destination, info, error)
       const windows: WindowRuntime<T, K> =
         sliced?.(info, scheduler, destination, fail) ??
         new WindowOperator<T, unknown, R, K>(
@@ -254,34 +257,80 @@ export class WindowedStream<Keyed extends boolean> {
           destination,
           fail
         )
-      return {
-        next: e => {
-          switch (e._tag) {
-            case 'Record':
-              if (!keyed) {
-                // windowAll: one partition, whatever keys the records carry.
-                windows.processRecord(e, undefined as K)
-              } else if (e.key === undefined) {
-                throw new KeyError(info, `${describeElement(e)} has no key: ${spec.kind} needs a keyed stream; apply keyBy first, or use windowAll`)
-              } else {
-                windows.processRecord(e, e.key)
-              }
-              return
-            case 'Watermark':
-              windows.processWatermark(e)
-              return
-            default:
-              destination.next(e)
-          }
-        },
-        complete: () => {
-          windows.endOfInput()
-          destination.complete()
-        },
-        finalize: () => windows.dispose()
-      }
+      return new WindowStage<T, R, K>(info, spec.kind, keyed, windows, destination, context)
     })
     return operator as unknown as WindowOperatorFunction<T, K, R, Keyed>
+  }
+}
+
+/** The window operator as the last stage of a fused chain. */
+class WindowStage<T, R, K> implements FusedStage<T, unknown> {
+  constructor(
+    private readonly info: OperatorInfo,
+    private readonly kind: string,
+    private readonly keyed: boolean,
+    private readonly windows: WindowRuntime<T, K>,
+    private readonly destination: Subscriber<StreamElement<R, K>>,
+    private readonly context: FusedContext
+  ) {}
+
+  record(value: T, timestamp: number, key: unknown): void {
+    if (this.destination.closed) return
+    try {
+      if (!this.keyed) {
+        // windowAll: one partition, whatever keys the records carry.
+        this.windows.processRecord(value, timestamp, undefined as K, key)
+      } else if (key === undefined) {
+        throw this.noKey(value, timestamp)
+      } else {
+        this.windows.processRecord(value, timestamp, key as K, key)
+      }
+    } catch (error) {
+      this.failRecord(error, value, timestamp, key)
+    }
+  }
+
+  // The cold paths are methods of their own: the hot one stays small enough for V8 to inline.
+  private noKey(value: T, timestamp: number): KeyError {
+    return new KeyError(
+      this.info,
+      `${describeElement(streamRecord(value, timestamp))} has no key: ${this.kind} needs a keyed stream; apply keyBy first, or use windowAll`
+    )
+  }
+
+  private failRecord(error: unknown, value: T, timestamp: number, key: unknown): void {
+    this.context.fail(this.destination, this.info, error, streamRecord(value, timestamp, key))
+  }
+
+  element(element: ControlElement): void {
+    if (this.destination.closed) return
+    try {
+      if (element._tag === 'Watermark') this.windows.processWatermark(element)
+      else this.destination.next(element)
+    } catch (error) {
+      this.context.fail(this.destination, this.info, error, element)
+    }
+  }
+
+  complete(): void {
+    if (this.destination.closed) return
+    try {
+      this.windows.endOfInput()
+      this.destination.complete()
+    } catch (error) {
+      this.context.fail(this.destination, this.info, error)
+    }
+  }
+
+  error(error: unknown): void {
+    if (this.destination.closed) return
+    // As an operator's upstream subscriber does: release the upstream, then pass the error on.
+    this.context.teardown.unsubscribe()
+    this.destination.error(error)
+  }
+
+  finalize(): void {
+    this.windows.dispose()
   }
 }
 

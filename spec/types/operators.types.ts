@@ -107,3 +107,13 @@ assertType<Equals<typeof allCounts, Observable<ds.StreamElement<number>>>>()
 
 // @ts-expect-error a window function's results must match the collector
 keyed.pipe(ds.windowBy(ds.tumblingEventTimeWindows(1)).process<Click, number, string>((_k, _ctx, _xs, out) => out.collect('x')))
+
+// ---- keyed process functions ----
+const counted = stream$.pipe(
+  ds.keyBy(c => c.user),
+  ds.keyedProcess<string, Click, number>({ processElement: (_c, _ctx, out) => out.collect(1) })
+)
+assertType<Equals<typeof counted, Observable<ds.StreamElement<number, string>>>>()
+
+// @ts-expect-error keyedProcess needs a keyed stream
+stream$.pipe(ds.keyedProcess<string, Click, number>({ processElement: (_c, _ctx, out) => out.collect(1) }))

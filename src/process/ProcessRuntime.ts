@@ -9,6 +9,7 @@
 import type { SchedulerLike, Subscriber } from 'rxjs'
 import type { Collector } from '../Collector'
 import type { OperatorInfo } from '../OperatorOptions'
+import { asStreamError } from '../internal/operate'
 import { type CheckpointBarrier, NO_TIMESTAMP, sideRecord, type StreamElement, streamRecord } from '../StreamElement'
 import { isDevelopmentMode } from '../state/HeapKeyedStateBackend'
 import { type CheckpointedFunction, HeapOperatorStateStore } from '../state/OperatorState'
@@ -24,7 +25,7 @@ export class ProcessRuntime<Out, K> {
   watermark = -Infinity
 
   constructor(
-    info: OperatorInfo,
+    private readonly info: OperatorInfo,
     scheduler: SchedulerLike,
     destination: Subscriber<StreamElement<Out, K>>
   ) {
@@ -43,11 +44,21 @@ export class ProcessRuntime<Out, K> {
 
   /** `initializeState`, if the function has operator state. */
   initialize(fn: Partial<CheckpointedFunction>): void {
-    fn.initializeState?.(this.operatorState.initializationContext())
+    if (fn.initializeState === undefined) return
+    try {
+      fn.initializeState(this.operatorState.initializationContext())
+    } catch (error) {
+      throw asStreamError(this.info, error, undefined, 'initializing operator state')
+    }
   }
 
   /** `snapshotState` at a checkpoint barrier, before the barrier is forwarded. */
   snapshot(fn: Partial<CheckpointedFunction>, barrier: CheckpointBarrier): void {
-    fn.snapshotState?.({ checkpointId: barrier.checkpointId, checkpointTimestamp: barrier.timestamp })
+    if (fn.snapshotState === undefined) return
+    try {
+      fn.snapshotState({ checkpointId: barrier.checkpointId, checkpointTimestamp: barrier.timestamp })
+    } catch (error) {
+      throw asStreamError(this.info, error, undefined, `snapshotting operator state for checkpoint ${barrier.checkpointId}`)
+    }
   }
 }

@@ -114,12 +114,12 @@ export class HeapBroadcastStateStore {
       remove: key => void entries.delete(mapKeyId(key, keyCodec)),
       clear: () => entries.clear()
     }
-    // The view handed to processElement: writes are refused loudly, even from untyped code.
+    // The view handed to processElement and onTimer: writes are refused loudly, even from untyped code.
     const refuse = (method: string) => (): never => {
       throw new StateError(
         this.info,
         name,
-        `broadcast state is read-only in processElement (${method} called): only processBroadcastElement may write it, so that every subtask holds the same state`
+        `broadcast state is read-only outside processBroadcastElement (${method} called): only broadcast elements reach every subtask, so only they may write it and every subtask holds the same state`
       )
     }
     const guarded = Object.assign({}, readOnly, { put: refuse('put'), putAll: refuse('putAll'), remove: refuse('remove'), clear: refuse('clear') })

@@ -11,7 +11,7 @@
  * entries are left out of snapshots.
  */
 import * as t from 'io-ts'
-import { StateError } from '../errors'
+import { messageOf, StateError } from '../errors'
 import type { OperatorInfo } from '../OperatorOptions'
 import { describeValue } from '../internal/describe'
 import { keyId } from '../Key'
@@ -104,6 +104,8 @@ interface RegisteredState {
   readonly table: StateTable<unknown, unknown>
   /** One state object per descriptor object (descriptors of one name share the table). */
   readonly states: Map<StateDescriptor, InternalKvState>
+  /** The same, for namespaced access (per window). */
+  readonly namespacedStates: Map<StateDescriptor, InternalKvState>
 }
 
 /** @internal */
@@ -133,6 +135,24 @@ export class HeapKeyedStateBackend<K> implements StateRuntime {
     this.lastDescriptor = descriptor
     this.lastState = state
     return state as StateOf<D> & InternalKvState
+  }
+
+  /**
+   * The state `descriptor` describes in `namespace` (a window's id) of the current key: the
+   * same table as {@link getState}'s, another slot. Windows' per-window state stands on it.
+   */
+  getNamespacedState<D extends StateDescriptor>(descriptor: D, namespace: string | number): StateOf<D> & InternalKvState {
+    this.lookup(descriptor)
+    const registered = this.registered.get(descriptor.name)!
+    let state = registered.namespacedStates.get(descriptor)
+    if (state === undefined) registered.namespacedStates.set(descriptor, (state = this.createState(descriptor, registered.table)))
+    state.namespace = namespace
+    return state as StateOf<D> & InternalKvState
+  }
+
+  /** Removes the current key's values in `namespace` from every descriptor state (a window's cleanup). */
+  clearNamespace(namespace: string | number): void {
+    for (const { table } of this.registered.values()) table.remove(namespace)
   }
 
   /** A table for an operator's own keyed bookkeeping (window contents, join buffers). */
@@ -165,25 +185,36 @@ export class HeapKeyedStateBackend<K> implements StateRuntime {
     }
   }
 
-  /** A snapshot of every descriptor state (and of restored ones never registered since). */
+  /**
+   * A snapshot of every descriptor state (and of restored ones never registered since). It is
+   * a copy: values that are later changed in place (an accumulator an aggregate function
+   * mutates) do not change a snapshot already taken, as Flink's copy-on-write snapshots.
+   */
   snapshot(): KeyedStateSnapshot {
     const states: SnapshotState[] = []
     const now = this.now()
     for (const { descriptor, table } of this.registered.values()) states.push(this.snapshotState(descriptor, table, now))
     for (const pending of this.pendingRestore.values()) states.push(pending)
-    return { format: 'rx-datastream/keyed-state', version: 1, maxParallelism: this.keys.maxParallelism, states }
+    return structuredClone({ format: 'rx-datastream/keyed-state', version: 1, maxParallelism: this.keys.maxParallelism, states })
   }
 
   /**
    * Replaces all state by a snapshot's. The format is checked now; values are decoded with
-   * their codecs as their descriptors are registered (already registered ones at once).
+   * their codecs as their descriptors are registered (already registered ones at once). The
+   * snapshot is copied, so it can be restored again however the restored state is changed.
    */
   restore(snapshot: unknown): void {
     const decoded = KeyedStateSnapshot.decode(snapshot)
     if (decoded._tag === 'Left') {
       throw new StateError(this.info, '*', `the snapshot is not a keyed-state snapshot of this version: ${describeErrors(decoded.left)}`)
     }
-    const { maxParallelism, states } = decoded.right
+    let copy: KeyedStateSnapshot
+    try {
+      copy = structuredClone(decoded.right)
+    } catch (error) {
+      throw new StateError(this.info, '*', `the snapshot is not plain data: ${messageOf(error)}`, { cause: error })
+    }
+    const { maxParallelism, states } = copy
     if (maxParallelism !== this.keys.maxParallelism) {
       throw new StateError(
         this.info,
@@ -214,7 +245,7 @@ export class HeapKeyedStateBackend<K> implements StateRuntime {
     }
     let registered = this.registered.get(descriptor.name)
     if (registered === undefined) {
-      registered = { descriptor, table: new StateTable<unknown, unknown>(descriptor.name, this.keys as KeyContext<unknown>), states: new Map() }
+      registered = { descriptor, table: new StateTable<unknown, unknown>(descriptor.name, this.keys as KeyContext<unknown>), states: new Map(), namespacedStates: new Map() }
       const restored = this.pendingRestore.get(descriptor.name)
       if (restored !== undefined) {
         this.restoreState(descriptor, registered.table, restored)

@@ -1,12 +1,14 @@
 /**
- * Key groups: the unit keyed state is laid out, snapshotted and (later) redistributed in, as
- * Flink's `KeyGroupRangeAssignment`. A key belongs to group `hash(key) mod maxParallelism`;
- * the hash is a stable function of the key's value (never of object identity), so a key lands
- * in the same group in every run, every process and after every restore.
+ * Key groups: the unit keyed state is laid out, snapshotted and (later) redistributed in, by
+ * the rule of Flink's `KeyGroupRangeAssignment`: a key belongs to group
+ * `hash(key) mod maxParallelism`. The hash is rx-datastream's own (a key's group is not the
+ * number Flink would give it), a stable function of the key's value (never of object
+ * identity), so a key lands in the same group in every run, every process and after every
+ * restore.
  *
  * @since 0.1.0
  */
-import { keyId } from '../Key'
+import { invalidKeyReason, keyId } from '../Key'
 
 // -------------------------------------------------------------------------------------
 // constants
@@ -66,7 +68,9 @@ export function computeDefaultMaxParallelism(parallelism: number): number {
 
 /**
  * The key group of a key: `murmur(hash(key)) mod maxParallelism`. Keys are compared by value
- * (a composite key `['a', 1]` is the same key however often it is built).
+ * (a composite key `['a', 1]` is the same key however often it is built). Throws a `TypeError`
+ * for a value that cannot be a key and a `RangeError` for a max parallelism outside
+ * [1, 32768].
  *
  * @example
  * import * as ds from 'rx-datastream'
@@ -78,6 +82,9 @@ export function computeDefaultMaxParallelism(parallelism: number): number {
  * @since 0.1.0
  */
 export function assignToKeyGroup(key: unknown, maxParallelism: number): number {
+  checkMaxParallelism(maxParallelism, 'assignToKeyGroup')
+  const reason = invalidKeyReason(key)
+  if (reason !== undefined) throw new TypeError(`assignToKeyGroup: ${reason}`)
   return keyGroupOfId(keyId(key), maxParallelism)
 }
 

@@ -181,7 +181,8 @@ export class HeapOperatorStateStore implements OperatorStateStore {
 
   private list<T>(descriptor: ListStateDescriptor<T>, distribution: Distribution): ListState<T> {
     if (typeof descriptor !== 'object' || descriptor === null || descriptor._tag !== 'ListStateDescriptor') {
-      throw new StateError(this.info, String(describeValue((descriptor as { name?: unknown } | null)?.name)), 'operator state is list state: pass a descriptor built by listState')
+      const name = (descriptor as { name?: unknown } | null)?.name
+      throw new StateError(this.info, typeof name === 'string' ? name : describeValue(descriptor), 'operator state is list state: pass a descriptor built by listState')
     }
     if (descriptor.ttl !== undefined) throw new StateError(this.info, descriptor.name, 'operator state has no time to live (TTL is for keyed state)')
     const existing = this.lists.get(descriptor.name)
@@ -254,16 +255,37 @@ export class HeapOperatorStateStore implements OperatorStateStore {
  * @internal
  * Redistributes the snapshots of `snapshots.length` subtasks to `parallelism` subtasks:
  * list state concatenated and dealt round robin, union list state whole to every subtask.
+ * Throws a `RangeError` unless `parallelism` is a positive integer, and a `StateError` (of
+ * `info`'s operator) when two snapshots hold one name with different distributions.
  */
-export function redistributeOperatorState(snapshots: readonly OperatorStateSnapshot[], parallelism: number): OperatorStateSnapshot[] {
+export function redistributeOperatorState(
+  snapshots: readonly OperatorStateSnapshot[],
+  parallelism: number,
+  info: OperatorInfo = { kind: 'redistributeOperatorState', name: 'redistributeOperatorState', uid: undefined }
+): OperatorStateSnapshot[] {
+  if (!Number.isSafeInteger(parallelism) || parallelism < 1) {
+    throw new RangeError(`redistributeOperatorState: parallelism must be a positive integer, got ${describeValue(parallelism)}`)
+  }
   const names = new Map<string, Distribution>()
-  for (const snapshot of snapshots) for (const list of snapshot.lists) names.set(list.name, list.distribution)
+  for (const snapshot of snapshots) {
+    for (const list of snapshot.lists) {
+      const seen = names.get(list.name)
+      if (seen !== undefined && seen !== list.distribution) {
+        throw new StateError(info, list.name, `cannot redistribute: ${kindOf(seen)} in one snapshot and ${kindOf(list.distribution)} in another`)
+      }
+      names.set(list.name, list.distribution)
+    }
+  }
   const result: OperatorStateSnapshot[] = Array.from({ length: parallelism }, () => ({ format: 'rx-datastream/operator-state', version: 1, lists: [] }))
   for (const [name, distribution] of names) {
     const all = snapshots.flatMap(s => s.lists.filter(l => l.name === name).flatMap(l => l.elements))
     result.forEach((subtask, i) =>
-      subtask.lists.push({ name, distribution, elements: distribution === 'union' ? all : all.filter((_, j) => j % parallelism === i) })
+      subtask.lists.push({ name, distribution, elements: distribution === 'union' ? all.slice() : all.filter((_, j) => j % parallelism === i) })
     )
   }
   return result
+}
+
+function kindOf(distribution: Distribution): string {
+  return distribution === 'union' ? 'union list state' : 'list state'
 }

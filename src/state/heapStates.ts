@@ -66,12 +66,21 @@ export function isExpired(ttl: StateTtlConfig, time: number, now: number): boole
 /**
  * @internal
  * The id a map-state key is compared by: primitives as themselves, arrays of primitives as
- * rx-datastream keys are, anything else by the JSON of its encoded form.
+ * rx-datastream keys are, anything else by the JSON of its encoded form, with object
+ * properties in sorted order (`{ x, y }` and `{ y, x }` are one key).
  */
 export function mapKeyId<UK>(key: UK, codec: t.Type<UK, unknown>): unknown {
   if (typeof key !== 'object' || key === null) return key
   if (Array.isArray(key) && key.every(part => typeof part !== 'object' || part === null)) return keyId(key)
-  return `\u0001${JSON.stringify(codec.encode(key))}`
+  return `\u0001${JSON.stringify(codec.encode(key), sortedProperties)}`
+}
+
+/** A `JSON.stringify` replacer writing every plain object's properties in sorted order. */
+function sortedProperties(_key: string, value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value
+  const sorted: Record<string, unknown> = {}
+  for (const name of Object.keys(value).sort()) sorted[name] = (value as Record<string, unknown>)[name]
+  return sorted
 }
 
 abstract class HeapState<S> implements InternalKvState {

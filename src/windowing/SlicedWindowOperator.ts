@@ -13,13 +13,13 @@ import { DataStreamError, TimestampError } from '../errors'
 import { keyId } from '../Key'
 import type { OperatorInfo } from '../OperatorOptions'
 import type { OutputTag } from '../OutputTag'
-import { MAX_WATERMARK, NO_TIMESTAMP, type StreamElement, type StreamRecord, streamRecord, type Watermark } from '../StreamElement'
+import { MAX_WATERMARK, NO_TIMESTAMP, type StreamElement, streamRecord, type Watermark } from '../StreamElement'
 import { NumericPriorityQueue } from '../internal/PriorityQueue'
 import { describeElement } from '../internal/describe'
 import { timeWindow, windowStart } from './TimeWindow'
 import type { WindowGrid } from './WindowAssigner'
 import { emitResult } from './WindowContents'
-import { valueStateIn } from '../state/ValueState'
+import { HeapKeyedStateBackend } from '../state/HeapKeyedStateBackend'
 import { emitLateRecord, processWindowContext } from './windowRuntime'
 import type { AggregateFunction, ProcessWindowContext, ProcessWindowFunction } from './WindowFunction'
 
@@ -39,10 +39,6 @@ interface KeyPanes<K, ACC> {
   readonly key: K
   /** Pane start → accumulator. */
   readonly panes: Map<number, ACC>
-  /** Window start → the window function's `windowState`. */
-  windowStates: Map<number, Map<string, unknown>> | undefined
-  /** The window function's `globalState`: it outlives the key's panes. */
-  globalState: Map<string, unknown> | undefined
   /** The pane written last and its accumulator: most records of a key land there again. */
   lastPane: number
   lastAcc: ACC | undefined
@@ -84,6 +80,11 @@ export class SlicedWindowOperator<T, ACC, V, R, K> {
   private readonly lateness: number
   /** Records dropped as late (no late-data side output). */
   numLateRecordsDropped = 0
+  /** The pane of the last record, `[start, end)` (see `cachePane`); none at first (NaN). */
+  private paneCacheStart = NaN
+  private paneCacheEnd = NaN
+  /** The window function's keyed state (`windowState` per window start, `globalState`). */
+  private readonly backend: HeapKeyedStateBackend<K>
 
   constructor(
     private readonly config: SlicedWindowConfig<T, ACC, V, R, K>,
@@ -92,41 +93,34 @@ export class SlicedWindowOperator<T, ACC, V, R, K> {
     ;({ size: this.size, slide: this.slide, offset: this.offset } = config.grid)
     this.pane = this.slide
     this.lateness = config.allowedLateness
+    this.backend = new HeapKeyedStateBackend<K>({ info: config.info, now: () => config.scheduler.now() })
+    // Window functions only run for a key: their state is always in a keyed context.
+    this.backend.keys.active = true
   }
 
-  /** `key` is the record's key, or `undefined` for all records of `windowAll` (one partition). */
-  processRecord(record: StreamRecord<T, K>, key: K): void {
-    const ts = record.timestamp
-    if (ts === NO_TIMESTAMP) {
-      throw new TimestampError(
-        this.config.info,
-        `${describeElement(record)} has no timestamp, which event-time windows (${this.config.assignerName}) need: did you forget assignTimestampsAndWatermarks?`
-      )
-    }
-    const { size, slide, offset, lateness } = this
+  /**
+   * A record, as its parts (fused operators hand records on without building them): `key` is
+   * its partition, `undefined` for all records of `windowAll`; `recordKey` the key it carries,
+   * for messages and the late-data side output.
+   */
+  processRecord(value: T, ts: number, key: K, recordKey: unknown): void {
+    if (ts === NO_TIMESTAMP) throw this.noTimestamp(value, ts, recordKey)
     const watermark = this.watermark
     // The record's latest window is cleaned last: if even it is late, all are.
-    const lastStart = windowStart(ts, offset, slide)
-    if (lastStart + size - 1 + lateness <= watermark) {
-      this.lateRecord(record)
+    const lastStart = ts >= this.paneCacheStart && ts < this.paneCacheEnd && Math.floor(ts) === ts ? this.paneCacheStart : this.paneOf(ts)
+    if (lastStart + this.size - 1 + this.lateness <= watermark) {
+      this.lateRecord(value, ts, recordKey)
       return
     }
     const id = keyId(key)
-    let keyPanes = this.keys.get(id)
-    if (keyPanes === undefined) {
-      keyPanes = { key, panes: new Map(), windowStates: undefined, globalState: undefined, lastPane: NaN, lastAcc: undefined }
-      this.keys.set(id, keyPanes)
-    }
+    const keyPanes = this.keys.get(id) ?? this.newKey(id, key)
     const paneStart = lastStart // panes are slides: the pane of `ts` starts its latest window
-    const { aggregate } = this.config
     const acc = paneStart === keyPanes.lastPane ? keyPanes.lastAcc : keyPanes.panes.get(paneStart)
     let next: ACC
     if (acc === undefined) {
-      next = aggregate.add(record.value, aggregate.createAccumulator())
-      keyPanes.panes.set(paneStart, next)
-      this.registerWindows(keyPanes, lastStart, ts, watermark)
+      next = this.newPane(keyPanes, value, paneStart, ts, watermark)
     } else {
-      next = aggregate.add(record.value, acc)
+      next = this.config.aggregate.add(value, acc)
       if (next !== acc) keyPanes.panes.set(paneStart, next)
     }
     keyPanes.lastPane = paneStart
@@ -134,10 +128,57 @@ export class SlicedWindowOperator<T, ACC, V, R, K> {
     // Within allowed lateness, a window already past its end fires at once (as the default
     // event-time trigger's onElement does). Every window of the record ends at or after `ts`,
     // so only a record behind the watermark can have one.
-    if (ts <= watermark) {
-      for (let s = lastStart; s > ts - size; s -= slide) {
-        if (s + size - 1 <= watermark && s + size - 1 + lateness > watermark) this.fire(keyPanes, s)
-      }
+    if (ts <= watermark) this.fireLateWindows(keyPanes, lastStart, ts, watermark)
+  }
+
+  // The cold paths of `processRecord` are methods of their own: V8 inlines by bytecode size.
+
+  private paneOf(ts: number): number {
+    const start = windowStart(ts, this.offset, this.slide)
+    this.cachePane(start)
+    return start
+  }
+
+  private newKey(id: unknown, key: K): KeyPanes<K, ACC> {
+    const keyPanes: KeyPanes<K, ACC> = { key, panes: new Map(), lastPane: NaN, lastAcc: undefined }
+    this.keys.set(id, keyPanes)
+    return keyPanes
+  }
+
+  /** The first record of a key's pane: a new accumulator, and the key joins the pane's windows. */
+  private newPane(keyPanes: KeyPanes<K, ACC>, value: T, paneStart: number, ts: number, watermark: number): ACC {
+    const { aggregate } = this.config
+    const acc = aggregate.add(value, aggregate.createAccumulator())
+    keyPanes.panes.set(paneStart, acc)
+    this.registerWindows(keyPanes, paneStart, ts, watermark)
+    return acc
+  }
+  private noTimestamp(value: T, ts: number, recordKey: unknown): TimestampError {
+    return new TimestampError(
+      this.config.info,
+      `${describeElement(streamRecord(value, ts, recordKey))} has no timestamp, which event-time windows (${this.config.assignerName}) need: did you forget assignTimestampsAndWatermarks?`
+    )
+  }
+
+  private fireLateWindows(keyPanes: KeyPanes<K, ACC>, lastStart: number, ts: number, watermark: number): void {
+    const { size, slide, lateness } = this
+    for (let s = lastStart; s > ts - size; s -= slide) {
+      if (s + size - 1 <= watermark && s + size - 1 + lateness > watermark) this.fire(keyPanes, s)
+    }
+  }
+
+  /**
+   * Remembers the pane of the last record: most records fall into it too, and finding a pane
+   * takes a floating-point remainder (a call into the C library) where this takes two
+   * comparisons. Only panes whose bounds, shifted by the offset, are safe integers are cached:
+   * for every integer timestamp in them, `windowStart` computes exactly, so it would return
+   * this very start (for other timestamps `processRecord` asks `windowStart`).
+   */
+  private cachePane(start: number): void {
+    const end = start + this.slide
+    if (Number.isSafeInteger(start - this.offset) && Number.isSafeInteger(end - this.offset) && Number.isSafeInteger(start) && Number.isSafeInteger(end)) {
+      this.paneCacheStart = start
+      this.paneCacheEnd = end
     }
   }
 
@@ -167,7 +208,8 @@ export class SlicedWindowOperator<T, ACC, V, R, K> {
   }
 
   dispose(): void {
-    // Nothing scheduled: event time only moves with the input.
+    // Nothing scheduled (event time only moves with the input): just release the state.
+    this.backend.dispose()
   }
 
   /** Enters a key with a new pane into the (not yet late) windows containing it. */
@@ -235,29 +277,25 @@ export class SlicedWindowOperator<T, ACC, V, R, K> {
     }
     const fn = this.config.windowFunction
     if (fn !== undefined && typeof fn !== 'function' && fn.clear !== undefined) fn.clear(this.processContext(keyPanes, start))
-    keyPanes.windowStates?.delete(start)
-    if (keyPanes.panes.size === 0 && (keyPanes.globalState === undefined || keyPanes.globalState.size === 0)) {
-      this.keys.delete(keyId(keyPanes.key))
-    }
+    this.backend.keys.setCurrentKey(keyPanes.key)
+    this.backend.clearNamespace(start)
+    if (keyPanes.panes.size === 0) this.keys.delete(keyId(keyPanes.key))
   }
 
   private processContext(keyPanes: KeyPanes<K, ACC>, start: number): ProcessWindowContext {
-    const windowState = (): Map<string, unknown> => {
-      const states = (keyPanes.windowStates ??= new Map())
-      let state = states.get(start)
-      if (state === undefined) states.set(start, (state = new Map()))
-      return state
-    }
+    const backend = this.backend
+    backend.keys.setCurrentKey(keyPanes.key)
     return processWindowContext(
       timeWindow(start, start + this.size),
       this.clock,
       this.destination,
-      descriptor => valueStateIn(descriptor, windowState, () => keyPanes.windowStates?.get(start)),
-      descriptor => valueStateIn(descriptor, () => (keyPanes.globalState ??= new Map()), () => keyPanes.globalState)
+      descriptor => backend.getNamespacedState(descriptor, start),
+      descriptor => backend.getState(descriptor)
     )
   }
 
-  private lateRecord(record: StreamRecord<T, K>): void {
-    if (emitLateRecord(this.destination, this.config.lateDataTag, record)) this.numLateRecordsDropped++
+  private lateRecord(value: T, ts: number, recordKey: unknown): void {
+    // The only record object this operator builds for its input, and only for late records.
+    if (emitLateRecord(this.destination, this.config.lateDataTag, streamRecord(value, ts, recordKey))) this.numLateRecordsDropped++
   }
 }

@@ -5,7 +5,7 @@
  * @since 0.1.0
  */
 import type { OutputTag } from '../OutputTag'
-import type { ValueState, ValueStateDescriptor } from '../state/ValueState'
+import type { StateDescriptor, StateOf } from '../state/StateDescriptor'
 import type { Collector } from '../Collector'
 import type { TimeWindow } from './TimeWindow'
 
@@ -65,9 +65,9 @@ export interface ProcessWindowContext {
    * firings). Not available with merging (session) windows. It is dropped when the window is
    * cleaned up, after the function's `clear` ran.
    */
-  windowState<S>(descriptor: ValueStateDescriptor<S>): ValueState<S>
-  /** State of the current key, shared by all its windows. */
-  globalState<S>(descriptor: ValueStateDescriptor<S>): ValueState<S>
+  windowState<D extends StateDescriptor>(descriptor: D): StateOf<D>
+  /** State of the current key, shared by all its windows (and by nothing else). */
+  globalState<D extends StateDescriptor>(descriptor: D): StateOf<D>
 }
 
 /**

@@ -10,7 +10,6 @@
 import type { SchedulerLike, Subscriber } from 'rxjs'
 import type { Collector } from '../Collector'
 import { DataStreamError, TimestampError } from '../errors'
-import { keyId } from '../Key'
 import type { OperatorInfo } from '../OperatorOptions'
 import type { OutputTag } from '../OutputTag'
 import { MAX_WATERMARK, NO_TIMESTAMP, type StreamElement, type StreamRecord, streamRecord, type Watermark } from '../StreamElement'
@@ -22,7 +21,8 @@ import { isFire, isPurge, type OnMergeContext, type Trigger, type TriggerState }
 import type { WindowAssigner } from './WindowAssigner'
 import type { WindowContents } from './WindowContents'
 import type { ProcessWindowContext } from './WindowFunction'
-import { valueStateIn } from '../state/ValueState'
+import { HeapKeyedStateBackend } from '../state/HeapKeyedStateBackend'
+import type { StateTable } from '../state/StateTable'
 import { emitLateRecord, processWindowContext } from './windowRuntime'
 
 /** @internal */
@@ -42,20 +42,13 @@ interface WindowState<C> {
   empty: boolean
   contents: C | undefined
   triggerState: Map<string, unknown> | undefined
-  /** The window function's `windowState`. */
-  userState: Map<string, unknown> | undefined
-}
-
-interface KeyState<K, C> {
-  readonly key: K
-  readonly windows: Map<string, WindowState<C>>
-  /** The window function's `globalState`: it outlives the key's windows. */
-  globalState: Map<string, unknown> | undefined
 }
 
 /** @internal */
 export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
-  private readonly keys = new Map<unknown, KeyState<K, C>>()
+  /** Every keyed state of the operator: open windows by key and window id, user state. */
+  private readonly backend: HeapKeyedStateBackend<K>
+  private readonly windows: StateTable<K, WindowState<C>>
   private readonly timers: InternalTimerService<K, TimeWindow>
   private readonly merging: boolean
   private readonly assignerContext = { currentProcessingTime: () => this.config.scheduler.now() }
@@ -64,7 +57,6 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
   numLateRecordsDropped = 0
 
   // The key and window a trigger is being called for, and the windows merging into it.
-  private currentKeyState!: KeyState<K, C>
   private currentState!: WindowState<C>
   private mergingFrom: readonly WindowState<C>[] = []
   private readonly triggerContext: OnMergeContext
@@ -75,6 +67,11 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
     fail: (error: unknown) => void
   ) {
     this.merging = config.assigner.mergeWindows !== undefined
+    this.backend = new HeapKeyedStateBackend<K>({ info: config.info, now: () => config.scheduler.now() })
+    // Window functions and triggers only run for a key: state is always in a keyed context.
+    this.backend.keys.active = true
+    this.windows = this.backend.internalTable<WindowState<C>>('windows')
+    const keys = this.backend.keys
     this.timers = new InternalTimerService<K, TimeWindow>(this, {
       scheduler: config.scheduler,
       namespaceId: windowId,
@@ -85,10 +82,10 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
     this.triggerContext = {
       currentWatermark: () => timers.currentWatermark(),
       currentProcessingTime: () => timers.currentProcessingTime(),
-      registerEventTimeTimer: t => timers.registerEventTimeTimer(self.currentKeyState.key, self.currentState.window, t),
-      deleteEventTimeTimer: t => timers.deleteEventTimeTimer(self.currentKeyState.key, self.currentState.window, t),
-      registerProcessingTimeTimer: t => timers.registerProcessingTimeTimer(self.currentKeyState.key, self.currentState.window, t),
-      deleteProcessingTimeTimer: t => timers.deleteProcessingTimeTimer(self.currentKeyState.key, self.currentState.window, t),
+      registerEventTimeTimer: t => timers.registerEventTimeTimer(keys.currentKey, self.currentState.window, t),
+      deleteEventTimeTimer: t => timers.deleteEventTimeTimer(keys.currentKey, self.currentState.window, t),
+      registerProcessingTimeTimer: t => timers.registerProcessingTimeTimer(keys.currentKey, self.currentState.window, t),
+      deleteProcessingTimeTimer: t => timers.deleteProcessingTimeTimer(keys.currentKey, self.currentState.window, t),
       getState: <S>(name: string) => stateCell<S>(self.currentState, name),
       mergeState: <S>(name: string, merge: (a: S, b: S) => S) => {
         const target = self.currentState
@@ -102,51 +99,52 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
     }
   }
 
-  private setCurrent(keyState: KeyState<K, C>, state: WindowState<C>): void {
-    this.currentKeyState = keyState
+  private setCurrent(state: WindowState<C>): void {
     this.currentState = state
   }
 
   // ---- input ----
 
-  /** `key` is the record's key, or `undefined` for all records of `windowAll` (one partition). */
-  processRecord(record: StreamRecord<T, K>, key: K): void {
+  /**
+   * A record, as its parts (fused operators hand records on without building them): `key` is
+   * its partition, `undefined` for all records of `windowAll`; `recordKey` the key it carries,
+   * for messages and the late-data side output.
+   */
+  processRecord(value: T, timestamp: number, key: K, recordKey: unknown): void {
     const { assigner } = this.config
-    const timestamp = record.timestamp
     if (timestamp === NO_TIMESTAMP && assigner.timeDomain === 'event') {
       throw new TimestampError(
         this.config.info,
-        `${describeElement(record)} has no timestamp, which event-time windows (${assigner.name}) need: did you forget assignTimestampsAndWatermarks?`
+        `${describeElement(streamRecord(value, timestamp, recordKey))} has no timestamp, which event-time windows (${assigner.name}) need: did you forget assignTimestampsAndWatermarks?`
       )
     }
-    const windows = assigner.assignWindows(record.value, timestamp, this.assignerContext)
-    const keyState = this.keyState(key)
+    const windows = assigner.assignWindows(value, timestamp, this.assignerContext)
+    this.backend.keys.setCurrentKey(key)
     let accepted = false
     for (const window of windows) {
       let state: WindowState<C>
       if (this.merging) {
-        state = this.addMergingWindow(keyState, window)
+        state = this.addMergingWindow(window)
         if (this.isWindowLate(state.window)) {
           // Retire it: a new late window, never merged into a live one.
-          this.removeWindow(keyState, state)
+          this.removeWindow(state)
           continue
         }
       } else {
         if (this.isWindowLate(window)) continue
-        state = this.windowState(keyState, window)
+        state = this.windowState(window)
       }
       accepted = true
-      state.contents = this.config.contents.add(state.contents, state.empty, record.value, timestamp)
+      state.contents = this.config.contents.add(state.contents, state.empty, value, timestamp)
       state.empty = false
-      this.setCurrent(keyState, state)
-      const result = this.config.trigger.onElement(record.value, timestamp, state.window, this.triggerContext)
-      if (isFire(result) && !state.empty) this.emitWindowContents(keyState, state)
+      this.setCurrent(state)
+      const result = this.config.trigger.onElement(value, timestamp, state.window, this.triggerContext)
+      if (isFire(result) && !state.empty) this.emitWindowContents(state)
       if (isPurge(result)) this.clearContents(state)
-      this.registerCleanupTimer(keyState.key, state.window)
+      this.registerCleanupTimer(key, state.window)
     }
     if (!accepted) {
-      this.releaseKeyIfUnused(keyState)
-      if (this.isElementLate(timestamp)) this.lateRecord(record)
+      if (this.isElementLate(timestamp)) this.lateRecord(streamRecord(value, timestamp, recordKey))
     }
   }
 
@@ -156,7 +154,7 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
     this.lastWatermark = timestamp
     // +Infinity means the input has ended: processing-time windows flush first, so that their
     // results too precede the end of event time.
-    if (timestamp === Infinity) this.flushProcessingTimeTimers()
+    if (timestamp === Infinity) this.timers.fireProcessingTimeTimersNow()
     // Fire every event-time timer up to the watermark (results precede it), then forward it.
     this.timers.advanceWatermark(timestamp)
     this.destination.next(element)
@@ -167,22 +165,9 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
     this.processWatermark(MAX_WATERMARK)
   }
 
-  /**
-   * Processing-time timers due later fire now, at the end of input (as RxJS operators flush on
-   * completion), instead of losing those windows. Timers they register are not fired again.
-   */
-  private flushProcessingTimeTimers(): void {
-    for (const timer of this.timers.processingTimeTimers()) {
-      // An earlier callback of this flush may have deleted it.
-      const pending = this.timers.numProcessingTimeTimers()
-      this.timers.deleteProcessingTimeTimer(timer.key, timer.namespace, timer.timestamp)
-      if (this.timers.numProcessingTimeTimers() === pending) continue
-      this.onProcessingTime(timer)
-    }
-  }
-
   dispose(): void {
     this.timers.dispose()
+    this.backend.dispose()
   }
 
   // ---- timers ----
@@ -196,63 +181,45 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
   }
 
   private onTimer(timer: InternalTimer<K, TimeWindow>, domain: 'event' | 'processing'): void {
-    const id = keyId(timer.key)
-    let keyState = this.keys.get(id)
-    let state = keyState?.windows.get(windowId(timer.namespace))
+    this.backend.keys.setCurrentKey(timer.key)
+    let state = this.windows.get(windowId(timer.namespace))
     // Merging windows: a timer of a window merged away is stale.
     if (state === undefined && this.merging) return
-    keyState ??= { key: timer.key, windows: new Map(), globalState: undefined }
-    state ??= { window: timer.namespace, empty: true, contents: undefined, triggerState: undefined, userState: undefined }
-    this.setCurrent(keyState, state)
+    state ??= { window: timer.namespace, empty: true, contents: undefined, triggerState: undefined }
+    this.setCurrent(state)
     const { trigger, assigner } = this.config
     const result =
       domain === 'event'
         ? trigger.onEventTime(timer.timestamp, state.window, this.triggerContext)
         : trigger.onProcessingTime(timer.timestamp, state.window, this.triggerContext)
-    if (isFire(result) && !state.empty) this.emitWindowContents(keyState, state)
+    if (isFire(result) && !state.empty) this.emitWindowContents(state)
     if (isPurge(result)) this.clearContents(state)
-    if (assigner.timeDomain === domain && timer.timestamp === this.cleanupTime(state.window)) this.clearAllState(keyState, state)
+    if (assigner.timeDomain === domain && timer.timestamp === this.cleanupTime(state.window)) this.clearAllState(state)
   }
 
   // ---- windows ----
 
-  private keyState(key: K): KeyState<K, C> {
-    const id = keyId(key)
-    let keyState = this.keys.get(id)
-    if (keyState === undefined) {
-      keyState = { key, windows: new Map(), globalState: undefined }
-      this.keys.set(id, keyState)
-    }
-    return keyState
-  }
-
-  private windowState(keyState: KeyState<K, C>, window: TimeWindow): WindowState<C> {
+  /** The current key's state of `window`, created if new. */
+  private windowState(window: TimeWindow): WindowState<C> {
     const id = windowId(window)
-    let state = keyState.windows.get(id)
+    let state = this.windows.get(id)
     if (state === undefined) {
-      state = { window, empty: true, contents: undefined, triggerState: undefined, userState: undefined }
-      keyState.windows.set(id, state)
+      state = { window, empty: true, contents: undefined, triggerState: undefined }
+      this.windows.put(id, state)
     }
     return state
   }
 
-  private removeWindow(keyState: KeyState<K, C>, state: WindowState<C>): void {
-    keyState.windows.delete(windowId(state.window))
-    this.releaseKeyIfUnused(keyState)
-  }
-
-  private releaseKeyIfUnused(keyState: KeyState<K, C>): void {
-    if (keyState.windows.size === 0 && (keyState.globalState === undefined || keyState.globalState.size === 0)) {
-      this.keys.delete(keyId(keyState.key))
-    }
+  private removeWindow(state: WindowState<C>): void {
+    this.windows.remove(windowId(state.window))
   }
 
   /**
    * Adds `window` to the key's set of merging windows, merging it (and any windows it bridges)
    * per the assigner; returns the state of the window the record belongs to.
    */
-  private addMergingWindow(keyState: KeyState<K, C>, window: TimeWindow): WindowState<C> {
-    const existing = [...keyState.windows.values()].map(s => s.window)
+  private addMergingWindow(window: TimeWindow): WindowState<C> {
+    const existing = Array.from(this.windows.namespacesOfCurrentKey() ?? [], id => this.windows.get(id)!.window)
     const merges: [readonly TimeWindow[], TimeWindow][] = []
     this.config.assigner.mergeWindows!([...existing, window], (from, to) => merges.push([from, to]))
     let result = window
@@ -263,12 +230,12 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
       if (from.some(w => sameWindow(w, window))) result = to
       // The new window inside a pre-existing one: nothing merges.
       if (preExisting.length === 1 && sameWindow(preExisting[0]!, to)) continue
-      this.mergeWindows(keyState, preExisting, to)
+      this.mergeWindows(preExisting, to)
     }
-    return this.windowState(keyState, result)
+    return this.windowState(result)
   }
 
-  private mergeWindows(keyState: KeyState<K, C>, from: readonly TimeWindow[], to: TimeWindow): void {
+  private mergeWindows(from: readonly TimeWindow[], to: TimeWindow): void {
     const { assigner, trigger, contents } = this.config
     if (assigner.timeDomain === 'event' && this.cleanupTime(to) <= this.timers.currentWatermark()) {
       throw new DataStreamError(
@@ -276,21 +243,22 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
         `merging windows into [${to.start}, ${to.end}) would make it end before the current watermark ${this.timers.currentWatermark()}`
       )
     }
-    const sources = from.map(w => keyState.windows.get(windowId(w))!)
-    const target = this.windowState(keyState, to)
-    this.setCurrent(keyState, target)
+    const key = this.backend.keys.currentKey
+    const sources = from.map(w => this.windows.get(windowId(w))!)
+    const target = this.windowState(to)
+    this.setCurrent(target)
     this.mergingFrom = sources
     trigger.onMerge?.(to, this.triggerContext)
     this.mergingFrom = []
     for (const source of sources) {
-      this.setCurrent(keyState, source)
+      this.setCurrent(source)
       trigger.clear(source.window, this.triggerContext)
-      this.deleteCleanupTimer(keyState.key, source.window)
+      this.deleteCleanupTimer(key, source.window)
       if (!source.empty) {
         target.contents = target.empty ? source.contents : contents.merge!(target.contents as C, source.contents as C)
         target.empty = false
       }
-      keyState.windows.delete(windowId(source.window))
+      this.removeWindow(source)
     }
   }
 
@@ -299,27 +267,28 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
     state.empty = true
   }
 
-  private clearAllState(keyState: KeyState<K, C>, state: WindowState<C>): void {
+  private clearAllState(state: WindowState<C>): void {
     this.clearContents(state)
-    this.setCurrent(keyState, state)
+    this.setCurrent(state)
     this.config.trigger.clear(state.window, this.triggerContext)
-    this.config.contents.clear(this.processContext(keyState, state))
-    this.removeWindow(keyState, state)
+    this.config.contents.clear(this.processContext(state))
+    this.backend.clearNamespace(windowId(state.window))
+    this.removeWindow(state)
   }
 
-  private emitWindowContents(keyState: KeyState<K, C>, state: WindowState<C>): void {
+  private emitWindowContents(state: WindowState<C>): void {
     const timestamp = maxTimestamp(state.window)
-    const key = keyState.key
+    const key = this.backend.keys.currentKey
     const destination = this.destination
     const out: Collector<R> = { collect: value => destination.next(streamRecord(value, timestamp, key)) }
-    const remaining = this.config.contents.fire(key, this.processContext(keyState, state), state.contents as C, out)
+    const remaining = this.config.contents.fire(key, this.processContext(state), state.contents as C, out)
     if (remaining === undefined) this.clearContents(state)
     else state.contents = remaining
   }
 
-  private processContext(keyState: KeyState<K, C>, state: WindowState<C>): ProcessWindowContext {
+  private processContext(state: WindowState<C>): ProcessWindowContext {
     const { info, assigner } = this.config
-    const merging = this.merging
+    const { merging, backend } = this
     return processWindowContext(
       state.window,
       this.timers,
@@ -328,13 +297,13 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
         if (merging) {
           throw new DataStreamError(info, `windowState("${descriptor.name}") is not available with merging windows (${assigner.name}); use globalState`)
         }
-        return valueStateIn(descriptor, () => (state.userState ??= new Map()), () => state.userState)
+        return backend.getNamespacedState(descriptor, windowId(state.window))
       },
-      descriptor => valueStateIn(descriptor, () => (keyState.globalState ??= new Map()), () => keyState.globalState)
+      descriptor => backend.getState(descriptor)
     )
   }
 
-  private lateRecord(record: StreamRecord<T, K>): void {
+  private lateRecord(record: StreamRecord<T, unknown>): void {
     if (emitLateRecord(this.destination, this.config.lateDataTag, record)) this.numLateRecordsDropped++
   }
 

@@ -6,7 +6,7 @@
 import type { Subscriber } from 'rxjs'
 import type { OutputTag } from '../OutputTag'
 import { sideRecord, type StreamElement, type StreamRecord } from '../StreamElement'
-import type { ValueState, ValueStateDescriptor } from '../state/ValueState'
+import type { StateDescriptor, StateOf } from '../state/StateDescriptor'
 import { maxTimestamp, type TimeWindow } from './TimeWindow'
 import type { ProcessWindowContext } from './WindowFunction'
 
@@ -21,8 +21,8 @@ export function processWindowContext<R, K>(
   window: TimeWindow,
   clock: WindowClock,
   destination: Subscriber<StreamElement<R, K>>,
-  windowState: <S>(descriptor: ValueStateDescriptor<S>) => ValueState<S>,
-  globalState: <S>(descriptor: ValueStateDescriptor<S>) => ValueState<S>
+  windowState: <D extends StateDescriptor>(descriptor: D) => StateOf<D>,
+  globalState: <D extends StateDescriptor>(descriptor: D) => StateOf<D>
 ): ProcessWindowContext {
   return {
     window,

@@ -1,0 +1,202 @@
+/**
+ * @internal
+ * Operator fusion, as Flink's operator chaining: adjacent stages that hand records on one to
+ * one (`assignTimestampsAndWatermarks` → `keyBy` → a window operator) run inside one
+ * subscription to the chain's upstream, passing each record as its parts (value, timestamp,
+ * key) instead of allocating a record object per stage and hopping through one subscriber per
+ * operator.
+ *
+ * An Observable made by `fusable` subscribes like any other: its stages run fused and the last
+ * one emits elements. An operator that understands fusion asks `chainOf` for its input's stages
+ * and runs them into its own sink. Anything in between (an RxJS operator, `share()`, a
+ * non-fusing rx-datastream operator) hides the chain, and the stages then run apart.
+ *
+ * Fusing must change nothing a subscriber can observe, so every stage behaves as its own
+ * `operate`-based operator would:
+ * - it catches what it (or anything it calls downstream) throws and reports it as itself, with
+ *   the element it was processing;
+ * - an error travels down through the later stages, and each releases the upstream before
+ *   passing it on, as each operator's upstream subscriber does: the subscriber sees an error of
+ *   an earlier stage (or of the source) after the source's teardown, and an error of the last
+ *   stage before it;
+ * - it does nothing once the subscription is closed (an error, or an unsubscribe from
+ *   downstream), as each operator's own upstream subscriber would then be closed;
+ * - teardowns are added in subscription order, upstream first.
+ */
+import { Observable, type Observer, type Subscriber, Subscription } from 'rxjs'
+import type { OperatorInfo } from '../OperatorOptions'
+import { type StreamElement, type StreamRecord, streamRecord } from '../StreamElement'
+import { asStreamError } from './operate'
+
+/** @internal Every element that is not a record: fused stages pass these as they are. */
+export type ControlElement = Exclude<StreamElement<unknown, unknown>, StreamRecord<unknown, unknown>>
+
+/** @internal The key of a record of a stream that is not keyed (the record's `key` is `undefined`). */
+export const NO_KEY = undefined as never
+
+/** @internal What a fused stage hands its output to: the next stage, or the subscriber. */
+export interface FusedSink<T, K> {
+  /** A record, as its parts. */
+  record(value: T, timestamp: number, key: K): void
+  /** Any other element. */
+  element(element: ControlElement): void
+  /** The upstream completed. */
+  complete(): void
+  /** The upstream (the source or an earlier stage) failed; `error` is what the subscriber gets. */
+  error(error: unknown): void
+}
+
+/** @internal What the stages of one fused subscription share. */
+export interface FusedContext {
+  /** The subscriber of the last stage; once it is closed every stage ignores its input. */
+  readonly destination: Subscriber<unknown>
+  /**
+   * Where stages add their teardowns (upstream subscription, timers): released before an error
+   * of the source or of an earlier stage reaches a later stage, as each operator's upstream
+   * subscriber releases its upstream before passing an error on.
+   */
+  readonly teardown: Subscription
+  /**
+   * Reports (once per subscription) to the failing stage's `downstream` that `info`'s operator
+   * threw `error` while processing `element`.
+   */
+  fail(downstream: { error(error: unknown): void }, info: OperatorInfo, error: unknown, element?: unknown): void
+}
+
+/**
+ * @internal
+ * A chain of fused stages: subscribing it, for one subscription, runs its upstream into `sink`.
+ */
+export type FusedChain<T, K> = (sink: FusedSink<T, K>, context: FusedContext) => void
+
+// Not a property of the Observable: a user never sees it, not even when inspecting the object.
+const chains = new WeakMap<Observable<unknown>, FusedChain<unknown, unknown>>()
+
+/** @internal An Observable of the chain's output elements, whose stages later operators can fuse into. */
+export function fusable<T, K>(chain: FusedChain<T, K>): Observable<StreamElement<T, K>> {
+  const observable = new Observable<StreamElement<T, K>>(destination => {
+    const upstream = new Subscription()
+    destination.add(upstream)
+    chain(new EmittingSink(destination), fusedContext(destination, upstream))
+  })
+  chains.set(observable, chain as FusedChain<unknown, unknown>)
+  return observable
+}
+
+/**
+ * @internal
+ * The stages behind `source`, for an operator to run into its own sink: `source`'s chain if it
+ * was made by `fusable`, else a plain subscription to its elements.
+ */
+export function chainOf<T, K>(source: Observable<StreamElement<T, K>>): FusedChain<T, K> {
+  const chain = chains.get(source) as FusedChain<T, K> | undefined
+  if (chain !== undefined) return chain
+  return (sink, context) => {
+    const subscriber = new ElementSubscriber(sink)
+    context.teardown.add(subscriber)
+    if (!context.destination.closed) source.subscribe(subscriber)
+  }
+}
+
+/** @internal The context of a fused subscription emitting to `destination`. */
+export function fusedContext(destination: Subscriber<unknown>, teardown: Subscription): FusedContext {
+  let failed = false
+  return {
+    destination,
+    teardown,
+    fail: (downstream, info, error, element) => {
+      // The first failure closes the subscription; whatever fails after it is not seen.
+      if (failed) return
+      failed = true
+      downstream.error(asStreamError(info, error, element))
+    }
+  }
+}
+
+/** @internal A stage at the end of a chain, with the teardown it needs (if any). */
+export interface FusedStage<T, K> extends FusedSink<T, K> {
+  /** Runs exactly once when the subscription ends, however it ends. */
+  finalize?(): void
+}
+
+/**
+ * @internal
+ * `operate` for an operator that fuses its input's chain: `init` builds, per subscription, the
+ * stage the chain runs into. The same guarantees: an error thrown by `init` errors the
+ * subscription as the operator's, the upstream is unsubscribed before `finalize` runs, and
+ * nothing is subscribed once the destination is closed.
+ */
+export function operateFused<T, K, Out>(
+  info: OperatorInfo,
+  init: (destination: Subscriber<Out>, context: FusedContext) => FusedStage<T, K>
+): (source: Observable<StreamElement<T, K>>) => Observable<Out> {
+  return source => {
+    const chain = chainOf(source)
+    return new Observable<Out>(destination => {
+      const upstream = new Subscription()
+      const context = fusedContext(destination, upstream)
+      let stage: FusedStage<T, K>
+      try {
+        stage = init(destination, context)
+      } catch (error) {
+        destination.error(asStreamError(info, error))
+        return
+      }
+      destination.add(upstream)
+      if (stage.finalize !== undefined) destination.add(() => stage.finalize!())
+      if (destination.closed) return
+      chain(stage, context)
+    })
+  }
+}
+
+/** Emits a chain's output to its subscriber: here, and only here, records become objects again. */
+class EmittingSink<T, K> implements FusedSink<T, K> {
+  constructor(private readonly destination: Subscriber<StreamElement<T, K>>) {}
+
+  record(value: T, timestamp: number, key: K): void {
+    this.destination.next(streamRecord(value, timestamp, key))
+  }
+
+  element(element: ControlElement): void {
+    this.destination.next(element)
+  }
+
+  complete(): void {
+    this.destination.complete()
+  }
+
+  error(error: unknown): void {
+    this.destination.error(error)
+  }
+}
+
+/**
+ * Subscribes the first stage of a chain to a stream of elements. No try/catch: every stage
+ * catches what it throws itself. Like `operate`'s subscriber it is a `Subscription` and an
+ * `Observer`, which RxJS uses as the subscriber as it is, so `closed` stops a synchronous source.
+ */
+class ElementSubscriber<T, K> extends Subscription implements Observer<StreamElement<T, K>> {
+  constructor(private readonly sink: FusedSink<T, K>) {
+    super()
+  }
+
+  next(element: StreamElement<T, K>): void {
+    if (this.closed) return
+    if (element._tag === 'Record') this.sink.record(element.value, element.timestamp, element.key)
+    else this.sink.element(element)
+  }
+
+  error(error: unknown): void {
+    if (this.closed) return
+    this.unsubscribe()
+    this.sink.error(error)
+  }
+
+  complete(): void {
+    if (this.closed) return
+    // As in `operate`: the upstream is released before the stages flush.
+    this.unsubscribe()
+    this.sink.complete()
+  }
+}
