@@ -10,7 +10,6 @@
 import type { SchedulerLike, Subscriber } from 'rxjs'
 import type { Collector } from '../Collector'
 import { DataStreamError, TimestampError } from '../errors'
-import { keyId } from '../Key'
 import type { OperatorInfo } from '../OperatorOptions'
 import type { OutputTag } from '../OutputTag'
 import { MAX_WATERMARK, NO_TIMESTAMP, type StreamElement, streamRecord, type Watermark } from '../StreamElement'
@@ -20,6 +19,7 @@ import { timeWindow, windowStart } from './TimeWindow'
 import type { WindowGrid } from './WindowAssigner'
 import { emitResult } from './WindowContents'
 import { HeapKeyedStateBackend } from '../state/HeapKeyedStateBackend'
+import type { StateTable } from '../state/StateTable'
 import { emitLateRecord, processWindowContext } from './windowRuntime'
 import type { AggregateFunction, ProcessWindowContext, ProcessWindowFunction } from './WindowFunction'
 
@@ -66,7 +66,6 @@ const CLEANUP = 1
  * keys with a pane in it), which keeps long-lived bookkeeping to one entry per window.
  */
 export class SlicedWindowOperator<T, ACC, V, R, K> {
-  private readonly keys = new Map<unknown, KeyPanes<K, ACC>>()
   /** Window start → the keys with a pane in that window (not yet cleaned). */
   private readonly windowKeys = new Map<number, Set<KeyPanes<K, ACC>>>()
   /** Pending firings and cleanups, by time (firing before cleanup at the same time). */
@@ -83,8 +82,9 @@ export class SlicedWindowOperator<T, ACC, V, R, K> {
   /** The pane of the last record, `[start, end)` (see `cachePane`); none at first (NaN). */
   private paneCacheStart = NaN
   private paneCacheEnd = NaN
-  /** The window function's keyed state (`windowState` per window start, `globalState`). */
+  /** Every keyed state: each key's panes, the window function's `windowState` (per window start) and `globalState`. */
   private readonly backend: HeapKeyedStateBackend<K>
+  private readonly panesOfKey: StateTable<K, KeyPanes<K, ACC>>
 
   constructor(
     private readonly config: SlicedWindowConfig<T, ACC, V, R, K>,
@@ -96,6 +96,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> {
     this.backend = new HeapKeyedStateBackend<K>({ info: config.info, now: () => config.scheduler.now() })
     // Window functions only run for a key: their state is always in a keyed context.
     this.backend.keys.active = true
+    this.panesOfKey = this.backend.internalTable<KeyPanes<K, ACC>>('panes')
   }
 
   /**
@@ -112,8 +113,8 @@ export class SlicedWindowOperator<T, ACC, V, R, K> {
       this.lateRecord(value, ts, recordKey)
       return
     }
-    const id = keyId(key)
-    const keyPanes = this.keys.get(id) ?? this.newKey(id, key)
+    this.backend.keys.setCurrentKey(key)
+    const keyPanes = this.panesOfKey.get(undefined) ?? this.newKey(key)
     const paneStart = lastStart // panes are slides: the pane of `ts` starts its latest window
     const acc = paneStart === keyPanes.lastPane ? keyPanes.lastAcc : keyPanes.panes.get(paneStart)
     let next: ACC
@@ -139,9 +140,10 @@ export class SlicedWindowOperator<T, ACC, V, R, K> {
     return start
   }
 
-  private newKey(id: unknown, key: K): KeyPanes<K, ACC> {
+  /** The first pane of the current key `key`. */
+  private newKey(key: K): KeyPanes<K, ACC> {
     const keyPanes: KeyPanes<K, ACC> = { key, panes: new Map(), lastPane: NaN, lastAcc: undefined }
-    this.keys.set(id, keyPanes)
+    this.panesOfKey.put(undefined, keyPanes)
     return keyPanes
   }
 
@@ -279,7 +281,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> {
     if (fn !== undefined && typeof fn !== 'function' && fn.clear !== undefined) fn.clear(this.processContext(keyPanes, start))
     this.backend.keys.setCurrentKey(keyPanes.key)
     this.backend.clearNamespace(start)
-    if (keyPanes.panes.size === 0) this.keys.delete(keyId(keyPanes.key))
+    if (keyPanes.panes.size === 0) this.panesOfKey.remove(undefined)
   }
 
   private processContext(keyPanes: KeyPanes<K, ACC>, start: number): ProcessWindowContext {
