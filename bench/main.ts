@@ -3,29 +3,32 @@
  * file with `node --expose-gc`).
  *
  * Flags:
- *   --events N        events per timed run (default: the workload's, 5000000 for stateless, 2000000 for windows-*)
+ *   --events N        events per timed run (default: the workload's, 5000000 for stateless and keyed-process,
+ *                     2000000 for windows-*)
  *   --warmup N        events of the untimed warm-up runs of each variant (default events/10, at least 100000)
  *   --warmup-runs N   warm-up runs of each variant (default 3)
  *   --rounds N        timed runs of each variant, interleaved; medians are reported (default 1)
- *   --only ID         only these variants (repeatable or comma-separated): hand, rxjs, ds, ds-wm0
+ *   --only ID         only these variants (repeatable or comma-separated): hand, rxjs, ds, ds-wm0,
+ *                     rxjs-scan, ds-map
  *   --workload NAME   only these workloads (repeatable or comma-separated; default: all):
- *                     stateless, windows-tumbling, windows-sliding
+ *                     stateless, windows-tumbling, windows-sliding, keyed-process
  *   --source KIND     array (pre-generated, shared; default) or lazy (generated on the fly)
  *   --live-heap       after the timed runs, one untimed run per variant with gc() before every heap
  *                     sample: the peak live heap (state), without uncollected garbage
- *   --skip-verify     skip the workloads' untimed exact checks (windows-*) before timing
+ *   --skip-verify     skip the workloads' untimed exact checks (windows-*, keyed-process) before timing
  *   --json            also print the measurements as JSON
  */
 import { cpus } from 'node:os'
 import { parseArgs } from 'node:util'
 import { eventFeed } from './data'
 import { checkSameResults, formatTable, measureAll } from './harness'
+import { keyedProcess } from './keyed-process'
 import { stateless } from './stateless'
 import { windowsSliding } from './windows-sliding'
 import { windowsTumbling } from './windows-tumbling'
 import type { Workload } from './workload'
 
-const workloads: readonly Workload<any>[] = [stateless, windowsTumbling, windowsSliding]
+const workloads: readonly Workload<any>[] = [stateless, windowsTumbling, windowsSliding, keyedProcess]
 
 function positiveInt(flag: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback
