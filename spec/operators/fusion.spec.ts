@@ -11,7 +11,7 @@
 import fc from 'fast-check'
 import { from, map, merge, Observable, type OperatorFunction, Subject, take, takeUntil, timer } from 'rxjs'
 import * as ds from '../../src/index'
-import { active, collectElements, idle, type MarbleHelpers, marbleTest, rec, side, wm } from '../../marbles/index'
+import { active, barrier, collectElements, idle, type MarbleHelpers, marbleTest, rec, side, wm } from '../../marbles/index'
 
 interface Click {
   readonly id: string
@@ -254,6 +254,26 @@ describe('operator fusion', () => {
 
     it('when keyBy reads a stream of elements (only keyBy and the window fuse)', () => {
       expectSameSync((gap, log) => pipeline(from(CLICKS), gap, log, { keyElements: true, lateness: 3 }))
+    })
+
+    it('when keyBy reads barriers, side records and statuses: they pass through both stages', () => {
+      const other = new ds.OutputTag<string>('other')
+      const elements: ds.StreamElement<Click>[] = [
+        rec(CLICKS[0]!, 1),
+        barrier(1),
+        side(other, 'x', 2),
+        idle(),
+        active(),
+        rec(CLICKS[1]!, 4),
+        wm(20),
+        rec(CLICKS[2]!, 3), // late
+        barrier(2),
+        wm(Infinity)
+      ]
+      const out = expectSameSync((gap, log) =>
+        gap(gap(from(elements)).pipe(ds.keyBy(selector(log, {}), { name: 'byPage' }))).pipe(windowOf('tumbling', log, {}, 0))
+      )
+      expect(out.elements.filter(e => e._tag === 'CheckpointBarrier' || e._tag === 'StreamStatus' || e._tag === 'SideRecord').length).toBe(6)
     })
 
     it('when the keyed stream itself is subscribed (assign and keyBy fused)', () => {

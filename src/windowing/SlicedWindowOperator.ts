@@ -10,6 +10,7 @@
 import type { SchedulerLike, Subscriber } from 'rxjs'
 import type { Collector } from '../Collector'
 import { DataStreamError, TimestampError } from '../errors'
+import { keyId } from '../Key'
 import type { OperatorInfo } from '../OperatorOptions'
 import type { OutputTag } from '../OutputTag'
 import { MAX_WATERMARK, NO_TIMESTAMP, type StreamElement, streamRecord, type Watermark } from '../StreamElement'
@@ -85,6 +86,12 @@ export class SlicedWindowOperator<T, ACC, V, R, K> {
   /** Every keyed state: each key's panes, the window function's `windowState` (per window start) and `globalState`. */
   private readonly backend: HeapKeyedStateBackend<K>
   private readonly panesOfKey: StateTable<K, KeyPanes<K, ACC>>
+  /**
+   * An index over `panesOfKey` by key id, kept in step with it: the per-record lookup then
+   * costs one `Map.get`, not a key-group hash and two lookups (W1 measured 85% of the hand
+   * loop with it, 60% without). The table stays the state: snapshots read it.
+   */
+  private readonly panesIndex = new Map<unknown, KeyPanes<K, ACC>>()
 
   constructor(
     private readonly config: SlicedWindowConfig<T, ACC, V, R, K>,
@@ -113,8 +120,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> {
       this.lateRecord(value, ts, recordKey)
       return
     }
-    this.backend.keys.setCurrentKey(key)
-    const keyPanes = this.panesOfKey.get(undefined) ?? this.newKey(key)
+    const keyPanes = this.panesIndex.get(keyId(key)) ?? this.newKey(key)
     const paneStart = lastStart // panes are slides: the pane of `ts` starts its latest window
     const acc = paneStart === keyPanes.lastPane ? keyPanes.lastAcc : keyPanes.panes.get(paneStart)
     let next: ACC
@@ -143,7 +149,9 @@ export class SlicedWindowOperator<T, ACC, V, R, K> {
   /** The first pane of the current key `key`. */
   private newKey(key: K): KeyPanes<K, ACC> {
     const keyPanes: KeyPanes<K, ACC> = { key, panes: new Map(), lastPane: NaN, lastAcc: undefined }
+    this.backend.keys.setCurrentKey(key)
     this.panesOfKey.put(undefined, keyPanes)
+    this.panesIndex.set(keyId(key), keyPanes)
     return keyPanes
   }
 
@@ -281,7 +289,10 @@ export class SlicedWindowOperator<T, ACC, V, R, K> {
     if (fn !== undefined && typeof fn !== 'function' && fn.clear !== undefined) fn.clear(this.processContext(keyPanes, start))
     this.backend.keys.setCurrentKey(keyPanes.key)
     this.backend.clearNamespace(start)
-    if (keyPanes.panes.size === 0) this.panesOfKey.remove(undefined)
+    if (keyPanes.panes.size === 0) {
+      this.panesOfKey.remove(undefined)
+      this.panesIndex.delete(keyId(keyPanes.key))
+    }
   }
 
   private processContext(keyPanes: KeyPanes<K, ACC>, start: number): ProcessWindowContext {
