@@ -1,5 +1,4 @@
 import { asyncScheduler, type Observable, type OperatorFunction, type Subscriber } from 'rxjs'
-import { KeyError } from '../src/errors'
 import type { Key } from '../src/Key'
 import { operatorInfo, type OperatorInfo } from '../src/OperatorOptions'
 import { type StreamElement, type StreamRecord, streamRecord } from '../src/StreamElement'
@@ -151,18 +150,10 @@ export function connectWith<B, KB>(
         const runtime = new ProcessRuntime<R, undefined>(info, scheduler, out as Subscriber<StreamElement<R, undefined>>)
         const { context, out: collector } = runtime
         f.open?.()
-        return {
-          record: (input, record) => {
-            runtime.timestamp = record.timestamp
-            if (input === 0) f.processElement1(record.value as A, context, collector)
-            else f.processElement2(record.value as B, context, collector)
-          },
-          watermark: element => {
-            runtime.watermark = element.timestamp
-            out.next(element)
-          },
-          finalize: once(() => f.close?.())
-        }
+        return processHandler(runtime, out, (input, value) => {
+          if (input === 0) f.processElement1(value as A, context, collector)
+          else f.processElement2(value as B, context, collector)
+        }, () => f.close?.())
       })
     },
     keyedProcess: <A, R>(fn: KeyedCoProcessFunction<KB, A, B, R> | (() => KeyedCoProcessFunction<KB, A, B, R>)) => {
@@ -172,11 +163,10 @@ export function connectWith<B, KB>(
         const runtime = new KeyedRuntime<KB, R>({ info, scheduler, maxParallelism: options?.maxParallelism }, out as Subscriber<StreamElement<R, KB>>, fail)
         if (f.onTimer !== undefined) runtime.onTimer = (ts, ctx, o) => f.onTimer!(ts, ctx, o)
         const { context, out: collector } = runtime
+        const processElement1 = (value: unknown): void => f.processElement1(value as A, context, collector)
+        const processElement2 = (value: unknown): void => f.processElement2(value as B, context, collector)
         f.open?.(runtime.runtimeContext)
-        return keyedHandler(info, runtime, (input, record) => {
-          if (input === 0) f.processElement1(record.value as A, context, collector)
-          else f.processElement2(record.value as B, context, collector)
-        }, () => f.close?.())
+        return keyedHandler(info, runtime, [processElement1, processElement2], () => f.close?.())
       }) as unknown as OperatorFunction<StreamElement<A, KB>, StreamElement<R, KB>>
     }
   }
@@ -196,18 +186,10 @@ function broadcastConnected<B>(broadcastStream: BroadcastStream<B>, options: Key
         const readOnly: ReadOnlyBroadcastContext = { ...runtime.context, getBroadcastState: d => store.get(d, false) }
         const writable: BroadcastContext = { ...runtime.context, getBroadcastState: d => store.get(d, true) }
         f.open?.()
-        return {
-          record: (input, record) => {
-            runtime.timestamp = record.timestamp
-            if (input === 0) f.processElement(record.value as A, readOnly, runtime.out)
-            else f.processBroadcastElement(record.value as B, writable, runtime.out)
-          },
-          watermark: element => {
-            runtime.watermark = element.timestamp
-            out.next(element)
-          },
-          finalize: once(() => f.close?.())
-        }
+        return processHandler(runtime, out, (input, value) => {
+          if (input === 0) f.processElement(value as A, readOnly, runtime.out)
+          else f.processBroadcastElement(value as B, writable, runtime.out)
+        }, () => f.close?.())
       })
     },
     keyedProcess: <K extends Key, A, R>(fn: KeyedBroadcastProcessFunction<K, A, B, R> | (() => KeyedBroadcastProcessFunction<K, A, B, R>)) => {
@@ -234,64 +216,66 @@ function broadcastConnected<B>(broadcastStream: BroadcastStream<B>, options: Key
           applyToKeyedState: (descriptor, apply) => runtime.backend.applyToAllKeys(descriptor, apply)
         }
         f.open?.(runtime.runtimeContext)
-        return keyedHandler(
-          info,
-          runtime,
-          (_input, record) => f.processElement(record.value as A, context, runtime.out),
-          () => f.close?.(),
-          record => {
-            runtime.enterUnkeyed(record.timestamp)
-            broadcastTimestamp = record.timestamp
-            f.processBroadcastElement(record.value as B, broadcastContext, broadcastOut)
-          }
-        )
+        const processElement = (value: unknown): void => f.processElement(value as A, context, runtime.out)
+        return keyedHandler(info, runtime, [processElement], () => f.close?.(), record => {
+          runtime.enterUnkeyed(record.timestamp)
+          broadcastTimestamp = record.timestamp
+          f.processBroadcastElement(record.value as B, broadcastContext, broadcastOut)
+        })
       }) as unknown as OperatorFunction<StreamElement<A, K>, StreamElement<R, K>>
     }
   }
 }
 
 /**
- * The handler of a keyed two-input operator: records processed with their key current
- * (input 1 by `broadcast` instead when it is a broadcast input), timers fired by the combined
- * watermark, state and timers released at the end.
+ * The handler of a non-keyed two-input operator: `process(input, value)` per record, stamped
+ * with its timestamp; the combined watermark is what `ctx.currentWatermark()` reads.
+ */
+function processHandler<R>(
+  runtime: ProcessRuntime<R, undefined>,
+  out: Subscriber<StreamElement<R, unknown>>,
+  process: (input: number, value: unknown) => void,
+  close: () => void
+): MultiInputHandler {
+  return {
+    record: (input, record) => {
+      runtime.timestamp = record.timestamp
+      process(input, record.value)
+    },
+    watermark: element => {
+      runtime.watermark = element.timestamp
+      out.next(element)
+    },
+    // Runs once (operate's teardown), however the subscription ends.
+    finalize: close
+  }
+}
+
+/**
+ * The handler of a keyed two-input operator: records of input `i` processed by `process[i]`
+ * with their key current (input 1 by `broadcast` instead when it is a broadcast input),
+ * timers fired by the combined watermark, state and timers released at the end.
  */
 function keyedHandler<K, R>(
   info: OperatorInfo,
   runtime: KeyedRuntime<K, R>,
-  keyed: (input: number, record: StreamRecord<unknown, unknown>) => void,
+  process: ReadonlyArray<(value: unknown) => void>,
   close: () => void,
   broadcast?: (record: StreamRecord<unknown, unknown>) => void
 ): MultiInputHandler {
+  const noKeyOn = process.map(
+    (_, input) => (record: StreamRecord<unknown, unknown>) =>
+      `${describeElement(record)} on input ${input + 1} has no key: ${info.kind} needs keyed inputs; apply keyBy first`
+  )
   return {
     record: (input, record) => {
-      if (input === 1 && broadcast !== undefined) {
-        broadcast(record)
-        return
-      }
-      if (record.key === undefined) {
-        throw new KeyError(info, `${describeElement(record)} on input ${input + 1} has no key: ${info.kind} needs keyed inputs; apply keyBy first`)
-      }
-      runtime.enter(record.key as K, record.timestamp)
-      try {
-        keyed(input, record)
-      } finally {
-        runtime.leave()
-      }
+      if (input === 1 && broadcast !== undefined) broadcast(record)
+      else runtime.processRecord(record, process[input]!, noKeyOn[input]!)
     },
     watermark: element => runtime.processWatermark(element),
     finalize: () => {
       runtime.dispose()
       close()
     }
-  }
-}
-
-/** `f` to be called at most once (close runs once however a subscription ends). */
-function once(f: () => void): () => void {
-  let called = false
-  return () => {
-    if (called) return
-    called = true
-    f()
   }
 }

@@ -1,8 +1,7 @@
 import { asyncScheduler, type Observable } from 'rxjs'
-import { KeyError } from '../src/errors'
 import type { Key } from '../src/Key'
 import { operatorInfo, type SchedulerOptions } from '../src/OperatorOptions'
-import type { StreamElement } from '../src/StreamElement'
+import type { StreamElement, StreamRecord } from '../src/StreamElement'
 import { describeElement } from '../src/internal/describe'
 import { operate } from '../src/internal/operate'
 import type { KeyedProcessFunction } from '../src/process/KeyedProcessFunction'
@@ -61,6 +60,9 @@ export interface KeyedProcessOperator<K, In, Out> {
  */
 export type NeedsKeys<K> = [K] extends [never] ? { readonly 'keyedProcess needs a keyed stream: apply keyBy first, or use processElements': true } : unknown
 
+const noKey = (record: StreamRecord<unknown, unknown>): string =>
+  `${describeElement(record)} has no key: keyedProcess needs a keyed stream; apply keyBy first, or use processElements`
+
 /**
  * Runs a keyed process function over a keyed stream (Flink's `KeyedProcessOperator`): per
  * record with its key current, with keyed state (`ctx.state`), timers in event and
@@ -114,21 +116,13 @@ export function keyedProcess<K extends Key, In, Out>(
     const runtime = new KeyedRuntime<K, Out>({ info, scheduler, maxParallelism: options?.maxParallelism }, destination, fail)
     if (f.onTimer !== undefined) runtime.onTimer = (ts, ctx, out) => f.onTimer!(ts, ctx, out)
     const { context, out } = runtime
+    const processElement = (value: In): void => f.processElement(value, context, out)
     f.open?.(runtime.runtimeContext)
-    let closed = false
     return {
       next: e => {
         switch (e._tag) {
           case 'Record':
-            if (e.key === undefined) {
-              throw new KeyError(info, `${describeElement(e)} has no key: keyedProcess needs a keyed stream; apply keyBy first, or use processElements`)
-            }
-            runtime.enter(e.key, e.timestamp)
-            try {
-              f.processElement(e.value, context, out)
-            } finally {
-              runtime.leave()
-            }
+            runtime.processRecord(e, processElement, noKey)
             return
           case 'Watermark':
             runtime.processWatermark(e)
@@ -141,10 +135,9 @@ export function keyedProcess<K extends Key, In, Out>(
         runtime.endOfInput()
         destination.complete()
       },
+      // Runs once (operate's teardown), however the subscription ends.
       finalize: () => {
         runtime.dispose()
-        if (closed) return
-        closed = true
         f.close?.()
       }
     }

@@ -45,7 +45,6 @@ export function processElements<In, Out, K = never>(
     const { context, out } = runtime
     runtime.initialize(f)
     f.open?.()
-    let closed = false
     return {
       next: e => {
         switch (e._tag) {
@@ -63,11 +62,8 @@ export function processElements<In, Out, K = never>(
         }
         destination.next(e)
       },
-      finalize: () => {
-        if (closed) return
-        closed = true
-        f.close?.()
-      }
+      // Runs once (operate's teardown), however the subscription ends.
+      finalize: () => f.close?.()
     }
   })
 }

@@ -11,13 +11,14 @@
  */
 import type { SchedulerLike, Subscriber } from 'rxjs'
 import type { Collector } from '../Collector'
-import { StateError } from '../errors'
+import { KeyError, StateError } from '../errors'
 import type { OperatorInfo } from '../OperatorOptions'
 import { asStreamError } from '../internal/operate'
+import { emitSideOutput } from '../internal/sideOutput'
 import { describeValue } from '../internal/describe'
 import { HeapKeyedStateBackend } from '../state/HeapKeyedStateBackend'
 import type { StateDescriptor, StateOf } from '../state/StateDescriptor'
-import { MAX_WATERMARK, NO_TIMESTAMP, sideRecord, type StreamElement, streamRecord, type Watermark } from '../StreamElement'
+import { MAX_WATERMARK, NO_TIMESTAMP, type StreamElement, type StreamRecord, streamRecord, type Watermark } from '../StreamElement'
 import { type InternalTimer, InternalTimerService, type TimeDomain, type Triggerable } from '../TimerService'
 import type { OnTimerContext, RuntimeContext, TimerService } from './KeyedProcessFunction'
 
@@ -90,10 +91,7 @@ export class KeyedRuntime<K, Out> implements Triggerable<K, undefined> {
       timestamp: () => (this.timestamp === NO_TIMESTAMP ? null : this.timestamp),
       currentWatermark: () => this.watermark,
       currentProcessingTime: () => scheduler.now(),
-      output: (tag, value) => {
-        if (tag === null || tag === undefined) throw new TypeError('ctx.output: the output tag must not be null')
-        destination.next(sideRecord(tag, value, this.timestamp))
-      },
+      output: (tag, value) => emitSideOutput(destination, tag, value, this.timestamp),
       getCurrentKey: () => keys.currentKey,
       timerService: () => timerService,
       state,
@@ -101,6 +99,20 @@ export class KeyedRuntime<K, Out> implements Triggerable<K, undefined> {
     }
     this.runtimeContext = { operator: info, state }
     this.out = { collect: value => destination.next(streamRecord(value, this.timestamp, keys.currentKey)) }
+  }
+
+  /**
+   * Calls `process(record.value)` with the record's key current (and left afterwards, even if
+   * it throws). A record without a key is a `KeyError`; `noKey` says why it needs one.
+   */
+  processRecord<T>(record: StreamRecord<T, unknown>, process: (value: T) => void, noKey: (record: StreamRecord<T, unknown>) => string): void {
+    if (record.key === undefined) throw new KeyError(this.config.info, noKey(record))
+    this.enter(record.key as K, record.timestamp)
+    try {
+      process(record.value)
+    } finally {
+      this.leave()
+    }
   }
 
   /** Makes `key` current for a record stamped `timestamp`; `leave` ends it. */

@@ -10,7 +10,8 @@ import type { SchedulerLike, Subscriber } from 'rxjs'
 import type { Collector } from '../Collector'
 import type { OperatorInfo } from '../OperatorOptions'
 import { asStreamError } from '../internal/operate'
-import { type CheckpointBarrier, NO_TIMESTAMP, sideRecord, type StreamElement, streamRecord } from '../StreamElement'
+import { emitSideOutput } from '../internal/sideOutput'
+import { type CheckpointBarrier, NO_TIMESTAMP, type StreamElement, streamRecord } from '../StreamElement'
 import { isDevelopmentMode } from '../state/HeapKeyedStateBackend'
 import { type CheckpointedFunction, HeapOperatorStateStore } from '../state/OperatorState'
 import type { ProcessContext } from './ProcessFunction'
@@ -34,10 +35,7 @@ export class ProcessRuntime<Out, K> {
       timestamp: () => (this.timestamp === NO_TIMESTAMP ? null : this.timestamp),
       currentWatermark: () => this.watermark,
       currentProcessingTime: () => scheduler.now(),
-      output: (tag, value) => {
-        if (tag === null || tag === undefined) throw new TypeError('ctx.output: the output tag must not be null')
-        destination.next(sideRecord(tag, value, this.timestamp))
-      }
+      output: (tag, value) => emitSideOutput(destination, tag, value, this.timestamp)
     }
     this.out = { collect: v => destination.next(streamRecord(v, this.timestamp, this.key)) }
   }

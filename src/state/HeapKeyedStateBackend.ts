@@ -142,8 +142,7 @@ export class HeapKeyedStateBackend<K> implements StateRuntime {
    * same table as {@link getState}'s, another slot. Windows' per-window state stands on it.
    */
   getNamespacedState<D extends StateDescriptor>(descriptor: D, namespace: string | number): StateOf<D> & InternalKvState {
-    this.lookup(descriptor)
-    const registered = this.registered.get(descriptor.name)!
+    const registered = this.registration(descriptor)
     let state = registered.namespacedStates.get(descriptor)
     if (state === undefined) registered.namespacedStates.set(descriptor, (state = this.createState(descriptor, registered.table)))
     state.namespace = namespace
@@ -168,7 +167,7 @@ export class HeapKeyedStateBackend<K> implements StateRuntime {
    */
   applyToAllKeys<D extends StateDescriptor>(descriptor: D, fn: (key: K, state: StateOf<D>) => void): void {
     const state = this.getState(descriptor)
-    const table = this.registered.get(descriptor.name)!.table
+    const { table } = this.registration(descriptor)
     const keys: K[] = []
     for (const entry of table.entries()) if (entry.value !== undefined) keys.push(entry.key as K)
     const previous = this.keys.currentKey
@@ -240,6 +239,14 @@ export class HeapKeyedStateBackend<K> implements StateRuntime {
   }
 
   private lookup(descriptor: StateDescriptor): InternalKvState {
+    const registered = this.registration(descriptor)
+    let state = registered.states.get(descriptor)
+    if (state === undefined) registered.states.set(descriptor, (state = this.createState(descriptor, registered.table)))
+    return state
+  }
+
+  /** The table and state objects of `descriptor`'s name, registered (and restored) on first use. */
+  private registration(descriptor: StateDescriptor): RegisteredState {
     if (typeof descriptor !== 'object' || descriptor === null || typeof descriptor.name !== 'string') {
       throw new StateError(this.info, String(describeValue(descriptor)), 'not a state descriptor: build one with valueState, listState, mapState, reducingState or aggregatingState')
     }
@@ -255,9 +262,7 @@ export class HeapKeyedStateBackend<K> implements StateRuntime {
     } else {
       checkCompatible(this.info, registered.descriptor, descriptor)
     }
-    let state = registered.states.get(descriptor)
-    if (state === undefined) registered.states.set(descriptor, (state = this.createState(descriptor, registered.table)))
-    return state
+    return registered
   }
 
   private createState(descriptor: StateDescriptor, table: StateTable<unknown, unknown>): InternalKvState {

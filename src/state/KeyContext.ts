@@ -12,17 +12,24 @@ export class KeyContext<K> {
   currentKey: K = undefined as K
   /** NaN until a key is set: no key has it, so no cached entry matches. */
   currentId: unknown = NaN
-  currentGroup = 0
+  /** The current key's group, or -1 until it is needed. */
+  private group = -1
 
   constructor(readonly maxParallelism: number) {}
 
-  /** Makes `key` current; the group is only recomputed when the key changes. */
+  /** Makes `key` current. Its group is computed when first needed, not per record. */
   setCurrentKey(key: K): void {
     const id = keyId(key)
     this.currentKey = key
     if (id === this.currentId) return
     this.currentId = id
-    this.currentGroup = keyGroupOfId(id, this.maxParallelism)
+    this.group = -1
+  }
+
+  /** The current key's group: where a new entry of it is filed. */
+  currentGroup(): number {
+    if (this.group < 0) this.group = keyGroupOfId(this.currentId, this.maxParallelism)
+    return this.group
   }
 
   /**

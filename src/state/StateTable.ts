@@ -3,8 +3,10 @@
  * One state's values on the heap, laid out in key groups (Flink's `StateTable`): group →
  * key → (namespace → value). Reads and writes address the backend's current key; the
  * namespace is a primitive id (`undefined` for the void namespace of process functions, a
- * window's id in windows). The entry of the current key is cached, since a function usually
- * touches several states of one key in a row.
+ * window's id in windows). Lookups go through an index by key id (one `Map.get`, no hash of
+ * the key per record); the groups are the layout snapshots and redistribution read. The entry
+ * of the current key is cached, since a function usually touches several states of one key in
+ * a row.
  */
 import type { KeyContext } from './KeyContext'
 
@@ -26,6 +28,8 @@ const NO_KEY = NaN
 export class StateTable<K, S> {
   /** Per key group, the keys with a value. */
   private readonly groups: Array<Map<unknown, KeyEntry<K, S>> | undefined>
+  /** Every entry by key id, whatever its group. */
+  private readonly index = new Map<unknown, KeyEntry<K, S>>()
   private cachedId: unknown = NO_KEY
   private cachedEntry: KeyEntry<K, S> | undefined = undefined
   /** Where incremental cleanup resumes. */
@@ -54,10 +58,7 @@ export class StateTable<K, S> {
     let entry = this.currentEntry()
     if (entry === undefined) {
       const keys = this.keys
-      entry = { key: keys.currentKey, id: keys.currentId, group: keys.currentGroup, value: undefined, namespaces: undefined }
-      let group = this.groups[keys.currentGroup]
-      if (group === undefined) this.groups[keys.currentGroup] = group = new Map()
-      group.set(entry.id, entry)
+      entry = this.addEntry(keys.currentKey, keys.currentId, keys.currentGroup())
       this.cachedEntry = entry
     }
     if (ns === undefined) entry.value = value
@@ -90,8 +91,7 @@ export class StateTable<K, S> {
 
   /** Whether no key has a value. */
   isEmpty(): boolean {
-    for (const group of this.groups) if (group !== undefined && group.size > 0) return false
-    return true
+    return this.index.size === 0
   }
 
   /**
@@ -123,12 +123,9 @@ export class StateTable<K, S> {
 
   /** Puts a value for `key` (with `id` and `group`) without changing the current key: restore. */
   restoreValue(key: K, id: unknown, group: number, ns: unknown, value: S): void {
-    let map = this.groups[group]
-    if (map === undefined) this.groups[group] = map = new Map()
-    let entry = map.get(id)
+    let entry = this.index.get(id)
     if (entry === undefined) {
-      entry = { key, id, group, value: undefined, namespaces: undefined }
-      map.set(id, entry)
+      entry = this.addEntry(key, id, group)
       if (id === this.cachedId) this.cachedEntry = entry
     }
     if (ns === undefined) entry.value = value
@@ -138,6 +135,7 @@ export class StateTable<K, S> {
   /** Removes everything. */
   clear(): void {
     this.groups.fill(undefined)
+    this.index.clear()
     this.cachedId = NO_KEY
     this.cachedEntry = undefined
     this.cursor = undefined
@@ -147,7 +145,16 @@ export class StateTable<K, S> {
     const keys = this.keys
     if (keys.currentId === this.cachedId) return this.cachedEntry
     this.cachedId = keys.currentId
-    return (this.cachedEntry = this.groups[keys.currentGroup]?.get(keys.currentId))
+    return (this.cachedEntry = this.index.get(keys.currentId))
+  }
+
+  private addEntry(key: K, id: unknown, group: number): KeyEntry<K, S> {
+    const entry: KeyEntry<K, S> = { key, id, group, value: undefined, namespaces: undefined }
+    let map = this.groups[group]
+    if (map === undefined) this.groups[group] = map = new Map()
+    map.set(id, entry)
+    this.index.set(id, entry)
+    return entry
   }
 
   private sweepEntry(entry: KeyEntry<K, S>, keep: (value: S) => S | undefined): void {
@@ -165,6 +172,7 @@ export class StateTable<K, S> {
 
   private removeEntry(entry: KeyEntry<K, S>): void {
     this.groups[entry.group]?.delete(entry.id)
+    this.index.delete(entry.id)
     if (this.cachedEntry === entry) this.cachedEntry = undefined
   }
 }

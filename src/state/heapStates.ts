@@ -86,6 +86,9 @@ function sortedProperties(_key: string, value: unknown): unknown {
 abstract class HeapState<S> implements InternalKvState {
   namespace: unknown = undefined
   protected readonly ttl: StateTtlConfig | undefined
+  /** The clock reading of the running incremental cleanup, and its filter (made once, not per access). */
+  private sweepTime = 0
+  private readonly keepLive = (stored: S): S | undefined => this.withoutExpired(stored, this.ttl!, this.sweepTime)
 
   constructor(
     protected readonly table: StateTable<unknown, S>,
@@ -106,8 +109,8 @@ abstract class HeapState<S> implements InternalKvState {
     }
     const ttl = this.ttl
     if (ttl !== undefined && ttl.cleanupIncrementally > 0) {
-      const now = this.runtime.now()
-      this.table.sweep(ttl.cleanupIncrementally, stored => this.withoutExpired(stored, ttl, now))
+      this.sweepTime = this.runtime.now()
+      this.table.sweep(ttl.cleanupIncrementally, this.keepLive)
     }
   }
 

@@ -87,9 +87,9 @@ export class SlicedWindowOperator<T, ACC, V, R, K> {
   private readonly backend: HeapKeyedStateBackend<K>
   private readonly panesOfKey: StateTable<K, KeyPanes<K, ACC>>
   /**
-   * An index over `panesOfKey` by key id, kept in step with it: the per-record lookup then
-   * costs one `Map.get`, not a key-group hash and two lookups (W1 measured 85% of the hand
-   * loop with it, 60% without). The table stays the state: snapshots read it.
+   * An index over `panesOfKey` by key id, kept in step with it: the per-record lookup is one
+   * `Map.get`, without making the key current in the backend (W1 measured 10–25 points of
+   * the hand loop's throughput better with it). The table stays the state: snapshots read it.
    */
   private readonly panesIndex = new Map<unknown, KeyPanes<K, ACC>>()
 

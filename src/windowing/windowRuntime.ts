@@ -5,6 +5,7 @@
  */
 import type { Subscriber } from 'rxjs'
 import type { OutputTag } from '../OutputTag'
+import { emitSideOutput } from '../internal/sideOutput'
 import { sideRecord, type StreamElement, type StreamRecord } from '../StreamElement'
 import type { StateDescriptor, StateOf } from '../state/StateDescriptor'
 import { maxTimestamp, type TimeWindow } from './TimeWindow'
@@ -28,10 +29,7 @@ export function processWindowContext<R, K>(
     window,
     currentWatermark: () => clock.currentWatermark(),
     currentProcessingTime: () => clock.currentProcessingTime(),
-    output: (tag, value) => {
-      if (tag === null || tag === undefined) throw new TypeError('ctx.output: the output tag must not be null')
-      destination.next(sideRecord(tag, value, maxTimestamp(window)))
-    },
+    output: (tag, value) => emitSideOutput(destination, tag, value, maxTimestamp(window)),
     windowState,
     globalState
   }
