@@ -3,6 +3,7 @@ import type { Key } from '../src/Key'
 import { operatorInfo, type OperatorInfo } from '../src/OperatorOptions'
 import { type StreamElement, type StreamRecord, streamRecord } from '../src/StreamElement'
 import { describeElement, describeValue } from '../src/internal/describe'
+import { EmittingSink } from '../src/internal/fusion'
 import { isObservableLike, type MultiInputHandler, multiInputOperator } from '../src/internal/multiInput'
 import type {
   BroadcastContext,
@@ -160,7 +161,7 @@ export function connectWith<B, KB>(
       const info = operatorInfo('connectWith.keyedProcess', options)
       return multiInputOperator<A, R, KB>(info, inputs, (out, fail) => {
         const f = typeof fn === 'function' ? fn() : fn
-        const runtime = new KeyedRuntime<KB, R>({ info, scheduler, maxParallelism: options?.maxParallelism }, out as Subscriber<StreamElement<R, KB>>, fail)
+        const runtime = new KeyedRuntime<KB, R>({ info, scheduler, maxParallelism: options?.maxParallelism }, new EmittingSink(out as Subscriber<StreamElement<R, KB>>), fail)
         if (f.onTimer !== undefined) runtime.onTimer = (ts, ctx, o) => f.onTimer!(ts, ctx, o)
         const { context, out: collector } = runtime
         const processElement1 = (value: unknown): void => f.processElement1(value as A, context, collector)
@@ -196,7 +197,7 @@ function broadcastConnected<B>(broadcastStream: BroadcastStream<B>, options: Key
       const info = operatorInfo('connectWith.keyedProcess', options)
       return multiInputOperator<A, R, K>(info, inputs, (out, fail) => {
         const f = typeof fn === 'function' ? fn() : fn
-        const runtime = new KeyedRuntime<K, R>({ info, scheduler, maxParallelism: options?.maxParallelism }, out as Subscriber<StreamElement<R, K>>, fail)
+        const runtime = new KeyedRuntime<K, R>({ info, scheduler, maxParallelism: options?.maxParallelism }, new EmittingSink(out as Subscriber<StreamElement<R, K>>), fail)
         const store = new HeapBroadcastStateStore(info, descriptors, isDevelopmentMode())
         // Records and timers see the broadcast state read-only, through the keyed context.
         const context: KeyedBroadcastOnTimerContext<K> = Object.assign(runtime.context, {

@@ -1,10 +1,10 @@
-import type { OperatorFunction, Subscription } from 'rxjs'
+import type { OperatorFunction } from 'rxjs'
 import { KeyError } from '../src/errors'
 import { invalidKeyReason, type Key } from '../src/Key'
 import { type OperatorInfo, operatorInfo, type OperatorOptions } from '../src/OperatorOptions'
-import { type StreamElement, streamRecord } from '../src/StreamElement'
+import type { StreamElement } from '../src/StreamElement'
 import { describeValue } from '../src/internal/describe'
-import { chainOf, type ControlElement, fusable, type FusedContext, type FusedSink } from '../src/internal/fusion'
+import { chainOf, fusable, type FusedContext, type FusedSink, OperatorStage } from '../src/internal/fusion'
 
 /**
  * Partitions the stream by key: every record gets the key `selector` returns for its value.
@@ -47,16 +47,14 @@ export function keyBy<T, K extends Key>(
 }
 
 /** keyBy as a fused stage: keys each record and passes everything else on unchanged. */
-class KeyStage<T, K extends Key> implements FusedSink<T, unknown> {
-  private readonly destination: Subscription
-
+class KeyStage<T, K extends Key> extends OperatorStage<T, T, K> {
   constructor(
-    private readonly info: OperatorInfo,
+    info: OperatorInfo,
     private readonly selector: (value: T) => K,
-    private readonly sink: FusedSink<T, K>,
-    private readonly context: FusedContext
+    sink: FusedSink<T, K>,
+    context: FusedContext
   ) {
-    this.destination = context.destination
+    super(info, sink, context)
   }
 
   record(value: T, timestamp: number, inputKey: unknown): void {
@@ -67,6 +65,7 @@ class KeyStage<T, K extends Key> implements FusedSink<T, unknown> {
       if (typeof key !== 'string' && (typeof key !== 'number' || key !== key)) this.checkKey(key, value)
       this.sink.record(value, timestamp, key)
     } catch (error) {
+      // Reported with the record this operator received, as it would be unfused.
       this.failRecord(error, value, timestamp, inputKey)
     }
   }
@@ -77,35 +76,5 @@ class KeyStage<T, K extends Key> implements FusedSink<T, unknown> {
     if (reason !== undefined) {
       throw new KeyError(this.info, `the key selector returned ${describeValue(key)} for value ${describeValue(value)}; ${reason}`)
     }
-  }
-
-  private failRecord(error: unknown, value: T, timestamp: number, inputKey: unknown): void {
-    // Reported with the record this operator received, as it would be unfused.
-    this.context.fail(this.sink, this.info, error, streamRecord(value, timestamp, inputKey))
-  }
-
-  element(element: ControlElement): void {
-    if (this.destination.closed) return
-    try {
-      this.sink.element(element)
-    } catch (error) {
-      this.context.fail(this.sink, this.info, error, element)
-    }
-  }
-
-  complete(): void {
-    if (this.destination.closed) return
-    try {
-      this.sink.complete()
-    } catch (error) {
-      this.context.fail(this.sink, this.info, error)
-    }
-  }
-
-  error(error: unknown): void {
-    if (this.destination.closed) return
-    // As an operator's upstream subscriber does: release the upstream, then pass the error on.
-    this.context.teardown.unsubscribe()
-    this.sink.error(error)
   }
 }

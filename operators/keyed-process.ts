@@ -1,11 +1,12 @@
 import { asyncScheduler, type Observable } from 'rxjs'
+import { KeyError } from '../src/errors'
 import type { Key } from '../src/Key'
 import { operatorInfo, type SchedulerOptions } from '../src/OperatorOptions'
-import type { StreamElement, StreamRecord } from '../src/StreamElement'
+import { type StreamElement, streamRecord, type Watermark } from '../src/StreamElement'
 import { describeElement } from '../src/internal/describe'
-import { operate } from '../src/internal/operate'
+import { chainOf, fusable, type FusedContext, type FusedSink, OperatorStage } from '../src/internal/fusion'
 import type { KeyedProcessFunction } from '../src/process/KeyedProcessFunction'
-import { KeyedRuntime } from '../src/process/KeyedRuntime'
+import { KeyedRuntime, type KeyedRuntimeConfig } from '../src/process/KeyedRuntime'
 import { checkMaxParallelism } from '../src/state/KeyGroup'
 
 /**
@@ -60,8 +61,6 @@ export interface KeyedProcessOperator<K, In, Out> {
  */
 export type NeedsKeys<K> = [K] extends [never] ? { readonly 'keyedProcess needs a keyed stream: apply keyBy first, or use processElements': true } : unknown
 
-const noKey = (record: StreamRecord<unknown, unknown>): string =>
-  `${describeElement(record)} has no key: keyedProcess needs a keyed stream; apply keyBy first, or use processElements`
 
 /**
  * Runs a keyed process function over a keyed stream (Flink's `KeyedProcessOperator`): per
@@ -111,36 +110,79 @@ export function keyedProcess<K extends Key, In, Out>(
   const info = operatorInfo('keyedProcess', options)
   const scheduler = options?.scheduler ?? asyncScheduler
   if (options?.maxParallelism !== undefined) checkMaxParallelism(options.maxParallelism, 'keyedProcess')
-  const operator = operate<StreamElement<In, K>, StreamElement<Out, K>>(info, (destination, fail) => {
-    const f = typeof fn === 'function' ? fn() : fn
-    const runtime = new KeyedRuntime<K, Out>({ info, scheduler, maxParallelism: options?.maxParallelism }, destination, fail)
-    if (f.onTimer !== undefined) runtime.onTimer = (ts, ctx, out) => f.onTimer!(ts, ctx, out)
-    const { context, out } = runtime
-    const processElement = (value: In): void => f.processElement(value, context, out)
-    f.open?.(runtime.runtimeContext)
-    return {
-      next: e => {
-        switch (e._tag) {
-          case 'Record':
-            runtime.processRecord(e, processElement, noKey)
-            return
-          case 'Watermark':
-            runtime.processWatermark(e)
-            return
-          default:
-            destination.next(e)
-        }
-      },
-      complete: () => {
-        runtime.endOfInput()
-        destination.complete()
-      },
-      // Runs once (operate's teardown), however the subscription ends.
-      finalize: () => {
-        runtime.dispose()
-        f.close?.()
+  const config = { info, scheduler, maxParallelism: options?.maxParallelism }
+  // A fused stage, as Flink chains operators: records reach the function from the stages
+  // before it (assignTimestampsAndWatermarks, keyBy), and its output reaches a fusing operator
+  // after it (values, a window), as their parts, with no record object or subscriber between.
+  const operator = (source: Observable<StreamElement<In, unknown>>): Observable<StreamElement<Out, K>> => {
+    const upstream = chainOf(source)
+    return fusable<Out, K>((sink, context) => {
+      let stage: KeyedProcessStage<K, In, Out>
+      try {
+        stage = new KeyedProcessStage(config, typeof fn === 'function' ? fn() : fn, sink, context)
+      } catch (error) {
+        context.fail(sink, info, error)
+        return
       }
-    }
-  })
+      upstream(stage, context)
+      // After the upstream's teardown (added as the chain subscribed), however the subscription ends.
+      context.teardown.add(() => stage.finalize())
+    })
+  }
   return operator as KeyedProcessOperator<K, In, Out>
+}
+
+/** keyedProcess as a fused stage: the function runs on its runtime, its output goes to `sink`. */
+class KeyedProcessStage<K, In, Out> extends OperatorStage<In, Out, K> {
+  private readonly runtime: KeyedRuntime<K, Out>
+
+  /** Opens the function: a failure is the operator's, before anything is subscribed. */
+  constructor(
+    config: KeyedRuntimeConfig,
+    private readonly fn: KeyedProcessFunction<K, In, Out>,
+    sink: FusedSink<Out, K>,
+    context: FusedContext
+  ) {
+    super(config.info, sink, context)
+    const runtime = (this.runtime = new KeyedRuntime<K, Out>(config, sink, error => context.fail(sink, config.info, error)))
+    if (fn.onTimer !== undefined) runtime.onTimer = (ts, ctx, out) => fn.onTimer!(ts, ctx, out)
+    fn.open?.(runtime.runtimeContext)
+  }
+
+  record(value: In, timestamp: number, key: unknown): void {
+    if (this.destination.closed) return
+    const runtime = this.runtime
+    try {
+      if (key === undefined) throw this.noKey(value, timestamp)
+      runtime.enter(key as K, timestamp)
+      try {
+        this.fn.processElement(value, runtime.context, runtime.out)
+      } finally {
+        runtime.leave()
+      }
+    } catch (error) {
+      this.failRecord(error, value, timestamp, key)
+    }
+  }
+
+  // The cold path is a method of its own: the hot one stays small enough for V8 to inline.
+  private noKey(value: In, timestamp: number): KeyError {
+    return new KeyError(
+      this.info,
+      `${describeElement(streamRecord(value, timestamp))} has no key: keyedProcess needs a keyed stream; apply keyBy first, or use processElements`
+    )
+  }
+
+  protected override processWatermark(watermark: Watermark): void {
+    this.runtime.processWatermark(watermark)
+  }
+
+  protected override endOfInput(): void {
+    this.runtime.endOfInput()
+  }
+
+  finalize(): void {
+    this.runtime.dispose()
+    this.fn.close?.()
+  }
 }

@@ -1,7 +1,7 @@
-import type { OperatorFunction } from 'rxjs'
-import { operatorInfo } from '../src/OperatorOptions'
-import type { StreamElement } from '../src/StreamElement'
-import { operate } from '../src/internal/operate'
+import type { OperatorFunction, Subscriber } from 'rxjs'
+import { type OperatorInfo, operatorInfo } from '../src/OperatorOptions'
+import { type StreamElement, streamRecord } from '../src/StreamElement'
+import { type ControlElement, type FusedContext, type FusedStage, operateFused } from '../src/internal/fusion'
 
 /**
  * Leaves the stream model: emits the value of every main-output record and drops watermarks,
@@ -25,9 +25,40 @@ import { operate } from '../src/internal/operate'
  * @since 0.1.0
  */
 export function values<T, K = never>(): OperatorFunction<StreamElement<T, K>, T> {
-  return operate<StreamElement<T, K>, T>(operatorInfo('values'), destination => ({
-    next: e => {
-      if (e._tag === 'Record') destination.next(e.value)
+  const info = operatorInfo('values')
+  // Fused with the stages before it: a record's value leaves without a record object.
+  return operateFused<T, K, T>(info, (destination, context) => new ValuesStage<T, K>(info, destination, context))
+}
+
+/** values as the last stage of a fused chain. */
+class ValuesStage<T, K> implements FusedStage<T, K> {
+  constructor(
+    private readonly info: OperatorInfo,
+    private readonly destination: Subscriber<T>,
+    private readonly context: FusedContext
+  ) {}
+
+  record(value: T, timestamp: number, key: K): void {
+    if (this.destination.closed) return
+    try {
+      this.destination.next(value)
+    } catch (error) {
+      this.context.fail(this.destination, this.info, error, streamRecord(value, timestamp, key))
     }
-  }))
+  }
+
+  element(_element: ControlElement): void {
+    // Watermarks, statuses, barriers and side records stay in the stream model.
+  }
+
+  complete(): void {
+    if (!this.destination.closed) this.destination.complete()
+  }
+
+  error(error: unknown): void {
+    if (this.destination.closed) return
+    // As an operator's upstream subscriber does: release the upstream, then pass the error on.
+    this.context.teardown.unsubscribe()
+    this.destination.error(error)
+  }
 }

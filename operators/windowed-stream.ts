@@ -18,7 +18,7 @@ import {
 import type { AggregateFunction, ProcessWindowFunction, WindowFunction } from '../src/windowing/WindowFunction'
 import { WindowOperator } from '../src/windowing/WindowOperator'
 import { canSlice, SlicedWindowOperator } from '../src/windowing/SlicedWindowOperator'
-import { type ControlElement, type FusedContext, type FusedStage, operateFused } from '../src/internal/fusion'
+import { EmittingSink, type FusedContext, operateFused, OperatorStage } from '../src/internal/fusion'
 import { describeElement } from '../src/internal/describe'
 import { KeyError } from '../src/errors'
 
@@ -264,15 +264,17 @@ export class WindowedStream<Keyed extends boolean> {
 }
 
 /** The window operator as the last stage of a fused chain. */
-class WindowStage<T, R, K> implements FusedStage<T, unknown> {
+class WindowStage<T, R, K> extends OperatorStage<T, R, K> {
   constructor(
-    private readonly info: OperatorInfo,
+    info: OperatorInfo,
     private readonly kind: string,
     private readonly keyed: boolean,
     private readonly windows: WindowRuntime<T, K>,
-    private readonly destination: Subscriber<StreamElement<R, K>>,
-    private readonly context: FusedContext
-  ) {}
+    destination: Subscriber<StreamElement<R, K>>,
+    context: FusedContext
+  ) {
+    super(info, new EmittingSink(destination), context)
+  }
 
   record(value: T, timestamp: number, key: unknown): void {
     if (this.destination.closed) return
@@ -298,35 +300,12 @@ class WindowStage<T, R, K> implements FusedStage<T, unknown> {
     )
   }
 
-  private failRecord(error: unknown, value: T, timestamp: number, key: unknown): void {
-    this.context.fail(this.destination, this.info, error, streamRecord(value, timestamp, key))
+  protected override processWatermark(watermark: Watermark): void {
+    this.windows.processWatermark(watermark)
   }
 
-  element(element: ControlElement): void {
-    if (this.destination.closed) return
-    try {
-      if (element._tag === 'Watermark') this.windows.processWatermark(element)
-      else this.destination.next(element)
-    } catch (error) {
-      this.context.fail(this.destination, this.info, error, element)
-    }
-  }
-
-  complete(): void {
-    if (this.destination.closed) return
-    try {
-      this.windows.endOfInput()
-      this.destination.complete()
-    } catch (error) {
-      this.context.fail(this.destination, this.info, error)
-    }
-  }
-
-  error(error: unknown): void {
-    if (this.destination.closed) return
-    // As an operator's upstream subscriber does: release the upstream, then pass the error on.
-    this.context.teardown.unsubscribe()
-    this.destination.error(error)
+  protected override endOfInput(): void {
+    this.windows.endOfInput()
   }
 
   finalize(): void {

@@ -11,70 +11,8 @@
 import fc from 'fast-check'
 import { from, map, merge, Observable, type OperatorFunction, Subject, take, takeUntil, timer } from 'rxjs'
 import * as ds from '../../src/index'
-import { active, barrier, collectElements, idle, type MarbleHelpers, marbleTest, rec, side, wm } from '../../marbles/index'
-
-interface Click {
-  readonly id: string
-  readonly page: string
-  readonly ts: number
-}
-const click = (id: string, page: string, ts: number): Click => ({ id, page, ts })
-
-/** Between two operators: nothing (they fuse), or an identity `map` (they run apart). */
-type Gap = <A>(source: Observable<A>) => Observable<A>
-const fused: Gap = source => source
-const apart: Gap = source => source.pipe(map(x => x))
-
-/** Where a pipeline's user functions throw (or misbehave), by click id. */
-interface Faults {
-  readonly factory?: boolean
-  readonly assigner?: string
-  readonly nanTimestamp?: string
-  readonly onEvent?: string
-  /** The periodic emit throws on this call (1 = first). */
-  readonly periodic?: number
-  readonly key?: string
-  readonly badKey?: string
-  readonly add?: string
-  /** The window function throws for the window starting here. */
-  readonly fire?: number
-}
-
-const late = new ds.OutputTag<Click>('late')
-
-/** A bounded-out-of-orderness strategy whose functions log their calls and fail as told. */
-function strategy(log: string[], faults: Faults, bound: number): ds.WatermarkStrategy<Click> {
-  return ds.WatermarkStrategy.forGenerator<Click>(() => {
-    if (faults.factory === true) throw new Error('no generator')
-    let max = -Infinity
-    let periodic = 0
-    return {
-      onEvent: (c, ts) => {
-        log.push(`onEvent ${c.id}`)
-        if (c.id === faults.onEvent) throw new Error(`onEvent ${c.id}`)
-        if (ts > max) max = ts
-      },
-      onPeriodicEmit: out => {
-        periodic++
-        log.push('periodic')
-        if (periodic === faults.periodic) throw new Error('periodic')
-        if (max > -Infinity) out.emitWatermark(max - bound - 1)
-      }
-    }
-  }).withTimestampAssigner(c => {
-    log.push(`ts ${c.id}`)
-    if (c.id === faults.assigner) throw new Error(`assigner ${c.id}`)
-    return c.id === faults.nanTimestamp ? NaN : c.ts
-  })
-}
-
-const selector =
-  (log: string[], faults: Faults) =>
-  (c: Click): string => {
-    log.push(`key ${c.id}`)
-    if (c.id === faults.key) throw new Error(`key ${c.id}`)
-    return c.id === faults.badKey ? (null as unknown as string) : c.page
-  }
+import { active, barrier, collectElements, idle, marbleTest, rec, side, wm } from '../../marbles/index'
+import { apart, type Click, click, expectSameMarbles, expectSameSync, type Faults, fused, type Gap, late, selector, strategy } from '../support/fusion'
 
 type WindowKind = 'tumbling' | 'sliding' | 'general' | 'session' | 'processing'
 
@@ -158,32 +96,6 @@ function pipeline(
   const input = options.keyElements === true ? assigned.pipe(map(e => e)) : assigned
   const keyed = gap(input).pipe(ds.keyBy(selector(log, faults), { name: 'byPage' }))
   return gap(keyed).pipe(windowOf(options.kind ?? 'tumbling', log, faults, options.lateness ?? 0))
-}
-
-/** The elements, error and completion of a synchronous run, and the log of calls. */
-function runSync<T, K>(build: (gap: Gap, log: string[]) => Observable<ds.StreamElement<T, K>>, gap: Gap) {
-  const log: string[] = []
-  const out = collectElements(build(gap, log))
-  const error = out.error instanceof Error ? `${out.error.name}: ${out.error.message}` : out.error
-  return { elements: out.elements, completed: out.completed, error, log }
-}
-
-/** Runs `build` fused and apart, synchronously, and expects the same; returns the fused run. */
-function expectSameSync<T, K>(build: (gap: Gap, log: string[]) => Observable<ds.StreamElement<T, K>>) {
-  const together = runSync(build, fused)
-  const separate = runSync(build, apart)
-  expect(together).toEqual(separate)
-  return together
-}
-
-/** The same under marbles: elements at the same frames, and the same calls. */
-function expectSameMarbles(build: (gap: Gap, log: string[], helpers: MarbleHelpers) => Observable<unknown>, subscription?: string): string[] {
-  const logs: { together: string[]; separate: string[] } = { together: [], separate: [] }
-  marbleTest(helpers => {
-    helpers.expectObservable(build(fused, logs.together, helpers), subscription).toEqual(build(apart, logs.separate, helpers))
-  })
-  expect(logs.together).toEqual(logs.separate)
-  return logs.together
 }
 
 const CLICKS = [

@@ -25,7 +25,7 @@
  */
 import { Observable, type Observer, type Subscriber, Subscription } from 'rxjs'
 import type { OperatorInfo } from '../OperatorOptions'
-import { type StreamElement, type StreamRecord, streamRecord } from '../StreamElement'
+import { type StreamElement, type StreamRecord, streamRecord, type Watermark } from '../StreamElement'
 import { asStreamError } from './operate'
 
 /** @internal Every element that is not a record: fused stages pass these as they are. */
@@ -150,8 +150,12 @@ export function operateFused<T, K, Out>(
   }
 }
 
-/** Emits a chain's output to its subscriber: here, and only here, records become objects again. */
-class EmittingSink<T, K> implements FusedSink<T, K> {
+/**
+ * @internal
+ * Emits a chain's output to a subscriber: here, and only here, records become objects again.
+ * Also the output of a runtime that emits to a subscriber rather than into a fused stage.
+ */
+export class EmittingSink<T, K> implements FusedSink<T, K> {
   constructor(private readonly destination: Subscriber<StreamElement<T, K>>) {}
 
   record(value: T, timestamp: number, key: K): void {
@@ -198,5 +202,70 @@ class ElementSubscriber<T, K> extends Subscription implements Observer<StreamEle
     // As in `operate`: the upstream is released before the stages flush.
     this.unsubscribe()
     this.sink.complete()
+  }
+}
+
+/**
+ * @internal
+ * A fused stage of an operator: what the operator's own upstream subscriber would do with
+ * watermarks, other elements, completion and errors, passed on to `sink` (the next stage, or an
+ * `EmittingSink` when the stage is the last). A subclass says how a record is processed, and
+ * may process watermarks and the end of input (a stateful runtime: windows, keyed functions).
+ */
+export abstract class OperatorStage<T, R, K> implements FusedSink<T, unknown> {
+  /** The chain's subscriber: once it is closed the stage ignores its input. */
+  protected readonly destination: Subscription
+
+  constructor(
+    protected readonly info: OperatorInfo,
+    protected readonly sink: FusedSink<R, K>,
+    protected readonly context: FusedContext
+  ) {
+    this.destination = context.destination
+  }
+
+  abstract record(value: T, timestamp: number, key: unknown): void
+
+  /** By default a watermark passes on unchanged. */
+  protected processWatermark(watermark: Watermark): void {
+    this.sink.element(watermark)
+  }
+
+  /** What the input's end releases, before the stage completes; by default nothing. */
+  protected endOfInput(): void {}
+
+  /**
+   * Reports that processing a record (as this operator received it) threw. A cold path of its
+   * own, so that `record` stays small enough for V8 to inline.
+   */
+  protected failRecord(error: unknown, value: T, timestamp: number, key: unknown): void {
+    this.context.fail(this.sink, this.info, error, streamRecord(value, timestamp, key))
+  }
+
+  element(element: ControlElement): void {
+    if (this.destination.closed) return
+    try {
+      if (element._tag === 'Watermark') this.processWatermark(element)
+      else this.sink.element(element)
+    } catch (error) {
+      this.context.fail(this.sink, this.info, error, element)
+    }
+  }
+
+  complete(): void {
+    if (this.destination.closed) return
+    try {
+      this.endOfInput()
+      this.sink.complete()
+    } catch (error) {
+      this.context.fail(this.sink, this.info, error)
+    }
+  }
+
+  error(error: unknown): void {
+    if (this.destination.closed) return
+    // As an operator's upstream subscriber does: release the upstream, then pass the error on.
+    this.context.teardown.unsubscribe()
+    this.sink.error(error)
   }
 }

@@ -3,12 +3,11 @@
  * `ctx.output(tag, value)` of every function context (process functions, window functions):
  * the side record, stamped `timestamp`, next to the main output.
  */
-import type { Subscriber } from 'rxjs'
 import type { OutputTag } from '../OutputTag'
-import { sideRecord, type StreamElement } from '../StreamElement'
+import { type SideRecord, sideRecord } from '../StreamElement'
 
 /** @internal A null tag is refused, as Flink refuses a null `OutputTag`. */
-export function emitSideOutput<S>(destination: Subscriber<StreamElement<never, never>>, tag: OutputTag<S>, value: S, timestamp: number): void {
+export function emitSideOutput<S>(destination: { next(element: SideRecord<S>): void }, tag: OutputTag<S>, value: S, timestamp: number): void {
   if (tag === null || tag === undefined) throw new TypeError('ctx.output: the output tag must not be null')
   destination.next(sideRecord(tag, value, timestamp))
 }

@@ -9,16 +9,17 @@
  * keeps the record's timestamp, an event-time timer's output gets the timer's time, a
  * processing-time timer's output gets none.
  */
-import type { SchedulerLike, Subscriber } from 'rxjs'
+import type { SchedulerLike } from 'rxjs'
 import type { Collector } from '../Collector'
 import { KeyError, StateError } from '../errors'
 import type { OperatorInfo } from '../OperatorOptions'
+import type { FusedSink } from '../internal/fusion'
 import { asStreamError } from '../internal/operate'
 import { emitSideOutput } from '../internal/sideOutput'
 import { describeValue } from '../internal/describe'
 import { HeapKeyedStateBackend } from '../state/HeapKeyedStateBackend'
 import type { StateDescriptor, StateOf } from '../state/StateDescriptor'
-import { MAX_WATERMARK, NO_TIMESTAMP, type StreamElement, type StreamRecord, streamRecord, type Watermark } from '../StreamElement'
+import { MAX_WATERMARK, NO_TIMESTAMP, type SideRecord, type StreamRecord, type Watermark } from '../StreamElement'
 import { type InternalTimer, InternalTimerService, type TimeDomain, type Triggerable } from '../TimerService'
 import type { OnTimerContext, RuntimeContext, TimerService } from './KeyedProcessFunction'
 
@@ -28,6 +29,13 @@ export interface KeyedRuntimeConfig {
   readonly scheduler: SchedulerLike
   readonly maxParallelism: number | undefined
 }
+
+/**
+ * @internal
+ * Where a keyed runtime's output goes: the next stage of a fused chain (records as their
+ * parts), or a subscriber through an `EmittingSink`.
+ */
+export type KeyedOutput<Out, K> = Pick<FusedSink<Out, K>, 'record' | 'element'>
 
 /** @internal Called for a firing timer, with its key current. */
 export type OnTimer<K, Out> = (timestamp: number, ctx: OnTimerContext<K>, out: Collector<Out>) => void
@@ -48,7 +56,7 @@ export class KeyedRuntime<K, Out> implements Triggerable<K, undefined> {
 
   constructor(
     private readonly config: KeyedRuntimeConfig,
-    private readonly destination: Subscriber<StreamElement<Out, K>>,
+    private readonly output: KeyedOutput<Out, K>,
     fail: (error: unknown) => void
   ) {
     const { info, scheduler } = config
@@ -86,19 +94,20 @@ export class KeyedRuntime<K, Out> implements Triggerable<K, undefined> {
         timers.deleteProcessingTimeTimer(keys.currentKey, undefined, time)
       }
     }
+    const sideOutput = { next: (element: SideRecord<unknown>): void => output.element(element) }
     const state = <D extends StateDescriptor>(descriptor: D): StateOf<D> => backend.getState(descriptor)
     this.context = {
       timestamp: () => (this.timestamp === NO_TIMESTAMP ? null : this.timestamp),
       currentWatermark: () => this.watermark,
       currentProcessingTime: () => scheduler.now(),
-      output: (tag, value) => emitSideOutput(destination, tag, value, this.timestamp),
+      output: (tag, value) => emitSideOutput(sideOutput, tag, value, this.timestamp),
       getCurrentKey: () => keys.currentKey,
       timerService: () => timerService,
       state,
       timeDomain: () => this.domain
     }
     this.runtimeContext = { operator: info, state }
-    this.out = { collect: value => destination.next(streamRecord(value, this.timestamp, keys.currentKey)) }
+    this.out = { collect: value => output.record(value, this.timestamp, keys.currentKey) }
   }
 
   /**
@@ -139,7 +148,7 @@ export class KeyedRuntime<K, Out> implements Triggerable<K, undefined> {
     this.watermark = element.timestamp
     if (element.timestamp === Infinity) this.timers.fireProcessingTimeTimersNow()
     this.timers.advanceWatermark(element.timestamp)
-    this.destination.next(element)
+    this.output.element(element)
   }
 
   /**

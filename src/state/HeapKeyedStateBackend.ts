@@ -317,7 +317,7 @@ export class HeapKeyedStateBackend<K> implements StateRuntime {
         fail(`the key ${describeValue(key)} is filed under key group ${group}, but belongs to ${keyGroupOfId(id, this.keys.maxParallelism)}: the snapshot is corrupt or was hashed differently`)
       }
       const value = decode(encoded, detail => fail(`the value of key ${describeValue(key)}${ns === null ? '' : ` in namespace ${String(ns)}`} is invalid: ${detail}`))
-      table.restoreValue(key, id, group, ns === null ? undefined : ns, value)
+      table.restoreValue(key, id, ns === null ? undefined : ns, value)
     }
   }
 }

@@ -1,35 +1,27 @@
 /**
  * @internal
  * The current key of a keyed operator (Flink's `InternalKeyContext`): the key a record or a
- * timer is processed under, its id (the value it is compared by) and its key group. Every
- * state table of the operator reads it, so setting the key once scopes all of them.
+ * timer is processed under and its id (the value it is compared and stored by). Every state
+ * table of the operator reads it, so setting the key once scopes all of them.
  */
 import { keyId } from '../Key'
-import { keyGroupOfId } from './KeyGroup'
 
 /** @internal */
 export class KeyContext<K> {
   currentKey: K = undefined as K
-  /** NaN until a key is set: no key has it, so no cached entry matches. */
-  currentId: unknown = NaN
-  /** The current key's group, or -1 until it is needed. */
-  private group = -1
+  /**
+   * `undefined` until a key is set: no key has it. Not NaN: a field that starts as a double
+   * keeps V8's double representation, and every integer id read from it would then be a new
+   * heap number, stored as such in the state tables' `Map`s (a pointer to chase per lookup).
+   */
+  currentId: unknown = undefined
 
   constructor(readonly maxParallelism: number) {}
 
-  /** Makes `key` current. Its group is computed when first needed, not per record. */
+  /** Makes `key` current. */
   setCurrentKey(key: K): void {
-    const id = keyId(key)
     this.currentKey = key
-    if (id === this.currentId) return
-    this.currentId = id
-    this.group = -1
-  }
-
-  /** The current key's group: where a new entry of it is filed. */
-  currentGroup(): number {
-    if (this.group < 0) this.group = keyGroupOfId(this.currentId, this.maxParallelism)
-    return this.group
+    this.currentId = keyId(key)
   }
 
   /**

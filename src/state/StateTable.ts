@@ -1,52 +1,68 @@
 /**
  * @internal
- * One state's values on the heap, laid out in key groups (Flink's `StateTable`): group →
- * key → (namespace → value). Reads and writes address the backend's current key; the
- * namespace is a primitive id (`undefined` for the void namespace of process functions, a
- * window's id in windows). Lookups go through an index by key id (one `Map.get`, no hash of
- * the key per record); the groups are the layout snapshots and redistribution read. The entry
- * of the current key is cached, since a function usually touches several states of one key in
- * a row.
+ * One state's values on the heap (Flink's `StateTable`): key → (namespace → value). Reads and
+ * writes address the backend's current key; the namespace is a primitive id (`undefined` for
+ * the void namespace of process functions, a window's id in windows).
+ *
+ * The layout is chosen for the per-record path, which is memory-bound with many keys: the
+ * void-namespace values sit directly in one `Map` by key id, so reading and writing a key's
+ * value is one `Map` lookup each, as in a hand-written loop (an entry object per key costs a
+ * second dependent memory access per read: measured −30% throughput). Values in other
+ * namespaces are in a `Map` per key. Key groups are not stored: a key's group follows from its
+ * id, and {@link StateTable.entries} lists the keys group by group, which is the layout
+ * snapshots and redistribution read.
  */
+import { keyGroupOfId } from './KeyGroup'
 import type { KeyContext } from './KeyContext'
 
-/** @internal One key's values in one table. */
+/** @internal One key's values in one table, as {@link StateTable.entries} lists them. */
 export interface KeyEntry<K, S> {
   readonly key: K
   readonly id: unknown
   readonly group: number
   /** The value in the void namespace. */
-  value: S | undefined
+  readonly value: S | undefined
   /** Values in other namespaces, by namespace id. */
-  namespaces: Map<unknown, S> | undefined
+  readonly namespaces: ReadonlyMap<unknown, S> | undefined
 }
 
-/** @internal Nothing is cached: an id no key has (NaN is not a key). */
-const NO_KEY = NaN
+/** @internal Nothing is cached: an id no key has (not NaN: see `KeyContext.currentId`). */
+const NO_KEY: unique symbol = Symbol('no key')
 
 /** @internal */
 export class StateTable<K, S> {
-  /** Per key group, the keys with a value. */
-  private readonly groups: Array<Map<unknown, KeyEntry<K, S>> | undefined>
-  /** Every entry by key id, whatever its group. */
-  private readonly index = new Map<unknown, KeyEntry<K, S>>()
+  /** The void-namespace value of every key that has one, by key id. */
+  private readonly values = new Map<unknown, S>()
+  /** The values in other namespaces, per key id (only keys that have some). */
+  private readonly namespaced = new Map<unknown, Map<unknown, S>>()
+  /**
+   * The key of every id that is not the key itself (composite keys: arrays, whose id is a
+   * string). Primitive keys are their own ids and need no entry here.
+   */
+  private readonly composite = new Map<unknown, K>()
+  /** The namespaces of the last key asked for: windows touch several of one key in a row. */
   private cachedId: unknown = NO_KEY
-  private cachedEntry: KeyEntry<K, S> | undefined = undefined
+  private cachedNamespaces: Map<unknown, S> | undefined = undefined
   /** Where incremental cleanup resumes. */
-  private cursor: Iterator<KeyEntry<K, S>> | undefined = undefined
+  private cursor: Iterator<unknown> | undefined = undefined
 
   constructor(
     readonly name: string,
     private readonly keys: KeyContext<K>
-  ) {
-    this.groups = new Array<Map<unknown, KeyEntry<K, S>> | undefined>(keys.maxParallelism).fill(undefined)
-  }
+  ) {}
 
   /** The current key's value in namespace `ns`. */
   get(ns: unknown): S | undefined {
-    const entry = this.currentEntry()
-    if (entry === undefined) return undefined
-    return ns === undefined ? entry.value : entry.namespaces?.get(ns)
+    const id = this.keys.currentId
+    return ns === undefined ? this.values.get(id) : this.namespacesOf(id)?.get(ns)
+  }
+
+  /**
+   * The void-namespace value of the key with id `id`, whichever key is current: for an
+   * operator that reaches its own bookkeeping by key id without making the key current.
+   */
+  getById(id: unknown): S | undefined {
+    return this.values.get(id)
   }
 
   /** Sets the current key's value in namespace `ns`; `undefined` removes it. */
@@ -55,55 +71,80 @@ export class StateTable<K, S> {
       this.remove(ns)
       return
     }
-    let entry = this.currentEntry()
-    if (entry === undefined) {
-      const keys = this.keys
-      entry = this.addEntry(keys.currentKey, keys.currentId, keys.currentGroup())
-      this.cachedEntry = entry
+    const keys = this.keys
+    const id = keys.currentId
+    if (id !== keys.currentKey) this.rememberKey(id, keys.currentKey)
+    if (ns === undefined) {
+      this.values.set(id, value)
+      return
     }
-    if (ns === undefined) entry.value = value
-    else (entry.namespaces ??= new Map()).set(ns, value)
+    let namespaces = this.namespacesOf(id)
+    if (namespaces === undefined) {
+      this.namespaced.set(id, (namespaces = new Map()))
+      this.cachedNamespaces = namespaces
+    }
+    namespaces.set(ns, value)
   }
 
   /** Removes the current key's value in namespace `ns`. */
   remove(ns: unknown): void {
-    const entry = this.currentEntry()
-    if (entry === undefined) return
-    if (ns === undefined) entry.value = undefined
-    else entry.namespaces?.delete(ns)
-    if (entry.value === undefined && (entry.namespaces === undefined || entry.namespaces.size === 0)) this.removeEntry(entry)
+    const id = this.keys.currentId
+    if (ns === undefined) {
+      if (!this.values.delete(id)) return
+    } else {
+      const namespaces = this.namespacesOf(id)
+      if (namespaces === undefined || !namespaces.delete(ns)) return
+      if (namespaces.size === 0) this.dropNamespaces(id)
+    }
+    if (id !== this.keys.currentKey) this.forgetKeyIfEmpty(id)
   }
 
   /** The current key's namespaces with a value (not the void one). */
   namespacesOfCurrentKey(): IterableIterator<unknown> | undefined {
-    return this.currentEntry()?.namespaces?.keys()
+    return this.namespacesOf(this.keys.currentId)?.keys()
   }
 
-  /** Every key entry, group by group (ascending), in insertion order within a group. */
+  /**
+   * Every key with a value, group by group (ascending); within a group, the keys with a
+   * void-namespace value first, each part in insertion order. A listing made now: changing the
+   * table while iterating it does not change what it yields.
+   */
   *entries(): Generator<KeyEntry<K, S>> {
-    for (const group of this.groups) if (group !== undefined) yield* group.values()
-  }
-
-  /** The entries of one key group. */
-  entriesOfGroup(keyGroup: number): Iterable<KeyEntry<K, S>> {
-    return this.groups[keyGroup]?.values() ?? []
+    const maxParallelism = this.keys.maxParallelism
+    const byGroup = new Map<number, unknown[]>()
+    const file = (id: unknown): void => {
+      const group = keyGroupOfId(id, maxParallelism)
+      const ids = byGroup.get(group)
+      if (ids === undefined) byGroup.set(group, [id])
+      else ids.push(id)
+    }
+    for (const id of this.values.keys()) file(id)
+    for (const id of this.namespaced.keys()) if (!this.values.has(id)) file(id)
+    const groups = [...byGroup.keys()].sort((a, b) => a - b)
+    const listed: KeyEntry<K, S>[] = []
+    for (const group of groups) {
+      for (const id of byGroup.get(group)!) {
+        listed.push({ key: this.keyOf(id), id, group, value: this.values.get(id), namespaces: this.namespaced.get(id) })
+      }
+    }
+    yield* listed
   }
 
   /** Whether no key has a value. */
   isEmpty(): boolean {
-    return this.index.size === 0
+    return this.values.size === 0 && this.namespaced.size === 0
   }
 
   /**
-   * Visits up to `count` key entries after the last one visited (wrapping around once), and
-   * replaces each of their values by `keep(value)`: `undefined` removes it. Incremental TTL
-   * cleanup runs on this.
+   * Visits up to `count` keys after the last one visited (wrapping around once), and replaces
+   * each of their values by `keep(value)`: `undefined` removes it. Incremental TTL cleanup runs
+   * on this.
    */
   sweep(count: number, keep: (value: S) => S | undefined): void {
     let visited = 0
     let wrapped = false
     while (visited < count) {
-      this.cursor ??= this.entries()
+      this.cursor ??= this.ids()
       const next = this.cursor.next()
       if (next.done === true) {
         this.cursor = undefined
@@ -112,67 +153,86 @@ export class StateTable<K, S> {
         continue
       }
       visited++
-      this.sweepEntry(next.value, keep)
+      this.sweepKey(next.value, keep)
     }
   }
 
-  /** Replaces the values of every entry by `keep(value)` (a full cleanup, e.g. before a snapshot). */
+  /** Replaces the values of every key by `keep(value)` (a full cleanup, e.g. before a snapshot). */
   sweepAll(keep: (value: S) => S | undefined): void {
-    for (const entry of this.entries()) this.sweepEntry(entry, keep)
+    for (const id of [...this.ids()]) this.sweepKey(id, keep)
   }
 
-  /** Puts a value for `key` (with `id` and `group`) without changing the current key: restore. */
-  restoreValue(key: K, id: unknown, group: number, ns: unknown, value: S): void {
-    let entry = this.index.get(id)
-    if (entry === undefined) {
-      entry = this.addEntry(key, id, group)
-      if (id === this.cachedId) this.cachedEntry = entry
+  /** Puts a value for `key` (with `id`) without changing the current key: restore. */
+  restoreValue(key: K, id: unknown, ns: unknown, value: S): void {
+    if (id !== key) this.rememberKey(id, key)
+    if (ns === undefined) {
+      this.values.set(id, value)
+      return
     }
-    if (ns === undefined) entry.value = value
-    else (entry.namespaces ??= new Map()).set(ns, value)
+    let namespaces = this.namespaced.get(id)
+    if (namespaces === undefined) this.namespaced.set(id, (namespaces = new Map()))
+    namespaces.set(ns, value)
+    this.cachedId = NO_KEY
+    this.cachedNamespaces = undefined
   }
 
   /** Removes everything. */
   clear(): void {
-    this.groups.fill(undefined)
-    this.index.clear()
+    this.values.clear()
+    this.namespaced.clear()
+    this.composite.clear()
     this.cachedId = NO_KEY
-    this.cachedEntry = undefined
+    this.cachedNamespaces = undefined
     this.cursor = undefined
   }
 
-  private currentEntry(): KeyEntry<K, S> | undefined {
-    const keys = this.keys
-    if (keys.currentId === this.cachedId) return this.cachedEntry
-    this.cachedId = keys.currentId
-    return (this.cachedEntry = this.index.get(keys.currentId))
+  private namespacesOf(id: unknown): Map<unknown, S> | undefined {
+    if (id === this.cachedId) return this.cachedNamespaces
+    this.cachedId = id
+    return (this.cachedNamespaces = this.namespaced.get(id))
   }
 
-  private addEntry(key: K, id: unknown, group: number): KeyEntry<K, S> {
-    const entry: KeyEntry<K, S> = { key, id, group, value: undefined, namespaces: undefined }
-    let map = this.groups[group]
-    if (map === undefined) this.groups[group] = map = new Map()
-    map.set(id, entry)
-    this.index.set(id, entry)
-    return entry
+  private dropNamespaces(id: unknown): void {
+    this.namespaced.delete(id)
+    if (id === this.cachedId) this.cachedNamespaces = undefined
   }
 
-  private sweepEntry(entry: KeyEntry<K, S>, keep: (value: S) => S | undefined): void {
-    if (entry.value !== undefined) entry.value = keep(entry.value)
-    const namespaces = entry.namespaces
-    if (namespaces !== undefined) {
-      for (const [ns, value] of namespaces) {
-        const kept = keep(value)
-        if (kept === undefined) namespaces.delete(ns)
-        else if (kept !== value) namespaces.set(ns, kept)
-      }
+  // The cold paths are methods of their own: the hot ones stay small enough for V8 to inline.
+
+  private rememberKey(id: unknown, key: K): void {
+    if (!this.composite.has(id)) this.composite.set(id, key)
+  }
+
+  private forgetKeyIfEmpty(id: unknown): void {
+    if (!this.values.has(id) && !this.namespaced.has(id)) this.composite.delete(id)
+  }
+
+  private keyOf(id: unknown): K {
+    return this.composite.has(id) ? this.composite.get(id)! : (id as K)
+  }
+
+  /** Every key id with a value (a key with values in both parts once), live. */
+  private *ids(): Generator<unknown> {
+    yield* this.values.keys()
+    for (const id of this.namespaced.keys()) if (!this.values.has(id)) yield id
+  }
+
+  private sweepKey(id: unknown, keep: (value: S) => S | undefined): void {
+    const value = this.values.get(id)
+    if (value !== undefined) {
+      const kept = keep(value)
+      if (kept === undefined) this.values.delete(id)
+      else if (kept !== value) this.values.set(id, kept)
     }
-    if (entry.value === undefined && (namespaces === undefined || namespaces.size === 0)) this.removeEntry(entry)
-  }
-
-  private removeEntry(entry: KeyEntry<K, S>): void {
-    this.groups[entry.group]?.delete(entry.id)
-    this.index.delete(entry.id)
-    if (this.cachedEntry === entry) this.cachedEntry = undefined
+    const namespaces = this.namespaced.get(id)
+    if (namespaces !== undefined) {
+      for (const [ns, stored] of namespaces) {
+        const kept = keep(stored)
+        if (kept === undefined) namespaces.delete(ns)
+        else if (kept !== stored) namespaces.set(ns, kept)
+      }
+      if (namespaces.size === 0) this.dropNamespaces(id)
+    }
+    this.forgetKeyIfEmpty(id)
   }
 }
