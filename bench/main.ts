@@ -4,14 +4,15 @@
  *
  * Flags:
  *   --events N        events per timed run (default: the workload's, 5000000 for stateless and keyed-process,
- *                     2000000 for windows-*)
- *   --warmup N        events of the untimed warm-up runs of each variant (default events/10, at least 100000)
+ *                     2000000 for windows-*, 200000 for async-io)
+ *   --warmup N        events of the untimed warm-up runs of each variant (default events/10, at least 100000;
+ *                     async-io: 10000)
  *   --warmup-runs N   warm-up runs of each variant (default 3)
  *   --rounds N        timed runs of each variant, interleaved; medians are reported (default 1)
  *   --only ID         only these variants (repeatable or comma-separated): hand, rxjs, ds, ds-wm0,
- *                     rxjs-scan, ds-map
+ *                     rxjs-scan, ds-map, ds-unordered
  *   --workload NAME   only these workloads (repeatable or comma-separated; default: all):
- *                     stateless, windows-tumbling, windows-sliding, keyed-process
+ *                     stateless, windows-tumbling, windows-sliding, keyed-process, async-io
  *   --source KIND     array (pre-generated, shared; default) or lazy (generated on the fly)
  *   --live-heap       after the timed runs, one untimed run per variant with gc() before every heap
  *                     sample: the peak live heap (state), without uncollected garbage
@@ -20,6 +21,7 @@
  */
 import { cpus } from 'node:os'
 import { parseArgs } from 'node:util'
+import { asyncIo } from './async-io'
 import { eventFeed } from './data'
 import { checkSameResults, formatTable, measureAll } from './harness'
 import { keyedProcess } from './keyed-process'
@@ -28,7 +30,7 @@ import { windowsSliding } from './windows-sliding'
 import { windowsTumbling } from './windows-tumbling'
 import type { Workload } from './workload'
 
-const workloads: readonly Workload<any>[] = [stateless, windowsTumbling, windowsSliding, keyedProcess]
+const workloads: readonly Workload<any>[] = [stateless, windowsTumbling, windowsSliding, keyedProcess, asyncIo]
 
 function positiveInt(flag: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback
@@ -79,7 +81,7 @@ async function main(): Promise<number> {
   const all: unknown[] = []
   for (const workload of selected) {
     const events = positiveInt('events', flags.events, workload.defaultEvents ?? 5_000_000)
-    const warmupEvents = Math.min(events, positiveInt('warmup', flags.warmup, Math.max(100_000, Math.floor(events / 10))))
+    const warmupEvents = Math.min(events, positiveInt('warmup', flags.warmup, workload.defaultWarmupEvents ?? Math.max(100_000, Math.floor(events / 10))))
     const feed = eventFeed(source, events, workload.data)
     const variants = workload.variants(feed).filter(v => only === undefined || only.includes(v.id))
     if (variants.length === 0) continue

@@ -16,6 +16,8 @@ export interface Workload<R> extends ReportOptions {
   readonly data?: EventOptions
   /** Events per timed run when `--events` is not given (default 5,000,000). */
   readonly defaultEvents?: number
+  /** Events per warm-up run when `--warmup` is not given (default: events/10, at least 100,000). */
+  readonly defaultWarmupEvents?: number
   /** The variants to compare, all reading `feed`; the first one's result is the reference. */
   variants(feed: Feed<Event>): Variant<R>[]
   /** Whether two variants computed the same result. */

@@ -37,3 +37,6 @@ export { countWindowAll, windowAll } from './window-all'
 // ---- process functions ----
 export * from './process-elements'
 export * from './keyed-process'
+
+// ---- async I/O ----
+export * from './async-wait'

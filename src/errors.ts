@@ -103,6 +103,23 @@ export class WatermarkError extends DataStreamError {
 }
 
 /**
+ * Something waited longer than its operator allows, in processing time: an `asyncWait` call
+ * past the operator's `timeout` (without `onTimeout`). The message names the operator and the
+ * input. (Not RxJS's `TimeoutError` of the `timeout` operator.)
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const timedOut = (e: unknown) => e instanceof ds.TimeoutError
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class TimeoutError extends DataStreamError {
+  override name = 'TimeoutError'
+}
+
+/**
  * Keyed, operator or broadcast state was used wrongly or holds a bad value: a value its codec
  * rejects, state or timers outside a keyed context, a descriptor name reused with another kind,
  * broadcast state written where it is read-only, a snapshot that does not match. `state` names

@@ -23,7 +23,7 @@ export * from './OutputTag'
 export * from './Collector'
 export type { Key, KeyPrimitive } from './Key'
 export type { OperatorInfo, OperatorOptions, SchedulerOptions } from './OperatorOptions'
-export { DataStreamError, KeyError, StateError, TimestampError, UserFunctionError, WatermarkError } from './errors'
+export { DataStreamError, KeyError, StateError, TimeoutError, TimestampError, UserFunctionError, WatermarkError } from './errors'
 
 // ---- time: watermarks and timers ----
 export {
@@ -80,6 +80,17 @@ export * from './process/CoProcessFunction'
 export * from './process/BroadcastProcessFunction'
 export type { BroadcastState, ReadOnlyBroadcastState } from './state/BroadcastState'
 export type { CheckpointedFunction, FunctionInitializationContext, FunctionSnapshotContext, OperatorStateStore } from './state/OperatorState'
+
+// ---- async I/O ----
+export type { AsyncContext, AsyncFunction } from './async/AsyncFunction'
+export {
+  type AsyncRetryStrategy,
+  exponentialBackoffRetry,
+  type ExponentialBackoffRetryOptions,
+  fixedDelayRetry,
+  type FixedDelayRetryOptions
+} from './async/AsyncRetryStrategy'
+export type { AsyncWaitOptions } from './async/AsyncWaitOptions'
 
 // ---- operators ----
 export * from '../operators/index'

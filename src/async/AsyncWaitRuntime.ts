@@ -1,0 +1,385 @@
+/**
+ * @internal
+ * The runtime of one `asyncWait` subscription (Flink's `AsyncWaitOperator`): admits elements
+ * into the queue while it has free slots, calls the user function for every record, handles
+ * timeouts and retries on the processing-time scheduler, and emits whatever the queue lets
+ * leave. Elements that arrive while every slot is taken wait in the overflow buffer, in order,
+ * and enter the queue as slots free up.
+ *
+ * Reentrancy: a call may complete synchronously (an array, a synchronous Observable), inside
+ * `push` or inside another completion. Emission runs in one loop (`pump`); a completion during
+ * that loop only flags it to go round again, so elements never leave out of order and the
+ * stack never grows with the number of inputs.
+ */
+import { from, type ObservableInput, type SchedulerLike, type Subscriber } from 'rxjs'
+import { DataStreamError, TimeoutError, UserFunctionError } from '../errors'
+import type { OperatorInfo } from '../OperatorOptions'
+import { type StreamElement, type StreamRecord, streamRecord } from '../StreamElement'
+import { describeElement, describeValue } from '../internal/describe'
+import type { AsyncFunction } from './AsyncFunction'
+import type { AsyncRetryStrategy } from './AsyncRetryStrategy'
+import type { ResolvedAsyncWaitOptions } from './AsyncWaitOptions'
+import { Fifo } from './Fifo'
+import { OrderedQueue, QueueEntry, type StreamElementQueue, UnorderedQueue } from './StreamElementQueue'
+
+type Fail = (error: unknown) => void
+
+/** @internal */
+export class AsyncWaitRuntime<In, Out, K> {
+  private readonly queue: StreamElementQueue<In, K, Out>
+  /** The overflow buffer: elements that arrived while every slot was taken, oldest first. */
+  private readonly waiting = new Fifo<StreamElement<In, K>>()
+  private readonly capacity: number
+  private readonly timeout: number
+  private readonly retry: AsyncRetryStrategy<Out> | undefined
+  private readonly scheduler: SchedulerLike
+  /** Upstream completed (elements may still wait in the overflow buffer). */
+  private upstreamDone = false
+  /**
+   * Flink's end of input: upstream completed and every element is in the queue. From then on
+   * no retry is scheduled; waiting ones were started at once.
+   */
+  private inputEnded = false
+  /** Completed, failed or unsubscribed: nothing runs any more. */
+  private closed = false
+  private pumping = false
+  private again = false
+
+  constructor(
+    private readonly info: OperatorInfo,
+    private readonly fn: AsyncFunction<In, Out>,
+    private readonly options: ResolvedAsyncWaitOptions<In, Out>,
+    private readonly destination: Subscriber<StreamElement<Out, K>>,
+    private readonly fail: Fail
+  ) {
+    this.queue = options.ordered ? new OrderedQueue<In, K, Out>() : new UnorderedQueue<In, K, Out>()
+    this.capacity = options.capacity
+    this.timeout = options.timeout
+    this.retry = options.retry
+    this.scheduler = options.scheduler
+  }
+
+  // ---- upstream ----
+
+  push(element: StreamElement<In, K>): void {
+    if (element._tag === 'CheckpointBarrier') {
+      // Flink's rule: the barrier does not wait behind calls in flight. Every input that
+      // arrived before it and has not left (queue and overflow buffer, `inFlight()`) is part
+      // of this operator's snapshot and is called again after a restore.
+      this.destination.next(element)
+      return
+    }
+    if (this.waiting.length === 0 && this.queue.size < this.capacity) {
+      this.admit(element)
+    } else if (this.waiting.length < this.options.overflowBuffer) {
+      this.waiting.push(element)
+    } else {
+      this.fail(
+        new DataStreamError(
+          this.info,
+          `${describeElement(element)} arrived while all ${this.capacity} slots were taken and ${this.waiting.length} element(s) already waited in the overflow buffer (overflowBuffer ${this.options.overflowBuffer}): upstream pushes faster than the calls complete. Slow the source down, raise capacity or overflowBuffer (Infinity buffers without bound), or read from a source that can be paused`
+        )
+      )
+      return
+    }
+    this.pump()
+  }
+
+  complete(): void {
+    this.upstreamDone = true
+    this.pump()
+  }
+
+  /** Runs once when the subscription ends, however it ends: every call in flight is abandoned. */
+  dispose(): void {
+    this.closed = true
+    for (let e = this.queue.first; e !== undefined; e = e.next) {
+      if (e.timeoutTimer !== undefined) e.timeoutTimer.unsubscribe()
+      e.timeoutTimer = undefined
+      this.abandon(e, undefined)
+    }
+    this.waiting.clear()
+  }
+
+  /**
+   * The inputs that entered and have not left, in arrival order: the queue (records in flight,
+   * waiting to retry or complete but not yet emitted; watermarks and statuses waiting for their
+   * turn), then the overflow buffer. What a checkpoint stores for this operator; a restore
+   * pushes them again, so every record is called again.
+   */
+  inFlight(): StreamElement<In, K>[] {
+    const elements: StreamElement<In, K>[] = []
+    for (let e = this.queue.first; e !== undefined; e = e.next) elements.push(e.element)
+    for (const element of this.waiting) elements.push(element)
+    return elements
+  }
+
+  // ---- the queue ----
+
+  private admit(element: StreamElement<In, K>): void {
+    const entry = new QueueEntry<In, K, Out>(element, element._tag !== 'Record' && element._tag !== 'SideRecord')
+    this.queue.add(entry)
+    if (element._tag !== 'Record') return
+    // The timeout spans every attempt: it starts with the first.
+    if (this.timeout > 0) entry.timeoutTimer = this.scheduler.schedule(() => this.guard(() => this.timedOut(entry)), this.timeout)
+    this.invoke(entry)
+  }
+
+  /** Emits every entry the queue lets leave, refills free slots from the overflow buffer, completes at the end. */
+  private pump(): void {
+    if (this.pumping) {
+      this.again = true
+      return
+    }
+    this.pumping = true
+    try {
+      do {
+        this.again = false
+        for (let entry = this.queue.poll(); entry !== undefined; entry = this.queue.poll()) {
+          this.emit(entry)
+          if (this.closed) return
+        }
+        while (this.waiting.length > 0 && this.queue.size < this.capacity) {
+          this.admit(this.waiting.shift()!)
+          if (this.closed) return
+          this.again = true // a complete element (a watermark) may be able to leave at once
+        }
+        if (this.upstreamDone && !this.inputEnded && this.waiting.length === 0) {
+          this.inputEnded = true
+          this.startWaitingRetries()
+          if (this.closed) return
+          this.again = true
+        }
+      } while (this.again)
+      if (this.inputEnded && this.queue.size === 0) {
+        this.closed = true
+        this.destination.complete()
+      }
+    } finally {
+      this.pumping = false
+    }
+  }
+
+  private emit(entry: QueueEntry<In, K, Out>): void {
+    const element = entry.element
+    if (element._tag !== 'Record') {
+      this.destination.next(element)
+      return
+    }
+    const results = entry.results!
+    for (let i = 0; i < results.length; i++) {
+      this.destination.next(streamRecord(results[i] as Out, element.timestamp, element.key))
+      if (this.closed) return
+    }
+  }
+
+  // ---- calls ----
+
+  private invoke(entry: QueueEntry<In, K, Out>): void {
+    const attempt = ++entry.attempt
+    const controller = new AbortController()
+    entry.controller = controller
+    const record = entry.element as StreamRecord<In, K>
+    let output: ObservableInput<Out>
+    try {
+      output = this.fn(record.value, { signal: controller.signal, attempt })
+    } catch (error) {
+      // A synchronous throw is a bug in the function, not a failed call: never retried (as
+      // an exception thrown by Flink's asyncInvoke fails the job).
+      this.fail(new UserFunctionError(this.info, this.calling(record, attempt), error))
+      return
+    }
+    if (Array.isArray(output)) {
+      // Copied: the caller may reuse its array while the results wait for their turn.
+      this.succeeded(entry, attempt, output.slice() as Out[])
+      return
+    }
+    if (typeof output === 'string' || output === null || typeof output !== 'object' && typeof output !== 'function') {
+      this.fail(this.badOutput(record, attempt, output))
+      return
+    }
+    if (typeof (output as PromiseLike<Out>).then === 'function') {
+      try {
+        ;(output as PromiseLike<Out>).then(
+          value => this.succeeded(entry, attempt, [value]),
+          (error: unknown) => this.failed(entry, attempt, error)
+        )
+      } catch (error) {
+        this.failed(entry, attempt, error)
+      }
+      return
+    }
+    let results$
+    try {
+      results$ = from(output)
+    } catch {
+      this.fail(this.badOutput(record, attempt, output))
+      return
+    }
+    const results: Out[] = []
+    const call = results$.subscribe({
+      next: value => {
+        results.push(value)
+      },
+      error: (error: unknown) => this.failed(entry, attempt, error),
+      complete: () => this.succeeded(entry, attempt, results)
+    })
+    // A synchronous Observable has completed already: only a running call is kept.
+    if (!call.closed && entry.controller === controller) entry.call = call
+  }
+
+  /** Whether `attempt` of `entry` is the call still running (only the first completion counts). */
+  private running(entry: QueueEntry<In, K, Out>, attempt: number): boolean {
+    return !this.closed && entry.attempt === attempt && entry.controller !== undefined
+  }
+
+  private succeeded(entry: QueueEntry<In, K, Out>, attempt: number, results: readonly Out[]): void {
+    if (!this.running(entry, attempt)) return
+    entry.controller = undefined
+    entry.call = undefined
+    const retry = this.retry
+    if (retry?.ifResult !== undefined && !this.inputEnded) {
+      let again: boolean
+      try {
+        again = retry.ifResult(results) === true && retry.canRetry(attempt) === true
+      } catch (error) {
+        this.fail(new UserFunctionError(this.info, `testing the results of ${this.calling(entry.element as StreamRecord<In, K>, attempt)} with the retry strategy`, error))
+        return
+      }
+      if (again) {
+        this.scheduleRetry(entry, attempt)
+        return
+      }
+    }
+    this.finish(entry, results)
+  }
+
+  private failed(entry: QueueEntry<In, K, Out>, attempt: number, error: unknown): void {
+    if (!this.running(entry, attempt)) return
+    entry.controller = undefined
+    entry.call = undefined
+    const record = entry.element as StreamRecord<In, K>
+    const retry = this.retry
+    if (retry?.ifException !== undefined && !this.inputEnded) {
+      let again: boolean
+      try {
+        again = retry.ifException(error) === true && retry.canRetry(attempt) === true
+      } catch (thrown) {
+        this.fail(new UserFunctionError(this.info, `testing the error of ${this.calling(record, attempt)} with the retry strategy`, thrown))
+        return
+      }
+      if (again) {
+        this.scheduleRetry(entry, attempt)
+        return
+      }
+    }
+    this.fail(new UserFunctionError(this.info, this.calling(record, attempt), error))
+  }
+
+  private scheduleRetry(entry: QueueEntry<In, K, Out>, attempt: number): void {
+    let delay: unknown
+    try {
+      delay = this.retry!.backoff(attempt)
+    } catch (error) {
+      this.fail(new UserFunctionError(this.info, `computing the retry strategy's backoff(${attempt})`, error))
+      return
+    }
+    if (typeof delay !== 'number' || !(delay >= 0)) {
+      this.fail(new DataStreamError(this.info, `the retry strategy's backoff(${attempt}) returned ${describeValue(delay)}: expected a number of milliseconds >= 0`))
+      return
+    }
+    entry.retryTimer = this.scheduler.schedule(
+      () =>
+        this.guard(() => {
+          entry.retryTimer = undefined
+          this.invoke(entry)
+        }),
+      delay
+    )
+  }
+
+  /** At the end of input, waiting retries start at once (Flink's `finishInFlightDelayedRetry`). */
+  private startWaitingRetries(): void {
+    for (let e = this.queue.first; e !== undefined && !this.closed; e = e.next) {
+      if (e.retryTimer === undefined) continue
+      e.retryTimer.unsubscribe()
+      e.retryTimer = undefined
+      this.invoke(e)
+    }
+  }
+
+  private timedOut(entry: QueueEntry<In, K, Out>): void {
+    entry.timeoutTimer = undefined
+    if (entry.done || this.closed) return
+    const record = entry.element as StreamRecord<In, K>
+    const waitingToRetry = entry.retryTimer !== undefined
+    const error = new TimeoutError(
+      this.info,
+      `the call for ${describeElement(record)} timed out after ${this.timeout} ms (${entry.attempt} attempt${entry.attempt === 1 ? '' : 's'}${waitingToRetry ? ', waiting to retry' : ''})`
+    )
+    this.abandon(entry, error)
+    const onTimeout = this.options.onTimeout
+    if (onTimeout === undefined) {
+      this.fail(error)
+      return
+    }
+    let fallback: Out | undefined
+    try {
+      fallback = onTimeout(record.value)
+    } catch (thrown) {
+      this.fail(new UserFunctionError(this.info, `running onTimeout for ${describeElement(record)}`, thrown))
+      return
+    }
+    this.finish(entry, fallback === undefined ? [] : [fallback as Out])
+  }
+
+  /** `entry`'s results are final: it may leave when the queue lets it. */
+  private finish(entry: QueueEntry<In, K, Out>, results: readonly Out[]): void {
+    entry.results = results
+    entry.done = true
+    if (entry.timeoutTimer !== undefined) {
+      entry.timeoutTimer.unsubscribe()
+      entry.timeoutTimer = undefined
+    }
+    this.queue.completed(entry)
+    this.pump()
+  }
+
+  /** Stops the running attempt (aborting its signal with `reason`) or the waiting retry. */
+  private abandon(entry: QueueEntry<In, K, Out>, reason: unknown): void {
+    const controller = entry.controller
+    const call = entry.call
+    entry.controller = undefined
+    entry.call = undefined
+    if (entry.retryTimer !== undefined) {
+      entry.retryTimer.unsubscribe()
+      entry.retryTimer = undefined
+    }
+    call?.unsubscribe()
+    if (controller !== undefined) {
+      if (reason === undefined) controller.abort()
+      else controller.abort(reason)
+    }
+  }
+
+  /** Timer callbacks run outside any Rx handler: whatever they throw fails the stream. */
+  private guard(work: () => void): void {
+    try {
+      work()
+    } catch (error) {
+      this.fail(error)
+    }
+  }
+
+  private calling(record: StreamRecord<In, K>, attempt: number): string {
+    return `calling the async function for ${describeElement(record)}${attempt > 1 ? ` (attempt ${attempt})` : ''}`
+  }
+
+  private badOutput(record: StreamRecord<In, K>, attempt: number, output: unknown): DataStreamError {
+    const hint = typeof output === 'string' ? ' (a string is not taken as a sequence of characters: return [s] or Promise.resolve(s))' : ''
+    return new DataStreamError(
+      this.info,
+      `the async function returned ${describeValue(output)}${hint} for ${describeElement(record)}${attempt > 1 ? ` (attempt ${attempt})` : ''}: expected a Promise, an array or another ObservableInput (Observable, iterable, async iterable)`
+    )
+  }
+}
