@@ -12,7 +12,8 @@
  *   --only ID         only these variants (repeatable or comma-separated): hand, rxjs, ds, ds-wm0,
  *                     rxjs-scan, ds-map, ds-unordered
  *   --workload NAME   only these workloads (repeatable or comma-separated; default: all):
- *                     stateless, windows-tumbling, windows-sliding, keyed-process, async-io
+ *                     stateless, windows-tumbling, windows-sliding, keyed-process, async-io, interval-join
+ *                     (interval-join: --events counts orders, default 1000000; as many payments flow beside them)
  *   --source KIND     array (pre-generated, shared; default) or lazy (generated on the fly)
  *   --live-heap       after the timed runs, one untimed run per variant with gc() before every heap
  *                     sample: the peak live heap (state), without uncollected garbage
@@ -24,13 +25,14 @@ import { parseArgs } from 'node:util'
 import { asyncIo } from './async-io'
 import { eventFeed } from './data'
 import { checkSameResults, formatTable, measureAll } from './harness'
+import { intervalJoin } from './interval-join'
 import { keyedProcess } from './keyed-process'
 import { stateless } from './stateless'
 import { windowsSliding } from './windows-sliding'
 import { windowsTumbling } from './windows-tumbling'
 import type { Workload } from './workload'
 
-const workloads: readonly Workload<any>[] = [stateless, windowsTumbling, windowsSliding, keyedProcess, asyncIo]
+const workloads: readonly Workload<any>[] = [stateless, windowsTumbling, windowsSliding, keyedProcess, asyncIo, intervalJoin]
 
 function positiveInt(flag: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback

@@ -3,8 +3,10 @@
  * per page over 5-minute event-time windows, from two sources (web and app) merged, with
  * views that arrive too late for their window sent to a side output; and visitor sessions
  * (a session ends after 2 minutes of event time without a view) from a keyed process
- * function with keyed state and event-time timers. It grows with each capability
- * (checkpoints, the browser dashboard, …).
+ * function with keyed state and event-time timers; the window results enriched with page
+ * titles from a (simulated) content service through async I/O; and a pricing → signup funnel
+ * from an interval join of each user's views. It grows with each capability (checkpoints, the
+ * browser dashboard, …).
  */
 import * as t from 'io-ts'
 import { from, lastValueFrom, toArray } from 'rxjs'
@@ -86,19 +88,66 @@ const sessions: ds.KeyedProcessFunction<string, PageView, Session> = {
 
 const sessions$ = enter(views, 'views').pipe(ds.keyBy(v => v.user), ds.keyedProcess(sessions, { name: 'sessions', uid: 'sessions' }), ds.values())
 
+/** A stand-in for a content service: a page's title after a few ms, as a real lookup would. */
+const TITLES: Record<string, string> = {
+  '/': 'Home',
+  '/pricing': 'Pricing',
+  '/docs': 'Docs',
+  '/docs/windows': 'Docs: windows',
+  '/blog': 'Blog',
+  '/signup': 'Sign up'
+}
+const lookupTitle = (page: string, signal: AbortSignal): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(() => resolve(TITLES[page] ?? page), 1 + (page.length % 3))
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer)
+      reject(signal.reason)
+    })
+  })
+
+const FUNNEL = 10 * 60_000
+
+interface Conversion {
+  readonly user: string
+  readonly pricingAt: number
+  readonly signupAt: number
+}
+
+/** Each user's /pricing views joined with their /signup views in the 10 minutes after. */
+const conversions$ = enter(views.filter(v => v.page === '/pricing'), 'pricing views').pipe(
+  ds.keyBy(v => v.user),
+  ds.intervalJoinWith(enter(views.filter(v => v.page === '/signup'), 'signup views').pipe(ds.keyBy(v => v.user)), { name: 'pricing → signup' })
+    .between(0, FUNNEL)
+    .process((pricing: PageView, signup, _ctx, out: ds.Collector<Conversion>) => out.collect({ user: pricing.user, pricingAt: pricing.ts, signupAt: signup.ts })),
+  ds.values()
+)
+
 const time = (ms: number) => new Date(ms).toISOString().slice(11, 16)
 
 async function main(): Promise<void> {
   const { main$, side } = ds.split(stats$, late)
   const [lateViews, windows] = await Promise.all([
     lastValueFrom(side(late).pipe(ds.values(), toArray())),
-    lastValueFrom(main$.pipe(ds.values(), toArray()))
+    lastValueFrom(
+      main$.pipe(
+        // Ordered: the results keep their order (and watermarks their place) while up to 8 lookups run at once.
+        ds.asyncWait(async (s: PageStats, { signal }) => ({ ...s, title: await lookupTitle(s.page, signal) }), {
+          ordered: true,
+          capacity: 8,
+          timeout: 1_000,
+          name: 'page titles'
+        }),
+        ds.values(),
+        toArray()
+      )
+    )
   ])
   console.log(`rx-datastream demo: ${views.length} page views (${web.length} web, ${app.length} app), up to ${MAX_DELAY} ms out of order`)
   console.log(`PV and UV per page, 5-minute event-time windows (UTC):\n`)
-  console.log('window         page              PV     UV')
+  console.log('window         page           title             PV     UV')
   for (const s of windows) {
-    console.log(`${time(s.start)}–${time(s.start + WINDOW)}    ${s.page.padEnd(14)} ${String(s.pv).padStart(5)}  ${String(s.uv).padStart(5)}`)
+    console.log(`${time(s.start)}–${time(s.start + WINDOW)}    ${s.page.padEnd(14)} ${s.title.padEnd(14)} ${String(s.pv).padStart(5)}  ${String(s.uv).padStart(5)}`)
   }
   const total = windows.reduce((n, s) => n + s.pv, 0)
   console.log(`\n${windows.length} window results, ${total} views counted; ${lateViews.length} views arrived after their window closed (late side output).`)
@@ -110,6 +159,13 @@ async function main(): Promise<void> {
   console.log(`\nSessions (a gap of ${SESSION_GAP / 60_000} minutes ends one): ${userSessions.length} sessions of ${new Set(userSessions.map(s => s.user)).size} users,`)
   console.log(`${(sessionViewCount / userSessions.length).toFixed(1)} views per session; the longest: ${longest.user} from ${time(longest.start)}, ${longest.views} views.`)
   if (sessionViewCount !== views.length) throw new Error(`sessions lost views: ${views.length - sessionViewCount}`)
+
+  const funnel = await lastValueFrom(conversions$.pipe(toArray()))
+  const converted = new Set(funnel.map(c => c.user))
+  const pricingUsers = new Set(views.filter(v => v.page === '/pricing').map(v => v.user))
+  const fastest = funnel.reduce((a, b) => (b.signupAt - b.pricingAt < a.signupAt - a.pricingAt ? b : a))
+  console.log(`\nFunnel (interval join, /signup within ${FUNNEL / 60_000} minutes after /pricing): ${converted.size} of ${pricingUsers.size} users who saw /pricing`)
+  console.log(`signed up in time (${funnel.length} matching pairs); the quickest: ${fastest.user}, ${((fastest.signupAt - fastest.pricingAt) / 1_000).toFixed(0)} s.`)
 }
 
 main().catch((error: unknown) => {

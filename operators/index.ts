@@ -40,3 +40,9 @@ export * from './keyed-process'
 
 // ---- async I/O ----
 export * from './async-wait'
+
+// ---- joins ----
+export * from './join-with'
+export * from './co-group-with'
+export * from './interval-join-with'
+export type { CoGroupFunction, JoinFunction, ProcessJoinContext, ProcessJoinFunction, TaggedUnion } from '../src/join/JoinFunction'

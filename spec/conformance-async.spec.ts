@@ -6,28 +6,12 @@
  * answered by hand), and with real Promises of random latency. Beyond the case: the same input
  * in the other mode must give the same output up to order between watermarks.
  */
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { Subject } from 'rxjs'
 import * as ds from '../src/index'
 import { manualService, sleep } from './support/async-services'
+import { type Case, commonEvent, compareOutput, conformanceCases, type Json, type Ts, time } from './support/conformance'
 
-type Ts = number | 'MAX' | 'MIN' | null
-type Json = Record<string, unknown>
-interface Case {
-  id: string
-  kind: string
-  config: Json
-  input: Json[]
-  expected: Json[]
-  order: 'exact' | 'any-between-watermarks' | 'any'
-  compareWatermarks?: boolean
-}
-
-const fixtures = JSON.parse(readFileSync(join(__dirname, '..', '..', 'spec', 'fixtures', 'flink-cases.json'), 'utf8')) as { cases: Case[] }
-const cases = fixtures.cases.filter(c => c.kind === 'async')
-
-const time = (t: Ts): number => (t === 'MAX' ? Infinity : t === 'MIN' || t === null ? -Infinity : t)
+const cases = conformanceCases().filter(c => c.kind === 'async')
 
 /** The case's user function, as its `behavior` describes it. */
 const functions: Record<string, (x: number) => number[]> = { double: x => [2 * x] }
@@ -107,13 +91,8 @@ function driveManually(c: Case, config: Config, ordered: boolean, policy: Policy
         source.complete()
         while (pending.length > 0) answerOne()
         break
-      case 'mark':
-        main.push({ type: 'mark' })
-        break
-      case 'snapshotRestore':
-        break // allowed to be a no-op by the format; checkpoints arrive with their issue
       default:
-        throw new Error(`unknown event ${String(event['type'])}`)
+        commonEvent(event, main)
     }
     if (policy.interleave && pending.length > 0 && policy.pick(2) === 0) answerOne()
   }
@@ -159,51 +138,11 @@ async function driveWithPromises(c: Case, config: Config, ordered: boolean, seed
         source.complete()
         await done
         break
-      case 'mark':
-        main.push({ type: 'mark' })
-        break
-      case 'snapshotRestore':
-        break
       default:
-        throw new Error(`unknown event ${String(event['type'])}`)
+        commonEvent(event, main)
     }
   }
   return main
-}
-
-// ---- comparison (the conformance README's order modes) ----
-
-const canonical = (e: Json): string => JSON.stringify(e, (_k, v: unknown) => (v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : v))
-const normalize = (e: Json): Json => ('ts' in e ? { ...e, ts: time(e['ts'] as Ts) } : e)
-
-function segments(output: Json[]): (string | string[])[] {
-  const result: (string | string[])[] = []
-  let records: string[] = []
-  for (const e of output) {
-    if (e['type'] !== 'record') {
-      result.push(records.sort(), canonical(e))
-      records = []
-    } else records.push(canonical(e))
-  }
-  result.push(records.sort())
-  return result
-}
-
-function compare(c: Case, order: Case['order'], actual: Json[], context: string): void {
-  const expected = c.expected.map(normalize).map(canonical)
-  const got = actual.map(normalize).map(canonical)
-  switch (order) {
-    case 'exact':
-      expect(got).withContext(context).toEqual(expected)
-      break
-    case 'any-between-watermarks':
-      expect(segments(actual.map(normalize))).withContext(context).toEqual(segments(c.expected.map(normalize)))
-      break
-    case 'any': {
-      const keep = (es: string[]) => (c.compareWatermarks === false ? es.filter(e => e.includes('"record"')) : es)
-      expect(keep(got).sort()).withContext(context).toEqual(keep(expected).sort())
-    }
-  }
 }
 
 describe('Flink conformance vectors: async', () => {
@@ -220,8 +159,8 @@ describe('Flink conformance vectors: async', () => {
     ]
     for (const mode of modes) {
       it(`async: ${c.id}, ${mode.label}, under every completion order`, async () => {
-        for (const policy of policies()) compare(c, mode.order, driveManually(c, config, mode.ordered, policy), `${mode.label}, ${policy.name}`)
-        for (const seed of [11, 12, 13]) compare(c, mode.order, await driveWithPromises(c, config, mode.ordered, seed), `${mode.label}, Promises (seed ${seed})`)
+        for (const policy of policies()) compareOutput(c, mode.order, driveManually(c, config, mode.ordered, policy), `${mode.label}, ${policy.name}`)
+        for (const seed of [11, 12, 13]) compareOutput(c, mode.order, await driveWithPromises(c, config, mode.ordered, seed), `${mode.label}, Promises (seed ${seed})`)
       })
     }
   }

@@ -5,38 +5,10 @@
  * function style a case lists that the library offers. (`assigner` cases: see
  * spec/conformance-assigner.spec.ts.)
  */
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { type Observable, Subject } from 'rxjs'
 import { TestScheduler } from 'rxjs/testing'
 import * as ds from '../src/index'
-
-type Ts = number | 'MAX' | 'MIN' | null
-type Json = Record<string, unknown>
-interface Case {
-  id: string
-  kind: string
-  config: Json
-  input: Json[]
-  expected: Json[]
-  sideOutputs?: Record<string, Json[]>
-  order: 'exact' | 'any-between-watermarks' | 'any'
-  compareWatermarks?: boolean
-}
-
-/** What a case produced: the main output (records, watermarks, statuses, marks) and side outputs. */
-interface Outcome {
-  style?: string
-  main: Json[]
-  side: Record<string, Json[]>
-}
-
-const fixtures = JSON.parse(readFileSync(join(__dirname, '..', '..', 'spec', 'fixtures', 'flink-cases.json'), 'utf8')) as {
-  cases: Case[]
-}
-
-const time = (t: Ts): number => (t === 'MAX' ? Infinity : t === 'MIN' || t === null ? -Infinity : t)
-const normalizeTs = (e: Json): Json => ('ts' in e ? { ...e, ts: time(e['ts'] as Ts) } : e)
+import { type AssignerSpec, assignerOf, type Case, commonEvent, compareOutcome, conformanceCases, type Json, type Outcome, outputCollector, type Ts, time } from './support/conformance'
 
 // ---- watermarks and the valve ----
 
@@ -87,25 +59,8 @@ function valveCase(c: Case): Outcome[] {
 
 // ---- windows ----
 
-type AssignerSpec = { type: string; size?: number; slide?: number; offset?: number; gap?: number; defaultTrigger?: string }
 type TriggerSpec = { type: string; count?: number; interval?: number; nested?: TriggerSpec } | null
 type EvictorSpec = { type: string; maxCount?: number; windowSize?: number; threshold?: number; doEvictAfter?: boolean }
-
-function assignerOf(spec: AssignerSpec): ds.WindowAssigner<number> {
-  switch (spec.type) {
-    case 'tumblingEventTime':
-      return ds.tumblingEventTimeWindows(spec.size!, spec.offset ?? 0)
-    case 'slidingEventTime':
-      return ds.slidingEventTimeWindows(spec.size!, spec.slide!, spec.offset ?? 0)
-    case 'eventTimeSession':
-      return ds.eventTimeSessionWindows(spec.gap!)
-    case 'tumblingProcessingTime':
-      return ds.tumblingProcessingTimeWindows(spec.size!)
-    case 'global':
-      return ds.globalWindows({ fireAtEndOfInput: spec.defaultTrigger === 'endOfStream' })
-  }
-  throw new Error(`unknown assigner ${spec.type}`)
-}
 
 function triggerOf(spec: TriggerSpec): ds.Trigger<number> | undefined {
   if (spec === null) return undefined
@@ -197,14 +152,9 @@ function drive<T, K, R>(
   scheduler: TestScheduler
 ): Omit<Outcome, 'style'> {
   const input = new Subject<ds.StreamElement<T, K>>()
-  const main: Json[] = []
-  const side: Record<string, Json[]> = {}
+  const output = outputCollector()
   const subscription = input.pipe(op).subscribe({
-    next: e => {
-      if (e._tag === 'Record') main.push({ type: 'record', key: e.key, value: e.value, ts: e.timestamp })
-      else if (e._tag === 'Watermark') main.push({ type: 'watermark', ts: e.timestamp })
-      else if (e._tag === 'SideRecord') (side[e.tag.id] ??= []).push({ type: 'record', value: e.value, ts: e.timestamp })
-    },
+    next: output.next,
     error: (err: unknown) => {
       throw err
     }
@@ -221,17 +171,12 @@ function drive<T, K, R>(
         scheduler.maxFrames = event['ts'] as number
         scheduler.flush()
         break
-      case 'mark':
-        main.push({ type: 'mark' })
-        break
-      case 'snapshotRestore':
-        break // allowed to be a no-op by the format; checkpoints arrive with their issue
       default:
-        throw new Error(`unknown event ${String(event['type'])}`)
+        commonEvent(event, output.main)
     }
   }
   subscription.unsubscribe()
-  return { main, side }
+  return { main: output.main, side: output.side }
 }
 
 // ---- keyed process functions with timers ----
@@ -266,7 +211,7 @@ function timersCase(c: Case): Outcome[] {
   return [drive<number, number, number | string>(c, ds.keyedProcess(fn, { scheduler }), scheduler)]
 }
 
-// ---- comparison ----
+// ---- the cases, by kind ----
 
 const drivers: Record<string, (c: Case) => Outcome[]> = {
   watermarks: watermarksCase,
@@ -275,62 +220,20 @@ const drivers: Record<string, (c: Case) => Outcome[]> = {
   timers: timersCase
 }
 
-const isSeparator = (e: Json): boolean => e['type'] !== 'record'
-const canonical = (e: Json): string => JSON.stringify(e, (_k, v: unknown) => (v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : v))
-const sortedRecords = (records: Json[]): string[] => records.map(canonical).sort()
-
-/** The output cut at separators, records between two separators as a sorted multiset. */
-function segments(output: Json[]): (string | string[])[] {
-  const result: (string | string[])[] = []
-  let records: Json[] = []
-  for (const e of output) {
-    if (isSeparator(e)) {
-      result.push(sortedRecords(records), canonical(e))
-      records = []
-    } else records.push(e)
-  }
-  result.push(sortedRecords(records))
-  return result
-}
-
-function compare(c: Case, outcome: Outcome): void {
-  const context = outcome.style ?? c.kind
-  const expected = c.expected.map(normalizeTs)
-  const actual = outcome.main.map(normalizeTs)
-  switch (c.order) {
-    case 'exact':
-      expect(actual.map(canonical)).withContext(context).toEqual(expected.map(canonical))
-      break
-    case 'any-between-watermarks':
-      expect(segments(actual)).withContext(context).toEqual(segments(expected))
-      break
-    case 'any': {
-      const keep = (es: Json[]) => (c.compareWatermarks === false ? es.filter(e => e['type'] === 'record') : es)
-      expect(sortedRecords(keep(actual))).withContext(context).toEqual(sortedRecords(keep(expected)))
-    }
-  }
-  const expectedSide = c.sideOutputs ?? {}
-  for (const tag of new Set([...Object.keys(expectedSide), ...Object.keys(outcome.side)])) {
-    // Side records carry no key in rx-datastream: compare value and timestamp.
-    const strip = (es: Json[]) => es.map(e => canonical({ type: e['type'], value: e['value'], ts: e['ts'] }))
-    expect(strip(outcome.side[tag] ?? []).sort())
-      .withContext(`${context}: side output ${tag}`)
-      .toEqual(strip((expectedSide[tag] ?? []).map(normalizeTs)).sort())
-  }
-}
+const cases = conformanceCases()
 
 describe('Flink conformance vectors', () => {
   it('has cases for every kind the library implements', () => {
     for (const kind of Object.keys(drivers)) {
-      expect(fixtures.cases.some(c => c.kind === kind)).withContext(kind).toBeTrue()
+      expect(cases.some(c => c.kind === kind)).withContext(kind).toBeTrue()
     }
   })
 
-  for (const c of fixtures.cases.filter(c => c.kind in drivers)) {
+  for (const c of cases.filter(c => c.kind in drivers)) {
     it(`${c.kind}: ${c.id}`, () => {
       const outcomes = drivers[c.kind]!(c)
       expect(outcomes.length).toBeGreaterThan(0)
-      for (const outcome of outcomes) compare(c, outcome)
+      for (const outcome of outcomes) compareOutcome(c, outcome)
     })
   }
 })

@@ -10,7 +10,7 @@ import { from, map, type Observable } from 'rxjs'
 import { TestScheduler } from 'rxjs/testing'
 import * as ds from '../../src/index'
 import { collectElements } from '../../marbles/index'
-import { type KeyedEvent, keyedEventsArb } from '../support/arbitraries'
+import { type AssignerSpec, assignerOf, type KeyedEvent, keyedEventsArb } from '../support/arbitraries'
 
 type Event = KeyedEvent
 
@@ -21,11 +21,6 @@ interface Result {
   readonly sum: number
   readonly count: number
 }
-
-type AssignerSpec =
-  | { readonly kind: 'tumbling'; readonly size: number; readonly offset: number }
-  | { readonly kind: 'sliding'; readonly size: number; readonly slide: number; readonly offset: number }
-  | { readonly kind: 'session'; readonly gap: number }
 
 const BOUND = 50
 
@@ -48,17 +43,6 @@ const assignerArb: fc.Arbitrary<AssignerSpec> = fc.oneof(
     ),
   fc.record({ kind: fc.constant('session' as const), gap: fc.integer({ min: 1, max: 60 }) })
 )
-
-function assignerOf(spec: AssignerSpec): ds.WindowAssigner<Event> {
-  switch (spec.kind) {
-    case 'tumbling':
-      return ds.tumblingEventTimeWindows(spec.size, spec.offset)
-    case 'sliding':
-      return ds.slidingEventTimeWindows(spec.size, spec.slide, spec.offset)
-    case 'session':
-      return ds.eventTimeSessionWindows(spec.gap)
-  }
-}
 
 /** Batch reference: the windows of every record by definition, then sums per key and window. */
 function reference(events: readonly Event[], spec: AssignerSpec): Result[] {

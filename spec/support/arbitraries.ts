@@ -1,5 +1,6 @@
-/** fast-check generators shared by the property specs. */
+/** fast-check generators shared by the property specs, and what they describe. */
 import fc from 'fast-check'
+import * as ds from '../../src/index'
 
 /** A keyed event with an event timestamp. */
 export interface KeyedEvent {
@@ -37,4 +38,22 @@ export function keyedEventsArb(options: {
         return { key, value, ts }
       })
     })
+}
+
+/** An event-time window assigner, as the property specs generate it (each with its own ranges). */
+export type AssignerSpec =
+  | { readonly kind: 'tumbling'; readonly size: number; readonly offset: number }
+  | { readonly kind: 'sliding'; readonly size: number; readonly slide: number; readonly offset: number }
+  | { readonly kind: 'session'; readonly gap: number }
+
+/** The window assigner a spec describes. */
+export function assignerOf<T>(spec: AssignerSpec): ds.WindowAssigner<T> {
+  switch (spec.kind) {
+    case 'tumbling':
+      return ds.tumblingEventTimeWindows(spec.size, spec.offset)
+    case 'sliding':
+      return ds.slidingEventTimeWindows(spec.size, spec.slide, spec.offset)
+    case 'session':
+      return ds.eventTimeSessionWindows(spec.gap)
+  }
 }

@@ -117,3 +117,64 @@ assertType<Equals<typeof counted, Observable<ds.StreamElement<number, string>>>>
 
 // @ts-expect-error keyedProcess needs a keyed stream
 stream$.pipe(ds.keyedProcess<string, Click, number>({ processElement: (_c, _ctx, out) => out.collect(1) }))
+
+// ---- joins ----
+interface Payment {
+  user: string
+  amount: number
+}
+declare const payments$: ds.DataStream<Payment>
+const keyedPayments = payments$.pipe(ds.keyBy(p => p.user))
+
+// window joins take any streams: the key comes from where/equalTo, and keys the output
+const windowJoined = stream$.pipe(
+  ds
+    .joinWith(payments$)
+    .where((c: Click) => c.user)
+    .equalTo(p => p.user)
+    .window(ds.tumblingEventTimeWindows(1_000))
+    .apply((c, p) => `${c.page} ${p.amount}`)
+)
+assertType<Equals<typeof windowJoined, Observable<ds.StreamElement<string, string>>>>()
+const coGrouped = keyed.pipe(
+  ds
+    .coGroupWith(keyedPayments)
+    .where((c: Click) => c.user)
+    .equalTo(p => p.user)
+    .window(ds.eventTimeSessionWindows(1_000))
+    .apply<number>((cs, ps, out) => out.collect(cs.length + ps.length))
+)
+assertType<Equals<typeof coGrouped, Observable<ds.StreamElement<number, string>>>>()
+
+// @ts-expect-error both join keys must have the same type
+ds.joinWith(payments$).where((c: Click) => c.user).equalTo(p => p.amount)
+
+// @ts-expect-error a coGroup function's results must match the collector
+ds.coGroupWith(payments$).where((c: Click) => c.user).equalTo(p => p.user).window(ds.tumblingEventTimeWindows(1)).apply<number>((_cs, _ps, out) => out.collect('x'))
+
+// interval joins: two keyed streams with the same key type; the output is keyed by it
+const intervalJoined = keyed.pipe(
+  ds
+    .intervalJoinWith(keyedPayments)
+    .between(-1_000, 1_000)
+    .process<Click, { page: string; amount: number; at: number }>((c, p, ctx, out) => out.collect({ page: c.page, amount: p.amount, at: ctx.timestamp() }))
+)
+assertType<Equals<typeof intervalJoined, Observable<ds.StreamElement<{ page: string; amount: number; at: number }, string>>>>()
+
+// @ts-expect-error the collector takes the declared result type
+ds.intervalJoinWith(keyedPayments).between(0, 1).process<Click, number>((_c, _p, _ctx, out) => out.collect('x'))
+
+// @ts-expect-error intervalJoinWith needs a keyed right input
+ds.intervalJoinWith(payments$)
+
+// @ts-expect-error intervalJoinWith needs a keyed left input
+stream$.pipe(ds.intervalJoinWith(keyedPayments).between(0, 1).process((c: Click, p, _ctx, out) => out.collect(c.ts + p.amount)))
+
+// @ts-expect-error both inputs must be keyed by the same key type
+stream$.pipe(ds.keyBy(c => c.ts), ds.intervalJoinWith(keyedPayments).between(0, 1).process((c: Click, _p, _ctx, out) => out.collect(c.ts)))
+
+// @ts-expect-error a late-data side output of the left input must hold left values
+keyed.pipe(ds.intervalJoinWith(keyedPayments).between(0, 1).sideOutputLeftLateData(new ds.OutputTag<number>('late')).process((c: Click, _p, _ctx, out) => out.collect(c.ts)))
+
+// @ts-expect-error the right input's late-data side output must hold right values
+ds.intervalJoinWith(keyedPayments).between(0, 1).sideOutputRightLateData(new ds.OutputTag<Click>('late'))

@@ -1,0 +1,419 @@
+/**
+ * @internal
+ * The runtime of the interval join (Flink's `IntervalJoinOperator`): both inputs keyed by the
+ * same key; each element is buffered on its side and matched at once against the other
+ * side's buffer of its key, so every pair is emitted exactly once, when its later element
+ * arrives; elements are dropped once the combined watermark says no element of the other side
+ * can match them any more.
+ *
+ * - A left element at `t` joins right elements in `[t + lower, t + upper]` (the effective
+ *   bounds: exclusivity already applied); a right element at `t` joins left elements in
+ *   `[t - upper, t - lower]`.
+ * - Late (`ts < currentWatermark`, strict): neither buffered nor joined; sent to that side's
+ *   late side output, or dropped.
+ * - Cleanup (Flink's rule): a left element at `t` goes once the watermark reaches `t + upper`
+ *   if `upper > 0`, else `t`; a right element at `t` once it reaches `t - lower` if
+ *   `lower < 0`, else `t`: its cleanup time is `t + shift`, with the side's `shift >= 0`.
+ *   Memory thus follows the interval (and the watermark's lag), not the input.
+ *
+ * What is dropped when is exactly Flink's; how differs. Flink registers an event-time timer
+ * per element, at its cleanup time, which drops the element when a watermark advance passes
+ * it; a timer registered at or before the current watermark fires at the next advance. So an
+ * element is *dead* (no longer joins) iff its cleanup time `c` is below the watermark `W`, or
+ * `c = W` and it was buffered before `W` was reached. With `shift > 0` that second case is
+ * always so (`c > t >= ` the watermark it was buffered at); with `shift = 0` each element keeps
+ * the watermark it was buffered at, to decide it.
+ *
+ * Dead elements are skipped, which lets the memory be reclaimed lazily and cheaply (a timer
+ * per element costs a registration and a firing, each touching memory long gone from the CPU
+ * caches, for every order id of a typical join):
+ * - on access: matching against a key first drops the dead prefix of both its sides (dead
+ *   elements are a prefix: sorted by timestamp, equal ones in arrival order);
+ * - by sweeps: a key is filed for a sweep at `slack` (the larger shift) past its earliest
+ *   cleanup time, so that one sweep usually finds everything it holds dead (an order and its
+ *   payment a few seconds later: one sweep, not two), rounded up to a slice of event time;
+ *   the keys of one slice share one event-time timer of the operator's timer service (a timer
+ *   wheel). A sweep drops the dead, and files the key again if anything is left, or releases it.
+ * A dead element thus stays in memory at most `slack` plus a slice longer than in Flink.
+ *
+ * The buffers are one table of the heap keyed-state backend (keys in key groups, as every
+ * keyed operator's state). Flink keeps `MapState<timestamp, List<element>>` per side; here a
+ * key's side is parallel arrays sorted by timestamp (arrival order among equal ones):
+ * timestamps unboxed in a double array, a match a scan that stops past the upper end, and
+ * cleanup a prefix removal, because the cleanup time grows with the timestamp.
+ */
+import type { SchedulerLike, Subscriber } from 'rxjs'
+import type { Collector } from '../Collector'
+import { KeyError, TimestampError } from '../errors'
+import type { OperatorInfo } from '../OperatorOptions'
+import type { OutputTag } from '../OutputTag'
+import { describeElement } from '../internal/describe'
+import { asStreamError } from '../internal/operate'
+import { emitSideOutput } from '../internal/sideOutput'
+import { HeapKeyedStateBackend } from '../state/HeapKeyedStateBackend'
+import type { StateTable } from '../state/StateTable'
+import { NO_TIMESTAMP, sideRecord, type StreamElement, type StreamRecord, streamRecord, type Watermark } from '../StreamElement'
+import { InternalTimerService } from '../TimerService'
+import type { ProcessJoinContext } from './JoinFunction'
+
+/** @internal The user function, normalized to a plain function. */
+export type JoinProcessor<A, B, R, K> = (left: A, right: B, ctx: ProcessJoinContext<K>, out: Collector<R>) => void
+
+/** @internal */
+export interface IntervalJoinConfig<A, B, R, K> {
+  readonly info: OperatorInfo
+  /** Effective lower bound (`lowerBoundExclusive` already added 1). */
+  readonly lowerBound: number
+  /** Effective upper bound (`upperBoundExclusive` already subtracted 1). */
+  readonly upperBound: number
+  readonly leftLateTag: OutputTag<A> | undefined
+  readonly rightLateTag: OutputTag<B> | undefined
+  readonly fn: JoinProcessor<A, B, R, K>
+  readonly scheduler: SchedulerLike
+  readonly maxParallelism: number | undefined
+}
+
+/**
+ * One side of one key's buffers: timestamps ascending (equal ones in arrival order), their
+ * values and, on a side with shift 0, the watermark each was buffered at; valid from `head` on
+ * (empty when `head` is the length). Removing a prefix only moves `head`; the arrays are
+ * compacted when the dead part dominates, so a long-lived key does not shift its buffer per
+ * cleanup.
+ */
+class Side<T> {
+  readonly ts: number[] = []
+  readonly values: T[] = []
+  readonly buffered: number[] = []
+  head = 0
+}
+
+/**
+ * One key's buffers. Keys come and go all the time (an order id is a key for a few seconds),
+ * so the buffers of a released key are recycled for the next new key, arrays and their room
+ * included (emptied with `pop`, which keeps the room, where `length = 0` frees it).
+ * `generation` counts recycles, so a sweep entry of an earlier owner is recognized as stale.
+ */
+class KeyBuffers<K, A, B> {
+  key: K | undefined = undefined
+  generation = 0
+  readonly left = new Side<A>()
+  readonly right = new Side<B>()
+  /** The event time of the sweep the key is filed for (`Infinity`: none). */
+  sweepAt = Infinity
+}
+
+/** The keys filed for one sweep, with the generation of their buffers when filed. */
+interface Sweep<K, A, B> {
+  readonly buffers: KeyBuffers<K, A, B>[]
+  readonly generations: number[]
+}
+
+/** At most this many released key buffers are kept for reuse. */
+const POOL_SIZE = 1024
+
+/** Buffers `value` at `timestamp`, keeping the order; usually an append. */
+function insert<T>(side: Side<T>, timestamp: number, value: T, shift: number, watermark: number): void {
+  const { ts, values } = side
+  let i = ts.length
+  if (i === side.head || ts[i - 1]! <= timestamp) {
+    ts.push(timestamp)
+    values.push(value)
+    if (shift === 0) side.buffered.push(watermark)
+    return
+  }
+  while (i > side.head && ts[i - 1]! > timestamp) i--
+  ts.splice(i, 0, timestamp)
+  values.splice(i, 0, value)
+  if (shift === 0) side.buffered.splice(i, 0, watermark)
+}
+
+/** Drops the dead prefix of a side (see the module comment); `watermark` is the current one. */
+function dropDead<T>(side: Side<T>, shift: number, watermark: number): void {
+  const { ts, buffered } = side
+  const length = ts.length
+  let h = side.head
+  while (h < length) {
+    const cleanup = ts[h]! + shift
+    if (cleanup > watermark || (cleanup === watermark && shift === 0 && buffered[h] === watermark)) break
+    h++
+  }
+  if (h === side.head) return
+  if (h === length) {
+    // Empty: `pop` releases the values and keeps the arrays' room.
+    const values = side.values
+    while (ts.length > 0) {
+      ts.pop()
+      values.pop()
+    }
+    while (buffered.length > 0) buffered.pop()
+    side.head = 0
+  } else if (h > 16 && h * 2 > length) {
+    ts.splice(0, h)
+    side.values.splice(0, h)
+    if (shift === 0) buffered.splice(0, h)
+    side.head = 0
+  } else side.head = h
+}
+
+/** @internal */
+export class IntervalJoinOperator<A, B, R, K> {
+  private readonly backend: HeapKeyedStateBackend<K>
+  private readonly table: StateTable<K, KeyBuffers<K, A, B>>
+  /** One event-time timer per slice of event time with keys to sweep (keyed by its time). */
+  private readonly timers: InternalTimerService<number, undefined>
+  private readonly sweeps = new Map<number, Sweep<K, A, B>>()
+  private readonly pool: KeyBuffers<K, A, B>[] = []
+  private readonly lower: number
+  private readonly upper: number
+  /** Cleanup time = timestamp + shift, per side (see the module comment). */
+  private readonly leftShift: number
+  private readonly rightShift: number
+  /** How long past a key's earliest cleanup time its sweep waits. */
+  private readonly slack: number
+  /** The width of a slice of event time whose sweeps share a timer. */
+  private readonly slice: number
+  private watermark = -Infinity
+  // The pair being processed, for the context.
+  private leftTs = NO_TIMESTAMP
+  private rightTs = NO_TIMESTAMP
+  private resultTs = NO_TIMESTAMP
+  private readonly context: ProcessJoinContext<K>
+  private readonly out: Collector<R>
+  /** Late records dropped (no late side output for their side). */
+  numLateRecordsDropped = 0
+
+  constructor(
+    private readonly config: IntervalJoinConfig<A, B, R, K>,
+    private readonly destination: Subscriber<StreamElement<R, K>>,
+    fail: (error: unknown) => void
+  ) {
+    const { info, scheduler } = config
+    this.lower = config.lowerBound
+    this.upper = config.upperBound
+    this.leftShift = this.upper > 0 ? this.upper : 0
+    this.rightShift = this.lower < 0 ? -this.lower : 0
+    this.slack = Math.max(this.leftShift, this.rightShift)
+    this.slice = Math.max(1, Math.ceil(this.slack / 4))
+    this.backend = new HeapKeyedStateBackend<K>({ info, now: () => scheduler.now(), maxParallelism: config.maxParallelism })
+    this.table = this.backend.internalTable<KeyBuffers<K, A, B>>('intervalJoinBuffers')
+    this.timers = new InternalTimerService<number, undefined>(
+      { onEventTime: timer => this.sweep(timer.timestamp), onProcessingTime: () => undefined },
+      // Only event-time timers are used; this is for completeness.
+      { scheduler, onError: error => fail(asStreamError(info, error, undefined, 'firing a processing-time timer')) }
+    )
+    const keys = this.backend.keys
+    this.context = {
+      leftTimestamp: () => this.leftTs,
+      rightTimestamp: () => this.rightTs,
+      timestamp: () => this.resultTs,
+      currentWatermark: () => this.watermark,
+      getCurrentKey: () => keys.currentKey,
+      output: (tag, value) => emitSideOutput(destination, tag, value, this.resultTs)
+    }
+    this.out = { collect: value => destination.next(streamRecord(value, this.resultTs, keys.currentKey)) }
+  }
+
+  // ---- input ----
+
+  /** A record of the left (piped) input. */
+  processLeft(record: StreamRecord<A, unknown>): void {
+    const timestamp = record.timestamp
+    if (!(timestamp > NO_TIMESTAMP) || record.key === undefined) this.reject(record, 'left (piped)')
+    const watermark = this.watermark
+    if (timestamp < watermark) {
+      this.late(this.config.leftLateTag, record)
+      return
+    }
+    const value = record.value
+    const buffers = this.buffersOf(record.key as K)
+    // Right elements in [t + lower, t + upper], ascending, the dead ones dropped first.
+    const right = buffers.right
+    const rts = right.ts
+    if (right.head < rts.length) {
+      dropDead(right, this.rightShift, watermark)
+      const lo = timestamp + this.lower
+      const hi = timestamp + this.upper
+      for (let i = right.head; i < rts.length; i++) {
+        const t = rts[i]!
+        if (t > hi) break
+        if (t >= lo) this.emit(value, right.values[i]!, timestamp, t)
+      }
+    }
+    const left = buffers.left
+    if (left.head < left.ts.length) dropDead(left, this.leftShift, watermark)
+    insert(left, timestamp, value, this.leftShift, watermark)
+    if (buffers.sweepAt === Infinity) this.file(buffers, timestamp + this.leftShift)
+  }
+
+  /** A record of the right input. */
+  processRight(record: StreamRecord<B, unknown>): void {
+    const timestamp = record.timestamp
+    if (!(timestamp > NO_TIMESTAMP) || record.key === undefined) this.reject(record, 'right')
+    const watermark = this.watermark
+    if (timestamp < watermark) {
+      this.late(this.config.rightLateTag, record)
+      return
+    }
+    const value = record.value
+    const buffers = this.buffersOf(record.key as K)
+    // Left elements in [t - upper, t - lower], ascending, the dead ones dropped first.
+    const left = buffers.left
+    const lts = left.ts
+    if (left.head < lts.length) {
+      dropDead(left, this.leftShift, watermark)
+      const lo = timestamp - this.upper
+      const hi = timestamp - this.lower
+      for (let i = left.head; i < lts.length; i++) {
+        const t = lts[i]!
+        if (t > hi) break
+        if (t >= lo) this.emit(left.values[i]!, value, t, timestamp)
+      }
+    }
+    const right = buffers.right
+    if (right.head < right.ts.length) dropDead(right, this.rightShift, watermark)
+    insert(right, timestamp, value, this.rightShift, watermark)
+    if (buffers.sweepAt === Infinity) this.file(buffers, timestamp + this.rightShift)
+  }
+
+  /** Advances the combined watermark: due sweeps run (they emit nothing), then it is forwarded. */
+  processWatermark(element: Watermark): void {
+    const time = element.timestamp
+    if (time <= this.watermark) return
+    this.watermark = time
+    this.timers.advanceWatermark(time)
+    this.destination.next(element)
+  }
+
+  dispose(): void {
+    this.timers.dispose()
+    this.backend.dispose()
+    this.sweeps.clear()
+    this.pool.length = 0
+  }
+
+  // ---- diagnostics (tests) ----
+
+  /**
+   * The timestamps buffered on each side over all keys, ascending, as Flink's buffers hold
+   * them: without the dead elements not dropped yet.
+   */
+  bufferedTimestamps(): { left: number[]; right: number[] } {
+    const left: number[] = []
+    const right: number[] = []
+    const live = <T>(side: Side<T>, shift: number, into: number[]): void => {
+      const { ts, buffered } = side
+      for (let i = side.head; i < ts.length; i++) {
+        const cleanup = ts[i]! + shift
+        if (cleanup > this.watermark || (cleanup === this.watermark && shift === 0 && buffered[i] === this.watermark)) into.push(ts[i]!)
+      }
+    }
+    for (const entry of this.table.entries()) {
+      const b = entry.value
+      if (b === undefined) continue
+      live(b.left, this.leftShift, left)
+      live(b.right, this.rightShift, right)
+    }
+    const ascending = (a: number, b: number): number => a - b
+    return { left: left.sort(ascending), right: right.sort(ascending) }
+  }
+
+  /** Elements in memory (dead ones not dropped yet included), keys with buffers, pending sweep timers. */
+  footprint(): { elements: number; keys: number; timers: number } {
+    let elements = 0
+    let keys = 0
+    for (const entry of this.table.entries()) {
+      const b = entry.value
+      if (b === undefined) continue
+      keys++
+      elements += b.left.ts.length - b.left.head + (b.right.ts.length - b.right.head)
+    }
+    return { elements, keys, timers: this.timers.numEventTimeTimers() }
+  }
+
+  // ---- sweeps ----
+
+  /** Files the key for a sweep `slack` after `cleanup` (its earliest cleanup time), rounded up to a slice. */
+  private file(buffers: KeyBuffers<K, A, B>, cleanup: number): void {
+    const slice = this.slice
+    const at = Math.ceil((cleanup + this.slack) / slice) * slice
+    buffers.sweepAt = at
+    let sweep = this.sweeps.get(at)
+    if (sweep === undefined) {
+      this.sweeps.set(at, (sweep = { buffers: [], generations: [] }))
+      this.timers.registerEventTimeTimer(at, undefined, at)
+    }
+    sweep.buffers.push(buffers)
+    sweep.generations.push(buffers.generation)
+  }
+
+  /** The sweep at `time`, during an advance to the current watermark. */
+  private sweep(time: number): void {
+    const sweep = this.sweeps.get(time)
+    if (sweep === undefined) return
+    this.sweeps.delete(time)
+    const watermark = this.watermark
+    const { buffers: filed, generations } = sweep
+    for (let i = 0; i < filed.length; i++) {
+      const buffers = filed[i]!
+      // Filed by an earlier owner of recycled buffers, or filed again elsewhere since.
+      if (buffers.generation !== generations[i] || buffers.sweepAt !== time) continue
+      buffers.sweepAt = Infinity
+      const { left, right } = buffers
+      dropDead(left, this.leftShift, watermark)
+      dropDead(right, this.rightShift, watermark)
+      // What is left is alive: its cleanup time is past this watermark, so is its sweep.
+      const nextLeft = left.head < left.ts.length ? left.ts[left.head]! + this.leftShift : Infinity
+      const nextRight = right.head < right.ts.length ? right.ts[right.head]! + this.rightShift : Infinity
+      if (nextLeft !== Infinity || nextRight !== Infinity) this.file(buffers, Math.min(nextLeft, nextRight))
+      else this.release(buffers)
+    }
+  }
+
+  // ---- internals ----
+
+  private buffersOf(key: K): KeyBuffers<K, A, B> {
+    this.backend.keys.setCurrentKey(key)
+    let buffers = this.table.get(undefined)
+    if (buffers === undefined) {
+      buffers = this.pool.pop() ?? new KeyBuffers<K, A, B>()
+      buffers.key = key
+      this.table.put(undefined, buffers)
+    }
+    return buffers
+  }
+
+  /** Removes an emptied key from the table and keeps its buffers for reuse. */
+  private release(buffers: KeyBuffers<K, A, B>): void {
+    this.backend.keys.setCurrentKey(buffers.key as K)
+    this.table.remove(undefined)
+    buffers.key = undefined
+    buffers.generation++
+    if (this.pool.length < POOL_SIZE) this.pool.push(buffers)
+  }
+
+  private emit(left: A, right: B, leftTs: number, rightTs: number): void {
+    this.leftTs = leftTs
+    this.rightTs = rightTs
+    this.resultTs = leftTs > rightTs ? leftTs : rightTs
+    this.config.fn(left, right, this.context, this.out)
+  }
+
+  // The cold paths are methods of their own: the hot ones stay small enough for V8 to inline.
+
+  private late<T>(tag: OutputTag<T> | undefined, record: StreamRecord<T, unknown>): void {
+    if (tag === undefined) this.numLateRecordsDropped++
+    else this.destination.next(sideRecord(tag, record.value, record.timestamp))
+  }
+
+  private reject(record: StreamRecord<unknown, unknown>, which: string): never {
+    const { info } = this.config
+    if (record.key === undefined) {
+      throw new KeyError(info, `${describeElement(record)} of the ${which} input has no key: intervalJoinWith needs two keyed streams; apply keyBy to both inputs first`)
+    }
+    const missing = record.timestamp === NO_TIMESTAMP
+    throw new TimestampError(
+      info,
+      `${describeElement(record)} of the ${which} input has ${missing ? 'no timestamp' : 'a timestamp that is not a number'}: the interval join matches by event time; did you forget assignTimestampsAndWatermarks?`
+    )
+  }
+}

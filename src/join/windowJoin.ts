@@ -1,0 +1,214 @@
+/**
+ * @internal
+ * The runtime of window joins and coGroups, as Flink builds them (`CoGroupedStreams`): both
+ * inputs become one stream of {@link TaggedUnion} elements keyed by the join key, windowed by
+ * one `WindowOperator` whose window function splits each firing's contents back into the two
+ * inputs' elements and hands them to a coGroup function. A join is a coGroup that calls the
+ * join function for every pair of the cross product. Nothing of the window machinery
+ * (assigners, triggers, evictors, lateness, merging, cleanup) is reimplemented here.
+ */
+import { asyncScheduler, type Observable, type OperatorFunction } from 'rxjs'
+import type { Collector } from '../Collector'
+import { KeyError, TimestampError } from '../errors'
+import { invalidKeyReason } from '../Key'
+import { type OperatorInfo, operatorInfo, operatorLabel, type SchedulerOptions } from '../OperatorOptions'
+import { NO_TIMESTAMP, type StreamElement, type StreamRecord } from '../StreamElement'
+import { assertDuration } from '../WatermarkGenerator'
+import { describeElement, describeValue } from '../internal/describe'
+import { isObservableLike, multiInputOperator } from '../internal/multiInput'
+import { asStreamError } from '../internal/operate'
+import type { Evictor } from '../windowing/Evictor'
+import type { Trigger } from '../windowing/Trigger'
+import type { WindowAssigner } from '../windowing/WindowAssigner'
+import { bufferedContents, evictingContents, type WindowContents } from '../windowing/WindowContents'
+import type { ProcessWindowContext } from '../windowing/WindowFunction'
+import { WindowOperator } from '../windowing/WindowOperator'
+import type { CoGroupFunction, TaggedUnion } from './JoinFunction'
+
+/** @internal Everything a window join or coGroup is built from. */
+export interface WindowJoinSpec<A, B, K> {
+  /** `joinWith` or `coGroupWith`: names the operator in errors. */
+  readonly kind: string
+  readonly right: Observable<StreamElement<B, unknown>>
+  readonly options: SchedulerOptions | undefined
+  readonly leftKey: (value: A) => K
+  readonly rightKey: (value: B) => K
+  readonly assigner: WindowAssigner<TaggedUnion<A, B>>
+  readonly trigger: Trigger<TaggedUnion<A, B>> | undefined
+  readonly evictor: Evictor<TaggedUnion<A, B>> | undefined
+  readonly allowedLateness: number
+}
+
+/**
+ * @internal
+ * The immutable builder behind `joinWith(…).where(…).equalTo(…).window(…)` and its coGroup
+ * twin: each configuration method returns a new builder, `coGroup` the operator.
+ */
+export class WindowJoinBuilder<A, B, K> {
+  constructor(readonly spec: WindowJoinSpec<A, B, K>) {}
+
+  trigger(trigger: Trigger<TaggedUnion<A, B>>): WindowJoinBuilder<A, B, K> {
+    const { assigner } = this.spec
+    if (assigner.mergeWindows !== undefined && !trigger.canMerge) {
+      throw new TypeError(`${this.label()}: ${trigger.name} cannot merge windows, which ${assigner.name} needs`)
+    }
+    return new WindowJoinBuilder({ ...this.spec, trigger })
+  }
+
+  evictor(evictor: Evictor<TaggedUnion<A, B>>): WindowJoinBuilder<A, B, K> {
+    return new WindowJoinBuilder({ ...this.spec, evictor })
+  }
+
+  allowedLateness(ms: number): WindowJoinBuilder<A, B, K> {
+    assertDuration(`${this.label()}: allowedLateness`, ms)
+    return new WindowJoinBuilder({ ...this.spec, allowedLateness: ms })
+  }
+
+  /** The operator: `fn` runs once per key and window that has elements of either input. */
+  coGroup<R>(fn: CoGroupFunction<A, B, R>): OperatorFunction<StreamElement<A, unknown>, StreamElement<R, K>> {
+    return windowJoinOperator(this.spec, fn)
+  }
+
+  private label(): string {
+    return operatorLabel(operatorInfo(this.spec.kind, this.spec.options))
+  }
+}
+
+/**
+ * @internal
+ * What `joinWith` and `coGroupWith` differ in: the user function `apply` takes (described in
+ * errors by `expected`) and how it becomes the coGroup function the window operator runs.
+ */
+export interface WindowJoinFlavour<F> {
+  readonly kind: string
+  readonly expected: string
+  toCoGroup(fn: F): CoGroupFunction<unknown, unknown, unknown>
+}
+
+/**
+ * @internal
+ * The `where → equalTo → window` steps and the immutable windowed builder that `joinWith` and
+ * `coGroupWith` share, with every argument checked as it is given (JavaScript callers may pass
+ * anything). Typed by the public interfaces of each operator, which the caller casts it to.
+ */
+export function windowJoinSteps<F>(right$: unknown, options: SchedulerOptions | undefined, flavour: WindowJoinFlavour<F>): unknown {
+  const { kind } = flavour
+  if (!isObservableLike(right$)) {
+    throw new TypeError(`${operatorLabel(operatorInfo(kind, options))}: the right input is ${describeValue(right$)}, not an Observable`)
+  }
+  const right = right$ as Observable<StreamElement<unknown, unknown>>
+  const windowed = (builder: WindowJoinBuilder<unknown, unknown, unknown>): unknown => ({
+    trigger: (trigger: Trigger<TaggedUnion<unknown, unknown>>) => windowed(builder.trigger(trigger)),
+    evictor: (evictor: Evictor<TaggedUnion<unknown, unknown>>) => windowed(builder.evictor(evictor)),
+    allowedLateness: (ms: number) => windowed(builder.allowedLateness(ms)),
+    apply: (fn: F) => {
+      checkFunction(kind, options, 'apply', fn, flavour.expected)
+      return builder.coGroup(flavour.toCoGroup(fn))
+    }
+  })
+  return {
+    where: (leftKey: (left: unknown) => unknown) => {
+      checkFunction(kind, options, 'where', leftKey, 'a key selector function')
+      return {
+        equalTo: (rightKey: (right: unknown) => unknown) => {
+          checkFunction(kind, options, 'equalTo', rightKey, 'a key selector function')
+          return {
+            window: (assigner: WindowAssigner<TaggedUnion<unknown, unknown>>) => {
+              checkAssigner(kind, options, assigner)
+              return windowed(new WindowJoinBuilder({ kind, right, options, leftKey, rightKey, assigner, trigger: undefined, evictor: undefined, allowedLateness: 0 }))
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Checks a `window(assigner)` argument (JavaScript callers may pass anything). */
+function checkAssigner(kind: string, options: SchedulerOptions | undefined, assigner: unknown): void {
+  const a = assigner as Partial<WindowAssigner<unknown>> | null | undefined
+  if (typeof a !== 'object' || a === null || typeof a.assignWindows !== 'function' || typeof a.defaultTrigger !== 'function') {
+    throw new TypeError(`${operatorLabel(operatorInfo(kind, options))}: window() needs a window assigner (e.g. tumblingEventTimeWindows(ms)), got ${describeValue(assigner)}`)
+  }
+}
+
+/** Checks a function argument (`where`, `equalTo`, `apply`, …): `expected` says what it should be. */
+function checkFunction(kind: string, options: SchedulerOptions | undefined, method: string, fn: unknown, expected: string): void {
+  if (typeof fn !== 'function') {
+    throw new TypeError(`${operatorLabel(operatorInfo(kind, options))}: ${method}() needs ${expected}, got ${describeValue(fn)}`)
+  }
+}
+
+function windowJoinOperator<A, B, K, R>(
+  spec: WindowJoinSpec<A, B, K>,
+  coGroup: CoGroupFunction<A, B, R>
+): OperatorFunction<StreamElement<A, unknown>, StreamElement<R, K>> {
+  const info = operatorInfo(spec.kind, spec.options)
+  const { assigner, leftKey, rightKey } = spec
+  const trigger = spec.trigger ?? assigner.defaultTrigger()
+  const scheduler = spec.options?.scheduler ?? asyncScheduler
+  // The window function of Flink's CoGroupWindowFunction: the firing's contents (arrival
+  // order) split back into the two inputs. An evictor may have left nothing of either.
+  const evaluate = (_key: K, _ctx: ProcessWindowContext, elements: readonly TaggedUnion<A, B>[], out: Collector<R>): void => {
+    const lefts: A[] = []
+    const rights: B[] = []
+    for (const e of elements) {
+      if (e._tag === 'One') lefts.push(e.value)
+      else rights.push(e.value)
+    }
+    if (lefts.length > 0 || rights.length > 0) coGroup(lefts, rights, out)
+  }
+  const eventTime = assigner.timeDomain === 'event'
+  return multiInputOperator<A, R, K>(info, [spec.right], (out, fail) => {
+    const contents: WindowContents<TaggedUnion<A, B>, unknown, R, K> =
+      spec.evictor === undefined
+        ? (bufferedContents<TaggedUnion<A, B>, R, K>(evaluate) as WindowContents<TaggedUnion<A, B>, unknown, R, K>)
+        : (evictingContents<TaggedUnion<A, B>, R, K>(spec.evictor, evaluate, () => undefined) as WindowContents<TaggedUnion<A, B>, unknown, R, K>)
+    const windows = new WindowOperator<TaggedUnion<A, B>, unknown, R, K>(
+      { info, assigner, trigger, allowedLateness: spec.allowedLateness, lateDataTag: undefined, contents, scheduler },
+      out,
+      fail
+    )
+    return {
+      record: (input, record) => {
+        if (eventTime && record.timestamp === NO_TIMESTAMP) throw noTimestamp(info, input, record, assigner.name)
+        const left = input === 0
+        const tagged: TaggedUnion<A, B> = left ? { _tag: 'One', value: record.value as A } : { _tag: 'Two', value: record.value as B }
+        const key = left ? leftKey(record.value as A) : rightKey(record.value as B)
+        // Fast path for the usual string/number keys; everything else is checked in full.
+        if (typeof key !== 'string' && (typeof key !== 'number' || key !== key)) checkKey(info, key, input, record)
+        windows.processRecord(tagged, record.timestamp, key, record.key)
+      },
+      // Windows fire at the combined watermark (their results precede it), then it is forwarded.
+      // It may come from an input's completion: a failure still names the watermark.
+      watermark: element => {
+        try {
+          windows.processWatermark(element)
+        } catch (error) {
+          throw asStreamError(info, error, element)
+        }
+      },
+      end: () => windows.endOfInput(),
+      finalize: () => windows.dispose()
+    }
+  })
+}
+
+function sideName(input: number): string {
+  return input === 0 ? 'left (piped)' : 'right'
+}
+
+function noTimestamp(info: OperatorInfo, input: number, record: StreamRecord<unknown, unknown>, assignerName: string): TimestampError {
+  return new TimestampError(
+    info,
+    `${describeElement(record)} of the ${sideName(input)} input has no timestamp, which event-time windows (${assignerName}) need: did you forget assignTimestampsAndWatermarks?`
+  )
+}
+
+function checkKey(info: OperatorInfo, key: unknown, input: number, record: StreamRecord<unknown, unknown>): void {
+  const reason = invalidKeyReason(key)
+  if (reason !== undefined) {
+    const selector = input === 0 ? 'where' : 'equalTo'
+    throw new KeyError(info, `the ${selector} key selector returned ${describeValue(key)} for ${sideName(input)} value ${describeValue(record.value)}; ${reason}`)
+  }
+}
