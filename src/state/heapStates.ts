@@ -86,6 +86,9 @@ function sortedProperties(_key: string, value: unknown): unknown {
 abstract class HeapState<S> implements InternalKvState {
   namespace: unknown = undefined
   protected readonly ttl: StateTtlConfig | undefined
+  /** The runtime's, read on every access. */
+  protected readonly keyContext: KeyContext<unknown>
+  protected readonly validateWrites: boolean
   /** The clock reading of the running incremental cleanup, and its filter (made once, not per access). */
   private sweepTime = 0
   private readonly keepLive = (stored: S): S | undefined => this.withoutExpired(stored, this.ttl!, this.sweepTime)
@@ -96,11 +99,13 @@ abstract class HeapState<S> implements InternalKvState {
     protected readonly runtime: StateRuntime
   ) {
     this.ttl = descriptor.ttl
+    this.keyContext = runtime.keys
+    this.validateWrites = runtime.validateWrites
   }
 
   /** Throws unless a key is current; with TTL, runs a step of incremental cleanup. */
   protected enter(): void {
-    if (!this.runtime.keys.active) {
+    if (!this.keyContext.active) {
       throw new StateError(
         this.runtime.info,
         this.descriptor.name,
@@ -118,7 +123,7 @@ abstract class HeapState<S> implements InternalKvState {
   abstract withoutExpired(stored: S, ttl: StateTtlConfig, now: number): S | undefined
 
   protected check<X>(codec: t.Type<X, unknown>, value: X, what: string): void {
-    if (this.runtime.validateWrites && !codec.is(value)) {
+    if (this.validateWrites && !codec.is(value)) {
       throw new StateError(this.runtime.info, this.descriptor.name, `${describeValue(value)} is not a valid ${what} (${codec.name})`)
     }
   }
@@ -173,13 +178,29 @@ export class HeapValueState<T> extends ScalarHeapState<T> implements ValueState<
     super(table, d, runtime)
   }
 
+  // `value` and `update` run for nearly every record of a keyed function: the usual case (a key
+  // current, no TTL, a valid value) takes a few loads and one table call, and everything else
+  // the general path, so that V8 inlines the whole access into the function.
+
   value(): T | undefined {
-    this.enter()
-    const value = this.read()
+    const value = this.keyContext.active && this.ttl === undefined ? (this.table.get(this.namespace) as T | undefined) : this.checkedRead()
     return value === undefined ? this.d.defaultValue : value
   }
 
   update(value: T): void {
+    if (this.keyContext.active && this.ttl === undefined && value !== undefined && value !== null && (!this.validateWrites || this.d.codec.is(value))) {
+      this.table.put(this.namespace, value)
+      return
+    }
+    this.checkedUpdate(value)
+  }
+
+  private checkedRead(): T | undefined {
+    this.enter()
+    return this.read()
+  }
+
+  private checkedUpdate(value: T): void {
     this.enter()
     // Flink's update(null) clears the state.
     if (value === undefined || value === null) {
