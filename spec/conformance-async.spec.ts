@@ -80,20 +80,7 @@ function driveManually(c: Case, config: Config, ordered: boolean, policy: Policy
     call.answer(config.fn(call.value))
   }
   for (const event of c.input) {
-    switch (event['type']) {
-      case 'record':
-        source.next(ds.streamRecord(event['value'] as number, time(event['ts'] as Ts)))
-        break
-      case 'watermark':
-        source.next(ds.watermark(time(event['ts'] as Ts)))
-        break
-      case 'endOfInput':
-        source.complete()
-        while (pending.length > 0) answerOne()
-        break
-      default:
-        commonEvent(event, main)
-    }
+    if (feed(event, source, main)) while (pending.length > 0) answerOne()
     if (policy.interleave && pending.length > 0 && policy.pick(2) === 0) answerOne()
   }
   if (failure !== undefined) throw failure
@@ -126,23 +113,26 @@ async function driveWithPromises(c: Case, config: Config, ordered: boolean, seed
         complete: resolve
       })
   )
-  for (const event of c.input) {
-    switch (event['type']) {
-      case 'record':
-        source.next(ds.streamRecord(event['value'] as number, time(event['ts'] as Ts)))
-        break
-      case 'watermark':
-        source.next(ds.watermark(time(event['ts'] as Ts)))
-        break
-      case 'endOfInput':
-        source.complete()
-        await done
-        break
-      default:
-        commonEvent(event, main)
-    }
-  }
+  for (const event of c.input) if (feed(event, source, main)) await done
   return main
+}
+
+/** Passes one input event of a case to `source`; true at the end of input (`source` completed). */
+function feed(event: Json, source: Subject<ds.StreamElement<number>>, main: Json[]): boolean {
+  switch (event['type']) {
+    case 'record':
+      source.next(ds.streamRecord(event['value'] as number, time(event['ts'] as Ts)))
+      return false
+    case 'watermark':
+      source.next(ds.watermark(time(event['ts'] as Ts)))
+      return false
+    case 'endOfInput':
+      source.complete()
+      return true
+    default:
+      commonEvent(event, main)
+      return false
+  }
 }
 
 describe('Flink conformance vectors: async', () => {

@@ -10,7 +10,7 @@ import * as t from 'io-ts'
 import { from, Observable, Subject, take } from 'rxjs'
 import * as ds from '../../src/index'
 import { collectElements } from '../../marbles/index'
-import { apart, type Click, click, expectSameMarbles, expectSameSync, type Faults, fused, type Gap, selector, strategy } from '../support/fusion'
+import { apart, type Click, click, expectSameMarbles, expectSameReleaseOrder, expectSameSync, type Faults, fused, type Gap, selector, strategy } from '../support/fusion'
 
 /** Where the keyed process function fails, besides the faults of the stages before it. */
 interface ProcessFaults extends Faults {
@@ -198,17 +198,7 @@ describe('keyedProcess fusion', () => {
       const faultsByStage: ProcessFaults[] = [{ assigner: 'c' }, { key: 'c' }, { element: 'c' }, { timer: 6 }, {}]
       for (const faults of faultsByStage) {
         for (const tail of ['elements', 'values'] as const) {
-          const [together, separate] = [fused, apart].map(gap => {
-            const order: string[] = []
-            const source = new Observable<Click>(subscriber => {
-              subscriber.add(() => order.push('source released'))
-              for (const c of CLICKS) subscriber.next(c)
-              subscriber.error(new Error('source'))
-            })
-            pipeline(source, gap, order, { faults, tail }).subscribe({ error: (e: Error) => order.push(`error: ${e.message.slice(0, 40)}`) })
-            return order
-          })
-          expect(together).toEqual(separate!)
+          expectSameReleaseOrder(CLICKS, (source, gap, log) => pipeline(source, gap, log, { faults, tail }))
         }
       }
     })

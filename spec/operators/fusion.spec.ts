@@ -12,7 +12,7 @@ import fc from 'fast-check'
 import { from, map, merge, Observable, type OperatorFunction, Subject, take, takeUntil, timer } from 'rxjs'
 import * as ds from '../../src/index'
 import { active, barrier, collectElements, idle, marbleTest, rec, side, wm } from '../../marbles/index'
-import { apart, type Click, click, expectSameMarbles, expectSameSync, type Faults, fused, type Gap, late, selector, strategy } from '../support/fusion'
+import { apart, type Click, click, expectSameMarbles, expectSameReleaseOrder, expectSameSync, type Faults, fused, type Gap, late, selector, strategy } from '../support/fusion'
 
 type WindowKind = 'tumbling' | 'sliding' | 'general' | 'session' | 'processing'
 
@@ -328,19 +328,7 @@ describe('operator fusion', () => {
 
     it('releasing the source before the subscriber hears of an earlier stage’s error, and after it for the last stage’s', () => {
       const faultsByStage: Faults[] = [{ assigner: 'c' }, { onEvent: 'c' }, { key: 'c' }, { add: 'c' }, { fire: 0 }, {}]
-      for (const faults of faultsByStage) {
-        const [together, separate] = [fused, apart].map(gap => {
-          const order: string[] = []
-          const source = new Observable<Click>(subscriber => {
-            subscriber.add(() => order.push('source released'))
-            for (const c of CLICKS) subscriber.next(c)
-            subscriber.error(new Error('source'))
-          })
-          pipeline(source, gap, [], { faults }).subscribe({ error: (e: Error) => order.push(`error: ${e.message.slice(0, 40)}`) })
-          return order
-        })
-        expect(together).toEqual(separate!)
-      }
+      for (const faults of faultsByStage) expectSameReleaseOrder(CLICKS, (source, gap) => pipeline(source, gap, [], { faults }))
     })
   })
 

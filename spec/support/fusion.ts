@@ -4,7 +4,7 @@
  * compared: elements, error (name and message), completion, frames, and the calls of the user
  * functions, logged by the strategy and key selector here.
  */
-import { map, type Observable } from 'rxjs'
+import { map, Observable } from 'rxjs'
 import * as ds from '../../src/index'
 import { collectElements, type MarbleHelpers, marbleTest } from '../../marbles/index'
 
@@ -97,3 +97,22 @@ export function expectSameMarbles(build: (gap: Gap, log: string[], helpers: Marb
   return logs.together
 }
 
+
+/**
+ * Runs `build` over a source that emits `clicks` and then fails, fused and apart, and expects
+ * the same order of the source's release and the error the subscriber gets (with whatever
+ * `build` logs into the same list).
+ */
+export function expectSameReleaseOrder(clicks: readonly Click[], build: (source: Observable<Click>, gap: Gap, log: string[]) => Observable<unknown>): void {
+  const [together, separate] = [fused, apart].map(gap => {
+    const order: string[] = []
+    const source = new Observable<Click>(subscriber => {
+      subscriber.add(() => order.push('source released'))
+      for (const c of clicks) subscriber.next(c)
+      subscriber.error(new Error('source'))
+    })
+    build(source, gap, order).subscribe({ error: (e: Error) => order.push(`error: ${e.message.slice(0, 40)}`) })
+    return order
+  })
+  expect(together).toEqual(separate!)
+}
