@@ -1,7 +1,7 @@
 import * as t from 'io-ts'
 import * as ds from '../../src/index'
 import { type HeapKeyedStateBackend, type KeyedStateSnapshot } from '../../src/state/HeapKeyedStateBackend'
-import { testBackend, withKey } from '../support/keyed'
+import { averageState as average, testBackend, withKey } from '../support/keyed'
 
 /** A snapshot as it comes back from storage: through JSON text. */
 function stored(snapshot: KeyedStateSnapshot): unknown {
@@ -36,16 +36,6 @@ const count = ds.valueState('count', t.number)
 const seen = ds.listState('seen', t.string)
 const visits = ds.mapState('visits', t.string, t.number)
 const total = ds.reducingState('total', (a: number, b: number) => a + b, t.number)
-const average = ds.aggregatingState(
-  'average',
-  {
-    createAccumulator: (): [number, number] => [0, 0],
-    add: (v: number, [s, n]: [number, number]): [number, number] => [s + v, n + 1],
-    getResult: ([s, n]: [number, number]) => s / n,
-    merge: (a: [number, number], b: [number, number]): [number, number] => [a[0] + b[0], a[1] + b[1]]
-  },
-  t.tuple([t.number, t.number])
-)
 
 const KEYS: readonly ds.Key[] = ['a', '', 7, -2.5, 0, true, false, 12345678901234567890n, ['page', 3, false, 9n], Infinity, -Infinity]
 

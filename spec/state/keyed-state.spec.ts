@@ -2,7 +2,7 @@ import * as t from 'io-ts'
 import { from } from 'rxjs'
 import * as ds from '../../src/index'
 import { collectElements, rec, wm } from '../../marbles/index'
-import { errorOf, mainValues, outputOf, runKeyed } from '../support/keyed'
+import { emitMapStateRead, errorOf, mainValues, outputOf, runKeyed } from '../support/keyed'
 
 /** A command for a state, sent as a record's value: an operation and its arguments. */
 type Command = readonly [op: string, ...args: string[]]
@@ -217,23 +217,8 @@ describe('keyed state', () => {
           case 'clear':
             state.clear()
             return
-          case 'get':
-            out.collect(state.get(args[0]))
-            return
-          case 'contains':
-            out.collect(state.contains(args[0]))
-            return
-          case 'keys':
-            out.collect(state.keys())
-            return
-          case 'values':
-            out.collect(state.values())
-            return
-          case 'isEmpty':
-            out.collect(state.isEmpty())
-            return
           default:
-            out.collect(state.entries())
+            emitMapStateRead(state, op, args[0]!, out)
         }
       }
     }

@@ -1,7 +1,7 @@
 import * as t from 'io-ts'
 import * as ds from '../../src/index'
 import { marbleTest, rec } from '../../marbles/index'
-import { storedKeys, testBackend, withKey } from '../support/keyed'
+import { averageState as average, emitMapStateRead, storedKeys, testBackend, withKey } from '../support/keyed'
 
 /**
  * Runs `fn` on the TestScheduler's virtual clock: each letter of `marbles` is a record of
@@ -67,23 +67,8 @@ function mapProbe(descriptor: ds.MapStateDescriptor<string, number>): ds.KeyedPr
           state.put(k, Number(v))
           return
         }
-        case 'get':
-          out.collect(state.get(arg))
-          return
-        case 'contains':
-          out.collect(state.contains(arg))
-          return
-        case 'keys':
-          out.collect(state.keys())
-          return
-        case 'values':
-          out.collect(state.values())
-          return
-        case 'isEmpty':
-          out.collect(state.isEmpty())
-          return
         default:
-          out.collect(state.entries())
+          emitMapStateRead(state, op ?? '', arg, out)
       }
     }
   }
@@ -402,16 +387,6 @@ describe('state time to live (processing time)', () => {
 
   describe('reducing and aggregating state', () => {
     const sum = ds.reducingState('sum', (a: number, b: number) => a + b, t.number)
-    const average = ds.aggregatingState(
-      'average',
-      {
-        createAccumulator: (): [number, number] => [0, 0],
-        add: (v: number, [s, n]: [number, number]): [number, number] => [s + v, n + 1],
-        getResult: ([s, n]: [number, number]) => s / n,
-        merge: (a: [number, number], b: [number, number]): [number, number] => [a[0] + b[0], a[1] + b[1]]
-      },
-      t.tuple([t.number, t.number])
-    )
     function addProbe(descriptor: ds.ReducingStateDescriptor<number> | ds.AggregatingStateDescriptor<number, [number, number], number>): ds.KeyedProcessFunction<string, number | 'get', number | undefined> {
       return {
         processElement: (cmd, ctx, out) => {

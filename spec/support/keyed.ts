@@ -1,4 +1,5 @@
 /** Helpers shared by the keyed-state and keyed-process specs. */
+import * as t from 'io-ts'
 import { from, type OperatorFunction } from 'rxjs'
 import * as ds from '../../src/index'
 import { collectElements, type CollectedElements, rec } from '../../marbles/index'
@@ -84,3 +85,41 @@ export function storedKeys(backend: HeapKeyedStateBackend<ds.Key>, descriptor: d
   backend.applyToAllKeys(descriptor, key => keys.push(key))
   return keys
 }
+
+/**
+ * The read commands of the map-state specs: emits what `op` reads of `state` (`get` and
+ * `contains` of `key`, `keys`, `values`, `isEmpty`; anything else: `entries`).
+ */
+export function emitMapStateRead<UK, UV>(state: ds.MapState<UK, UV>, op: string, key: UK, out: ds.Collector<unknown>): void {
+  switch (op) {
+    case 'get':
+      out.collect(state.get(key))
+      return
+    case 'contains':
+      out.collect(state.contains(key))
+      return
+    case 'keys':
+      out.collect(state.keys())
+      return
+    case 'values':
+      out.collect(state.values())
+      return
+    case 'isEmpty':
+      out.collect(state.isEmpty())
+      return
+    default:
+      out.collect(state.entries())
+  }
+}
+
+/** An aggregating state of the specs: the average of numbers, with a `[sum, count]` accumulator. */
+export const averageState = ds.aggregatingState(
+  'average',
+  {
+    createAccumulator: (): [number, number] => [0, 0],
+    add: (v: number, [s, n]: [number, number]): [number, number] => [s + v, n + 1],
+    getResult: ([s, n]: [number, number]) => s / n,
+    merge: (a: [number, number], b: [number, number]): [number, number] => [a[0] + b[0], a[1] + b[1]]
+  },
+  t.tuple([t.number, t.number])
+)
