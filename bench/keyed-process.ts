@@ -215,8 +215,8 @@ function reference(at: (i: number) => Event, size: number, users: number): Count
 /** At most this many events of the timed feed are checked against the reference. */
 const CHECK_EVENTS = 1_000_000
 /**
- * The few-keys check: one event in seven has the previous event's key (the key stays current,
- * the cached state entry is reused), against one in 100,000 in the timed data.
+ * The few-keys check: one event in seven has the previous event's key (the key stays current
+ * across records), against one in 100,000 in the timed data.
  */
 const FEW_KEYS_EVENTS = 300_000
 const FEW_KEYS_USERS = 7

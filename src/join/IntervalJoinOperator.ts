@@ -36,7 +36,7 @@
  *   wheel). A sweep drops the dead, and files the key again if anything is left, or releases it.
  * A dead element thus stays in memory at most `slack` plus a slice longer than in Flink.
  *
- * The buffers are one table of the heap keyed-state backend (keys in key groups, as every
+ * The buffers are one table of the heap keyed-state backend (snapshotted in key groups, as every
  * keyed operator's state). Flink keeps `MapState<timestamp, List<element>>` per side; here a
  * key's side is parallel arrays sorted by timestamp (arrival order among equal ones):
  * timestamps unboxed in a double array, a match a scan that stops past the upper end, and

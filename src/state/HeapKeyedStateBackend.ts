@@ -2,7 +2,7 @@
  * @internal
  * The heap keyed-state backend (Flink's `HeapKeyedStateBackend`): every keyed state of one
  * operator — process functions' descriptors, windows' contents and trigger state, joins'
- * buffers — in {@link StateTable}s laid out in key groups, scoped by one {@link KeyContext}.
+ * buffers — in {@link StateTable}s (snapshotted key group by key group), scoped by one {@link KeyContext}.
  *
  * Descriptor states are snapshotted with their codecs into a versioned, JSON-ready format
  * and validated on restore: restored values are decoded when their descriptor is registered
