@@ -146,9 +146,14 @@ describe('fileLines (rx-datastream/node)', () => {
       const missing = join(dir, 'does-not-exist.txt')
       const source = fileLines(missing)
       let error: NodeJS.ErrnoException | undefined
+      let errored!: Promise<void>
       // subscribing does not throw: the error arrives later, through `error`
-      expect(() => source.subscribe({ error: (e: NodeJS.ErrnoException) => (error = e) })).not.toThrow()
+      expect(() => {
+        errored = new Promise<void>(resolve => source.subscribe({ error: (e: NodeJS.ErrnoException) => ((error = e), resolve()) }))
+      }).not.toThrow()
       expect(error).toBeUndefined()
+      // Each subscription opens the file on its own: wait for both, in whichever order they fail.
+      await errored
       const e = await errorOf(source)
       expect(e).toBeInstanceOf(Error)
       expect(e.message).toContain(`'${missing}'`)
