@@ -2,7 +2,7 @@ import type { Observable } from 'rxjs'
 import type { MapStateDescriptor, StateDescriptor } from '../src/state/StateDescriptor'
 import type { StreamElement } from '../src/StreamElement'
 import { describeValue } from '../src/internal/describe'
-import { isObservableLike } from '../src/internal/multiInput'
+import { checkObservable } from '../src/internal/multiInput'
 
 /**
  * A stream to broadcast into every subtask of the operator it is connected to, with the map
@@ -65,7 +65,7 @@ export interface BroadcastStream<B> {
  * @since 0.1.0
  */
 export function broadcast<B>(source: Observable<StreamElement<B, unknown>>, ...descriptors: Array<StateDescriptor & { readonly _tag: 'MapStateDescriptor' }>): BroadcastStream<B> {
-  if (!isObservableLike(source)) throw new TypeError(`broadcast: the source is ${describeValue(source)}, not an Observable`)
+  checkObservable(source, 'broadcast: the source')
   if (descriptors.length === 0) throw new TypeError('broadcast: pass at least one map state descriptor for the broadcast state (ds.mapState(name, keyCodec, valueCodec))')
   const names = new Set<string>()
   for (const d of descriptors) {

@@ -2,9 +2,9 @@ import { asyncScheduler, type Observable, type OperatorFunction, type Subscriber
 import type { Key } from '../src/Key'
 import { operatorInfo, type OperatorInfo } from '../src/OperatorOptions'
 import { type StreamElement, type StreamRecord, streamRecord } from '../src/StreamElement'
-import { describeElement, describeValue } from '../src/internal/describe'
+import { describeElement } from '../src/internal/describe'
 import { EmittingSink } from '../src/internal/fusion'
-import { isObservableLike, type MultiInputHandler, multiInputOperator } from '../src/internal/multiInput'
+import { checkObservable, type MultiInputHandler, multiInputOperator } from '../src/internal/multiInput'
 import type {
   BroadcastContext,
   BroadcastProcessFunction,
@@ -129,7 +129,7 @@ export function connectWith<B, KB>(
   // Configuration mistakes throw here, when the operator is built, not at subscription.
   if (options?.maxParallelism !== undefined) checkMaxParallelism(options.maxParallelism, 'connectWith')
   if (isBroadcastStream(other)) return broadcastConnected(other, options)
-  if (!isObservableLike(other)) throw new TypeError(`connectWith: the other input is ${describeValue(other)}, not an Observable`)
+  checkObservable(other, 'connectWith: the other input')
   const inputs = [other as Observable<StreamElement<unknown, unknown>>]
   const scheduler = options?.scheduler ?? asyncScheduler
   return {

@@ -3,7 +3,7 @@ import { operatorInfo, operatorLabel } from '../src/OperatorOptions'
 import type { OutputTag } from '../src/OutputTag'
 import type { StreamElement, StreamRecord } from '../src/StreamElement'
 import { describeValue } from '../src/internal/describe'
-import { isObservableLike, multiInputOperator } from '../src/internal/multiInput'
+import { checkObservable, multiInputOperator } from '../src/internal/multiInput'
 import { IntervalJoinOperator, type JoinProcessor } from '../src/join/IntervalJoinOperator'
 import type { ProcessJoinFunction } from '../src/join/JoinFunction'
 import { checkMaxParallelism } from '../src/state/KeyGroup'
@@ -166,7 +166,7 @@ interface IntervalJoinSpec<B, K> {
  */
 export function intervalJoinWith<B, K>(right$: Observable<StreamElement<B, K>> & IntervalJoinNeedsKeys<K>, options?: KeyedStateOptions): IntervalJoin<B, K> {
   const label = operatorLabel(operatorInfo('intervalJoinWith', options))
-  if (!isObservableLike(right$)) throw new TypeError(`${label}: the right input is ${describeValue(right$)}, not an Observable`)
+  checkObservable(right$, `${label}: the right input`)
   if (options?.maxParallelism !== undefined) checkMaxParallelism(options.maxParallelism, 'intervalJoinWith')
   return {
     between: (lowerBound, upperBound) => {

@@ -8,11 +8,21 @@ import { type Observable, type OperatorFunction, type Subscriber } from 'rxjs'
 import type { OperatorInfo } from '../OperatorOptions'
 import { ACTIVE, IDLE, MAX_WATERMARK, type StreamElement, type StreamRecord, type Watermark, watermark } from '../StreamElement'
 import { StatusWatermarkValve } from '../WatermarkValve'
+import { describeValue } from './describe'
 import { operate, type Sink, subscribeInput } from './operate'
 
 /** @internal Whether `x` can be subscribed to as an input. */
 export function isObservableLike(x: unknown): x is Observable<unknown> {
   return typeof x === 'object' && x !== null && typeof (x as { subscribe?: unknown }).subscribe === 'function'
+}
+
+/**
+ * @internal
+ * Refuses an input that cannot be subscribed to (JavaScript callers may pass anything):
+ * `what` names it, e.g. `connectWith: the other input`.
+ */
+export function checkObservable(x: unknown, what: string): void {
+  if (!isObservableLike(x)) throw new TypeError(`${what} is ${describeValue(x)}, not an Observable`)
 }
 
 /** @internal What a multi-input operator does with its inputs, per subscription. */

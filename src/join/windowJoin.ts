@@ -15,7 +15,7 @@ import { type OperatorInfo, operatorInfo, operatorLabel, type SchedulerOptions }
 import { NO_TIMESTAMP, type StreamElement, type StreamRecord } from '../StreamElement'
 import { assertDuration } from '../WatermarkGenerator'
 import { describeElement, describeValue } from '../internal/describe'
-import { isObservableLike, multiInputOperator } from '../internal/multiInput'
+import { checkObservable, multiInputOperator } from '../internal/multiInput'
 import { asStreamError } from '../internal/operate'
 import type { Evictor } from '../windowing/Evictor'
 import type { Trigger } from '../windowing/Trigger'
@@ -93,9 +93,7 @@ export interface WindowJoinFlavour<F> {
  */
 export function windowJoinSteps<F>(right$: unknown, options: SchedulerOptions | undefined, flavour: WindowJoinFlavour<F>): unknown {
   const { kind } = flavour
-  if (!isObservableLike(right$)) {
-    throw new TypeError(`${operatorLabel(operatorInfo(kind, options))}: the right input is ${describeValue(right$)}, not an Observable`)
-  }
+  checkObservable(right$, `${operatorLabel(operatorInfo(kind, options))}: the right input`)
   const right = right$ as Observable<StreamElement<unknown, unknown>>
   const windowed = (builder: WindowJoinBuilder<unknown, unknown, unknown>): unknown => ({
     trigger: (trigger: Trigger<TaggedUnion<unknown, unknown>>) => windowed(builder.trigger(trigger)),
