@@ -4,7 +4,7 @@
  * with its `WatermarkToDataOutput`): stamps records, drives the generator, forwards only
  * advancing watermarks, turns idleness into status elements, and flushes at end of input.
  */
-import { type Observable, type Observer, type SchedulerLike, Subscription } from 'rxjs'
+import { type Observable, type SchedulerLike, Subscription } from 'rxjs'
 import { TimestampError, WatermarkError } from '../errors'
 import { ACTIVE, IDLE, MAX_WATERMARK, NO_TIMESTAMP, watermark } from '../StreamElement'
 import type { WatermarkGenerator, WatermarkOutput } from '../WatermarkGenerator'
@@ -13,7 +13,7 @@ import type { OperatorInfo } from '../OperatorOptions'
 import { describeValue } from './describe'
 import { invalidTimestampReason } from './timestamps'
 import { asStreamError } from './operate'
-import { type FusedChain, type FusedContext, type FusedSink, NO_KEY } from './fusion'
+import { ChainSourceSubscriber, type FusedChain, type FusedContext, type FusedSink, NO_KEY } from './fusion'
 
 /** @internal */
 export class TimestampsAndWatermarksOperator<T> implements WatermarkOutput {
@@ -156,13 +156,13 @@ export function timestampsAndWatermarksChain<T>(
  * throws is reported as its own (later stages report theirs themselves), and `closed` stops a
  * synchronous source.
  */
-class TimestampingSubscriber<T> extends Subscription implements Observer<T> {
+class TimestampingSubscriber<T> extends ChainSourceSubscriber<T, T, never> {
   constructor(
     private readonly op: TimestampsAndWatermarksOperator<T>,
-    private readonly sink: FusedSink<T, never>,
+    sink: FusedSink<T, never>,
     private readonly context: FusedContext
   ) {
-    super()
+    super(sink)
   }
 
   next(value: T): void {
@@ -174,15 +174,7 @@ class TimestampingSubscriber<T> extends Subscription implements Observer<T> {
     }
   }
 
-  error(error: unknown): void {
-    if (this.closed) return
-    this.unsubscribe()
-    this.sink.error(error)
-  }
-
-  complete(): void {
-    if (this.closed) return
-    this.unsubscribe()
+  protected override endOfInput(): void {
     try {
       this.op.endOfInput()
       this.sink.complete()

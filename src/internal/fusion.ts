@@ -176,20 +176,18 @@ export class EmittingSink<T, K> implements FusedSink<T, K> {
 }
 
 /**
- * Subscribes the first stage of a chain to a stream of elements. No try/catch: every stage
- * catches what it throws itself. Like `operate`'s subscriber it is a `Subscription` and an
- * `Observer`, which RxJS uses as the subscriber as it is, so `closed` stops a synchronous source.
+ * @internal
+ * The subscriber of a chain's first stage to the chain's source. Like `operate`'s subscriber
+ * it is a `Subscription` and an `Observer`, which RxJS uses as the subscriber as it is, so
+ * `closed` stops a synchronous source; and the source is released before an error or the end
+ * of input reaches the stages. A subclass says what a value is.
  */
-class ElementSubscriber<T, K> extends Subscription implements Observer<StreamElement<T, K>> {
-  constructor(private readonly sink: FusedSink<T, K>) {
+export abstract class ChainSourceSubscriber<In, T, K> extends Subscription implements Observer<In> {
+  constructor(protected readonly sink: FusedSink<T, K>) {
     super()
   }
 
-  next(element: StreamElement<T, K>): void {
-    if (this.closed) return
-    if (element._tag === 'Record') this.sink.record(element.value, element.timestamp, element.key)
-    else this.sink.element(element)
-  }
+  abstract next(value: In): void
 
   error(error: unknown): void {
     if (this.closed) return
@@ -199,9 +197,22 @@ class ElementSubscriber<T, K> extends Subscription implements Observer<StreamEle
 
   complete(): void {
     if (this.closed) return
-    // As in `operate`: the upstream is released before the stages flush.
     this.unsubscribe()
+    this.endOfInput()
+  }
+
+  /** The source completed (already released): by default the stages complete. */
+  protected endOfInput(): void {
     this.sink.complete()
+  }
+}
+
+/** Subscribes the first stage of a chain to a stream of elements. No try/catch: every stage catches what it throws itself. */
+class ElementSubscriber<T, K> extends ChainSourceSubscriber<StreamElement<T, K>, T, K> {
+  next(element: StreamElement<T, K>): void {
+    if (this.closed) return
+    if (element._tag === 'Record') this.sink.record(element.value, element.timestamp, element.key)
+    else this.sink.element(element)
   }
 }
 
