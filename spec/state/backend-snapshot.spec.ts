@@ -203,8 +203,9 @@ describe('keyed state backend snapshots', () => {
       }
     })
 
-    it('a snapshot does not change when the state changes afterwards, even where values are mutated in place', () => {
-      const inPlace = ds.aggregatingState(
+    /** An aggregating state whose `add` changes its accumulator in place: snapshots and restores must copy it. */
+    const inPlaceState = <R>(getResult: (acc: number[]) => R) =>
+      ds.aggregatingState(
         'inPlace',
         {
           createAccumulator: (): number[] => [],
@@ -212,11 +213,14 @@ describe('keyed state backend snapshots', () => {
             acc.push(v)
             return acc
           },
-          getResult: (acc: number[]) => acc.length,
+          getResult,
           merge: (a: number[], b: number[]) => [...a, ...b]
         },
         t.array(t.number)
       )
+
+    it('a snapshot does not change when the state changes afterwards, even where values are mutated in place', () => {
+      const inPlace = inPlaceState((acc: number[]) => acc.length)
       const backend = testBackend()
       withKey(backend, 'k', () => {
         backend.getState(inPlace).add(1)
@@ -232,19 +236,7 @@ describe('keyed state backend snapshots', () => {
     })
 
     it('restored state does not share values with the snapshot it came from: one snapshot restores twice alike', () => {
-      const inPlace = ds.aggregatingState(
-        'inPlace',
-        {
-          createAccumulator: (): number[] => [],
-          add: (v: number, acc: number[]) => {
-            acc.push(v)
-            return acc
-          },
-          getResult: (acc: number[]) => acc.join(','),
-          merge: (a: number[], b: number[]) => [...a, ...b]
-        },
-        t.array(t.number)
-      )
+      const inPlace = inPlaceState((acc: number[]) => acc.join(','))
       const source = testBackend()
       withKey(source, 'k', () => source.getState(inPlace).add(1))
       const snapshot = source.snapshot()
