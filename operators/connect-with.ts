@@ -275,7 +275,7 @@ function keyedHandler<K, R>(
     },
     watermark: element => runtime.processWatermark(element),
     finalize: () => {
-      runtime.dispose()
+      runtime.close()
       close()
     }
   }

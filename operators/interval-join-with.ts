@@ -1,6 +1,7 @@
 import { asyncScheduler, type Observable, type OperatorFunction, type Subscriber } from 'rxjs'
 import { operatorInfo, operatorLabel } from '../src/OperatorOptions'
 import type { OutputTag } from '../src/OutputTag'
+import { EmittingOutput } from '../src/runtime/Output'
 import type { StreamElement, StreamRecord } from '../src/StreamElement'
 import { describeValue } from '../src/internal/describe'
 import { checkObservable, multiInputOperator } from '../src/internal/multiInput'
@@ -228,14 +229,14 @@ function intervalJoinOperator<A, B, R, K>(spec: IntervalJoinSpec<B, K>, fn: Proc
     info,
     [spec.right as Observable<StreamElement<unknown, unknown>>],
     (out, fail) => {
-      const join = new IntervalJoinOperator<A, B, R, K>(config, out as Subscriber<StreamElement<R, K>>, fail)
+      const join = new IntervalJoinOperator<A, B, R, K>(config, new EmittingOutput(out as Subscriber<StreamElement<R, K>>), fail)
       return {
         record: (input, record) => {
           if (input === 0) join.processLeft(record as StreamRecord<A, unknown>)
           else join.processRight(record as StreamRecord<B, unknown>)
         },
         watermark: element => join.processWatermark(element),
-        finalize: () => join.dispose()
+        finalize: () => join.close()
       }
     }
   )

@@ -177,11 +177,11 @@ class KeyedProcessStage<K, In, Out> extends OperatorStage<In, Out, K> {
   }
 
   protected override endOfInput(): void {
-    this.runtime.endOfInput()
+    this.runtime.endInput()
   }
 
   finalize(): void {
-    this.runtime.dispose()
+    this.runtime.close()
     this.fn.close?.()
   }
 }

@@ -1,4 +1,4 @@
-import { asyncScheduler, type Observable, type SchedulerLike, type Subscriber } from 'rxjs'
+import { asyncScheduler, type Observable, type SchedulerLike } from 'rxjs'
 import { type OperatorInfo, operatorInfo, type SchedulerOptions } from '../src/OperatorOptions'
 import type { OutputTag } from '../src/OutputTag'
 import { type StreamElement, streamRecord, type Watermark } from '../src/StreamElement'
@@ -18,7 +18,8 @@ import {
 import type { AggregateFunction, ProcessWindowFunction, WindowFunction } from '../src/windowing/WindowFunction'
 import { WindowOperator } from '../src/windowing/WindowOperator'
 import { canSlice, SlicedWindowOperator } from '../src/windowing/SlicedWindowOperator'
-import { EmittingSink, type FusedContext, operateFused, OperatorStage } from '../src/internal/fusion'
+import { EmittingSink, type FusedContext, type FusedSink, operateFused, OperatorStage } from '../src/internal/fusion'
+import type { Output } from '../src/runtime/Output'
 import { describeElement } from '../src/internal/describe'
 import { KeyError } from '../src/errors'
 
@@ -63,8 +64,8 @@ export type WindowOperatorFunction<T, K, R, Keyed extends boolean> = Keyed exten
 interface WindowRuntime<T, K> {
   processRecord(value: T, timestamp: number, key: K, recordKey: unknown): void
   processWatermark(element: Watermark): void
-  endOfInput(): void
-  dispose(): void
+  endInput(): void
+  close(): void
 }
 
 interface WindowSpec {
@@ -159,7 +160,7 @@ export class WindowedStream<Keyed extends boolean> {
     // Grid windows with the default trigger: slice into panes (identical results, less work).
     const sliced =
       trigger === undefined && evictor === undefined && assigner.timeDomain === 'event' && canSlice(assigner.grid)
-        ? (info: OperatorInfo, scheduler: SchedulerLike, destination: Subscriber<StreamElement<R, K>>) =>
+        ? (info: OperatorInfo, scheduler: SchedulerLike, output: Output<R, K>, fail: (e: unknown) => void) =>
             new SlicedWindowOperator<T, ACC, V, R, K>(
               {
                 info,
@@ -171,7 +172,8 @@ export class WindowedStream<Keyed extends boolean> {
                 windowFunction,
                 scheduler
               },
-              destination
+              output,
+              fail
             )
         : undefined
     return this.build<T, K, R>(
@@ -230,7 +232,7 @@ export class WindowedStream<Keyed extends boolean> {
     contents: () => WindowContents<T, unknown, R, K>,
     evaluateEvicted: (key: K, ctx: Parameters<typeof runProcessWindowFunction>[2], values: readonly T[], out: { collect(v: R): void }) => void,
     windowFunction: ProcessWindowFunction<never, R, K> | undefined,
-    sliced?: (info: OperatorInfo, scheduler: SchedulerLike, destination: Subscriber<StreamElement<R, K>>, fail: (e: unknown) => void) => WindowRuntime<T, K>
+    sliced?: (info: OperatorInfo, scheduler: SchedulerLike, output: Output<R, K>, fail: (e: unknown) => void) => WindowRuntime<T, K>
   ): WindowOperatorFunction<T, K, R, Keyed> {
     const spec = this.spec
     const info = operatorInfo(spec.kind, spec.options)
@@ -250,14 +252,15 @@ export class WindowedStream<Keyed extends boolean> {
     // right before it: records then reach the runtime as their parts, in one subscription.
     const operator = operateFused<T, unknown, StreamElement<R, K>>(info, (destination, context) => {
       const fail = (error: unknown): void => context.fail(destination, info, error)
+      const output = new EmittingSink(destination)
       const windows: WindowRuntime<T, K> =
-        sliced?.(info, scheduler, destination, fail) ??
+        sliced?.(info, scheduler, output, fail) ??
         new WindowOperator<T, unknown, R, K>(
           { info, assigner, trigger, allowedLateness: spec.allowedLateness, lateDataTag: spec.lateDataTag as OutputTag<T> | undefined, contents: makeContents(), scheduler },
-          destination,
+          output,
           fail
         )
-      return new WindowStage<T, R, K>(info, spec.kind, keyed, windows, destination, context)
+      return new WindowStage<T, R, K>(info, spec.kind, keyed, windows, output, context)
     })
     return operator as unknown as WindowOperatorFunction<T, K, R, Keyed>
   }
@@ -270,10 +273,10 @@ class WindowStage<T, R, K> extends OperatorStage<T, R, K> {
     private readonly kind: string,
     private readonly keyed: boolean,
     private readonly windows: WindowRuntime<T, K>,
-    destination: Subscriber<StreamElement<R, K>>,
+    output: FusedSink<R, K>,
     context: FusedContext
   ) {
-    super(info, new EmittingSink(destination), context)
+    super(info, output, context)
   }
 
   record(value: T, timestamp: number, key: unknown): void {
@@ -305,11 +308,11 @@ class WindowStage<T, R, K> extends OperatorStage<T, R, K> {
   }
 
   protected override endOfInput(): void {
-    this.windows.endOfInput()
+    this.windows.endInput()
   }
 
   finalize(): void {
-    this.windows.dispose()
+    this.windows.close()
   }
 }
 

@@ -1,8 +1,9 @@
 /** @test {intervalJoinWith} */
-import { concat, EMPTY, NEVER, type Observable, of, type Subscriber, Subject, throwError } from 'rxjs'
+import { concat, EMPTY, NEVER, type Observable, of, Subject, throwError } from 'rxjs'
 import * as ds from '../../src/index'
 import { collectElements, idle, marbleTest, rec, side, wm } from '../../marbles/index'
 import { IntervalJoinOperator } from '../../src/join/IntervalJoinOperator'
+import type { Output } from '../../src/runtime/Output'
 import { failureOf } from '../support/failures'
 
 type E = ds.StreamElement<string, string>
@@ -265,7 +266,10 @@ describe('intervalJoinWith', () => {
     /** Drives the runtime directly, as Flink's harness does, to see what it keeps. */
     function harness(lower: number, upper: number) {
       const output: ds.StreamElement<string, string>[] = []
-      const destination = { next: (e: ds.StreamElement<string, string>) => output.push(e), closed: false } as unknown as Subscriber<ds.StreamElement<string, string>>
+      const destination: Output<string, string> = {
+        record: (value, timestamp, key) => output.push(ds.streamRecord(value, timestamp, key)),
+        element: e => output.push(e)
+      }
       const join = new IntervalJoinOperator<string, string, string, string>(
         {
           info: { kind: 'intervalJoinWith', name: 'spec', uid: undefined },

@@ -27,6 +27,7 @@ import { Observable, type Observer, type Subscriber, Subscription } from 'rxjs'
 import type { OperatorInfo } from '../OperatorOptions'
 import { type StreamElement, type StreamRecord, streamRecord, type Watermark } from '../StreamElement'
 import { asStreamError } from './operate'
+import { EmittingOutput } from '../runtime/Output'
 
 /** @internal Every element that is not a record: fused stages pass these as they are. */
 export type ControlElement = Exclude<StreamElement<unknown, unknown>, StreamRecord<unknown, unknown>>
@@ -155,17 +156,7 @@ export function operateFused<T, K, Out>(
  * Emits a chain's output to a subscriber: here, and only here, records become objects again.
  * Also the output of a runtime that emits to a subscriber rather than into a fused stage.
  */
-export class EmittingSink<T, K> implements FusedSink<T, K> {
-  constructor(private readonly destination: Subscriber<StreamElement<T, K>>) {}
-
-  record(value: T, timestamp: number, key: K): void {
-    this.destination.next(streamRecord(value, timestamp, key))
-  }
-
-  element(element: ControlElement): void {
-    this.destination.next(element)
-  }
-
+export class EmittingSink<T, K> extends EmittingOutput<T, K> implements FusedSink<T, K> {
   complete(): void {
     this.destination.complete()
   }

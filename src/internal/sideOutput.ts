@@ -7,7 +7,7 @@ import type { OutputTag } from '../OutputTag'
 import { type SideRecord, sideRecord } from '../StreamElement'
 
 /** @internal A null tag is refused, as Flink refuses a null `OutputTag`. */
-export function emitSideOutput<S>(destination: { next(element: SideRecord<S>): void }, tag: OutputTag<S>, value: S, timestamp: number): void {
+export function emitSideOutput<S>(output: { element(element: SideRecord<S>): void }, tag: OutputTag<S>, value: S, timestamp: number): void {
   if (tag === null || tag === undefined) throw new TypeError('ctx.output: the output tag must not be null')
-  destination.next(sideRecord(tag, value, timestamp))
+  output.element(sideRecord(tag, value, timestamp))
 }

@@ -42,18 +42,18 @@
  * timestamps unboxed in a double array, a match a scan that stops past the upper end, and
  * cleanup a prefix removal, because the cleanup time grows with the timestamp.
  */
-import type { SchedulerLike, Subscriber } from 'rxjs'
+import type { SchedulerLike } from 'rxjs'
 import type { Collector } from '../Collector'
 import { KeyError, TimestampError } from '../errors'
 import type { OperatorInfo } from '../OperatorOptions'
 import type { OutputTag } from '../OutputTag'
 import { describeElement } from '../internal/describe'
-import { asStreamError } from '../internal/operate'
 import { emitSideOutput } from '../internal/sideOutput'
-import { HeapKeyedStateBackend } from '../state/HeapKeyedStateBackend'
 import type { StateTable } from '../state/StateTable'
-import { NO_TIMESTAMP, sideRecord, type StreamElement, type StreamRecord, streamRecord, type Watermark } from '../StreamElement'
-import { InternalTimerService } from '../TimerService'
+import { NO_TIMESTAMP, sideRecord, type StreamRecord } from '../StreamElement'
+import type { InternalTimer } from '../TimerService'
+import { AbstractKeyedOperator } from '../runtime/AbstractKeyedOperator'
+import type { Output } from '../runtime/Output'
 import type { ProcessJoinContext } from './JoinFunction'
 
 /** @internal The user function, normalized to a plain function. */
@@ -156,11 +156,12 @@ function dropDead<T>(side: Side<T>, shift: number, watermark: number): void {
 }
 
 /** @internal */
-export class IntervalJoinOperator<A, B, R, K> {
-  private readonly backend: HeapKeyedStateBackend<K>
+/**
+ * Its timers are one event-time timer per slice of event time with keys to sweep, keyed by
+ * that time, not by a record key.
+ */
+export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R, number> {
   private readonly table: StateTable<K, KeyBuffers<K, A, B>>
-  /** One event-time timer per slice of event time with keys to sweep (keyed by its time). */
-  private readonly timers: InternalTimerService<number, undefined>
   private readonly sweeps = new Map<number, Sweep<K, A, B>>()
   private readonly pool: KeyBuffers<K, A, B>[] = []
   private readonly lower: number
@@ -172,7 +173,6 @@ export class IntervalJoinOperator<A, B, R, K> {
   private readonly slack: number
   /** The width of a slice of event time whose sweeps share a timer. */
   private readonly slice: number
-  private watermark = -Infinity
   // The pair being processed, for the context.
   private leftTs = NO_TIMESTAMP
   private rightTs = NO_TIMESTAMP
@@ -184,23 +184,17 @@ export class IntervalJoinOperator<A, B, R, K> {
 
   constructor(
     private readonly config: IntervalJoinConfig<A, B, R, K>,
-    private readonly destination: Subscriber<StreamElement<R, K>>,
+    output: Output<R, K>,
     fail: (error: unknown) => void
   ) {
-    const { info, scheduler } = config
+    super(config.info, config, output, fail)
     this.lower = config.lowerBound
     this.upper = config.upperBound
     this.leftShift = this.upper > 0 ? this.upper : 0
     this.rightShift = this.lower < 0 ? -this.lower : 0
     this.slack = Math.max(this.leftShift, this.rightShift)
     this.slice = Math.max(1, Math.ceil(this.slack / 4))
-    this.backend = new HeapKeyedStateBackend<K>({ info, now: () => scheduler.now(), maxParallelism: config.maxParallelism })
     this.table = this.backend.internalTable<KeyBuffers<K, A, B>>('intervalJoinBuffers')
-    this.timers = new InternalTimerService<number, undefined>(
-      { onEventTime: timer => this.sweep(timer.timestamp), onProcessingTime: () => undefined },
-      // Only event-time timers are used; this is for completeness.
-      { scheduler, onError: error => fail(asStreamError(info, error, undefined, 'firing a processing-time timer')) }
-    )
     const keys = this.backend.keys
     this.context = {
       leftTimestamp: () => this.leftTs,
@@ -208,9 +202,9 @@ export class IntervalJoinOperator<A, B, R, K> {
       timestamp: () => this.resultTs,
       currentWatermark: () => this.watermark,
       getCurrentKey: () => keys.currentKey,
-      output: (tag, value) => emitSideOutput(destination, tag, value, this.resultTs)
+      output: (tag, value) => emitSideOutput(output, tag, value, this.resultTs)
     }
-    this.out = { collect: value => destination.next(streamRecord(value, this.resultTs, keys.currentKey)) }
+    this.out = { collect: value => output.record(value, this.resultTs, keys.currentKey) }
   }
 
   // ---- input ----
@@ -275,18 +269,16 @@ export class IntervalJoinOperator<A, B, R, K> {
     if (buffers.sweepAt === Infinity) this.file(buffers, timestamp + this.rightShift)
   }
 
-  /** Advances the combined watermark: due sweeps run (they emit nothing), then it is forwarded. */
-  processWatermark(element: Watermark): void {
-    const time = element.timestamp
-    if (time <= this.watermark) return
-    this.watermark = time
-    this.timers.advanceWatermark(time)
-    this.destination.next(element)
+  /** A sweep's timer (see `file`): due sweeps run as the watermark advances; they emit nothing. */
+  onEventTime(timer: InternalTimer<number, undefined>): void {
+    this.sweep(timer.timestamp)
   }
 
-  dispose(): void {
-    this.timers.dispose()
-    this.backend.dispose()
+  /** Registers no processing-time timers. */
+  onProcessingTime(): void {}
+
+  override close(): void {
+    super.close()
     this.sweeps.clear()
     this.pool.length = 0
   }
@@ -402,7 +394,7 @@ export class IntervalJoinOperator<A, B, R, K> {
 
   private late<T>(tag: OutputTag<T> | undefined, record: StreamRecord<T, unknown>): void {
     if (tag === undefined) this.numLateRecordsDropped++
-    else this.destination.next(sideRecord(tag, record.value, record.timestamp))
+    else this.output.element(sideRecord(tag, record.value, record.timestamp))
   }
 
   private reject(record: StreamRecord<unknown, unknown>, which: string): never {

@@ -7,7 +7,8 @@
  * join function for every pair of the cross product. Nothing of the window machinery
  * (assigners, triggers, evictors, lateness, merging, cleanup) is reimplemented here.
  */
-import { asyncScheduler, type Observable, type OperatorFunction } from 'rxjs'
+import { asyncScheduler, type Observable, type OperatorFunction, type Subscriber } from 'rxjs'
+import { EmittingOutput } from '../runtime/Output'
 import type { Collector } from '../Collector'
 import { KeyError, TimestampError } from '../errors'
 import { invalidKeyReason } from '../Key'
@@ -164,7 +165,7 @@ function windowJoinOperator<A, B, K, R>(
         : (evictingContents<TaggedUnion<A, B>, R, K>(spec.evictor, evaluate, () => undefined) as WindowContents<TaggedUnion<A, B>, unknown, R, K>)
     const windows = new WindowOperator<TaggedUnion<A, B>, unknown, R, K>(
       { info, assigner, trigger, allowedLateness: spec.allowedLateness, lateDataTag: undefined, contents, scheduler },
-      out,
+      new EmittingOutput(out as Subscriber<StreamElement<R, K>>),
       fail
     )
     return {
@@ -186,8 +187,8 @@ function windowJoinOperator<A, B, K, R>(
           throw asStreamError(info, error, element)
         }
       },
-      end: () => windows.endOfInput(),
-      finalize: () => windows.dispose()
+      end: () => windows.endInput(),
+      finalize: () => windows.close()
     }
   })
 }

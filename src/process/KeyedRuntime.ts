@@ -9,41 +9,26 @@
  * keeps the record's timestamp, an event-time timer's output gets the timer's time, a
  * processing-time timer's output gets none.
  */
-import type { SchedulerLike } from 'rxjs'
 import type { Collector } from '../Collector'
 import { KeyError, StateError } from '../errors'
-import type { OperatorInfo } from '../OperatorOptions'
-import type { FusedSink } from '../internal/fusion'
 import { asStreamError } from '../internal/operate'
 import { emitSideOutput } from '../internal/sideOutput'
 import { describeValue } from '../internal/describe'
-import { HeapKeyedStateBackend } from '../state/HeapKeyedStateBackend'
 import type { StateDescriptor, StateOf } from '../state/StateDescriptor'
-import { MAX_WATERMARK, NO_TIMESTAMP, type SideRecord, type StreamRecord, type Watermark } from '../StreamElement'
-import { type InternalTimer, InternalTimerService, type TimeDomain, type Triggerable } from '../TimerService'
+import { NO_TIMESTAMP, type StreamRecord } from '../StreamElement'
+import type { InternalTimer, TimeDomain } from '../TimerService'
+import { AbstractKeyedOperator, type KeyedOperatorConfig } from '../runtime/AbstractKeyedOperator'
+import type { Output } from '../runtime/Output'
 import type { OnTimerContext, RuntimeContext, TimerService } from './KeyedProcessFunction'
 
 /** @internal */
-export interface KeyedRuntimeConfig {
-  readonly info: OperatorInfo
-  readonly scheduler: SchedulerLike
-  readonly maxParallelism: number | undefined
-}
-
-/**
- * @internal
- * Where a keyed runtime's output goes: the next stage of a fused chain (records as their
- * parts), or a subscriber through an `EmittingSink`.
- */
-export type KeyedOutput<Out, K> = Pick<FusedSink<Out, K>, 'record' | 'element'>
+export type KeyedRuntimeConfig = KeyedOperatorConfig
 
 /** @internal Called for a firing timer, with its key current. */
 export type OnTimer<K, Out> = (timestamp: number, ctx: OnTimerContext<K>, out: Collector<Out>) => void
 
 /** @internal */
-export class KeyedRuntime<K, Out> implements Triggerable<K, undefined> {
-  readonly backend: HeapKeyedStateBackend<K>
-  readonly timers: InternalTimerService<K, undefined>
+export class KeyedRuntime<K, Out> extends AbstractKeyedOperator<K, Out> {
   /** The context of records and timers (`timeDomain` is meaningful in `onTimer` only). */
   readonly context: OnTimerContext<K>
   readonly runtimeContext: RuntimeContext
@@ -52,19 +37,10 @@ export class KeyedRuntime<K, Out> implements Triggerable<K, undefined> {
   onTimer: OnTimer<K, Out> | undefined = undefined
   private timestamp = NO_TIMESTAMP
   private domain: TimeDomain = 'EVENT_TIME'
-  private watermark = -Infinity
 
-  constructor(
-    private readonly config: KeyedRuntimeConfig,
-    private readonly output: KeyedOutput<Out, K>,
-    fail: (error: unknown) => void
-  ) {
+  constructor(config: KeyedRuntimeConfig, output: Output<Out, K>, fail: (error: unknown) => void) {
+    super(config.info, config, output, fail)
     const { info, scheduler } = config
-    this.backend = new HeapKeyedStateBackend<K>({ info, now: () => scheduler.now(), maxParallelism: config.maxParallelism })
-    this.timers = new InternalTimerService<K, undefined>(this, {
-      scheduler,
-      onError: error => fail(asStreamError(info, error, undefined, 'firing a processing-time timer'))
-    })
     const keys = this.backend.keys
     const timers = this.timers
     const backend = this.backend
@@ -94,13 +70,12 @@ export class KeyedRuntime<K, Out> implements Triggerable<K, undefined> {
         timers.deleteProcessingTimeTimer(keys.currentKey, undefined, time)
       }
     }
-    const sideOutput = { next: (element: SideRecord<unknown>): void => output.element(element) }
     const state = <D extends StateDescriptor>(descriptor: D): StateOf<D> => backend.getState(descriptor)
     this.context = {
       timestamp: () => (this.timestamp === NO_TIMESTAMP ? null : this.timestamp),
       currentWatermark: () => this.watermark,
       currentProcessingTime: () => scheduler.now(),
-      output: (tag, value) => emitSideOutput(sideOutput, tag, value, this.timestamp),
+      output: (tag, value) => emitSideOutput(output, tag, value, this.timestamp),
       getCurrentKey: () => keys.currentKey,
       timerService: () => timerService,
       state,
@@ -115,7 +90,7 @@ export class KeyedRuntime<K, Out> implements Triggerable<K, undefined> {
    * it throws). A record without a key is a `KeyError`; `noKey` says why it needs one.
    */
   processRecord<T>(record: StreamRecord<T, unknown>, process: (value: T) => void, noKey: (record: StreamRecord<T, unknown>) => string): void {
-    if (record.key === undefined) throw new KeyError(this.config.info, noKey(record))
+    if (record.key === undefined) throw new KeyError(this.info, noKey(record))
     this.enter(record.key as K, record.timestamp)
     try {
       process(record.value)
@@ -142,28 +117,6 @@ export class KeyedRuntime<K, Out> implements Triggerable<K, undefined> {
     this.backend.keys.active = false
   }
 
-  /** Fires the event-time timers it passes (their output first), then forwards it. */
-  processWatermark(element: Watermark): void {
-    if (element.timestamp <= this.watermark) return
-    this.watermark = element.timestamp
-    if (element.timestamp === Infinity) this.timers.fireProcessingTimeTimersNow()
-    this.timers.advanceWatermark(element.timestamp)
-    this.output.element(element)
-  }
-
-  /**
-   * End of input: pending processing-time timers fire now (their results would otherwise be
-   * lost, as windows do), then event time ends if the input did not say so itself.
-   */
-  endOfInput(): void {
-    this.processWatermark(MAX_WATERMARK)
-  }
-
-  dispose(): void {
-    this.timers.dispose()
-    this.backend.dispose()
-  }
-
   onEventTime(timer: InternalTimer<K, undefined>): void {
     this.fire(timer, 'EVENT_TIME', timer.timestamp)
   }
@@ -181,7 +134,7 @@ export class KeyedRuntime<K, Out> implements Triggerable<K, undefined> {
       onTimer(timer.timestamp, this.context, this.out)
     } catch (error) {
       const clock = domain === 'EVENT_TIME' ? 'event-time' : 'processing-time'
-      throw asStreamError(this.config.info, error, undefined, `firing the ${clock} timer at ${timer.timestamp} of key ${describeValue(timer.key)}`)
+      throw asStreamError(this.info, error, undefined, `firing the ${clock} timer at ${timer.timestamp} of key ${describeValue(timer.key)}`)
     } finally {
       this.domain = 'EVENT_TIME'
       this.leave()

@@ -35,7 +35,7 @@ export class ProcessRuntime<Out, K> {
       timestamp: () => (this.timestamp === NO_TIMESTAMP ? null : this.timestamp),
       currentWatermark: () => this.watermark,
       currentProcessingTime: () => scheduler.now(),
-      output: (tag, value) => emitSideOutput(destination, tag, value, this.timestamp)
+      output: (tag, value) => emitSideOutput({ element: e => destination.next(e) }, tag, value, this.timestamp)
     }
     this.out = { collect: v => destination.next(streamRecord(v, this.timestamp, this.key)) }
   }

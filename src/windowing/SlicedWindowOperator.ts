@@ -7,21 +7,22 @@
  * (lateness, late firings and the late side output included), at a fraction of the per-record
  * cost for sliding windows, and with no merge at all for tumbling ones (one pane per window).
  */
-import type { SchedulerLike, Subscriber } from 'rxjs'
+import type { SchedulerLike } from 'rxjs'
 import type { Collector } from '../Collector'
 import { DataStreamError, TimestampError } from '../errors'
 import { keyId } from '../Key'
 import type { OperatorInfo } from '../OperatorOptions'
 import type { OutputTag } from '../OutputTag'
-import { MAX_WATERMARK, NO_TIMESTAMP, type StreamElement, streamRecord, type Watermark } from '../StreamElement'
+import { NO_TIMESTAMP, streamRecord } from '../StreamElement'
 import { NumericPriorityQueue } from '../internal/PriorityQueue'
 import { describeElement } from '../internal/describe'
 import { timeWindow, windowStart } from './TimeWindow'
 import type { WindowGrid } from './WindowAssigner'
 import { emitResult } from './WindowContents'
-import { HeapKeyedStateBackend } from '../state/HeapKeyedStateBackend'
 import type { StateTable } from '../state/StateTable'
 import { emitLateRecord, processWindowContext } from './windowRuntime'
+import { AbstractKeyedOperator } from '../runtime/AbstractKeyedOperator'
+import type { Output } from '../runtime/Output'
 import type { AggregateFunction, ProcessWindowContext, ProcessWindowFunction } from './WindowFunction'
 
 /** @internal */
@@ -66,12 +67,11 @@ const CLEANUP = 1
  * per-key timers: every window has one pending firing and one cleanup for all its keys (the
  * keys with a pane in it), which keeps long-lived bookkeeping to one entry per window.
  */
-export class SlicedWindowOperator<T, ACC, V, R, K> {
+export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractKeyedOperator<K, R> {
   /** Window start → the keys with a pane in that window (not yet cleaned). */
   private readonly windowKeys = new Map<number, Set<KeyPanes<K, ACC>>>()
   /** Pending firings and cleanups, by time (firing before cleanup at the same time). */
   private readonly pending = new NumericPriorityQueue<{ readonly start: number; readonly kind: number }>()
-  private watermark = -Infinity
   private readonly clock = { currentWatermark: () => this.watermark, currentProcessingTime: () => this.config.scheduler.now() }
   private readonly size: number
   private readonly slide: number
@@ -83,8 +83,6 @@ export class SlicedWindowOperator<T, ACC, V, R, K> {
   /** The pane of the last record, `[start, end)` (see `cachePane`); none at first (NaN). */
   private paneCacheStart = NaN
   private paneCacheEnd = NaN
-  /** Every keyed state: each key's panes, the window function's `windowState` (per window start) and `globalState`. */
-  private readonly backend: HeapKeyedStateBackend<K>
   /**
    * Each key's panes. Records reach them by key id (`getById`: one `Map.get`) without making
    * the key current in the backend, which only panes' first record and cleanup need.
@@ -93,12 +91,15 @@ export class SlicedWindowOperator<T, ACC, V, R, K> {
 
   constructor(
     private readonly config: SlicedWindowConfig<T, ACC, V, R, K>,
-    private readonly destination: Subscriber<StreamElement<R, K>>
+    output: Output<R, K>,
+    fail: (error: unknown) => void
   ) {
+    // The backend keeps every keyed state: each key's panes, the window function's
+    // `windowState` (per window start) and `globalState`.
+    super(config.info, config, output, fail)
     ;({ size: this.size, slide: this.slide, offset: this.offset } = config.grid)
     this.pane = this.slide
     this.lateness = config.allowedLateness
-    this.backend = new HeapKeyedStateBackend<K>({ info: config.info, now: () => config.scheduler.now() })
     // Window functions only run for a key: their state is always in a keyed context.
     this.backend.keys.active = true
     this.panesOfKey = this.backend.internalTable<KeyPanes<K, ACC>>('panes')
@@ -189,14 +190,14 @@ export class SlicedWindowOperator<T, ACC, V, R, K> {
     }
   }
 
-  processWatermark(element: Watermark): void {
-    const timestamp = element.timestamp
-    if (timestamp <= this.watermark) return
-    // As the timer service does: event time is set first, then everything due fires in time
-    // order, and only then is the watermark forwarded.
-    this.watermark = timestamp
+  /**
+   * Event time reached `time`: the windows' firings and cleanups due by then run in time order
+   * (a firing before a cleanup at the same time). Windows need no per-key timers: each has one
+   * pending firing and one cleanup for all its keys.
+   */
+  protected override advanceEventTime(time: number): void {
     const pending = this.pending
-    while (pending.size > 0 && pending.peekPriority()! <= timestamp) {
+    while (pending.size > 0 && pending.peekPriority()! <= time) {
       const { start, kind } = pending.pop()!
       const keys = this.windowKeys.get(start)
       if (keys === undefined) continue
@@ -207,17 +208,12 @@ export class SlicedWindowOperator<T, ACC, V, R, K> {
         for (const keyPanes of keys) this.cleanup(keyPanes, start)
       }
     }
-    this.destination.next(element)
   }
 
-  endOfInput(): void {
-    this.processWatermark(MAX_WATERMARK)
-  }
+  /** Sliced windows register no timers (see `advanceEventTime`). */
+  onEventTime(): void {}
 
-  dispose(): void {
-    // Nothing scheduled (event time only moves with the input): just release the state.
-    this.backend.dispose()
-  }
+  onProcessingTime(): void {}
 
   /** Enters a key with a new pane into the (not yet late) windows containing it. */
   private registerWindows(keyPanes: KeyPanes<K, ACC>, lastStart: number, ts: number, watermark: number): void {
@@ -257,8 +253,8 @@ export class SlicedWindowOperator<T, ACC, V, R, K> {
     if (count === 0) return // an empty window never fires
     const timestamp = end - 1
     const key = keyPanes.key
-    const destination = this.destination
-    const out: Collector<R> = { collect: value => destination.next(streamRecord(value, timestamp, key)) }
+    const output = this.output
+    const out: Collector<R> = { collect: value => output.record(value, timestamp, key) }
     const result = aggregate.getResult((count === 1 ? single : merged) as ACC)
     emitResult(result, windowFunction, key, this.processContext(keyPanes, start), out)
   }
@@ -297,7 +293,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> {
     return processWindowContext(
       timeWindow(start, start + this.size),
       this.clock,
-      this.destination,
+      this.output,
       descriptor => backend.getNamespacedState(descriptor, start),
       descriptor => backend.getState(descriptor)
     )
@@ -305,6 +301,6 @@ export class SlicedWindowOperator<T, ACC, V, R, K> {
 
   private lateRecord(value: T, ts: number, recordKey: unknown): void {
     // The only record object this operator builds for its input, and only for late records.
-    if (emitLateRecord(this.destination, this.config.lateDataTag, streamRecord(value, ts, recordKey))) this.numLateRecordsDropped++
+    if (emitLateRecord(this.output, this.config.lateDataTag, streamRecord(value, ts, recordKey))) this.numLateRecordsDropped++
   }
 }

@@ -7,23 +7,23 @@
  * `InternalTimerService` namespaced by window. A window's state is released at its cleanup
  * time, so memory follows the open windows, never the records seen.
  */
-import type { SchedulerLike, Subscriber } from 'rxjs'
+import type { SchedulerLike } from 'rxjs'
 import type { Collector } from '../Collector'
 import { DataStreamError, TimestampError } from '../errors'
 import type { OperatorInfo } from '../OperatorOptions'
 import type { OutputTag } from '../OutputTag'
-import { MAX_WATERMARK, NO_TIMESTAMP, type StreamElement, type StreamRecord, streamRecord, type Watermark } from '../StreamElement'
-import { type InternalTimer, InternalTimerService, type Triggerable } from '../TimerService'
+import { NO_TIMESTAMP, type StreamRecord, streamRecord } from '../StreamElement'
+import type { InternalTimer } from '../TimerService'
 import { describeElement } from '../internal/describe'
-import { asStreamError } from '../internal/operate'
 import { maxTimestamp, type TimeWindow, windowId } from './TimeWindow'
 import { isFire, isPurge, type OnMergeContext, type Trigger, type TriggerState } from './Trigger'
 import type { WindowAssigner } from './WindowAssigner'
 import type { WindowContents } from './WindowContents'
 import type { ProcessWindowContext } from './WindowFunction'
-import { HeapKeyedStateBackend } from '../state/HeapKeyedStateBackend'
 import type { StateTable } from '../state/StateTable'
 import { emitLateRecord, processWindowContext } from './windowRuntime'
+import { AbstractKeyedOperator } from '../runtime/AbstractKeyedOperator'
+import type { Output } from '../runtime/Output'
 
 /** @internal */
 export interface WindowOperatorConfig<T, C, R, K> {
@@ -45,14 +45,11 @@ interface WindowState<C> {
 }
 
 /** @internal */
-export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
-  /** Every keyed state of the operator: open windows by key and window id, user state. */
-  private readonly backend: HeapKeyedStateBackend<K>
+export class WindowOperator<T, C, R, K> extends AbstractKeyedOperator<K, R, K, TimeWindow> {
+  /** Open windows by key and window id (the backend also keeps the window functions' state). */
   private readonly windows: StateTable<K, WindowState<C>>
-  private readonly timers: InternalTimerService<K, TimeWindow>
   private readonly merging: boolean
   private readonly assignerContext = { currentProcessingTime: () => this.config.scheduler.now() }
-  private lastWatermark = -Infinity
   /** Records dropped as late (no late-data side output), Flink's `numLateRecordsDropped`. */
   numLateRecordsDropped = 0
 
@@ -63,20 +60,15 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
 
   constructor(
     private readonly config: WindowOperatorConfig<T, C, R, K>,
-    private readonly destination: Subscriber<StreamElement<R, K>>,
+    output: Output<R, K>,
     fail: (error: unknown) => void
   ) {
+    super(config.info, config, output, fail, windowId)
     this.merging = config.assigner.mergeWindows !== undefined
-    this.backend = new HeapKeyedStateBackend<K>({ info: config.info, now: () => config.scheduler.now() })
     // Window functions and triggers only run for a key: state is always in a keyed context.
     this.backend.keys.active = true
     this.windows = this.backend.internalTable<WindowState<C>>('windows')
     const keys = this.backend.keys
-    this.timers = new InternalTimerService<K, TimeWindow>(this, {
-      scheduler: config.scheduler,
-      namespaceId: windowId,
-      onError: error => fail(asStreamError(config.info, error, undefined, 'firing a processing-time timer'))
-    })
     const timers = this.timers
     const self = this
     this.triggerContext = {
@@ -146,28 +138,6 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
     if (!accepted) {
       if (this.isElementLate(timestamp)) this.lateRecord(streamRecord(value, timestamp, recordKey))
     }
-  }
-
-  processWatermark(element: Watermark): void {
-    const timestamp = element.timestamp
-    if (timestamp <= this.lastWatermark) return
-    this.lastWatermark = timestamp
-    // +Infinity means the input has ended: processing-time windows flush first, so that their
-    // results too precede the end of event time.
-    if (timestamp === Infinity) this.timers.fireProcessingTimeTimersNow()
-    // Fire every event-time timer up to the watermark (results precede it), then forward it.
-    this.timers.advanceWatermark(timestamp)
-    this.destination.next(element)
-  }
-
-  /** End of input: event time ends (if the input did not say so itself). */
-  endOfInput(): void {
-    this.processWatermark(MAX_WATERMARK)
-  }
-
-  dispose(): void {
-    this.timers.dispose()
-    this.backend.dispose()
   }
 
   // ---- timers ----
@@ -279,8 +249,8 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
   private emitWindowContents(state: WindowState<C>): void {
     const timestamp = maxTimestamp(state.window)
     const key = this.backend.keys.currentKey
-    const destination = this.destination
-    const out: Collector<R> = { collect: value => destination.next(streamRecord(value, timestamp, key)) }
+    const output = this.output
+    const out: Collector<R> = { collect: value => output.record(value, timestamp, key) }
     const remaining = this.config.contents.fire(key, this.processContext(state), state.contents as C, out)
     if (remaining === undefined) this.clearContents(state)
     else state.contents = remaining
@@ -292,7 +262,7 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
     return processWindowContext(
       state.window,
       this.timers,
-      this.destination,
+      this.output,
       descriptor => {
         if (merging) {
           throw new DataStreamError(info, `windowState("${descriptor.name}") is not available with merging windows (${assigner.name}); use globalState`)
@@ -304,7 +274,7 @@ export class WindowOperator<T, C, R, K> implements Triggerable<K, TimeWindow> {
   }
 
   private lateRecord(record: StreamRecord<T, unknown>): void {
-    if (emitLateRecord(this.destination, this.config.lateDataTag, record)) this.numLateRecordsDropped++
+    if (emitLateRecord(this.output, this.config.lateDataTag, record)) this.numLateRecordsDropped++
   }
 
   // ---- time ----

@@ -3,10 +3,10 @@
  * What the two window runtimes (the general `WindowOperator` and the `SlicedWindowOperator`)
  * share: the context a process window function sees, and the handling of late records.
  */
-import type { Subscriber } from 'rxjs'
 import type { OutputTag } from '../OutputTag'
 import { emitSideOutput } from '../internal/sideOutput'
-import { sideRecord, type StreamElement, type StreamRecord } from '../StreamElement'
+import { sideRecord, type StreamRecord } from '../StreamElement'
+import type { Output } from '../runtime/Output'
 import type { StateDescriptor, StateOf } from '../state/StateDescriptor'
 import { maxTimestamp, type TimeWindow } from './TimeWindow'
 import type { ProcessWindowContext } from './WindowFunction'
@@ -21,7 +21,7 @@ export interface WindowClock {
 export function processWindowContext<R, K>(
   window: TimeWindow,
   clock: WindowClock,
-  destination: Subscriber<StreamElement<R, K>>,
+  output: Output<R, K>,
   windowState: <D extends StateDescriptor>(descriptor: D) => StateOf<D>,
   globalState: <D extends StateDescriptor>(descriptor: D) => StateOf<D>
 ): ProcessWindowContext {
@@ -29,7 +29,7 @@ export function processWindowContext<R, K>(
     window,
     currentWatermark: () => clock.currentWatermark(),
     currentProcessingTime: () => clock.currentProcessingTime(),
-    output: (tag, value) => emitSideOutput(destination, tag, value, maxTimestamp(window)),
+    output: (tag, value) => emitSideOutput(output, tag, value, maxTimestamp(window)),
     windowState,
     globalState
   }
@@ -41,11 +41,11 @@ export function processWindowContext<R, K>(
  * timestamp) if there is one; else dropped. Returns whether it was dropped (for the count).
  */
 export function emitLateRecord<T, R, K>(
-  destination: Subscriber<StreamElement<R, K>>,
+  output: Output<R, K>,
   tag: OutputTag<T> | undefined,
   record: StreamRecord<T, K>
 ): boolean {
   if (tag === undefined) return true
-  destination.next(sideRecord(tag, record.value, record.timestamp))
+  output.element(sideRecord(tag, record.value, record.timestamp))
   return false
 }

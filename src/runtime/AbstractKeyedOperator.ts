@@ -1,0 +1,94 @@
+/**
+ * @internal
+ * The keyed base (Flink's `AbstractStreamOperator` with its keyed-state backend and
+ * `InternalTimeServiceManager`): what every keyed operator stands on, written once.
+ *
+ * - one heap keyed-state backend (all the operator's keyed state, in key groups);
+ * - one timer service, whose processing-time failures error the stream as the operator's;
+ * - the watermark rule: a watermark that advances event time first fires every event-time
+ *   timer it passes (their output precedes it), then is forwarded; `+Infinity`, the end of
+ *   event time, first fires every pending processing-time timer, so that their results too
+ *   come before the end (Flink drops them; a finite stream here would lose them);
+ * - the end of input, which is the end of event time unless the input said so itself.
+ *
+ * Windows, keyed process functions (one or two inputs, broadcast) and the interval join
+ * extend it and add only what is theirs.
+ */
+import type { SchedulerLike } from 'rxjs'
+import type { OperatorInfo } from '../OperatorOptions'
+import { asStreamError } from '../internal/operate'
+import { HeapKeyedStateBackend } from '../state/HeapKeyedStateBackend'
+import { MAX_WATERMARK, type Watermark } from '../StreamElement'
+import { type InternalTimer, InternalTimerService, type Triggerable } from '../TimerService'
+import type { Output } from './Output'
+
+/** @internal What every keyed operator is configured with. */
+export interface KeyedOperatorConfig {
+  readonly info: OperatorInfo
+  /** The processing-time clock: timers and state TTL. */
+  readonly scheduler: SchedulerLike
+  /** Key groups of the state; the backend's default when undefined. */
+  readonly maxParallelism?: number | undefined
+}
+
+/**
+ * @internal
+ * A keyed operator writing `Out` records keyed by `K` to `output`. Its timers are kept by
+ * timer key `TK` (the record key, or e.g. a slice of event time for operators that sweep many
+ * keys with one timer) and namespace `N` (a window, or none).
+ */
+export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> implements Triggerable<TK, N> {
+  readonly backend: HeapKeyedStateBackend<K>
+  readonly timers: InternalTimerService<TK, N>
+  /** The last watermark processed; `-Infinity` before the first. */
+  protected watermark = -Infinity
+
+  constructor(
+    protected readonly info: OperatorInfo,
+    config: KeyedOperatorConfig,
+    protected readonly output: Output<Out, K>,
+    fail: (error: unknown) => void,
+    namespaceId?: (namespace: N) => unknown
+  ) {
+    const { scheduler } = config
+    this.backend = new HeapKeyedStateBackend<K>({ info, now: () => scheduler.now(), maxParallelism: config.maxParallelism })
+    this.timers = new InternalTimerService<TK, N>(this, {
+      scheduler,
+      namespaceId,
+      onError: error => fail(asStreamError(info, error, undefined, 'firing a processing-time timer'))
+    })
+  }
+
+  abstract onEventTime(timer: InternalTimer<TK, N>): void
+  abstract onProcessingTime(timer: InternalTimer<TK, N>): void
+
+  /** The watermark rule (see the module comment). A watermark that does not advance is dropped. */
+  processWatermark(element: Watermark): void {
+    const time = element.timestamp
+    if (time <= this.watermark) return
+    this.watermark = time
+    if (time === Infinity) this.timers.fireProcessingTimeTimersNow()
+    this.advanceEventTime(time)
+    this.output.element(element)
+  }
+
+  /**
+   * Fires what is due at event time `time` (the watermark is already set). By default the
+   * timer service's event-time timers; an operator keeping its own event-time schedule (one
+   * firing per window for all its keys) fires that instead.
+   */
+  protected advanceEventTime(time: number): void {
+    this.timers.advanceWatermark(time)
+  }
+
+  /** End of input: event time ends (if the input did not say so itself). */
+  endInput(): void {
+    this.processWatermark(MAX_WATERMARK)
+  }
+
+  /** Cancels every timer and releases the state, however the subscription ended. */
+  close(): void {
+    this.timers.dispose()
+    this.backend.dispose()
+  }
+}

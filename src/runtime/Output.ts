@@ -1,0 +1,36 @@
+/**
+ * @internal
+ * Where an operator writes: the next operator of a fused chain, or the subscriber (through an
+ * `EmittingOutput`). Records travel as their parts (value, timestamp, key), never as an object
+ * per operator; every other element (watermarks, statuses, side records, barriers) as the
+ * element it is, so a watermark received is forwarded without allocating.
+ */
+import type { Subscriber } from 'rxjs'
+import { type StreamElement, type StreamRecord, streamRecord } from '../StreamElement'
+
+/** @internal Every element that is not a record: operators pass these on as they are. */
+export type ControlElement = Exclude<StreamElement<unknown, unknown>, StreamRecord<unknown, unknown>>
+
+/** @internal What an operator writes its output to. */
+export interface Output<T, K> {
+  /** A record, as its parts. */
+  record(value: T, timestamp: number, key: K): void
+  /** Any other element: a watermark, a stream status, a side record, a barrier. */
+  element(element: ControlElement): void
+}
+
+/**
+ * @internal
+ * The output of the last operator of a chain: here, and only here, records become objects again.
+ */
+export class EmittingOutput<T, K> implements Output<T, K> {
+  constructor(protected readonly destination: Subscriber<StreamElement<T, K>>) {}
+
+  record(value: T, timestamp: number, key: K): void {
+    this.destination.next(streamRecord(value, timestamp, key))
+  }
+
+  element(element: ControlElement): void {
+    this.destination.next(element)
+  }
+}
