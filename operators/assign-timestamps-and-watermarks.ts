@@ -2,8 +2,8 @@ import { asyncScheduler, type OperatorFunction } from 'rxjs'
 import { operatorInfo, type SchedulerOptions } from '../src/OperatorOptions'
 import type { StreamElement } from '../src/StreamElement'
 import type { WatermarkStrategy } from '../src/WatermarkStrategy'
-import { fusable } from '../src/internal/fusion'
-import { timestampsAndWatermarksChain } from '../src/internal/TimestampsAndWatermarksOperator'
+import { sourceOperator } from '../src/runtime/host'
+import { TimestampsAndWatermarksOperator } from '../src/internal/TimestampsAndWatermarksOperator'
 import { assertDuration } from '../src/WatermarkGenerator'
 
 /**
@@ -81,6 +81,6 @@ export function assignTimestampsAndWatermarks<T>(
     )
   }
   const scheduler = options.scheduler ?? asyncScheduler
-  // Fusable: a keyBy or window operator right after it runs it in its own subscription.
-  return source => fusable(timestampsAndWatermarksChain(source, info, strategy, scheduler, interval))
+  // The head of a chain: a keyBy or window operator right after it runs it in its own subscription.
+  return sourceOperator<T, T, never>(info, (output, context) => new TimestampsAndWatermarksOperator<T>(info, strategy, output, context, scheduler, interval))
 }

@@ -1,10 +1,10 @@
 import type { OperatorFunction } from 'rxjs'
 import type { AsyncFunction } from '../src/async/AsyncFunction'
 import { type AsyncWaitOptions, resolveAsyncWaitOptions } from '../src/async/AsyncWaitOptions'
-import { AsyncWaitRuntime } from '../src/async/AsyncWaitRuntime'
+import { AsyncWaitOperator } from '../src/async/AsyncWaitOperator'
 import { operatorInfo } from '../src/OperatorOptions'
 import type { StreamElement } from '../src/StreamElement'
-import { operate } from '../src/internal/operate'
+import { oneInputOperator } from '../src/runtime/host'
 
 /**
  * Enriches a stream from an external service (Flink's async I/O, `AsyncDataStream.orderedWait`
@@ -70,14 +70,9 @@ export function asyncWait<In, Out, K = never>(
   options?: AsyncWaitOptions<In, Out>
 ): OperatorFunction<StreamElement<In, K>, StreamElement<Out, K>> {
   const info = operatorInfo('asyncWait', options)
-  return operate<StreamElement<In, K>, StreamElement<Out, K>>(info, (destination, fail) => {
-    // Checked per subscription, inside operate: a bad option reaches the error channel.
+  return oneInputOperator<In, Out, K>(info, (output, context) => {
+    // Checked per subscription: a bad option reaches the error channel.
     const resolved = resolveAsyncWaitOptions<In, Out>(info, fn, options)
-    const runtime = new AsyncWaitRuntime<In, Out, K>(info, fn, resolved, destination, error => fail(error))
-    return {
-      next: e => runtime.push(e),
-      complete: () => runtime.complete(),
-      finalize: () => runtime.dispose()
-    }
-  })
+    return new AsyncWaitOperator<In, Out, K>(info, fn, resolved, output, context)
+  }) as OperatorFunction<StreamElement<In, K>, StreamElement<Out, K>>
 }

@@ -2,7 +2,7 @@ import type { Observable } from 'rxjs'
 import type { MapStateDescriptor, StateDescriptor } from '../src/state/StateDescriptor'
 import type { StreamElement } from '../src/StreamElement'
 import { describeValue } from '../src/internal/describe'
-import { checkObservable } from '../src/internal/multiInput'
+import { checkObservable } from '../src/runtime/host'
 
 /**
  * A stream to broadcast into every subtask of the operator it is connected to, with the map

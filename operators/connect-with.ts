@@ -1,10 +1,13 @@
-import { asyncScheduler, type Observable, type OperatorFunction, type Subscriber } from 'rxjs'
+import { asyncScheduler, type Observable, type OperatorFunction, type SchedulerLike } from 'rxjs'
+import type { Collector } from '../src/Collector'
 import type { Key } from '../src/Key'
 import { operatorInfo, type OperatorInfo } from '../src/OperatorOptions'
-import { type StreamElement, type StreamRecord, streamRecord } from '../src/StreamElement'
+import { type StreamElement, streamRecord } from '../src/StreamElement'
 import { describeElement } from '../src/internal/describe'
-import { EmittingSink } from '../src/internal/fusion'
-import { checkObservable, type MultiInputHandler, multiInputOperator } from '../src/internal/multiInput'
+import { type ChainContext, checkObservable, multiInputOperator, NO_KEY } from '../src/runtime/host'
+import type { ChainOutput } from '../src/runtime/Output'
+import { AbstractStreamOperator, type MultiInput } from '../src/runtime/StreamOperator'
+import type { KeyedOperatorConfig } from '../src/runtime/AbstractKeyedOperator'
 import type {
   BroadcastContext,
   BroadcastProcessFunction,
@@ -15,8 +18,8 @@ import type {
 } from '../src/process/BroadcastProcessFunction'
 import type { MapStateDescriptor } from '../src/state/StateDescriptor'
 import type { CoProcessFunction, KeyedCoProcessFunction } from '../src/process/CoProcessFunction'
-import { KeyedRuntime } from '../src/process/KeyedRuntime'
-import { ProcessRuntime } from '../src/process/ProcessRuntime'
+import { KeyedFunctionOperator } from '../src/process/KeyedFunctionOperator'
+import { ProcessFunctionOperator } from '../src/process/ProcessFunctionOperator'
 import { isDevelopmentMode } from '../src/state/HeapKeyedStateBackend'
 import { checkMaxParallelism } from '../src/state/KeyGroup'
 import { HeapBroadcastStateStore } from '../src/state/BroadcastState'
@@ -132,42 +135,46 @@ export function connectWith<B, KB>(
   checkObservable(other, 'connectWith: the other input')
   const inputs = [other as Observable<StreamElement<unknown, unknown>>]
   const scheduler = options?.scheduler ?? asyncScheduler
+  const keyedConfig = (info: OperatorInfo): KeyedOperatorConfig => ({ info, scheduler, maxParallelism: options?.maxParallelism })
   return {
-    map: <A, R>(f1: (value: A) => R, f2: (value: B) => R) =>
-      multiInputOperator<A, R>(operatorInfo('connectWith.map', options), inputs, out => ({
-        record: (input, record) => out.next(streamRecord(input === 0 ? f1(record.value as A) : f2(record.value as B), record.timestamp))
-      })),
-    flatMap: <A, R>(f1: (value: A) => Iterable<R>, f2: (value: B) => Iterable<R>) =>
-      multiInputOperator<A, R>(operatorInfo('connectWith.flatMap', options), inputs, out => ({
-        record: (input, record) => {
-          const results = input === 0 ? f1(record.value as A) : f2(record.value as B)
-          for (const r of results) out.next(streamRecord(r, record.timestamp))
-        }
-      })),
+    map: <A, R>(f1: (value: A) => R, f2: (value: B) => R) => {
+      const info = operatorInfo('connectWith.map', options)
+      return multiInputOperator<A, R>(info, inputs, (output, context) =>
+        new CoFlatMapOperator<R>(info, (input, value, out) => out.collect(input === 0 ? f1(value as A) : f2(value as B)), output, context)
+      )
+    },
+    flatMap: <A, R>(f1: (value: A) => Iterable<R>, f2: (value: B) => Iterable<R>) => {
+      const info = operatorInfo('connectWith.flatMap', options)
+      return multiInputOperator<A, R>(info, inputs, (output, context) =>
+        new CoFlatMapOperator<R>(
+          info,
+          (input, value, out) => {
+            for (const r of input === 0 ? f1(value as A) : f2(value as B)) out.collect(r)
+          },
+          output,
+          context
+        )
+      )
+    },
     process: <A, R>(fn: CoProcessFunction<A, B, R> | (() => CoProcessFunction<A, B, R>)) => {
       const info = operatorInfo('connectWith.process', options)
-      return multiInputOperator<A, R>(info, inputs, out => {
+      return multiInputOperator<A, R>(info, inputs, (output, context) => {
         const f = typeof fn === 'function' ? fn() : fn
-        const runtime = new ProcessRuntime<R, undefined>(info, scheduler, out as Subscriber<StreamElement<R, undefined>>)
-        const { context, out: collector } = runtime
-        f.open?.()
-        return processHandler(runtime, out, (input, value) => {
-          if (input === 0) f.processElement1(value as A, context, collector)
-          else f.processElement2(value as B, context, collector)
-        }, () => f.close?.())
+        return new CoProcessOperator<R>(
+          info,
+          scheduler,
+          (input, value, ctx, out) => (input === 0 ? f.processElement1(value as A, ctx, out) : f.processElement2(value as B, ctx, out)),
+          f,
+          output,
+          context
+        )
       })
     },
     keyedProcess: <A, R>(fn: KeyedCoProcessFunction<KB, A, B, R> | (() => KeyedCoProcessFunction<KB, A, B, R>)) => {
       const info = operatorInfo('connectWith.keyedProcess', options)
-      return multiInputOperator<A, R, KB>(info, inputs, (out, fail) => {
+      return multiInputOperator<A, R, KB>(info, inputs, (output, context) => {
         const f = typeof fn === 'function' ? fn() : fn
-        const runtime = new KeyedRuntime<KB, R>({ info, scheduler, maxParallelism: options?.maxParallelism }, new EmittingSink(out as Subscriber<StreamElement<R, KB>>), fail)
-        if (f.onTimer !== undefined) runtime.onTimer = (ts, ctx, o) => f.onTimer!(ts, ctx, o)
-        const { context, out: collector } = runtime
-        const processElement1 = (value: unknown): void => f.processElement1(value as A, context, collector)
-        const processElement2 = (value: unknown): void => f.processElement2(value as B, context, collector)
-        f.open?.(runtime.runtimeContext)
-        return keyedHandler(info, runtime, [processElement1, processElement2], () => f.close?.())
+        return new KeyedCoProcessOperator<KB, A, B, R>(keyedConfig(info), f, output, context)
       }) as unknown as OperatorFunction<StreamElement<A, KB>, StreamElement<R, KB>>
     }
   }
@@ -180,103 +187,177 @@ function broadcastConnected<B>(broadcastStream: BroadcastStream<B>, options: Key
   return {
     process: <A, R>(fn: BroadcastProcessFunction<A, B, R> | (() => BroadcastProcessFunction<A, B, R>)) => {
       const info = operatorInfo('connectWith.process', options)
-      return multiInputOperator<A, R>(info, inputs, out => {
+      return multiInputOperator<A, R>(info, inputs, (output, context) => {
         const f = typeof fn === 'function' ? fn() : fn
-        const runtime = new ProcessRuntime<R, undefined>(info, scheduler, out as Subscriber<StreamElement<R, undefined>>)
         const store = new HeapBroadcastStateStore(info, descriptors, isDevelopmentMode())
-        const readOnly: ReadOnlyBroadcastContext = { ...runtime.context, getBroadcastState: d => store.get(d, false) }
-        const writable: BroadcastContext = { ...runtime.context, getBroadcastState: d => store.get(d, true) }
-        f.open?.()
-        return processHandler(runtime, out, (input, value) => {
-          if (input === 0) f.processElement(value as A, readOnly, runtime.out)
-          else f.processBroadcastElement(value as B, writable, runtime.out)
-        }, () => f.close?.())
+        let readOnly: ReadOnlyBroadcastContext | undefined
+        let writable: BroadcastContext | undefined
+        return new CoProcessOperator<R>(
+          info,
+          scheduler,
+          (input, value, ctx, out) => {
+            if (input === 0) f.processElement(value as A, (readOnly ??= { ...ctx, getBroadcastState: d => store.get(d, false) }), out)
+            else f.processBroadcastElement(value as B, (writable ??= { ...ctx, getBroadcastState: d => store.get(d, true) }), out)
+          },
+          f,
+          output,
+          context
+        )
       })
     },
     keyedProcess: <K extends Key, A, R>(fn: KeyedBroadcastProcessFunction<K, A, B, R> | (() => KeyedBroadcastProcessFunction<K, A, B, R>)) => {
       const info = operatorInfo('connectWith.keyedProcess', options)
-      return multiInputOperator<A, R, K>(info, inputs, (out, fail) => {
+      return multiInputOperator<A, R, K>(info, inputs, (output, context) => {
         const f = typeof fn === 'function' ? fn() : fn
-        const runtime = new KeyedRuntime<K, R>({ info, scheduler, maxParallelism: options?.maxParallelism }, new EmittingSink(out as Subscriber<StreamElement<R, K>>), fail)
         const store = new HeapBroadcastStateStore(info, descriptors, isDevelopmentMode())
-        // Records and timers see the broadcast state read-only, through the keyed context.
-        const context: KeyedBroadcastOnTimerContext<K> = Object.assign(runtime.context, {
-          getBroadcastState: <UK, UV>(d: MapStateDescriptor<UK, UV>) => store.get(d, false)
-        })
-        if (f.onTimer !== undefined) runtime.onTimer = (ts, _ctx, o) => f.onTimer!(ts, context, o)
-        // Broadcast elements belong to no key: their output has none.
-        let broadcastTimestamp = 0
-        const broadcastOut = { collect: (value: R) => out.next(streamRecord(value, broadcastTimestamp)) }
-        const { timestamp, currentWatermark, currentProcessingTime, output } = runtime.context
-        const broadcastContext: KeyedBroadcastContext<K> = {
-          timestamp,
-          currentWatermark,
-          currentProcessingTime,
-          output,
-          getBroadcastState: d => store.get(d, true),
-          applyToKeyedState: (descriptor, apply) => runtime.backend.applyToAllKeys(descriptor, apply)
-        }
-        f.open?.(runtime.runtimeContext)
-        const processElement = (value: unknown): void => f.processElement(value as A, context, runtime.out)
-        return keyedHandler(info, runtime, [processElement], () => f.close?.(), record => {
-          runtime.enterUnkeyed(record.timestamp)
-          broadcastTimestamp = record.timestamp
-          f.processBroadcastElement(record.value as B, broadcastContext, broadcastOut)
-        })
+        return new KeyedBroadcastProcessOperator<K, A, B, R>({ info, scheduler, maxParallelism: options?.maxParallelism }, f, store, output, context)
       }) as unknown as OperatorFunction<StreamElement<A, K>, StreamElement<R, K>>
     }
   }
 }
 
-/**
- * The handler of a non-keyed two-input operator: `process(input, value)` per record, stamped
- * with its timestamp; the combined watermark is what `ctx.currentWatermark()` reads.
- */
-function processHandler<R>(
-  runtime: ProcessRuntime<R, undefined>,
-  out: Subscriber<StreamElement<R, unknown>>,
-  process: (input: number, value: unknown) => void,
-  close: () => void
-): MultiInputHandler {
-  return {
-    record: (input, record) => {
-      runtime.timestamp = record.timestamp
-      process(input, record.value)
-    },
-    watermark: element => {
-      runtime.watermark = element.timestamp
-      out.next(element)
-    },
-    // Runs once (operate's teardown), however the subscription ends.
-    finalize: close
+/** `map` and `flatMap` of connected streams: `fn` per record of either input, results stamped with its timestamp, keys dropped. */
+class CoFlatMapOperator<R> extends AbstractStreamOperator<R, never> implements MultiInput {
+  private timestamp = 0
+  private readonly out: Collector<R>
+
+  constructor(
+    info: OperatorInfo,
+    private readonly fn: (input: number, value: unknown, out: Collector<R>) => void,
+    output: ChainOutput<R, never>,
+    context: ChainContext
+  ) {
+    super(info, output, context)
+    this.out = {
+      collect: value => {
+        if (!this.destination.closed) output.record(value, this.timestamp, NO_KEY)
+      }
+    }
+  }
+
+  processRecord(input: number, value: unknown, timestamp: number): void {
+    this.timestamp = timestamp
+    this.fn(input, value, this.out)
   }
 }
 
 /**
- * The handler of a keyed two-input operator: records of input `i` processed by `process[i]`
- * with their key current (input 1 by `broadcast` instead when it is a broadcast input),
- * timers fired by the combined watermark, state and timers released at the end.
+ * A non-keyed two-input process function (co-process, broadcast process): `process(input, …)`
+ * per record, stamped with its timestamp; the combined watermark is what
+ * `ctx.currentWatermark()` reads. Operator state waits for barrier alignment (checkpoints).
  */
-function keyedHandler<K, R>(
-  info: OperatorInfo,
-  runtime: KeyedRuntime<K, R>,
-  process: ReadonlyArray<(value: unknown) => void>,
-  close: () => void,
-  broadcast?: (record: StreamRecord<unknown, unknown>) => void
-): MultiInputHandler {
-  const noKeyOn = process.map(
-    (_, input) => (record: StreamRecord<unknown, unknown>) =>
-      `${describeElement(record)} on input ${input + 1} has no key: ${info.kind} needs keyed inputs; apply keyBy first`
-  )
-  return {
-    record: (input, record) => {
-      if (input === 1 && broadcast !== undefined) broadcast(record)
-      else runtime.processRecord(record, process[input]!, noKeyOn[input]!)
-    },
-    watermark: element => runtime.processWatermark(element),
-    finalize: () => {
-      runtime.close()
-      close()
+class CoProcessOperator<R> extends ProcessFunctionOperator<R, never> implements MultiInput {
+  constructor(
+    info: OperatorInfo,
+    scheduler: SchedulerLike,
+    private readonly process: (input: number, value: unknown, ctx: ProcessFunctionOperator<R, never>['context'], out: Collector<R>) => void,
+    private readonly fn: { open?(): void; close?(): void },
+    output: ChainOutput<R, never>,
+    context: ChainContext
+  ) {
+    super(info, scheduler, {}, output, context)
+    fn.open?.()
+  }
+
+  processRecord(input: number, value: unknown, timestamp: number): void {
+    this.timestamp = timestamp
+    this.process(input, value, this.context, this.out)
+  }
+
+  override close(): void {
+    this.fn.close?.()
+  }
+}
+
+/** Why a record of a keyed two-input operator needs a key. */
+function noKeyOn(info: OperatorInfo, input: number, value: unknown, timestamp: number): string {
+  return `${describeElement(streamRecord(value, timestamp))} on input ${input + 1} has no key: ${info.kind} needs keyed inputs; apply keyBy first`
+}
+
+/** Flink's `KeyedCoProcessOperator`: records of either input with their key current; timers fire on the combined watermark. */
+class KeyedCoProcessOperator<K, A, B, R> extends KeyedFunctionOperator<K, R> implements MultiInput {
+  constructor(
+    config: KeyedOperatorConfig,
+    private readonly fn: KeyedCoProcessFunction<K, A, B, R>,
+    output: ChainOutput<R, K>,
+    context: ChainContext
+  ) {
+    super(config, output, context)
+    if (fn.onTimer !== undefined) this.onTimer = (ts, ctx, out) => fn.onTimer!(ts, ctx, out)
+    fn.open?.(this.runtimeContext)
+  }
+
+  processRecord(input: number, value: unknown, timestamp: number, key: unknown): void {
+    this.enterKeyed(key, timestamp, () => noKeyOn(this.info, input, value, timestamp))
+    try {
+      if (input === 0) this.fn.processElement1(value as A, this.context, this.out)
+      else this.fn.processElement2(value as B, this.context, this.out)
+    } finally {
+      this.leave()
     }
+  }
+
+  override close(): void {
+    super.close()
+    this.fn.close?.()
+  }
+}
+
+/**
+ * Flink's `CoBroadcastWithKeyedOperator`: keyed records with their key current, seeing the
+ * broadcast state read-only (in records and timers); broadcast elements with no key, the state
+ * writable, and `applyToKeyedState` over every key.
+ */
+class KeyedBroadcastProcessOperator<K, A, B, R> extends KeyedFunctionOperator<K, R> implements MultiInput {
+  private readonly keyedContext: KeyedBroadcastOnTimerContext<K>
+  private readonly broadcastContext: KeyedBroadcastContext<K>
+  private readonly broadcastOut: Collector<R>
+  private broadcastTimestamp = 0
+
+  constructor(
+    config: KeyedOperatorConfig,
+    private readonly fn: KeyedBroadcastProcessFunction<K, A, B, R>,
+    store: HeapBroadcastStateStore,
+    output: ChainOutput<R, K>,
+    context: ChainContext
+  ) {
+    super(config, output, context)
+    // Records and timers see the broadcast state read-only, through the keyed context.
+    const keyedContext = (this.keyedContext = Object.assign(this.context, {
+      getBroadcastState: <UK, UV>(d: MapStateDescriptor<UK, UV>) => store.get(d, false)
+    }))
+    if (fn.onTimer !== undefined) this.onTimer = (ts, _ctx, o) => fn.onTimer!(ts, keyedContext, o)
+    // Broadcast elements belong to no key: their output has none.
+    this.broadcastOut = { collect: (value: R) => output.record(value, this.broadcastTimestamp, NO_KEY) }
+    const { timestamp, currentWatermark, currentProcessingTime, output: sideOutput } = this.context
+    this.broadcastContext = {
+      timestamp,
+      currentWatermark,
+      currentProcessingTime,
+      output: sideOutput,
+      getBroadcastState: d => store.get(d, true),
+      applyToKeyedState: (descriptor, apply) => this.backend.applyToAllKeys(descriptor, apply)
+    }
+    fn.open?.(this.runtimeContext)
+  }
+
+  processRecord(input: number, value: unknown, timestamp: number, key: unknown): void {
+    if (input === 1) {
+      this.enterUnkeyed(timestamp)
+      this.broadcastTimestamp = timestamp
+      this.fn.processBroadcastElement(value as B, this.broadcastContext, this.broadcastOut)
+      return
+    }
+    this.enterKeyed(key, timestamp, () => noKeyOn(this.info, input, value, timestamp))
+    try {
+      this.fn.processElement(value as A, this.keyedContext, this.out)
+    } finally {
+      this.leave()
+    }
+  }
+
+  override close(): void {
+    super.close()
+    this.fn.close?.()
   }
 }

@@ -1,7 +1,9 @@
 import type { OperatorFunction } from 'rxjs'
-import { operatorInfo, type OperatorOptions } from '../src/OperatorOptions'
+import { type OperatorInfo, operatorInfo, type OperatorOptions } from '../src/OperatorOptions'
 import type { StreamElement } from '../src/StreamElement'
-import { operate } from '../src/internal/operate'
+import { type ChainContext, oneInputOperator } from '../src/runtime/host'
+import type { ChainOutput } from '../src/runtime/Output'
+import { AbstractStreamOperator, type OneInput } from '../src/runtime/StreamOperator'
 
 /**
  * Keeps the records whose value satisfies `predicate`; control elements and side records pass
@@ -36,9 +38,30 @@ export function filterValues<T, K = never>(
   predicate: (value: T) => boolean,
   options?: OperatorOptions
 ): OperatorFunction<StreamElement<T, K>, StreamElement<T, K>> {
-  return operate<StreamElement<T, K>, StreamElement<T, K>>(operatorInfo('filterValues', options), destination => ({
-    next: e => {
-      if (e._tag !== 'Record' || predicate(e.value)) destination.next(e)
+  const info = operatorInfo('filterValues', options)
+  return oneInputOperator<T, T, K>(info, (output, context) => new FilterOperator(info, predicate, output, context)) as OperatorFunction<
+    StreamElement<T, K>,
+    StreamElement<T, K>
+  >
+}
+
+/** Flink's `StreamFilter`. */
+class FilterOperator<T, K> extends AbstractStreamOperator<T, K> implements OneInput<T> {
+  constructor(
+    info: OperatorInfo,
+    private readonly predicate: (value: T) => boolean,
+    output: ChainOutput<T, K>,
+    context: ChainContext
+  ) {
+    super(info, output, context)
+  }
+
+  record(value: T, timestamp: number, key: unknown): void {
+    if (this.destination.closed) return
+    try {
+      if (this.predicate(value)) this.output.record(value, timestamp, key as K)
+    } catch (error) {
+      this.failRecord(error, value, timestamp, key)
     }
-  }))
+  }
 }

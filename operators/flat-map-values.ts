@@ -1,7 +1,9 @@
 import type { OperatorFunction } from 'rxjs'
-import { operatorInfo, type OperatorOptions } from '../src/OperatorOptions'
-import { type StreamElement, streamRecord } from '../src/StreamElement'
-import { operate } from '../src/internal/operate'
+import { type OperatorInfo, operatorInfo, type OperatorOptions } from '../src/OperatorOptions'
+import type { StreamElement } from '../src/StreamElement'
+import { type ChainContext, oneInputOperator } from '../src/runtime/host'
+import type { ChainOutput } from '../src/runtime/Output'
+import { AbstractStreamOperator, type OneInput } from '../src/runtime/StreamOperator'
 
 /**
  * Maps every record's value to zero or more values (any iterable: array, Set, generator),
@@ -29,24 +31,43 @@ export function flatMapValues<T, R, K = never>(
   fn: (value: T) => Iterable<R>,
   options?: OperatorOptions
 ): OperatorFunction<StreamElement<T, K>, StreamElement<R, K>> {
-  return operate<StreamElement<T, K>, StreamElement<R, K>>(operatorInfo('flatMapValues', options), destination => ({
-    next: e => {
-      if (e._tag !== 'Record') {
-        destination.next(e)
-        return
-      }
-      const results = fn(e.value)
-      if (Array.isArray(results)) {
-        for (let i = 0; i < results.length && !destination.closed; i++) {
-          destination.next(streamRecord(results[i] as R, e.timestamp, e.key))
-        }
-      } else {
-        // An iterable may be infinite: stop pulling as soon as downstream is gone.
-        for (const r of results) {
-          destination.next(streamRecord(r, e.timestamp, e.key))
-          if (destination.closed) return
-        }
-      }
+  const info = operatorInfo('flatMapValues', options)
+  return oneInputOperator<T, R, K>(info, (output, context) => new FlatMapOperator(info, fn, output, context)) as OperatorFunction<
+    StreamElement<T, K>,
+    StreamElement<R, K>
+  >
+}
+
+/** Flink's `StreamFlatMap`: every result stamped as the record it came from. */
+class FlatMapOperator<T, R, K> extends AbstractStreamOperator<R, K> implements OneInput<T> {
+  constructor(
+    info: OperatorInfo,
+    private readonly fn: (value: T) => Iterable<R>,
+    output: ChainOutput<R, K>,
+    context: ChainContext
+  ) {
+    super(info, output, context)
+  }
+
+  record(value: T, timestamp: number, key: unknown): void {
+    if (this.destination.closed) return
+    try {
+      this.emit(this.fn(value), timestamp, key as K)
+    } catch (error) {
+      this.failRecord(error, value, timestamp, key)
     }
-  }))
+  }
+
+  private emit(results: Iterable<R>, timestamp: number, key: K): void {
+    const { output, destination } = this
+    if (Array.isArray(results)) {
+      for (let i = 0; i < results.length && !destination.closed; i++) output.record(results[i] as R, timestamp, key)
+      return
+    }
+    // An iterable may be infinite: stop pulling as soon as downstream is gone.
+    for (const r of results) {
+      output.record(r, timestamp, key)
+      if (destination.closed) return
+    }
+  }
 }

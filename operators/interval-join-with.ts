@@ -1,10 +1,9 @@
-import { asyncScheduler, type Observable, type OperatorFunction, type Subscriber } from 'rxjs'
+import { asyncScheduler, type Observable, type OperatorFunction } from 'rxjs'
 import { operatorInfo, operatorLabel } from '../src/OperatorOptions'
 import type { OutputTag } from '../src/OutputTag'
-import { EmittingOutput } from '../src/runtime/Output'
-import type { StreamElement, StreamRecord } from '../src/StreamElement'
+import type { StreamElement } from '../src/StreamElement'
 import { describeValue } from '../src/internal/describe'
-import { checkObservable, multiInputOperator } from '../src/internal/multiInput'
+import { checkObservable, multiInputOperator } from '../src/runtime/host'
 import { IntervalJoinOperator, type JoinProcessor } from '../src/join/IntervalJoinOperator'
 import type { ProcessJoinFunction } from '../src/join/JoinFunction'
 import { checkMaxParallelism } from '../src/state/KeyGroup'
@@ -228,17 +227,7 @@ function intervalJoinOperator<A, B, R, K>(spec: IntervalJoinSpec<B, K>, fn: Proc
   const operator: OperatorFunction<StreamElement<A, unknown>, StreamElement<R, K>> = multiInputOperator<A, R, K>(
     info,
     [spec.right as Observable<StreamElement<unknown, unknown>>],
-    (out, fail) => {
-      const join = new IntervalJoinOperator<A, B, R, K>(config, new EmittingOutput(out as Subscriber<StreamElement<R, K>>), fail)
-      return {
-        record: (input, record) => {
-          if (input === 0) join.processLeft(record as StreamRecord<A, unknown>)
-          else join.processRight(record as StreamRecord<B, unknown>)
-        },
-        watermark: element => join.processWatermark(element),
-        finalize: () => join.close()
-      }
-    }
+    (output, context) => new IntervalJoinOperator<A, B, R, K>(config, output, context)
   )
   return operator as IntervalJoinOperatorFunction<A, R, K>
 }

@@ -4,7 +4,9 @@ import { invalidKeyReason, type Key } from '../src/Key'
 import { type OperatorInfo, operatorInfo, type OperatorOptions } from '../src/OperatorOptions'
 import type { StreamElement } from '../src/StreamElement'
 import { describeValue } from '../src/internal/describe'
-import { chainOf, fusable, type FusedContext, type FusedSink, OperatorStage } from '../src/internal/fusion'
+import { type ChainContext, oneInputOperator } from '../src/runtime/host'
+import type { ChainOutput } from '../src/runtime/Output'
+import { AbstractStreamOperator, type OneInput } from '../src/runtime/StreamOperator'
 
 /**
  * Partitions the stream by key: every record gets the key `selector` returns for its value.
@@ -38,23 +40,18 @@ export function keyBy<T, K extends Key>(
   options?: OperatorOptions
 ): OperatorFunction<StreamElement<T, unknown>, StreamElement<T, K>> {
   const info = operatorInfo('keyBy', options)
-  return source => {
-    // Fused with its input's stages when it has them (assignTimestampsAndWatermarks), and
-    // fusable into a window operator after it: either way no record object per stage.
-    const upstream = chainOf(source)
-    return fusable<T, K>((sink, context) => upstream(new KeyStage(info, selector, sink, context), context))
-  }
+  return oneInputOperator<T, T, K>(info, (output, context) => new KeyByOperator(info, selector, output, context))
 }
 
-/** keyBy as a fused stage: keys each record and passes everything else on unchanged. */
-class KeyStage<T, K extends Key> extends OperatorStage<T, T, K> {
+/** Keys each record and passes everything else on unchanged. */
+class KeyByOperator<T, K extends Key> extends AbstractStreamOperator<T, K> implements OneInput<T> {
   constructor(
     info: OperatorInfo,
     private readonly selector: (value: T) => K,
-    sink: FusedSink<T, K>,
-    context: FusedContext
+    output: ChainOutput<T, K>,
+    context: ChainContext
   ) {
-    super(info, sink, context)
+    super(info, output, context)
   }
 
   record(value: T, timestamp: number, inputKey: unknown): void {
@@ -63,7 +60,7 @@ class KeyStage<T, K extends Key> extends OperatorStage<T, T, K> {
       const key = this.selector(value)
       // Fast path for the usual string/number keys; everything else is checked in full.
       if (typeof key !== 'string' && (typeof key !== 'number' || key !== key)) this.checkKey(key, value)
-      this.sink.record(value, timestamp, key)
+      this.output.record(value, timestamp, key)
     } catch (error) {
       // Reported with the record this operator received, as it would be unfused.
       this.failRecord(error, value, timestamp, inputKey)

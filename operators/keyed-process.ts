@@ -2,11 +2,14 @@ import { asyncScheduler, type Observable } from 'rxjs'
 import { KeyError } from '../src/errors'
 import type { Key } from '../src/Key'
 import { operatorInfo, type SchedulerOptions } from '../src/OperatorOptions'
-import { type StreamElement, streamRecord, type Watermark } from '../src/StreamElement'
+import { type StreamElement, streamRecord } from '../src/StreamElement'
 import { describeElement } from '../src/internal/describe'
-import { chainOf, fusable, type FusedContext, type FusedSink, OperatorStage } from '../src/internal/fusion'
+import { type ChainContext, oneInputOperator } from '../src/runtime/host'
+import type { ChainOutput } from '../src/runtime/Output'
+import type { OneInput } from '../src/runtime/StreamOperator'
+import type { KeyedOperatorConfig } from '../src/runtime/AbstractKeyedOperator'
 import type { KeyedProcessFunction } from '../src/process/KeyedProcessFunction'
-import { KeyedRuntime, type KeyedRuntimeConfig } from '../src/process/KeyedRuntime'
+import { KeyedFunctionOperator } from '../src/process/KeyedFunctionOperator'
 import { checkMaxParallelism } from '../src/state/KeyGroup'
 
 /**
@@ -111,55 +114,37 @@ export function keyedProcess<K extends Key, In, Out>(
   const scheduler = options?.scheduler ?? asyncScheduler
   if (options?.maxParallelism !== undefined) checkMaxParallelism(options.maxParallelism, 'keyedProcess')
   const config = { info, scheduler, maxParallelism: options?.maxParallelism }
-  // A fused stage, as Flink chains operators: records reach the function from the stages
-  // before it (assignTimestampsAndWatermarks, keyBy), and its output reaches a fusing operator
-  // after it (values, a window), as their parts, with no record object or subscriber between.
-  const operator = (source: Observable<StreamElement<In, unknown>>): Observable<StreamElement<Out, K>> => {
-    const upstream = chainOf(source)
-    return fusable<Out, K>((sink, context) => {
-      let stage: KeyedProcessStage<K, In, Out>
-      try {
-        stage = new KeyedProcessStage(config, typeof fn === 'function' ? fn() : fn, sink, context)
-      } catch (error) {
-        context.fail(sink, info, error)
-        return
-      }
-      upstream(stage, context)
-      // After the upstream's teardown (added as the chain subscribed), however the subscription ends.
-      context.teardown.add(() => stage.finalize())
-    })
-  }
-  return operator as KeyedProcessOperator<K, In, Out>
+  // Chained, as Flink chains operators: records reach the function from the operators before
+  // it (assignTimestampsAndWatermarks, keyBy), and its output reaches the operator after it
+  // (values, a window), as their parts, with no record object or subscriber between.
+  const operator = oneInputOperator<In, Out, K>(info, (output, context) => new KeyedProcessFunctionOperator(config, typeof fn === 'function' ? fn() : fn, output, context))
+  return operator as (source: Observable<StreamElement<In, unknown>>) => Observable<StreamElement<Out, K>> as KeyedProcessOperator<K, In, Out>
 }
 
-/** keyedProcess as a fused stage: the function runs on its runtime, its output goes to `sink`. */
-class KeyedProcessStage<K, In, Out> extends OperatorStage<In, Out, K> {
-  private readonly runtime: KeyedRuntime<K, Out>
-
+/** Flink's `KeyedProcessOperator`: the function per record with its key current. */
+class KeyedProcessFunctionOperator<K, In, Out> extends KeyedFunctionOperator<K, Out> implements OneInput<In> {
   /** Opens the function: a failure is the operator's, before anything is subscribed. */
   constructor(
-    config: KeyedRuntimeConfig,
+    config: KeyedOperatorConfig,
     private readonly fn: KeyedProcessFunction<K, In, Out>,
-    sink: FusedSink<Out, K>,
-    context: FusedContext
+    output: ChainOutput<Out, K>,
+    context: ChainContext
   ) {
-    super(config.info, sink, context)
-    const runtime = (this.runtime = new KeyedRuntime<K, Out>(config, sink, error => context.fail(sink, config.info, error)))
-    if (fn.onTimer !== undefined) runtime.onTimer = (ts, ctx, out) => fn.onTimer!(ts, ctx, out)
-    fn.open?.(runtime.runtimeContext)
+    super(config, output, context)
+    if (fn.onTimer !== undefined) this.onTimer = (ts, ctx, out) => fn.onTimer!(ts, ctx, out)
+    fn.open?.(this.runtimeContext)
   }
 
   record(value: In, timestamp: number, key: unknown): void {
     if (this.destination.closed) return
-    const runtime = this.runtime
     try {
       if (key === undefined) throw this.noKey(value, timestamp)
-      runtime.enter(key as K, timestamp)
-      this.fn.processElement(value, runtime.context, runtime.out)
-      runtime.leave()
+      this.enter(key as K, timestamp)
+      this.fn.processElement(value, this.context, this.out)
+      this.leave()
     } catch (error) {
-      // Not a `finally`: the hot path stays small enough for V8 to inline into the stages before it.
-      runtime.leave()
+      // Not a `finally`: the hot path stays small enough for V8 to inline into the operators before it.
+      this.leave()
       this.failRecord(error, value, timestamp, key)
     }
   }
@@ -172,16 +157,8 @@ class KeyedProcessStage<K, In, Out> extends OperatorStage<In, Out, K> {
     )
   }
 
-  protected override processWatermark(watermark: Watermark): void {
-    this.runtime.processWatermark(watermark)
-  }
-
-  protected override endOfInput(): void {
-    this.runtime.endInput()
-  }
-
-  finalize(): void {
-    this.runtime.close()
+  override close(): void {
+    super.close()
     this.fn.close?.()
   }
 }

@@ -1,7 +1,9 @@
 import type { OperatorFunction } from 'rxjs'
-import { operatorInfo, type OperatorOptions } from '../src/OperatorOptions'
-import { type StreamElement, streamRecord } from '../src/StreamElement'
-import { operate } from '../src/internal/operate'
+import { type OperatorInfo, operatorInfo, type OperatorOptions } from '../src/OperatorOptions'
+import type { StreamElement } from '../src/StreamElement'
+import { type ChainContext, oneInputOperator } from '../src/runtime/host'
+import type { ChainOutput } from '../src/runtime/Output'
+import { AbstractStreamOperator, type OneInput } from '../src/runtime/StreamOperator'
 
 /**
  * Applies `fn` to the value of every record, keeping its timestamp and key; control elements
@@ -31,10 +33,27 @@ export function mapValues<T, R, K = never>(
   fn: (value: T) => R,
   options?: OperatorOptions
 ): OperatorFunction<StreamElement<T, K>, StreamElement<R, K>> {
-  return operate<StreamElement<T, K>, StreamElement<R, K>>(operatorInfo('mapValues', options), destination => ({
-    next: e => {
-      if (e._tag === 'Record') destination.next(streamRecord(fn(e.value), e.timestamp, e.key))
-      else destination.next(e)
+  const info = operatorInfo('mapValues', options)
+  return oneInputOperator<T, R, K>(info, (output, context) => new MapOperator(info, fn, output, context)) as OperatorFunction<StreamElement<T, K>, StreamElement<R, K>>
+}
+
+/** Flink's `StreamMap`. */
+class MapOperator<T, R, K> extends AbstractStreamOperator<R, K> implements OneInput<T> {
+  constructor(
+    info: OperatorInfo,
+    private readonly fn: (value: T) => R,
+    output: ChainOutput<R, K>,
+    context: ChainContext
+  ) {
+    super(info, output, context)
+  }
+
+  record(value: T, timestamp: number, key: unknown): void {
+    if (this.destination.closed) return
+    try {
+      this.output.record(this.fn(value), timestamp, key as K)
+    } catch (error) {
+      this.failRecord(error, value, timestamp, key)
     }
-  }))
+  }
 }

@@ -1,9 +1,11 @@
-import { asyncScheduler, type OperatorFunction } from 'rxjs'
+import { asyncScheduler, type OperatorFunction, type SchedulerLike } from 'rxjs'
 import type { ProcessFunction } from '../src/process/ProcessFunction'
-import { ProcessRuntime } from '../src/process/ProcessRuntime'
-import { operatorInfo, type SchedulerOptions } from '../src/OperatorOptions'
+import { ProcessFunctionOperator } from '../src/process/ProcessFunctionOperator'
+import { type OperatorInfo, operatorInfo, type SchedulerOptions } from '../src/OperatorOptions'
 import type { StreamElement } from '../src/StreamElement'
-import { operate } from '../src/internal/operate'
+import { type ChainContext, oneInputOperator } from '../src/runtime/host'
+import type { ChainOutput } from '../src/runtime/Output'
+import type { OneInput } from '../src/runtime/StreamOperator'
 
 /**
  * Runs a non-keyed process function over every record: it may emit any number of results
@@ -39,31 +41,38 @@ export function processElements<In, Out, K = never>(
 ): OperatorFunction<StreamElement<In, K>, StreamElement<Out, K>> {
   const info = operatorInfo('processElements', options)
   const scheduler = options?.scheduler ?? asyncScheduler
-  return operate<StreamElement<In, K>, StreamElement<Out, K>>(info, destination => {
-    const f = typeof fn === 'function' ? fn() : fn
-    const runtime = new ProcessRuntime<Out, K>(info, scheduler, destination)
-    const { context, out } = runtime
-    runtime.initialize(f)
-    f.open?.()
-    return {
-      next: e => {
-        switch (e._tag) {
-          case 'Record':
-            runtime.timestamp = e.timestamp
-            runtime.key = e.key
-            f.processElement(e.value, context, out)
-            return
-          case 'Watermark':
-            runtime.watermark = e.timestamp
-            break
-          case 'CheckpointBarrier':
-            runtime.snapshot(f, e)
-            break
-        }
-        destination.next(e)
-      },
-      // Runs once (operate's teardown), however the subscription ends.
-      finalize: () => f.close?.()
+  return oneInputOperator<In, Out, K>(
+    info,
+    (output, context) => new ProcessElementsOperator<In, Out, K>(info, scheduler, typeof fn === 'function' ? fn() : fn, output, context)
+  ) as OperatorFunction<StreamElement<In, K>, StreamElement<Out, K>>
+}
+
+/** Flink's `ProcessOperator`: the function per record; control elements pass through in order. */
+class ProcessElementsOperator<In, Out, K> extends ProcessFunctionOperator<Out, K> implements OneInput<In> {
+  /** Opens the function (after its operator state is initialized): a failure is the operator's. */
+  constructor(
+    info: OperatorInfo,
+    scheduler: SchedulerLike,
+    private readonly fn: ProcessFunction<In, Out>,
+    output: ChainOutput<Out, K>,
+    context: ChainContext
+  ) {
+    super(info, scheduler, fn, output, context)
+    fn.open?.()
+  }
+
+  record(value: In, timestamp: number, key: unknown): void {
+    if (this.destination.closed) return
+    try {
+      this.timestamp = timestamp
+      this.key = key as K
+      this.fn.processElement(value, this.context, this.out)
+    } catch (error) {
+      this.failRecord(error, value, timestamp, key)
     }
-  })
+  }
+
+  override close(): void {
+    this.fn.close?.()
+  }
 }

@@ -1,8 +1,10 @@
 import type { OperatorFunction } from 'rxjs'
-import { operatorInfo } from '../src/OperatorOptions'
+import { type OperatorInfo, operatorInfo } from '../src/OperatorOptions'
 import type { OutputTag } from '../src/OutputTag'
-import { type StreamElement, streamRecord } from '../src/StreamElement'
-import { operate } from '../src/internal/operate'
+import type { SideRecord, StreamElement } from '../src/StreamElement'
+import { type ChainContext, NO_KEY, oneInputOperator } from '../src/runtime/host'
+import type { ChainOutput } from '../src/runtime/Output'
+import { AbstractStreamOperator, type OneInput } from '../src/runtime/StreamOperator'
 
 /**
  * Selects the side output named by `tag`: its values become the records of a new
@@ -35,19 +37,26 @@ import { operate } from '../src/internal/operate'
  * @since 0.1.0
  */
 export function sideOutput<S>(tag: OutputTag<S>): OperatorFunction<StreamElement<unknown, unknown>, StreamElement<S>> {
-  return operate<StreamElement<unknown, unknown>, StreamElement<S>>(operatorInfo('sideOutput', { name: `sideOutput(${tag.id})` }), destination => ({
-    next: e => {
-      switch (e._tag) {
-        case 'Record':
-          return
-        case 'SideRecord':
-          if (e.tag.id === tag.id) destination.next(streamRecord(e.value as S, e.timestamp))
-          return
-        default:
-          destination.next(e)
-      }
-    }
-  }))
+  const info = operatorInfo('sideOutput', { name: `sideOutput(${tag.id})` })
+  return oneInputOperator<unknown, S, never>(info, (output, context) => new SideOutputOperator<S>(info, tag, output, context))
+}
+
+/** A side output's records become the records; main records and other side outputs are dropped. */
+class SideOutputOperator<S> extends AbstractStreamOperator<S, never> implements OneInput<unknown> {
+  constructor(
+    info: OperatorInfo,
+    private readonly tag: OutputTag<S>,
+    output: ChainOutput<S, never>,
+    context: ChainContext
+  ) {
+    super(info, output, context)
+  }
+
+  record(): void {}
+
+  override processSideRecord(record: SideRecord<unknown>): void {
+    if (record.tag.id === this.tag.id) this.output.record(record.value as S, record.timestamp, NO_KEY)
+  }
 }
 
 /**
@@ -68,9 +77,18 @@ export function sideOutput<S>(tag: OutputTag<S>): OperatorFunction<StreamElement
  * @since 0.1.0
  */
 export function mainOutput<T, K = never>(): OperatorFunction<StreamElement<T, K>, StreamElement<T, K>> {
-  return operate<StreamElement<T, K>, StreamElement<T, K>>(operatorInfo('mainOutput'), destination => ({
-    next: e => {
-      if (e._tag !== 'SideRecord') destination.next(e)
-    }
-  }))
+  const info = operatorInfo('mainOutput')
+  return oneInputOperator<T, T, K>(info, (output, context) => new MainOutputOperator<T, K>(info, output, context)) as OperatorFunction<
+    StreamElement<T, K>,
+    StreamElement<T, K>
+  >
+}
+
+/** Main records and control elements pass; side records are dropped. */
+class MainOutputOperator<T, K> extends AbstractStreamOperator<T, K> implements OneInput<T> {
+  record(value: T, timestamp: number, key: unknown): void {
+    if (!this.destination.closed) this.output.record(value, timestamp, key as K)
+  }
+
+  override processSideRecord(): void {}
 }

@@ -1,8 +1,9 @@
 import type { Observable, OperatorFunction } from 'rxjs'
 import { operatorInfo, type OperatorOptions } from '../src/OperatorOptions'
-import { type StreamElement, type StreamRecord, streamRecord } from '../src/StreamElement'
+import type { StreamElement } from '../src/StreamElement'
 import { describeValue } from '../src/internal/describe'
-import { isObservableLike, multiInputOperator } from '../src/internal/multiInput'
+import { isObservableLike, multiInputOperator, NO_KEY } from '../src/runtime/host'
+import { AbstractStreamOperator, type MultiInput } from '../src/runtime/StreamOperator'
 
 /**
  * Merges the records of this stream and `others` into one stream (Flink's `union`). Records
@@ -38,11 +39,15 @@ export function unionWith<T, U = T>(
       throw new TypeError(`unionWith: argument ${i} is ${describeValue(input)}, not an Observable (nor, as the last argument, an options object)`)
     }
   }
-  // The union is not keyed (as in Flink): keys of keyed inputs are dropped.
-  return multiInputOperator<T, T | U>(operatorInfo('unionWith', options), inputs, out => ({
-    record: (_input, record) =>
-      out.next(record.key === undefined ? (record as StreamRecord<T | U, unknown>) : streamRecord(record.value as T | U, record.timestamp))
-  }))
+  const info = operatorInfo('unionWith', options)
+  return multiInputOperator<T, T | U>(info, inputs, (output, context) => new UnionOperator<T | U>(info, output, context))
+}
+
+/** Records of every input pass as they come. The union is not keyed (as in Flink): keys of keyed inputs are dropped. */
+class UnionOperator<T> extends AbstractStreamOperator<T, never> implements MultiInput {
+  processRecord(_input: number, value: unknown, timestamp: number): void {
+    this.output.record(value as T, timestamp, NO_KEY)
+  }
 }
 
 function isPlainObject(x: unknown): boolean {

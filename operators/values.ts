@@ -1,7 +1,8 @@
 import type { OperatorFunction, Subscriber } from 'rxjs'
 import { type OperatorInfo, operatorInfo } from '../src/OperatorOptions'
 import { type StreamElement, streamRecord } from '../src/StreamElement'
-import { type ControlElement, type FusedContext, type FusedStage, operateFused } from '../src/internal/fusion'
+import { type ChainContext, type SinkOperator, sinkOperator } from '../src/runtime/host'
+import type { ControlElement } from '../src/runtime/Output'
 
 /**
  * Leaves the stream model: emits the value of every main-output record and drops watermarks,
@@ -26,19 +27,19 @@ import { type ControlElement, type FusedContext, type FusedStage, operateFused }
  */
 export function values<T, K = never>(): OperatorFunction<StreamElement<T, K>, T> {
   const info = operatorInfo('values')
-  // Fused with the stages before it: a record's value leaves without a record object.
-  return operateFused<T, K, T>(info, (destination, context) => new ValuesStage<T, K>(info, destination, context))
+  // Chained onto the operators before it: a record's value leaves without a record object.
+  return sinkOperator<T, K, T>(info, (destination, context) => new ValuesOperator<T>(info, destination, context))
 }
 
-/** values as the last stage of a fused chain. */
-class ValuesStage<T, K> implements FusedStage<T, K> {
+/** The end of a chain, emitting records' values. */
+class ValuesOperator<T> implements SinkOperator<T> {
   constructor(
     private readonly info: OperatorInfo,
     private readonly destination: Subscriber<T>,
-    private readonly context: FusedContext
+    private readonly context: ChainContext
   ) {}
 
-  record(value: T, timestamp: number, key: K): void {
+  record(value: T, timestamp: number, key: unknown): void {
     if (this.destination.closed) return
     try {
       this.destination.next(value)

@@ -1,7 +1,7 @@
 import { asyncScheduler, type Observable, type SchedulerLike } from 'rxjs'
 import { type OperatorInfo, operatorInfo, type SchedulerOptions } from '../src/OperatorOptions'
 import type { OutputTag } from '../src/OutputTag'
-import { type StreamElement, streamRecord, type Watermark } from '../src/StreamElement'
+import type { StreamElement } from '../src/StreamElement'
 import { assertDuration } from '../src/WatermarkGenerator'
 import type { Evictor } from '../src/windowing/Evictor'
 import type { Trigger } from '../src/windowing/Trigger'
@@ -18,10 +18,9 @@ import {
 import type { AggregateFunction, ProcessWindowFunction, WindowFunction } from '../src/windowing/WindowFunction'
 import { WindowOperator } from '../src/windowing/WindowOperator'
 import { canSlice, SlicedWindowOperator } from '../src/windowing/SlicedWindowOperator'
-import { EmittingSink, type FusedContext, type FusedSink, operateFused, OperatorStage } from '../src/internal/fusion'
-import type { Output } from '../src/runtime/Output'
-import { describeElement } from '../src/internal/describe'
-import { KeyError } from '../src/errors'
+import { type ChainContext, oneInputOperator } from '../src/runtime/host'
+import type { ChainOutput } from '../src/runtime/Output'
+import type { AbstractStreamOperator, OneInput } from '../src/runtime/StreamOperator'
 
 /**
  * At the type level, `windowBy` (keyed windows) rejects a stream that is not keyed: apply
@@ -59,14 +58,6 @@ export type KeyedGuard<Keyed extends boolean, K> = Keyed extends true
 export type WindowOperatorFunction<T, K, R, Keyed extends boolean> = Keyed extends true
   ? (source: Observable<StreamElement<T, K>> & KeyedGuard<Keyed, K>) => Observable<StreamElement<R, K>>
   : (source: Observable<StreamElement<T, unknown>>) => Observable<StreamElement<R>>
-
-/** What runs a windowed computation: the general operator or the sliced one. */
-interface WindowRuntime<T, K> {
-  processRecord(value: T, timestamp: number, key: K, recordKey: unknown): void
-  processWatermark(element: Watermark): void
-  endInput(): void
-  close(): void
-}
 
 interface WindowSpec {
   readonly kind: string
@@ -160,10 +151,11 @@ export class WindowedStream<Keyed extends boolean> {
     // Grid windows with the default trigger: slice into panes (identical results, less work).
     const sliced =
       trigger === undefined && evictor === undefined && assigner.timeDomain === 'event' && canSlice(assigner.grid)
-        ? (info: OperatorInfo, scheduler: SchedulerLike, output: Output<R, K>, fail: (e: unknown) => void) =>
+        ? (info: OperatorInfo, scheduler: SchedulerLike, output: ChainOutput<R, K>, context: ChainContext) =>
             new SlicedWindowOperator<T, ACC, V, R, K>(
               {
                 info,
+                keyed: this.spec.keyed,
                 assignerName: assigner.name,
                 grid: assigner.grid!,
                 allowedLateness: this.spec.allowedLateness,
@@ -173,7 +165,7 @@ export class WindowedStream<Keyed extends boolean> {
                 scheduler
               },
               output,
-              fail
+              context
             )
         : undefined
     return this.build<T, K, R>(
@@ -232,7 +224,7 @@ export class WindowedStream<Keyed extends boolean> {
     contents: () => WindowContents<T, unknown, R, K>,
     evaluateEvicted: (key: K, ctx: Parameters<typeof runProcessWindowFunction>[2], values: readonly T[], out: { collect(v: R): void }) => void,
     windowFunction: ProcessWindowFunction<never, R, K> | undefined,
-    sliced?: (info: OperatorInfo, scheduler: SchedulerLike, output: Output<R, K>, fail: (e: unknown) => void) => WindowRuntime<T, K>
+    sliced?: (info: OperatorInfo, scheduler: SchedulerLike, output: ChainOutput<R, K>, context: ChainContext) => AbstractStreamOperator<R, K> & OneInput<T>
   ): WindowOperatorFunction<T, K, R, Keyed> {
     const spec = this.spec
     const info = operatorInfo(spec.kind, spec.options)
@@ -248,71 +240,28 @@ export class WindowedStream<Keyed extends boolean> {
         ? contents()
         : (evictingContents(spec.evictor as Evictor<T>, evaluateEvicted, clear) as WindowContents<T, unknown, R, K>)
     const keyed = spec.keyed
-    // Fused with the stages before it (assignTimestampsAndWatermarks, keyBy) when they are
-    // right before it: records then reach the runtime as their parts, in one subscription.
-    const operator = operateFused<T, unknown, StreamElement<R, K>>(info, (destination, context) => {
-      const fail = (error: unknown): void => context.fail(destination, info, error)
-      const output = new EmittingSink(destination)
-      const windows: WindowRuntime<T, K> =
-        sliced?.(info, scheduler, output, fail) ??
+    // Chained onto the operators before it (assignTimestampsAndWatermarks, keyBy) when they are
+    // right before it, and the operators after it onto it: records travel as their parts.
+    const operator = oneInputOperator<T, R, K>(
+      info,
+      (output, context) =>
+        sliced?.(info, scheduler, output, context) ??
         new WindowOperator<T, unknown, R, K>(
-          { info, assigner, trigger, allowedLateness: spec.allowedLateness, lateDataTag: spec.lateDataTag as OutputTag<T> | undefined, contents: makeContents(), scheduler },
+          {
+            info,
+            keyed,
+            assigner,
+            trigger,
+            allowedLateness: spec.allowedLateness,
+            lateDataTag: spec.lateDataTag as OutputTag<T> | undefined,
+            contents: makeContents(),
+            scheduler
+          },
           output,
-          fail
+          context
         )
-      return new WindowStage<T, R, K>(info, spec.kind, keyed, windows, output, context)
-    })
-    return operator as unknown as WindowOperatorFunction<T, K, R, Keyed>
-  }
-}
-
-/** The window operator as the last stage of a fused chain. */
-class WindowStage<T, R, K> extends OperatorStage<T, R, K> {
-  constructor(
-    info: OperatorInfo,
-    private readonly kind: string,
-    private readonly keyed: boolean,
-    private readonly windows: WindowRuntime<T, K>,
-    output: FusedSink<R, K>,
-    context: FusedContext
-  ) {
-    super(info, output, context)
-  }
-
-  record(value: T, timestamp: number, key: unknown): void {
-    if (this.destination.closed) return
-    try {
-      if (!this.keyed) {
-        // windowAll: one partition, whatever keys the records carry.
-        this.windows.processRecord(value, timestamp, undefined as K, key)
-      } else if (key === undefined) {
-        throw this.noKey(value, timestamp)
-      } else {
-        this.windows.processRecord(value, timestamp, key as K, key)
-      }
-    } catch (error) {
-      this.failRecord(error, value, timestamp, key)
-    }
-  }
-
-  // The cold paths are methods of their own: the hot one stays small enough for V8 to inline.
-  private noKey(value: T, timestamp: number): KeyError {
-    return new KeyError(
-      this.info,
-      `${describeElement(streamRecord(value, timestamp))} has no key: ${this.kind} needs a keyed stream; apply keyBy first, or use windowAll`
     )
-  }
-
-  protected override processWatermark(watermark: Watermark): void {
-    this.windows.processWatermark(watermark)
-  }
-
-  protected override endOfInput(): void {
-    this.windows.endInput()
-  }
-
-  finalize(): void {
-    this.windows.close()
+    return operator as unknown as WindowOperatorFunction<T, K, R, Keyed>
   }
 }
 

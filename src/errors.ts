@@ -103,6 +103,28 @@ export class WatermarkError extends DataStreamError {
 }
 
 /**
+ * An operator received something that is not a stream element: a plain value (the stream was
+ * not started with `assignTimestampsAndWatermarks` or `fromRecords`), `undefined`, `null`, or an
+ * object without a known `_tag`. The message names the operator and shows what it received.
+ *
+ * @example
+ * import { of } from 'rxjs'
+ * import * as ds from 'rx-datastream'
+ *
+ * // Plain values, as JavaScript (or a cast) lets through: the stream fails, it is not emptied.
+ * const plain$ = of(1, 2, 3) as unknown as ds.DataStream<number>
+ * plain$.pipe(ds.mapValues(n => n * 2), ds.values()).subscribe({
+ *   error: (e: unknown) => console.log(e instanceof ds.ElementError), // true: "mapValues: received 1, which is not a stream element …"
+ * })
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class ElementError extends DataStreamError {
+  override name = 'ElementError'
+}
+
+/**
  * Something waited longer than its operator allows, in processing time: an `asyncWait` call
  * past the operator's `timeout` (without `onTimeout`). The message names the operator and the
  * input. (Not RxJS's `TimeoutError` of the `timeout` operator.)

@@ -23,7 +23,7 @@ export * from './OutputTag'
 export * from './Collector'
 export type { Key, KeyPrimitive } from './Key'
 export type { OperatorInfo, OperatorOptions, SchedulerOptions } from './OperatorOptions'
-export { DataStreamError, KeyError, StateError, TimeoutError, TimestampError, UserFunctionError, WatermarkError } from './errors'
+export { DataStreamError, ElementError, KeyError, StateError, TimeoutError, TimestampError, UserFunctionError, WatermarkError } from './errors'
 
 // ---- time: watermarks and timers ----
 export {

@@ -3,13 +3,14 @@
  * arrival order, with their timestamps (what a checkpoint will store and re-invoke after a
  * restore; checkpoints arrive with their own issue).
  */
-import { asyncScheduler, NEVER, Observable, Subject } from 'rxjs'
+import { asyncScheduler, NEVER, Subject } from 'rxjs'
 import type * as ds from '../../src/index'
 import { barrier, rec, wm } from '../../marbles/index'
-import { AsyncWaitRuntime } from '../../src/async/AsyncWaitRuntime'
+import { AsyncWaitOperator } from '../../src/async/AsyncWaitOperator'
 import { resolveAsyncWaitOptions } from '../../src/async/AsyncWaitOptions'
+import { oneInputOperator } from '../../src/runtime/host'
 
-describe('AsyncWaitRuntime.inFlight', () => {
+describe('AsyncWaitOperator.inFlight', () => {
   it('lists queued and overflow-buffered inputs in arrival order; a barrier passes at once and is not listed', () => {
     const info = { kind: 'asyncWait', name: 'asyncWait', uid: 'enrich-v1' }
     const answers = new Map<number, Subject<number>>()
@@ -18,16 +19,21 @@ describe('AsyncWaitRuntime.inFlight', () => {
       answers.set(v, s)
       return v === 9 ? NEVER : s
     }
-    let runtime!: AsyncWaitRuntime<number, number, never>
+    let runtime!: AsyncWaitOperator<number, number, never>
     const out: ds.StreamElement<number>[] = []
-    new Observable<ds.StreamElement<number>>(subscriber => {
-      runtime = new AsyncWaitRuntime(info, fn, resolveAsyncWaitOptions<number, number>(info, fn, { capacity: 3, scheduler: asyncScheduler }), subscriber, e => subscriber.error(e))
-      return () => runtime.dispose()
-    }).subscribe(e => out.push(e))
+    const input = new Subject<ds.StreamElement<number>>()
+    input
+      .pipe(
+        oneInputOperator<number, number, never>(info, (output, context) => {
+          runtime = new AsyncWaitOperator(info, fn, resolveAsyncWaitOptions<number, number>(info, fn, { capacity: 3, scheduler: asyncScheduler }), output, context)
+          return runtime
+        })
+      )
+      .subscribe(e => out.push(e))
 
     const elements = [rec(1, 10), rec(2, 20), wm(20), rec(3, 30), rec(4, 40)]
-    for (const e of elements) runtime.push(e)
-    runtime.push(barrier(1))
+    for (const e of elements) input.next(e)
+    input.next(barrier(1))
     expect(out).toEqual([barrier(1)])
     expect(runtime.inFlight()).toEqual(elements) // 3 in the queue, 2 waiting for a slot
 

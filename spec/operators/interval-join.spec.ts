@@ -1,9 +1,13 @@
 /** @test {intervalJoinWith} */
-import { concat, EMPTY, NEVER, type Observable, of, Subject, throwError } from 'rxjs'
+import { concat, EMPTY, NEVER, type Observable, of, Subject, Subscriber, Subscription, throwError } from 'rxjs'
 import * as ds from '../../src/index'
 import { collectElements, idle, marbleTest, rec, side, wm } from '../../marbles/index'
 import { IntervalJoinOperator } from '../../src/join/IntervalJoinOperator'
-import type { Output } from '../../src/runtime/Output'
+import type { ChainOutput } from '../../src/runtime/Output'
+import type { ChainContext } from '../../src/runtime/host'
+
+/** A record's parts, as an operator's input takes them. */
+const parts = <T, K>(r: ds.StreamRecord<T, K>): [T, number, K] => [r.value, r.timestamp, r.key]
 import { failureOf } from '../support/failures'
 
 type E = ds.StreamElement<string, string>
@@ -266,9 +270,20 @@ describe('intervalJoinWith', () => {
     /** Drives the runtime directly, as Flink's harness does, to see what it keeps. */
     function harness(lower: number, upper: number) {
       const output: ds.StreamElement<string, string>[] = []
-      const destination: Output<string, string> = {
+      const destination: ChainOutput<string, string> = {
         record: (value, timestamp, key) => output.push(ds.streamRecord(value, timestamp, key)),
-        element: e => output.push(e)
+        element: e => output.push(e),
+        complete: () => undefined,
+        error: error => {
+          throw error
+        }
+      }
+      const context: ChainContext = {
+        destination: new Subscriber<unknown>(),
+        teardown: new Subscription(),
+        fail: (_downstream, _info, error) => {
+          throw error
+        }
       }
       const join = new IntervalJoinOperator<string, string, string, string>(
         {
@@ -282,9 +297,7 @@ describe('intervalJoinWith', () => {
           maxParallelism: undefined
         },
         destination,
-        error => {
-          throw error
-        }
+        context
       )
       return { join, output }
     }
@@ -303,8 +316,8 @@ describe('intervalJoinWith', () => {
       it(`between(${lower}, ${upper}) keeps left ${left.join(',')} and right ${right.join(',')} at watermark ${watermark}`, () => {
         const { join } = harness(lower, upper)
         for (let t = 1; t <= 4; t++) {
-          join.processLeft(rec(`l${t}`, t, 'k'))
-          join.processRight(rec(`r${t}`, t, 'k'))
+          join.processLeft(...parts(rec<string, string>(`l${t}`, t, 'k')))
+          join.processRight(...parts(rec<string, string>(`r${t}`, t, 'k')))
         }
         join.processWatermark(wm(watermark))
         expect(join.bufferedTimestamps()).toEqual({ left, right })
@@ -319,8 +332,8 @@ describe('intervalJoinWith', () => {
       let most = 0
       for (let t = 0; t < 20_000; t++) {
         const key = `k${t % 97}`
-        join.processLeft(rec(`l`, t, key))
-        join.processRight(rec(`r`, t + 3, key))
+        join.processLeft(...parts(rec<string, string>(`l`, t, key)))
+        join.processRight(...parts(rec<string, string>(`r`, t + 3, key)))
         // the watermark lags 10 behind: a left element lives ≈ upper + lag, a right one ≈ -lower + lag
         if (t % 5 === 0) join.processWatermark(wm(t - 10))
         if (t % 1000 === 0) most = Math.max(most, join.footprint().elements)
@@ -336,12 +349,12 @@ describe('intervalJoinWith', () => {
 
     it('keeps equal timestamps in arrival order and out-of-order arrivals sorted', () => {
       const { join, output } = harness(0, 10)
-      join.processRight(rec('x', 8, 'k'))
-      join.processRight(rec('y', 3, 'k'))
-      join.processRight(rec('z', 3, 'k'))
-      join.processRight(rec('w', 5, 'k'))
+      join.processRight(...parts(rec<string, string>('x', 8, 'k')))
+      join.processRight(...parts(rec<string, string>('y', 3, 'k')))
+      join.processRight(...parts(rec<string, string>('z', 3, 'k')))
+      join.processRight(...parts(rec<string, string>('w', 5, 'k')))
       expect(join.bufferedTimestamps().right).toEqual([3, 3, 5, 8])
-      join.processLeft(rec('a', 0, 'k'))
+      join.processLeft(...parts(rec<string, string>('a', 0, 'k')))
       expect(output.map(e => (e._tag === 'Record' ? e.value : e._tag))).toEqual(['ay', 'az', 'aw', 'ax'])
     })
   })

@@ -300,7 +300,8 @@ describe('unionWith', () => {
       expect(out.error).toBeInstanceOf(ds.DataStreamError)
       const error = out.error as ds.DataStreamError
       expect(error.operator).toEqual({ kind: 'unionWith', name: 'all clicks', uid: 'u1' })
-      expect(error.message).toMatch(/^unionWith "all clicks" \(uid u1\): .*value null/)
+      expect(out.error).toBeInstanceOf(ds.ElementError)
+      expect(error.message).toMatch(/^unionWith "all clicks" \(uid u1\): received null, which is not a stream element/)
     })
 
     it('rejects an argument that is not an Observable, at construction', () => {

@@ -10,7 +10,7 @@
  *   a separator leaves only after every entry before it, and no entry after it leaves before it.
  *
  * Because every not-yet-emitted input is here, in order and with its timestamp and key, the
- * queue is what a checkpoint will snapshot (see `AsyncWaitRuntime.inFlight`).
+ * queue is what a checkpoint will snapshot (see `AsyncWaitOperator.inFlight`).
  */
 import type { Subscription } from 'rxjs'
 import type { StreamElement } from '../StreamElement'

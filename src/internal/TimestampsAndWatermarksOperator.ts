@@ -4,7 +4,7 @@
  * with its `WatermarkToDataOutput`): stamps records, drives the generator, forwards only
  * advancing watermarks, turns idleness into status elements, and flushes at end of input.
  */
-import { type Observable, type SchedulerLike, Subscription } from 'rxjs'
+import type { SchedulerLike, Subscription } from 'rxjs'
 import { TimestampError, WatermarkError } from '../errors'
 import { ACTIVE, IDLE, MAX_WATERMARK, NO_TIMESTAMP, watermark } from '../StreamElement'
 import type { WatermarkGenerator, WatermarkOutput } from '../WatermarkGenerator'
@@ -12,11 +12,16 @@ import type { TimestampAssigner, WatermarkStrategy } from '../WatermarkStrategy'
 import type { OperatorInfo } from '../OperatorOptions'
 import { describeValue } from './describe'
 import { invalidTimestampReason } from './timestamps'
-import { asStreamError } from './operate'
-import { ChainSourceSubscriber, type FusedChain, type FusedContext, type FusedSink, NO_KEY } from './fusion'
+import { asStreamError, type ChainContext, NO_KEY } from '../runtime/host'
+import type { ChainOutput } from '../runtime/Output'
+import { AbstractStreamOperator, type OneInput } from '../runtime/StreamOperator'
 
-/** @internal */
-export class TimestampsAndWatermarksOperator<T> implements WatermarkOutput {
+/**
+ * @internal
+ * The head of its chain: the host hands it the source's plain values, without timestamps.
+ * Per subscription, a fresh generator and periodic emitter.
+ */
+export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator<T, never> implements OneInput<T>, WatermarkOutput {
   private readonly generator: WatermarkGenerator<T>
   private readonly assigner: TimestampAssigner<T> | undefined
   private lastWatermark = -Infinity
@@ -24,23 +29,35 @@ export class TimestampsAndWatermarksOperator<T> implements WatermarkOutput {
   private periodic: Subscription | undefined
 
   constructor(
-    readonly info: OperatorInfo,
+    info: OperatorInfo,
     strategy: WatermarkStrategy<T>,
-    /** The next stage of the chain (or the subscriber): records go out as their parts. */
-    private readonly output: FusedSink<T, never>,
+    output: ChainOutput<T, never>,
+    context: ChainContext,
     private readonly scheduler: SchedulerLike,
     /** 0: ask the generator after every record. */
     private readonly autoWatermarkInterval: number
   ) {
+    super(info, output, context)
     this.assigner = strategy.timestampAssigner
     this.generator = strategy.createWatermarkGenerator({
       operatorName: info.name,
       currentProcessingTime: () => scheduler.now()
     })
+    this.start(error => context.fail(output, info, error), strategy.idleTimeout)
+  }
+
+  /** A value of the source: what it throws is reported with the value, as the operator received it. */
+  record(value: T, previousTimestamp: number): void {
+    if (this.destination.closed) return
+    try {
+      this.processValue(value, previousTimestamp)
+    } catch (error) {
+      this.chain.fail(this.output, this.info, error, value)
+    }
   }
 
   /** Starts periodic emission; `onTickError` receives what a tick throws (it runs off-stack). */
-  start(onTickError: (error: unknown) => void, idleTimeout: number | undefined): void {
+  private start(onTickError: (error: unknown) => void, idleTimeout: number | undefined): void {
     // With per-record emission, ticks are still needed to notice idleness (no records = no checks).
     const interval = this.autoWatermarkInterval > 0 ? this.autoWatermarkInterval : idleTimeout
     if (interval === undefined) return
@@ -57,7 +74,7 @@ export class TimestampsAndWatermarksOperator<T> implements WatermarkOutput {
     }, interval)
   }
 
-  stop(): void {
+  override close(): void {
     this.periodic?.unsubscribe()
     this.periodic = undefined
   }
@@ -92,8 +109,9 @@ export class TimestampsAndWatermarksOperator<T> implements WatermarkOutput {
     if (this.autoWatermarkInterval === 0) this.generator.onPeriodicEmit(this)
   }
 
-  endOfInput(): void {
-    this.stop()
+  /** End of input: a last periodic emission, then the end of event time. */
+  override finish(): void {
+    this.close()
     this.generator.onPeriodicEmit(this)
     this.emitWatermark(Infinity)
   }
@@ -120,66 +138,5 @@ export class TimestampsAndWatermarksOperator<T> implements WatermarkOutput {
     if (!this.idle) return
     this.idle = false
     this.output.element(ACTIVE)
-  }
-}
-
-/**
- * @internal
- * The operator as the first stage of a fused chain: per subscription, a fresh generator and
- * periodic emitter, and one subscriber to `source`'s plain values.
- */
-export function timestampsAndWatermarksChain<T>(
-  source: Observable<T>,
-  info: OperatorInfo,
-  strategy: WatermarkStrategy<T>,
-  scheduler: SchedulerLike,
-  autoWatermarkInterval: number
-): FusedChain<T, never> {
-  return (sink, context) => {
-    let op: TimestampsAndWatermarksOperator<T>
-    try {
-      op = new TimestampsAndWatermarksOperator<T>(info, strategy, sink, scheduler, autoWatermarkInterval)
-      op.start(error => context.fail(sink, info, error), strategy.idleTimeout)
-    } catch (error) {
-      sink.error(asStreamError(info, error))
-      return
-    }
-    const subscriber = new TimestampingSubscriber(op, sink, context)
-    context.teardown.add(subscriber)
-    context.teardown.add(() => op.stop())
-    if (!context.destination.closed) source.subscribe(subscriber)
-  }
-}
-
-/**
- * Feeds `source`'s values to the operator, with `operate`'s guarantees: what the operator
- * throws is reported as its own (later stages report theirs themselves), and `closed` stops a
- * synchronous source.
- */
-class TimestampingSubscriber<T> extends ChainSourceSubscriber<T, T, never> {
-  constructor(
-    private readonly op: TimestampsAndWatermarksOperator<T>,
-    sink: FusedSink<T, never>,
-    private readonly context: FusedContext
-  ) {
-    super(sink)
-  }
-
-  next(value: T): void {
-    if (this.closed) return
-    try {
-      this.op.processValue(value)
-    } catch (error) {
-      this.context.fail(this.sink, this.op.info, error, value)
-    }
-  }
-
-  protected override endOfInput(): void {
-    try {
-      this.op.endOfInput()
-      this.sink.complete()
-    } catch (error) {
-      this.context.fail(this.sink, this.op.info, error)
-    }
   }
 }

@@ -50,10 +50,12 @@ import type { OutputTag } from '../OutputTag'
 import { describeElement } from '../internal/describe'
 import { emitSideOutput } from '../internal/sideOutput'
 import type { StateTable } from '../state/StateTable'
-import { NO_TIMESTAMP, sideRecord, type StreamRecord } from '../StreamElement'
+import { NO_TIMESTAMP, sideRecord, streamRecord } from '../StreamElement'
 import type { InternalTimer } from '../TimerService'
 import { AbstractKeyedOperator } from '../runtime/AbstractKeyedOperator'
-import type { Output } from '../runtime/Output'
+import type { ChainContext } from '../runtime/host'
+import type { ChainOutput } from '../runtime/Output'
+import type { MultiInput } from '../runtime/StreamOperator'
 import type { ProcessJoinContext } from './JoinFunction'
 
 /** @internal The user function, normalized to a plain function. */
@@ -160,7 +162,7 @@ function dropDead<T>(side: Side<T>, shift: number, watermark: number): void {
  * Its timers are one event-time timer per slice of event time with keys to sweep, keyed by
  * that time, not by a record key.
  */
-export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R, number> {
+export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R, number> implements MultiInput {
   private readonly table: StateTable<K, KeyBuffers<K, A, B>>
   private readonly sweeps = new Map<number, Sweep<K, A, B>>()
   private readonly pool: KeyBuffers<K, A, B>[] = []
@@ -184,10 +186,10 @@ export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R
 
   constructor(
     private readonly config: IntervalJoinConfig<A, B, R, K>,
-    output: Output<R, K>,
-    fail: (error: unknown) => void
+    output: ChainOutput<R, K>,
+    context: ChainContext
   ) {
-    super(config.info, config, output, fail)
+    super(config, output, context)
     this.lower = config.lowerBound
     this.upper = config.upperBound
     this.leftShift = this.upper > 0 ? this.upper : 0
@@ -209,17 +211,20 @@ export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R
 
   // ---- input ----
 
+  processRecord(input: number, value: unknown, timestamp: number, key: unknown): void {
+    if (input === 0) this.processLeft(value as A, timestamp, key)
+    else this.processRight(value as B, timestamp, key)
+  }
+
   /** A record of the left (piped) input. */
-  processLeft(record: StreamRecord<A, unknown>): void {
-    const timestamp = record.timestamp
-    if (!(timestamp > NO_TIMESTAMP) || record.key === undefined) this.reject(record, 'left (piped)')
+  processLeft(value: A, timestamp: number, key: unknown): void {
+    if (!(timestamp > NO_TIMESTAMP) || key === undefined) this.reject(value, timestamp, key, 'left (piped)')
     const watermark = this.watermark
     if (timestamp < watermark) {
-      this.late(this.config.leftLateTag, record)
+      this.late(this.config.leftLateTag, value, timestamp)
       return
     }
-    const value = record.value
-    const buffers = this.buffersOf(record.key as K)
+    const buffers = this.buffersOf(key as K)
     // Right elements in [t + lower, t + upper], ascending, the dead ones dropped first.
     const right = buffers.right
     const rts = right.ts
@@ -240,16 +245,14 @@ export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R
   }
 
   /** A record of the right input. */
-  processRight(record: StreamRecord<B, unknown>): void {
-    const timestamp = record.timestamp
-    if (!(timestamp > NO_TIMESTAMP) || record.key === undefined) this.reject(record, 'right')
+  processRight(value: B, timestamp: number, key: unknown): void {
+    if (!(timestamp > NO_TIMESTAMP) || key === undefined) this.reject(value, timestamp, key, 'right')
     const watermark = this.watermark
     if (timestamp < watermark) {
-      this.late(this.config.rightLateTag, record)
+      this.late(this.config.rightLateTag, value, timestamp)
       return
     }
-    const value = record.value
-    const buffers = this.buffersOf(record.key as K)
+    const buffers = this.buffersOf(key as K)
     // Left elements in [t - upper, t - lower], ascending, the dead ones dropped first.
     const left = buffers.left
     const lts = left.ts
@@ -392,17 +395,18 @@ export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R
 
   // The cold paths are methods of their own: the hot ones stay small enough for V8 to inline.
 
-  private late<T>(tag: OutputTag<T> | undefined, record: StreamRecord<T, unknown>): void {
+  private late<T>(tag: OutputTag<T> | undefined, value: T, timestamp: number): void {
     if (tag === undefined) this.numLateRecordsDropped++
-    else this.output.element(sideRecord(tag, record.value, record.timestamp))
+    else this.output.element(sideRecord(tag, value, timestamp))
   }
 
-  private reject(record: StreamRecord<unknown, unknown>, which: string): never {
+  private reject(value: unknown, timestamp: number, key: unknown, which: string): never {
     const { info } = this.config
-    if (record.key === undefined) {
+    const record = streamRecord(value, timestamp, key)
+    if (key === undefined) {
       throw new KeyError(info, `${describeElement(record)} of the ${which} input has no key: intervalJoinWith needs two keyed streams; apply keyBy to both inputs first`)
     }
-    const missing = record.timestamp === NO_TIMESTAMP
+    const missing = timestamp === NO_TIMESTAMP
     throw new TimestampError(
       info,
       `${describeElement(record)} of the ${which} input has ${missing ? 'no timestamp' : 'a timestamp that is not a number'}: the interval join matches by event time; did you forget assignTimestampsAndWatermarks?`

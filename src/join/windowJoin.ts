@@ -7,23 +7,23 @@
  * join function for every pair of the cross product. Nothing of the window machinery
  * (assigners, triggers, evictors, lateness, merging, cleanup) is reimplemented here.
  */
-import { asyncScheduler, type Observable, type OperatorFunction, type Subscriber } from 'rxjs'
-import { EmittingOutput } from '../runtime/Output'
+import { asyncScheduler, type Observable, type OperatorFunction } from 'rxjs'
 import type { Collector } from '../Collector'
 import { KeyError, TimestampError } from '../errors'
 import { invalidKeyReason } from '../Key'
 import { type OperatorInfo, operatorInfo, operatorLabel, type SchedulerOptions } from '../OperatorOptions'
-import { NO_TIMESTAMP, type StreamElement, type StreamRecord } from '../StreamElement'
+import { NO_TIMESTAMP, type StreamElement, type StreamRecord, streamRecord } from '../StreamElement'
 import { assertDuration } from '../WatermarkGenerator'
 import { describeElement, describeValue } from '../internal/describe'
-import { checkObservable, multiInputOperator } from '../internal/multiInput'
-import { asStreamError } from '../internal/operate'
+import { type ChainContext, checkObservable, multiInputOperator } from '../runtime/host'
+import type { ChainOutput } from '../runtime/Output'
+import type { MultiInput } from '../runtime/StreamOperator'
 import type { Evictor } from '../windowing/Evictor'
 import type { Trigger } from '../windowing/Trigger'
 import type { WindowAssigner } from '../windowing/WindowAssigner'
 import { bufferedContents, evictingContents, type WindowContents } from '../windowing/WindowContents'
 import type { ProcessWindowContext } from '../windowing/WindowFunction'
-import { WindowOperator } from '../windowing/WindowOperator'
+import { WindowOperator, type WindowOperatorConfig } from '../windowing/WindowOperator'
 import type { CoGroupFunction, TaggedUnion } from './JoinFunction'
 
 /** @internal Everything a window join or coGroup is built from. */
@@ -157,40 +157,50 @@ function windowJoinOperator<A, B, K, R>(
     }
     if (lefts.length > 0 || rights.length > 0) coGroup(lefts, rights, out)
   }
-  const eventTime = assigner.timeDomain === 'event'
-  return multiInputOperator<A, R, K>(info, [spec.right], (out, fail) => {
+  return multiInputOperator<A, R, K>(info, [spec.right], (output, context) => {
     const contents: WindowContents<TaggedUnion<A, B>, unknown, R, K> =
       spec.evictor === undefined
         ? (bufferedContents<TaggedUnion<A, B>, R, K>(evaluate) as WindowContents<TaggedUnion<A, B>, unknown, R, K>)
         : (evictingContents<TaggedUnion<A, B>, R, K>(spec.evictor, evaluate, () => undefined) as WindowContents<TaggedUnion<A, B>, unknown, R, K>)
-    const windows = new WindowOperator<TaggedUnion<A, B>, unknown, R, K>(
-      { info, assigner, trigger, allowedLateness: spec.allowedLateness, lateDataTag: undefined, contents, scheduler },
-      new EmittingOutput(out as Subscriber<StreamElement<R, K>>),
-      fail
+    return new WindowJoinOperator<A, B, R, K>(
+      { info, keyed: true, assigner, trigger, allowedLateness: spec.allowedLateness, lateDataTag: undefined, contents, scheduler },
+      leftKey,
+      rightKey,
+      output,
+      context
     )
-    return {
-      record: (input, record) => {
-        if (eventTime && record.timestamp === NO_TIMESTAMP) throw noTimestamp(info, input, record, assigner.name)
-        const left = input === 0
-        const tagged: TaggedUnion<A, B> = left ? { _tag: 'One', value: record.value as A } : { _tag: 'Two', value: record.value as B }
-        const key = left ? leftKey(record.value as A) : rightKey(record.value as B)
-        // Fast path for the usual string/number keys; everything else is checked in full.
-        if (typeof key !== 'string' && (typeof key !== 'number' || key !== key)) checkKey(info, key, input, record)
-        windows.processRecord(tagged, record.timestamp, key, record.key)
-      },
-      // Windows fire at the combined watermark (their results precede it), then it is forwarded.
-      // It may come from an input's completion: a failure still names the watermark.
-      watermark: element => {
-        try {
-          windows.processWatermark(element)
-        } catch (error) {
-          throw asStreamError(info, error, element)
-        }
-      },
-      end: () => windows.endInput(),
-      finalize: () => windows.close()
-    }
   })
+}
+
+/**
+ * Both inputs into one window operator: each record tagged with its input and keyed by its
+ * side's key selector. Windows fire at the combined watermark (their results precede it).
+ */
+class WindowJoinOperator<A, B, R, K> extends WindowOperator<TaggedUnion<A, B>, unknown, R, K> implements MultiInput {
+  private readonly eventTime: boolean
+  private readonly assignerName: string
+
+  constructor(
+    config: WindowOperatorConfig<TaggedUnion<A, B>, unknown, R, K>,
+    private readonly leftKey: (value: A) => K,
+    private readonly rightKey: (value: B) => K,
+    output: ChainOutput<R, K>,
+    context: ChainContext
+  ) {
+    super(config, output, context)
+    this.eventTime = config.assigner.timeDomain === 'event'
+    this.assignerName = config.assigner.name
+  }
+
+  processRecord(input: number, value: unknown, timestamp: number, recordKey: unknown): void {
+    if (this.eventTime && timestamp === NO_TIMESTAMP) throw noTimestamp(this.info, input, streamRecord(value, timestamp, recordKey), this.assignerName)
+    const left = input === 0
+    const tagged: TaggedUnion<A, B> = left ? { _tag: 'One', value: value as A } : { _tag: 'Two', value: value as B }
+    const key = left ? this.leftKey(value as A) : this.rightKey(value as B)
+    // Fast path for the usual string/number keys; everything else is checked in full.
+    if (typeof key !== 'string' && (typeof key !== 'number' || key !== key)) checkKey(this.info, key, input, value)
+    this.addRecord(tagged, timestamp, key, recordKey)
+  }
 }
 
 function sideName(input: number): string {
@@ -204,10 +214,10 @@ function noTimestamp(info: OperatorInfo, input: number, record: StreamRecord<unk
   )
 }
 
-function checkKey(info: OperatorInfo, key: unknown, input: number, record: StreamRecord<unknown, unknown>): void {
+function checkKey(info: OperatorInfo, key: unknown, input: number, value: unknown): void {
   const reason = invalidKeyReason(key)
   if (reason !== undefined) {
     const selector = input === 0 ? 'where' : 'equalTo'
-    throw new KeyError(info, `the ${selector} key selector returned ${describeValue(key)} for ${sideName(input)} value ${describeValue(record.value)}; ${reason}`)
+    throw new KeyError(info, `the ${selector} key selector returned ${describeValue(key)} for ${sideName(input)} value ${describeValue(value)}; ${reason}`)
   }
 }

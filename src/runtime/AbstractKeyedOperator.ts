@@ -16,11 +16,12 @@
  */
 import type { SchedulerLike } from 'rxjs'
 import type { OperatorInfo } from '../OperatorOptions'
-import { asStreamError } from '../internal/operate'
 import { HeapKeyedStateBackend } from '../state/HeapKeyedStateBackend'
 import { MAX_WATERMARK, type Watermark } from '../StreamElement'
 import { type InternalTimer, InternalTimerService, type Triggerable } from '../TimerService'
-import type { Output } from './Output'
+import { asStreamError, type ChainContext } from './host'
+import type { ChainOutput } from './Output'
+import { AbstractStreamOperator } from './StreamOperator'
 
 /** @internal What every keyed operator is configured with. */
 export interface KeyedOperatorConfig {
@@ -37,25 +38,20 @@ export interface KeyedOperatorConfig {
  * timer key `TK` (the record key, or e.g. a slice of event time for operators that sweep many
  * keys with one timer) and namespace `N` (a window, or none).
  */
-export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> implements Triggerable<TK, N> {
+export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> extends AbstractStreamOperator<Out, K> implements Triggerable<TK, N> {
   readonly backend: HeapKeyedStateBackend<K>
   readonly timers: InternalTimerService<TK, N>
   /** The last watermark processed; `-Infinity` before the first. */
   protected watermark = -Infinity
 
-  constructor(
-    protected readonly info: OperatorInfo,
-    config: KeyedOperatorConfig,
-    protected readonly output: Output<Out, K>,
-    fail: (error: unknown) => void,
-    namespaceId?: (namespace: N) => unknown
-  ) {
-    const { scheduler } = config
+  constructor(config: KeyedOperatorConfig, output: ChainOutput<Out, K>, context: ChainContext, namespaceId?: (namespace: N) => unknown) {
+    super(config.info, output, context)
+    const { info, scheduler } = config
     this.backend = new HeapKeyedStateBackend<K>({ info, now: () => scheduler.now(), maxParallelism: config.maxParallelism })
     this.timers = new InternalTimerService<TK, N>(this, {
       scheduler,
       namespaceId,
-      onError: error => fail(asStreamError(info, error, undefined, 'firing a processing-time timer'))
+      onError: error => context.fail(output, info, asStreamError(info, error, undefined, 'firing a processing-time timer'))
     })
   }
 
@@ -63,7 +59,7 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> imple
   abstract onProcessingTime(timer: InternalTimer<TK, N>): void
 
   /** The watermark rule (see the module comment). A watermark that does not advance is dropped. */
-  processWatermark(element: Watermark): void {
+  override processWatermark(element: Watermark): void {
     const time = element.timestamp
     if (time <= this.watermark) return
     this.watermark = time
@@ -81,13 +77,13 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> imple
     this.timers.advanceWatermark(time)
   }
 
-  /** End of input: event time ends (if the input did not say so itself). */
-  endInput(): void {
+  /** Every input ended: event time ends (if the inputs did not say so themselves). */
+  override finish(): void {
     this.processWatermark(MAX_WATERMARK)
   }
 
   /** Cancels every timer and releases the state, however the subscription ended. */
-  close(): void {
+  override close(): void {
     this.timers.dispose()
     this.backend.dispose()
   }

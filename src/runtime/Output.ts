@@ -34,3 +34,22 @@ export class EmittingOutput<T, K> implements Output<T, K> {
     this.destination.next(element)
   }
 }
+
+/** @internal The output of an operator inside a chain: also told how the input ended. */
+export interface ChainOutput<T, K> extends Output<T, K> {
+  /** The input ended (the operator already wrote what it released). */
+  complete(): void
+  /** The input (the source, or an earlier operator) failed; `error` is what the subscriber gets. */
+  error(error: unknown): void
+}
+
+/** @internal The output of the last operator of a chain: the subscriber. */
+export class EmittingSink<T, K> extends EmittingOutput<T, K> implements ChainOutput<T, K> {
+  complete(): void {
+    this.destination.complete()
+  }
+
+  error(error: unknown): void {
+    this.destination.error(error)
+  }
+}

@@ -7,11 +7,9 @@
  * (lateness, late firings and the late side output included), at a fraction of the per-record
  * cost for sliding windows, and with no merge at all for tumbling ones (one pane per window).
  */
-import type { SchedulerLike } from 'rxjs'
 import type { Collector } from '../Collector'
 import { DataStreamError, TimestampError } from '../errors'
 import { keyId } from '../Key'
-import type { OperatorInfo } from '../OperatorOptions'
 import type { OutputTag } from '../OutputTag'
 import { NO_TIMESTAMP, streamRecord } from '../StreamElement'
 import { NumericPriorityQueue } from '../internal/PriorityQueue'
@@ -20,21 +18,19 @@ import { timeWindow, windowStart } from './TimeWindow'
 import type { WindowGrid } from './WindowAssigner'
 import { emitResult } from './WindowContents'
 import type { StateTable } from '../state/StateTable'
-import { emitLateRecord, processWindowContext } from './windowRuntime'
-import { AbstractKeyedOperator } from '../runtime/AbstractKeyedOperator'
-import type { Output } from '../runtime/Output'
+import { AbstractWindowOperator, emitLateRecord, processWindowContext, type WindowOperatorBaseConfig } from './windowRuntime'
+import type { ChainContext } from '../runtime/host'
+import type { ChainOutput } from '../runtime/Output'
 import type { AggregateFunction, ProcessWindowContext, ProcessWindowFunction } from './WindowFunction'
 
 /** @internal */
-export interface SlicedWindowConfig<T, ACC, V, R, K> {
-  readonly info: OperatorInfo
+export interface SlicedWindowConfig<T, ACC, V, R, K> extends WindowOperatorBaseConfig {
   readonly assignerName: string
   readonly grid: WindowGrid
   readonly allowedLateness: number
   readonly lateDataTag: OutputTag<T> | undefined
   readonly aggregate: AggregateFunction<T, ACC, V>
   readonly windowFunction: ProcessWindowFunction<V, R, K> | undefined
-  readonly scheduler: SchedulerLike
 }
 
 interface KeyPanes<K, ACC> {
@@ -67,7 +63,7 @@ const CLEANUP = 1
  * per-key timers: every window has one pending firing and one cleanup for all its keys (the
  * keys with a pane in it), which keeps long-lived bookkeeping to one entry per window.
  */
-export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractKeyedOperator<K, R> {
+export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperator<T, R, K, undefined> {
   /** Window start → the keys with a pane in that window (not yet cleaned). */
   private readonly windowKeys = new Map<number, Set<KeyPanes<K, ACC>>>()
   /** Pending firings and cleanups, by time (firing before cleanup at the same time). */
@@ -91,12 +87,12 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractKeyedOperator
 
   constructor(
     private readonly config: SlicedWindowConfig<T, ACC, V, R, K>,
-    output: Output<R, K>,
-    fail: (error: unknown) => void
+    output: ChainOutput<R, K>,
+    context: ChainContext
   ) {
     // The backend keeps every keyed state: each key's panes, the window function's
     // `windowState` (per window start) and `globalState`.
-    super(config.info, config, output, fail)
+    super(config, output, context)
     ;({ size: this.size, slide: this.slide, offset: this.offset } = config.grid)
     this.pane = this.slide
     this.lateness = config.allowedLateness
@@ -110,7 +106,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractKeyedOperator
    * its partition, `undefined` for all records of `windowAll`; `recordKey` the key it carries,
    * for messages and the late-data side output.
    */
-  processRecord(value: T, ts: number, key: K, recordKey: unknown): void {
+  override addRecord(value: T, ts: number, key: K, recordKey: unknown): void {
     if (ts === NO_TIMESTAMP) throw this.noTimestamp(value, ts, recordKey)
     const watermark = this.watermark
     // The record's latest window is cleaned last: if even it is late, all are.
@@ -137,7 +133,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractKeyedOperator
     if (ts <= watermark) this.fireLateWindows(keyPanes, lastStart, ts, watermark)
   }
 
-  // The cold paths of `processRecord` are methods of their own: V8 inlines by bytecode size.
+  // The cold paths of `addRecord` are methods of their own: V8 inlines by bytecode size.
 
   private paneOf(ts: number): number {
     const start = windowStart(ts, this.offset, this.slide)
@@ -180,7 +176,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractKeyedOperator
    * takes a floating-point remainder (a call into the C library) where this takes two
    * comparisons. Only panes whose bounds, shifted by the offset, are safe integers are cached:
    * for every integer timestamp in them, `windowStart` computes exactly, so it would return
-   * this very start (for other timestamps `processRecord` asks `windowStart`).
+   * this very start (for other timestamps `addRecord` asks `windowStart`).
    */
   private cachePane(start: number): void {
     const end = start + this.slide
@@ -224,7 +220,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractKeyedOperator
       let keys = this.windowKeys.get(s)
       if (keys === undefined) {
         this.windowKeys.set(s, (keys = new Set()))
-        // A window already past its end fires at once on its records (processRecord), not here.
+        // A window already past its end fires at once on its records (addRecord), not here.
         if (maxTs > watermark) this.pending.push(maxTs, FIRE, { start: s, kind: FIRE })
         this.pending.push(maxTs + lateness, CLEANUP, { start: s, kind: CLEANUP })
       }

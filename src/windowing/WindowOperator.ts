@@ -7,10 +7,8 @@
  * `InternalTimerService` namespaced by window. A window's state is released at its cleanup
  * time, so memory follows the open windows, never the records seen.
  */
-import type { SchedulerLike } from 'rxjs'
 import type { Collector } from '../Collector'
 import { DataStreamError, TimestampError } from '../errors'
-import type { OperatorInfo } from '../OperatorOptions'
 import type { OutputTag } from '../OutputTag'
 import { NO_TIMESTAMP, type StreamRecord, streamRecord } from '../StreamElement'
 import type { InternalTimer } from '../TimerService'
@@ -21,19 +19,17 @@ import type { WindowAssigner } from './WindowAssigner'
 import type { WindowContents } from './WindowContents'
 import type { ProcessWindowContext } from './WindowFunction'
 import type { StateTable } from '../state/StateTable'
-import { emitLateRecord, processWindowContext } from './windowRuntime'
-import { AbstractKeyedOperator } from '../runtime/AbstractKeyedOperator'
-import type { Output } from '../runtime/Output'
+import { AbstractWindowOperator, emitLateRecord, processWindowContext, type WindowOperatorBaseConfig } from './windowRuntime'
+import type { ChainContext } from '../runtime/host'
+import type { ChainOutput } from '../runtime/Output'
 
 /** @internal */
-export interface WindowOperatorConfig<T, C, R, K> {
-  readonly info: OperatorInfo
+export interface WindowOperatorConfig<T, C, R, K> extends WindowOperatorBaseConfig {
   readonly assigner: WindowAssigner<T>
   readonly trigger: Trigger<T>
   readonly allowedLateness: number
   readonly lateDataTag: OutputTag<T> | undefined
   readonly contents: WindowContents<T, C, R, K>
-  readonly scheduler: SchedulerLike
 }
 
 interface WindowState<C> {
@@ -45,7 +41,7 @@ interface WindowState<C> {
 }
 
 /** @internal */
-export class WindowOperator<T, C, R, K> extends AbstractKeyedOperator<K, R, K, TimeWindow> {
+export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, TimeWindow> {
   /** Open windows by key and window id (the backend also keeps the window functions' state). */
   private readonly windows: StateTable<K, WindowState<C>>
   private readonly merging: boolean
@@ -60,10 +56,10 @@ export class WindowOperator<T, C, R, K> extends AbstractKeyedOperator<K, R, K, T
 
   constructor(
     private readonly config: WindowOperatorConfig<T, C, R, K>,
-    output: Output<R, K>,
-    fail: (error: unknown) => void
+    output: ChainOutput<R, K>,
+    context: ChainContext
   ) {
-    super(config.info, config, output, fail, windowId)
+    super(config, output, context, windowId)
     this.merging = config.assigner.mergeWindows !== undefined
     // Window functions and triggers only run for a key: state is always in a keyed context.
     this.backend.keys.active = true
@@ -102,7 +98,7 @@ export class WindowOperator<T, C, R, K> extends AbstractKeyedOperator<K, R, K, T
    * its partition, `undefined` for all records of `windowAll`; `recordKey` the key it carries,
    * for messages and the late-data side output.
    */
-  processRecord(value: T, timestamp: number, key: K, recordKey: unknown): void {
+  override addRecord(value: T, timestamp: number, key: K, recordKey: unknown): void {
     const { assigner } = this.config
     if (timestamp === NO_TIMESTAMP && assigner.timeDomain === 'event') {
       throw new TimestampError(

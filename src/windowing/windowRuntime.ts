@@ -1,12 +1,18 @@
 /**
  * @internal
- * What the two window runtimes (the general `WindowOperator` and the `SlicedWindowOperator`)
- * share: the context a process window function sees, and the handling of late records.
+ * What the two window operators (the general `WindowOperator` and the `SlicedWindowOperator`)
+ * share: their input, the context a process window function sees, and the handling of late
+ * records.
  */
+import { KeyError } from '../errors'
 import type { OutputTag } from '../OutputTag'
+import { describeElement } from '../internal/describe'
 import { emitSideOutput } from '../internal/sideOutput'
-import { sideRecord, type StreamRecord } from '../StreamElement'
-import type { Output } from '../runtime/Output'
+import { sideRecord, type StreamRecord, streamRecord } from '../StreamElement'
+import { AbstractKeyedOperator, type KeyedOperatorConfig } from '../runtime/AbstractKeyedOperator'
+import type { ChainContext } from '../runtime/host'
+import type { ChainOutput, Output } from '../runtime/Output'
+import type { OneInput } from '../runtime/StreamOperator'
 import type { StateDescriptor, StateOf } from '../state/StateDescriptor'
 import { maxTimestamp, type TimeWindow } from './TimeWindow'
 import type { ProcessWindowContext } from './WindowFunction'
@@ -48,4 +54,51 @@ export function emitLateRecord<T, R, K>(
   if (tag === undefined) return true
   output.element(sideRecord(tag, record.value, record.timestamp))
   return false
+}
+
+/** @internal */
+export interface WindowOperatorBaseConfig extends KeyedOperatorConfig {
+  /** Whether records are partitioned by their key (`windowBy`) or all in one (`windowAll`). */
+  readonly keyed: boolean
+}
+
+/**
+ * @internal
+ * A window operator (`windowBy` on a keyed stream, or `windowAll`): a record goes to the
+ * windows of its key's partition, every record into one partition for `windowAll`
+ * (`keyed` false), whatever keys the records carry.
+ */
+export abstract class AbstractWindowOperator<T, R, K, N> extends AbstractKeyedOperator<K, R, K, N> implements OneInput<T> {
+  /** Whether records are partitioned by their key (`windowBy`) or all in one (`windowAll`). */
+  private readonly keyed: boolean
+
+  constructor(config: WindowOperatorBaseConfig, output: ChainOutput<R, K>, context: ChainContext, namespaceId?: (namespace: N) => unknown) {
+    super(config, output, context, namespaceId)
+    this.keyed = config.keyed
+  }
+
+  /**
+   * A record, as its parts: `key` is its partition (`undefined` for all records of
+   * `windowAll`); `recordKey` the key it carries, for messages and the late-data side output.
+   */
+  abstract addRecord(value: T, timestamp: number, key: K, recordKey: unknown): void
+
+  record(value: T, timestamp: number, key: unknown): void {
+    if (this.destination.closed) return
+    try {
+      if (!this.keyed) this.addRecord(value, timestamp, undefined as K, key)
+      else if (key === undefined) throw this.noKey(value, timestamp)
+      else this.addRecord(value, timestamp, key as K, key)
+    } catch (error) {
+      this.failRecord(error, value, timestamp, key)
+    }
+  }
+
+  // The cold path is a method of its own: the hot one stays small enough for V8 to inline.
+  private noKey(value: T, timestamp: number): KeyError {
+    return new KeyError(
+      this.info,
+      `${describeElement(streamRecord(value, timestamp))} has no key: ${this.info.kind} needs a keyed stream; apply keyBy first, or use windowAll`
+    )
+  }
 }

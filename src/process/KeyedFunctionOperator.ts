@@ -11,24 +11,25 @@
  */
 import type { Collector } from '../Collector'
 import { KeyError, StateError } from '../errors'
-import { asStreamError } from '../internal/operate'
 import { emitSideOutput } from '../internal/sideOutput'
 import { describeValue } from '../internal/describe'
 import type { StateDescriptor, StateOf } from '../state/StateDescriptor'
-import { NO_TIMESTAMP, type StreamRecord } from '../StreamElement'
+import { NO_TIMESTAMP } from '../StreamElement'
 import type { InternalTimer, TimeDomain } from '../TimerService'
 import { AbstractKeyedOperator, type KeyedOperatorConfig } from '../runtime/AbstractKeyedOperator'
-import type { Output } from '../runtime/Output'
+import { asStreamError, type ChainContext } from '../runtime/host'
+import type { ChainOutput } from '../runtime/Output'
 import type { OnTimerContext, RuntimeContext, TimerService } from './KeyedProcessFunction'
-
-/** @internal */
-export type KeyedRuntimeConfig = KeyedOperatorConfig
 
 /** @internal Called for a firing timer, with its key current. */
 export type OnTimer<K, Out> = (timestamp: number, ctx: OnTimerContext<K>, out: Collector<Out>) => void
 
-/** @internal */
-export class KeyedRuntime<K, Out> extends AbstractKeyedOperator<K, Out> {
+/**
+ * @internal
+ * A subclass adds how its inputs reach the function: `record` for one input, `processRecord`
+ * per input for two, calling the function between `enter` and `leave`.
+ */
+export abstract class KeyedFunctionOperator<K, Out> extends AbstractKeyedOperator<K, Out> {
   /** The context of records and timers (`timeDomain` is meaningful in `onTimer` only). */
   readonly context: OnTimerContext<K>
   readonly runtimeContext: RuntimeContext
@@ -38,8 +39,8 @@ export class KeyedRuntime<K, Out> extends AbstractKeyedOperator<K, Out> {
   private timestamp = NO_TIMESTAMP
   private domain: TimeDomain = 'EVENT_TIME'
 
-  constructor(config: KeyedRuntimeConfig, output: Output<Out, K>, fail: (error: unknown) => void) {
-    super(config.info, config, output, fail)
+  constructor(config: KeyedOperatorConfig, output: ChainOutput<Out, K>, context: ChainContext) {
+    super(config, output, context)
     const { info, scheduler } = config
     const keys = this.backend.keys
     const timers = this.timers
@@ -86,17 +87,12 @@ export class KeyedRuntime<K, Out> extends AbstractKeyedOperator<K, Out> {
   }
 
   /**
-   * Calls `process(record.value)` with the record's key current (and left afterwards, even if
-   * it throws). A record without a key is a `KeyError`; `noKey` says why it needs one.
+   * Makes `key` current for a record stamped `timestamp` (`leave` ends it). A record without a
+   * key is a `KeyError`; `noKey` says why it needs one.
    */
-  processRecord<T>(record: StreamRecord<T, unknown>, process: (value: T) => void, noKey: (record: StreamRecord<T, unknown>) => string): void {
-    if (record.key === undefined) throw new KeyError(this.info, noKey(record))
-    this.enter(record.key as K, record.timestamp)
-    try {
-      process(record.value)
-    } finally {
-      this.leave()
-    }
+  enterKeyed(key: unknown, timestamp: number, noKey: () => string): void {
+    if (key === undefined) throw new KeyError(this.info, noKey())
+    this.enter(key as K, timestamp)
   }
 
   /** Makes `key` current for a record stamped `timestamp`; `leave` ends it. */

@@ -6,42 +6,54 @@
  * `CheckpointedFunction` calls: `initializeState` before `open`, `snapshotState` when a
  * checkpoint barrier arrives, before it is forwarded.
  */
-import type { SchedulerLike, Subscriber } from 'rxjs'
+import type { SchedulerLike } from 'rxjs'
 import type { Collector } from '../Collector'
 import type { OperatorInfo } from '../OperatorOptions'
-import { asStreamError } from '../internal/operate'
 import { emitSideOutput } from '../internal/sideOutput'
-import { type CheckpointBarrier, NO_TIMESTAMP, type StreamElement, streamRecord } from '../StreamElement'
+import { NO_TIMESTAMP, type Watermark } from '../StreamElement'
 import { isDevelopmentMode } from '../state/HeapKeyedStateBackend'
 import { type CheckpointedFunction, HeapOperatorStateStore } from '../state/OperatorState'
+import { asStreamError, type ChainContext } from '../runtime/host'
+import type { ChainOutput } from '../runtime/Output'
+import { AbstractStreamOperator, type StateSnapshotContext } from '../runtime/StreamOperator'
 import type { ProcessContext } from './ProcessFunction'
 
-/** @internal */
-export class ProcessRuntime<Out, K> {
+/**
+ * @internal
+ * A subclass adds how its inputs reach the function (`record`, or `processRecord` per input),
+ * setting `timestamp` (and `key`) first.
+ */
+export abstract class ProcessFunctionOperator<Out, K> extends AbstractStreamOperator<Out, K> {
   readonly context: ProcessContext
   readonly out: Collector<Out>
   readonly operatorState: HeapOperatorStateStore
-  timestamp = NO_TIMESTAMP
-  key: K = undefined as K
-  watermark = -Infinity
+  protected timestamp = NO_TIMESTAMP
+  protected key: K = undefined as K
+  protected watermark = -Infinity
 
   constructor(
-    private readonly info: OperatorInfo,
+    info: OperatorInfo,
     scheduler: SchedulerLike,
-    destination: Subscriber<StreamElement<Out, K>>
+    /** The function, for its operator state. */
+    private readonly checkpointed: Partial<CheckpointedFunction>,
+    output: ChainOutput<Out, K>,
+    chain: ChainContext
   ) {
+    super(info, output, chain)
     this.operatorState = new HeapOperatorStateStore(info, isDevelopmentMode())
     this.context = {
       timestamp: () => (this.timestamp === NO_TIMESTAMP ? null : this.timestamp),
       currentWatermark: () => this.watermark,
       currentProcessingTime: () => scheduler.now(),
-      output: (tag, value) => emitSideOutput({ element: e => destination.next(e) }, tag, value, this.timestamp)
+      output: (tag, value) => emitSideOutput(output, tag, value, this.timestamp)
     }
-    this.out = { collect: v => destination.next(streamRecord(v, this.timestamp, this.key)) }
+    this.out = { collect: v => output.record(v, this.timestamp, this.key) }
+    this.initializeOperatorState()
   }
 
   /** `initializeState`, if the function has operator state. */
-  initialize(fn: Partial<CheckpointedFunction>): void {
+  private initializeOperatorState(): void {
+    const fn = this.checkpointed
     if (fn.initializeState === undefined) return
     try {
       fn.initializeState(this.operatorState.initializationContext())
@@ -51,12 +63,18 @@ export class ProcessRuntime<Out, K> {
   }
 
   /** `snapshotState` at a checkpoint barrier, before the barrier is forwarded. */
-  snapshot(fn: Partial<CheckpointedFunction>, barrier: CheckpointBarrier): void {
+  override snapshotState(context: StateSnapshotContext): void {
+    const fn = this.checkpointed
     if (fn.snapshotState === undefined) return
     try {
-      fn.snapshotState({ checkpointId: barrier.checkpointId, checkpointTimestamp: barrier.timestamp })
+      fn.snapshotState(context)
     } catch (error) {
-      throw asStreamError(this.info, error, undefined, `snapshotting operator state for checkpoint ${barrier.checkpointId}`)
+      throw asStreamError(this.info, error, undefined, `snapshotting operator state for checkpoint ${context.checkpointId}`)
     }
+  }
+
+  override processWatermark(watermark: Watermark): void {
+    this.watermark = watermark.timestamp
+    this.output.element(watermark)
   }
 }

@@ -11,10 +11,13 @@
  * that loop only flags it to go round again, so elements never leave out of order and the
  * stack never grows with the number of inputs.
  */
-import { from, type ObservableInput, type SchedulerLike, type Subscriber } from 'rxjs'
+import { from, type ObservableInput, type SchedulerLike } from 'rxjs'
 import { DataStreamError, TimeoutError, UserFunctionError } from '../errors'
 import type { OperatorInfo } from '../OperatorOptions'
 import { type StreamElement, type StreamRecord, streamRecord } from '../StreamElement'
+import type { ChainContext } from '../runtime/host'
+import type { ChainOutput, ControlElement } from '../runtime/Output'
+import { AbstractStreamOperator, type OneInput } from '../runtime/StreamOperator'
 import { describeElement, describeValue } from '../internal/describe'
 import type { AsyncFunction } from './AsyncFunction'
 import type { AsyncRetryStrategy } from './AsyncRetryStrategy'
@@ -24,8 +27,13 @@ import { OrderedQueue, QueueEntry, type StreamElementQueue, UnorderedQueue } fro
 
 type Fail = (error: unknown) => void
 
-/** @internal */
-export class AsyncWaitRuntime<In, Out, K> {
+/**
+ * @internal
+ * Its input is whole elements in their order (records as objects: they wait in the queue), so
+ * it takes records and control elements alike into `push`; it completes its output only when
+ * the queue has drained.
+ */
+export class AsyncWaitOperator<In, Out, K> extends AbstractStreamOperator<Out, K> implements OneInput<In> {
   private readonly queue: StreamElementQueue<In, K, Out>
   /** The overflow buffer: elements that arrived while every slot was taken, oldest first. */
   private readonly waiting = new Fifo<StreamElement<In, K>>()
@@ -45,13 +53,17 @@ export class AsyncWaitRuntime<In, Out, K> {
   private pumping = false
   private again = false
 
+  private readonly fail: Fail
+
   constructor(
-    private readonly info: OperatorInfo,
+    info: OperatorInfo,
     private readonly fn: AsyncFunction<In, Out>,
     private readonly options: ResolvedAsyncWaitOptions<In, Out>,
-    private readonly destination: Subscriber<StreamElement<Out, K>>,
-    private readonly fail: Fail
+    output: ChainOutput<Out, K>,
+    chain: ChainContext
   ) {
+    super(info, output, chain)
+    this.fail = error => chain.fail(output, info, error)
     this.queue = options.ordered ? new OrderedQueue<In, K, Out>() : new UnorderedQueue<In, K, Out>()
     this.capacity = options.capacity
     this.timeout = options.timeout
@@ -61,12 +73,40 @@ export class AsyncWaitRuntime<In, Out, K> {
 
   // ---- upstream ----
 
-  push(element: StreamElement<In, K>): void {
+  record(value: In, timestamp: number, key: unknown): void {
+    if (this.destination.closed) return
+    try {
+      this.push(streamRecord(value, timestamp, key as K))
+    } catch (error) {
+      this.failRecord(error, value, timestamp, key)
+    }
+  }
+
+  override element(element: ControlElement): void {
+    if (this.destination.closed) return
+    try {
+      this.push(element)
+    } catch (error) {
+      this.chain.fail(this.output, this.info, error, element)
+    }
+  }
+
+  override complete(): void {
+    if (this.destination.closed) return
+    try {
+      this.upstreamDone = true
+      this.pump()
+    } catch (error) {
+      this.chain.fail(this.output, this.info, error)
+    }
+  }
+
+  private push(element: StreamElement<In, K>): void {
     if (element._tag === 'CheckpointBarrier') {
       // Flink's rule: the barrier does not wait behind calls in flight. Every input that
       // arrived before it and has not left (queue and overflow buffer, `inFlight()`) is part
       // of this operator's snapshot and is called again after a restore.
-      this.destination.next(element)
+      this.output.element(element)
       return
     }
     if (this.waiting.length === 0 && this.queue.size < this.capacity) {
@@ -85,13 +125,8 @@ export class AsyncWaitRuntime<In, Out, K> {
     this.pump()
   }
 
-  complete(): void {
-    this.upstreamDone = true
-    this.pump()
-  }
-
   /** Runs once when the subscription ends, however it ends: every call in flight is abandoned. */
-  dispose(): void {
+  override close(): void {
     this.closed = true
     for (let e = this.queue.first; e !== undefined; e = e.next) {
       if (e.timeoutTimer !== undefined) e.timeoutTimer.unsubscribe()
@@ -153,7 +188,7 @@ export class AsyncWaitRuntime<In, Out, K> {
       } while (this.again)
       if (this.inputEnded && this.queue.size === 0) {
         this.closed = true
-        this.destination.complete()
+        this.output.complete()
       }
     } finally {
       this.pumping = false
@@ -163,12 +198,12 @@ export class AsyncWaitRuntime<In, Out, K> {
   private emit(entry: QueueEntry<In, K, Out>): void {
     const element = entry.element
     if (element._tag !== 'Record') {
-      this.destination.next(element)
+      this.output.element(element)
       return
     }
     const results = entry.results!
     for (let i = 0; i < results.length; i++) {
-      this.destination.next(streamRecord(results[i] as Out, element.timestamp, element.key))
+      this.output.record(results[i] as Out, element.timestamp, element.key)
       if (this.closed) return
     }
   }
@@ -251,7 +286,7 @@ export class AsyncWaitRuntime<In, Out, K> {
         return
       }
     }
-    this.finish(entry, results)
+    this.completeEntry(entry, results)
   }
 
   private failed(entry: QueueEntry<In, K, Out>, attempt: number, error: unknown): void {
@@ -330,11 +365,11 @@ export class AsyncWaitRuntime<In, Out, K> {
       this.fail(new UserFunctionError(this.info, `running onTimeout for ${describeElement(record)}`, thrown))
       return
     }
-    this.finish(entry, fallback === undefined ? [] : [fallback as Out])
+    this.completeEntry(entry, fallback === undefined ? [] : [fallback as Out])
   }
 
   /** `entry`'s results are final: it may leave when the queue lets it. */
-  private finish(entry: QueueEntry<In, K, Out>, results: readonly Out[]): void {
+  private completeEntry(entry: QueueEntry<In, K, Out>, results: readonly Out[]): void {
     entry.results = results
     entry.done = true
     if (entry.timeoutTimer !== undefined) {

@@ -1,0 +1,154 @@
+/**
+ * @internal
+ * The one operator contract (Flink's `StreamOperator`, `OneInputStreamOperator`,
+ * `TwoInputStreamOperator` and `AbstractStreamOperator`). Every runtime implements it; the host
+ * (./host.ts) alone subscribes, chains operators, combines the watermarks and statuses of
+ * several inputs, and tears down.
+ *
+ * An operator is made once per subscription. It reads its input through the methods below and
+ * writes to one `ChainOutput`: the next operator of its chain, or the subscriber. It never
+ * knows which: whether operators fuse is the host's decision.
+ *
+ * - One input: the previous operator's output *is* the operator (`record`, `element`,
+ *   `complete`, `error`), so a record travels down a chain as its parts, one direct call per
+ *   operator, with no object and no subscriber between. Each operator implements `record`
+ *   itself, catching what it throws (`failRecord`): a method of its own per operator class is
+ *   what lets V8 inline a chain's hot path.
+ * - Several inputs: the host calls `processRecord(input, …)` per record, and the hooks below
+ *   with the watermark and status combined over all inputs (FLINK_SEMANTICS §2).
+ * - Control elements reach the hooks: `processWatermark`, `processStatus`, `processSideRecord`,
+ *   `processBarrier` (`snapshotState`, then forward).
+ * - The end: `endInput(input)` as each input ends, then `finish` once every input has ended
+ *   (Flink's `finish`: flush what is buffered), then the output completes. `close` runs once
+ *   when the subscription ends, however it ends.
+ */
+import type { Subscription } from 'rxjs'
+import type { OperatorInfo } from '../OperatorOptions'
+import { type CheckpointBarrier, type SideRecord, type StreamStatus, streamRecord, type Watermark } from '../StreamElement'
+import type { ChainContext } from './host'
+import type { ChainOutput, ControlElement } from './Output'
+
+/** @internal What a checkpoint barrier tells the operator snapshotting for it. */
+export interface StateSnapshotContext {
+  readonly checkpointId: number
+  readonly checkpointTimestamp: number
+}
+
+/** @internal The input side of a one-input operator: what the operator before it writes to. */
+export interface OneInput<In> extends ChainOutput<In, unknown> {
+  record(value: In, timestamp: number, key: unknown): void
+}
+
+/** @internal An operator of several inputs: the host hands it each input's records. */
+export interface MultiInput {
+  /** A record of input `input` (0 is the piped source). */
+  processRecord(input: number, value: unknown, timestamp: number, key: unknown): void
+}
+
+/**
+ * @internal
+ * The base of every operator. `Out`, `K`: the records it writes. A subclass adds how records
+ * are processed (`record` for one input, `processRecord` for several) and overrides the hooks
+ * it needs; by default control elements pass on unchanged.
+ */
+export abstract class AbstractStreamOperator<Out, K> {
+  /** The chain's subscription: once it is closed the operator ignores its input. */
+  protected readonly destination: Subscription
+
+  constructor(
+    readonly info: OperatorInfo,
+    protected readonly output: ChainOutput<Out, K>,
+    protected readonly chain: ChainContext
+  ) {
+    this.destination = chain.destination
+  }
+
+  // ---- hooks ----
+
+  /** A watermark (combined over all inputs); by default forwarded. */
+  processWatermark(watermark: Watermark): void {
+    this.output.element(watermark)
+  }
+
+  /** A stream status (combined over all inputs); by default forwarded. */
+  processStatus(status: StreamStatus): void {
+    this.output.element(status)
+  }
+
+  /** A record of a side output (of an operator before it); by default forwarded. */
+  processSideRecord(record: SideRecord<unknown>): void {
+    this.output.element(record)
+  }
+
+  /** A checkpoint barrier: the operator's state is snapshotted, then the barrier forwarded. */
+  processBarrier(barrier: CheckpointBarrier): void {
+    this.snapshotState({ checkpointId: barrier.checkpointId, checkpointTimestamp: barrier.timestamp })
+    this.output.element(barrier)
+  }
+
+  /** Input `input` (0 for the only input of a one-input operator) ended; by default nothing happens. */
+  endInput(_input: number): void {}
+
+  /** Every input has ended: what is buffered is released now; by default nothing is. */
+  finish(): void {}
+
+  /** Snapshots the operator's state for a checkpoint; an operator without state has none. */
+  snapshotState(_context: StateSnapshotContext): void {}
+
+  /** Runs exactly once when the subscription ends, however it ends. */
+  close(): void {}
+
+  // ---- input (one-input operators; the host drives multi-input ones) ----
+
+  element(element: ControlElement): void {
+    if (this.destination.closed) return
+    try {
+      this.dispatch(element)
+    } catch (error) {
+      this.chain.fail(this.output, this.info, error, element)
+    }
+  }
+
+  /** A control element to its hook. */
+  dispatch(element: ControlElement): void {
+    switch (element._tag) {
+      case 'Watermark':
+        this.processWatermark(element)
+        return
+      case 'StreamStatus':
+        this.processStatus(element)
+        return
+      case 'CheckpointBarrier':
+        this.processBarrier(element)
+        return
+      case 'SideRecord':
+        this.processSideRecord(element)
+    }
+  }
+
+  complete(): void {
+    if (this.destination.closed) return
+    try {
+      this.endInput(0)
+      this.finish()
+      this.output.complete()
+    } catch (error) {
+      this.chain.fail(this.output, this.info, error)
+    }
+  }
+
+  error(error: unknown): void {
+    if (this.destination.closed) return
+    // As an operator's upstream subscriber does: release the upstream, then pass the error on.
+    this.chain.teardown.unsubscribe()
+    this.output.error(error)
+  }
+
+  /**
+   * Reports that processing a record (as this operator received it) threw. A cold path of its
+   * own, so that `record` stays small enough for V8 to inline.
+   */
+  protected failRecord(error: unknown, value: unknown, timestamp: number, key: unknown): void {
+    this.chain.fail(this.output, this.info, error, streamRecord(value, timestamp, key))
+  }
+}

@@ -1,0 +1,397 @@
+/**
+ * @internal
+ * The host: turns operators (./StreamOperator.ts) into RxJS pipeables. It alone subscribes,
+ * decides what fuses, routes what operators throw to the error channel, combines the
+ * watermarks and statuses of several inputs, and tears down (Flink's `StreamTask` with its
+ * `OperatorChain`; RxJS's `operate` with its `OperatorSubscriber`).
+ *
+ * Chaining (Flink's operator chaining): every operator's output can be the next operator.
+ * An Observable made here keeps its chain beside it; an operator piped onto it runs that chain
+ * into itself, inside one subscription to the chain's upstream, records passing as their parts
+ * (value, timestamp, key). Anything in between (an RxJS operator, `share()`) hides the chain,
+ * and the operators then run apart, each subscribed to the elements before it.
+ *
+ * Fusing must change nothing a subscriber can observe, so every operator behaves as it would
+ * alone:
+ * - it catches what it (or anything it calls downstream) throws and reports it as itself, with
+ *   the element it was processing; nothing is thrown into a producer;
+ * - an error travels down through the later operators, and each releases the upstream before
+ *   passing it on: the subscriber sees an error of an earlier operator (or of the source)
+ *   after the source's teardown, and an error of the last operator before it;
+ * - it does nothing once the subscription is closed (an error, or an unsubscribe from
+ *   downstream);
+ * - teardowns are added in subscription order, upstream first; `close` runs once, after the
+ *   upstream is released, however the subscription ends.
+ */
+import { Observable, type Observer, type OperatorFunction, type Subscriber, Subscription } from 'rxjs'
+import { DataStreamError, UserFunctionError } from '../errors'
+import type { OperatorInfo } from '../OperatorOptions'
+import { ACTIVE, IDLE, MAX_WATERMARK, NO_TIMESTAMP, type StreamElement, streamRecord, watermark } from '../StreamElement'
+import { StatusWatermarkValve } from '../WatermarkValve'
+import { elementError, isStreamElement } from '../internal/checkElement'
+import { describeElement, describeValue } from '../internal/describe'
+import { type ChainOutput, type ControlElement, EmittingSink } from './Output'
+import type { AbstractStreamOperator, MultiInput, OneInput } from './StreamOperator'
+
+// ---- errors ----
+
+/**
+ * @internal
+ * Wraps a thrown value as the error the Rx channel carries: errors of ours (`DataStreamError`)
+ * as they are, anything else as a `UserFunctionError` naming the operator and the element being
+ * processed, with the original as `cause`.
+ */
+export function asStreamError(info: OperatorInfo, error: unknown, element?: unknown, during?: string): unknown {
+  if (error instanceof DataStreamError) return error
+  return new UserFunctionError(info, during ?? (element === undefined ? 'running' : `processing ${describeElement(element)}`), error)
+}
+
+// ---- chains ----
+
+/** @internal The key of a record of a stream that is not keyed (the record's `key` is `undefined`). */
+export const NO_KEY = undefined as never
+
+/** @internal What the operators of one subscription share. */
+export interface ChainContext {
+  /** The subscriber of the last operator; once it is closed every operator ignores its input. */
+  readonly destination: Subscriber<unknown>
+  /**
+   * Where operators add their teardowns (upstream subscriptions, timers): released before an
+   * error of the source or of an earlier operator reaches a later one.
+   */
+  readonly teardown: Subscription
+  /**
+   * Reports (once per subscription) to the failing operator's `downstream` that `info`'s
+   * operator threw `error` while processing `element`.
+   */
+  fail(downstream: { error(error: unknown): void }, info: OperatorInfo, error: unknown, element?: unknown): void
+}
+
+/** @internal A chain: subscribing it, for one subscription, runs its upstream into `output`. */
+export type Chain<T, K> = (output: ChainOutput<T, K>, context: ChainContext) => void
+
+// Not a property of the Observable: a user never sees it, not even when inspecting the object.
+const chains = new WeakMap<Observable<unknown>, Chain<unknown, unknown>>()
+
+/** @internal An Observable of the chain's output elements, whose operators later operators can chain onto. */
+export function chained<T, K>(chain: Chain<T, K>): Observable<StreamElement<T, K>> {
+  const observable = new Observable<StreamElement<T, K>>(destination => {
+    const upstream = new Subscription()
+    destination.add(upstream)
+    chain(new EmittingSink(destination), chainContext(destination, upstream))
+  })
+  chains.set(observable, chain as Chain<unknown, unknown>)
+  return observable
+}
+
+/**
+ * @internal
+ * The operators behind `source`, for an operator to run into itself: `source`'s chain if it
+ * was made here, else a plain subscription to its elements, which `info`'s operator (the one
+ * asking) checks are elements.
+ */
+export function chainOf<T, K>(source: Observable<StreamElement<T, K>>, info: OperatorInfo): Chain<T, K> {
+  const chain = chains.get(source) as Chain<T, K> | undefined
+  if (chain !== undefined) return chain
+  return (output, context) => {
+    const subscriber = new ElementSubscriber(output, info)
+    context.teardown.add(subscriber)
+    if (!context.destination.closed) source.subscribe(subscriber)
+  }
+}
+
+function chainContext(destination: Subscriber<unknown>, teardown: Subscription): ChainContext {
+  let failed = false
+  return {
+    destination,
+    teardown,
+    fail: (downstream, info, error, element) => {
+      // The first failure closes the subscription; whatever fails after it is not seen.
+      if (failed) return
+      failed = true
+      downstream.error(asStreamError(info, error, element))
+    }
+  }
+}
+
+/** @internal Makes an operator for one subscription, writing to `output`. */
+export type OperatorFactory<Op> = (output: ChainOutput<never, never>, context: ChainContext) => Op
+
+/**
+ * Creates the operator of one subscription and opens it: a failure is the operator's, reported
+ * before anything is subscribed. Its `close` runs after the upstream's teardown, however the
+ * subscription ends.
+ */
+function start<Out, K, Op extends AbstractStreamOperator<Out, K>>(
+  info: OperatorInfo,
+  create: (output: ChainOutput<Out, K>, context: ChainContext) => Op,
+  output: ChainOutput<Out, K>,
+  context: ChainContext
+): Op | undefined {
+  let operator: Op
+  try {
+    operator = create(output, context)
+  } catch (error) {
+    context.fail(output, info, error)
+    return undefined
+  }
+  return operator
+}
+
+/**
+ * @internal
+ * The adapter of every one-input operator: `create` makes the operator of a subscription. It
+ * runs the chain of its input (when there is one) and can be chained onto.
+ */
+export function oneInputOperator<In, Out, K>(
+  info: OperatorInfo,
+  create: (output: ChainOutput<Out, K>, context: ChainContext) => AbstractStreamOperator<Out, K> & OneInput<In>
+): (source: Observable<StreamElement<In, unknown>>) => Observable<StreamElement<Out, K>> {
+  return source => {
+    const upstream = chainOf(source, info)
+    return chained<Out, K>((output, context) => {
+      const operator = start(info, create, output, context)
+      if (operator === undefined) return
+      upstream(operator, context)
+      context.teardown.add(() => operator.close())
+    })
+  }
+}
+
+/**
+ * @internal
+ * The adapter of an operator at the head of a chain, whose input is plain values, not stream
+ * elements (`assignTimestampsAndWatermarks`): each value reaches `record` without a timestamp.
+ */
+export function sourceOperator<In, Out, K>(
+  info: OperatorInfo,
+  create: (output: ChainOutput<Out, K>, context: ChainContext) => AbstractStreamOperator<Out, K> & OneInput<In>
+): (source: Observable<In>) => Observable<StreamElement<Out, K>> {
+  return source =>
+    chained<Out, K>((output, context) => {
+      const operator = start(info, create, output, context)
+      if (operator === undefined) return
+      const subscriber = new ValueSubscriber(operator)
+      context.teardown.add(subscriber)
+      context.teardown.add(() => operator.close())
+      if (!context.destination.closed) source.subscribe(subscriber)
+    })
+}
+
+/** @internal The last operator of a chain whose subscriber takes something else than stream elements (`values`, `records`). */
+export interface SinkOperator<In> extends OneInput<In> {
+  /** Runs exactly once when the subscription ends, however it ends. */
+  close?(): void
+}
+
+/**
+ * @internal
+ * The adapter of an operator that ends a chain: `create` makes, per subscription, the
+ * operator the chain runs into, emitting to `destination`. Nothing can be chained onto it.
+ */
+export function sinkOperator<In, K, Out>(
+  info: OperatorInfo,
+  create: (destination: Subscriber<Out>, context: ChainContext) => SinkOperator<In>
+): (source: Observable<StreamElement<In, K>>) => Observable<Out> {
+  return source => {
+    const upstream = chainOf(source, info)
+    return new Observable<Out>(destination => {
+      const teardown = new Subscription()
+      const context = chainContext(destination, teardown)
+      let operator: SinkOperator<In>
+      try {
+        operator = create(destination, context)
+      } catch (error) {
+        destination.error(asStreamError(info, error))
+        return
+      }
+      destination.add(teardown)
+      if (operator.close !== undefined) destination.add(() => operator.close!())
+      if (destination.closed) return
+      upstream(operator as ChainOutput<In, K>, context)
+    })
+  }
+}
+
+// ---- subscribers ----
+
+/**
+ * @internal
+ * The subscriber of a chain's first operator to the chain's source. It is a `Subscription`
+ * and an `Observer`, which RxJS uses as the subscriber as it is (no wrapper per hop), so
+ * `closed` stops a synchronous source at once; and the source is released before an error or
+ * the end of input reaches the operators. No try/catch: every operator catches what it throws
+ * itself. A subclass says what a value is.
+ */
+abstract class SourceSubscriber<In, T, K> extends Subscription implements Observer<In> {
+  constructor(protected readonly output: ChainOutput<T, K>) {
+    super()
+  }
+
+  abstract next(value: In): void
+
+  error(error: unknown): void {
+    if (this.closed) return
+    this.unsubscribe()
+    this.output.error(error)
+  }
+
+  complete(): void {
+    if (this.closed) return
+    this.unsubscribe()
+    this.output.complete()
+  }
+}
+
+/** Runs a stream of elements into a chain. */
+class ElementSubscriber<T, K> extends SourceSubscriber<StreamElement<T, K>, T, K> {
+  constructor(
+    output: ChainOutput<T, K>,
+    private readonly info: OperatorInfo
+  ) {
+    super(output)
+  }
+
+  next(element: StreamElement<T, K>): void {
+    if (this.closed) return
+    // Not an element (a plain value, `undefined`): the source is released and the operators
+    // fail, as on a source error, with this operator's `ElementError`; nothing is thrown into
+    // the producer.
+    if (!isStreamElement(element)) return this.error(elementError(this.info, element))
+    if (element._tag === 'Record') this.output.record(element.value, element.timestamp, element.key)
+    else this.output.element(element)
+  }
+}
+
+/** Runs plain values into the chain's first operator, without timestamps. */
+class ValueSubscriber<T> extends SourceSubscriber<T, T, unknown> {
+  constructor(private readonly operator: OneInput<T>) {
+    super(operator)
+  }
+
+  next(value: T): void {
+    if (this.closed) return
+    this.operator.record(value, NO_TIMESTAMP, NO_KEY)
+  }
+}
+
+// ---- several inputs ----
+
+/** @internal Whether `x` can be subscribed to as an input. */
+export function isObservableLike(x: unknown): x is Observable<unknown> {
+  return typeof x === 'object' && x !== null && typeof (x as { subscribe?: unknown }).subscribe === 'function'
+}
+
+/**
+ * @internal
+ * Refuses an input that cannot be subscribed to (JavaScript callers may pass anything):
+ * `what` names it, e.g. `connectWith: the other input`.
+ */
+export function checkObservable(x: unknown, what: string): void {
+  if (!isObservableLike(x)) throw new TypeError(`${what} is ${describeValue(x)}, not an Observable`)
+}
+
+/**
+ * @internal
+ * The adapter of every operator with several inputs: input 0 is the piped source, inputs
+ * 1..n are `others`; each input's chain (when it has one) runs into the operator. Records go
+ * to `processRecord(input, …)`; watermarks and statuses are combined by a
+ * `StatusWatermarkValve` (FLINK_SEMANTICS §2) and reach the operator's hooks once combined;
+ * side records and barriers are forwarded as they come (barrier alignment arrives with
+ * checkpoints). An input that ends counts as reaching the end of event time; the operator
+ * finishes when every input has ended. Its output can be chained onto.
+ */
+export function multiInputOperator<In, Out, K = never>(
+  info: OperatorInfo,
+  others: readonly Observable<StreamElement<unknown, unknown>>[],
+  create: (output: ChainOutput<Out, K>, context: ChainContext) => AbstractStreamOperator<Out, K> & MultiInput
+): OperatorFunction<StreamElement<In, unknown>, StreamElement<Out, K>> {
+  return source => {
+    const inputs = [chainOf(source, info), ...others.map(o => chainOf(o, info))] as Chain<unknown, unknown>[]
+    return chained<Out, K>((output, context) => {
+      const operator = start(info, create, output, context)
+      if (operator === undefined) return
+      const valve = new StatusWatermarkValve(inputs.length, {
+        emitWatermark: t => {
+          const combined = t === Infinity ? MAX_WATERMARK : watermark(t)
+          try {
+            operator.processWatermark(combined)
+          } catch (error) {
+            // It may come from an input's end: a failure still names the watermark.
+            throw asStreamError(info, error, combined)
+          }
+        },
+        emitStatus: idle => operator.processStatus(idle ? IDLE : ACTIVE)
+      })
+      const state = { open: inputs.length }
+      // Input 0 (the piped source) is subscribed first, as `mergeWith` does; a synchronous input
+      // is thus delivered whole before the next starts, which the valve handles: it only waits
+      // for every input's watermark, it buffers nothing.
+      for (let i = 0; i < inputs.length && !context.destination.closed; i++) {
+        inputs[i]!(new InputOf(i, operator, valve, state, output, context), context)
+      }
+      context.teardown.add(() => operator.close())
+    })
+  }
+}
+
+/** One input of a multi-input operator: its records to the operator, the rest through the valve. */
+class InputOf<Out, K> implements ChainOutput<unknown, unknown> {
+  constructor(
+    private readonly input: number,
+    private readonly operator: AbstractStreamOperator<Out, K> & MultiInput,
+    private readonly valve: StatusWatermarkValve,
+    private readonly state: { open: number },
+    private readonly output: ChainOutput<Out, K>,
+    private readonly context: ChainContext
+  ) {}
+
+  record(value: unknown, timestamp: number, key: unknown): void {
+    if (this.context.destination.closed) return
+    try {
+      this.operator.processRecord(this.input, value, timestamp, key)
+    } catch (error) {
+      this.context.fail(this.output, this.operator.info, error, streamRecord(value, timestamp, key))
+    }
+  }
+
+  element(element: ControlElement): void {
+    if (this.context.destination.closed) return
+    try {
+      switch (element._tag) {
+        case 'Watermark':
+          this.valve.inputWatermark(element.timestamp, this.input)
+          return
+        case 'StreamStatus':
+          this.valve.inputStatus(element.idle, this.input)
+          return
+        default:
+          this.output.element(element)
+      }
+    } catch (error) {
+      this.context.fail(this.output, this.operator.info, error, element)
+    }
+  }
+
+  complete(): void {
+    if (this.context.destination.closed) return
+    const { operator, input, valve } = this
+    try {
+      valve.inputStatus(false, input)
+      valve.inputWatermark(Infinity, input)
+      operator.endInput(input)
+      if (--this.state.open > 0) return
+      operator.finish()
+      this.output.complete()
+    } catch (error) {
+      this.context.fail(this.output, operator.info, error)
+    }
+  }
+
+  error(error: unknown): void {
+    if (this.context.destination.closed) return
+    // Release every input, then pass the error on.
+    this.context.teardown.unsubscribe()
+    this.output.error(error)
+  }
+}
