@@ -31,12 +31,13 @@ export interface WindowAssignerContext {
  * (tumbling: `slide === size`).
  *
  * @example
- * import * as ds from 'rx-datastream'
+ * import * as ds from './WindowAssigner'
  *
  * const everyMinuteForAnHour: ds.WindowGrid = { size: 3_600_000, slide: 60_000, offset: 0 }
  *
  * @category windowing
  * @since 0.1.0
+ * @internal
  */
 export interface WindowGrid {
   readonly size: number
@@ -74,6 +75,8 @@ export interface WindowAssigner<T> {
    * Set by assigners of fixed-size windows aligned on a grid (tumbling and sliding event
    * time): windows `[s, s + size)` for every `s ≡ offset (mod slide)`. It lets the operator
    * slice them into panes when the function is incremental and the trigger the default one.
+   *
+   * @internal
    */
   readonly grid?: WindowGrid
   /**
