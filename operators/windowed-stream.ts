@@ -97,8 +97,14 @@ interface WindowSpec {
  * @since 0.1.0
  */
 export class WindowedStream<Keyed extends boolean> {
+  // Private, with an internal factory: the published declarations then say that users cannot
+  // construct a builder (an internal constructor would be stripped, leaving a public one).
+  private constructor(private readonly spec: WindowSpec) {}
+
   /** @internal */
-  constructor(private readonly spec: WindowSpec) {}
+  static fromSpec<Keyed extends boolean>(spec: WindowSpec): WindowedStream<Keyed> {
+    return new WindowedStream<Keyed>(spec)
+  }
 
   /** Replaces the assigner's default trigger. */
   trigger<T>(trigger: Trigger<T>): WindowedStream<Keyed> {
@@ -322,5 +328,5 @@ export function windowedStream<Keyed extends boolean>(
   trigger?: Trigger<unknown>,
   evictor?: Evictor<unknown>
 ): WindowedStream<Keyed> {
-  return new WindowedStream<Keyed>({ kind, keyed, assigner, trigger, evictor, allowedLateness: 0, lateDataTag: undefined, options })
+  return WindowedStream.fromSpec<Keyed>({ kind, keyed, assigner, trigger, evictor, allowedLateness: 0, lateDataTag: undefined, options })
 }
