@@ -164,7 +164,7 @@ export class WindowedStream<Keyed extends boolean> {
     const { assigner, trigger, evictor } = this.spec
     // Grid windows with the default trigger: slice into panes (identical results, less work).
     const sliced =
-      trigger === undefined && evictor === undefined && assigner.timeDomain === 'event' && canSlice(assigner.grid)
+      trigger === undefined && evictor === undefined && assigner.timeDomain === 'EVENT_TIME' && canSlice(assigner.grid)
         ? (info: OperatorInfo, scheduler: SchedulerLike, destination: Subscriber<StreamElement<R, K>>) =>
             new SlicedWindowOperator<T, ACC, V, R, K>(
               {

@@ -37,7 +37,9 @@ import { keyId } from './Key'
 // -------------------------------------------------------------------------------------
 
 /**
- * The clock a timer runs on: the watermark (`EVENT_TIME`) or the scheduler (`PROCESSING_TIME`).
+ * The clock a timer or a window runs on (Flink's `TimeDomain`): the watermark (`EVENT_TIME`)
+ * or the scheduler (`PROCESSING_TIME`). `OnTimerContext.timeDomain()` gives it for a firing
+ * timer, and a window assigner's `timeDomain` for its windows.
  *
  * @example
  * import * as ds from 'rx-datastream'

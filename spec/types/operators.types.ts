@@ -84,6 +84,11 @@ const processed = stream$.pipe(
 assertType<Equals<typeof processed, Observable<ds.StreamElement<number>>>>()
 
 // ---- windows ----
+// one spelling for time domains: Flink's, for timers and assigners alike
+assertType<Equals<ds.TimeDomain, 'EVENT_TIME' | 'PROCESSING_TIME'>>()
+assertType<Equals<ds.WindowAssigner<Click>['timeDomain'], ds.TimeDomain | 'GLOBAL'>>()
+assertType<Equals<ReturnType<ds.OnTimerContext<string>['timeDomain']>, ds.TimeDomain>>()
+
 const pageCounts = keyed.pipe(
   ds.windowBy(ds.tumblingEventTimeWindows(10_000)).aggregate({
     createAccumulator: () => 0,

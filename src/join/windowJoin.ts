@@ -156,7 +156,7 @@ function windowJoinOperator<A, B, K, R>(
     }
     if (lefts.length > 0 || rights.length > 0) coGroup(lefts, rights, out)
   }
-  const eventTime = assigner.timeDomain === 'event'
+  const eventTime = assigner.timeDomain === 'EVENT_TIME'
   return multiInputOperator<A, R, K>(info, [spec.right], (out, fail) => {
     const contents: WindowContents<TaggedUnion<A, B>, unknown, R, K> =
       spec.evictor === undefined

@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import type { TimeDomain } from '../TimerService'
 import type { TimeWindow } from './TimeWindow'
 import type { Trigger } from './Trigger'
 
@@ -46,7 +47,7 @@ export interface WindowGrid {
 }
 
 /**
- * Assigns windows. `isEventTime` decides lateness and cleanup (event-time windows are late
+ * Assigns windows. `timeDomain` decides lateness and cleanup (event-time windows are late
  * once `maxTimestamp + allowedLateness <= watermark`; processing-time windows are cleaned at
  * `maxTimestamp` of processing time; the global window is neither). Merging assigners
  * (sessions) also implement `mergeWindows`.
@@ -63,8 +64,11 @@ export interface WindowGrid {
 export interface WindowAssigner<T> {
   /** Shown in errors and the stream graph, e.g. `tumblingEventTimeWindows(10000)`. */
   readonly name: string
-  /** `'event'`, `'processing'` or `'global'` (never late, no cleanup timer, no late output). */
-  readonly timeDomain: 'event' | 'processing' | 'global'
+  /**
+   * The clock of its windows: `'EVENT_TIME'`, `'PROCESSING_TIME'`, or `'GLOBAL'` for the global
+   * window, which is on neither (never late, no cleanup timer, no late output).
+   */
+  readonly timeDomain: TimeDomain | 'GLOBAL'
   /**
    * The windows of a record. Event-time assigners throw for a record without timestamp
    * (`-Infinity`); the operator turns that into a clear error.
