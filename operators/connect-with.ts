@@ -1,5 +1,5 @@
 import { asyncScheduler, type Observable, type OperatorFunction, type Subscriber } from 'rxjs'
-import type { Key } from '../src/Key'
+import type { Key, NeedsKeys } from '../src/Key'
 import { operatorInfo, type OperatorInfo } from '../src/OperatorOptions'
 import { type StreamElement, type StreamRecord, streamRecord } from '../src/StreamElement'
 import { describeElement } from '../src/internal/describe'
@@ -20,7 +20,7 @@ import { ProcessRuntime } from '../src/process/ProcessRuntime'
 import { isDevelopmentMode } from '../src/state/HeapKeyedStateBackend'
 import { checkMaxParallelism } from '../src/state/KeyGroup'
 import { HeapBroadcastStateStore } from '../src/state/BroadcastState'
-import type { KeyedStateOptions } from './keyed-process'
+import type { KeyedProcessOperator, KeyedStateOptions } from './keyed-process'
 import { type BroadcastStream, isBroadcastStream } from './broadcast'
 
 /**
@@ -56,11 +56,12 @@ export interface ConnectedStreams<B, KB = unknown> {
    * Runs a {@link KeyedCoProcessFunction} over two keyed streams: records of both inputs are
    * processed with their key current, sharing keyed state and timers (Flink's
    * `connect(...).keyBy(...).process(...)`). Event-time timers fire when the combined
-   * watermark (the minimum of both inputs) passes them. Output records carry the key.
+   * watermark (the minimum of both inputs) passes them. Output records carry the key. An
+   * input without keys is rejected by the type checker ({@link NeedsKeys}).
    */
   keyedProcess<A, R>(
     fn: KeyedCoProcessFunction<KB, A, B, R> | (() => KeyedCoProcessFunction<KB, A, B, R>)
-  ): OperatorFunction<StreamElement<A, KB>, StreamElement<R, KB>>
+  ): KeyedProcessOperator<KB, A, R>
 }
 
 /**
@@ -85,11 +86,12 @@ export interface BroadcastConnectedStreams<B> {
   ): OperatorFunction<StreamElement<A, unknown>, StreamElement<R>>
   /**
    * Runs a {@link KeyedBroadcastProcessFunction} over a keyed stream: records with keyed state
-   * and timers of their key; broadcast elements with `applyToKeyedState` over all keys.
+   * and timers of their key; broadcast elements with `applyToKeyedState` over all keys. A
+   * stream without keys is rejected by the type checker ({@link NeedsKeys}).
    */
   keyedProcess<K extends Key, A, R>(
     fn: KeyedBroadcastProcessFunction<K, A, B, R> | (() => KeyedBroadcastProcessFunction<K, A, B, R>)
-  ): OperatorFunction<StreamElement<A, K>, StreamElement<R, K>>
+  ): KeyedProcessOperator<K, A, R>
 }
 
 /**
@@ -168,7 +170,7 @@ export function connectWith<B, KB>(
         const processElement2 = (value: unknown): void => f.processElement2(value as B, context, collector)
         f.open?.(runtime.runtimeContext)
         return keyedHandler(info, runtime, [processElement1, processElement2], () => f.close?.())
-      }) as unknown as OperatorFunction<StreamElement<A, KB>, StreamElement<R, KB>>
+      }) as unknown as KeyedProcessOperator<KB, A, R>
     }
   }
 }
@@ -223,7 +225,7 @@ function broadcastConnected<B>(broadcastStream: BroadcastStream<B>, options: Key
           broadcastTimestamp = record.timestamp
           f.processBroadcastElement(record.value as B, broadcastContext, broadcastOut)
         })
-      }) as unknown as OperatorFunction<StreamElement<A, K>, StreamElement<R, K>>
+      }) as unknown as KeyedProcessOperator<K, A, R>
     }
   }
 }

@@ -1,4 +1,5 @@
 import { asyncScheduler, type Observable, type SchedulerLike, type Subscriber } from 'rxjs'
+import type { NeedsKeys } from '../src/Key'
 import { type OperatorInfo, operatorInfo, type SchedulerOptions } from '../src/OperatorOptions'
 import type { OutputTag } from '../src/OutputTag'
 import { type StreamElement, streamRecord, type Watermark } from '../src/StreamElement'
@@ -23,28 +24,11 @@ import { describeElement } from '../src/internal/describe'
 import { KeyError } from '../src/errors'
 
 /**
- * At the type level, `windowBy` (keyed windows) rejects a stream that is not keyed: apply
- * `keyBy` first, or use `windowAll`.
- *
- * @example
- * import * as ds from 'rx-datastream'
- *
- * type Ok = ds.KeyedGuard<true, string>     // unknown: nothing required
- * type Rejected = ds.KeyedGuard<true, never> // an impossible requirement, named in the error
- *
- * @category windowing
- * @since 0.1.0
- */
-export type KeyedGuard<Keyed extends boolean, K> = Keyed extends true
-  ? [K] extends [never]
-    ? { readonly 'windowBy needs a keyed stream: apply keyBy first, or use windowAll': true }
-    : unknown
-  : unknown
-
-/**
  * A windowed computation as a pipeable operator: the result of a terminal method of
  * {@link WindowedStream}. Each result is stamped with its window's `maxTimestamp`; keyed
- * windows (`windowBy`, `countWindow`) keep the key, `windowAll` results have none.
+ * windows (`windowBy`, `countWindow`) keep the key, `windowAll` results have none. Keyed
+ * windows reject a stream without keys at the type level ({@link NeedsKeys}): apply `keyBy`
+ * first, or use `windowAll`.
  *
  * @example
  * import * as ds from 'rx-datastream'
@@ -56,7 +40,7 @@ export type KeyedGuard<Keyed extends boolean, K> = Keyed extends true
  * @since 0.1.0
  */
 export type WindowOperatorFunction<T, K, R, Keyed extends boolean> = Keyed extends true
-  ? (source: Observable<StreamElement<T, K>> & KeyedGuard<Keyed, K>) => Observable<StreamElement<R, K>>
+  ? (source: Observable<StreamElement<T, K>> & NeedsKeys<K>) => Observable<StreamElement<R, K>>
   : (source: Observable<StreamElement<T, unknown>>) => Observable<StreamElement<R>>
 
 /** What runs a windowed computation: the general operator or the sliced one. */

@@ -21,7 +21,7 @@
 export * from './StreamElement'
 export * from './OutputTag'
 export * from './Collector'
-export type { Key, KeyPrimitive } from './Key'
+export type { Key, KeyPrimitive, NeedsKeys } from './Key'
 export type { OperatorInfo, OperatorOptions, SchedulerOptions } from './OperatorOptions'
 export { DataStreamError, KeyError, StateError, TimeoutError, TimestampError, UserFunctionError, WatermarkError } from './errors'
 
