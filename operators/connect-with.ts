@@ -23,7 +23,7 @@ import { ProcessFunctionOperator } from '../src/process/ProcessFunctionOperator'
 import { isDevelopmentMode } from '../src/state/HeapKeyedStateBackend'
 import { checkMaxParallelism } from '../src/state/KeyGroup'
 import { HeapBroadcastStateStore } from '../src/state/BroadcastState'
-import type { KeyedStateOptions } from './keyed-process'
+import type { KeyedProcessOperator, KeyedStateOptions } from './keyed-process'
 import { type BroadcastStream, isBroadcastStream } from './broadcast'
 
 /**
@@ -59,11 +59,12 @@ export interface ConnectedStreams<B, KB = unknown> {
    * Runs a {@link KeyedCoProcessFunction} over two keyed streams: records of both inputs are
    * processed with their key current, sharing keyed state and timers (Flink's
    * `connect(...).keyBy(...).process(...)`). Event-time timers fire when the combined
-   * watermark (the minimum of both inputs) passes them. Output records carry the key.
+   * watermark (the minimum of both inputs) passes them. Output records carry the key. An
+   * input without keys is rejected by the type checker ({@link NeedsKeys}).
    */
   keyedProcess<A, R>(
     fn: KeyedCoProcessFunction<KB, A, B, R> | (() => KeyedCoProcessFunction<KB, A, B, R>)
-  ): OperatorFunction<StreamElement<A, KB>, StreamElement<R, KB>>
+  ): KeyedProcessOperator<KB, A, R>
 }
 
 /**
@@ -88,11 +89,12 @@ export interface BroadcastConnectedStreams<B> {
   ): OperatorFunction<StreamElement<A, unknown>, StreamElement<R>>
   /**
    * Runs a {@link KeyedBroadcastProcessFunction} over a keyed stream: records with keyed state
-   * and timers of their key; broadcast elements with `applyToKeyedState` over all keys.
+   * and timers of their key; broadcast elements with `applyToKeyedState` over all keys. A
+   * stream without keys is rejected by the type checker ({@link NeedsKeys}).
    */
   keyedProcess<K extends Key, A, R>(
     fn: KeyedBroadcastProcessFunction<K, A, B, R> | (() => KeyedBroadcastProcessFunction<K, A, B, R>)
-  ): OperatorFunction<StreamElement<A, K>, StreamElement<R, K>>
+  ): KeyedProcessOperator<K, A, R>
 }
 
 /**
@@ -175,7 +177,7 @@ export function connectWith<B, KB>(
       return multiInputOperator<A, R, KB>(info, inputs, (output, context) => {
         const f = typeof fn === 'function' ? fn() : fn
         return new KeyedCoProcessOperator<KB, A, B, R>(keyedConfig(info), f, output, context)
-      }) as unknown as OperatorFunction<StreamElement<A, KB>, StreamElement<R, KB>>
+      }) as unknown as KeyedProcessOperator<KB, A, R>
     }
   }
 }
@@ -211,7 +213,7 @@ function broadcastConnected<B>(broadcastStream: BroadcastStream<B>, options: Key
         const f = typeof fn === 'function' ? fn() : fn
         const store = new HeapBroadcastStateStore(info, descriptors, isDevelopmentMode())
         return new KeyedBroadcastProcessOperator<K, A, B, R>({ info, scheduler, maxParallelism: options?.maxParallelism }, f, store, output, context)
-      }) as unknown as OperatorFunction<StreamElement<A, K>, StreamElement<R, K>>
+      }) as unknown as KeyedProcessOperator<K, A, R>
     }
   }
 }

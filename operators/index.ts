@@ -30,7 +30,7 @@ export * from './side-output'
 export * from './split'
 
 // ---- windows ----
-export { type KeyedGuard, WindowedStream, type WindowOperatorFunction } from './windowed-stream'
+export { WindowedStream, type WindowOperatorFunction } from './windowed-stream'
 export { countWindow, windowBy } from './window-by'
 export { countWindowAll, windowAll } from './window-all'
 

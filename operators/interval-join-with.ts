@@ -1,4 +1,5 @@
 import { asyncScheduler, type Observable, type OperatorFunction } from 'rxjs'
+import type { NeedsKeys } from '../src/Key'
 import { operatorInfo, operatorLabel } from '../src/OperatorOptions'
 import type { OutputTag } from '../src/OutputTag'
 import type { StreamElement } from '../src/StreamElement'
@@ -8,24 +9,6 @@ import { IntervalJoinOperator, type JoinProcessor } from '../src/join/IntervalJo
 import type { ProcessJoinFunction } from '../src/join/JoinFunction'
 import { checkMaxParallelism } from '../src/state/KeyGroup'
 import type { KeyedStateOptions } from './keyed-process'
-
-/**
- * What the interval join requires of an input's key type `K`: nothing (`unknown`) for a keyed
- * stream; for a stream without keys (`never`, before `keyBy`), a property no stream has, which
- * the compiler names in its error.
- *
- * @example
- * import * as ds from 'rx-datastream'
- *
- * type Ok = ds.IntervalJoinNeedsKeys<string> // unknown
- * type Rejected = ds.IntervalJoinNeedsKeys<never> // names the fix: apply keyBy first
- *
- * @category join
- * @since 0.1.0
- */
-export type IntervalJoinNeedsKeys<K> = [K] extends [never]
-  ? { readonly 'intervalJoinWith needs keyed streams: apply keyBy to both inputs first': true }
-  : unknown
 
 /**
  * The operator an interval join's `process` returns: a function of the left keyed stream,
@@ -45,7 +28,7 @@ export type IntervalJoinNeedsKeys<K> = [K] extends [never]
  * @since 0.1.0
  */
 export interface IntervalJoinOperatorFunction<A, R, K> {
-  <KS extends K>(left$: Observable<StreamElement<A, KS>> & IntervalJoinNeedsKeys<KS>): Observable<StreamElement<R, K>>
+  <KS extends K>(left$: Observable<StreamElement<A, KS>> & NeedsKeys<KS>): Observable<StreamElement<R, K>>
 }
 
 /**
@@ -164,7 +147,7 @@ interface IntervalJoinSpec<B, K> {
  * @category join
  * @since 0.1.0
  */
-export function intervalJoinWith<B, K>(right$: Observable<StreamElement<B, K>> & IntervalJoinNeedsKeys<K>, options?: KeyedStateOptions): IntervalJoin<B, K> {
+export function intervalJoinWith<B, K>(right$: Observable<StreamElement<B, K>> & NeedsKeys<K>, options?: KeyedStateOptions): IntervalJoin<B, K> {
   const label = operatorLabel(operatorInfo('intervalJoinWith', options))
   checkObservable(right$, `${label}: the right input`)
   if (options?.maxParallelism !== undefined) checkMaxParallelism(options.maxParallelism, 'intervalJoinWith')

@@ -1,6 +1,6 @@
 import { asyncScheduler, type Observable } from 'rxjs'
 import { KeyError } from '../src/errors'
-import type { Key } from '../src/Key'
+import type { Key, NeedsKeys } from '../src/Key'
 import { operatorInfo, type SchedulerOptions } from '../src/OperatorOptions'
 import { type StreamElement, streamRecord } from '../src/StreamElement'
 import { describeElement } from '../src/internal/describe'
@@ -30,9 +30,9 @@ export interface KeyedStateOptions extends SchedulerOptions {
 }
 
 /**
- * The operator `keyedProcess` returns: a function of a keyed stream. A stream whose records
- * cannot carry keys (key type `never`, i.e. before `keyBy`) is rejected by the type checker,
- * with the fix named in the error.
+ * The operator `keyedProcess` (and `connectWith(…).keyedProcess`) returns: a function of a
+ * keyed stream. A stream whose records cannot carry keys (key type `never`, i.e. before
+ * `keyBy`) is rejected by the type checker ({@link NeedsKeys}), with the fix named in the error.
  *
  * @example
  * import * as ds from 'rx-datastream'
@@ -47,23 +47,6 @@ export interface KeyedStateOptions extends SchedulerOptions {
 export interface KeyedProcessOperator<K, In, Out> {
   <KS extends K>(source: Observable<StreamElement<In, KS>> & NeedsKeys<KS>): Observable<StreamElement<Out, K>>
 }
-
-/**
- * What `keyedProcess` requires of its input's key type `K`: nothing (`unknown`) for a keyed
- * stream; for a stream without keys (`never`), a property no stream has, which the compiler
- * names in its error.
- *
- * @example
- * import * as ds from 'rx-datastream'
- *
- * type Ok = ds.NeedsKeys<string> // unknown
- * type Rejected = ds.NeedsKeys<never> // names the fix: apply keyBy first
- *
- * @category process
- * @since 0.1.0
- */
-export type NeedsKeys<K> = [K] extends [never] ? { readonly 'keyedProcess needs a keyed stream: apply keyBy first, or use processElements': true } : unknown
-
 
 /**
  * Runs a keyed process function over a keyed stream (Flink's `KeyedProcessOperator`): per

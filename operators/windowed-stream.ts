@@ -1,4 +1,5 @@
 import { asyncScheduler, type Observable, type SchedulerLike } from 'rxjs'
+import type { NeedsKeys } from '../src/Key'
 import { type OperatorInfo, operatorInfo, type SchedulerOptions } from '../src/OperatorOptions'
 import type { OutputTag } from '../src/OutputTag'
 import type { StreamElement } from '../src/StreamElement'
@@ -23,28 +24,11 @@ import type { ChainOutput } from '../src/runtime/Output'
 import type { AbstractStreamOperator, OneInput } from '../src/runtime/StreamOperator'
 
 /**
- * At the type level, `windowBy` (keyed windows) rejects a stream that is not keyed: apply
- * `keyBy` first, or use `windowAll`.
- *
- * @example
- * import * as ds from 'rx-datastream'
- *
- * type Ok = ds.KeyedGuard<true, string>     // unknown: nothing required
- * type Rejected = ds.KeyedGuard<true, never> // an impossible requirement, named in the error
- *
- * @category windowing
- * @since 0.1.0
- */
-export type KeyedGuard<Keyed extends boolean, K> = Keyed extends true
-  ? [K] extends [never]
-    ? { readonly 'windowBy needs a keyed stream: apply keyBy first, or use windowAll': true }
-    : unknown
-  : unknown
-
-/**
  * A windowed computation as a pipeable operator: the result of a terminal method of
  * {@link WindowedStream}. Each result is stamped with its window's `maxTimestamp`; keyed
- * windows (`windowBy`, `countWindow`) keep the key, `windowAll` results have none.
+ * windows (`windowBy`, `countWindow`) keep the key, `windowAll` results have none. Keyed
+ * windows reject a stream without keys at the type level ({@link NeedsKeys}): apply `keyBy`
+ * first, or use `windowAll`.
  *
  * @example
  * import * as ds from 'rx-datastream'
@@ -56,7 +40,7 @@ export type KeyedGuard<Keyed extends boolean, K> = Keyed extends true
  * @since 0.1.0
  */
 export type WindowOperatorFunction<T, K, R, Keyed extends boolean> = Keyed extends true
-  ? (source: Observable<StreamElement<T, K>> & KeyedGuard<Keyed, K>) => Observable<StreamElement<R, K>>
+  ? (source: Observable<StreamElement<T, K>> & NeedsKeys<K>) => Observable<StreamElement<R, K>>
   : (source: Observable<StreamElement<T, unknown>>) => Observable<StreamElement<R>>
 
 interface WindowSpec {
@@ -89,8 +73,14 @@ interface WindowSpec {
  * @since 0.1.0
  */
 export class WindowedStream<Keyed extends boolean> {
+  // Private, with an internal factory: the published declarations then say that users cannot
+  // construct a builder (an internal constructor would be stripped, leaving a public one).
+  private constructor(private readonly spec: WindowSpec) {}
+
   /** @internal */
-  constructor(private readonly spec: WindowSpec) {}
+  static fromSpec<Keyed extends boolean>(spec: WindowSpec): WindowedStream<Keyed> {
+    return new WindowedStream<Keyed>(spec)
+  }
 
   /** Replaces the assigner's default trigger. */
   trigger<T>(trigger: Trigger<T>): WindowedStream<Keyed> {
@@ -150,7 +140,7 @@ export class WindowedStream<Keyed extends boolean> {
     const { assigner, trigger, evictor } = this.spec
     // Grid windows with the default trigger: slice into panes (identical results, less work).
     const sliced =
-      trigger === undefined && evictor === undefined && assigner.timeDomain === 'event' && canSlice(assigner.grid)
+      trigger === undefined && evictor === undefined && assigner.timeDomain === 'EVENT_TIME' && canSlice(assigner.grid)
         ? (info: OperatorInfo, scheduler: SchedulerLike, output: ChainOutput<R, K>, context: ChainContext) =>
             new SlicedWindowOperator<T, ACC, V, R, K>(
               {
@@ -274,5 +264,5 @@ export function windowedStream<Keyed extends boolean>(
   trigger?: Trigger<unknown>,
   evictor?: Evictor<unknown>
 ): WindowedStream<Keyed> {
-  return new WindowedStream<Keyed>({ kind, keyed, assigner, trigger, evictor, allowedLateness: 0, lateDataTag: undefined, options })
+  return WindowedStream.fromSpec<Keyed>({ kind, keyed, assigner, trigger, evictor, allowedLateness: 0, lateDataTag: undefined, options })
 }

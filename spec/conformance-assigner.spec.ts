@@ -81,7 +81,7 @@ function answer(event: Json, windowsAsSets: boolean): unknown {
       const assigner = assignerOf(event['assigner'] as Json)
       const ts = time(event['ts'] as Ts)
       // Processing-time assigners read the clock, set to `ts`; the record carries no timestamp.
-      const timestamp = assigner.timeDomain === 'processing' ? -Infinity : ts
+      const timestamp = assigner.timeDomain === 'PROCESSING_TIME' ? -Infinity : ts
       const record = { key: event['key'], value: event['value'] }
       const windows = assigner.assignWindows(record, timestamp, { currentProcessingTime: () => ts }).map(toPair)
       return { type: 'windows', windows: windowsAsSets ? windows.sort(byStartThenEnd) : windows }

@@ -36,6 +36,24 @@ export type KeyPrimitive = string | number | boolean | bigint
  */
 export type Key = KeyPrimitive | readonly KeyPrimitive[]
 
+/**
+ * What an operator that needs keys requires of its input's key type `K`: nothing (`unknown`)
+ * for a keyed stream; for a stream without keys (key type `never`, i.e. before `keyBy`), a
+ * property no stream has, which the compiler names in its error. Every keyed operator checks
+ * its inputs with it: `keyedProcess`, `windowBy` and `countWindow`, `intervalJoinWith`, and
+ * the `keyedProcess` of `connectWith`.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * type Ok = ds.NeedsKeys<string> // unknown: nothing required
+ * type Rejected = ds.NeedsKeys<never> // names the fix: apply keyBy first
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export type NeedsKeys<K> = [K] extends [never] ? { readonly 'needs a keyed stream: apply keyBy first': true } : unknown
+
 // -------------------------------------------------------------------------------------
 // utils
 // -------------------------------------------------------------------------------------

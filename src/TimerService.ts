@@ -8,8 +8,11 @@
  * - Processing-time timers fire from the scheduler, the only clock (a `TestScheduler` in tests).
  * - A timer is identified by (key, namespace, time): registering it twice fires it once.
  *
+ * Runtime machinery: of this module only {@link TimeDomain} is public (the package root
+ * exports it); the rest is marked internal and left out of the published declarations.
+ *
  * @example
- * import * as ds from 'rx-datastream'
+ * import * as ds from './TimerService'
  *
  * const fired: string[] = []
  * const timers = new ds.InternalTimerService<string>({
@@ -34,7 +37,9 @@ import { keyId } from './Key'
 // -------------------------------------------------------------------------------------
 
 /**
- * The clock a timer runs on: the watermark (`EVENT_TIME`) or the scheduler (`PROCESSING_TIME`).
+ * The clock a timer or a window runs on (Flink's `TimeDomain`): the watermark (`EVENT_TIME`)
+ * or the scheduler (`PROCESSING_TIME`). `OnTimerContext.timeDomain()` gives it for a firing
+ * timer, and a window assigner's `timeDomain` for its windows.
  *
  * @example
  * import * as ds from 'rx-datastream'
@@ -51,7 +56,7 @@ export type TimeDomain = 'EVENT_TIME' | 'PROCESSING_TIME'
  * milliseconds and its domain.
  *
  * @example
- * import * as ds from 'rx-datastream'
+ * import * as ds from './TimerService'
  *
  * const timer: ds.InternalTimer<string, undefined> = {
  *   key: 'user-1',
@@ -62,6 +67,7 @@ export type TimeDomain = 'EVENT_TIME' | 'PROCESSING_TIME'
  *
  * @category time
  * @since 0.1.0
+ * @internal
  */
 export interface InternalTimer<K, N> {
   readonly key: K
@@ -74,7 +80,7 @@ export interface InternalTimer<K, N> {
  * What a timer service calls when a timer fires: usually the operator that owns the service.
  *
  * @example
- * import * as ds from 'rx-datastream'
+ * import * as ds from './TimerService'
  *
  * const target: ds.Triggerable<string, undefined> = {
  *   onEventTime: timer => console.log('event time', timer.key, timer.timestamp),
@@ -83,6 +89,7 @@ export interface InternalTimer<K, N> {
  *
  * @category time
  * @since 0.1.0
+ * @internal
  */
 export interface Triggerable<K, N> {
   onEventTime(timer: InternalTimer<K, N>): void
@@ -95,7 +102,7 @@ export interface Triggerable<K, N> {
  *
  * @example
  * import { asyncScheduler } from 'rxjs'
- * import * as ds from 'rx-datastream'
+ * import * as ds from './TimerService'
  *
  * interface Window { readonly start: number; readonly end: number }
  * const options: ds.TimerServiceOptions<Window> = {
@@ -106,6 +113,7 @@ export interface Triggerable<K, N> {
  *
  * @category time
  * @since 0.1.0
+ * @internal
  */
 export interface TimerServiceOptions<N> {
   /** The clock and the runner of processing-time timers. Default: `asyncScheduler`. */
@@ -143,7 +151,7 @@ export interface TimerServiceOptions<N> {
  *
  * @example
  * import { TestScheduler } from 'rxjs/testing'
- * import * as ds from 'rx-datastream'
+ * import * as ds from './TimerService'
  *
  * const scheduler = new TestScheduler((a, b) => a === b)
  * const fired: number[] = []
@@ -159,6 +167,7 @@ export interface TimerServiceOptions<N> {
  *
  * @category time
  * @since 0.1.0
+ * @internal
  */
 export class InternalTimerService<K, N = undefined> {
   private readonly scheduler: SchedulerLike

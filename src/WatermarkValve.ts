@@ -3,6 +3,9 @@
  * Flink's `StatusWatermarkValve` does for network channels, source splits and the inputs of
  * union, connect and join operators.
  *
+ * Runtime machinery, not exported from the package root: `unionWith`, `connectWith` and the
+ * joins apply it.
+ *
  * @since 0.1.0
  */
 
@@ -14,12 +17,13 @@
  * Receives what the valve decides to emit.
  *
  * @example
- * import * as ds from 'rx-datastream'
+ * import * as ds from './WatermarkValve'
  *
  * const out: ds.ValveOutput = { emitWatermark: t => console.log('wm', t), emitStatus: idle => console.log('idle', idle) }
  *
  * @category time
  * @since 0.1.0
+ * @internal
  */
 export interface ValveOutput {
   emitWatermark(timestamp: number): void
@@ -42,7 +46,7 @@ interface InputStatus {
  * with the last output. Watermarks arriving on an idle input, or while all are idle, are ignored.
  *
  * @example
- * import * as ds from 'rx-datastream'
+ * import * as ds from './WatermarkValve'
  *
  * const emitted: number[] = []
  * const valve = new ds.StatusWatermarkValve(2, { emitWatermark: t => emitted.push(t), emitStatus: () => {} })
@@ -53,6 +57,7 @@ interface InputStatus {
  *
  * @category time
  * @since 0.1.0
+ * @internal
  */
 export class StatusWatermarkValve {
   private readonly inputs: InputStatus[]

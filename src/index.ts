@@ -21,7 +21,7 @@
 export * from './StreamElement'
 export * from './OutputTag'
 export * from './Collector'
-export type { Key, KeyPrimitive } from './Key'
+export type { Key, KeyPrimitive, NeedsKeys } from './Key'
 export type { OperatorInfo, OperatorOptions, SchedulerOptions } from './OperatorOptions'
 export { DataStreamError, ElementError, KeyError, StateError, TimeoutError, TimestampError, UserFunctionError, WatermarkError } from './errors'
 
@@ -35,12 +35,11 @@ export {
   type WatermarkOutput
 } from './WatermarkGenerator'
 export * from './WatermarkStrategy'
-export * from './WatermarkValve'
-export * from './TimerService'
+export type { TimeDomain } from './TimerService'
 
 // ---- windowing: windows, assigners, triggers, evictors, window functions ----
 export { cover, GLOBAL_WINDOW, intersects, maxTimestamp, type TimeWindow, timeWindow, windowStart } from './windowing/TimeWindow'
-export * from './windowing/WindowAssigner'
+export type { WindowAssigner, WindowAssignerContext } from './windowing/WindowAssigner'
 export * from './windowing/Trigger'
 export * from './windowing/Evictor'
 export * from './windowing/WindowFunction'
@@ -66,12 +65,7 @@ export {
   type ValueStateDescriptor
 } from './state/StateDescriptor'
 export * from './state/StateTtlConfig'
-export {
-  assignToKeyGroup,
-  computeDefaultMaxParallelism,
-  DEFAULT_MAX_PARALLELISM,
-  UPPER_BOUND_MAX_PARALLELISM
-} from './state/KeyGroup'
+export { DEFAULT_MAX_PARALLELISM } from './state/KeyGroup'
 
 // ---- process functions ----
 export * from './process/ProcessFunction'

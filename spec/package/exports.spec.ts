@@ -5,7 +5,8 @@
  * root bundle never loads a Node builtin.
  *
  * Only the stable core is exercised here (src/StreamElement.ts, src/OutputTag.ts,
- * node/index.ts); each module's own behaviour is specified next to it.
+ * node/index.ts); each module's own behaviour is specified next to it. The values the root
+ * entry exports are pinned, and runtime internals must stay out of it.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { isBuiltin } from 'node:module'
@@ -26,6 +27,38 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
 }
 
 const ENTRIES = ['rx-datastream', 'rx-datastream/marbles', 'rx-datastream/node'] as const
+
+/**
+ * The values the root entry exports: what a pipeline is written with. A new export is a
+ * decision about the public API, so it is listed here on purpose.
+ */
+const ROOT_VALUES = [
+  'ACTIVE', 'DEFAULT_MAX_PARALLELISM', 'DataStreamError', 'END_OF_TIME', 'ElementError', 'GLOBAL_WINDOW', 'IDLE', 'KeyError',
+  'MAX_WATERMARK', 'NO_TIMESTAMP', 'OutputTag', 'StateError', 'TimeoutError', 'TimestampError', 'UserFunctionError',
+  'WatermarkError', 'WatermarkStrategy', 'WindowedStream', 'aggregatingState', 'assignTimestampsAndWatermarks',
+  'asyncWait', 'boundedOutOfOrdernessGenerator', 'broadcast', 'checkpointBarrier', 'coGroupWith', 'connectWith',
+  'continuousEventTimeTrigger', 'continuousProcessingTimeTrigger', 'countEvictor', 'countTrigger', 'countWindow',
+  'countWindowAll', 'cover', 'deltaEvictor', 'deltaTrigger', 'enableTimeToLive', 'endOfInputTrigger',
+  'eventTimeSessionWindows', 'eventTimeSessionWindowsWithDynamicGap', 'eventTimeTrigger', 'exponentialBackoffRetry',
+  'filterValues', 'fixedDelayRetry', 'flatMapValues', 'fromRecords', 'globalWindows', 'hasTimestamp', 'intersects',
+  'intervalJoinWith', 'isCheckpointBarrier', 'isFire', 'isPurge', 'isRecord', 'isSideRecord', 'isStreamStatus',
+  'isWatermark', 'joinWith', 'keyBy', 'keyedProcess', 'listState', 'mainOutput', 'mapState', 'mapValues',
+  'maxTimestamp', 'neverTrigger', 'noWatermarksGenerator', 'processElements', 'processingTimeSessionWindows',
+  'processingTimeSessionWindowsWithDynamicGap', 'processingTimeTrigger', 'purgingTrigger', 'records',
+  'reducingState', 'sideOutput', 'sideRecord', 'slidingEventTimeWindows', 'slidingProcessingTimeWindows', 'split',
+  'stateTtlConfig', 'streamRecord', 'streamStatus', 'timeEvictor', 'timeWindow', 'tumblingEventTimeWindows',
+  'tumblingProcessingTimeWindows', 'unionWith', 'valueState', 'values', 'watermark', 'windowAll', 'windowBy',
+  'windowStart', 'withIdleness'
+].sort()
+
+/** Runtime machinery that the root entry once exported and must not again. */
+const RUNTIME_INTERNALS = [
+  'InternalTimerService',
+  'StatusWatermarkValve',
+  'assignToKeyGroup',
+  'computeDefaultMaxParallelism',
+  'UPPER_BOUND_MAX_PARALLELISM'
+]
 
 /** Export names, without the CJS interop marker. */
 const names = (mod: object): string[] => Object.keys(mod).filter((k) => k !== '__esModule').sort()
@@ -141,6 +174,22 @@ describe('the built package (rx-datastream)', () => {
       const cjs: Root = require('rx-datastream')
       expect(cjs.streamRecord('v', 3, 'k')).toEqual(esm.streamRecord('v', 3, 'k'))
       expect(new esm.OutputTag('same').equals(new cjs.OutputTag('same'))).toBeTrue()
+    })
+  })
+
+  describe('the root entry', () => {
+    it('exports exactly the values a pipeline is written with, from ESM and from CJS', async () => {
+      expect(names(await import('rx-datastream'))).toEqual(ROOT_VALUES)
+      expect(names(require('rx-datastream'))).toEqual(ROOT_VALUES)
+    })
+
+    it('exports none of the runtime internals', async () => {
+      const esm = names(await import('rx-datastream'))
+      const cjs = names(require('rx-datastream'))
+      for (const internal of RUNTIME_INTERNALS) {
+        expect(esm).withContext('ESM').not.toContain(internal)
+        expect(cjs).withContext('CJS').not.toContain(internal)
+      }
     })
   })
 

@@ -1,10 +1,10 @@
-import * as ds from '../../src/index'
+import { StatusWatermarkValve } from '../../src/WatermarkValve'
 
 type Out = number | 'IDLE' | 'ACTIVE'
 
-function valve(n: number): { v: ds.StatusWatermarkValve; out: Out[] } {
+function valve(n: number): { v: StatusWatermarkValve; out: Out[] } {
   const out: Out[] = []
-  const v = new ds.StatusWatermarkValve(n, {
+  const v = new StatusWatermarkValve(n, {
     emitWatermark: t => out.push(t),
     emitStatus: idle => out.push(idle ? 'IDLE' : 'ACTIVE')
   })

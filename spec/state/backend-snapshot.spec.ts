@@ -1,5 +1,6 @@
 import * as t from 'io-ts'
 import * as ds from '../../src/index'
+import { assignToKeyGroup } from '../../src/state/KeyGroup'
 import { type HeapKeyedStateBackend, type KeyedStateSnapshot } from '../../src/state/HeapKeyedStateBackend'
 import { averageState as average, testBackend, withKey } from '../support/keyed'
 
@@ -100,9 +101,9 @@ describe('keyed state backend snapshots', () => {
         version: 1,
         maxParallelism: 128,
         states: [
-          { name: 'count', kind: 'ValueStateDescriptor', ttl: false, entries: [[ds.assignToKeyGroup('a', 128), 'a', null, 5]] },
-          { name: 'seen', kind: 'ListStateDescriptor', ttl: false, entries: [[ds.assignToKeyGroup(['p', 1], 128), { tuple: ['p', 1] }, null, ['x']]] },
-          { name: 'visits', kind: 'MapStateDescriptor', ttl: false, entries: [[ds.assignToKeyGroup(3n, 128), { bigint: '3' }, null, [['/', 1]]]] }
+          { name: 'count', kind: 'ValueStateDescriptor', ttl: false, entries: [[assignToKeyGroup('a', 128), 'a', null, 5]] },
+          { name: 'seen', kind: 'ListStateDescriptor', ttl: false, entries: [[assignToKeyGroup(['p', 1], 128), { tuple: ['p', 1] }, null, ['x']]] },
+          { name: 'visits', kind: 'MapStateDescriptor', ttl: false, entries: [[assignToKeyGroup(3n, 128), { bigint: '3' }, null, [['/', 1]]]] }
         ]
       })
       expect(stored(snapshot)).toEqual(snapshot)
@@ -199,7 +200,7 @@ describe('keyed state backend snapshots', () => {
       expect(groups).toEqual(groups.slice().sort((a, b) => a - b))
       for (const key of keys) {
         const encoded = Array.isArray(key) ? { tuple: key } : key
-        expect(entries as unknown[]).toContain([ds.assignToKeyGroup(key, 1_000), encoded, null, 1])
+        expect(entries as unknown[]).toContain([assignToKeyGroup(key, 1_000), encoded, null, 1])
       }
     })
 

@@ -1,11 +1,12 @@
 import * as t from 'io-ts'
 import * as ds from '../../src/index'
+import { assignToKeyGroup, computeDefaultMaxParallelism, DEFAULT_MAX_PARALLELISM, UPPER_BOUND_MAX_PARALLELISM } from '../../src/state/KeyGroup'
 import { outputOf, testBackend, withKey } from '../support/keyed'
 
 /** How many of `count` keys made by `keyOf` land in each of `maxParallelism` groups. */
 function histogram(count: number, maxParallelism: number, keyOf: (i: number) => ds.Key): number[] {
   const groups = new Array<number>(maxParallelism).fill(0)
-  for (let i = 0; i < count; i++) groups[ds.assignToKeyGroup(keyOf(i), maxParallelism)]++
+  for (let i = 0; i < count; i++) groups[assignToKeyGroup(keyOf(i), maxParallelism)]++
   return groups
 }
 
@@ -15,38 +16,38 @@ describe('key groups', () => {
       const keys: ds.Key[] = ['user-1', '', 0, -0, 42, -7.5, true, false, 9n, -1n, ['a', 1], ['a', 1, true, 2n], Infinity]
       for (const key of keys) {
         const copy = Array.isArray(key) ? [...key] : key
-        expect(ds.assignToKeyGroup(copy, 128)).toBe(ds.assignToKeyGroup(key, 128))
+        expect(assignToKeyGroup(copy, 128)).toBe(assignToKeyGroup(key, 128))
       }
-      expect(ds.assignToKeyGroup(['page', 3], 128)).toBe(ds.assignToKeyGroup(['page', ...[3]], 128))
-      expect(ds.assignToKeyGroup(-0, 128)).toBe(ds.assignToKeyGroup(0, 128))
+      expect(assignToKeyGroup(['page', 3], 128)).toBe(assignToKeyGroup(['page', ...[3]], 128))
+      expect(assignToKeyGroup(-0, 128)).toBe(assignToKeyGroup(0, 128))
     })
 
     it('is a fixed function of the key: the same group in every run (a restore depends on it)', () => {
-      expect(ds.assignToKeyGroup('user-42', 128)).toBe(68)
-      expect(ds.assignToKeyGroup(42, 128)).toBe(92)
-      expect(ds.assignToKeyGroup(['a', 1], 128)).toBe(109)
-      expect(ds.assignToKeyGroup(true, 128)).toBe(104)
-      expect(ds.assignToKeyGroup(5n, 128)).toBe(55)
-      expect(ds.assignToKeyGroup(1.5, 128)).toBe(102)
-      expect(ds.assignToKeyGroup('user-42', 32_768)).toBe(20_036)
+      expect(assignToKeyGroup('user-42', 128)).toBe(68)
+      expect(assignToKeyGroup(42, 128)).toBe(92)
+      expect(assignToKeyGroup(['a', 1], 128)).toBe(109)
+      expect(assignToKeyGroup(true, 128)).toBe(104)
+      expect(assignToKeyGroup(5n, 128)).toBe(55)
+      expect(assignToKeyGroup(1.5, 128)).toBe(102)
+      expect(assignToKeyGroup('user-42', 32_768)).toBe(20_036)
     })
 
     it('is an integer in [0, maxParallelism)', () => {
       for (const maxParallelism of [1, 2, 3, 128, 1_000, 32_768]) {
         for (let i = 0; i < 500; i++) {
           for (const key of [`k${i}`, i, -i * 1.25, [`k`, i] as const, BigInt(i)]) {
-            const group = ds.assignToKeyGroup(key, maxParallelism)
+            const group = assignToKeyGroup(key, maxParallelism)
             expect(Number.isInteger(group)).toBeTrue()
             expect(group >= 0 && group < maxParallelism).withContext(`${String(key)} in ${maxParallelism}`).toBeTrue()
           }
         }
       }
-      expect(ds.assignToKeyGroup('anything', 1)).toBe(0)
+      expect(assignToKeyGroup('anything', 1)).toBe(0)
     })
 
     it('tells a composite key from the string of its parts', () => {
       const composite = ['a', 1] as const
-      const differing = ['a1', 'a,1', ['a', '1'], ['1', 'a'], [1, 'a']].filter(other => ds.assignToKeyGroup(other, 32_768) !== ds.assignToKeyGroup(composite, 32_768))
+      const differing = ['a1', 'a,1', ['a', '1'], ['1', 'a'], [1, 'a']].filter(other => assignToKeyGroup(other, 32_768) !== assignToKeyGroup(composite, 32_768))
       expect(differing.length).toBeGreaterThanOrEqual(4)
     })
 
@@ -68,10 +69,10 @@ describe('key groups', () => {
 
     it('rejects what cannot be a key, and a max parallelism outside [1, 32768]', () => {
       for (const key of [null, undefined, NaN, {}, [], [['nested']], [{}], Symbol('k')]) {
-        expect(() => ds.assignToKeyGroup(key, 128)).withContext(String(typeof key)).toThrowError(TypeError, /^assignToKeyGroup: /)
+        expect(() => assignToKeyGroup(key, 128)).withContext(String(typeof key)).toThrowError(TypeError, /^assignToKeyGroup: /)
       }
       for (const maxParallelism of [0, -1, 1.5, NaN, Infinity, 32_769, '128' as unknown as number]) {
-        expect(() => ds.assignToKeyGroup('k', maxParallelism)).withContext(String(maxParallelism)).toThrowError(RangeError, /assignToKeyGroup: maxParallelism/)
+        expect(() => assignToKeyGroup('k', maxParallelism)).withContext(String(maxParallelism)).toThrowError(RangeError, /assignToKeyGroup: maxParallelism/)
       }
     })
 
@@ -82,7 +83,7 @@ describe('key groups', () => {
         const keys: ds.Key[] = ['a', 'b', 17, ['x', 2], false, 3n]
         for (const key of keys) withKey(backend, key, () => backend.getState(count).update(1))
         const groups = backend.snapshot().states[0].entries.map(e => e[0])
-        expect(groups.slice().sort((a, b) => a - b)).toEqual(keys.map(key => ds.assignToKeyGroup(key, maxParallelism)).sort((a, b) => a - b))
+        expect(groups.slice().sort((a, b) => a - b)).toEqual(keys.map(key => assignToKeyGroup(key, maxParallelism)).sort((a, b) => a - b))
       }
     })
   })
@@ -103,17 +104,17 @@ describe('key groups', () => {
         [30_000, 32_768],
         [1_000_000, 32_768]
       ]
-      for (const [parallelism, expected] of cases) expect(ds.computeDefaultMaxParallelism(parallelism)).withContext(String(parallelism)).toBe(expected)
+      for (const [parallelism, expected] of cases) expect(computeDefaultMaxParallelism(parallelism)).withContext(String(parallelism)).toBe(expected)
     })
 
     it('exports the bounds', () => {
-      expect(ds.DEFAULT_MAX_PARALLELISM).toBe(128)
-      expect(ds.UPPER_BOUND_MAX_PARALLELISM).toBe(32_768)
+      expect(DEFAULT_MAX_PARALLELISM).toBe(128)
+      expect(UPPER_BOUND_MAX_PARALLELISM).toBe(32_768)
     })
 
     it('rejects a parallelism that is not a positive integer', () => {
       for (const parallelism of [0, -1, 1.5, NaN, Infinity, '4' as unknown as number]) {
-        expect(() => ds.computeDefaultMaxParallelism(parallelism)).withContext(String(parallelism)).toThrowError(RangeError, /positive integer/)
+        expect(() => computeDefaultMaxParallelism(parallelism)).withContext(String(parallelism)).toThrowError(RangeError, /positive integer/)
       }
     })
   })
@@ -140,7 +141,7 @@ describe('key groups', () => {
         expect(() => ds.keyedProcess(counting, { maxParallelism })).withContext(String(maxParallelism)).toThrowError(RangeError, /keyedProcess: maxParallelism/)
       }
       expect(() => testBackend({ now: 0 }, { maxParallelism: 0 })).toThrowError(RangeError, /maxParallelism/)
-      expect(testBackend().keys.maxParallelism).toBe(ds.DEFAULT_MAX_PARALLELISM)
+      expect(testBackend().keys.maxParallelism).toBe(DEFAULT_MAX_PARALLELISM)
     })
   })
 })

@@ -84,6 +84,11 @@ const processed = stream$.pipe(
 assertType<Equals<typeof processed, Observable<ds.StreamElement<number>>>>()
 
 // ---- windows ----
+// one spelling for time domains: Flink's, for timers and assigners alike
+assertType<Equals<ds.TimeDomain, 'EVENT_TIME' | 'PROCESSING_TIME'>>()
+assertType<Equals<ds.WindowAssigner<Click>['timeDomain'], ds.TimeDomain | 'GLOBAL'>>()
+assertType<Equals<ReturnType<ds.OnTimerContext<string>['timeDomain']>, ds.TimeDomain>>()
+
 const pageCounts = keyed.pipe(
   ds.windowBy(ds.tumblingEventTimeWindows(10_000)).aggregate({
     createAccumulator: () => 0,
@@ -101,6 +106,12 @@ assertType<Equals<typeof latest, Observable<ds.StreamElement<Click, string>>>>()
 // @ts-expect-error windowBy needs a keyed stream
 stream$.pipe(ds.windowBy(ds.tumblingEventTimeWindows(10_000)).reduce((a, b) => (a.ts > b.ts ? a : b)))
 
+const latestOfTen = keyed.pipe(ds.countWindow(10).reduce((a, b) => (a.ts > b.ts ? a : b)))
+assertType<Equals<typeof latestOfTen, Observable<ds.StreamElement<Click, string>>>>()
+
+// @ts-expect-error countWindow needs a keyed stream
+stream$.pipe(ds.countWindow(10).reduce((a, b) => (a.ts > b.ts ? a : b)))
+
 // windowAll takes any stream and drops keys
 const allCounts = keyed.pipe(ds.windowAll(ds.tumblingEventTimeWindows(10_000)).process<Click, number>((_k, _ctx, xs, out) => out.collect(xs.length)))
 assertType<Equals<typeof allCounts, Observable<ds.StreamElement<number>>>>()
@@ -109,6 +120,10 @@ assertType<Equals<typeof allCounts, Observable<ds.StreamElement<number>>>>()
 keyed.pipe(ds.windowBy(ds.tumblingEventTimeWindows(1)).process<Click, number, string>((_k, _ctx, _xs, out) => out.collect('x')))
 
 // ---- keyed process functions ----
+// one guard for every keyed operator: nothing required of a keyed stream, a named property of one without keys
+assertType<Equals<ds.NeedsKeys<string>, unknown>>()
+assertType<Equals<ds.NeedsKeys<never>, { readonly 'needs a keyed stream: apply keyBy first': true }>>()
+
 const counted = stream$.pipe(
   ds.keyBy(c => c.user),
   ds.keyedProcess<string, Click, number>({ processElement: (_c, _ctx, out) => out.collect(1) })
@@ -117,6 +132,36 @@ assertType<Equals<typeof counted, Observable<ds.StreamElement<number, string>>>>
 
 // @ts-expect-error keyedProcess needs a keyed stream
 stream$.pipe(ds.keyedProcess<string, Click, number>({ processElement: (_c, _ctx, out) => out.collect(1) }))
+
+// connected keyed streams: both inputs keyed by the same key type; the output is keyed by it
+declare const keyedNumbers$: ds.KeyedStream<string, number>
+const coCounted = keyed.pipe(
+  ds.connectWith(keyedNumbers$).keyedProcess<Click, string>({
+    processElement1: (c, _ctx, out) => out.collect(c.page),
+    processElement2: (n, _ctx, out) => out.collect(String(n))
+  })
+)
+assertType<Equals<typeof coCounted, Observable<ds.StreamElement<string, string>>>>()
+
+// @ts-expect-error connectWith(…).keyedProcess needs a keyed left input
+stream$.pipe(ds.connectWith(keyedNumbers$).keyedProcess<Click, string>({ processElement1: (c, _ctx, out) => out.collect(c.page), processElement2: () => {} }))
+
+// @ts-expect-error connectWith(…).keyedProcess needs a keyed right input
+keyed.pipe(ds.connectWith(ds.fromRecords<number>([])).keyedProcess<Click, string>({ processElement1: (c, _ctx, out) => out.collect(c.page), processElement2: () => {} }))
+
+// a keyed stream connected to a broadcast stream
+declare const limits: ds.MapStateDescriptor<string, number>
+const rules = ds.broadcast(ds.fromRecords<[string, number]>([]), limits)
+const checked = keyed.pipe(
+  ds.connectWith(rules).keyedProcess<string, Click, string>({
+    processElement: (c, _ctx, out) => out.collect(c.page),
+    processBroadcastElement: () => {}
+  })
+)
+assertType<Equals<typeof checked, Observable<ds.StreamElement<string, string>>>>()
+
+// @ts-expect-error connectWith(broadcast).keyedProcess needs a keyed stream
+stream$.pipe(ds.connectWith(rules).keyedProcess<string, Click, string>({ processElement: (c, _ctx, out) => out.collect(c.page), processBroadcastElement: () => {} }))
 
 // ---- joins ----
 interface Payment {

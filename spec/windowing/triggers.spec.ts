@@ -1,3 +1,4 @@
+import type { TimeDomain } from '../../src/TimerService'
 import { maxTimestamp, timeWindow, GLOBAL_WINDOW, type TimeWindow, windowId } from '../../src/windowing/TimeWindow'
 import type { OnMergeContext, Trigger, TriggerContext, TriggerResult, TriggerState } from '../../src/windowing/Trigger'
 import {
@@ -16,7 +17,7 @@ import {
 // a fake trigger context: per-window Map-backed state, recorded timer calls, settable clocks
 // -------------------------------------------------------------------------------------
 
-type TimerCall = readonly ['register' | 'delete', 'event' | 'processing', string, number]
+type TimerCall = readonly ['register' | 'delete', TimeDomain, string, number]
 
 class FakeHarness {
   watermark = -Infinity
@@ -29,7 +30,7 @@ class FakeHarness {
 
   ctx(window: TimeWindow): TriggerContext {
     const id = windowId(window)
-    const timer = (what: 'register' | 'delete', domain: 'event' | 'processing') => (time: number) => {
+    const timer = (what: 'register' | 'delete', domain: TimeDomain) => (time: number) => {
       this.calls.push([what, domain, id, time])
       const t = `${domain}|${id}|${time}`
       if (what === 'register') this.timers.add(t)
@@ -38,10 +39,10 @@ class FakeHarness {
     return {
       currentWatermark: () => this.watermark,
       currentProcessingTime: () => this.processingTime,
-      registerEventTimeTimer: timer('register', 'event'),
-      deleteEventTimeTimer: timer('delete', 'event'),
-      registerProcessingTimeTimer: timer('register', 'processing'),
-      deleteProcessingTimeTimer: timer('delete', 'processing'),
+      registerEventTimeTimer: timer('register', 'EVENT_TIME'),
+      deleteEventTimeTimer: timer('delete', 'EVENT_TIME'),
+      registerProcessingTimeTimer: timer('register', 'PROCESSING_TIME'),
+      deleteProcessingTimeTimer: timer('delete', 'PROCESSING_TIME'),
       getState: <S>(name: string): TriggerState<S> => this.cell<S>(id, name)
     }
   }
@@ -66,14 +67,14 @@ class FakeHarness {
   }
 
   eventTimers(window: TimeWindow): number[] {
-    return this.live('event', window)
+    return this.live('EVENT_TIME', window)
   }
 
   processingTimers(window: TimeWindow): number[] {
-    return this.live('processing', window)
+    return this.live('PROCESSING_TIME', window)
   }
 
-  private live(domain: string, window: TimeWindow): number[] {
+  private live(domain: TimeDomain, window: TimeWindow): number[] {
     const prefix = `${domain}|${windowId(window)}|`
     return [...this.timers]
       .filter(t => t.startsWith(prefix))
@@ -117,7 +118,7 @@ describe('eventTimeTrigger', () => {
     const h = new FakeHarness()
     h.watermark = 8
     expect(eventTimeTrigger().onElement('a', 3, W, h.ctx(W))).toBe('CONTINUE')
-    expect(h.calls).toEqual([['register', 'event', windowId(W), 9]])
+    expect(h.calls).toEqual([['register', 'EVENT_TIME', windowId(W), 9]])
   })
 
   it('fires at once, without a timer, when the watermark has passed the window', () => {
@@ -143,7 +144,7 @@ describe('eventTimeTrigger', () => {
     const h = new FakeHarness()
     h.watermark = 18
     eventTimeTrigger().onMerge!(merged, h.mergeCtx(merged, [W]))
-    expect(h.calls).toEqual([['register', 'event', windowId(merged), 19]])
+    expect(h.calls).toEqual([['register', 'EVENT_TIME', windowId(merged), 19]])
     const late = new FakeHarness()
     late.watermark = 19
     eventTimeTrigger().onMerge!(merged, late.mergeCtx(merged, [W]))
@@ -155,7 +156,7 @@ describe('eventTimeTrigger', () => {
     const t = eventTimeTrigger()
     t.onElement('a', 1, W, h.ctx(W))
     t.clear(W, h.ctx(W))
-    expect(h.calls[1]).toEqual(['delete', 'event', windowId(W), 9])
+    expect(h.calls[1]).toEqual(['delete', 'EVENT_TIME', windowId(W), 9])
     expect(h.eventTimers(W)).toEqual([])
   })
 
@@ -184,8 +185,8 @@ describe('processingTimeTrigger', () => {
     const t = processingTimeTrigger()
     expect(feed(t, h, W, [['a', 1], ['b', 2]])).toEqual(['CONTINUE', 'CONTINUE'])
     expect(h.calls).toEqual([
-      ['register', 'processing', windowId(W), 9],
-      ['register', 'processing', windowId(W), 9]
+      ['register', 'PROCESSING_TIME', windowId(W), 9],
+      ['register', 'PROCESSING_TIME', windowId(W), 9]
     ])
   })
 
@@ -203,7 +204,7 @@ describe('processingTimeTrigger', () => {
     h.processingTime = 18
     h.watermark = 100
     processingTimeTrigger().onMerge!(merged, h.mergeCtx(merged, [W]))
-    expect(h.calls).toEqual([['register', 'processing', windowId(merged), 19]])
+    expect(h.calls).toEqual([['register', 'PROCESSING_TIME', windowId(merged), 19]])
     const past = new FakeHarness()
     past.processingTime = 19
     processingTimeTrigger().onMerge!(merged, past.mergeCtx(merged, [W]))
@@ -215,7 +216,7 @@ describe('processingTimeTrigger', () => {
     const t = processingTimeTrigger()
     t.onElement('a', 1, W, h.ctx(W))
     t.clear(W, h.ctx(W))
-    expect(h.calls[1]).toEqual(['delete', 'processing', windowId(W), 9])
+    expect(h.calls[1]).toEqual(['delete', 'PROCESSING_TIME', windowId(W), 9])
     expect(h.processingTimers(W)).toEqual([])
   })
 })
@@ -530,7 +531,7 @@ describe('continuousProcessingTimeTrigger', () => {
     h.processingTime = 1_234
     const w = timeWindow(0, 10_000)
     expect(continuousProcessingTimeTrigger<string>(500).onElement('a', 9_000, w, h.ctx(w))).toBe('CONTINUE')
-    expect(h.calls).toEqual([['register', 'processing', windowId(w), 1_500]])
+    expect(h.calls).toEqual([['register', 'PROCESSING_TIME', windowId(w), 1_500]])
     expect(h.stateOf(w).get(FIRE_TIME)).toBe(1_500)
   })
 
@@ -600,7 +601,7 @@ describe('continuousProcessingTimeTrigger', () => {
     t.clear(GLOBAL_WINDOW, h.ctx(GLOBAL_WINDOW))
     expect(h.processingTimers(GLOBAL_WINDOW)).toEqual([])
     expect(h.stateOf(GLOBAL_WINDOW).size).toBe(0)
-    expect(h.calls.at(-1)).toEqual(['delete', 'processing', windowId(GLOBAL_WINDOW), 10])
+    expect(h.calls.at(-1)).toEqual(['delete', 'PROCESSING_TIME', windowId(GLOBAL_WINDOW), 10])
   })
 
   it('rejects an interval that is not a finite number > 0', () => {
@@ -702,8 +703,8 @@ describe('endOfInputTrigger', () => {
     const t = endOfInputTrigger<string>()
     expect(feed(t, h, GLOBAL_WINDOW, [['a', 1], ['b', 2]])).toEqual(['CONTINUE', 'CONTINUE'])
     expect(h.calls).toEqual([
-      ['register', 'event', windowId(GLOBAL_WINDOW), Infinity],
-      ['register', 'event', windowId(GLOBAL_WINDOW), Infinity]
+      ['register', 'EVENT_TIME', windowId(GLOBAL_WINDOW), Infinity],
+      ['register', 'EVENT_TIME', windowId(GLOBAL_WINDOW), Infinity]
     ])
   })
 
@@ -723,6 +724,6 @@ describe('endOfInputTrigger', () => {
     expect(h.eventTimers(W)).toEqual([Infinity])
     t.clear(W, h.ctx(W))
     expect(h.eventTimers(W)).toEqual([])
-    expect(h.calls.at(-1)).toEqual(['delete', 'event', windowId(W), Infinity])
+    expect(h.calls.at(-1)).toEqual(['delete', 'EVENT_TIME', windowId(W), Infinity])
   })
 })

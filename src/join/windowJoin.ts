@@ -188,7 +188,7 @@ class WindowJoinOperator<A, B, R, K> extends WindowOperator<TaggedUnion<A, B>, u
     context: ChainContext
   ) {
     super(config, output, context)
-    this.eventTime = config.assigner.timeDomain === 'event'
+    this.eventTime = config.assigner.timeDomain === 'EVENT_TIME'
     this.assignerName = config.assigner.name
   }
 

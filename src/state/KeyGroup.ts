@@ -6,6 +6,9 @@
  * identity), so a key lands in the same group in every run, every process and after every
  * restore.
  *
+ * Of this module only {@link DEFAULT_MAX_PARALLELISM} is public, the default of the
+ * `maxParallelism` option; assigning keys to groups is the runtime's business.
+ *
  * @since 0.1.0
  */
 import { invalidKeyReason, keyId } from '../Key'
@@ -31,12 +34,13 @@ export const DEFAULT_MAX_PARALLELISM = 128
  * The largest max parallelism (Flink's `UPPER_BOUND_MAX_PARALLELISM`, 2^15).
  *
  * @example
- * import * as ds from 'rx-datastream'
+ * import * as ds from './KeyGroup'
  *
  * console.log(ds.UPPER_BOUND_MAX_PARALLELISM) // 32768
  *
  * @category state
  * @since 0.1.0
+ * @internal
  */
 export const UPPER_BOUND_MAX_PARALLELISM = 1 << 15
 
@@ -50,13 +54,14 @@ export const UPPER_BOUND_MAX_PARALLELISM = 1 << 15
  * between a snapshot and its restore.
  *
  * @example
- * import * as ds from 'rx-datastream'
+ * import * as ds from './KeyGroup'
  *
  * ds.computeDefaultMaxParallelism(1) // 128
  * ds.computeDefaultMaxParallelism(100) // 256
  *
  * @category state
  * @since 0.1.0
+ * @internal
  */
 export function computeDefaultMaxParallelism(parallelism: number): number {
   if (!Number.isSafeInteger(parallelism) || parallelism < 1) {
@@ -73,13 +78,14 @@ export function computeDefaultMaxParallelism(parallelism: number): number {
  * [1, 32768].
  *
  * @example
- * import * as ds from 'rx-datastream'
+ * import * as ds from './KeyGroup'
  *
  * const group = ds.assignToKeyGroup('user-42', 128) // the same number in every run
  * console.log(group >= 0 && group < 128) // true
  *
  * @category state
  * @since 0.1.0
+ * @internal
  */
 export function assignToKeyGroup(key: unknown, maxParallelism: number): number {
   checkMaxParallelism(maxParallelism, 'assignToKeyGroup')

@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import type { TimeDomain } from '../TimerService'
 import type { TimeWindow } from './TimeWindow'
 import type { Trigger } from './Trigger'
 
@@ -31,12 +32,13 @@ export interface WindowAssignerContext {
  * (tumbling: `slide === size`).
  *
  * @example
- * import * as ds from 'rx-datastream'
+ * import * as ds from './WindowAssigner'
  *
  * const everyMinuteForAnHour: ds.WindowGrid = { size: 3_600_000, slide: 60_000, offset: 0 }
  *
  * @category windowing
  * @since 0.1.0
+ * @internal
  */
 export interface WindowGrid {
   readonly size: number
@@ -45,7 +47,7 @@ export interface WindowGrid {
 }
 
 /**
- * Assigns windows. `isEventTime` decides lateness and cleanup (event-time windows are late
+ * Assigns windows. `timeDomain` decides lateness and cleanup (event-time windows are late
  * once `maxTimestamp + allowedLateness <= watermark`; processing-time windows are cleaned at
  * `maxTimestamp` of processing time; the global window is neither). Merging assigners
  * (sessions) also implement `mergeWindows`.
@@ -62,8 +64,11 @@ export interface WindowGrid {
 export interface WindowAssigner<T> {
   /** Shown in errors and the stream graph, e.g. `tumblingEventTimeWindows(10000)`. */
   readonly name: string
-  /** `'event'`, `'processing'` or `'global'` (never late, no cleanup timer, no late output). */
-  readonly timeDomain: 'event' | 'processing' | 'global'
+  /**
+   * The clock of its windows: `'EVENT_TIME'`, `'PROCESSING_TIME'`, or `'GLOBAL'` for the global
+   * window, which is on neither (never late, no cleanup timer, no late output).
+   */
+  readonly timeDomain: TimeDomain | 'GLOBAL'
   /**
    * The windows of a record. Event-time assigners throw for a record without timestamp
    * (`-Infinity`); the operator turns that into a clear error.
@@ -74,6 +79,8 @@ export interface WindowAssigner<T> {
    * Set by assigners of fixed-size windows aligned on a grid (tumbling and sliding event
    * time): windows `[s, s + size)` for every `s ≡ offset (mod slide)`. It lets the operator
    * slice them into panes when the function is incremental and the trigger the default one.
+   *
+   * @internal
    */
   readonly grid?: WindowGrid
   /**

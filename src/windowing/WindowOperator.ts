@@ -11,7 +11,7 @@ import type { Collector } from '../Collector'
 import { DataStreamError, TimestampError } from '../errors'
 import type { OutputTag } from '../OutputTag'
 import { NO_TIMESTAMP, type StreamRecord, streamRecord } from '../StreamElement'
-import type { InternalTimer } from '../TimerService'
+import type { InternalTimer, TimeDomain } from '../TimerService'
 import { describeElement } from '../internal/describe'
 import { maxTimestamp, type TimeWindow, windowId } from './TimeWindow'
 import { isFire, isPurge, type OnMergeContext, type Trigger, type TriggerState } from './Trigger'
@@ -100,7 +100,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
    */
   override addRecord(value: T, timestamp: number, key: K, recordKey: unknown): void {
     const { assigner } = this.config
-    if (timestamp === NO_TIMESTAMP && assigner.timeDomain === 'event') {
+    if (timestamp === NO_TIMESTAMP && assigner.timeDomain === 'EVENT_TIME') {
       throw new TimestampError(
         this.config.info,
         `${describeElement(streamRecord(value, timestamp, recordKey))} has no timestamp, which event-time windows (${assigner.name}) need: did you forget assignTimestampsAndWatermarks?`
@@ -139,14 +139,14 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
   // ---- timers ----
 
   onEventTime(timer: InternalTimer<K, TimeWindow>): void {
-    this.onTimer(timer, 'event')
+    this.onTimer(timer, 'EVENT_TIME')
   }
 
   onProcessingTime(timer: InternalTimer<K, TimeWindow>): void {
-    this.onTimer(timer, 'processing')
+    this.onTimer(timer, 'PROCESSING_TIME')
   }
 
-  private onTimer(timer: InternalTimer<K, TimeWindow>, domain: 'event' | 'processing'): void {
+  private onTimer(timer: InternalTimer<K, TimeWindow>, domain: TimeDomain): void {
     this.backend.keys.setCurrentKey(timer.key)
     let state = this.windows.get(windowId(timer.namespace))
     // Merging windows: a timer of a window merged away is stale.
@@ -155,7 +155,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     this.setCurrent(state)
     const { trigger, assigner } = this.config
     const result =
-      domain === 'event'
+      domain === 'EVENT_TIME'
         ? trigger.onEventTime(timer.timestamp, state.window, this.triggerContext)
         : trigger.onProcessingTime(timer.timestamp, state.window, this.triggerContext)
     if (isFire(result) && !state.empty) this.emitWindowContents(state)
@@ -203,7 +203,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
 
   private mergeWindows(from: readonly TimeWindow[], to: TimeWindow): void {
     const { assigner, trigger, contents } = this.config
-    if (assigner.timeDomain === 'event' && this.cleanupTime(to) <= this.timers.currentWatermark()) {
+    if (assigner.timeDomain === 'EVENT_TIME' && this.cleanupTime(to) <= this.timers.currentWatermark()) {
       throw new DataStreamError(
         this.config.info,
         `merging windows into [${to.start}, ${to.end}) would make it end before the current watermark ${this.timers.currentWatermark()}`
@@ -278,11 +278,11 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
   /** When a window's state is dropped: `maxTimestamp + allowedLateness` in event time, `maxTimestamp` in processing time, never for the global window. */
   private cleanupTime(window: TimeWindow): number {
     switch (this.config.assigner.timeDomain) {
-      case 'event':
+      case 'EVENT_TIME':
         return maxTimestamp(window) + this.config.allowedLateness
-      case 'processing':
+      case 'PROCESSING_TIME':
         return maxTimestamp(window)
-      case 'global':
+      case 'GLOBAL':
         return Infinity
     }
   }
@@ -290,23 +290,23 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
   private registerCleanupTimer(key: K, window: TimeWindow): void {
     const time = this.cleanupTime(window)
     if (time === Infinity) return
-    if (this.config.assigner.timeDomain === 'event') this.timers.registerEventTimeTimer(key, window, time)
+    if (this.config.assigner.timeDomain === 'EVENT_TIME') this.timers.registerEventTimeTimer(key, window, time)
     else this.timers.registerProcessingTimeTimer(key, window, time)
   }
 
   private deleteCleanupTimer(key: K, window: TimeWindow): void {
     const time = this.cleanupTime(window)
     if (time === Infinity) return
-    if (this.config.assigner.timeDomain === 'event') this.timers.deleteEventTimeTimer(key, window, time)
+    if (this.config.assigner.timeDomain === 'EVENT_TIME') this.timers.deleteEventTimeTimer(key, window, time)
     else this.timers.deleteProcessingTimeTimer(key, window, time)
   }
 
   private isWindowLate(window: TimeWindow): boolean {
-    return this.config.assigner.timeDomain === 'event' && this.cleanupTime(window) <= this.timers.currentWatermark()
+    return this.config.assigner.timeDomain === 'EVENT_TIME' && this.cleanupTime(window) <= this.timers.currentWatermark()
   }
 
   private isElementLate(timestamp: number): boolean {
-    return this.config.assigner.timeDomain === 'event' && timestamp + this.config.allowedLateness <= this.timers.currentWatermark()
+    return this.config.assigner.timeDomain === 'EVENT_TIME' && timestamp + this.config.allowedLateness <= this.timers.currentWatermark()
   }
 }
 

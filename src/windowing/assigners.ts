@@ -57,7 +57,7 @@ import { endOfInputTrigger, eventTimeTrigger, neverTrigger, processingTimeTrigge
  *
  * @param size window length in ms, an integer > 0
  * @param offset shift of the window starts in ms, an integer with `|offset| < size` (default 0)
- * @returns an event-time assigner (`timeDomain: 'event'`)
+ * @returns an event-time assigner (`timeDomain: 'EVENT_TIME'`)
  * @throws RangeError/TypeError at once if `size` or `offset` is invalid
  * @category windowing
  * @since 0.1.0
@@ -69,7 +69,7 @@ export function tumblingEventTimeWindows<T = unknown>(size: number, offset = 0):
   const name = `${factory}(${gridArgs(size, offset)})`
   return {
     name,
-    timeDomain: 'event',
+    timeDomain: 'EVENT_TIME',
     assignWindows(_value: T, timestamp: number): readonly TimeWindow[] {
       checkEventTimestamp(name, timestamp)
       const start = windowStart(timestamp, offset, size)
@@ -102,7 +102,7 @@ export function tumblingEventTimeWindows<T = unknown>(size: number, offset = 0):
  *
  * @param size window length in ms, an integer > 0
  * @param offset shift of the window starts in ms, an integer with `|offset| < size` (default 0)
- * @returns a processing-time assigner (`timeDomain: 'processing'`)
+ * @returns a processing-time assigner (`timeDomain: 'PROCESSING_TIME'`)
  * @throws RangeError/TypeError at once if `size` or `offset` is invalid
  * @category windowing
  * @since 0.1.0
@@ -113,7 +113,7 @@ export function tumblingProcessingTimeWindows<T = unknown>(size: number, offset 
   checkOffset(factory, offset, 'size', size)
   return {
     name: `${factory}(${gridArgs(size, offset)})`,
-    timeDomain: 'processing',
+    timeDomain: 'PROCESSING_TIME',
     assignWindows(_value: T, _timestamp: number, ctx: WindowAssignerContext): readonly TimeWindow[] {
       const start = windowStart(ctx.currentProcessingTime(), offset, size)
       return [timeWindow(start, start + size)]
@@ -157,7 +157,7 @@ export function tumblingProcessingTimeWindows<T = unknown>(size: number, offset 
  * @param size window length in ms, an integer > 0
  * @param slide distance between window starts in ms, an integer > 0 with `size / slide <= 10^7`
  * @param offset shift of the window starts in ms, an integer with `|offset| < slide` (default 0)
- * @returns an event-time assigner (`timeDomain: 'event'`)
+ * @returns an event-time assigner (`timeDomain: 'EVENT_TIME'`)
  * @throws RangeError/TypeError at once if `size`, `slide` or `offset` is invalid
  * @category windowing
  * @since 0.1.0
@@ -168,7 +168,7 @@ export function slidingEventTimeWindows<T = unknown>(size: number, slide: number
   const name = `${factory}(${size}, ${gridArgs(slide, offset)})`
   return {
     name,
-    timeDomain: 'event',
+    timeDomain: 'EVENT_TIME',
     assignWindows(_value: T, timestamp: number): readonly TimeWindow[] {
       checkEventTimestamp(name, timestamp)
       return slidingWindows(timestamp, size, slide, offset)
@@ -204,7 +204,7 @@ export function slidingEventTimeWindows<T = unknown>(size: number, slide: number
  * @param size window length in ms, an integer > 0
  * @param slide distance between window starts in ms, an integer > 0 with `size / slide <= 10^7`
  * @param offset shift of the window starts in ms, an integer with `|offset| < slide` (default 0)
- * @returns a processing-time assigner (`timeDomain: 'processing'`)
+ * @returns a processing-time assigner (`timeDomain: 'PROCESSING_TIME'`)
  * @throws RangeError/TypeError at once if `size`, `slide` or `offset` is invalid
  * @category windowing
  * @since 0.1.0
@@ -214,7 +214,7 @@ export function slidingProcessingTimeWindows<T = unknown>(size: number, slide: n
   checkSliding(factory, size, slide, offset)
   return {
     name: `${factory}(${size}, ${gridArgs(slide, offset)})`,
-    timeDomain: 'processing',
+    timeDomain: 'PROCESSING_TIME',
     assignWindows(_value: T, _timestamp: number, ctx: WindowAssignerContext): readonly TimeWindow[] {
       return slidingWindows(ctx.currentProcessingTime(), size, slide, offset)
     },
@@ -251,7 +251,7 @@ export function slidingProcessingTimeWindows<T = unknown>(size: number, slide: n
  * // 3 { start: 1000, end: 8000 }
  *
  * @param gap the inactivity that ends a session, in ms: a finite number > 0
- * @returns a merging event-time assigner (`timeDomain: 'event'`)
+ * @returns a merging event-time assigner (`timeDomain: 'EVENT_TIME'`)
  * @throws RangeError/TypeError at once if `gap` is invalid
  * @category windowing
  * @since 0.1.0
@@ -262,7 +262,7 @@ export function eventTimeSessionWindows<T = unknown>(gap: number): WindowAssigne
   const name = `${factory}(${gap})`
   return {
     name,
-    timeDomain: 'event',
+    timeDomain: 'EVENT_TIME',
     assignWindows(_value: T, timestamp: number): readonly TimeWindow[] {
       checkEventTimestamp(name, timestamp)
       return [timeWindow(timestamp, timestamp + gap)]
@@ -294,7 +294,7 @@ export function eventTimeSessionWindows<T = unknown>(gap: number): WindowAssigne
  * sessions.assignWindows({ user: 'ann', vip: true }, 0, ctx) // [{ start: 0, end: 5000 }]
  *
  * @param extractor the gap of a record's session, in ms; must return a finite number > 0
- * @returns a merging event-time assigner (`timeDomain: 'event'`)
+ * @returns a merging event-time assigner (`timeDomain: 'EVENT_TIME'`)
  * @throws TypeError at once if `extractor` is not a function
  * @category windowing
  * @since 0.1.0
@@ -305,7 +305,7 @@ export function eventTimeSessionWindowsWithDynamicGap<T>(extractor: (value: T) =
   const name = `${factory}(${extractorName(extractor)})`
   return {
     name,
-    timeDomain: 'event',
+    timeDomain: 'EVENT_TIME',
     assignWindows(value: T, timestamp: number): readonly TimeWindow[] {
       checkEventTimestamp(name, timestamp)
       const gap = extractor(value)
@@ -336,7 +336,7 @@ export function eventTimeSessionWindowsWithDynamicGap<T>(extractor: (value: T) =
  * ds.processingTimeSessionWindows(1_000).assignWindows('b', 0, ctx) // [{ start: 800, end: 1800 }]
  *
  * @param gap the inactivity that ends a session, in ms: a finite number > 0
- * @returns a merging processing-time assigner (`timeDomain: 'processing'`)
+ * @returns a merging processing-time assigner (`timeDomain: 'PROCESSING_TIME'`)
  * @throws RangeError/TypeError at once if `gap` is invalid
  * @category windowing
  * @since 0.1.0
@@ -346,7 +346,7 @@ export function processingTimeSessionWindows<T = unknown>(gap: number): WindowAs
   checkGap(factory, gap)
   return {
     name: `${factory}(${gap})`,
-    timeDomain: 'processing',
+    timeDomain: 'PROCESSING_TIME',
     assignWindows(_value: T, _timestamp: number, ctx: WindowAssignerContext): readonly TimeWindow[] {
       const now = ctx.currentProcessingTime()
       return [timeWindow(now, now + gap)]
@@ -376,7 +376,7 @@ export function processingTimeSessionWindows<T = unknown>(gap: number): WindowAs
  * sessions.assignWindows('x', 0, ctx) // [{ start: 250, end: 350 }]
  *
  * @param extractor the gap of a record's session, in ms; must return a finite number > 0
- * @returns a merging processing-time assigner (`timeDomain: 'processing'`)
+ * @returns a merging processing-time assigner (`timeDomain: 'PROCESSING_TIME'`)
  * @throws TypeError at once if `extractor` is not a function
  * @category windowing
  * @since 0.1.0
@@ -387,7 +387,7 @@ export function processingTimeSessionWindowsWithDynamicGap<T>(extractor: (value:
   const name = `${factory}(${extractorName(extractor)})`
   return {
     name,
-    timeDomain: 'processing',
+    timeDomain: 'PROCESSING_TIME',
     assignWindows(value: T, _timestamp: number, ctx: WindowAssignerContext): readonly TimeWindow[] {
       const now = ctx.currentProcessingTime()
       const gap = extractor(value)
@@ -405,7 +405,7 @@ export function processingTimeSessionWindowsWithDynamicGap<T>(extractor: (value:
 
 /**
  * One window per key for all of time, {@link GLOBAL_WINDOW} (Flink's `GlobalWindows.create()`).
- * It is neither event nor processing time (`timeDomain: 'global'`): never late, never cleaned
+ * It is neither event nor processing time (`timeDomain: 'GLOBAL'`): never late, never cleaned
  * up. Its default trigger `neverTrigger()` never fires, so use it with a custom trigger (count
  * windows are global windows with a count trigger). With `fireAtEndOfInput: true` the default
  * trigger is `endOfInputTrigger()` instead, which fires once when the input ends (watermark
@@ -425,7 +425,7 @@ export function processingTimeSessionWindowsWithDynamicGap<T>(extractor: (value:
  * const wholeInput = ds.globalWindows({ fireAtEndOfInput: true })
  *
  * @param options `fireAtEndOfInput`: default trigger fires once at end of input (default false)
- * @returns the global assigner (`timeDomain: 'global'`)
+ * @returns the global assigner (`timeDomain: 'GLOBAL'`)
  * @throws TypeError at once if `options` is malformed
  * @category windowing
  * @since 0.1.0
@@ -441,7 +441,7 @@ export function globalWindows<T = unknown>(options?: { readonly fireAtEndOfInput
   }
   return {
     name: fireAtEndOfInput === true ? `${factory}({ fireAtEndOfInput: true })` : `${factory}()`,
-    timeDomain: 'global',
+    timeDomain: 'GLOBAL',
     assignWindows(): readonly TimeWindow[] {
       return [GLOBAL_WINDOW]
     },
