@@ -11,6 +11,10 @@
 //
 // Exits non-zero if any step fails. Extra arguments go to jasmine, e.g.
 // `npm test -- --filter="fileLines"` or `npm test -- .build/spec/node/file-lines.spec.js`.
+//
+// FC_SEED: the seed of every fast-check property (spec/helpers/fast-check-seed.ts). Each run
+// prints `fast-check seed: N` first; `FC_SEED=N npm test` replays that run's generated inputs.
+// Unset, a fresh seed is drawn per run. Jasmine's own `--seed` (spec order) is separate.
 import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, rmSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
