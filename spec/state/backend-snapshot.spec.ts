@@ -1,7 +1,8 @@
 import * as t from 'io-ts'
 import * as ds from '../../src/index'
 import { assignToKeyGroup } from '../../src/state/KeyGroup'
-import { type HeapKeyedStateBackend, type KeyedStateSnapshot } from '../../src/state/HeapKeyedStateBackend'
+import type { HeapKeyedStateBackend } from '../../src/state/HeapKeyedStateBackend'
+import type { KeyedStateSnapshot } from '../../src/state/snapshotFormat'
 import { averageState as average, testBackend, withKey } from '../support/keyed'
 
 /** A snapshot as it comes back from storage: through JSON text. */
@@ -104,7 +105,9 @@ describe('keyed state backend snapshots', () => {
           { name: 'count', kind: 'ValueStateDescriptor', ttl: false, entries: [[assignToKeyGroup('a', 128), 'a', null, 5]] },
           { name: 'seen', kind: 'ListStateDescriptor', ttl: false, entries: [[assignToKeyGroup(['p', 1], 128), { tuple: ['p', 1] }, null, ['x']]] },
           { name: 'visits', kind: 'MapStateDescriptor', ttl: false, entries: [[assignToKeyGroup(3n, 128), { bigint: '3' }, null, [['/', 1]]]] }
-        ]
+        ],
+        // An operator's own tables (window contents, join buffers): none in a bare backend.
+        tables: []
       })
       expect(stored(snapshot)).toEqual(snapshot)
     })

@@ -15,7 +15,8 @@ import { isDevelopmentMode } from '../state/HeapKeyedStateBackend'
 import { type CheckpointedFunction, HeapOperatorStateStore } from '../state/OperatorState'
 import { asStreamError, type ChainContext } from '../runtime/host'
 import type { ChainOutput } from '../runtime/Output'
-import { AbstractStreamOperator, type StateSnapshotContext } from '../runtime/StreamOperator'
+import { AbstractStreamOperator, type SnapshotParts, type StateSnapshotContext } from '../runtime/StreamOperator'
+import { decodeTime, encodeTime, ownField } from '../state/snapshotFormat'
 import type { ProcessContext } from './ProcessFunction'
 
 /**
@@ -63,7 +64,7 @@ export abstract class ProcessFunctionOperator<Out, K> extends AbstractStreamOper
   }
 
   /** `snapshotState` at a checkpoint barrier, before the barrier is forwarded. */
-  override snapshotState(context: StateSnapshotContext): void {
+  override snapshotFunctionState(context: StateSnapshotContext): void {
     const fn = this.checkpointed
     if (fn.snapshotState === undefined) return
     try {
@@ -71,6 +72,16 @@ export abstract class ProcessFunctionOperator<Out, K> extends AbstractStreamOper
     } catch (error) {
       throw asStreamError(this.info, error, undefined, `snapshotting operator state for checkpoint ${context.checkpointId}`)
     }
+  }
+
+  /** The operator state the function wrote, and the watermark the context reads. */
+  protected override snapshotParts(): SnapshotParts {
+    return { operatorState: this.operatorState.snapshot(), own: { watermark: encodeTime(this.watermark) } }
+  }
+
+  protected override restoreParts(parts: SnapshotParts): void {
+    if (parts.operatorState !== undefined) this.operatorState.restore(parts.operatorState)
+    this.watermark = decodeTime(this.info, ownField(parts.own, 'watermark'))
   }
 
   override processWatermark(watermark: Watermark): void {

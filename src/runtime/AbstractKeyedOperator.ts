@@ -17,11 +17,16 @@
 import type { SchedulerLike } from 'rxjs'
 import type { OperatorInfo } from '../OperatorOptions'
 import { HeapKeyedStateBackend } from '../state/HeapKeyedStateBackend'
+import { keyId } from '../Key'
+import { StateError } from '../errors'
+import { describeValue } from '../internal/describe'
+import { keyGroupOfId } from '../state/KeyGroup'
+import { decodeKey, decodeTime, encodeKey, encodeTime, ownField, type TimersSnapshot } from '../state/snapshotFormat'
 import { MAX_WATERMARK, type Watermark } from '../StreamElement'
 import { type InternalTimer, InternalTimerService, type Triggerable } from '../TimerService'
 import { asStreamError, type ChainContext } from './host'
 import type { ChainOutput } from './Output'
-import { AbstractStreamOperator } from './StreamOperator'
+import { AbstractStreamOperator, type SnapshotParts } from './StreamOperator'
 
 /** @internal What every keyed operator is configured with. */
 export interface KeyedOperatorConfig {
@@ -31,6 +36,16 @@ export interface KeyedOperatorConfig {
   /** Key groups of the state; the backend's default when undefined. */
   readonly maxParallelism?: number | undefined
 }
+
+/** @internal How a timer namespace goes into a snapshot (windows: their bounds). */
+export interface NamespaceCodec<N> {
+  encode(namespace: N): unknown
+  /** Back from `encode`; `undefined` if `encoded` is not a namespace. */
+  decode(encoded: unknown): N | undefined
+}
+
+/** The namespace of operators whose timers have none. */
+const NO_NAMESPACE: NamespaceCodec<undefined> = { encode: () => null, decode: encoded => (encoded === null ? undefined : (NaN as never)) }
 
 /**
  * @internal
@@ -44,7 +59,13 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> exten
   /** The last watermark processed; `-Infinity` before the first. */
   protected watermark = -Infinity
 
-  constructor(config: KeyedOperatorConfig, output: ChainOutput<Out, K>, context: ChainContext, namespaceId?: (namespace: N) => unknown) {
+  constructor(
+    config: KeyedOperatorConfig,
+    output: ChainOutput<Out, K>,
+    context: ChainContext,
+    namespaceId?: (namespace: N) => unknown,
+    private readonly namespaceCodec: NamespaceCodec<N> = NO_NAMESPACE as NamespaceCodec<unknown> as NamespaceCodec<N>
+  ) {
     super(config.info, output, context)
     const { info, scheduler } = config
     this.backend = new HeapKeyedStateBackend<K>({ info, now: () => scheduler.now(), maxParallelism: config.maxParallelism })
@@ -80,6 +101,53 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> exten
   /** Every input ended: event time ends (if the inputs did not say so themselves). */
   override finish(): void {
     this.processWatermark(MAX_WATERMARK)
+  }
+
+  // ---- snapshots ----
+
+  /** Keyed state and timers, filed by key group, and the watermark with what `snapshotOwn` adds. */
+  protected override snapshotParts(): SnapshotParts {
+    return { keyed: this.backend.snapshot(), timers: this.snapshotTimers(), own: { watermark: encodeTime(this.watermark), ...this.snapshotOwn() } }
+  }
+
+  protected override restoreParts(parts: SnapshotParts): void {
+    if (parts.keyed !== undefined) this.backend.restore(parts.keyed)
+    this.watermark = decodeTime(this.info, ownField(parts.own, 'watermark'))
+    this.restoreOwn(parts.own)
+    if (parts.timers !== undefined) this.restoreTimers(parts.timers)
+  }
+
+  /** What the operator keeps outside the backend, as plain JSON data; by default nothing. */
+  protected snapshotOwn(): Record<string, unknown> {
+    return {}
+  }
+
+  /** Reads back what `snapshotOwn` wrote (after the keyed state, before the timers). */
+  protected restoreOwn(_own: unknown): void {}
+
+  private snapshotTimers(): TimersSnapshot {
+    const encode = (timer: InternalTimer<TK, N>): TimersSnapshot['eventTime'][number] => [
+      keyGroupOfId(keyId(timer.key), this.backend.keys.maxParallelism),
+      encodeKey(timer.key),
+      this.namespaceCodec.encode(timer.namespace),
+      timer.timestamp
+    ]
+    return { eventTime: this.timers.eventTimeTimers().map(encode), processingTime: this.timers.processingTimeTimers().map(encode) }
+  }
+
+  private restoreTimers(snapshot: TimersSnapshot): void {
+    const restore = (entries: TimersSnapshot['eventTime'], register: (key: TK, namespace: N, time: number) => void): void => {
+      for (const [, encodedKey, encodedNamespace, time] of entries) {
+        const key = decodeKey(encodedKey)
+        const namespace = this.namespaceCodec.decode(encodedNamespace)
+        if (key === undefined || (namespace === undefined && encodedNamespace !== null) || Number.isNaN(namespace)) {
+          throw new StateError(this.info, 'timers', `cannot restore: the timer of key ${JSON.stringify(encodedKey)} in namespace ${describeValue(encodedNamespace)} is invalid`)
+        }
+        register(key as TK, namespace as N, time)
+      }
+    }
+    restore(snapshot.eventTime, (key, namespace, time) => this.timers.registerEventTimeTimer(key, namespace, time))
+    restore(snapshot.processingTime, (key, namespace, time) => this.timers.registerProcessingTimeTimer(key, namespace, time))
   }
 
   /** Cancels every timer and releases the state, however the subscription ended. */

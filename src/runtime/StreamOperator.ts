@@ -17,13 +17,18 @@
  * - Several inputs: the host calls `processRecord(input, …)` per record, and the hooks below
  *   with the watermark and status combined over all inputs (FLINK_SEMANTICS §2).
  * - Control elements reach the hooks: `processWatermark`, `processStatus`, `processSideRecord`,
- *   `processBarrier` (`snapshotState`, then forward).
+ *   `processBarrier` (the function's `CheckpointedFunction.snapshotState`, then forward).
+ * - State: `snapshotState` returns everything the operator remembers as plain JSON data (its
+ *   keyed state and timers, what it keeps outside the backend); `initializeState` puts a
+ *   snapshot back into a fresh instance, which then goes on as the snapshotted one would.
  * - The end: `endInput(input)` as each input ends, then `finish` once every input has ended
  *   (Flink's `finish`: flush what is buffered), then the output completes. `close` runs once
  *   when the subscription ends, however it ends.
  */
 import type { Subscription } from 'rxjs'
+import { StateError } from '../errors'
 import type { OperatorInfo } from '../OperatorOptions'
+import { describeErrors, OperatorSnapshot } from '../state/snapshotFormat'
 import { type CheckpointBarrier, type SideRecord, type StreamStatus, streamRecord, type Watermark } from '../StreamElement'
 import type { ChainContext } from './host'
 import type { ChainOutput, ControlElement } from './Output'
@@ -33,6 +38,9 @@ export interface StateSnapshotContext {
   readonly checkpointId: number
   readonly checkpointTimestamp: number
 }
+
+/** @internal The parts of an operator snapshot a subclass writes and reads back. */
+export type SnapshotParts = Omit<OperatorSnapshot, 'format' | 'version' | 'kind'>
 
 /** @internal The input side of a one-input operator: what the operator before it writes to. */
 export interface OneInput<In> extends ChainOutput<In, unknown> {
@@ -80,9 +88,13 @@ export abstract class AbstractStreamOperator<Out, K> {
     this.output.element(record)
   }
 
-  /** A checkpoint barrier: the operator's state is snapshotted, then the barrier forwarded. */
+  /**
+   * A checkpoint barrier: the function's operator state is brought up to date
+   * (`CheckpointedFunction.snapshotState`), then the barrier is forwarded. Collecting the
+   * operators' snapshots at the barrier comes with checkpoints.
+   */
   processBarrier(barrier: CheckpointBarrier): void {
-    this.snapshotState({ checkpointId: barrier.checkpointId, checkpointTimestamp: barrier.timestamp })
+    this.snapshotFunctionState({ checkpointId: barrier.checkpointId, checkpointTimestamp: barrier.timestamp })
     this.output.element(barrier)
   }
 
@@ -92,8 +104,33 @@ export abstract class AbstractStreamOperator<Out, K> {
   /** Every input has ended: what is buffered is released now; by default nothing is. */
   finish(): void {}
 
-  /** Snapshots the operator's state for a checkpoint; an operator without state has none. */
-  snapshotState(_context: StateSnapshotContext): void {}
+  /** Lets the user function write its operator state for a checkpoint; by default there is none. */
+  snapshotFunctionState(_context: StateSnapshotContext): void {}
+
+  /** Everything the operator remembers, as plain JSON data (a copy: later processing does not change it). */
+  snapshotState(context: StateSnapshotContext): OperatorSnapshot {
+    return { format: 'rx-datastream/operator', version: 1, kind: this.info.kind, ...this.snapshotParts(context) }
+  }
+
+  /**
+   * Puts `snapshot` (taken by an operator of the same kind) back, before any input: a snapshot
+   * that is not one, or of another kind, is a `StateError`.
+   */
+  initializeState(snapshot: unknown): void {
+    const decoded = OperatorSnapshot.decode(snapshot)
+    if (decoded._tag === 'Left') throw new StateError(this.info, '*', `not an operator snapshot of this version: ${describeErrors(decoded.left)}`)
+    const { kind } = decoded.right
+    if (kind !== this.info.kind) throw new StateError(this.info, '*', `the snapshot was taken by a ${kind} operator, not a ${this.info.kind}`)
+    this.restoreParts(decoded.right)
+  }
+
+  /** What a subclass adds to a snapshot; an operator without state adds nothing. */
+  protected snapshotParts(_context: StateSnapshotContext): SnapshotParts {
+    return {}
+  }
+
+  /** Reads back what `snapshotParts` wrote. */
+  protected restoreParts(_parts: SnapshotParts): void {}
 
   /** Runs exactly once when the subscription ends, however it ends. */
   close(): void {}

@@ -31,6 +31,7 @@ import { StatusWatermarkValve } from '../WatermarkValve'
 import { elementError, isStreamElement } from '../internal/checkElement'
 import { describeElement, describeValue } from '../internal/describe'
 import { type ChainOutput, type ControlElement, EmittingSink } from './Output'
+import { currentJob } from './JobContext'
 import type { AbstractStreamOperator, MultiInput, OneInput } from './StreamOperator'
 
 // ---- errors ----
@@ -114,13 +115,9 @@ function chainContext(destination: Subscriber<unknown>, teardown: Subscription):
   }
 }
 
-/** @internal Makes an operator for one subscription, writing to `output`. */
-export type OperatorFactory<Op> = (output: ChainOutput<never, never>, context: ChainContext) => Op
-
 /**
  * Creates the operator of one subscription and opens it: a failure is the operator's, reported
- * before anything is subscribed. Its `close` runs after the upstream's teardown, however the
- * subscription ends.
+ * before anything is subscribed. It joins the job being subscribed, if any.
  */
 function start<Out, K, Op extends AbstractStreamOperator<Out, K>>(
   info: OperatorInfo,
@@ -135,6 +132,7 @@ function start<Out, K, Op extends AbstractStreamOperator<Out, K>>(
     context.fail(output, info, error)
     return undefined
   }
+  currentJob()?.register(operator as AbstractStreamOperator<unknown, unknown>)
   return operator
 }
 

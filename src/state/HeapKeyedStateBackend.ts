@@ -16,6 +16,7 @@ import type { OperatorInfo } from '../OperatorOptions'
 import { describeValue } from '../internal/describe'
 import { keyId } from '../Key'
 import { DEFAULT_MAX_PARALLELISM, checkMaxParallelism, keyGroupOfId } from './KeyGroup'
+import { decodeKey, describeErrors, encodeKey, KeyedStateSnapshot, type SnapshotEntry, type SnapshotState, type TableSnapshot } from './snapshotFormat'
 import { KeyContext } from './KeyContext'
 import {
   HeapAggregatingState,
@@ -43,49 +44,6 @@ import { stateKindName } from './StateDescriptor'
 import { StateTable } from './StateTable'
 
 // -------------------------------------------------------------------------------------
-// snapshot format
-// -------------------------------------------------------------------------------------
-
-/** @internal A key in a snapshot: JSON has no bigint, no ±Infinity, no tuples-as-keys. */
-const EncodedKey = t.union([
-  t.string,
-  t.number,
-  t.boolean,
-  t.type({ bigint: t.string }),
-  t.type({ number: t.string }),
-  t.type({ tuple: t.array(t.union([t.string, t.number, t.boolean, t.type({ bigint: t.string }), t.type({ number: t.string })])) })
-])
-
-/** @internal One (key, namespace) value of a state: [key group, key, namespace, value]. */
-const SnapshotEntry = t.tuple([t.number, EncodedKey, t.union([t.string, t.number, t.null]), t.unknown])
-
-const SnapshotState = t.type({
-  name: t.string,
-  kind: t.keyof({
-    ValueStateDescriptor: null,
-    ListStateDescriptor: null,
-    MapStateDescriptor: null,
-    ReducingStateDescriptor: null,
-    AggregatingStateDescriptor: null
-  }),
-  ttl: t.boolean,
-  entries: t.array(SnapshotEntry)
-})
-
-/** @internal */
-export const KeyedStateSnapshot = t.type({
-  format: t.literal('rx-datastream/keyed-state'),
-  version: t.literal(1),
-  maxParallelism: t.number,
-  states: t.array(SnapshotState)
-})
-
-/** @internal */
-export type KeyedStateSnapshot = t.TypeOf<typeof KeyedStateSnapshot>
-type SnapshotState = t.TypeOf<typeof SnapshotState>
-type SnapshotEntry = t.TypeOf<typeof SnapshotEntry>
-
-// -------------------------------------------------------------------------------------
 // backend
 // -------------------------------------------------------------------------------------
 
@@ -108,6 +66,23 @@ interface RegisteredState {
   readonly namespacedStates: Map<StateDescriptor, InternalKvState>
 }
 
+/**
+ * @internal
+ * How an operator's own table (window contents, panes, join buffers) goes into a snapshot:
+ * its values as JSON-ready data and back. `encode` throws a `StateError` for a value it cannot
+ * represent; `decode` calls `fail` with what is wrong.
+ */
+export interface TableCodec<S> {
+  encode(value: S): unknown
+  /** `key` is the entry's key (current in the backend meanwhile). */
+  decode(encoded: unknown, fail: (detail: string) => never, key: unknown): S
+}
+
+interface InternalTable<K> {
+  readonly table: StateTable<K, unknown>
+  readonly codec: TableCodec<unknown> | undefined
+}
+
 /** @internal */
 export class HeapKeyedStateBackend<K> implements StateRuntime {
   readonly keys: KeyContext<K>
@@ -115,9 +90,11 @@ export class HeapKeyedStateBackend<K> implements StateRuntime {
   readonly validateWrites: boolean
   readonly now: () => number
   private readonly registered = new Map<string, RegisteredState>()
-  private readonly internal = new Map<string, StateTable<K, unknown>>()
+  private readonly internal = new Map<string, InternalTable<K>>()
   /** Restored states not registered yet, by name: decoded on registration. */
   private readonly pendingRestore = new Map<string, SnapshotState>()
+  /** Restored operator tables not created yet, by name: decoded on creation. */
+  private readonly pendingTables = new Map<string, TableSnapshot>()
   private lastDescriptor: StateDescriptor | undefined = undefined
   private lastState: InternalKvState | undefined = undefined
 
@@ -154,11 +131,22 @@ export class HeapKeyedStateBackend<K> implements StateRuntime {
     for (const { table } of this.registered.values()) table.remove(namespace)
   }
 
-  /** A table for an operator's own keyed bookkeeping (window contents, join buffers). */
-  internalTable<S>(name: string): StateTable<K, S> {
-    let table = this.internal.get(name)
-    if (table === undefined) this.internal.set(name, (table = new StateTable<K, unknown>(name, this.keys)))
-    return table as StateTable<K, S>
+  /**
+   * A table for an operator's own keyed bookkeeping (window contents, join buffers), kept as
+   * live objects for speed and written into snapshots through `codec`.
+   */
+  internalTable<S>(name: string, codec?: TableCodec<S>): StateTable<K, S> {
+    let internal = this.internal.get(name)
+    if (internal === undefined) {
+      internal = { table: new StateTable<K, unknown>(name, this.keys), codec: codec as TableCodec<unknown> | undefined }
+      this.internal.set(name, internal)
+      const restored = this.pendingTables.get(name)
+      if (restored !== undefined) {
+        this.pendingTables.delete(name)
+        this.restoreTable(internal, restored)
+      }
+    }
+    return internal.table as StateTable<K, S>
   }
 
   /**
@@ -194,7 +182,10 @@ export class HeapKeyedStateBackend<K> implements StateRuntime {
     const now = this.now()
     for (const { descriptor, table } of this.registered.values()) states.push(this.snapshotState(descriptor, table, now))
     for (const pending of this.pendingRestore.values()) states.push(pending)
-    return structuredClone({ format: 'rx-datastream/keyed-state', version: 1, maxParallelism: this.keys.maxParallelism, states })
+    const tables: TableSnapshot[] = []
+    for (const [name, internal] of this.internal) tables.push(this.snapshotTable(name, internal))
+    for (const pending of this.pendingTables.values()) tables.push(pending)
+    return structuredClone({ format: 'rx-datastream/keyed-state', version: 1, maxParallelism: this.keys.maxParallelism, states, tables })
   }
 
   /**
@@ -213,7 +204,7 @@ export class HeapKeyedStateBackend<K> implements StateRuntime {
     } catch (error) {
       throw new StateError(this.info, '*', `the snapshot is not plain data: ${messageOf(error)}`, { cause: error })
     }
-    const { maxParallelism, states } = copy
+    const { maxParallelism, states, tables = [] } = copy
     if (maxParallelism !== this.keys.maxParallelism) {
       throw new StateError(
         this.info,
@@ -222,20 +213,27 @@ export class HeapKeyedStateBackend<K> implements StateRuntime {
       )
     }
     for (const { table } of this.registered.values()) table.clear()
-    for (const table of this.internal.values()) table.clear()
+    for (const { table } of this.internal.values()) table.clear()
     this.pendingRestore.clear()
+    this.pendingTables.clear()
     for (const state of states) {
       const registered = this.registered.get(state.name)
       if (registered === undefined) this.pendingRestore.set(state.name, state)
       else this.restoreState(registered.descriptor, registered.table, state)
+    }
+    for (const table of tables) {
+      const internal = this.internal.get(table.name)
+      if (internal === undefined) this.pendingTables.set(table.name, table)
+      else this.restoreTable(internal, table)
     }
   }
 
   /** Drops all state. */
   dispose(): void {
     for (const { table } of this.registered.values()) table.clear()
-    for (const table of this.internal.values()) table.clear()
+    for (const { table } of this.internal.values()) table.clear()
     this.pendingRestore.clear()
+    this.pendingTables.clear()
   }
 
   private lookup(descriptor: StateDescriptor): InternalKvState {
@@ -297,6 +295,44 @@ export class HeapKeyedStateBackend<K> implements StateRuntime {
     return { name: descriptor.name, kind: descriptor._tag, ttl: ttl !== undefined, entries }
   }
 
+  private snapshotTable(name: string, { table, codec }: InternalTable<K>): TableSnapshot {
+    if (codec === undefined) throw new StateError(this.info, name, 'this operator cannot snapshot its state yet')
+    const entries: SnapshotEntry[] = []
+    for (const entry of table.entries()) {
+      const key = encodeKey(entry.key)
+      if (entry.value !== undefined) entries.push([entry.group, key, null, codec.encode(entry.value)])
+      if (entry.namespaces !== undefined) for (const [ns, value] of entry.namespaces) entries.push([entry.group, key, ns as string | number, codec.encode(value)])
+    }
+    return { name, entries }
+  }
+
+  private restoreTable({ table, codec }: InternalTable<K>, snapshot: TableSnapshot): void {
+    if (codec === undefined) throw new StateError(this.info, snapshot.name, 'this operator cannot restore its state yet')
+    table.clear()
+    this.restoreEntries(snapshot.name, snapshot.entries, (key, id, ns, encoded, fail) => table.restoreValue(key as K, id, ns, codec.decode(encoded, fail, key)))
+  }
+
+  /** Checks each entry's key and key group, then files it with `put`. */
+  private restoreEntries(
+    name: string,
+    entries: readonly SnapshotEntry[],
+    put: (key: unknown, id: unknown, ns: string | number | undefined, encoded: unknown, fail: (detail: string) => never) => void
+  ): void {
+    for (const [group, encodedKey, ns, encoded] of entries) {
+      const fail = (detail: string): never => {
+        throw new StateError(this.info, name, `cannot restore: ${detail}`)
+      }
+      const key = decodeKey(encodedKey)
+      if (key === undefined) fail(`the key ${JSON.stringify(encodedKey)} is not a valid key`)
+      const id = keyId(key)
+      if (keyGroupOfId(id, this.keys.maxParallelism) !== group) {
+        fail(`the key ${describeValue(key)} is filed under key group ${group}, but belongs to ${keyGroupOfId(id, this.keys.maxParallelism)}: the snapshot is corrupt or was hashed differently`)
+      }
+      const at = `key ${describeValue(key)}${ns === null ? '' : ` in namespace ${String(ns)}`}`
+      put(key, id, ns === null ? undefined : ns, encoded, detail => fail(`the value of ${at} is invalid: ${detail}`))
+    }
+  }
+
   private restoreState(descriptor: StateDescriptor, table: StateTable<unknown, unknown>, state: SnapshotState): void {
     const fail = (detail: string): never => {
       throw new StateError(this.info, descriptor.name, `cannot restore: ${detail}`)
@@ -309,16 +345,7 @@ export class HeapKeyedStateBackend<K> implements StateRuntime {
     }
     const decode = valueDecoder(descriptor)
     table.clear()
-    for (const [group, encodedKey, ns, encoded] of state.entries) {
-      const key = decodeKey(encodedKey)
-      if (key === undefined) fail(`the key ${JSON.stringify(encodedKey)} is not a valid key`)
-      const id = keyId(key)
-      if (keyGroupOfId(id, this.keys.maxParallelism) !== group) {
-        fail(`the key ${describeValue(key)} is filed under key group ${group}, but belongs to ${keyGroupOfId(id, this.keys.maxParallelism)}: the snapshot is corrupt or was hashed differently`)
-      }
-      const value = decode(encoded, detail => fail(`the value of key ${describeValue(key)}${ns === null ? '' : ` in namespace ${String(ns)}`} is invalid: ${detail}`))
-      table.restoreValue(key, id, ns === null ? undefined : ns, value)
-    }
+    this.restoreEntries(descriptor.name, state.entries, (key, id, ns, encoded, failValue) => table.restoreValue(key, id, ns, decode(encoded, failValue)))
   }
 }
 
@@ -347,48 +374,6 @@ function checkCompatible(info: OperatorInfo, registered: StateDescriptor, descri
 
 function kindName(tag: SnapshotState['kind']): string {
   return stateKindName({ _tag: tag, name: '', ttl: undefined })
-}
-
-/** The first few io-ts errors as `path: expected type, got value`. */
-export function describeErrors(errors: t.Errors): string {
-  return errors
-    .slice(0, 3)
-    .map(error => {
-      const path = error.context
-        .map(c => c.key)
-        .filter(key => key !== '')
-        .join('.')
-      const expected = error.context[error.context.length - 1]?.type.name ?? 'unknown'
-      return `${path === '' ? 'value' : path}: expected ${expected}, got ${describeValue(error.value)}`
-    })
-    .join('; ')
-}
-
-function encodeKey(key: unknown): t.TypeOf<typeof EncodedKey> {
-  if (Array.isArray(key)) return { tuple: key.map(part => encodePrimitive(part)) }
-  return encodePrimitive(key)
-}
-
-function encodePrimitive(key: unknown): string | number | boolean | { bigint: string } | { number: string } {
-  if (typeof key === 'bigint') return { bigint: key.toString() }
-  if (typeof key === 'number' && !Number.isFinite(key)) return { number: String(key) }
-  if (typeof key === 'number' && Object.is(key, -0)) return 0
-  return key as string | number | boolean
-}
-
-function decodeKey(encoded: t.TypeOf<typeof EncodedKey>): unknown {
-  if (typeof encoded === 'object' && 'tuple' in encoded) {
-    const parts = encoded.tuple.map(decodePrimitive)
-    return parts.length === 0 || parts.includes(undefined) ? undefined : parts
-  }
-  return decodePrimitive(encoded)
-}
-
-function decodePrimitive(encoded: string | number | boolean | { bigint: string } | { number: string }): unknown {
-  if (typeof encoded !== 'object') return encoded
-  if ('bigint' in encoded) return /^-?\d+$/.test(encoded.bigint) ? BigInt(encoded.bigint) : undefined
-  const n = Number(encoded.number)
-  return encoded.number === 'Infinity' || encoded.number === '-Infinity' ? n : undefined
 }
 
 /** The stored form without expired parts (value cells, list elements, map entries). */

@@ -1,0 +1,93 @@
+/**
+ * Snapshot-and-restore runs, as Flink's operator test harnesses do them: a pipeline runs over
+ * a script of inputs once without interruption, and once interrupted after `cut` inputs. At
+ * the cut, every operator of the job is snapshotted and the snapshots go through JSON (plain
+ * bytes, nothing live kept), the subscription is dropped, the pipeline is subscribed afresh,
+ * each new operator is initialized from its predecessor's snapshot (matched by registration
+ * order: the same pipeline registers its operators in the same order), and the rest of the
+ * script is fed. What the interrupted run emitted before and after the cut must equal what
+ * the uninterrupted run emitted.
+ */
+import { type Observable, Subject, type Subscription } from 'rxjs'
+import type * as ds from '../../src/index'
+import { JobContext, runInJob } from '../../src/runtime/JobContext'
+
+/** One step of a script: an element for input `input`, or the end of that input. */
+export type Step<T = unknown, K = unknown> = readonly [input: number, element: ds.StreamElement<T, K> | 'end']
+
+/** Builds the pipeline under test from its inputs. */
+export type Build<In, K, Out> = (inputs: Observable<ds.StreamElement<In, K>>[]) => Observable<Out>
+
+/** What a run emitted: elements in order, then how it ended. */
+export interface Emitted<Out> {
+  readonly elements: Out[]
+  error: unknown
+  completed: boolean
+}
+
+/** A subscribed pipeline, its inputs, its job and what it emitted so far. */
+export interface Running<In, K, Out> {
+  readonly inputs: Subject<ds.StreamElement<In, K>>[]
+  readonly job: JobContext
+  readonly subscription: Subscription
+  readonly emitted: Emitted<Out>
+}
+
+/** Subscribes the pipeline in a job of its own, emitting into `emitted`. */
+export function startJob<In, K, Out>(inputCount: number, build: Build<In, K, Out>, emitted: Emitted<Out> = { elements: [], error: undefined, completed: false }): Running<In, K, Out> {
+  const inputs = Array.from({ length: inputCount }, () => new Subject<ds.StreamElement<In, K>>())
+  const job = new JobContext()
+  const subscription = runInJob(job, () =>
+    build(inputs.map(s => s.asObservable())).subscribe({
+      next: e => emitted.elements.push(e),
+      error: (e: unknown) => (emitted.error = e),
+      complete: () => (emitted.completed = true)
+    })
+  )
+  return { inputs, job, subscription, emitted }
+}
+
+/** Feeds `steps` to the pipeline's inputs. */
+export function feed<In, K, Out>(running: Running<In, K, Out>, steps: readonly Step<In, K>[]): void {
+  for (const [input, element] of steps) {
+    if (element === 'end') running.inputs[input]!.complete()
+    else running.inputs[input]!.next(element)
+  }
+}
+
+/** Every operator's snapshot, through JSON: what a store would keep. */
+export function snapshotJob(job: JobContext): unknown[] {
+  return job.operators.map(({ operator }) => JSON.parse(JSON.stringify(operator.snapshotState({ checkpointId: 1, checkpointTimestamp: 0 }))) as unknown)
+}
+
+/**
+ * Runs `script` through the pipeline `build` makes of `inputCount` inputs, uninterrupted and
+ * interrupted at `cut`; returns both runs' emissions (the interrupted one across the cut).
+ * `between` runs after the snapshot, before the restored job gets input (e.g. to advance a
+ * virtual clock the way the uninterrupted run's clock advanced).
+ */
+export function runWithRestore<In, K, Out>(
+  inputCount: number,
+  build: Build<In, K, Out>,
+  script: readonly Step<In, K>[],
+  cut: number
+): { uninterrupted: Emitted<Out>; restored: Emitted<Out>; snapshots: unknown[] } {
+  const uninterrupted = startJob(inputCount, build)
+  feed(uninterrupted, script)
+  uninterrupted.subscription.unsubscribe()
+
+  const emitted: Emitted<Out> = { elements: [], error: undefined, completed: false }
+  const first = startJob(inputCount, build, emitted)
+  feed(first, script.slice(0, cut))
+  const snapshots = emitted.error === undefined && !emitted.completed ? snapshotJob(first.job) : []
+  first.subscription.unsubscribe()
+  if (emitted.error !== undefined || emitted.completed) return { uninterrupted: uninterrupted.emitted, restored: emitted, snapshots }
+
+  const second = startJob(inputCount, build, emitted)
+  const operators = second.job.operators
+  if (operators.length !== snapshots.length) throw new Error(`the restored job has ${operators.length} operators, the snapshot ${snapshots.length}`)
+  operators.forEach(({ operator }, i) => operator.initializeState(snapshots[i]))
+  feed(second, script.slice(cut))
+  second.subscription.unsubscribe()
+  return { uninterrupted: uninterrupted.emitted, restored: emitted, snapshots }
+}

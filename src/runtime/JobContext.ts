@@ -1,0 +1,57 @@
+/**
+ * @internal
+ * The job an operator belongs to: every operator registers with it when its subscription
+ * starts (Flink's `StreamGraph` nodes, in small): its uid, name, kind and the operator itself,
+ * so that the state of a whole job can be snapshotted and put back.
+ *
+ * Subscribing is synchronous, so the job is known while a pipeline is subscribed inside
+ * `runInJob`; operators subscribed outside any job belong to none.
+ */
+import type { OperatorInfo } from '../OperatorOptions'
+import type { AbstractStreamOperator } from './StreamOperator'
+
+/** @internal One operator of a job. */
+export interface OperatorHandle {
+  readonly info: OperatorInfo
+  readonly operator: AbstractStreamOperator<unknown, unknown>
+}
+
+/** @internal */
+export class JobContext {
+  private readonly handles: OperatorHandle[] = []
+
+  /** The operators in the order their subscriptions started (downstream ones first in a chain). */
+  get operators(): readonly OperatorHandle[] {
+    return this.handles
+  }
+
+  register(operator: AbstractStreamOperator<unknown, unknown>): void {
+    this.handles.push({ info: operator.info, operator })
+  }
+
+  /** The operator with `uid` (or, without one, the only operator of `kind`). */
+  operator(uidOrKind: string): AbstractStreamOperator<unknown, unknown> {
+    const byUid = this.handles.filter(h => h.info.uid === uidOrKind)
+    const found = byUid.length > 0 ? byUid : this.handles.filter(h => h.info.kind === uidOrKind)
+    if (found.length !== 1) throw new Error(`the job has ${found.length} operators with uid or kind ${uidOrKind}`)
+    return found[0]!.operator
+  }
+}
+
+let current: JobContext | undefined
+
+/** @internal Runs `subscribe` (a pipeline's subscription) with its operators registering with `job`. */
+export function runInJob<T>(job: JobContext, subscribe: () => T): T {
+  const previous = current
+  current = job
+  try {
+    return subscribe()
+  } finally {
+    current = previous
+  }
+}
+
+/** @internal The job of the subscription being made, if any. */
+export function currentJob(): JobContext | undefined {
+  return current
+}
