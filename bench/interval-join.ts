@@ -24,9 +24,10 @@
  * the same pairs; `verify` also checks both against a nested-loop reference.
  */
 import { Observable, type Subscriber } from 'rxjs'
-import * as ds from '../src/index'
+import type { ProcessJoinFunction } from '../src/index'
 import { DEFAULT_EVENTS, type Event, type EventOptions, eventFeed, type Feed, mulberry32 } from './data'
 import { HEAP_SAMPLE_MASK, HeapProbe, type Variant } from './harness'
+import { type Library, type LibraryBuild, perLibrary } from './library'
 import type { VerifyReport, Workload } from './workload'
 
 // -------------------------------------------------------------------------------------
@@ -401,55 +402,58 @@ function handLoop(pass: Pass, size: number, probe: HeapProbe, sink: Digest): voi
 // rx-datastream
 // -------------------------------------------------------------------------------------
 
-const orderStrategy = ds.WatermarkStrategy.forBoundedOutOfOrderness<Order>(OUT_OF_ORDERNESS).withTimestampAssigner(o => o.ts)
-const paymentStrategy = ds.WatermarkStrategy.forBoundedOutOfOrderness<Payment>(OUT_OF_ORDERNESS).withTimestampAssigner(p => p.ts)
 const perRecord = { autoWatermarkInterval: 0 }
 
-const settle: ds.ProcessJoinFunction<Order, Payment, number, number> = (o, p, ctx, out) => out.collect(mix(o.seq, p.seq, ctx.timestamp()))
+const settle: ProcessJoinFunction<Order, Payment, number, number> = (o, p, ctx, out) => out.collect(mix(o.seq, p.seq, ctx.timestamp()))
 
 /**
- * Two live sources: subscribing them only records their subscribers; `run` then pushes order
- * i and payment i alternately, as two interleaved live inputs would arrive.
+ * The run function on library `ds` (its own strategies, as a user of that version would make
+ * them). Two live sources: subscribing them only records their subscribers; the run then pushes
+ * order i and payment i alternately, as two interleaved live inputs would arrive.
  */
-function rxDatastream(pass: Pass, size: number, probe: HeapProbe, sink: Digest): void {
-  let orderIn: Subscriber<Order> | undefined
-  let paymentIn: Subscriber<Payment> | undefined
-  const orders$ = new Observable<Order>(s => {
-    orderIn = s
-  })
-  const payments$ = new Observable<Payment>(s => {
-    paymentIn = s
-  })
-  const keyedPayments = payments$.pipe(ds.assignTimestampsAndWatermarks(paymentStrategy, perRecord), ds.keyBy(p => p.key))
-  let completed = false
-  let failure: unknown = undefined
-  orders$
-    .pipe(
-      ds.assignTimestampsAndWatermarks(orderStrategy, perRecord),
-      ds.keyBy(o => o.key),
-      ds.intervalJoinWith(keyedPayments).between(LOWER, UPPER).process(settle),
-      ds.values()
-    )
-    .subscribe({
-      next: sink.add,
-      error: (e: unknown) => {
-        failure = e
-      },
-      complete: () => {
-        completed = true
-      }
+function rxDatastream(ds: Library): JoinImpl['run'] {
+  const orderStrategy = ds.WatermarkStrategy.forBoundedOutOfOrderness<Order>(OUT_OF_ORDERNESS).withTimestampAssigner(o => o.ts)
+  const paymentStrategy = ds.WatermarkStrategy.forBoundedOutOfOrderness<Payment>(OUT_OF_ORDERNESS).withTimestampAssigner(p => p.ts)
+  return (pass, size, probe, sink) => {
+    let orderIn: Subscriber<Order> | undefined
+    let paymentIn: Subscriber<Payment> | undefined
+    const orders$ = new Observable<Order>(s => {
+      orderIn = s
     })
-  const orders = orderIn!
-  const payments = paymentIn!
-  for (let i = 0; i < size && failure === undefined; i++) {
-    if ((i & HEAP_SAMPLE_MASK) === 0) probe.sample()
-    orders.next(pass.order(i))
-    payments.next(pass.payment(i))
+    const payments$ = new Observable<Payment>(s => {
+      paymentIn = s
+    })
+    const keyedPayments = payments$.pipe(ds.assignTimestampsAndWatermarks(paymentStrategy, perRecord), ds.keyBy(p => p.key))
+    let completed = false
+    let failure: unknown = undefined
+    orders$
+      .pipe(
+        ds.assignTimestampsAndWatermarks(orderStrategy, perRecord),
+        ds.keyBy(o => o.key),
+        ds.intervalJoinWith(keyedPayments).between(LOWER, UPPER).process(settle),
+        ds.values()
+      )
+      .subscribe({
+        next: sink.add,
+        error: (e: unknown) => {
+          failure = e
+        },
+        complete: () => {
+          completed = true
+        }
+      })
+    const orders = orderIn!
+    const payments = paymentIn!
+    for (let i = 0; i < size && failure === undefined; i++) {
+      if ((i & HEAP_SAMPLE_MASK) === 0) probe.sample()
+      orders.next(pass.order(i))
+      payments.next(pass.payment(i))
+    }
+    orders.complete()
+    payments.complete()
+    if (failure !== undefined) throw failure
+    if (!completed) throw new Error('interval-join: the joined stream did not complete')
   }
-  orders.complete()
-  payments.complete()
-  if (failure !== undefined) throw failure
-  if (!completed) throw new Error('interval-join: the joined stream did not complete')
 }
 
 // -------------------------------------------------------------------------------------
@@ -463,13 +467,13 @@ interface JoinImpl {
   notes?(): string
 }
 
-const impls: readonly JoinImpl[] = [
+const impls = (libs: readonly LibraryBuild[]): JoinImpl[] => [
   { id: 'hand', name: 'hand-written sorted-buffer loop', run: handLoop, notes: () => `peak ${handPeak.toLocaleString('en-US')} buffered` },
-  { id: 'ds', name: 'rx-datastream intervalJoinWith', run: rxDatastream }
+  ...perLibrary(libs, ds => [{ id: 'ds', name: 'rx-datastream intervalJoinWith', run: rxDatastream(ds) }])
 ]
 
-function variants(feed: Feed<Event>): Variant<JoinDigest>[] {
-  return impls.map(impl => ({
+function variants(feed: Feed<Event>, libs: readonly LibraryBuild[]): Variant<JoinDigest>[] {
+  return impls(libs).map(impl => ({
     id: impl.id,
     name: impl.name,
     run: (size: number, probe: HeapProbe) => {
@@ -535,7 +539,7 @@ const CHECK_EVENTS = 200_000
  * the timed data, and on 50,000 of them over only 50 keys (so buffers hold many elements per key
  * and pairs abound), against {@link reference}.
  */
-function verify(feed: Feed<Event>): VerifyReport {
+function verify(feed: Feed<Event>, libs: readonly LibraryBuild[]): VerifyReport {
   const lines: string[] = []
   let ok = true
   const checks = [
@@ -545,7 +549,7 @@ function verify(feed: Feed<Event>): VerifyReport {
   for (const check of checks) {
     const expected = reference(openPass(check.feed), check.size)
     let passed = true
-    for (const impl of impls) {
+    for (const impl of impls(libs)) {
       const sink = new Digest()
       impl.run(openPass(check.feed), check.size, new HeapProbe(), sink)
       if (!same(expected, sink.result())) {

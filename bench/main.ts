@@ -27,6 +27,7 @@ import { eventFeed } from './data'
 import { checkSameResults, formatTable, measureAll } from './harness'
 import { intervalJoin } from './interval-join'
 import { keyedProcess } from './keyed-process'
+import { CURRENT, type LibraryBuild } from './library'
 import { stateless } from './stateless'
 import { windowsSliding } from './windows-sliding'
 import { windowsTumbling } from './windows-tumbling'
@@ -63,6 +64,7 @@ async function main(): Promise<number> {
     )
     return 0
   }
+  const libs: readonly LibraryBuild[] = [CURRENT]
   const warmupRuns = positiveInt('warmup-runs', flags['warmup-runs'], 3)
   const rounds = positiveInt('rounds', flags.rounds, 1)
   const source = flags.source ?? 'array'
@@ -74,7 +76,7 @@ async function main(): Promise<number> {
   const selected = workloads.filter(w => names === undefined || names.includes(w.name))
 
   if (only !== undefined) {
-    const known = new Set(selected.flatMap(w => w.variants({ kind: source, size: 0, open: () => () => undefined as never }).map(v => v.id)))
+    const known = new Set(selected.flatMap(w => w.variants({ kind: source, size: 0, open: () => () => undefined as never }, libs).map(v => v.id)))
     const unknown = only.filter(id => !known.has(id))
     if (unknown.length > 0) throw new RangeError(`unknown --only ${unknown.join(', ')}; known: ${[...known].join(', ')}`)
   }
@@ -85,12 +87,12 @@ async function main(): Promise<number> {
     const events = positiveInt('events', flags.events, workload.defaultEvents ?? 5_000_000)
     const warmupEvents = Math.min(events, positiveInt('warmup', flags.warmup, workload.defaultWarmupEvents ?? Math.max(100_000, Math.floor(events / 10))))
     const feed = eventFeed(source, events, workload.data)
-    const variants = workload.variants(feed).filter(v => only === undefined || only.includes(v.id))
+    const variants = workload.variants(feed, libs).filter(v => only === undefined || only.includes(v.id))
     if (variants.length === 0) continue
     console.log(`\n## ${workload.name}: ${workload.description}`)
     console.log(`${events.toLocaleString('en-US')} events, warm-up ${warmupRuns} × ${warmupEvents.toLocaleString('en-US')}`)
     if (workload.verify !== undefined && flags['skip-verify'] !== true) {
-      const report = workload.verify(feed)
+      const report = workload.verify(feed, libs)
       for (const line of report.lines) console.log(line)
       if (!report.ok) {
         ok = false
