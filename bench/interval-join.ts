@@ -24,7 +24,7 @@
  * the same pairs; `verify` also checks both against a nested-loop reference.
  */
 import { Observable, type Subscriber } from 'rxjs'
-import type { ProcessJoinFunction } from '../src/index'
+import type { ProcessJoinFunction, WatermarkStrategy } from '../src/index'
 import { DEFAULT_EVENTS, type Event, type EventOptions, eventFeed, type Feed, mulberry32 } from './data'
 import { HEAP_SAMPLE_MASK, HeapProbe, type Variant } from './harness'
 import { type Library, type LibraryBuild, perLibrary } from './library'
@@ -407,53 +407,64 @@ const perRecord = { autoWatermarkInterval: 0 }
 const settle: ProcessJoinFunction<Order, Payment, number, number> = (o, p, ctx, out) => out.collect(mix(o.seq, p.seq, ctx.timestamp()))
 
 /**
- * The run function on library `ds` (its own strategies, as a user of that version would make
- * them). Two live sources: subscribing them only records their subscribers; the run then pushes
- * order i and payment i alternately, as two interleaved live inputs would arrive.
+ * Two live sources: subscribing them only records their subscribers; `run` then pushes order
+ * i and payment i alternately, as two interleaved live inputs would arrive. A named function of
+ * its own, so that profiles can select it (`cpuprofile-top.mjs --within rxDatastream`).
  */
-function rxDatastream(ds: Library): JoinImpl['run'] {
+function rxDatastream(
+  ds: Library,
+  orderStrategy: WatermarkStrategy<Order>,
+  paymentStrategy: WatermarkStrategy<Payment>,
+  pass: Pass,
+  size: number,
+  probe: HeapProbe,
+  sink: Digest
+): void {
+  let orderIn: Subscriber<Order> | undefined
+  let paymentIn: Subscriber<Payment> | undefined
+  const orders$ = new Observable<Order>(s => {
+    orderIn = s
+  })
+  const payments$ = new Observable<Payment>(s => {
+    paymentIn = s
+  })
+  const keyedPayments = payments$.pipe(ds.assignTimestampsAndWatermarks(paymentStrategy, perRecord), ds.keyBy(p => p.key))
+  let completed = false
+  let failure: unknown = undefined
+  orders$
+    .pipe(
+      ds.assignTimestampsAndWatermarks(orderStrategy, perRecord),
+      ds.keyBy(o => o.key),
+      ds.intervalJoinWith(keyedPayments).between(LOWER, UPPER).process(settle),
+      ds.values()
+    )
+    .subscribe({
+      next: sink.add,
+      error: (e: unknown) => {
+        failure = e
+      },
+      complete: () => {
+        completed = true
+      }
+    })
+  const orders = orderIn!
+  const payments = paymentIn!
+  for (let i = 0; i < size && failure === undefined; i++) {
+    if ((i & HEAP_SAMPLE_MASK) === 0) probe.sample()
+    orders.next(pass.order(i))
+    payments.next(pass.payment(i))
+  }
+  orders.complete()
+  payments.complete()
+  if (failure !== undefined) throw failure
+  if (!completed) throw new Error('interval-join: the joined stream did not complete')
+}
+
+/** The run function on library `ds`, with strategies of its own: made by that version, as its users would. */
+function onLibrary(ds: Library): JoinImpl['run'] {
   const orderStrategy = ds.WatermarkStrategy.forBoundedOutOfOrderness<Order>(OUT_OF_ORDERNESS).withTimestampAssigner(o => o.ts)
   const paymentStrategy = ds.WatermarkStrategy.forBoundedOutOfOrderness<Payment>(OUT_OF_ORDERNESS).withTimestampAssigner(p => p.ts)
-  return (pass, size, probe, sink) => {
-    let orderIn: Subscriber<Order> | undefined
-    let paymentIn: Subscriber<Payment> | undefined
-    const orders$ = new Observable<Order>(s => {
-      orderIn = s
-    })
-    const payments$ = new Observable<Payment>(s => {
-      paymentIn = s
-    })
-    const keyedPayments = payments$.pipe(ds.assignTimestampsAndWatermarks(paymentStrategy, perRecord), ds.keyBy(p => p.key))
-    let completed = false
-    let failure: unknown = undefined
-    orders$
-      .pipe(
-        ds.assignTimestampsAndWatermarks(orderStrategy, perRecord),
-        ds.keyBy(o => o.key),
-        ds.intervalJoinWith(keyedPayments).between(LOWER, UPPER).process(settle),
-        ds.values()
-      )
-      .subscribe({
-        next: sink.add,
-        error: (e: unknown) => {
-          failure = e
-        },
-        complete: () => {
-          completed = true
-        }
-      })
-    const orders = orderIn!
-    const payments = paymentIn!
-    for (let i = 0; i < size && failure === undefined; i++) {
-      if ((i & HEAP_SAMPLE_MASK) === 0) probe.sample()
-      orders.next(pass.order(i))
-      payments.next(pass.payment(i))
-    }
-    orders.complete()
-    payments.complete()
-    if (failure !== undefined) throw failure
-    if (!completed) throw new Error('interval-join: the joined stream did not complete')
-  }
+  return (pass, size, probe, sink) => rxDatastream(ds, orderStrategy, paymentStrategy, pass, size, probe, sink)
 }
 
 // -------------------------------------------------------------------------------------
@@ -469,7 +480,7 @@ interface JoinImpl {
 
 const impls = (libs: readonly LibraryBuild[]): JoinImpl[] => [
   { id: 'hand', name: 'hand-written sorted-buffer loop', run: handLoop, notes: () => `peak ${handPeak.toLocaleString('en-US')} buffered` },
-  ...perLibrary(libs, ds => [{ id: 'ds', name: 'rx-datastream intervalJoinWith', run: rxDatastream(ds) }])
+  ...perLibrary(libs, ds => [{ id: 'ds', name: 'rx-datastream intervalJoinWith', run: onLibrary(ds) }])
 ]
 
 function variants(feed: Feed<Event>, libs: readonly LibraryBuild[]): Variant<JoinDigest>[] {
