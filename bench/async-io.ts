@@ -14,9 +14,9 @@
  * them without bound; `asyncWait` is told to (`overflowBuffer: Infinity`, its default is 10,000).
  */
 import { mergeMap, type Observable } from 'rxjs'
-import * as ds from '../src/index'
 import type { Event, Feed } from './data'
 import { type HeapProbe, indexedSource, type Variant } from './harness'
+import { type Library, type LibraryBuild, perLibrary } from './library'
 import type { Workload } from './workload'
 
 /** Calls in flight at most (`capacity` / `mergeMap` concurrency). */
@@ -68,40 +68,52 @@ function drain<T>(source: Observable<T>, onValue: (value: T) => void): Promise<v
   return new Promise((resolve, reject) => source.subscribe({ next: onValue, error: reject, complete: resolve }))
 }
 
-const strategy = ds.WatermarkStrategy.forBoundedOutOfOrderness<Event>(500).withTimestampAssigner(e => e.ts)
-
 type Pipeline = (source: Observable<Event>, service: FakeService) => Observable<number>
 
-const pipelines: readonly { readonly id: string; readonly name: string; readonly pipe: Pipeline }[] = [
+interface PipelineVariant {
+  readonly id: string
+  readonly name: string
+  readonly pipe: Pipeline
+}
+
+/** The rx-datastream pipelines on library `ds` (its own strategy, as a user of that version would make it). */
+function dsPipelines(ds: Library): PipelineVariant[] {
+  const strategy = ds.WatermarkStrategy.forBoundedOutOfOrderness<Event>(500).withTimestampAssigner(e => e.ts)
+  return [
+    {
+      id: 'ds',
+      name: 'rx-datastream asyncWait, ordered',
+      pipe: (source, service) =>
+        source.pipe(
+          ds.assignTimestampsAndWatermarks(strategy),
+          ds.asyncWait((e: Event) => service.call(e), { capacity: CAPACITY, overflowBuffer: Infinity }),
+          ds.values()
+        )
+    },
+    {
+      id: 'ds-unordered',
+      name: 'rx-datastream asyncWait, unordered',
+      pipe: (source, service) =>
+        source.pipe(
+          ds.assignTimestampsAndWatermarks(strategy),
+          ds.asyncWait((e: Event) => service.call(e), { capacity: CAPACITY, ordered: false, overflowBuffer: Infinity }),
+          ds.values()
+        )
+    }
+  ]
+}
+
+const pipelines = (libs: readonly LibraryBuild[]): PipelineVariant[] => [
   {
     id: 'rxjs',
     name: 'plain RxJS mergeMap(…, 100)',
     pipe: (source, service) => source.pipe(mergeMap(service.call, CAPACITY))
   },
-  {
-    id: 'ds',
-    name: 'rx-datastream asyncWait, ordered',
-    pipe: (source, service) =>
-      source.pipe(
-        ds.assignTimestampsAndWatermarks(strategy),
-        ds.asyncWait((e: Event) => service.call(e), { capacity: CAPACITY, overflowBuffer: Infinity }),
-        ds.values()
-      )
-  },
-  {
-    id: 'ds-unordered',
-    name: 'rx-datastream asyncWait, unordered',
-    pipe: (source, service) =>
-      source.pipe(
-        ds.assignTimestampsAndWatermarks(strategy),
-        ds.asyncWait((e: Event) => service.call(e), { capacity: CAPACITY, ordered: false, overflowBuffer: Infinity }),
-        ds.values()
-      )
-  }
+  ...perLibrary(libs, dsPipelines)
 ]
 
-function variants(feed: Feed<Event>): Variant<EnrichTotals>[] {
-  return pipelines.map(p => {
+function variants(feed: Feed<Event>, libs: readonly LibraryBuild[]): Variant<EnrichTotals>[] {
+  return pipelines(libs).map(p => {
     let last = ''
     return {
       id: p.id,

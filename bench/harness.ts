@@ -165,7 +165,7 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 3; i++) await new Promise<void>(resolve => setImmediate(resolve))
 }
 
-function median(xs: readonly number[]): number {
+export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b)
   const mid = s.length >> 1
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2

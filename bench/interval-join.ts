@@ -24,9 +24,10 @@
  * the same pairs; `verify` also checks both against a nested-loop reference.
  */
 import { Observable, type Subscriber } from 'rxjs'
-import * as ds from '../src/index'
+import type { ProcessJoinFunction, WatermarkStrategy } from '../src/index'
 import { DEFAULT_EVENTS, type Event, type EventOptions, eventFeed, type Feed, mulberry32 } from './data'
 import { HEAP_SAMPLE_MASK, HeapProbe, type Variant } from './harness'
+import { type Library, type LibraryBuild, perLibrary } from './library'
 import type { VerifyReport, Workload } from './workload'
 
 // -------------------------------------------------------------------------------------
@@ -401,17 +402,24 @@ function handLoop(pass: Pass, size: number, probe: HeapProbe, sink: Digest): voi
 // rx-datastream
 // -------------------------------------------------------------------------------------
 
-const orderStrategy = ds.WatermarkStrategy.forBoundedOutOfOrderness<Order>(OUT_OF_ORDERNESS).withTimestampAssigner(o => o.ts)
-const paymentStrategy = ds.WatermarkStrategy.forBoundedOutOfOrderness<Payment>(OUT_OF_ORDERNESS).withTimestampAssigner(p => p.ts)
 const perRecord = { autoWatermarkInterval: 0 }
 
-const settle: ds.ProcessJoinFunction<Order, Payment, number, number> = (o, p, ctx, out) => out.collect(mix(o.seq, p.seq, ctx.timestamp()))
+const settle: ProcessJoinFunction<Order, Payment, number, number> = (o, p, ctx, out) => out.collect(mix(o.seq, p.seq, ctx.timestamp()))
 
 /**
  * Two live sources: subscribing them only records their subscribers; `run` then pushes order
- * i and payment i alternately, as two interleaved live inputs would arrive.
+ * i and payment i alternately, as two interleaved live inputs would arrive. A named function of
+ * its own, so that profiles can select it (`cpuprofile-top.mjs --within rxDatastream`).
  */
-function rxDatastream(pass: Pass, size: number, probe: HeapProbe, sink: Digest): void {
+function rxDatastream(
+  ds: Library,
+  orderStrategy: WatermarkStrategy<Order>,
+  paymentStrategy: WatermarkStrategy<Payment>,
+  pass: Pass,
+  size: number,
+  probe: HeapProbe,
+  sink: Digest
+): void {
   let orderIn: Subscriber<Order> | undefined
   let paymentIn: Subscriber<Payment> | undefined
   const orders$ = new Observable<Order>(s => {
@@ -452,6 +460,13 @@ function rxDatastream(pass: Pass, size: number, probe: HeapProbe, sink: Digest):
   if (!completed) throw new Error('interval-join: the joined stream did not complete')
 }
 
+/** The run function on library `ds`, with strategies of its own: made by that version, as its users would. */
+function onLibrary(ds: Library): JoinImpl['run'] {
+  const orderStrategy = ds.WatermarkStrategy.forBoundedOutOfOrderness<Order>(OUT_OF_ORDERNESS).withTimestampAssigner(o => o.ts)
+  const paymentStrategy = ds.WatermarkStrategy.forBoundedOutOfOrderness<Payment>(OUT_OF_ORDERNESS).withTimestampAssigner(p => p.ts)
+  return (pass, size, probe, sink) => rxDatastream(ds, orderStrategy, paymentStrategy, pass, size, probe, sink)
+}
+
 // -------------------------------------------------------------------------------------
 // workload
 // -------------------------------------------------------------------------------------
@@ -463,13 +478,13 @@ interface JoinImpl {
   notes?(): string
 }
 
-const impls: readonly JoinImpl[] = [
+const impls = (libs: readonly LibraryBuild[]): JoinImpl[] => [
   { id: 'hand', name: 'hand-written sorted-buffer loop', run: handLoop, notes: () => `peak ${handPeak.toLocaleString('en-US')} buffered` },
-  { id: 'ds', name: 'rx-datastream intervalJoinWith', run: rxDatastream }
+  ...perLibrary(libs, ds => [{ id: 'ds', name: 'rx-datastream intervalJoinWith', run: onLibrary(ds) }])
 ]
 
-function variants(feed: Feed<Event>): Variant<JoinDigest>[] {
-  return impls.map(impl => ({
+function variants(feed: Feed<Event>, libs: readonly LibraryBuild[]): Variant<JoinDigest>[] {
+  return impls(libs).map(impl => ({
     id: impl.id,
     name: impl.name,
     run: (size: number, probe: HeapProbe) => {
@@ -535,7 +550,7 @@ const CHECK_EVENTS = 200_000
  * the timed data, and on 50,000 of them over only 50 keys (so buffers hold many elements per key
  * and pairs abound), against {@link reference}.
  */
-function verify(feed: Feed<Event>): VerifyReport {
+function verify(feed: Feed<Event>, libs: readonly LibraryBuild[]): VerifyReport {
   const lines: string[] = []
   let ok = true
   const checks = [
@@ -545,7 +560,7 @@ function verify(feed: Feed<Event>): VerifyReport {
   for (const check of checks) {
     const expected = reference(openPass(check.feed), check.size)
     let passed = true
-    for (const impl of impls) {
+    for (const impl of impls(libs)) {
       const sink = new Digest()
       impl.run(openPass(check.feed), check.size, new HeapProbe(), sink)
       if (!same(expected, sink.result())) {

@@ -22,9 +22,10 @@
  */
 import * as t from 'io-ts'
 import { groupBy, map, mergeMap, scan } from 'rxjs'
-import * as ds from '../src/index'
+import type { KeyedProcessFunction } from '../src/index'
 import { type Event, type EventOptions, eventFeed, type Feed } from './data'
 import { drainSync, HEAP_SAMPLE_MASK, HeapProbe, indexedSource, type Variant } from './harness'
+import { type Library, type LibraryBuild, perLibrary } from './library'
 import type { VerifyReport, Workload } from './workload'
 
 /** Keys (users) of the workload's data. */
@@ -135,21 +136,8 @@ function rxjsScan(at: (i: number) => Event, size: number, probe: HeapProbe, sink
 // rx-datastream
 // -------------------------------------------------------------------------------------
 
-const strategy = ds.WatermarkStrategy.forBoundedOutOfOrderness<Event>(500).withTimestampAssigner(e => e.ts)
-
-const count = ds.valueState('count', t.number, 0)
-
-const countPerUser: ds.KeyedProcessFunction<number, Event, number> = {
-  processElement: (_e, ctx, out) => {
-    const s = ctx.state(count)
-    const n = (s.value() ?? 0) + 1
-    s.update(n)
-    out.collect(n)
-  }
-}
-
 /** Diagnostic: the counts in the function's own `Map` (one per subscription: a factory). */
-const countPerUserInMap = (): ds.KeyedProcessFunction<number, Event, number> => {
+const countPerUserInMap = (): KeyedProcessFunction<number, Event, number> => {
   const counts = new Map<number, number>()
   return {
     processElement: (_e, ctx, out) => {
@@ -161,35 +149,52 @@ const countPerUserInMap = (): ds.KeyedProcessFunction<number, Event, number> => 
   }
 }
 
-function rxDatastream(
-  fn: ds.KeyedProcessFunction<number, Event, number> | (() => ds.KeyedProcessFunction<number, Event, number>)
-): CountImpl['run'] {
-  return (at, size, probe, sink) =>
-    drainSync(
-      indexedSource(() => at, size, probe).pipe(
-        ds.assignTimestampsAndWatermarks(strategy),
-        ds.keyBy(userOf),
-        ds.keyedProcess(fn),
-        ds.values()
-      ),
-      sink.add
-    )
+/** The rx-datastream variants on library `ds`: its own strategy and state descriptor, as a user of that version would make them. */
+function dsImpls(ds: Library): CountImpl[] {
+  const strategy = ds.WatermarkStrategy.forBoundedOutOfOrderness<Event>(500).withTimestampAssigner(e => e.ts)
+  const count = ds.valueState('count', t.number, 0)
+
+  const countPerUser: KeyedProcessFunction<number, Event, number> = {
+    processElement: (_e, ctx, out) => {
+      const s = ctx.state(count)
+      const n = (s.value() ?? 0) + 1
+      s.update(n)
+      out.collect(n)
+    }
+  }
+
+  const rxDatastream =
+    (fn: KeyedProcessFunction<number, Event, number> | (() => KeyedProcessFunction<number, Event, number>)): CountImpl['run'] =>
+    (at, size, probe, sink) =>
+      drainSync(
+        indexedSource(() => at, size, probe).pipe(
+          ds.assignTimestampsAndWatermarks(strategy),
+          ds.keyBy(userOf),
+          ds.keyedProcess(fn),
+          ds.values()
+        ),
+        sink.add
+      )
+
+  return [
+    { id: 'ds', name: 'rx-datastream', run: rxDatastream(countPerUser) },
+    { id: 'ds-map', name: 'rx-datastream, own Map (no state)', run: rxDatastream(countPerUserInMap) }
+  ]
 }
 
 // -------------------------------------------------------------------------------------
 // workload
 // -------------------------------------------------------------------------------------
 
-const impls: readonly CountImpl[] = [
+const impls = (libs: readonly LibraryBuild[]): CountImpl[] => [
   { id: 'hand', name: 'hand-written loop (Map)', run: handLoop, notes: () => `${handKeys.toLocaleString('en-US')} keys` },
   { id: 'rxjs', name: 'plain RxJS (groupBy + scan)', run: rxjsGroupBy },
   { id: 'rxjs-scan', name: 'plain RxJS (scan over a Map)', run: rxjsScan },
-  { id: 'ds', name: 'rx-datastream', run: rxDatastream(countPerUser) },
-  { id: 'ds-map', name: 'rx-datastream, own Map (no state)', run: rxDatastream(countPerUserInMap) }
+  ...perLibrary(libs, dsImpls)
 ]
 
-function variants(feed: Feed<Event>): Variant<CountTotals>[] {
-  return impls.map(impl => ({
+function variants(feed: Feed<Event>, libs: readonly LibraryBuild[]): Variant<CountTotals>[] {
+  return impls(libs).map(impl => ({
     id: impl.id,
     name: impl.name,
     run: (size: number, probe: HeapProbe) => {
@@ -230,7 +235,7 @@ const show = (r: CountTotals): string => `count ${r.count}, Σ counts ${r.sum}, 
  * key), compared with {@link reference}: the same number of counts, the same sum, and the same
  * order-sensitive hash of the whole emitted sequence.
  */
-function verify(feed: Feed<Event>): VerifyReport {
+function verify(feed: Feed<Event>, libs: readonly LibraryBuild[]): VerifyReport {
   const lines: string[] = []
   let ok = true
   const checks = [
@@ -245,7 +250,7 @@ function verify(feed: Feed<Event>): VerifyReport {
   for (const check of checks) {
     const expected = reference(check.feed.open(), check.size, check.users)
     let passed = true
-    for (const impl of impls) {
+    for (const impl of impls(libs)) {
       const sink = new Checksum()
       impl.run(check.feed.open(), check.size, new HeapProbe(), sink)
       const actual = sink.totals()

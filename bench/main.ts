@@ -10,7 +10,7 @@
  *   --warmup-runs N   warm-up runs of each variant (default 3)
  *   --rounds N        timed runs of each variant, interleaved; medians are reported (default 1)
  *   --only ID         only these variants (repeatable or comma-separated): hand, rxjs, ds, ds-wm0,
- *                     rxjs-scan, ds-map, ds-unordered
+ *                     rxjs-scan, ds-map, ds-unordered, and with a baseline ds@base, ds-wm0@base, …
  *   --workload NAME   only these workloads (repeatable or comma-separated; default: all):
  *                     stateless, windows-tumbling, windows-sliding, keyed-process, async-io, interval-join
  *                     (interval-join: --events counts orders, default 1000000; as many payments flow beside them)
@@ -19,14 +19,20 @@
  *                     sample: the peak live heap (state), without uncollected garbage
  *   --skip-verify     skip the workloads' untimed exact checks (windows-*, keyed-process) before timing
  *   --json            also print the measurements as JSON
+ *   --baseline-module PATH
+ *                     the baseline library, compiled to CommonJS (its src/index.js): every rx-datastream
+ *                     variant also runs on it, as ID@base (scripts/bench.mjs turns --baseline REF into this)
+ *   --baseline-label TEXT
+ *                     how the report names the baseline (default: PATH)
  */
 import { cpus } from 'node:os'
 import { parseArgs } from 'node:util'
 import { asyncIo } from './async-io'
 import { eventFeed } from './data'
-import { checkSameResults, formatTable, measureAll } from './harness'
+import { checkSameResults, formatTable, type Measurement, measureAll, median } from './harness'
 import { intervalJoin } from './interval-join'
 import { keyedProcess } from './keyed-process'
+import { BASELINE_SUFFIX, CURRENT, type LibraryBuild, loadBaseline } from './library'
 import { stateless } from './stateless'
 import { windowsSliding } from './windows-sliding'
 import { windowsTumbling } from './windows-tumbling'
@@ -39,6 +45,27 @@ function positiveInt(flag: string, text: string | undefined, fallback: number): 
   const n = Number(text.replace(/_/g, ''))
   if (!Number.isSafeInteger(n) || n <= 0) throw new RangeError(`--${flag} must be a positive integer, got ${text}`)
   return n
+}
+
+/**
+ * One line per variant measured on both libraries: the ratio of the medians and, since rounds
+ * interleave, the spread of the ratios of the runs of each round (the noise of that ratio).
+ */
+function baselineLines(measurements: readonly Measurement<unknown>[]): string[] {
+  const lines: string[] = []
+  for (const base of measurements) {
+    if (!base.id.endsWith(BASELINE_SUFFIX)) continue
+    const cur = measurements.find(m => m.id === base.id.slice(0, -BASELINE_SUFFIX.length))
+    if (cur === undefined) continue
+    const perRound = cur.roundSeconds.map((s, r) => s / base.roundSeconds[r]!)
+    const spread = perRound.length > 1 ? ` (per round ${Math.min(...perRound).toFixed(2)}–${Math.max(...perRound).toFixed(2)}×, median ${median(perRound).toFixed(2)}×)` : ''
+    // CPU time as well: on a shared machine it moves less than wall time when the process waits for a core.
+    lines.push(
+      `${cur.id} / ${base.id}: ${(cur.seconds / base.seconds).toFixed(2)}× time${spread}, ${(cur.cpuSeconds / base.cpuSeconds).toFixed(2)}× CPU, ` +
+        `${(cur.peakHeapBytes / 1048576).toFixed(1)} vs ${(base.peakHeapBytes / 1048576).toFixed(1)} MB peak heap`
+    )
+  }
+  return lines
 }
 
 async function main(): Promise<number> {
@@ -54,15 +81,22 @@ async function main(): Promise<number> {
       'skip-verify': { type: 'boolean' },
       'live-heap': { type: 'boolean' },
       json: { type: 'boolean' },
+      'baseline-module': { type: 'string' },
+      'baseline-label': { type: 'string' },
+      // Resolved to a compiled library by scripts/bench.mjs, never seen here through npm run bench.
+      baseline: { type: 'string' },
       help: { type: 'boolean', short: 'h' }
     }
   })
   if (flags.help === true) {
     console.log(
-      'npm run bench -- [--events N] [--warmup N] [--warmup-runs N] [--rounds N] [--only ID] [--workload NAME] [--source array|lazy] [--live-heap] [--skip-verify] [--json]'
+      'npm run bench -- [--events N] [--warmup N] [--warmup-runs N] [--rounds N] [--only ID] [--workload NAME] [--source array|lazy] [--live-heap] [--skip-verify] [--json] [--baseline REF]'
     )
     return 0
   }
+  if (flags.baseline !== undefined) throw new RangeError('--baseline REF is resolved by scripts/bench.mjs (npm run bench); run directly, give --baseline-module PATH')
+  const baselineModule = flags['baseline-module']
+  const libs: readonly LibraryBuild[] = baselineModule === undefined ? [CURRENT] : [CURRENT, loadBaseline(baselineModule)]
   const warmupRuns = positiveInt('warmup-runs', flags['warmup-runs'], 3)
   const rounds = positiveInt('rounds', flags.rounds, 1)
   const source = flags.source ?? 'array'
@@ -74,23 +108,25 @@ async function main(): Promise<number> {
   const selected = workloads.filter(w => names === undefined || names.includes(w.name))
 
   if (only !== undefined) {
-    const known = new Set(selected.flatMap(w => w.variants({ kind: source, size: 0, open: () => () => undefined as never }).map(v => v.id)))
+    const known = new Set(selected.flatMap(w => w.variants({ kind: source, size: 0, open: () => () => undefined as never }, libs).map(v => v.id)))
     const unknown = only.filter(id => !known.has(id))
+    if (unknown.some(id => id.endsWith(BASELINE_SUFFIX)) && baselineModule === undefined) throw new RangeError(`--only ${unknown.join(', ')}: the ${BASELINE_SUFFIX} variants need --baseline REF`)
     if (unknown.length > 0) throw new RangeError(`unknown --only ${unknown.join(', ')}; known: ${[...known].join(', ')}`)
   }
   console.log(`node ${process.version}, ${cpus().length} cpus (${cpus()[0]?.model.trim() ?? '?'}), ${source} source, ${rounds} round(s)`)
+  if (baselineModule !== undefined) console.log(`baseline (${BASELINE_SUFFIX} variants): ${flags['baseline-label'] ?? baselineModule}`)
   let ok = true
   const all: unknown[] = []
   for (const workload of selected) {
     const events = positiveInt('events', flags.events, workload.defaultEvents ?? 5_000_000)
     const warmupEvents = Math.min(events, positiveInt('warmup', flags.warmup, workload.defaultWarmupEvents ?? Math.max(100_000, Math.floor(events / 10))))
     const feed = eventFeed(source, events, workload.data)
-    const variants = workload.variants(feed).filter(v => only === undefined || only.includes(v.id))
+    const variants = workload.variants(feed, libs).filter(v => only === undefined || only.includes(v.id))
     if (variants.length === 0) continue
     console.log(`\n## ${workload.name}: ${workload.description}`)
     console.log(`${events.toLocaleString('en-US')} events, warm-up ${warmupRuns} × ${warmupEvents.toLocaleString('en-US')}`)
     if (workload.verify !== undefined && flags['skip-verify'] !== true) {
-      const report = workload.verify(feed)
+      const report = workload.verify(feed, libs)
       for (const line of report.lines) console.log(line)
       if (!report.ok) {
         ok = false
@@ -107,6 +143,7 @@ async function main(): Promise<number> {
       onRun: (v, round, s) => console.log(`  ${v.id} round ${round + 1}: ${s.toFixed(3)} s`)
     })
     console.log(formatTable(measurements, workload))
+    for (const line of baselineLines(measurements)) console.log(line)
     const same = checkSameResults(measurements, workload.same, workload.show)
     console.log(same ? `results agree: ${workload.show(measurements[0]!.result)}` : 'RESULTS DIFFER')
     ok &&= same

@@ -12,9 +12,10 @@
  *                         record that advances it (about one record in two here).
  */
 import { filter, map } from 'rxjs'
-import * as ds from '../src/index'
+import type { AssignTimestampsAndWatermarksOptions, WatermarkStrategy } from '../src/index'
 import type { Event, Feed } from './data'
 import { drainSync, HEAP_SAMPLE_MASK, HeapProbe, indexedSource, type Variant } from './harness'
+import { type Library, type LibraryBuild, perLibrary } from './library'
 import type { Workload } from './workload'
 
 export interface Totals {
@@ -51,13 +52,13 @@ const keep = (v: number): boolean => v % 5 !== 0
 /** Keeps the hand loop's max timestamp observable, so it is not optimised away. */
 export let handLoopMaxTimestamp = -Infinity
 
-const strategy = ds.WatermarkStrategy.forBoundedOutOfOrderness<Event>(500).withTimestampAssigner(timestampOf)
-
 function rxDatastream(
+  ds: Library,
+  strategy: WatermarkStrategy<Event>,
   feed: Feed<Event>,
   size: number,
   probe: HeapProbe,
-  options: ds.AssignTimestampsAndWatermarksOptions
+  options: AssignTimestampsAndWatermarksOptions
 ): Totals {
   const acc = new Accumulator()
   drainSync(
@@ -73,7 +74,13 @@ function rxDatastream(
 }
 
 /** Untimed: what flows out of assignTimestampsAndWatermarks. */
-function elementsOut(feed: Feed<Event>, size: number, options: ds.AssignTimestampsAndWatermarksOptions): string {
+function elementsOut(
+  ds: Library,
+  strategy: WatermarkStrategy<Event>,
+  feed: Feed<Event>,
+  size: number,
+  options: AssignTimestampsAndWatermarksOptions
+): string {
   let records = 0
   let watermarks = 0
   let other = 0
@@ -86,7 +93,26 @@ function elementsOut(feed: Feed<Event>, size: number, options: ds.AssignTimestam
   return `assign emits ${m(records)} records + ${m(watermarks)} watermarks${other > 0 ? ` + ${other} other` : ''}`
 }
 
-function variants(feed: Feed<Event>): Variant<Totals>[] {
+function dsVariants(ds: Library, feed: Feed<Event>): Variant<Totals>[] {
+  // Made by the library it is given to, as a user of that version would.
+  const strategy = ds.WatermarkStrategy.forBoundedOutOfOrderness<Event>(500).withTimestampAssigner(timestampOf)
+  return [
+    {
+      id: 'ds',
+      name: 'rx-datastream (wm every 200 ms)',
+      run: (size, probe) => rxDatastream(ds, strategy, feed, size, probe, {}),
+      notes: size => elementsOut(ds, strategy, feed, size, {})
+    },
+    {
+      id: 'ds-wm0',
+      name: 'rx-datastream (wm per record, interval 0)',
+      run: (size, probe) => rxDatastream(ds, strategy, feed, size, probe, { autoWatermarkInterval: 0 }),
+      notes: size => elementsOut(ds, strategy, feed, size, { autoWatermarkInterval: 0 })
+    }
+  ]
+}
+
+function variants(feed: Feed<Event>, libs: readonly LibraryBuild[]): Variant<Totals>[] {
   return [
     {
       id: 'hand',
@@ -121,18 +147,7 @@ function variants(feed: Feed<Event>): Variant<Totals>[] {
         return acc.totals()
       }
     },
-    {
-      id: 'ds',
-      name: 'rx-datastream (wm every 200 ms)',
-      run: (size, probe) => rxDatastream(feed, size, probe, {}),
-      notes: size => elementsOut(feed, size, {})
-    },
-    {
-      id: 'ds-wm0',
-      name: 'rx-datastream (wm per record, interval 0)',
-      run: (size, probe) => rxDatastream(feed, size, probe, { autoWatermarkInterval: 0 }),
-      notes: size => elementsOut(feed, size, { autoWatermarkInterval: 0 })
-    }
+    ...perLibrary(libs, ds => dsVariants(ds, feed))
   ]
 }
 

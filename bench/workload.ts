@@ -1,6 +1,7 @@
 /** What a benchmark workload provides to the runner (bench/main.ts). */
 import type { Event, EventOptions, Feed } from './data'
 import type { ReportOptions, Variant } from './harness'
+import type { LibraryBuild } from './library'
 
 /** The outcome of a workload's untimed correctness check. */
 export interface VerifyReport {
@@ -18,8 +19,11 @@ export interface Workload<R> extends ReportOptions {
   readonly defaultEvents?: number
   /** Events per warm-up run when `--warmup` is not given (default: events/10, at least 100,000). */
   readonly defaultWarmupEvents?: number
-  /** The variants to compare, all reading `feed`; the first one's result is the reference. */
-  variants(feed: Feed<Event>): Variant<R>[]
+  /**
+   * The variants to compare, all reading `feed`; the first one's result is the reference. The
+   * rx-datastream variants are made once per library in `libs` (see library.ts).
+   */
+  variants(feed: Feed<Event>, libs: readonly LibraryBuild[]): Variant<R>[]
   /** Whether two variants computed the same result. */
   same(a: R, b: R): boolean
   show(r: R): string
@@ -27,5 +31,5 @@ export interface Workload<R> extends ReportOptions {
    * Optional, untimed, before the measurements: a stricter check than `same` (e.g. comparing
    * every result). The runner exits with 1 if it fails; `--skip-verify` skips it.
    */
-  verify?(feed: Feed<Event>): VerifyReport
+  verify?(feed: Feed<Event>, libs: readonly LibraryBuild[]): VerifyReport
 }
