@@ -1,7 +1,7 @@
-import type { OperatorFunction, Subscriber } from 'rxjs'
-import { type OperatorInfo, operatorInfo } from '../src/OperatorOptions'
+import type { OperatorFunction } from 'rxjs'
+import { operatorInfo } from '../src/OperatorOptions'
 import { type StreamElement, type StreamRecord, streamRecord } from '../src/StreamElement'
-import { type ChainContext, type SinkOperator, sinkOperator } from '../src/runtime/host'
+import { sinkOperator } from '../src/runtime/host'
 
 /**
  * Leaves the stream model keeping event time: emits every main-output record as
@@ -25,40 +25,5 @@ import { type ChainContext, type SinkOperator, sinkOperator } from '../src/runti
  * @since 0.1.0
  */
 export function records<T, K = never>(): OperatorFunction<StreamElement<T, K>, StreamRecord<T, K>> {
-  const info = operatorInfo('records')
-  return sinkOperator<T, K, StreamRecord<T, K>>(info, (destination, context) => new RecordsOperator<T, K>(info, destination, context))
-}
-
-/** The end of a chain, emitting its records as objects and dropping every other element. */
-class RecordsOperator<T, K> implements SinkOperator<T> {
-  constructor(
-    private readonly info: OperatorInfo,
-    private readonly destination: Subscriber<StreamRecord<T, K>>,
-    private readonly context: ChainContext
-  ) {}
-
-  record(value: T, timestamp: number, key: unknown): void {
-    if (this.destination.closed) return
-    const record = streamRecord(value, timestamp, key as K)
-    try {
-      this.destination.next(record)
-    } catch (error) {
-      this.context.fail(this.destination, this.info, error, record)
-    }
-  }
-
-  element(): void {
-    // Watermarks, statuses, barriers and side records are not records.
-  }
-
-  complete(): void {
-    if (!this.destination.closed) this.destination.complete()
-  }
-
-  error(error: unknown): void {
-    if (this.destination.closed) return
-    // As an operator's upstream subscriber does: release the upstream, then pass the error on.
-    this.context.teardown.unsubscribe()
-    this.destination.error(error)
-  }
+  return sinkOperator<T, K, StreamRecord<T, K>>(operatorInfo('records'), streamRecord)
 }

@@ -1,8 +1,7 @@
-import type { OperatorFunction, Subscriber } from 'rxjs'
-import { type OperatorInfo, operatorInfo } from '../src/OperatorOptions'
-import { type StreamElement, streamRecord } from '../src/StreamElement'
-import { type ChainContext, type SinkOperator, sinkOperator } from '../src/runtime/host'
-import type { ControlElement } from '../src/runtime/Output'
+import type { OperatorFunction } from 'rxjs'
+import { operatorInfo } from '../src/OperatorOptions'
+import type { StreamElement } from '../src/StreamElement'
+import { sinkOperator } from '../src/runtime/host'
 
 /**
  * Leaves the stream model: emits the value of every main-output record and drops watermarks,
@@ -28,38 +27,5 @@ import type { ControlElement } from '../src/runtime/Output'
 export function values<T, K = never>(): OperatorFunction<StreamElement<T, K>, T> {
   const info = operatorInfo('values')
   // Chained onto the operators before it: a record's value leaves without a record object.
-  return sinkOperator<T, K, T>(info, (destination, context) => new ValuesOperator<T>(info, destination, context))
-}
-
-/** The end of a chain, emitting records' values. */
-class ValuesOperator<T> implements SinkOperator<T> {
-  constructor(
-    private readonly info: OperatorInfo,
-    private readonly destination: Subscriber<T>,
-    private readonly context: ChainContext
-  ) {}
-
-  record(value: T, timestamp: number, key: unknown): void {
-    if (this.destination.closed) return
-    try {
-      this.destination.next(value)
-    } catch (error) {
-      this.context.fail(this.destination, this.info, error, streamRecord(value, timestamp, key))
-    }
-  }
-
-  element(_element: ControlElement): void {
-    // Watermarks, statuses, barriers and side records stay in the stream model.
-  }
-
-  complete(): void {
-    if (!this.destination.closed) this.destination.complete()
-  }
-
-  error(error: unknown): void {
-    if (this.destination.closed) return
-    // As an operator's upstream subscriber does: release the upstream, then pass the error on.
-    this.context.teardown.unsubscribe()
-    this.destination.error(error)
-  }
+  return sinkOperator<T, K, T>(info, value => value)
 }

@@ -176,38 +176,58 @@ export function sourceOperator<In, Out, K>(
     })
 }
 
-/** @internal The last operator of a chain whose subscriber takes something else than stream elements (`values`, `records`). */
-export interface SinkOperator<In> extends OneInput<In> {
-  /** Runs exactly once when the subscription ends, however it ends. */
-  close?(): void
-}
-
 /**
  * @internal
- * The adapter of an operator that ends a chain: `create` makes, per subscription, the
- * operator the chain runs into, emitting to `destination`. Nothing can be chained onto it.
+ * The adapter of the operator that ends a chain whose subscriber takes something else than
+ * stream elements (`values`, `records`): each record becomes `project(value, timestamp, key)`;
+ * every other element stays in the stream model. Nothing can be chained onto it.
  */
 export function sinkOperator<In, K, Out>(
   info: OperatorInfo,
-  create: (destination: Subscriber<Out>, context: ChainContext) => SinkOperator<In>
+  project: (value: In, timestamp: number, key: K) => Out
 ): (source: Observable<StreamElement<In, K>>) => Observable<Out> {
   return source => {
     const upstream = chainOf(source, info)
     return new Observable<Out>(destination => {
       const teardown = new Subscription()
-      const context = chainContext(destination, teardown)
-      let operator: SinkOperator<In>
-      try {
-        operator = create(destination, context)
-      } catch (error) {
-        destination.error(asStreamError(info, error))
-        return
-      }
       destination.add(teardown)
-      if (operator.close !== undefined) destination.add(() => operator.close!())
-      if (destination.closed) return
-      upstream(operator as ChainOutput<In, K>, context)
+      const context = chainContext(destination, teardown)
+      upstream(new SubscriberSink(info, project, destination, context), context)
     })
+  }
+}
+
+/** The end of a chain: records, projected, to the subscriber. */
+class SubscriberSink<In, K, Out> implements ChainOutput<In, K> {
+  constructor(
+    private readonly info: OperatorInfo,
+    private readonly project: (value: In, timestamp: number, key: K) => Out,
+    private readonly destination: Subscriber<Out>,
+    private readonly context: ChainContext
+  ) {}
+
+  record(value: In, timestamp: number, key: K): void {
+    if (this.destination.closed) return
+    try {
+      this.destination.next(this.project(value, timestamp, key))
+    } catch (error) {
+      this.context.fail(this.destination, this.info, error, streamRecord(value, timestamp, key))
+    }
+  }
+
+  element(): void {
+    // Watermarks, statuses, barriers and side records stay in the stream model.
+  }
+
+  complete(): void {
+    if (!this.destination.closed) this.destination.complete()
+  }
+
+  error(error: unknown): void {
+    if (this.destination.closed) return
+    // As an operator's upstream subscriber does: release the upstream, then pass the error on.
+    this.context.teardown.unsubscribe()
+    this.destination.error(error)
   }
 }
 
