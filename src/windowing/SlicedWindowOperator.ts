@@ -7,16 +7,20 @@
  * (lateness, late firings and the late side output included), at a fraction of the per-record
  * cost for sliding windows, and with no merge at all for tumbling ones (one pane per window).
  */
+import * as t from 'io-ts'
 import type { Collector } from '../Collector'
-import { DataStreamError, TimestampError } from '../errors'
+import { DataStreamError, StateError, TimestampError } from '../errors'
 import { keyId } from '../Key'
+import type { OperatorInfo } from '../OperatorOptions'
 import type { OutputTag } from '../OutputTag'
+import type { TableCodec } from '../state/HeapKeyedStateBackend'
+import { decodeKey, describeErrors, EncodedKey, encodeKey, ownField } from '../state/snapshotFormat'
 import { NO_TIMESTAMP, streamRecord } from '../StreamElement'
 import { NumericPriorityQueue } from '../internal/PriorityQueue'
-import { describeElement } from '../internal/describe'
+import { describeElement, describeValue } from '../internal/describe'
 import { timeWindow, windowStart } from './TimeWindow'
 import type { WindowGrid } from './WindowAssigner'
-import { emitResult } from './WindowContents'
+import { accumulatorValues, emitResult, type ValueCodec } from './WindowContents'
 import type { StateTable } from '../state/StateTable'
 import { AbstractWindowOperator, emitLateRecord, processWindowContext, type WindowOperatorBaseConfig } from './windowRuntime'
 import type { ChainContext } from '../runtime/host'
@@ -98,12 +102,12 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     this.lateness = config.allowedLateness
     // Window functions only run for a key: their state is always in a keyed context.
     this.backend.keys.active = true
-    this.panesOfKey = this.backend.internalTable<KeyPanes<K, ACC>>('panes')
+    this.panesOfKey = this.backend.internalTable<KeyPanes<K, ACC>>('panes', panesCodec(config.info, config.grid, accumulatorValues(config.aggregate)))
   }
 
   /**
    * A record, as its parts (fused operators hand records on without building them): `key` is
-   * its partition, `undefined` for all records of `windowAll`; `recordKey` the key it carries,
+   * its partition, one for all records of `windowAll`; `recordKey` the key it carries,
    * for messages and the late-data side output.
    */
   override addRecord(value: T, ts: number, key: K, recordKey: unknown): void {
@@ -248,7 +252,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     }
     if (count === 0) return // an empty window never fires
     const timestamp = end - 1
-    const key = keyPanes.key
+    const key = this.resultKey(keyPanes.key)
     const output = this.output
     const out: Collector<R> = { collect: value => output.record(value, timestamp, key) }
     const result = aggregate.getResult((count === 1 ? single : merged) as ACC)
@@ -295,8 +299,120 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     )
   }
 
+  // ---- snapshots ----
+
+  /**
+   * Which keys are in which window, and the pending firings and cleanups, follow from the
+   * panes and the watermark and are rebuilt on restore (`restoreOwn`). Only the order in which
+   * a window's keys fire does not: it is the order of their first records in the window, so it
+   * is written, per open window.
+   */
+  protected override snapshotOwn(): Record<string, unknown> {
+    return { windowKeys: Array.from(this.windowKeys, ([start, keys]) => [start, Array.from(keys, keyPanes => encodeKey(keyPanes.key))]) }
+  }
+
+  /** Rebuilds `windowKeys` and `pending` from the restored panes and watermark (see `snapshotOwn`). */
+  protected override restoreOwn(own: unknown): void {
+    this.windowKeys.clear()
+    this.pending.clear()
+    const members = this.openWindowsOfPanes()
+    const order = this.decodeWindowOrder(ownField(own, 'windowKeys'))
+    for (const [start, keys] of members) {
+      this.windowKeys.set(start, this.inFiringOrder(start, keys, order.get(start) ?? []))
+      const maxTs = start + this.size - 1
+      if (maxTs > this.watermark) this.pending.push(maxTs, FIRE, { start, kind: FIRE })
+      this.pending.push(maxTs + this.lateness, CLEANUP, { start, kind: CLEANUP })
+    }
+  }
+
+  /** Every window not cleaned up yet at the watermark, with the keys that have a pane in it. */
+  private openWindowsOfPanes(): Map<number, Set<KeyPanes<K, ACC>>> {
+    const { size, slide, lateness, watermark } = this
+    const members = new Map<number, Set<KeyPanes<K, ACC>>>()
+    for (const { value: keyPanes } of this.panesOfKey.entries()) {
+      if (keyPanes === undefined) continue
+      for (const pane of keyPanes.panes.keys()) {
+        for (let s = pane; s > pane - size; s -= slide) {
+          if (s + size - 1 + lateness <= watermark) break // cleaned up, as every earlier one
+          let keys = members.get(s)
+          if (keys === undefined) members.set(s, (keys = new Set()))
+          keys.add(keyPanes)
+        }
+      }
+    }
+    return members
+  }
+
+  /** `keys` (of the window at `start`) in the snapshot's order, which must list exactly them. */
+  private inFiringOrder(start: number, keys: ReadonlySet<KeyPanes<K, ACC>>, order: readonly unknown[]): Set<KeyPanes<K, ACC>> {
+    const ordered = new Set<KeyPanes<K, ACC>>()
+    for (const key of order) {
+      const keyPanes = this.panesOfKey.getById(keyId(key))
+      if (keyPanes === undefined || !keys.has(keyPanes)) {
+        throw new StateError(this.info, 'windowKeys', `cannot restore: key ${describeValue(key)} is listed in the window starting at ${start}, but has no pane in it`)
+      }
+      ordered.add(keyPanes)
+    }
+    if (ordered.size !== keys.size) {
+      const missing = [...keys].find(keyPanes => !ordered.has(keyPanes))!
+      throw new StateError(this.info, 'windowKeys', `cannot restore: key ${describeValue(missing.key)} has a pane in the window starting at ${start}, but is not listed in it`)
+    }
+    return ordered
+  }
+
+  private decodeWindowOrder(encoded: unknown): Map<number, unknown[]> {
+    const decoded = WindowOrder.decode(encoded)
+    if (decoded._tag === 'Left') throw new StateError(this.info, 'windowKeys', `cannot restore: ${describeErrors(decoded.left)}`)
+    return new Map(
+      decoded.right.map(([start, keys]) => [
+        start,
+        keys.map(encodedKey => decodeKey(encodedKey) ?? failKey(this.info, encodedKey))
+      ])
+    )
+  }
+
   private lateRecord(value: T, ts: number, recordKey: unknown): void {
     // The only record object this operator builds for its input, and only for late records.
     if (emitLateRecord(this.output, this.config.lateDataTag, streamRecord(value, ts, recordKey))) this.numLateRecordsDropped++
+  }
+}
+
+/** Per open window: its start and its keys, in firing order. */
+const WindowOrder = t.array(t.tuple([t.number, t.array(EncodedKey)]))
+
+function failKey(info: OperatorInfo, encoded: unknown): never {
+  throw new StateError(info, 'windowKeys', `cannot restore: ${JSON.stringify(encoded)} is not a valid key`)
+}
+
+/** The window a pane is (tumbling windows: one pane each) or the pane of sliding windows, for messages. */
+function paneLabel(grid: WindowGrid, start: number): string {
+  return grid.size === grid.slide ? `the window [${start}, ${start + grid.size})` : `the pane [${start}, ${start + grid.slide}) of the sliding windows`
+}
+
+/**
+ * How a key's panes go into a snapshot: `[start, accumulator]` pairs, in the order the panes
+ * were opened, accumulators through the aggregate's `accumulatorCodec` (or as they are).
+ * The cache of the last pane written starts empty again.
+ */
+function panesCodec<K, ACC>(info: OperatorInfo, grid: WindowGrid, accumulators: ValueCodec<ACC>): TableCodec<KeyPanes<K, ACC>> {
+  return {
+    encode: keyPanes =>
+      Array.from(keyPanes.panes, ([start, acc]) => [
+        start,
+        accumulators.encode(acc, 'accumulator', detail => {
+          throw new StateError(info, 'panes', `cannot snapshot ${paneLabel(grid, start)}: ${detail}`)
+        })
+      ]),
+    decode: (encoded, fail, key) => {
+      if (!Array.isArray(encoded) || encoded.length === 0) return fail(`expected a non-empty list of panes [start, accumulator], got ${describeValue(encoded)}`)
+      const panes = new Map<number, ACC>()
+      for (const pane of encoded as unknown[]) {
+        if (!Array.isArray(pane) || pane.length !== 2 || typeof pane[0] !== 'number' || windowStart(pane[0], grid.offset, grid.slide) !== pane[0]) {
+          return fail(`${describeValue(pane)} is not a pane [start, accumulator] of windows every ${grid.slide} ms`)
+        }
+        panes.set(pane[0], accumulators.decode(pane[1], `the accumulator of pane ${pane[0]}`, fail))
+      }
+      return { key: key as K, panes, lastPane: NaN, lastAcc: undefined }
+    }
   }
 }

@@ -5,8 +5,13 @@
  * every element is kept with its timestamp and evicted at firings.
  */
 import type { Collector } from '../Collector'
+import { describeValue } from '../internal/describe'
+import { describeErrors, encodeTime, jsonIncompatibility } from '../state/snapshotFormat'
 import type { Evictor, TimestampedValue } from './Evictor'
 import type { AggregateFunction, ProcessWindowContext, ProcessWindowFunction } from './WindowFunction'
+
+/** @internal Reports what is wrong with a value being snapshotted or restored; never returns. */
+export type Fail = (detail: string) => never
 
 /** @internal */
 export interface WindowContents<T, C, R, K> {
@@ -21,6 +26,75 @@ export interface WindowContents<T, C, R, K> {
   fire(key: K, ctx: ProcessWindowContext, contents: C, out: Collector<R>): C | undefined
   /** The process window function's `clear`, at cleanup time. */
   clear(ctx: ProcessWindowContext): void
+  /** The (non-empty) contents as plain JSON data, for a snapshot; `fail` names a value that is not. */
+  encode(contents: C, fail: Fail): unknown
+  /** Back from `encode`; `fail` says what is wrong with a corrupt snapshot. */
+  decode(encoded: unknown, fail: Fail): C
+}
+
+/** @internal How one kind of value (accumulators, elements) goes into a snapshot and back. */
+export interface ValueCodec<V> {
+  /** `path` names the value in messages (`accumulator`, `elements[3]`). */
+  encode(value: V, path: string, fail: Fail): unknown
+  decode(encoded: unknown, path: string, fail: Fail): V
+}
+
+/**
+ * @internal
+ * Values a user gives no codec for (elements, reduced values, accumulators without
+ * `accumulatorCodec`) go into snapshots as they are, so they must be plain JSON data: checked
+ * at the snapshot, where the message can still name the value, not at a restore much later.
+ */
+export function plainJsonValues<V>(remedy: string): ValueCodec<V> {
+  return {
+    encode: (value, path, fail) => {
+      const reason = jsonIncompatibility(value, path)
+      return reason === undefined ? value : fail(`${reason}; ${remedy}`)
+    },
+    decode: encoded => encoded as V
+  }
+}
+
+const elementValues = plainJsonValues<never>('window contents are snapshotted as they are, so elements must be plain JSON data')
+
+/**
+ * @internal
+ * Accumulators through the aggregate function's `accumulatorCodec`, or as plain JSON data
+ * when it declares none.
+ */
+export function accumulatorValues<ACC>(aggregate: AggregateFunction<never, ACC, unknown>): ValueCodec<ACC> {
+  const codec = aggregate.accumulatorCodec
+  if (codec === undefined) {
+    return plainJsonValues('accumulators are snapshotted as they are unless the aggregate function declares an accumulatorCodec')
+  }
+  return {
+    encode: (acc, path, fail) => {
+      const encoded = codec.encode(acc)
+      const reason = jsonIncompatibility(encoded, path)
+      return reason === undefined ? encoded : fail(`the accumulatorCodec (${codec.name}) did not encode to plain JSON data: ${reason}`)
+    },
+    decode: (encoded, path, fail) => {
+      const decoded = codec.decode(encoded)
+      return decoded._tag === 'Right' ? decoded.right : fail(`${path} does not decode with the accumulatorCodec (${codec.name}): ${describeErrors(decoded.left)}`)
+    }
+  }
+}
+
+/** Elements in a list (buffered contents): each one checked, named by its index. */
+function encodeList<V>(values: readonly V[], encode: (value: V, path: string) => unknown): unknown[] {
+  return values.map((value, i) => encode(value, `elements[${i}]`))
+}
+
+function decodeList<V>(encoded: unknown, fail: Fail, decode: (value: unknown, path: string) => V): V[] {
+  if (!Array.isArray(encoded) || encoded.length === 0) return fail(`expected a non-empty list of elements, got ${describeValue(encoded)}`)
+  return encoded.map((value: unknown, i) => decode(value, `elements[${i}]`))
+}
+
+/** An element's timestamp: `NO_TIMESTAMP` (-Infinity) is one too. */
+function decodeTimestamp(encoded: unknown, path: string, fail: Fail): number {
+  if (typeof encoded === 'number' && Number.isFinite(encoded)) return encoded
+  if (encoded === 'Infinity' || encoded === '-Infinity') return Number(encoded)
+  return fail(`${path}: ${describeValue(encoded)} is not a timestamp`)
 }
 
 /** @internal Calls a process window function given as a function or as an object. */
@@ -49,6 +123,7 @@ export function incrementalContents<T, ACC, V, R, K>(
   windowFunction: ProcessWindowFunction<V, R, K> | undefined,
   mergeable: boolean
 ): WindowContents<T, ACC, R, K> {
+  const accumulators = accumulatorValues(aggregate as AggregateFunction<never, ACC, V>)
   return {
     add: (acc, empty, value) => aggregate.add(value, empty ? aggregate.createAccumulator() : (acc as ACC)),
     merge: mergeable ? (a, b) => aggregate.merge(a, b) : undefined,
@@ -56,7 +131,9 @@ export function incrementalContents<T, ACC, V, R, K>(
       emitResult(aggregate.getResult(acc), windowFunction, key, ctx, out)
       return acc
     },
-    clear: clearOf(windowFunction)
+    clear: clearOf(windowFunction),
+    encode: (acc, fail) => accumulators.encode(acc, 'accumulator', fail),
+    decode: (encoded, fail) => accumulators.decode(encoded, 'accumulator', fail)
   }
 }
 
@@ -72,7 +149,9 @@ export function reduceContents<T, R, K>(
       emitResult(acc, windowFunction, key, ctx, out)
       return acc
     },
-    clear: clearOf(windowFunction)
+    clear: clearOf(windowFunction),
+    encode: (acc, fail) => (elementValues as ValueCodec<T>).encode(acc, 'reduced value', fail),
+    decode: encoded => encoded as T
   }
 }
 
@@ -101,7 +180,9 @@ export function bufferedContents<T, R, K>(evaluate: ProcessWindowFunction<T, R, 
       runProcessWindowFunction(evaluate, key, ctx, elements, out)
       return elements
     },
-    clear: clearOf(evaluate)
+    clear: clearOf(evaluate),
+    encode: (elements, fail) => encodeList(elements, (value, path) => (elementValues as ValueCodec<T>).encode(value, path, fail)),
+    decode: (encoded, fail) => decodeList(encoded, fail, value => value as T)
   }
 }
 
@@ -134,6 +215,14 @@ export function evictingContents<T, R, K>(
       const remaining = evictor.evictAfter(kept, ctx.window)
       return remaining.length === 0 ? undefined : [...remaining]
     },
-    clear
+    clear,
+    // Each element as [timestamp, value]: evictors need the timestamps back.
+    encode: (elements, fail) =>
+      encodeList(elements, (element, path) => [encodeTime(element.timestamp), (elementValues as ValueCodec<T>).encode(element.value, `${path}.value`, fail)]),
+    decode: (encoded, fail) =>
+      decodeList(encoded, fail, (element, path) => {
+        if (!Array.isArray(element) || element.length !== 2) return fail(`${path}: expected [timestamp, value], got ${describeValue(element)}`)
+        return { value: element[1] as T, timestamp: decodeTimestamp(element[0], `${path}[0]`, fail) }
+      })
   }
 }

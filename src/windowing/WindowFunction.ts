@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import type * as t from 'io-ts'
 import type { OutputTag } from '../OutputTag'
 import type { StateDescriptor, StateOf } from '../state/StateDescriptor'
 import type { Collector } from '../Collector'
@@ -40,6 +41,36 @@ export interface AggregateFunction<T, ACC, R> {
   add(value: T, acc: ACC): ACC
   getResult(acc: ACC): R
   merge(a: ACC, b: ACC): ACC
+  /**
+   * How accumulators go into an operator snapshot and back (an io-ts codec whose `encode`
+   * gives plain JSON data). Without one, accumulators are snapshotted as they are and must be
+   * plain JSON data (numbers, strings, booleans, null, arrays and plain objects of those);
+   * snapshotting a window holding any other accumulator (a `Map`, a `Set`, a class instance,
+   * `undefined`, `NaN`) fails with a `StateError` naming the operator, the window and where in
+   * the accumulator the value is. Only snapshots use it: the running accumulators stay live.
+   *
+   * @example
+   * import * as t from 'io-ts'
+   * import * as ds from 'rx-datastream'
+   *
+   * // distinct values per window, in a Set: snapshotted as a sorted list
+   * const SetOfStrings = new t.Type<Set<string>, string[], unknown>(
+   *   'SetOfStrings',
+   *   (u): u is Set<string> => u instanceof Set,
+   *   (u, c) => (Array.isArray(u) && u.every(s => typeof s === 'string') ? t.success(new Set(u)) : t.failure(u, c)),
+   *   set => [...set].sort()
+   * )
+   * const distinct: ds.AggregateFunction<string, Set<string>, number> = {
+   *   createAccumulator: () => new Set(),
+   *   add: (value, acc) => acc.add(value),
+   *   getResult: acc => acc.size,
+   *   merge: (a, b) => new Set([...a, ...b]),
+   *   accumulatorCodec: SetOfStrings,
+   * }
+   *
+   * @since 0.1.0
+   */
+  readonly accumulatorCodec?: t.Type<ACC, unknown> | undefined
 }
 
 /**

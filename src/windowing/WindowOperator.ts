@@ -8,18 +8,29 @@
  * time, so memory follows the open windows, never the records seen.
  */
 import type { Collector } from '../Collector'
-import { DataStreamError, TimestampError } from '../errors'
+import { DataStreamError, StateError, TimestampError } from '../errors'
 import type { OutputTag } from '../OutputTag'
 import { NO_TIMESTAMP, type StreamRecord, streamRecord } from '../StreamElement'
 import type { InternalTimer, TimeDomain } from '../TimerService'
-import { describeElement } from '../internal/describe'
+import { describeElement, describeValue } from '../internal/describe'
+import type { OperatorInfo } from '../OperatorOptions'
+import type { TableCodec } from '../state/HeapKeyedStateBackend'
+import { jsonIncompatibility } from '../state/snapshotFormat'
 import { maxTimestamp, type TimeWindow, windowId } from './TimeWindow'
 import { isFire, isPurge, type OnMergeContext, type Trigger, type TriggerState } from './Trigger'
 import type { WindowAssigner } from './WindowAssigner'
-import type { WindowContents } from './WindowContents'
+import type { Fail, WindowContents } from './WindowContents'
 import type { ProcessWindowContext } from './WindowFunction'
 import type { StateTable } from '../state/StateTable'
-import { AbstractWindowOperator, emitLateRecord, processWindowContext, type WindowOperatorBaseConfig } from './windowRuntime'
+import {
+  AbstractWindowOperator,
+  decodeWindow,
+  emitLateRecord,
+  encodeWindow,
+  processWindowContext,
+  WINDOW_NAMESPACE,
+  type WindowOperatorBaseConfig
+} from './windowRuntime'
 import type { ChainContext } from '../runtime/host'
 import type { ChainOutput } from '../runtime/Output'
 
@@ -37,6 +48,14 @@ interface WindowState<C> {
   /** No contents (never added, purged, or all evicted). */
   empty: boolean
   contents: C | undefined
+  /**
+   * The trigger's `getState` cells. They live in the window's entry rather than in descriptor
+   * state of the backend (Flink's `getPartitionedState`): the entry is at hand on every call, so
+   * a cell costs one lookup where a descriptor would add a name lookup, a registration lookup
+   * and a namespaced table lookup per call (triggers run per record); cell names could collide
+   * with the window function's descriptors; and cells of windows merged away or cleaned up go
+   * with the entry. The entry is keyed state all the same, snapshotted by key group.
+   */
   triggerState: Map<string, unknown> | undefined
 }
 
@@ -59,11 +78,11 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     output: ChainOutput<R, K>,
     context: ChainContext
   ) {
-    super(config, output, context, windowId)
+    super(config, output, context, windowId, WINDOW_NAMESPACE)
     this.merging = config.assigner.mergeWindows !== undefined
     // Window functions and triggers only run for a key: state is always in a keyed context.
     this.backend.keys.active = true
-    this.windows = this.backend.internalTable<WindowState<C>>('windows')
+    this.windows = this.backend.internalTable<WindowState<C>>('windows', windowStateCodec(config.info, config.contents))
     const keys = this.backend.keys
     const timers = this.timers
     const self = this
@@ -87,6 +106,14 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     }
   }
 
+  /**
+   * Triggers and lateness read the watermark from the timer service, which learns it only by
+   * advancing: the restored watermark is handed on before any timer is restored, so none fires.
+   */
+  protected override restoreOwn(_own: unknown): void {
+    if (this.watermark > -Infinity) this.timers.advanceWatermark(this.watermark)
+  }
+
   private setCurrent(state: WindowState<C>): void {
     this.currentState = state
   }
@@ -95,7 +122,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
 
   /**
    * A record, as its parts (fused operators hand records on without building them): `key` is
-   * its partition, `undefined` for all records of `windowAll`; `recordKey` the key it carries,
+   * its partition, one for all records of `windowAll`; `recordKey` the key it carries,
    * for messages and the late-data side output.
    */
   override addRecord(value: T, timestamp: number, key: K, recordKey: unknown): void {
@@ -244,7 +271,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
 
   private emitWindowContents(state: WindowState<C>): void {
     const timestamp = maxTimestamp(state.window)
-    const key = this.backend.keys.currentKey
+    const key = this.resultKey(this.backend.keys.currentKey)
     const output = this.output
     const out: Collector<R> = { collect: value => output.record(value, timestamp, key) }
     const remaining = this.config.contents.fire(key, this.processContext(state), state.contents as C, out)
@@ -312,6 +339,58 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
 
 function sameWindow(a: TimeWindow, b: TimeWindow): boolean {
   return a.start === b.start && a.end === b.end
+}
+
+/**
+ * How a window's state goes into a snapshot: `{ window: [start, end], contents?, trigger? }`,
+ * the contents (left out when empty) through the window's `WindowContents`, the trigger state
+ * as `[name, value]` pairs of plain JSON data (the trigger API has no codecs).
+ */
+function windowStateCodec<C>(info: OperatorInfo, contents: WindowContents<never, C, unknown, unknown>): TableCodec<WindowState<C>> {
+  return {
+    encode: state => {
+      const { start, end } = state.window
+      const fail = (detail: string): never => {
+        throw new StateError(info, 'windows', `cannot snapshot the window [${start}, ${end}): ${detail}`)
+      }
+      const encoded: { window: unknown; contents?: unknown; trigger?: unknown } = { window: encodeWindow(state.window) }
+      if (!state.empty) encoded.contents = contents.encode(state.contents as C, fail)
+      if (state.triggerState !== undefined && state.triggerState.size > 0) encoded.trigger = encodeTriggerState(state.triggerState, fail)
+      return encoded
+    },
+    decode: (encoded, fail) => {
+      if (typeof encoded !== 'object' || encoded === null || Array.isArray(encoded)) {
+        return fail(`expected a window's state { window, contents?, trigger? }, got ${describeValue(encoded)}`)
+      }
+      const fields = encoded as { window?: unknown; contents?: unknown; trigger?: unknown }
+      const window = decodeWindow(fields.window) ?? fail(`${describeValue(fields.window)} is not a window [start, end]`)
+      const empty = !('contents' in fields)
+      return {
+        window,
+        empty,
+        contents: empty ? undefined : contents.decode(fields.contents, fail),
+        triggerState: fields.trigger === undefined ? undefined : decodeTriggerState(fields.trigger, fail)
+      }
+    }
+  }
+}
+
+function encodeTriggerState(state: ReadonlyMap<string, unknown>, fail: Fail): [string, unknown][] {
+  return Array.from(state, ([name, value]) => {
+    const reason = jsonIncompatibility(value, `trigger state "${name}"`)
+    return reason === undefined ? [name, value] : fail(`${reason}; trigger state is snapshotted as it is, so it must be plain JSON data`)
+  })
+}
+
+function decodeTriggerState(encoded: unknown, fail: Fail): Map<string, unknown> {
+  if (!Array.isArray(encoded)) return fail(`the trigger state ${describeValue(encoded)} is not a list of [name, value]`)
+  return new Map(
+    encoded.map((entry: unknown) =>
+      Array.isArray(entry) && entry.length === 2 && typeof entry[0] === 'string'
+        ? ([entry[0], entry[1]] as const)
+        : fail(`the trigger state entry ${describeValue(entry)} is not a [name, value] pair`)
+    )
+  )
 }
 
 function stateCell<S>(state: WindowState<unknown>, name: string): TriggerState<S> {

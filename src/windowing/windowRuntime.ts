@@ -9,12 +9,13 @@ import type { OutputTag } from '../OutputTag'
 import { describeElement } from '../internal/describe'
 import { emitSideOutput } from '../internal/sideOutput'
 import { sideRecord, type StreamRecord, streamRecord } from '../StreamElement'
-import { AbstractKeyedOperator, type KeyedOperatorConfig } from '../runtime/AbstractKeyedOperator'
+import { AbstractKeyedOperator, type KeyedOperatorConfig, type NamespaceCodec } from '../runtime/AbstractKeyedOperator'
 import type { ChainContext } from '../runtime/host'
 import type { ChainOutput, Output } from '../runtime/Output'
 import type { OneInput } from '../runtime/StreamOperator'
 import type { StateDescriptor, StateOf } from '../state/StateDescriptor'
-import { maxTimestamp, type TimeWindow } from './TimeWindow'
+import { encodeTime } from '../state/snapshotFormat'
+import { maxTimestamp, type TimeWindow, timeWindow } from './TimeWindow'
 import type { ProcessWindowContext } from './WindowFunction'
 
 /** @internal Time as the window's operator sees it. */
@@ -56,11 +57,43 @@ export function emitLateRecord<T, R, K>(
   return false
 }
 
+/**
+ * @internal
+ * A window as `[start, end]`: numbers, the global window's infinite bounds as watermarks are
+ * written (`"-Infinity"`, `"Infinity"`).
+ */
+export function encodeWindow(window: TimeWindow): [number | string, number | string] {
+  return [encodeTime(window.start), encodeTime(window.end)]
+}
+
+/** @internal Back from `encodeWindow`; `undefined` if `encoded` is not a window. */
+export function decodeWindow(encoded: unknown): TimeWindow | undefined {
+  if (!Array.isArray(encoded) || encoded.length !== 2) return undefined
+  const start = boundOf(encoded[0])
+  const end = boundOf(encoded[1])
+  return start === undefined || end === undefined || !(start < end) ? undefined : timeWindow(start, end)
+}
+
+function boundOf(encoded: unknown): number | undefined {
+  if (typeof encoded === 'number' && Number.isFinite(encoded)) return encoded
+  return encoded === 'Infinity' || encoded === '-Infinity' ? Number(encoded) : undefined
+}
+
+/** @internal The namespace of window timers: the window's bounds. */
+export const WINDOW_NAMESPACE: NamespaceCodec<TimeWindow> = { encode: encodeWindow, decode: decodeWindow }
+
 /** @internal */
 export interface WindowOperatorBaseConfig extends KeyedOperatorConfig {
   /** Whether records are partitioned by their key (`windowBy`) or all in one (`windowAll`). */
   readonly keyed: boolean
 }
+
+/**
+ * The one partition of `windowAll`. Not `undefined`: the partition is the key of the state and
+ * timers, and snapshots file those by key, which must be one a snapshot can hold. Results of
+ * `windowAll` carry no key all the same (`resultKey`).
+ */
+const ALL_RECORDS = ''
 
 /**
  * @internal
@@ -72,26 +105,36 @@ export abstract class AbstractWindowOperator<T, R, K, N> extends AbstractKeyedOp
   /** Whether records are partitioned by their key (`windowBy`) or all in one (`windowAll`). */
   private readonly keyed: boolean
 
-  constructor(config: WindowOperatorBaseConfig, output: ChainOutput<R, K>, context: ChainContext, namespaceId?: (namespace: N) => unknown) {
-    super(config, output, context, namespaceId)
+  constructor(
+    config: WindowOperatorBaseConfig,
+    output: ChainOutput<R, K>,
+    context: ChainContext,
+    namespaceId?: (namespace: N) => unknown,
+    namespaceCodec?: NamespaceCodec<N>
+  ) {
+    super(config, output, context, namespaceId, namespaceCodec)
     this.keyed = config.keyed
   }
 
   /**
-   * A record, as its parts: `key` is its partition (`undefined` for all records of
-   * `windowAll`); `recordKey` the key it carries, for messages and the late-data side output.
+   * A record, as its parts: `key` is its partition (one for all records of `windowAll`); `recordKey` the key it carries, for messages and the late-data side output.
    */
   abstract addRecord(value: T, timestamp: number, key: K, recordKey: unknown): void
 
   record(value: T, timestamp: number, key: unknown): void {
     if (this.destination.closed) return
     try {
-      if (!this.keyed) this.addRecord(value, timestamp, undefined as K, key)
+      if (!this.keyed) this.addRecord(value, timestamp, ALL_RECORDS as K, key)
       else if (key === undefined) throw this.noKey(value, timestamp)
       else this.addRecord(value, timestamp, key as K, key)
     } catch (error) {
       this.failRecord(error, value, timestamp, key)
     }
+  }
+
+  /** The key results of partition `partition` carry (and window functions see): none for `windowAll`. */
+  protected resultKey(partition: K): K {
+    return this.keyed ? partition : (undefined as K)
   }
 
   // The cold path is a method of its own: the hot one stays small enough for V8 to inline.
