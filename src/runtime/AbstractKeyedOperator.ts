@@ -113,6 +113,9 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> exten
   protected override restoreParts(parts: SnapshotParts): void {
     if (parts.keyed !== undefined) this.backend.restore(parts.keyed)
     this.watermark = decodeTime(this.info, ownField(parts.own, 'watermark'))
+    // The timer service learns the watermark only by advancing (what timers, triggers and
+    // lateness checks read): it advances before any timer is restored, so none fires.
+    if (this.watermark > -Infinity) this.timers.advanceWatermark(this.watermark)
     this.restoreOwn(parts.own)
     if (parts.timers !== undefined) this.restoreTimers(parts.timers)
   }

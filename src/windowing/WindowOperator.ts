@@ -106,14 +106,6 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     }
   }
 
-  /**
-   * Triggers and lateness read the watermark from the timer service, which learns it only by
-   * advancing: the restored watermark is handed on before any timer is restored, so none fires.
-   */
-  protected override restoreOwn(_own: unknown): void {
-    if (this.watermark > -Infinity) this.timers.advanceWatermark(this.watermark)
-  }
-
   private setCurrent(state: WindowState<C>): void {
     this.currentState = state
   }
