@@ -2,7 +2,7 @@ import { asyncScheduler, type Observable, type OperatorFunction, type SchedulerL
 import type { Collector } from '../src/Collector'
 import type { Key } from '../src/Key'
 import { operatorInfo, type OperatorInfo } from '../src/OperatorOptions'
-import { type StreamElement, streamRecord } from '../src/StreamElement'
+import { type StreamElement, streamRecord, type Watermark } from '../src/StreamElement'
 import { describeElement } from '../src/internal/describe'
 import { type ChainContext, checkObservable, multiInputOperator, NO_KEY } from '../src/runtime/host'
 import type { ChainOutput } from '../src/runtime/Output'
@@ -23,6 +23,7 @@ import { ProcessFunctionOperator } from '../src/process/ProcessFunctionOperator'
 import { isDevelopmentMode } from '../src/state/HeapKeyedStateBackend'
 import { checkMaxParallelism } from '../src/state/KeyGroup'
 import { HeapBroadcastStateStore } from '../src/state/BroadcastState'
+import { ownField } from '../src/state/snapshotFormat'
 import type { KeyedProcessOperator, KeyedStateOptions } from './keyed-process'
 import { type BroadcastStream, isBroadcastStream } from './broadcast'
 
@@ -203,7 +204,8 @@ function broadcastConnected<B>(broadcastStream: BroadcastStream<B>, options: Key
           },
           f,
           output,
-          context
+          context,
+          store
         )
       })
     },
@@ -247,6 +249,7 @@ class CoFlatMapOperator<R> extends AbstractStreamOperator<R, never> implements M
  * A non-keyed two-input process function (co-process, broadcast process): `process(input, …)`
  * per record, stamped with its timestamp; the combined watermark is what
  * `ctx.currentWatermark()` reads. Operator state waits for barrier alignment (checkpoints).
+ * The broadcast process's snapshot holds its broadcast state (see `snapshotOwn`).
  */
 class CoProcessOperator<R> extends ProcessFunctionOperator<R, never> implements MultiInput {
   constructor(
@@ -255,7 +258,8 @@ class CoProcessOperator<R> extends ProcessFunctionOperator<R, never> implements 
     private readonly process: (input: number, value: unknown, ctx: ProcessFunctionOperator<R, never>['context'], out: Collector<R>) => void,
     private readonly fn: { open?(): void; close?(): void },
     output: ChainOutput<R, never>,
-    context: ChainContext
+    context: ChainContext,
+    private readonly broadcastState?: HeapBroadcastStateStore
   ) {
     super(info, scheduler, {}, output, context)
     fn.open?.()
@@ -264,6 +268,30 @@ class CoProcessOperator<R> extends ProcessFunctionOperator<R, never> implements 
   processRecord(input: number, value: unknown, timestamp: number): void {
     this.timestamp = timestamp
     this.process(input, value, this.context, this.out)
+  }
+
+  /**
+   * The combined watermark, which only ever advances within a run; after a restore the inputs'
+   * combination starts afresh and may repeat the restored watermark, which was already forwarded.
+   */
+  override processWatermark(watermark: Watermark): void {
+    if (watermark.timestamp <= this.watermark) return
+    super.processWatermark(watermark)
+  }
+
+  /**
+   * Broadcast state goes in the operator's own part, not `operatorState`: that part is the
+   * function's list state, in the format (and with the split/union redistribution) of the
+   * operator-state store, while broadcast state is a map per descriptor that every subtask
+   * holds whole, and only this operator reads it back.
+   */
+  protected override snapshotOwn(): Record<string, unknown> {
+    return this.broadcastState === undefined ? {} : { broadcast: this.broadcastState.snapshot() }
+  }
+
+  protected override restoreOwn(own: unknown): void {
+    const broadcast = ownField(own, 'broadcast')
+    if (this.broadcastState !== undefined && broadcast !== undefined) this.broadcastState.restore(broadcast)
   }
 
   override close(): void {
@@ -319,7 +347,7 @@ class KeyedBroadcastProcessOperator<K, A, B, R> extends KeyedFunctionOperator<K,
   constructor(
     config: KeyedOperatorConfig,
     private readonly fn: KeyedBroadcastProcessFunction<K, A, B, R>,
-    store: HeapBroadcastStateStore,
+    private readonly store: HeapBroadcastStateStore,
     output: ChainOutput<R, K>,
     context: ChainContext
   ) {
@@ -356,6 +384,16 @@ class KeyedBroadcastProcessOperator<K, A, B, R> extends KeyedFunctionOperator<K,
     } finally {
       this.leave()
     }
+  }
+
+  /** The broadcast state, beside the keyed state and timers (why in the own part: see `CoProcessOperator`). */
+  protected override snapshotOwn(): Record<string, unknown> {
+    return { broadcast: this.store.snapshot() }
+  }
+
+  protected override restoreOwn(own: unknown): void {
+    const broadcast = ownField(own, 'broadcast')
+    if (broadcast !== undefined) this.store.restore(broadcast)
   }
 
   override close(): void {

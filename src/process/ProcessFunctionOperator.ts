@@ -52,7 +52,11 @@ export abstract class ProcessFunctionOperator<Out, K> extends AbstractStreamOper
     this.initializeOperatorState()
   }
 
-  /** `initializeState`, if the function has operator state. */
+  /**
+   * `initializeState`, if the function has operator state: when the operator is created, and
+   * again once a snapshot is restored (`isRestored()` true), since the operator exists before
+   * its snapshot is put back and the function must see the restored lists.
+   */
   private initializeOperatorState(): void {
     const fn = this.checkpointed
     if (fn.initializeState === undefined) return
@@ -74,15 +78,31 @@ export abstract class ProcessFunctionOperator<Out, K> extends AbstractStreamOper
     }
   }
 
-  /** The operator state the function wrote, and the watermark the context reads. */
-  protected override snapshotParts(): SnapshotParts {
-    return { operatorState: this.operatorState.snapshot(), own: { watermark: encodeTime(this.watermark) } }
+  /**
+   * The operator state as the function writes it for this snapshot (its `snapshotState` runs
+   * first, as Flink's operator snapshot does: the lists are otherwise as of the last barrier),
+   * the watermark the context reads, and what `snapshotOwn` adds.
+   */
+  protected override snapshotParts(context: StateSnapshotContext): SnapshotParts {
+    this.snapshotFunctionState(context)
+    return { operatorState: this.operatorState.snapshot(), own: { watermark: encodeTime(this.watermark), ...this.snapshotOwn() } }
   }
 
   protected override restoreParts(parts: SnapshotParts): void {
-    if (parts.operatorState !== undefined) this.operatorState.restore(parts.operatorState)
     this.watermark = decodeTime(this.info, ownField(parts.own, 'watermark'))
+    this.restoreOwn(parts.own)
+    if (parts.operatorState === undefined) return
+    this.operatorState.restore(parts.operatorState)
+    this.initializeOperatorState()
   }
+
+  /** What the operator keeps besides operator state and the watermark, as plain JSON data; by default nothing. */
+  protected snapshotOwn(): Record<string, unknown> {
+    return {}
+  }
+
+  /** Reads back what `snapshotOwn` wrote (before the operator state). */
+  protected restoreOwn(_own: unknown): void {}
 
   override processWatermark(watermark: Watermark): void {
     this.watermark = watermark.timestamp

@@ -5,10 +5,12 @@
  *
  * @since 0.1.0
  */
-import { StateError } from '../errors'
+import * as t from 'io-ts'
+import { messageOf, StateError } from '../errors'
 import type { OperatorInfo } from '../OperatorOptions'
 import { describeValue } from '../internal/describe'
 import { mapKeyId, type MapEntry } from './heapStates'
+import { describeErrors } from './snapshotFormat'
 import type { MapStateDescriptor } from './StateDescriptor'
 
 // -------------------------------------------------------------------------------------
@@ -55,12 +57,43 @@ export interface BroadcastState<UK, UV> extends ReadOnlyBroadcastState<UK, UV> {
 }
 
 // -------------------------------------------------------------------------------------
+// snapshot format
+// -------------------------------------------------------------------------------------
+
+const BroadcastStateEntries = t.type({ name: t.string, entries: t.array(t.unknown) })
+
+/**
+ * @internal
+ * One operator's broadcast states, JSON-ready: per state, its entries `[key, value]` in
+ * insertion order, written by the descriptor's codecs. Every subtask holds the same states, so
+ * any subtask's snapshot restores any subtask.
+ */
+export const BroadcastStateSnapshot = t.type({
+  format: t.literal('rx-datastream/broadcast-state'),
+  version: t.literal(1),
+  states: t.array(BroadcastStateEntries)
+})
+
+/** @internal */
+export type BroadcastStateSnapshot = t.TypeOf<typeof BroadcastStateSnapshot>
+
+// -------------------------------------------------------------------------------------
 // heap implementation
 // -------------------------------------------------------------------------------------
 
+interface HeapBroadcastState {
+  readonly descriptor: MapStateDescriptor<unknown, unknown>
+  /** By `mapKeyId`, in insertion order (what `entries()` lists). */
+  readonly entries: Map<unknown, MapEntry<unknown, unknown>>
+  readonly writable: BroadcastState<unknown, unknown>
+  readonly readOnly: ReadOnlyBroadcastState<unknown, unknown>
+}
+
 /** @internal The broadcast states of one operator, by descriptor name. */
 export class HeapBroadcastStateStore {
-  private readonly states = new Map<string, { readonly writable: BroadcastState<unknown, unknown>; readonly readOnly: ReadOnlyBroadcastState<unknown, unknown> }>()
+  private readonly states = new Map<string, HeapBroadcastState>()
+  /** Restored states no descriptor of this operator declares: kept, and written into later snapshots. */
+  private readonly undeclared = new Map<string, t.TypeOf<typeof BroadcastStateEntries>>()
 
   constructor(
     private readonly info: OperatorInfo,
@@ -86,7 +119,68 @@ export class HeapBroadcastStateStore {
     return (writable ? state.writable : state.readOnly) as ReadOnlyBroadcastState<UK, UV>
   }
 
-  private create(descriptor: MapStateDescriptor<unknown, unknown>): { writable: BroadcastState<unknown, unknown>; readOnly: ReadOnlyBroadcastState<unknown, unknown> } {
+  /**
+   * Every broadcast state, its keys and values written by the descriptor's codecs. It is a
+   * copy: values later changed in place do not change a snapshot already taken.
+   */
+  snapshot(): BroadcastStateSnapshot {
+    const states: BroadcastStateSnapshot['states'] = []
+    for (const { descriptor, entries } of this.states.values()) {
+      const { name, keyCodec, valueCodec } = descriptor
+      const encoded = Array.from(entries.values(), e => [keyCodec.encode(e.key), valueCodec.encode(e.value)])
+      states.push({ name, entries: encoded })
+    }
+    for (const pending of this.undeclared.values()) states.push(pending)
+    const snapshot: BroadcastStateSnapshot = { format: 'rx-datastream/broadcast-state', version: 1, states }
+    try {
+      return structuredClone(snapshot)
+    } catch (error) {
+      throw new StateError(this.info, '*', `cannot snapshot broadcast state: it is not plain data (${messageOf(error)})`, { cause: error })
+    }
+  }
+
+  /**
+   * Replaces every broadcast state by the snapshot's, each entry decoded and checked by its
+   * descriptor's codecs: an entry they reject is a `StateError` naming the state and the entry,
+   * and leaves the states as they were.
+   */
+  restore(snapshot: unknown): void {
+    const decoded = BroadcastStateSnapshot.decode(snapshot)
+    if (decoded._tag === 'Left') {
+      throw new StateError(this.info, '*', `cannot restore: not a broadcast-state snapshot of this version: ${describeErrors(decoded.left)}`)
+    }
+    const restored = new Map<HeapBroadcastState, Map<unknown, MapEntry<unknown, unknown>>>()
+    const undeclared = new Map<string, t.TypeOf<typeof BroadcastStateEntries>>()
+    for (const entries of decoded.right.states) {
+      const state = this.states.get(entries.name)
+      if (state === undefined) undeclared.set(entries.name, structuredClone(entries))
+      else restored.set(state, this.decodeEntries(state.descriptor, entries.entries))
+    }
+    for (const state of this.states.values()) {
+      state.entries.clear()
+      for (const [id, entry] of restored.get(state) ?? []) state.entries.set(id, entry)
+    }
+    this.undeclared.clear()
+    for (const [name, entries] of undeclared) this.undeclared.set(name, entries)
+  }
+
+  private decodeEntries({ name, keyCodec, valueCodec }: MapStateDescriptor<unknown, unknown>, encoded: readonly unknown[]): Map<unknown, MapEntry<unknown, unknown>> {
+    const entries = new Map<unknown, MapEntry<unknown, unknown>>()
+    encoded.forEach((entry, i) => {
+      const fail = (detail: string): never => {
+        throw new StateError(this.info, name, `cannot restore broadcast state: entry ${i} (${describeValue(entry)}): ${detail}`)
+      }
+      if (!Array.isArray(entry) || entry.length !== 2) return fail('expected a [key, value] pair')
+      const key = keyCodec.decode(entry[0])
+      if (key._tag === 'Left') return fail(`the key is not a valid ${keyCodec.name}: ${describeErrors(key.left)}`)
+      const value = valueCodec.decode(entry[1])
+      if (value._tag === 'Left') return fail(`the value is not a valid ${valueCodec.name}: ${describeErrors(value.left)}`)
+      entries.set(mapKeyId(key.right, keyCodec), { key: key.right, value: value.right, time: 0 })
+    })
+    return entries
+  }
+
+  private create(descriptor: MapStateDescriptor<unknown, unknown>): HeapBroadcastState {
     const entries = new Map<unknown, MapEntry<unknown, unknown>>()
     const { keyCodec, valueCodec, name } = descriptor
     const check = (codec: { is(u: unknown): boolean; name: string }, value: unknown, what: string): void => {
@@ -123,6 +217,6 @@ export class HeapBroadcastStateStore {
       )
     }
     const guarded = Object.assign({}, readOnly, { put: refuse('put'), putAll: refuse('putAll'), remove: refuse('remove'), clear: refuse('clear') })
-    return { writable, readOnly: guarded }
+    return { descriptor, entries, writable, readOnly: guarded }
   }
 }

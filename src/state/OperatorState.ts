@@ -160,13 +160,14 @@ export class HeapOperatorStateStore implements OperatorStateStore {
     return { isRestored: () => this.wasRestored, getOperatorStateStore: () => this }
   }
 
+  /** Every list, written by its codec: a copy, which later writes (or in-place changes) leave as it is. */
   snapshot(): OperatorStateSnapshot {
     const lists: OperatorStateSnapshot['lists'] = []
     for (const { descriptor, distribution, elements } of this.lists.values()) {
       lists.push({ name: descriptor.name, distribution, elements: elements.map(e => descriptor.codec.encode(e)) })
     }
     for (const pending of this.restored.values()) lists.push(pending)
-    return { format: 'rx-datastream/operator-state', version: 1, lists }
+    return structuredClone({ format: 'rx-datastream/operator-state', version: 1, lists })
   }
 
   /** Takes a (redistributed) snapshot; lists are decoded and validated as they are declared. */
@@ -174,7 +175,8 @@ export class HeapOperatorStateStore implements OperatorStateStore {
     const decoded = OperatorStateSnapshot.decode(snapshot)
     if (decoded._tag === 'Left') throw new StateError(this.info, '*', 'the snapshot is not an operator-state snapshot of this version')
     this.restored.clear()
-    for (const list of decoded.right.lists) this.restored.set(list.name, list)
+    // A copy: the restored lists must not share objects with a snapshot that may be restored again.
+    for (const list of decoded.right.lists) this.restored.set(list.name, structuredClone(list))
     for (const registered of this.lists.values()) registered.elements = this.takeRestored(registered.descriptor, registered.distribution)
     this.wasRestored = true
   }
