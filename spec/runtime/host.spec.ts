@@ -898,7 +898,7 @@ describe('the host', () => {
       expect(seen.values).toEqual(['1@1', '2@2'])
       expect(seen.completed).toBeTrue()
       seen.unsubscribe()
-      expect(log.filter(l => l.endsWith('close'))).toEqual(jasmine.arrayWithExactContents(['a close', 'sink close']))
+      expect(log.filter(l => l.endsWith('close'))).toEqual(['a close', 'sink close'])
     })
 
     it('is chained onto: the operator before it writes to the sink itself', () => {
@@ -918,7 +918,7 @@ describe('the host', () => {
       source.error(upstream)
       a.unsubscribe()
       expect(a.error).toBe(upstream)
-      expect(log).toEqual(jasmine.arrayWithExactContents(['a close', 'sink close', 'error up']))
+      expect(log).toEqual(['a close', 'sink close', 'error up'])
 
       const log2: string[] = []
       const b = observe(new Observable<StreamElement<number>>(() => () => log2.push('source teardown')).pipe(probe('a', { log: log2 }), sink({ log: log2 })))
@@ -935,7 +935,7 @@ describe('the host', () => {
       expect(messageOf(seen.error)).toBe('sink: the user function threw while processing record (value 1, timestamp 1): sink failed')
       expect(emitted()).toBe(2)
       expect(tornDown()).toBe(1)
-      expect(log.filter(l => l.endsWith('close'))).toEqual(jasmine.arrayWithExactContents(['a close', 'sink close']))
+      expect(log.filter(l => l.endsWith('close'))).toEqual(['a close', 'sink close'])
     })
 
     it('reports a throw of the factory before anything is subscribed', () => {

@@ -206,9 +206,11 @@ export function sinkOperator<In, K, Out>(
         return
       }
       destination.add(teardown)
-      if (operator.close !== undefined) destination.add(() => operator.close!())
-      if (destination.closed) return
-      upstream(operator as ChainOutput<In, K>, context)
+      if (!destination.closed) upstream(operator as ChainOutput<In, K>, context)
+      // After the upstream operators' closes (added as the chain ran), so that the sink closes
+      // last and, on an error, before the subscriber sees it, as every other operator does.
+      const close = operator.close
+      if (close !== undefined) teardown.add(() => close.call(operator))
     })
   }
 }
