@@ -262,7 +262,10 @@ class CoProcessOperator<R> extends ProcessFunctionOperator<R, never> implements 
     private readonly broadcastState?: HeapBroadcastStateStore
   ) {
     super(info, scheduler, {}, output, context)
-    fn.open?.()
+  }
+
+  override open(): void {
+    this.fn.open?.()
   }
 
   processRecord(input: number, value: unknown, timestamp: number): void {
@@ -314,7 +317,10 @@ class KeyedCoProcessOperator<K, A, B, R> extends KeyedFunctionOperator<K, R> imp
   ) {
     super(config, output, context)
     if (fn.onTimer !== undefined) this.onTimer = (ts, ctx, out) => fn.onTimer!(ts, ctx, out)
-    fn.open?.(this.runtimeContext)
+  }
+
+  override open(): void {
+    this.fn.open?.(this.runtimeContext)
   }
 
   processRecord(input: number, value: unknown, timestamp: number, key: unknown): void {
@@ -368,7 +374,10 @@ class KeyedBroadcastProcessOperator<K, A, B, R> extends KeyedFunctionOperator<K,
       getBroadcastState: d => store.get(d, true),
       applyToKeyedState: (descriptor, apply) => this.backend.applyToAllKeys(descriptor, apply)
     }
-    fn.open?.(this.runtimeContext)
+  }
+
+  override open(): void {
+    this.fn.open?.(this.runtimeContext)
   }
 
   processRecord(input: number, value: unknown, timestamp: number, key: unknown): void {

@@ -106,7 +106,6 @@ export function keyedProcess<K extends Key, In, Out>(
 
 /** Flink's `KeyedProcessOperator`: the function per record with its key current. */
 class KeyedProcessFunctionOperator<K, In, Out> extends KeyedFunctionOperator<K, Out> implements OneInput<In> {
-  /** Opens the function: a failure is the operator's, before anything is subscribed. */
   constructor(
     config: KeyedOperatorConfig,
     private readonly fn: KeyedProcessFunction<K, In, Out>,
@@ -115,7 +114,10 @@ class KeyedProcessFunctionOperator<K, In, Out> extends KeyedFunctionOperator<K, 
   ) {
     super(config, output, context)
     if (fn.onTimer !== undefined) this.onTimer = (ts, ctx, out) => fn.onTimer!(ts, ctx, out)
-    fn.open?.(this.runtimeContext)
+  }
+
+  override open(): void {
+    this.fn.open?.(this.runtimeContext)
   }
 
   record(value: In, timestamp: number, key: unknown): void {

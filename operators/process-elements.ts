@@ -49,7 +49,6 @@ export function processElements<In, Out, K = never>(
 
 /** Flink's `ProcessOperator`: the function per record; control elements pass through in order. */
 class ProcessElementsOperator<In, Out, K> extends ProcessFunctionOperator<Out, K> implements OneInput<In> {
-  /** Opens the function (after its operator state is initialized): a failure is the operator's. */
   constructor(
     info: OperatorInfo,
     scheduler: SchedulerLike,
@@ -58,7 +57,12 @@ class ProcessElementsOperator<In, Out, K> extends ProcessFunctionOperator<Out, K
     context: ChainContext
   ) {
     super(info, scheduler, fn, output, context)
-    fn.open?.()
+  }
+
+  /** Opens the function, after its operator state is initialized. */
+  override open(): void {
+    super.open()
+    this.fn.open?.()
   }
 
   record(value: In, timestamp: number, key: unknown): void {

@@ -71,4 +71,14 @@ describe('keyedProcess snapshot and restore', () => {
     )
     expect(() => fresh.initializeState({ format: 'something else' })).toThrowError(ds.StateError, /not an operator snapshot of this version/)
   })
+
+  it('errors the restored stream (nothing thrown into subscribe, nothing opened) when the job restores a snapshot it refuses', () => {
+    let opened = 0
+    const build: Build<number, string, ds.StreamElement<string, string>> = ([input]) =>
+      input!.pipe(ds.keyedProcess<string, number, string>({ ...fn, open: () => void opened++ }))
+    const restored = startJob(1, build, undefined, [{ format: 'rx-datastream/operator', version: 1, kind: 'windowBy' }])
+    expect(restored.emitted.error).toBeInstanceOf(ds.StateError)
+    expect((restored.emitted.error as Error).message).toMatch(/^keyedProcess: state "\*": the snapshot was taken by a windowBy operator/)
+    expect(opened).toBe(0)
+  })
 })

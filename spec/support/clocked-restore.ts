@@ -139,10 +139,10 @@ export function runWithRestoreClocked<In, K, Out>(
   first.subscription.unsubscribe()
   if (!live) return { uninterrupted: uninterrupted.emitted, restored: emitted, snapshots }
 
-  const second = startJob<In, K, Out>(inputCount, inputs => build(inputs, clock), emitted)
+  // The job puts each snapshot back as its operator is created, before the operator opens.
+  const second = startJob<In, K, Out>(inputCount, inputs => build(inputs, clock), emitted, snapshots)
   const operators = second.job.operators
   if (operators.length !== snapshots.length) throw new Error(`the restored job has ${operators.length} operators, the snapshot ${snapshots.length}`)
-  operators.forEach(({ operator }, i) => operator.initializeState(snapshots[i]))
   feed(second, resumeSteps(inputCount, script.slice(0, cut)))
   feedClocked(second, clock, script.slice(cut))
   second.subscription.unsubscribe()

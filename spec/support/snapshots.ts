@@ -34,9 +34,14 @@ export interface Running<In, K, Out> {
 }
 
 /** Subscribes the pipeline in a job of its own, emitting into `emitted`. */
-export function startJob<In, K, Out>(inputCount: number, build: Build<In, K, Out>, emitted: Emitted<Out> = { elements: [], error: undefined, completed: false }): Running<In, K, Out> {
+export function startJob<In, K, Out>(
+  inputCount: number,
+  build: Build<In, K, Out>,
+  emitted: Emitted<Out> = { elements: [], error: undefined, completed: false },
+  restored?: readonly unknown[]
+): Running<In, K, Out> {
   const inputs = Array.from({ length: inputCount }, () => new Subject<ds.StreamElement<In, K>>())
-  const job = new JobContext()
+  const job = new JobContext(restored)
   const subscription = runInJob(job, () =>
     build(inputs.map(s => s.asObservable())).subscribe({
       next: e => emitted.elements.push(e),
@@ -83,10 +88,10 @@ export function runWithRestore<In, K, Out>(
   first.subscription.unsubscribe()
   if (emitted.error !== undefined || emitted.completed) return { uninterrupted: uninterrupted.emitted, restored: emitted, snapshots }
 
-  const second = startJob(inputCount, build, emitted)
+  // The job puts each snapshot back as its operator is created, before the operator opens.
+  const second = startJob(inputCount, build, emitted, snapshots)
   const operators = second.job.operators
   if (operators.length !== snapshots.length) throw new Error(`the restored job has ${operators.length} operators, the snapshot ${snapshots.length}`)
-  operators.forEach(({ operator }, i) => operator.initializeState(snapshots[i]))
   feed(second, script.slice(cut))
   second.subscription.unsubscribe()
   return { uninterrupted: uninterrupted.emitted, restored: emitted, snapshots }

@@ -49,15 +49,13 @@ export abstract class ProcessFunctionOperator<Out, K> extends AbstractStreamOper
       output: (tag, value) => emitSideOutput(output, tag, value, this.timestamp)
     }
     this.out = { collect: v => output.record(v, this.timestamp, this.key) }
-    this.initializeOperatorState()
   }
 
   /**
-   * `initializeState`, if the function has operator state: when the operator is created, and
-   * again once a snapshot is restored (`isRestored()` true), since the operator exists before
-   * its snapshot is put back and the function must see the restored lists.
+   * The function's `initializeState`, if it has operator state (after a restore the lists hold
+   * what was saved, `isRestored()` true); subclasses then open the function.
    */
-  private initializeOperatorState(): void {
+  override open(): void {
     const fn = this.checkpointed
     if (fn.initializeState === undefined) return
     try {
@@ -91,9 +89,7 @@ export abstract class ProcessFunctionOperator<Out, K> extends AbstractStreamOper
   protected override restoreParts(parts: SnapshotParts): void {
     this.watermark = decodeTime(this.info, ownField(parts.own, 'watermark'))
     this.restoreOwn(parts.own)
-    if (parts.operatorState === undefined) return
-    this.operatorState.restore(parts.operatorState)
-    this.initializeOperatorState()
+    if (parts.operatorState !== undefined) this.operatorState.restore(parts.operatorState)
   }
 
   /** What the operator keeps besides operator state and the watermark, as plain JSON data; by default nothing. */

@@ -20,13 +20,21 @@ export interface OperatorHandle {
 export class JobContext {
   private readonly handles: OperatorHandle[] = []
 
+  /**
+   * @param restored the snapshots to put back, one per operator in registration order (the
+   *   same pipeline registers its operators in the same order), or none for a fresh start
+   */
+  constructor(private readonly restored?: readonly unknown[]) {}
+
   /** The operators in the order their subscriptions started (downstream ones first in a chain). */
   get operators(): readonly OperatorHandle[] {
     return this.handles
   }
 
-  register(operator: AbstractStreamOperator<unknown, unknown>): void {
+  /** Adds `operator`; returns the snapshot it is to be restored from, if the job restores one. */
+  register(operator: AbstractStreamOperator<unknown, unknown>): unknown {
     this.handles.push({ info: operator.info, operator })
+    return this.restored?.[this.handles.length - 1]
   }
 
   /** The operator with `uid` (or, without one, the only operator of `kind`). */

@@ -21,6 +21,8 @@
  * - State: `snapshotState` returns everything the operator remembers as plain JSON data (its
  *   keyed state and timers, what it keeps outside the backend); `initializeState` puts a
  *   snapshot back into a fresh instance, which then goes on as the snapshotted one would.
+ * - The start: the host creates the operator, puts its snapshot back when the job restores one
+ *   (`initializeState`), then opens it (`open`: the user function's `open`), as Flink does.
  * - The end: `endInput(input)` as each input ends, then `finish` once every input has ended
  *   (Flink's `finish`: flush what is buffered), then the output completes. `close` runs once
  *   when the subscription ends, however it ends.
@@ -72,6 +74,9 @@ export abstract class AbstractStreamOperator<Out, K> {
   }
 
   // ---- hooks ----
+
+  /** Opens the operator (the user function's `open`), after any restore, before any input. */
+  open(): void {}
 
   /** A watermark (combined over all inputs); by default forwarded. */
   processWatermark(watermark: Watermark): void {

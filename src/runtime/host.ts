@@ -116,8 +116,9 @@ function chainContext(destination: Subscriber<unknown>, teardown: Subscription):
 }
 
 /**
- * Creates the operator of one subscription and opens it: a failure is the operator's, reported
- * before anything is subscribed. It joins the job being subscribed, if any.
+ * Creates the operator of one subscription, registers it with the job being subscribed (if
+ * any), restores its snapshot when the job has one for it, and opens it: a failure is the
+ * operator's, reported before anything is subscribed.
  */
 function start<Out, K, Op extends AbstractStreamOperator<Out, K>>(
   info: OperatorInfo,
@@ -128,11 +129,13 @@ function start<Out, K, Op extends AbstractStreamOperator<Out, K>>(
   let operator: Op
   try {
     operator = create(output, context)
+    const snapshot = currentJob()?.register(operator as AbstractStreamOperator<unknown, unknown>)
+    if (snapshot !== undefined) operator.initializeState(snapshot)
+    operator.open()
   } catch (error) {
     context.fail(output, info, error)
     return undefined
   }
-  currentJob()?.register(operator as AbstractStreamOperator<unknown, unknown>)
   return operator
 }
 
