@@ -58,6 +58,7 @@ class FilterOperator<T, K> extends AbstractStreamOperator<T, K> implements OneIn
 
   record(value: T, timestamp: number, key: unknown): void {
     if (this.destination.closed) return
+    this.numRecordsIn++
     try {
       if (this.predicate(value)) this.output.record(value, timestamp, key as K)
     } catch (error) {

@@ -51,6 +51,7 @@ class FlatMapOperator<T, R, K> extends AbstractStreamOperator<R, K> implements O
 
   record(value: T, timestamp: number, key: unknown): void {
     if (this.destination.closed) return
+    this.numRecordsIn++
     try {
       this.emit(this.fn(value), timestamp, key as K)
     } catch (error) {

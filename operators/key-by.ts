@@ -56,6 +56,7 @@ class KeyByOperator<T, K extends Key> extends AbstractStreamOperator<T, K> imple
 
   record(value: T, timestamp: number, inputKey: unknown): void {
     if (this.destination.closed) return
+    this.numRecordsIn++
     try {
       const key = this.selector(value)
       // Fast path for the usual string/number keys; everything else is checked in full.

@@ -50,6 +50,7 @@ class MapOperator<T, R, K> extends AbstractStreamOperator<R, K> implements OneIn
 
   record(value: T, timestamp: number, key: unknown): void {
     if (this.destination.closed) return
+    this.numRecordsIn++
     try {
       this.output.record(this.fn(value), timestamp, key as K)
     } catch (error) {

@@ -52,7 +52,10 @@ class SideOutputOperator<S> extends AbstractStreamOperator<S, never> implements 
     super(info, output, context)
   }
 
-  record(): void {}
+  /** Main records are dropped (counted as received). */
+  record(): void {
+    this.numRecordsIn++
+  }
 
   override processSideRecord(record: SideRecord<unknown>): void {
     if (record.tag.id === this.tag.id) this.output.record(record.value as S, record.timestamp, NO_KEY)
@@ -87,7 +90,9 @@ export function mainOutput<T, K = never>(): OperatorFunction<StreamElement<T, K>
 /** Main records and control elements pass; side records are dropped. */
 class MainOutputOperator<T, K> extends AbstractStreamOperator<T, K> implements OneInput<T> {
   record(value: T, timestamp: number, key: unknown): void {
-    if (!this.destination.closed) this.output.record(value, timestamp, key as K)
+    if (this.destination.closed) return
+    this.numRecordsIn++
+    this.output.record(value, timestamp, key as K)
   }
 
   override processSideRecord(): void {}

@@ -181,8 +181,6 @@ export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R
   private resultTs = NO_TIMESTAMP
   private readonly context: ProcessJoinContext<K>
   private readonly out: Collector<R>
-  /** Late records dropped (no late side output for their side). */
-  numLateRecordsDropped = 0
 
   constructor(
     private readonly config: IntervalJoinConfig<A, B, R, K>,

@@ -11,6 +11,15 @@ import { type StreamElement, type StreamRecord, streamRecord } from '../StreamEl
 /** @internal Every element that is not a record: operators pass these on as they are. */
 export type ControlElement = Exclude<StreamElement<unknown, unknown>, StreamRecord<unknown, unknown>>
 
+/**
+ * @internal
+ * Whatever counts the records it receives (Flink's `numRecordsIn`): every operator, and the
+ * sinks at the end of a chain. An operator's `numRecordsOut` is what its output counted.
+ */
+export interface RecordCounter {
+  readonly numRecordsIn: number
+}
+
 /** @internal What an operator writes its output to. */
 export interface Output<T, K> {
   /** A record, as its parts. */
@@ -23,10 +32,13 @@ export interface Output<T, K> {
  * @internal
  * The output of the last operator of a chain: here, and only here, records become objects again.
  */
-export class EmittingOutput<T, K> implements Output<T, K> {
+export class EmittingOutput<T, K> implements Output<T, K>, RecordCounter {
+  numRecordsIn = 0
+
   constructor(protected readonly destination: Subscriber<StreamElement<T, K>>) {}
 
   record(value: T, timestamp: number, key: K): void {
+    this.numRecordsIn++
     this.destination.next(streamRecord(value, timestamp, key))
   }
 

@@ -33,7 +33,7 @@ import type { OperatorInfo } from '../OperatorOptions'
 import { describeErrors, OperatorSnapshot } from '../state/snapshotFormat'
 import { type CheckpointBarrier, type SideRecord, type StreamStatus, streamRecord, type Watermark } from '../StreamElement'
 import type { ChainContext } from './host'
-import type { ChainOutput, ControlElement } from './Output'
+import type { ChainOutput, ControlElement, RecordCounter } from './Output'
 
 /** @internal What a checkpoint barrier tells the operator snapshotting for it. */
 export interface StateSnapshotContext {
@@ -61,9 +61,16 @@ export interface MultiInput {
  * are processed (`record` for one input, `processRecord` for several) and overrides the hooks
  * it needs; by default control elements pass on unchanged.
  */
-export abstract class AbstractStreamOperator<Out, K> {
+export abstract class AbstractStreamOperator<Out, K> implements RecordCounter {
   /** The chain's subscription: once it is closed the operator ignores its input. */
   protected readonly destination: Subscription
+  /**
+   * Records received (Flink's `numRecordsIn`): counted by the operator's `record`, or by the
+   * host for each input of a multi-input operator.
+   */
+  numRecordsIn = 0
+  /** Records dropped as too late, with no late side output to go to (Flink's `numLateRecordsDropped`). */
+  numLateRecordsDropped = 0
 
   constructor(
     readonly info: OperatorInfo,
@@ -71,6 +78,11 @@ export abstract class AbstractStreamOperator<Out, K> {
     protected readonly chain: ChainContext
   ) {
     this.destination = chain.destination
+  }
+
+  /** Records written to the output (Flink's `numRecordsOut`): what the output counted. */
+  get numRecordsOut(): number {
+    return (this.output as Partial<RecordCounter>).numRecordsIn ?? 0
   }
 
   // ---- hooks ----

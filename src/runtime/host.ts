@@ -30,7 +30,7 @@ import { ACTIVE, IDLE, MAX_WATERMARK, NO_TIMESTAMP, type StreamElement, streamRe
 import { StatusWatermarkValve } from '../WatermarkValve'
 import { elementError, isStreamElement } from '../internal/checkElement'
 import { describeElement, describeValue } from '../internal/describe'
-import { type ChainOutput, type ControlElement, EmittingSink } from './Output'
+import { type ChainOutput, type ControlElement, EmittingSink, type RecordCounter } from './Output'
 import { currentJob } from './JobContext'
 import type { AbstractStreamOperator, MultiInput, OneInput } from './StreamOperator'
 
@@ -201,7 +201,9 @@ export function sinkOperator<In, K, Out>(
 }
 
 /** The end of a chain: records, projected, to the subscriber. */
-class SubscriberSink<In, K, Out> implements ChainOutput<In, K> {
+class SubscriberSink<In, K, Out> implements ChainOutput<In, K>, RecordCounter {
+  numRecordsIn = 0
+
   constructor(
     private readonly info: OperatorInfo,
     private readonly project: (value: In, timestamp: number, key: K) => Out,
@@ -211,6 +213,7 @@ class SubscriberSink<In, K, Out> implements ChainOutput<In, K> {
 
   record(value: In, timestamp: number, key: K): void {
     if (this.destination.closed) return
+    this.numRecordsIn++
     try {
       this.destination.next(this.project(value, timestamp, key))
     } catch (error) {
@@ -357,7 +360,10 @@ export function multiInputOperator<In, Out, K = never>(
 }
 
 /** One input of a multi-input operator: its records to the operator, the rest through the valve. */
-class InputOf<Out, K> implements ChainOutput<unknown, unknown> {
+class InputOf<Out, K> implements ChainOutput<unknown, unknown>, RecordCounter {
+  /** This input's records: what the operator before it wrote. */
+  numRecordsIn = 0
+
   constructor(
     private readonly input: number,
     private readonly operator: AbstractStreamOperator<Out, K> & MultiInput,
@@ -369,6 +375,8 @@ class InputOf<Out, K> implements ChainOutput<unknown, unknown> {
 
   record(value: unknown, timestamp: number, key: unknown): void {
     if (this.context.destination.closed) return
+    this.numRecordsIn++
+    this.operator.numRecordsIn++
     try {
       this.operator.processRecord(this.input, value, timestamp, key)
     } catch (error) {

@@ -78,8 +78,6 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
   private readonly offset: number
   private readonly pane: number
   private readonly lateness: number
-  /** Records dropped as late (no late-data side output). */
-  numLateRecordsDropped = 0
   /** The pane of the last record, `[start, end)` (see `cachePane`); none at first (NaN). */
   private paneCacheStart = NaN
   private paneCacheEnd = NaN

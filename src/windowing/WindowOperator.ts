@@ -65,8 +65,6 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
   private readonly windows: StateTable<K, WindowState<C>>
   private readonly merging: boolean
   private readonly assignerContext = { currentProcessingTime: () => this.config.scheduler.now() }
-  /** Records dropped as late (no late-data side output), Flink's `numLateRecordsDropped`. */
-  numLateRecordsDropped = 0
 
   // The key and window a trigger is being called for, and the windows merging into it.
   private currentState!: WindowState<C>
