@@ -5,6 +5,8 @@
  * @since 0.1.0
  */
 
+import { describeValue } from './internal/describe'
+
 // -------------------------------------------------------------------------------------
 // model
 // -------------------------------------------------------------------------------------
@@ -34,6 +36,12 @@ export interface WatermarkOutput {
  * A watermark generator: punctuated generators emit from `onEvent`, periodic ones from
  * `onPeriodicEmit`, which runs every `autoWatermarkInterval` of processing time.
  *
+ * A generator may also say what it remembers, so that a snapshot of its operator carries it
+ * over a restore (Flink does not checkpoint generators; a restored one starts afresh): the
+ * optional pair `snapshotState` / `restoreState`. The built-in generators implement it. A
+ * generator without it starts from scratch after a restore; its operator still never emits a
+ * watermark at or below one it emitted before the snapshot.
+ *
  * @example
  * import * as ds from 'rx-datastream'
  *
@@ -43,12 +51,32 @@ export interface WatermarkOutput {
  *   onPeriodicEmit: () => {},
  * }
  *
+ * // periodic, with its state carried over a restore: the highest timestamp seen
+ * let max: number | null = null
+ * const periodic: ds.WatermarkGenerator<unknown> = {
+ *   onEvent: (_event, ts) => { if (max === null || ts > max) max = ts },
+ *   onPeriodicEmit: out => { if (max !== null) out.emitWatermark(max - 1) },
+ *   snapshotState: () => ({ max }),
+ *   restoreState: state => { max = (state as { max: number | null }).max },
+ * }
+ *
  * @category time
  * @since 0.1.0
  */
 export interface WatermarkGenerator<T> {
   onEvent(event: T, eventTimestamp: number, output: WatermarkOutput): void
   onPeriodicEmit(output: WatermarkOutput): void
+  /**
+   * What the generator remembers, as plain JSON data (strings, finite numbers, booleans,
+   * `null`, arrays and plain objects of those), for its operator's snapshot. Optional, with
+   * `restoreState`.
+   */
+  snapshotState?(): unknown
+  /**
+   * Puts back what `snapshotState` returned, into a fresh generator, before any event. Throw
+   * an `Error` saying what is wrong if `state` is not what it wrote.
+   */
+  restoreState?(state: unknown): void
 }
 
 /**
@@ -105,6 +133,17 @@ class BoundedOutOfOrderness<T> implements WatermarkGenerator<T> {
   }
   onPeriodicEmit(output: WatermarkOutput): void {
     output.emitWatermark(this.maxTimestamp - this.bound - 1)
+  }
+  /** `{ maxTimestamp }`, `null` before any event (JSON has no -Infinity). */
+  snapshotState(): unknown {
+    return { maxTimestamp: this.maxTimestamp === -Infinity ? null : this.maxTimestamp }
+  }
+  restoreState(state: unknown): void {
+    const max = field(state, 'maxTimestamp')
+    if (max !== null && !(typeof max === 'number' && Number.isFinite(max))) {
+      throw new TypeError(`boundedOutOfOrdernessGenerator: cannot restore ${describeValue(state)}: expected { maxTimestamp: a finite number or null }`)
+    }
+    this.maxTimestamp = max ?? -Infinity
   }
 }
 
@@ -167,6 +206,24 @@ export function withIdleness<T>(
     onPeriodicEmit(output) {
       if (isIdle()) output.markIdle()
       else generator.onPeriodicEmit(output)
+    },
+    // Whether an event came since the last check, and since when none came (processing time,
+    // which a restore is expected to continue), with the wrapped generator's state if it has one.
+    snapshotState() {
+      const idleness = { eventSinceCheck: events !== eventsAtLastCheck, inactiveSince: inactiveSince ?? null }
+      return generator.snapshotState === undefined ? idleness : { ...idleness, generator: generator.snapshotState() }
+    },
+    restoreState(state) {
+      const eventSinceCheck = field(state, 'eventSinceCheck')
+      const since = field(state, 'inactiveSince')
+      if (typeof eventSinceCheck !== 'boolean' || (since !== null && !(typeof since === 'number' && Number.isFinite(since)))) {
+        throw new TypeError(`withIdleness: cannot restore ${describeValue(state)}: expected { eventSinceCheck: boolean, inactiveSince: a finite number or null, generator? }`)
+      }
+      events = eventSinceCheck ? 1 : 0
+      eventsAtLastCheck = 0
+      inactiveSince = since ?? undefined
+      const inner = field(state, 'generator')
+      if (inner !== undefined && generator.restoreState !== undefined) generator.restoreState(inner)
     }
   }
 }
@@ -174,6 +231,11 @@ export function withIdleness<T>(
 // -------------------------------------------------------------------------------------
 // utils
 // -------------------------------------------------------------------------------------
+
+/** Field `name` of a restored state, `undefined` if it has none. */
+function field(state: unknown, name: string): unknown {
+  return typeof state === 'object' && state !== null ? (state as Record<string, unknown>)[name] : undefined
+}
 
 /** @internal Configuration check: a finite, non-negative (or positive) number of ms. */
 export function assertDuration(what: string, value: number, zeroAllowed = true): void {

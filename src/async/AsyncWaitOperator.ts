@@ -12,17 +12,19 @@
  * stack never grows with the number of inputs.
  */
 import { from, type ObservableInput, type SchedulerLike } from 'rxjs'
-import { DataStreamError, TimeoutError, UserFunctionError } from '../errors'
+import { DataStreamError, StateError, TimeoutError, UserFunctionError } from '../errors'
 import type { OperatorInfo } from '../OperatorOptions'
 import { type StreamElement, type StreamRecord, streamRecord } from '../StreamElement'
 import type { ChainContext } from '../runtime/host'
 import type { ChainOutput, ControlElement } from '../runtime/Output'
-import { AbstractStreamOperator, type OneInput } from '../runtime/StreamOperator'
+import { AbstractStreamOperator, type OneInput, type SnapshotParts } from '../runtime/StreamOperator'
 import { describeElement, describeValue } from '../internal/describe'
+import { ownField } from '../state/snapshotFormat'
 import type { AsyncFunction } from './AsyncFunction'
 import type { AsyncRetryStrategy } from './AsyncRetryStrategy'
 import type { ResolvedAsyncWaitOptions } from './AsyncWaitOptions'
 import { Fifo } from './Fifo'
+import { decodeInFlight, encodeInFlight } from './inFlightCodec'
 import { OrderedQueue, QueueEntry, type StreamElementQueue, UnorderedQueue } from './StreamElementQueue'
 
 type Fail = (error: unknown) => void
@@ -147,6 +149,43 @@ export class AsyncWaitOperator<In, Out, K> extends AbstractStreamOperator<Out, K
     for (let e = this.queue.first; e !== undefined; e = e.next) elements.push(e.element)
     for (const element of this.waiting) elements.push(element)
     return elements
+  }
+
+  // ---- snapshots ----
+
+  /**
+   * The elements in flight (`inFlight()`), as Flink's `AsyncWaitOperator` stores them: calls
+   * are not state, a restore makes them again. Their values must be plain JSON data.
+   */
+  protected override snapshotParts(): SnapshotParts {
+    const inFlight = this.inFlight().map(element =>
+      encodeInFlight(element, reason => {
+        throw new StateError(
+          this.info,
+          'inFlight',
+          `cannot snapshot ${describeElement(element)}: ${reason}; elements in flight go into snapshots as they are, so their values must be plain JSON data (map them to such data before asyncWait)`
+        )
+      })
+    )
+    return { own: { inFlight } }
+  }
+
+  /**
+   * Pushes the snapshot's elements again, in their order, so every record is called again
+   * (attempts and timeouts start over). All are decoded first: a snapshot that is not one
+   * changes nothing.
+   */
+  protected override restoreParts(parts: SnapshotParts): void {
+    const encoded = ownField(parts.own, 'inFlight')
+    const fail = (detail: string): never => {
+      throw new StateError(this.info, 'inFlight', `cannot restore: ${detail}`)
+    }
+    if (!Array.isArray(encoded)) return fail(`${describeValue(encoded)} is not a list of elements`)
+    const elements = encoded.map((e: unknown, i) => decodeInFlight<In, K>(e, detail => fail(`element ${i}: ${detail}`)))
+    for (const element of elements) {
+      if (this.closed) return
+      this.push(element)
+    }
   }
 
   // ---- the queue ----

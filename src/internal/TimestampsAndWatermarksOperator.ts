@@ -3,9 +3,14 @@
  * The runtime behind `assignTimestampsAndWatermarks` (Flink's `TimestampsAndWatermarksOperator`
  * with its `WatermarkToDataOutput`): stamps records, drives the generator, forwards only
  * advancing watermarks, turns idleness into status elements, and flushes at end of input.
+ *
+ * Its snapshot is the last watermark it emitted and whether the stream is idle, so that a
+ * restored operator never emits a watermark at or below one already emitted, nor a status
+ * already in force; with the generator's own state, if it has `snapshotState` (Flink keeps
+ * neither: its generators start afresh after a restore).
  */
 import type { SchedulerLike, Subscription } from 'rxjs'
-import { TimestampError, WatermarkError } from '../errors'
+import { messageOf, StateError, TimestampError, WatermarkError } from '../errors'
 import { ACTIVE, IDLE, MAX_WATERMARK, NO_TIMESTAMP, watermark } from '../StreamElement'
 import type { WatermarkGenerator, WatermarkOutput } from '../WatermarkGenerator'
 import type { TimestampAssigner, WatermarkStrategy } from '../WatermarkStrategy'
@@ -14,7 +19,8 @@ import { describeValue } from './describe'
 import { invalidTimestampReason } from './timestamps'
 import { asStreamError, type ChainContext, NO_KEY } from '../runtime/host'
 import type { ChainOutput } from '../runtime/Output'
-import { AbstractStreamOperator, type OneInput } from '../runtime/StreamOperator'
+import { AbstractStreamOperator, type OneInput, type SnapshotParts } from '../runtime/StreamOperator'
+import { decodeTime, encodeTime, jsonIncompatibility, ownField } from '../state/snapshotFormat'
 
 /**
  * @internal
@@ -77,6 +83,39 @@ export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator<T
   override close(): void {
     this.periodic?.unsubscribe()
     this.periodic = undefined
+  }
+
+  // ---- snapshots ----
+
+  protected override snapshotParts(): SnapshotParts {
+    const own = { lastWatermark: encodeTime(this.lastWatermark), idle: this.idle }
+    const generator = this.generator
+    if (generator.snapshotState === undefined) return { own }
+    let state: unknown
+    try {
+      state = generator.snapshotState()
+    } catch (error) {
+      throw new StateError(this.info, 'watermarkGenerator', `the generator's snapshotState threw: ${messageOf(error)}`, { cause: error })
+    }
+    const reason = jsonIncompatibility(state, 'state')
+    if (reason !== undefined) throw new StateError(this.info, 'watermarkGenerator', `cannot snapshot the generator's state: ${reason}; snapshotState must return plain JSON data`)
+    return { own: { ...own, generator: state } }
+  }
+
+  /** A generator without `restoreState` keeps its fresh state (see the module comment). */
+  protected override restoreParts(parts: SnapshotParts): void {
+    this.lastWatermark = decodeTime(this.info, ownField(parts.own, 'lastWatermark'))
+    const idle = ownField(parts.own, 'idle')
+    if (typeof idle !== 'boolean') throw new StateError(this.info, '*', `cannot restore: the idleness ${describeValue(idle)} is not a boolean`)
+    this.idle = idle
+    const state = ownField(parts.own, 'generator')
+    const generator = this.generator
+    if (state === undefined || generator.restoreState === undefined) return
+    try {
+      generator.restoreState(state)
+    } catch (error) {
+      throw new StateError(this.info, 'watermarkGenerator', `cannot restore: ${messageOf(error)}`, { cause: error })
+    }
   }
 
   /** Stamps `value`, whose current timestamp is `previousTimestamp`, and forwards it. */

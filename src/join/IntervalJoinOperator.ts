@@ -41,21 +41,30 @@
  * key's side is parallel arrays sorted by timestamp (arrival order among equal ones):
  * timestamps unboxed in a double array, a match a scan that stops past the upper end, and
  * cleanup a prefix removal, because the cleanup time grows with the timestamp.
+ *
+ * Snapshots hold the live elements of each key's sides only (see `bufferCodec`); the sweep
+ * schedule is not part of them. It is derived bookkeeping: which key a sweep visits when
+ * changes what stays in memory, never what is joined, since dead elements are skipped on
+ * access anyway. So the sweep timers are left out of the snapshot, and a restore files every
+ * restored key for a sweep afresh, from its earliest cleanup time. The per-record path is not
+ * touched by any of this.
  */
 import type { SchedulerLike } from 'rxjs'
 import type { Collector } from '../Collector'
-import { KeyError, TimestampError } from '../errors'
+import { KeyError, StateError, TimestampError } from '../errors'
 import type { OperatorInfo } from '../OperatorOptions'
 import type { OutputTag } from '../OutputTag'
-import { describeElement } from '../internal/describe'
+import { describeElement, describeValue } from '../internal/describe'
 import { emitSideOutput } from '../internal/sideOutput'
+import type { TableCodec } from '../state/HeapKeyedStateBackend'
+import { encodeTime, jsonIncompatibility } from '../state/snapshotFormat'
 import type { StateTable } from '../state/StateTable'
 import { NO_TIMESTAMP, sideRecord, streamRecord } from '../StreamElement'
 import type { InternalTimer } from '../TimerService'
 import { AbstractKeyedOperator } from '../runtime/AbstractKeyedOperator'
 import type { ChainContext } from '../runtime/host'
 import type { ChainOutput } from '../runtime/Output'
-import type { MultiInput } from '../runtime/StreamOperator'
+import type { MultiInput, SnapshotParts } from '../runtime/StreamOperator'
 import type { ProcessJoinContext } from './JoinFunction'
 
 /** @internal The user function, normalized to a plain function. */
@@ -157,6 +166,72 @@ function dropDead<T>(side: Side<T>, shift: number, watermark: number): void {
   } else side.head = h
 }
 
+/**
+ * Whether the element at `timestamp`, buffered at watermark `buffered` on a side of `shift`, still
+ * joins at `watermark` (the rule of the module comment; `dropDead` inlines it on the hot path).
+ */
+function isLive(timestamp: number, shift: number, buffered: number | undefined, watermark: number): boolean {
+  const cleanup = timestamp + shift
+  return cleanup > watermark || (cleanup === watermark && shift === 0 && buffered === watermark)
+}
+
+/**
+ * One side of one key in a snapshot: the live elements' timestamps (ascending) and values and,
+ * on a side of shift 0, the watermark each was buffered at (the only thing that decides, at
+ * the current watermark, whether an element at exactly that watermark still joins).
+ */
+interface EncodedSide {
+  readonly ts: number[]
+  readonly values: unknown[]
+  readonly buffered?: (number | string)[]
+}
+
+/** The live part of `side` as JSON data; `reject` names an element whose value is not such data. */
+function encodeSide<T>(side: Side<T>, shift: number, watermark: number, reject: (timestamp: number, reason: string) => never): EncodedSide {
+  const ts: number[] = []
+  const values: unknown[] = []
+  const buffered: (number | string)[] = []
+  for (let i = side.head; i < side.ts.length; i++) {
+    const t = side.ts[i]!
+    if (!isLive(t, shift, side.buffered[i], watermark)) continue
+    const value = side.values[i]
+    const reason = jsonIncompatibility(value)
+    if (reason !== undefined) reject(t, reason)
+    ts.push(t)
+    values.push(value)
+    if (shift === 0) buffered.push(encodeTime(side.buffered[i]!))
+  }
+  return shift === 0 ? { ts, values, buffered } : { ts, values }
+}
+
+/** A time as `encodeTime` writes it, or `fail`. */
+function timeOf(encoded: unknown, fail: (detail: string) => never): number {
+  if (typeof encoded === 'number' && Number.isFinite(encoded)) return encoded
+  if (encoded === 'Infinity' || encoded === '-Infinity') return Number(encoded)
+  return fail(`${describeValue(encoded)} is not a time`)
+}
+
+/** Fills the empty `side` from `encodeSide`'s output, checking it on the way. */
+function decodeSide<T>(side: Side<T>, encoded: unknown, which: string, shift: number, fail: (detail: string) => never): void {
+  if (typeof encoded !== 'object' || encoded === null) return fail(`the ${which} side is ${describeValue(encoded)}, not { ts, values }`)
+  const { ts, values, buffered } = encoded as Partial<Record<keyof EncodedSide, unknown>>
+  if (!Array.isArray(ts) || !Array.isArray(values) || ts.length !== values.length) {
+    return fail(`the ${which} side needs arrays ts and values of one length`)
+  }
+  if (shift === 0 && (!Array.isArray(buffered) || buffered.length !== ts.length)) {
+    return fail(`the ${which} side has no watermark per element (buffered): was the snapshot taken with other bounds?`)
+  }
+  for (let i = 0; i < ts.length; i++) {
+    const t: unknown = ts[i]
+    if (typeof t !== 'number' || !Number.isFinite(t) || (i > 0 && t < side.ts[i - 1]!)) {
+      return fail(`the ${which} side's timestamps are not finite numbers in ascending order (at ${i}: ${describeValue(t)})`)
+    }
+    side.ts.push(t)
+    side.values.push(values[i] as T)
+    if (shift === 0) side.buffered.push(timeOf((buffered as unknown[])[i], fail))
+  }
+}
+
 /** @internal */
 /**
  * Its timers are one event-time timer per slice of event time with keys to sweep, keyed by
@@ -194,7 +269,7 @@ export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R
     this.rightShift = this.lower < 0 ? -this.lower : 0
     this.slack = Math.max(this.leftShift, this.rightShift)
     this.slice = Math.max(1, Math.ceil(this.slack / 4))
-    this.table = this.backend.internalTable<KeyBuffers<K, A, B>>('intervalJoinBuffers')
+    this.table = this.backend.internalTable<KeyBuffers<K, A, B>>('intervalJoinBuffers', this.bufferCodec())
     const keys = this.backend.keys
     this.context = {
       leftTimestamp: () => this.leftTs,
@@ -284,6 +359,52 @@ export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R
     this.pool.length = 0
   }
 
+  // ---- snapshots ----
+
+  /** The buffers, without the sweep timers: they are derived (see the module comment). */
+  protected override snapshotParts(): SnapshotParts {
+    const parts = super.snapshotParts()
+    delete parts.timers
+    return parts
+  }
+
+  /** Every restored key is filed for a sweep; one that kept nothing live is released at once. */
+  protected override restoreOwn(): void {
+    for (const entry of this.table.entries()) {
+      const buffers = entry.value
+      if (buffers === undefined) continue
+      const cleanup = this.nextCleanup(buffers)
+      if (cleanup === Infinity) this.release(buffers)
+      else this.file(buffers, cleanup)
+    }
+  }
+
+  /** A key's buffers as JSON data: the live elements of each side, in order. */
+  private bufferCodec(): TableCodec<KeyBuffers<K, A, B>> {
+    const encode = (buffers: KeyBuffers<K, A, B>): unknown => {
+      const reject = (which: string) => (timestamp: number, reason: string): never => {
+        throw new StateError(
+          this.info,
+          'intervalJoinBuffers',
+          `cannot snapshot the ${which} element at ${timestamp} of key ${describeValue(buffers.key)}: ${reason}; buffered values go into snapshots as they are, so they must be plain JSON data (map them to such data before the join)`
+        )
+      }
+      return {
+        left: encodeSide(buffers.left, this.leftShift, this.watermark, reject('left')),
+        right: encodeSide(buffers.right, this.rightShift, this.watermark, reject('right'))
+      }
+    }
+    const decode = (encoded: unknown, fail: (detail: string) => never, key: unknown): KeyBuffers<K, A, B> => {
+      if (typeof encoded !== 'object' || encoded === null) return fail(`${describeValue(encoded)} is not { left, right }`)
+      const buffers = new KeyBuffers<K, A, B>()
+      buffers.key = key as K
+      decodeSide(buffers.left, (encoded as { left?: unknown }).left, 'left', this.leftShift, fail)
+      decodeSide(buffers.right, (encoded as { right?: unknown }).right, 'right', this.rightShift, fail)
+      return buffers
+    }
+    return { encode, decode }
+  }
+
   // ---- diagnostics (tests) ----
 
   /**
@@ -295,10 +416,7 @@ export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R
     const right: number[] = []
     const live = <T>(side: Side<T>, shift: number, into: number[]): void => {
       const { ts, buffered } = side
-      for (let i = side.head; i < ts.length; i++) {
-        const cleanup = ts[i]! + shift
-        if (cleanup > this.watermark || (cleanup === this.watermark && shift === 0 && buffered[i] === this.watermark)) into.push(ts[i]!)
-      }
+      for (let i = side.head; i < ts.length; i++) if (isLive(ts[i]!, shift, buffered[i], this.watermark)) into.push(ts[i]!)
     }
     for (const entry of this.table.entries()) {
       const b = entry.value
@@ -355,11 +473,17 @@ export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R
       dropDead(left, this.leftShift, watermark)
       dropDead(right, this.rightShift, watermark)
       // What is left is alive: its cleanup time is past this watermark, so is its sweep.
-      const nextLeft = left.head < left.ts.length ? left.ts[left.head]! + this.leftShift : Infinity
-      const nextRight = right.head < right.ts.length ? right.ts[right.head]! + this.rightShift : Infinity
-      if (nextLeft !== Infinity || nextRight !== Infinity) this.file(buffers, Math.min(nextLeft, nextRight))
+      const cleanup = this.nextCleanup(buffers)
+      if (cleanup !== Infinity) this.file(buffers, cleanup)
       else this.release(buffers)
     }
+  }
+
+  /** The earliest cleanup time of what a key holds (from each side's head); `Infinity` if nothing. */
+  private nextCleanup({ left, right }: KeyBuffers<K, A, B>): number {
+    const nextLeft = left.head < left.ts.length ? left.ts[left.head]! + this.leftShift : Infinity
+    const nextRight = right.head < right.ts.length ? right.ts[right.head]! + this.rightShift : Infinity
+    return Math.min(nextLeft, nextRight)
   }
 
   // ---- internals ----
