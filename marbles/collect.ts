@@ -4,7 +4,7 @@
  * @since 0.1.0
  */
 import type { Observable } from 'rxjs'
-import type { StreamElement } from '../src/StreamElement'
+import type { StreamElement } from '../src/core/StreamElement'
 import { show } from './format'
 
 /**

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import type { OutputTag } from '../src/OutputTag'
+import type { OutputTag } from '../src/core/OutputTag'
 import {
   ACTIVE,
   type CheckpointBarrier,
@@ -17,7 +17,7 @@ import {
   type StreamStatus,
   type Watermark,
   watermark
-} from '../src/StreamElement'
+} from '../src/core/StreamElement'
 
 /**
  * A record for a marble `values` map: `value` at event time `timestamp`, keyed by `key` when

@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import { OutputTag } from '../src/OutputTag'
+import { OutputTag } from '../src/core/OutputTag'
 
 /**
  * Whether `a` and `b` are structurally equal, the way a test of a stream means it:

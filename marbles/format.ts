@@ -3,7 +3,7 @@
  * Short, total (never throwing) renderings of values, stream elements and notifications for
  * failure messages.
  */
-import { renderValue, type RenderStyle } from '../src/internal/describe'
+import { renderValue, type RenderStyle } from '../src/core/describe'
 import { isError, isNotification, isOutputTag, type NotificationLike } from './equality'
 
 /** Single-quoted, escaped strings, as in the marble legends. */

@@ -6,7 +6,7 @@
  */
 import { Observable } from 'rxjs'
 import { type RunHelpers, TestScheduler } from 'rxjs/testing'
-import type { StreamElement } from '../src/StreamElement'
+import type { StreamElement } from '../src/core/StreamElement'
 import {
   describeStreamMismatch,
   describeSubscriptionMismatch,

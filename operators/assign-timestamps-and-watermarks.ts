@@ -1,10 +1,10 @@
 import { asyncScheduler, type OperatorFunction } from 'rxjs'
-import { operatorInfo, type SchedulerOptions } from '../src/OperatorOptions'
-import type { StreamElement } from '../src/StreamElement'
-import type { WatermarkStrategy } from '../src/WatermarkStrategy'
+import { operatorInfo, type SchedulerOptions } from '../src/core/OperatorOptions'
+import type { StreamElement } from '../src/core/StreamElement'
+import type { WatermarkStrategy } from '../src/core/WatermarkStrategy'
 import { sourceOperator } from '../src/runtime/host'
-import { TimestampsAndWatermarksOperator } from '../src/internal/TimestampsAndWatermarksOperator'
-import { assertDuration } from '../src/WatermarkGenerator'
+import { TimestampsAndWatermarksOperator } from '../src/watermarks/TimestampsAndWatermarksOperator'
+import { assertDuration } from '../src/core/WatermarkGenerator'
 
 /**
  * Options of {@link assignTimestampsAndWatermarks}.

@@ -2,8 +2,8 @@ import type { OperatorFunction } from 'rxjs'
 import type { AsyncFunction } from '../src/async/AsyncFunction'
 import { type AsyncWaitOptions, resolveAsyncWaitOptions } from '../src/async/AsyncWaitOptions'
 import { AsyncWaitOperator } from '../src/async/AsyncWaitOperator'
-import { operatorInfo } from '../src/OperatorOptions'
-import type { StreamElement } from '../src/StreamElement'
+import { operatorInfo } from '../src/core/OperatorOptions'
+import type { StreamElement } from '../src/core/StreamElement'
 import { oneInputOperator } from '../src/runtime/host'
 
 /**

@@ -1,7 +1,7 @@
 import type { Observable } from 'rxjs'
 import type { MapStateDescriptor, StateDescriptor } from '../src/state/StateDescriptor'
-import type { StreamElement } from '../src/StreamElement'
-import { describeValue } from '../src/internal/describe'
+import type { StreamElement } from '../src/core/StreamElement'
+import { describeValue } from '../src/core/describe'
 import { checkObservable } from '../src/runtime/host'
 
 /**

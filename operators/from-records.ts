@@ -1,9 +1,9 @@
 import { Observable } from 'rxjs'
-import { TimestampError } from '../src/errors'
-import { operatorInfo, type OperatorOptions } from '../src/OperatorOptions'
-import { type DataStream, MAX_WATERMARK, NO_TIMESTAMP, streamRecord, type Watermark, watermark } from '../src/StreamElement'
-import { describeValue } from '../src/internal/describe'
-import { invalidTimestampReason } from '../src/internal/timestamps'
+import { TimestampError } from '../src/core/errors'
+import { operatorInfo, type OperatorOptions } from '../src/core/OperatorOptions'
+import { type DataStream, MAX_WATERMARK, NO_TIMESTAMP, streamRecord, type Watermark, watermark } from '../src/core/StreamElement'
+import { describeValue } from '../src/core/describe'
+import { invalidTimestampReason } from '../src/core/timestamps'
 
 /**
  * A record given to {@link fromRecords}: a value and, optionally, its event timestamp.

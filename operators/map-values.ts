@@ -1,6 +1,6 @@
 import type { OperatorFunction } from 'rxjs'
-import { type OperatorInfo, operatorInfo, type OperatorOptions } from '../src/OperatorOptions'
-import type { StreamElement } from '../src/StreamElement'
+import { type OperatorInfo, operatorInfo, type OperatorOptions } from '../src/core/OperatorOptions'
+import type { StreamElement } from '../src/core/StreamElement'
 import { type ChainContext, oneInputOperator } from '../src/runtime/host'
 import type { ChainOutput } from '../src/runtime/Output'
 import { AbstractStreamOperator, type OneInput } from '../src/runtime/StreamOperator'

@@ -1,6 +1,6 @@
 import { Observable, Subject, type Subscription } from 'rxjs'
-import type { OutputTag } from '../src/OutputTag'
-import type { DataStream, StreamElement } from '../src/StreamElement'
+import type { OutputTag } from '../src/core/OutputTag'
+import type { DataStream, StreamElement } from '../src/core/StreamElement'
 import { mainOutput, sideOutput } from './side-output'
 
 /**

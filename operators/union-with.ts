@@ -1,7 +1,7 @@
 import type { Observable, OperatorFunction } from 'rxjs'
-import { operatorInfo, type OperatorOptions } from '../src/OperatorOptions'
-import type { StreamElement } from '../src/StreamElement'
-import { describeValue } from '../src/internal/describe'
+import { operatorInfo, type OperatorOptions } from '../src/core/OperatorOptions'
+import type { StreamElement } from '../src/core/StreamElement'
+import { describeValue } from '../src/core/describe'
 import { isObservableLike, multiInputOperator, NO_KEY } from '../src/runtime/host'
 import { AbstractStreamOperator, type MultiInput } from '../src/runtime/StreamOperator'
 

@@ -1,6 +1,6 @@
 import type { OperatorFunction } from 'rxjs'
-import { operatorInfo } from '../src/OperatorOptions'
-import type { StreamElement } from '../src/StreamElement'
+import { operatorInfo } from '../src/core/OperatorOptions'
+import type { StreamElement } from '../src/core/StreamElement'
 import { sinkOperator } from '../src/runtime/host'
 
 /**

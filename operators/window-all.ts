@@ -1,4 +1,4 @@
-import type { SchedulerOptions } from '../src/OperatorOptions'
+import type { SchedulerOptions } from '../src/core/OperatorOptions'
 import { globalWindows } from '../src/windowing/assigners'
 import type { WindowAssigner } from '../src/windowing/WindowAssigner'
 import { countWindowPolicy } from './window-by'

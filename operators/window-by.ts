@@ -1,4 +1,4 @@
-import type { SchedulerOptions } from '../src/OperatorOptions'
+import type { SchedulerOptions } from '../src/core/OperatorOptions'
 import { globalWindows } from '../src/windowing/assigners'
 import { countEvictor } from '../src/windowing/evictors'
 import { countTrigger, purgingTrigger } from '../src/windowing/triggers'

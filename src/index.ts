@@ -18,12 +18,12 @@
  */
 
 // ---- model: stream elements ----
-export * from './StreamElement'
-export * from './OutputTag'
-export * from './Collector'
-export type { Key, KeyPrimitive, NeedsKeys } from './Key'
-export type { OperatorInfo, OperatorOptions, SchedulerOptions } from './OperatorOptions'
-export { DataStreamError, ElementError, KeyError, StateError, TimeoutError, TimestampError, UserFunctionError, WatermarkError } from './errors'
+export * from './core/StreamElement'
+export * from './core/OutputTag'
+export * from './core/Collector'
+export type { Key, KeyPrimitive, NeedsKeys } from './core/Key'
+export type { OperatorInfo, OperatorOptions, SchedulerOptions } from './core/OperatorOptions'
+export { DataStreamError, ElementError, KeyError, StateError, TimeoutError, TimestampError, UserFunctionError, WatermarkError } from './core/errors'
 
 // ---- time: watermarks and timers ----
 export {
@@ -33,9 +33,9 @@ export {
   type WatermarkGenerator,
   type WatermarkGeneratorContext,
   type WatermarkOutput
-} from './WatermarkGenerator'
-export * from './WatermarkStrategy'
-export type { TimeDomain } from './TimerService'
+} from './core/WatermarkGenerator'
+export * from './core/WatermarkStrategy'
+export type { TimeDomain } from './core/TimerService'
 
 // ---- windowing: windows, assigners, triggers, evictors, window functions ----
 export { cover, GLOBAL_WINDOW, intersects, maxTimestamp, type TimeWindow, timeWindow, windowStart } from './windowing/TimeWindow'

@@ -3,7 +3,7 @@ import type { StreamElement } from '../../src/index'
 import { Fifo } from '../../src/async/Fifo'
 import { OrderedQueue, QueueEntry, type StreamElementQueue, UnorderedQueue } from '../../src/async/StreamElementQueue'
 import { idle, rec, side, wm } from '../../marbles/index'
-import { OutputTag } from '../../src/OutputTag'
+import { OutputTag } from '../../src/core/OutputTag'
 
 type Entry = QueueEntry<number, never, number>
 

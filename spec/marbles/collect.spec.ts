@@ -1,7 +1,7 @@
 /** @test {collectElements} @test {recordsOf} @test {watermarksOf} */
 import { concat, finalize, from, Observable, of, throwError, timer, map } from 'rxjs'
-import { OutputTag } from '../../src/OutputTag'
-import type { StreamElement } from '../../src/StreamElement'
+import { OutputTag } from '../../src/core/OutputTag'
+import type { StreamElement } from '../../src/core/StreamElement'
 import { barrier, collectElements, idle, rec, recordsOf, side, watermarksOf, wm } from '../../marbles'
 
 describe('collectElements', () => {

@@ -1,6 +1,6 @@
 /** @test {rec} @test {wm} @test {idle} @test {active} @test {side} @test {barrier} */
-import { OutputTag } from '../../src/OutputTag'
-import { ACTIVE, checkpointBarrier, IDLE, sideRecord, streamRecord, watermark } from '../../src/StreamElement'
+import { OutputTag } from '../../src/core/OutputTag'
+import { ACTIVE, checkpointBarrier, IDLE, sideRecord, streamRecord, watermark } from '../../src/core/StreamElement'
 import { active, barrier, idle, rec, side, wm } from '../../marbles'
 
 describe('marbles element builders', () => {

@@ -1,6 +1,6 @@
 /** @test {streamEquals} */
-import { OutputTag } from '../../src/OutputTag'
-import { streamRecord } from '../../src/StreamElement'
+import { OutputTag } from '../../src/core/OutputTag'
+import { streamRecord } from '../../src/core/StreamElement'
 import { barrier, idle, rec, side, streamEquals, wm } from '../../marbles'
 
 function same(a: unknown, b: unknown): void {

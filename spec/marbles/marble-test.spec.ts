@@ -2,8 +2,8 @@
 import { asyncScheduler, map, Observable, type OperatorFunction, type SchedulerLike } from 'rxjs'
 import { TestScheduler } from 'rxjs/testing'
 import { assignTimestampsAndWatermarks } from '../../operators/assign-timestamps-and-watermarks'
-import type { StreamElement } from '../../src/StreamElement'
-import { WatermarkStrategy } from '../../src/WatermarkStrategy'
+import type { StreamElement } from '../../src/core/StreamElement'
+import { WatermarkStrategy } from '../../src/core/WatermarkStrategy'
 import { marbleTest, rec, wm } from '../../marbles'
 import { failureOf } from '../support/failures'
 

@@ -1,7 +1,7 @@
 /** @test {createTestScheduler} */
 import { interval, map, Observable, asyncScheduler } from 'rxjs'
 import { TestScheduler } from 'rxjs/testing'
-import { OutputTag } from '../../src/OutputTag'
+import { OutputTag } from '../../src/core/OutputTag'
 import { barrier, createTestScheduler, idle, rec, side, wm } from '../../marbles'
 import { failureOf } from '../support/failures'
 

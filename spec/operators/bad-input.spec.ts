@@ -7,7 +7,7 @@
 import { map, merge, Observable, of, Subject } from 'rxjs'
 import * as ds from '../../src/index'
 import { collectElements, rec, side, wm } from '../../marbles/index'
-import { describeValue } from '../../src/internal/describe'
+import { describeValue } from '../../src/core/describe'
 
 type In = ds.StreamElement<number, string>
 type Build = (inputs: ReadonlyArray<Observable<In>>) => Observable<unknown>

@@ -6,8 +6,8 @@
 import { map, Observable, of, type OperatorFunction, Subject, take } from 'rxjs'
 import * as ds from '../../src/index'
 import { active, barrier, idle, rec, side, wm } from '../../marbles/index'
-import { type OperatorInfo, operatorInfo, type OperatorOptions } from '../../src/OperatorOptions'
-import { NO_TIMESTAMP, type StreamElement } from '../../src/StreamElement'
+import { type OperatorInfo, operatorInfo, type OperatorOptions } from '../../src/core/OperatorOptions'
+import { NO_TIMESTAMP, type StreamElement } from '../../src/core/StreamElement'
 import {
   asStreamError,
   type ChainContext,
@@ -18,7 +18,7 @@ import {
 } from '../../src/runtime/host'
 import { type ChainOutput, EmittingSink } from '../../src/runtime/Output'
 import { AbstractStreamOperator, type MultiInput, type OneInput } from '../../src/runtime/StreamOperator'
-import { describeValue } from '../../src/internal/describe'
+import { describeValue } from '../../src/core/describe'
 
 // ---- test operators ----
 

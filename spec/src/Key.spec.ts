@@ -1,4 +1,4 @@
-import { invalidKeyReason, keyId } from '../../src/Key'
+import { invalidKeyReason, keyId } from '../../src/core/Key'
 
 describe('keys', () => {
   it('gives equal composite keys the same id and different ones different ids', () => {

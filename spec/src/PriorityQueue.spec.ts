@@ -1,5 +1,5 @@
 import * as fc from 'fast-check'
-import { NumericPriorityQueue, PriorityQueue } from '../../src/internal/PriorityQueue'
+import { NumericPriorityQueue, PriorityQueue } from '../../src/core/PriorityQueue'
 
 const ascending = (a: number, b: number): number => a - b
 

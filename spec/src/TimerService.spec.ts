@@ -1,6 +1,6 @@
 import { type SchedulerAction, type Subscription } from 'rxjs'
 import { TestScheduler } from 'rxjs/testing'
-import { type InternalTimer, InternalTimerService, type Triggerable } from '../../src/TimerService'
+import { type InternalTimer, InternalTimerService, type Triggerable } from '../../src/core/TimerService'
 
 // -------------------------------------------------------------------------------------
 // helpers

@@ -1,4 +1,4 @@
-import { StatusWatermarkValve } from '../../src/WatermarkValve'
+import { StatusWatermarkValve } from '../../src/core/WatermarkValve'
 
 type Out = number | 'IDLE' | 'ACTIVE'
 

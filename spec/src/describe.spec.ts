@@ -1,5 +1,5 @@
 import * as ds from '../../src/index'
-import { describeElement, describeValue } from '../../src/internal/describe'
+import { describeElement, describeValue } from '../../src/core/describe'
 
 describe('describeValue', () => {
   it('renders primitives unambiguously', () => {

@@ -1,4 +1,4 @@
-import type { TimeDomain } from '../../src/TimerService'
+import type { TimeDomain } from '../../src/core/TimerService'
 import { maxTimestamp, timeWindow, GLOBAL_WINDOW, type TimeWindow, windowId } from '../../src/windowing/TimeWindow'
 import type { OnMergeContext, Trigger, TriggerContext, TriggerResult, TriggerState } from '../../src/windowing/Trigger'
 import {

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { describeValue } from '../internal/describe'
+import { describeValue } from '../core/describe'
 
 // -------------------------------------------------------------------------------------
 // model

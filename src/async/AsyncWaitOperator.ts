@@ -12,13 +12,13 @@
  * stack never grows with the number of inputs.
  */
 import { from, type ObservableInput, type SchedulerLike } from 'rxjs'
-import { DataStreamError, StateError, TimeoutError, UserFunctionError } from '../errors'
-import type { OperatorInfo } from '../OperatorOptions'
-import { type StreamElement, type StreamRecord, streamRecord } from '../StreamElement'
+import { DataStreamError, StateError, TimeoutError, UserFunctionError } from '../core/errors'
+import type { OperatorInfo } from '../core/OperatorOptions'
+import { type StreamElement, type StreamRecord, streamRecord } from '../core/StreamElement'
 import type { ChainContext } from '../runtime/host'
 import type { ChainOutput, ControlElement } from '../runtime/Output'
 import { AbstractStreamOperator, type OneInput, type SnapshotParts } from '../runtime/StreamOperator'
-import { describeElement, describeValue } from '../internal/describe'
+import { describeElement, describeValue } from '../core/describe'
 import { ownField } from '../state/snapshotFormat'
 import type { AsyncFunction } from './AsyncFunction'
 import type { AsyncRetryStrategy } from './AsyncRetryStrategy'
@@ -77,6 +77,7 @@ export class AsyncWaitOperator<In, Out, K> extends AbstractStreamOperator<Out, K
 
   record(value: In, timestamp: number, key: unknown): void {
     if (this.destination.closed) return
+    this.numRecordsIn++
     try {
       this.push(streamRecord(value, timestamp, key as K))
     } catch (error) {

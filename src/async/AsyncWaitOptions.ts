@@ -4,9 +4,9 @@
  * @since 0.1.0
  */
 import { asyncScheduler, type SchedulerLike } from 'rxjs'
-import { DataStreamError } from '../errors'
-import type { OperatorInfo, SchedulerOptions } from '../OperatorOptions'
-import { describeValue } from '../internal/describe'
+import { DataStreamError } from '../core/errors'
+import type { OperatorInfo, SchedulerOptions } from '../core/OperatorOptions'
+import { describeValue } from '../core/describe'
 import type { AsyncRetryStrategy } from './AsyncRetryStrategy'
 import { retryStrategyProblem } from './AsyncRetryStrategy'
 

@@ -13,7 +13,7 @@
  * queue is what a checkpoint will snapshot (see `AsyncWaitOperator.inFlight`).
  */
 import type { Subscription } from 'rxjs'
-import type { StreamElement } from '../StreamElement'
+import type { StreamElement } from '../core/StreamElement'
 import { Fifo } from './Fifo'
 
 /**

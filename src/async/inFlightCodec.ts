@@ -11,10 +11,10 @@
  * Times go through `encodeTime` (a record without a timestamp has `-Infinity`), keys through
  * `encodeKey`. Values are stored as they are, so they must be plain JSON data.
  */
-import { OutputTag } from '../OutputTag'
-import { describeValue } from '../internal/describe'
+import { OutputTag } from '../core/OutputTag'
+import { describeValue } from '../core/describe'
 import { decodeKey, EncodedKey, encodeKey, encodeTime, jsonIncompatibility } from '../state/snapshotFormat'
-import { IDLE, ACTIVE, sideRecord, type StreamElement, streamRecord, watermark } from '../StreamElement'
+import { IDLE, ACTIVE, sideRecord, type StreamElement, streamRecord, watermark } from '../core/StreamElement'
 
 /** @internal `element` as JSON data; `reject(reason)` when its value is not such data. */
 export function encodeInFlight<In, K>(element: StreamElement<In, K>, reject: (reason: string) => never): unknown {

@@ -4,8 +4,8 @@
  *
  * @since 0.1.0
  */
-import type { Collector } from '../Collector'
-import type { OutputTag } from '../OutputTag'
+import type { Collector } from '../core/Collector'
+import type { OutputTag } from '../core/OutputTag'
 
 // -------------------------------------------------------------------------------------
 // window join and coGroup

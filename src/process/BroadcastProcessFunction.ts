@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import type { Collector } from '../Collector'
+import type { Collector } from '../core/Collector'
 import type { BroadcastState, ReadOnlyBroadcastState } from '../state/BroadcastState'
 import type { MapStateDescriptor, StateDescriptor, StateOf } from '../state/StateDescriptor'
 import type { KeyedProcessContext, OnTimerContext, RuntimeContext } from './KeyedProcessFunction'

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import type { Collector } from '../Collector'
+import type { Collector } from '../core/Collector'
 import type { KeyedProcessContext, OnTimerContext, RuntimeContext } from './KeyedProcessFunction'
 import type { ProcessContext } from './ProcessFunction'
 

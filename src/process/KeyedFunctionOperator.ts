@@ -9,13 +9,13 @@
  * keeps the record's timestamp, an event-time timer's output gets the timer's time, a
  * processing-time timer's output gets none.
  */
-import type { Collector } from '../Collector'
-import { KeyError, StateError } from '../errors'
-import { emitSideOutput } from '../internal/sideOutput'
-import { describeValue } from '../internal/describe'
+import type { Collector } from '../core/Collector'
+import { KeyError, StateError } from '../core/errors'
+import { emitSideOutput } from '../runtime/sideOutput'
+import { describeValue } from '../core/describe'
 import type { StateDescriptor, StateOf } from '../state/StateDescriptor'
-import { NO_TIMESTAMP } from '../StreamElement'
-import type { InternalTimer, TimeDomain } from '../TimerService'
+import { NO_TIMESTAMP } from '../core/StreamElement'
+import type { InternalTimer, TimeDomain } from '../core/TimerService'
 import { AbstractKeyedOperator, type KeyedOperatorConfig } from '../runtime/AbstractKeyedOperator'
 import { asStreamError, type ChainContext } from '../runtime/host'
 import type { ChainOutput } from '../runtime/Output'

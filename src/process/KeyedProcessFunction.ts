@@ -4,10 +4,10 @@
  *
  * @since 0.1.0
  */
-import type { Collector } from '../Collector'
-import type { OperatorInfo } from '../OperatorOptions'
+import type { Collector } from '../core/Collector'
+import type { OperatorInfo } from '../core/OperatorOptions'
 import type { StateDescriptor, StateOf } from '../state/StateDescriptor'
-import type { TimeDomain } from '../TimerService'
+import type { TimeDomain } from '../core/TimerService'
 import type { ProcessContext } from './ProcessFunction'
 
 // -------------------------------------------------------------------------------------

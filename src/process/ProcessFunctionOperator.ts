@@ -7,10 +7,10 @@
  * checkpoint barrier arrives, before it is forwarded.
  */
 import type { SchedulerLike } from 'rxjs'
-import type { Collector } from '../Collector'
-import type { OperatorInfo } from '../OperatorOptions'
-import { emitSideOutput } from '../internal/sideOutput'
-import { NO_TIMESTAMP, type Watermark } from '../StreamElement'
+import type { Collector } from '../core/Collector'
+import type { OperatorInfo } from '../core/OperatorOptions'
+import { emitSideOutput } from '../runtime/sideOutput'
+import { NO_TIMESTAMP, type Watermark } from '../core/StreamElement'
 import { isDevelopmentMode } from '../state/HeapKeyedStateBackend'
 import { type CheckpointedFunction, HeapOperatorStateStore } from '../state/OperatorState'
 import { asStreamError, type ChainContext } from '../runtime/host'

@@ -7,7 +7,7 @@
  * Subscribing is synchronous, so the job is known while a pipeline is subscribed inside
  * `runInJob`; operators subscribed outside any job belong to none.
  */
-import type { OperatorInfo } from '../OperatorOptions'
+import type { OperatorInfo } from '../core/OperatorOptions'
 import type { AbstractStreamOperator } from './StreamOperator'
 
 /** @internal One operator of a job. */

@@ -6,7 +6,7 @@
  * element it is, so a watermark received is forwarded without allocating.
  */
 import type { Subscriber } from 'rxjs'
-import { type StreamElement, type StreamRecord, streamRecord } from '../StreamElement'
+import { type StreamElement, type StreamRecord, streamRecord } from '../core/StreamElement'
 
 /** @internal Every element that is not a record: operators pass these on as they are. */
 export type ControlElement = Exclude<StreamElement<unknown, unknown>, StreamRecord<unknown, unknown>>

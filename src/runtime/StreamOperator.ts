@@ -28,10 +28,10 @@
  *   when the subscription ends, however it ends.
  */
 import type { Subscription } from 'rxjs'
-import { StateError } from '../errors'
-import type { OperatorInfo } from '../OperatorOptions'
+import { StateError } from '../core/errors'
+import type { OperatorInfo } from '../core/OperatorOptions'
 import { describeErrors, OperatorSnapshot } from '../state/snapshotFormat'
-import { type CheckpointBarrier, type SideRecord, type StreamStatus, streamRecord, type Watermark } from '../StreamElement'
+import { type CheckpointBarrier, type SideRecord, type StreamStatus, streamRecord, type Watermark } from '../core/StreamElement'
 import type { ChainContext } from './host'
 import type { ChainOutput, ControlElement, RecordCounter } from './Output'
 

@@ -24,12 +24,12 @@
  *   upstream is released, however the subscription ends.
  */
 import { Observable, type Observer, type OperatorFunction, type Subscriber, Subscription } from 'rxjs'
-import { DataStreamError, UserFunctionError } from '../errors'
-import type { OperatorInfo } from '../OperatorOptions'
-import { ACTIVE, IDLE, MAX_WATERMARK, NO_TIMESTAMP, type StreamElement, streamRecord, watermark } from '../StreamElement'
-import { StatusWatermarkValve } from '../WatermarkValve'
-import { elementError, isStreamElement } from '../internal/checkElement'
-import { describeElement, describeValue } from '../internal/describe'
+import { DataStreamError, UserFunctionError } from '../core/errors'
+import type { OperatorInfo } from '../core/OperatorOptions'
+import { ACTIVE, IDLE, MAX_WATERMARK, NO_TIMESTAMP, type StreamElement, streamRecord, watermark } from '../core/StreamElement'
+import { StatusWatermarkValve } from '../core/WatermarkValve'
+import { elementError, isStreamElement } from './checkElement'
+import { describeElement, describeValue } from '../core/describe'
 import { type ChainOutput, type ControlElement, EmittingSink, type RecordCounter } from './Output'
 import { currentJob } from './JobContext'
 import type { AbstractStreamOperator, MultiInput, OneInput } from './StreamOperator'

@@ -6,9 +6,9 @@
  * @since 0.1.0
  */
 import * as t from 'io-ts'
-import { messageOf, StateError } from '../errors'
-import type { OperatorInfo } from '../OperatorOptions'
-import { describeValue } from '../internal/describe'
+import { messageOf, StateError } from '../core/errors'
+import type { OperatorInfo } from '../core/OperatorOptions'
+import { describeValue } from '../core/describe'
 import { mapKeyId, type MapEntry } from './heapStates'
 import { describeErrors } from './snapshotFormat'
 import type { MapStateDescriptor } from './StateDescriptor'

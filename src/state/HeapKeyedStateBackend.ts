@@ -11,10 +11,10 @@
  * entries are left out of snapshots.
  */
 import * as t from 'io-ts'
-import { messageOf, StateError } from '../errors'
-import type { OperatorInfo } from '../OperatorOptions'
-import { describeValue } from '../internal/describe'
-import { keyId } from '../Key'
+import { messageOf, StateError } from '../core/errors'
+import type { OperatorInfo } from '../core/OperatorOptions'
+import { describeValue } from '../core/describe'
+import { keyId } from '../core/Key'
 import { DEFAULT_MAX_PARALLELISM, checkMaxParallelism, keyGroupOfId } from './KeyGroup'
 import { decodeKey, describeErrors, encodeKey, KeyedStateSnapshot, type SnapshotEntry, type SnapshotState, type TableSnapshot } from './snapshotFormat'
 import { KeyContext } from './KeyContext'

@@ -4,7 +4,7 @@
  * timer is processed under and its id (the value it is compared and stored by). Every state
  * table of the operator reads it, so setting the key once scopes all of them.
  */
-import { keyId } from '../Key'
+import { keyId } from '../core/Key'
 
 /** @internal */
 export class KeyContext<K> {

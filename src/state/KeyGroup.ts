@@ -11,7 +11,7 @@
  *
  * @since 0.1.0
  */
-import { invalidKeyReason, keyId } from '../Key'
+import { invalidKeyReason, keyId } from '../core/Key'
 
 // -------------------------------------------------------------------------------------
 // constants

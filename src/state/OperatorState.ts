@@ -11,9 +11,9 @@
  * @since 0.1.0
  */
 import * as t from 'io-ts'
-import { StateError } from '../errors'
-import type { OperatorInfo } from '../OperatorOptions'
-import { describeValue } from '../internal/describe'
+import { StateError } from '../core/errors'
+import type { OperatorInfo } from '../core/OperatorOptions'
+import { describeValue } from '../core/describe'
 import type { ListState } from './State'
 import type { ListStateDescriptor } from './StateDescriptor'
 

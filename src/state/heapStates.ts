@@ -13,10 +13,10 @@
  * current key and by its own `namespace` (set by windows; `undefined` elsewhere).
  */
 import type * as t from 'io-ts'
-import { StateError } from '../errors'
-import { keyId } from '../Key'
-import type { OperatorInfo } from '../OperatorOptions'
-import { describeValue } from '../internal/describe'
+import { StateError } from '../core/errors'
+import { keyId } from '../core/Key'
+import type { OperatorInfo } from '../core/OperatorOptions'
+import { describeValue } from '../core/describe'
 import type { KeyContext } from './KeyContext'
 import type { AggregatingState, ListState, MapState, ReducingState, ValueState } from './State'
 import type {

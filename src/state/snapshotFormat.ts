@@ -13,9 +13,9 @@
  *   keeps outside the backend (its watermark, elements in flight).
  */
 import * as t from 'io-ts'
-import { StateError } from '../errors'
-import { describeValue } from '../internal/describe'
-import type { OperatorInfo } from '../OperatorOptions'
+import { StateError } from '../core/errors'
+import { describeValue } from '../core/describe'
+import type { OperatorInfo } from '../core/OperatorOptions'
 
 /** @internal A key in a snapshot: JSON has no bigint, no ±Infinity, no tuples-as-keys. */
 export const EncodedKey = t.union([

@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import type { TimeDomain } from '../TimerService'
+import type { TimeDomain } from '../core/TimerService'
 import type { TimeWindow } from './TimeWindow'
 import type { Trigger } from './Trigger'
 

@@ -4,8 +4,8 @@
  * one accumulator per key and window; `process`/`apply` keep the elements; with an evictor
  * every element is kept with its timestamp and evicted at firings.
  */
-import type { Collector } from '../Collector'
-import { describeValue } from '../internal/describe'
+import type { Collector } from '../core/Collector'
+import { describeValue } from '../core/describe'
 import { describeErrors, encodeTime, jsonIncompatibility } from '../state/snapshotFormat'
 import type { Evictor, TimestampedValue } from './Evictor'
 import type { AggregateFunction, ProcessWindowContext, ProcessWindowFunction } from './WindowFunction'

@@ -5,9 +5,9 @@
  * @since 0.1.0
  */
 import type * as t from 'io-ts'
-import type { OutputTag } from '../OutputTag'
+import type { OutputTag } from '../core/OutputTag'
 import type { StateDescriptor, StateOf } from '../state/StateDescriptor'
-import type { Collector } from '../Collector'
+import type { Collector } from '../core/Collector'
 import type { TimeWindow } from './TimeWindow'
 
 // -------------------------------------------------------------------------------------

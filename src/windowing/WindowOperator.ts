@@ -7,13 +7,13 @@
  * `InternalTimerService` namespaced by window. A window's state is released at its cleanup
  * time, so memory follows the open windows, never the records seen.
  */
-import type { Collector } from '../Collector'
-import { DataStreamError, StateError, TimestampError } from '../errors'
-import type { OutputTag } from '../OutputTag'
-import { NO_TIMESTAMP, type StreamRecord, streamRecord } from '../StreamElement'
-import type { InternalTimer, TimeDomain } from '../TimerService'
-import { describeElement, describeValue } from '../internal/describe'
-import type { OperatorInfo } from '../OperatorOptions'
+import type { Collector } from '../core/Collector'
+import { DataStreamError, StateError, TimestampError } from '../core/errors'
+import type { OutputTag } from '../core/OutputTag'
+import { NO_TIMESTAMP, type StreamRecord, streamRecord } from '../core/StreamElement'
+import type { InternalTimer, TimeDomain } from '../core/TimerService'
+import { describeElement, describeValue } from '../core/describe'
+import type { OperatorInfo } from '../core/OperatorOptions'
 import type { TableCodec } from '../state/HeapKeyedStateBackend'
 import { jsonIncompatibility } from '../state/snapshotFormat'
 import { maxTimestamp, type TimeWindow, windowId } from './TimeWindow'

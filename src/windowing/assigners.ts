@@ -16,7 +16,7 @@
  *
  * @since 0.1.0
  */
-import { describeValue } from '../internal/describe'
+import { describeValue } from '../core/describe'
 import { GLOBAL_WINDOW, timeWindow, windowStart, type TimeWindow } from './TimeWindow'
 import type { Trigger } from './Trigger'
 import type { WindowAssigner, WindowAssignerContext } from './WindowAssigner'

@@ -15,7 +15,7 @@
  *
  * @since 0.1.0
  */
-import { describeValue } from '../internal/describe'
+import { describeValue } from '../core/describe'
 import type { Evictor, TimestampedValue } from './Evictor'
 
 // -------------------------------------------------------------------------------------

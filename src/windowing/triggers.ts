@@ -14,7 +14,7 @@
  *
  * @since 0.1.0
  */
-import { describeValue } from '../internal/describe'
+import { describeValue } from '../core/describe'
 import { maxTimestamp } from './TimeWindow'
 import type { Trigger, TriggerResult } from './Trigger'
 

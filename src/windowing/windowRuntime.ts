@@ -4,11 +4,11 @@
  * share: their input, the context a process window function sees, and the handling of late
  * records.
  */
-import { KeyError } from '../errors'
-import type { OutputTag } from '../OutputTag'
-import { describeElement } from '../internal/describe'
-import { emitSideOutput } from '../internal/sideOutput'
-import { sideRecord, type StreamRecord, streamRecord } from '../StreamElement'
+import { KeyError } from '../core/errors'
+import type { OutputTag } from '../core/OutputTag'
+import { describeElement } from '../core/describe'
+import { emitSideOutput } from '../runtime/sideOutput'
+import { sideRecord, type StreamRecord, streamRecord } from '../core/StreamElement'
 import { AbstractKeyedOperator, type KeyedOperatorConfig, type NamespaceCodec } from '../runtime/AbstractKeyedOperator'
 import type { ChainContext } from '../runtime/host'
 import type { ChainOutput, Output } from '../runtime/Output'

@@ -6,10 +6,10 @@
  * known `_tag`) must fail the stream as an `ElementError` naming the operator, rather than throw
  * a `TypeError` into the producer, pass for a control element, or be blamed on a user function.
  */
-import { ElementError } from '../errors'
-import type { OperatorInfo } from '../OperatorOptions'
-import type { StreamElement } from '../StreamElement'
-import { describeValue } from './describe'
+import { ElementError } from '../core/errors'
+import type { OperatorInfo } from '../core/OperatorOptions'
+import type { StreamElement } from '../core/StreamElement'
+import { describeValue } from '../core/describe'
 
 /**
  * @internal

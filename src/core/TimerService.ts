@@ -28,8 +28,8 @@
  * @since 0.1.0
  */
 import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs'
-import { describeValue } from './internal/describe'
-import { NumericPriorityQueue } from './internal/PriorityQueue'
+import { describeValue } from './describe'
+import { NumericPriorityQueue } from './PriorityQueue'
 import { keyId } from './Key'
 
 // -------------------------------------------------------------------------------------

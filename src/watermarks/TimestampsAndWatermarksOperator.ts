@@ -10,13 +10,13 @@
  * neither: its generators start afresh after a restore).
  */
 import type { SchedulerLike, Subscription } from 'rxjs'
-import { messageOf, StateError, TimestampError, WatermarkError } from '../errors'
-import { ACTIVE, IDLE, MAX_WATERMARK, NO_TIMESTAMP, watermark } from '../StreamElement'
-import type { WatermarkGenerator, WatermarkOutput } from '../WatermarkGenerator'
-import type { TimestampAssigner, WatermarkStrategy } from '../WatermarkStrategy'
-import type { OperatorInfo } from '../OperatorOptions'
-import { describeValue } from './describe'
-import { invalidTimestampReason } from './timestamps'
+import { messageOf, StateError, TimestampError, WatermarkError } from '../core/errors'
+import { ACTIVE, IDLE, MAX_WATERMARK, NO_TIMESTAMP, watermark } from '../core/StreamElement'
+import type { WatermarkGenerator, WatermarkOutput } from '../core/WatermarkGenerator'
+import type { TimestampAssigner, WatermarkStrategy } from '../core/WatermarkStrategy'
+import type { OperatorInfo } from '../core/OperatorOptions'
+import { describeValue } from '../core/describe'
+import { invalidTimestampReason } from '../core/timestamps'
 import { asStreamError, type ChainContext, NO_KEY } from '../runtime/host'
 import type { ChainOutput } from '../runtime/Output'
 import { AbstractStreamOperator, type OneInput, type SnapshotParts } from '../runtime/StreamOperator'
@@ -55,6 +55,7 @@ export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator<T
   /** A value of the source: what it throws is reported with the value, as the operator received it. */
   record(value: T, previousTimestamp: number): void {
     if (this.destination.closed) return
+    this.numRecordsIn++
     try {
       this.processValue(value, previousTimestamp)
     } catch (error) {

@@ -3,8 +3,8 @@
  * `ctx.output(tag, value)` of every function context (process functions, window functions):
  * the side record, stamped `timestamp`, next to the main output.
  */
-import type { OutputTag } from '../OutputTag'
-import { type SideRecord, sideRecord } from '../StreamElement'
+import type { OutputTag } from '../core/OutputTag'
+import { type SideRecord, sideRecord } from '../core/StreamElement'
 
 /** @internal A null tag is refused, as Flink refuses a null `OutputTag`. */
 export function emitSideOutput<S>(output: { element(element: SideRecord<S>): void }, tag: OutputTag<S>, value: S, timestamp: number): void {

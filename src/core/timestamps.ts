@@ -1,7 +1,7 @@
 /** @internal Validation of timestamps coming from user code. */
-import { TimestampError } from '../errors'
+import { TimestampError } from './errors'
 import { describeValue } from './describe'
-import type { OperatorInfo } from '../OperatorOptions'
+import type { OperatorInfo } from './OperatorOptions'
 
 /**
  * @internal

@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import { describeValue } from './internal/describe'
+import { describeValue } from './describe'
 
 // -------------------------------------------------------------------------------------
 // model
