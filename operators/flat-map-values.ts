@@ -1,7 +1,8 @@
 import type { OperatorFunction } from 'rxjs'
 import { type OperatorInfo, operatorInfo, type OperatorOptions } from '../src/core/OperatorOptions'
 import type { StreamElement } from '../src/core/StreamElement'
-import { type ChainContext, oneInputOperator } from '../src/runtime/host'
+import { oneInputOperator } from '../src/runtime/host'
+import type { ChainContext } from '../src/runtime/Output'
 import type { ChainOutput } from '../src/runtime/Output'
 import { AbstractStreamOperator, type OneInput } from '../src/runtime/StreamOperator'
 

@@ -19,7 +19,8 @@ import {
 import type { AggregateFunction, ProcessWindowFunction, WindowFunction } from '../src/windowing/WindowFunction'
 import { WindowOperator } from '../src/windowing/WindowOperator'
 import { canSlice, SlicedWindowOperator } from '../src/windowing/SlicedWindowOperator'
-import { type ChainContext, oneInputOperator } from '../src/runtime/host'
+import { oneInputOperator } from '../src/runtime/host'
+import type { ChainContext } from '../src/runtime/Output'
 import type { ChainOutput } from '../src/runtime/Output'
 import type { AbstractStreamOperator, OneInput } from '../src/runtime/StreamOperator'
 

@@ -4,7 +4,7 @@ import * as ds from '../../src/index'
 import { collectElements, idle, marbleTest, rec, side, wm } from '../../marbles/index'
 import { IntervalJoinOperator } from '../../src/join/IntervalJoinOperator'
 import type { ChainOutput } from '../../src/runtime/Output'
-import type { ChainContext } from '../../src/runtime/host'
+import type { ChainContext } from '../../src/runtime/Output'
 
 /** A record's parts, as an operator's input takes them. */
 const parts = <T, K>(r: ds.StreamRecord<T, K>): [T, number, K] => [r.value, r.timestamp, r.key]

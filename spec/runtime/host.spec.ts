@@ -10,13 +10,12 @@ import { type OperatorInfo, operatorInfo, type OperatorOptions } from '../../src
 import { NO_TIMESTAMP, type StreamElement } from '../../src/core/StreamElement'
 import {
   asStreamError,
-  type ChainContext,
   multiInputOperator,
   oneInputOperator,
   sinkOperator,
   sourceOperator
 } from '../../src/runtime/host'
-import { type ChainOutput, EmittingSink } from '../../src/runtime/Output'
+import { type ChainContext, type ChainOutput, EmittingSink } from '../../src/runtime/Output'
 import { AbstractStreamOperator, type MultiInput, type OneInput } from '../../src/runtime/StreamOperator'
 import { describeValue } from '../../src/core/describe'
 

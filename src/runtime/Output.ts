@@ -5,7 +5,8 @@
  * per operator; every other element (watermarks, statuses, side records, barriers) as the
  * element it is, so a watermark received is forwarded without allocating.
  */
-import type { Subscriber } from 'rxjs'
+import type { Subscriber, Subscription } from 'rxjs'
+import type { OperatorInfo } from '../core/OperatorOptions'
 import { type StreamElement, type StreamRecord, streamRecord } from '../core/StreamElement'
 
 /** @internal Every element that is not a record: operators pass these on as they are. */
@@ -64,4 +65,20 @@ export class EmittingSink<T, K> extends EmittingOutput<T, K> implements ChainOut
   error(error: unknown): void {
     this.destination.error(error)
   }
+}
+
+/** @internal What the operators of one subscription share. */
+export interface ChainContext {
+  /** The subscriber of the last operator; once it is closed every operator ignores its input. */
+  readonly destination: Subscriber<unknown>
+  /**
+   * Where operators add their teardowns (upstream subscriptions, timers): released before an
+   * error of the source or of an earlier operator reaches a later one.
+   */
+  readonly teardown: Subscription
+  /**
+   * Reports (once per subscription) to the failing operator's `downstream` that `info`'s
+   * operator threw `error` while processing `element`.
+   */
+  fail(downstream: { error(error: unknown): void }, info: OperatorInfo, error: unknown, element?: unknown): void
 }

@@ -32,7 +32,7 @@ import { StateError } from '../core/errors'
 import type { OperatorInfo } from '../core/OperatorOptions'
 import { describeErrors, OperatorSnapshot } from '../state/snapshotFormat'
 import { type CheckpointBarrier, type SideRecord, type StreamStatus, streamRecord, type Watermark } from '../core/StreamElement'
-import type { ChainContext } from './host'
+import type { ChainContext } from './Output'
 import type { ChainOutput, ControlElement, RecordCounter } from './Output'
 
 /** @internal What a checkpoint barrier tells the operator snapshotting for it. */

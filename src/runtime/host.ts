@@ -30,7 +30,7 @@ import { ACTIVE, IDLE, MAX_WATERMARK, NO_TIMESTAMP, type StreamElement, streamRe
 import { StatusWatermarkValve } from '../core/WatermarkValve'
 import { elementError, isStreamElement } from './checkElement'
 import { describeElement, describeValue } from '../core/describe'
-import { type ChainOutput, type ControlElement, EmittingSink, type RecordCounter } from './Output'
+import { type ChainContext, type ChainOutput, type ControlElement, EmittingSink, type RecordCounter } from './Output'
 import { currentJob } from './JobContext'
 import type { AbstractStreamOperator, MultiInput, OneInput } from './StreamOperator'
 
@@ -51,22 +51,6 @@ export function asStreamError(info: OperatorInfo, error: unknown, element?: unkn
 
 /** @internal The key of a record of a stream that is not keyed (the record's `key` is `undefined`). */
 export const NO_KEY = undefined as never
-
-/** @internal What the operators of one subscription share. */
-export interface ChainContext {
-  /** The subscriber of the last operator; once it is closed every operator ignores its input. */
-  readonly destination: Subscriber<unknown>
-  /**
-   * Where operators add their teardowns (upstream subscriptions, timers): released before an
-   * error of the source or of an earlier operator reaches a later one.
-   */
-  readonly teardown: Subscription
-  /**
-   * Reports (once per subscription) to the failing operator's `downstream` that `info`'s
-   * operator threw `error` while processing `element`.
-   */
-  fail(downstream: { error(error: unknown): void }, info: OperatorInfo, error: unknown, element?: unknown): void
-}
 
 /** @internal A chain: subscribing it, for one subscription, runs its upstream into `output`. */
 export type Chain<T, K> = (output: ChainOutput<T, K>, context: ChainContext) => void

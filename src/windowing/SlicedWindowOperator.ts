@@ -23,7 +23,7 @@ import type { WindowGrid } from './WindowAssigner'
 import { accumulatorValues, emitResult, type ValueCodec } from './WindowContents'
 import type { StateTable } from '../state/StateTable'
 import { AbstractWindowOperator, emitLateRecord, processWindowContext, type WindowOperatorBaseConfig } from './windowRuntime'
-import type { ChainContext } from '../runtime/host'
+import type { ChainContext } from '../runtime/Output'
 import type { ChainOutput } from '../runtime/Output'
 import type { AggregateFunction, ProcessWindowContext, ProcessWindowFunction } from './WindowFunction'
 

@@ -31,7 +31,7 @@ import {
   WINDOW_NAMESPACE,
   type WindowOperatorBaseConfig
 } from './windowRuntime'
-import type { ChainContext } from '../runtime/host'
+import type { ChainContext } from '../runtime/Output'
 import type { ChainOutput } from '../runtime/Output'
 
 /** @internal */
