@@ -1,10 +1,8 @@
 import type { OperatorFunction } from 'rxjs'
-import { type OperatorInfo, operatorInfo, type OperatorOptions } from '../src/core/OperatorOptions'
+import { operatorInfo, type OperatorOptions } from '../src/core/OperatorOptions'
 import type { StreamElement } from '../src/core/StreamElement'
 import { oneInputOperator } from '../src/runtime/host'
-import type { ChainContext } from '../src/runtime/Output'
-import type { ChainOutput } from '../src/runtime/Output'
-import { AbstractStreamOperator, type OneInput } from '../src/runtime/StreamOperator'
+import { AbstractUdfStreamOperator, type OneInput } from '../src/runtime/StreamOperator'
 
 /**
  * Keeps the records whose value satisfies `predicate`; control elements and side records pass
@@ -47,21 +45,12 @@ export function filterValues<T, K = never>(
 }
 
 /** Flink's `StreamFilter`. */
-class FilterOperator<T, K> extends AbstractStreamOperator<T, K> implements OneInput<T> {
-  constructor(
-    info: OperatorInfo,
-    private readonly predicate: (value: T) => boolean,
-    output: ChainOutput<T, K>,
-    context: ChainContext
-  ) {
-    super(info, output, context)
-  }
-
+class FilterOperator<T, K> extends AbstractUdfStreamOperator<(value: T) => boolean, T, K> implements OneInput<T> {
   record(value: T, timestamp: number, key: unknown): void {
     if (this.destination.closed) return
     this.numRecordsIn++
     try {
-      if (this.predicate(value)) this.output.record(value, timestamp, key as K)
+      if (this.fn(value)) this.output.record(value, timestamp, key as K)
     } catch (error) {
       this.failRecord(error, value, timestamp, key)
     }

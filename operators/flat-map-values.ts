@@ -1,10 +1,8 @@
 import type { OperatorFunction } from 'rxjs'
-import { type OperatorInfo, operatorInfo, type OperatorOptions } from '../src/core/OperatorOptions'
+import { operatorInfo, type OperatorOptions } from '../src/core/OperatorOptions'
 import type { StreamElement } from '../src/core/StreamElement'
 import { oneInputOperator } from '../src/runtime/host'
-import type { ChainContext } from '../src/runtime/Output'
-import type { ChainOutput } from '../src/runtime/Output'
-import { AbstractStreamOperator, type OneInput } from '../src/runtime/StreamOperator'
+import { AbstractUdfStreamOperator, type OneInput } from '../src/runtime/StreamOperator'
 
 /**
  * Maps every record's value to zero or more values (any iterable: array, Set, generator),
@@ -40,16 +38,7 @@ export function flatMapValues<T, R, K = never>(
 }
 
 /** Flink's `StreamFlatMap`: every result stamped as the record it came from. */
-class FlatMapOperator<T, R, K> extends AbstractStreamOperator<R, K> implements OneInput<T> {
-  constructor(
-    info: OperatorInfo,
-    private readonly fn: (value: T) => Iterable<R>,
-    output: ChainOutput<R, K>,
-    context: ChainContext
-  ) {
-    super(info, output, context)
-  }
-
+class FlatMapOperator<T, R, K> extends AbstractUdfStreamOperator<(value: T) => Iterable<R>, R, K> implements OneInput<T> {
   record(value: T, timestamp: number, key: unknown): void {
     if (this.destination.closed) return
     this.numRecordsIn++

@@ -1,13 +1,11 @@
 import type { OperatorFunction } from 'rxjs'
 import { KeyError } from '../src/core/errors'
 import { invalidKeyReason, type Key } from '../src/core/Key'
-import { type OperatorInfo, operatorInfo, type OperatorOptions } from '../src/core/OperatorOptions'
+import { operatorInfo, type OperatorOptions } from '../src/core/OperatorOptions'
 import type { StreamElement } from '../src/core/StreamElement'
 import { describeValue } from '../src/core/describe'
 import { oneInputOperator } from '../src/runtime/host'
-import type { ChainContext } from '../src/runtime/Output'
-import type { ChainOutput } from '../src/runtime/Output'
-import { AbstractStreamOperator, type OneInput } from '../src/runtime/StreamOperator'
+import { AbstractUdfStreamOperator, type OneInput } from '../src/runtime/StreamOperator'
 
 /**
  * Partitions the stream by key: every record gets the key `selector` returns for its value.
@@ -45,21 +43,12 @@ export function keyBy<T, K extends Key>(
 }
 
 /** Keys each record and passes everything else on unchanged. */
-class KeyByOperator<T, K extends Key> extends AbstractStreamOperator<T, K> implements OneInput<T> {
-  constructor(
-    info: OperatorInfo,
-    private readonly selector: (value: T) => K,
-    output: ChainOutput<T, K>,
-    context: ChainContext
-  ) {
-    super(info, output, context)
-  }
-
+class KeyByOperator<T, K extends Key> extends AbstractUdfStreamOperator<(value: T) => K, T, K> implements OneInput<T> {
   record(value: T, timestamp: number, inputKey: unknown): void {
     if (this.destination.closed) return
     this.numRecordsIn++
     try {
-      const key = this.selector(value)
+      const key = this.fn(value)
       // Fast path for the usual string/number keys; everything else is checked in full.
       if (typeof key !== 'string' && (typeof key !== 'number' || key !== key)) this.checkKey(key, value)
       this.output.record(value, timestamp, key)

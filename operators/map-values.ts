@@ -1,10 +1,8 @@
 import type { OperatorFunction } from 'rxjs'
-import { type OperatorInfo, operatorInfo, type OperatorOptions } from '../src/core/OperatorOptions'
+import { operatorInfo, type OperatorOptions } from '../src/core/OperatorOptions'
 import type { StreamElement } from '../src/core/StreamElement'
 import { oneInputOperator } from '../src/runtime/host'
-import type { ChainContext } from '../src/runtime/Output'
-import type { ChainOutput } from '../src/runtime/Output'
-import { AbstractStreamOperator, type OneInput } from '../src/runtime/StreamOperator'
+import { AbstractUdfStreamOperator, type OneInput } from '../src/runtime/StreamOperator'
 
 /**
  * Applies `fn` to the value of every record, keeping its timestamp and key; control elements
@@ -39,16 +37,7 @@ export function mapValues<T, R, K = never>(
 }
 
 /** Flink's `StreamMap`. */
-class MapOperator<T, R, K> extends AbstractStreamOperator<R, K> implements OneInput<T> {
-  constructor(
-    info: OperatorInfo,
-    private readonly fn: (value: T) => R,
-    output: ChainOutput<R, K>,
-    context: ChainContext
-  ) {
-    super(info, output, context)
-  }
-
+class MapOperator<T, R, K> extends AbstractUdfStreamOperator<(value: T) => R, R, K> implements OneInput<T> {
   record(value: T, timestamp: number, key: unknown): void {
     if (this.destination.closed) return
     this.numRecordsIn++

@@ -32,6 +32,8 @@ describe('the job context', () => {
       ['mapValues', 'times ten', 'x10', 4, 4]
     ])
     expect(job.operator('x10').info.name).toBe('times ten')
+    // Each operator knows the operators it reads: the chain, upstream first.
+    expect(job.operators.map(({ inputs }) => inputs.map(op => op?.info.kind))).toEqual([['filterValues'], ['mapValues'], []])
     expect(() => job.operator('nothing')).toThrowError(/0 operators with uid or kind nothing/)
   })
 
@@ -46,15 +48,21 @@ describe('the job context', () => {
     expect([window.numRecordsIn, window.numRecordsOut, window.numLateRecordsDropped]).toEqual([4, 2, 1])
   })
 
-  it('counts each input of a multi-input operator into it', () => {
+  it('counts each input of a multi-input operator into it, and knows which operator feeds which input', () => {
     const job = new JobContext()
     runInJob(job, () =>
       of(rec('a', 1), rec('b', 2))
-        .pipe(ds.unionWith(of(rec('c', 3)), { uid: 'u' }), ds.mapValues(s => s.toUpperCase()))
+        .pipe(
+          ds.mapValues(s => s, { uid: 'left' }),
+          ds.unionWith(of(rec('c', 3)).pipe(ds.mapValues(s => s, { uid: 'right' })), { uid: 'u' }),
+          ds.mapValues(s => s.toUpperCase())
+        )
         .subscribe()
     )
     const union = job.operator('u')
     expect([union.numRecordsIn, union.numRecordsOut]).toEqual([3, 3])
+    const handle = job.operators.find(h => h.operator === union)!
+    expect(handle.inputs.map(op => op?.info.uid)).toEqual(['left', 'right'])
   })
 
   it('leaves operators subscribed outside any job unregistered', () => {

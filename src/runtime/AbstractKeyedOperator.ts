@@ -17,6 +17,7 @@
 import type { SchedulerLike } from 'rxjs'
 import type { OperatorInfo } from '../core/OperatorOptions'
 import { HeapKeyedStateBackend } from '../state/HeapKeyedStateBackend'
+import type { KeyedStateBackend } from '../state/KeyedStateBackend'
 import { keyId } from '../core/Key'
 import { StateError } from '../core/errors'
 import { describeValue } from '../core/describe'
@@ -55,7 +56,7 @@ const NO_NAMESPACE: NamespaceCodec<undefined> = { encode: () => null, decode: en
  * keys with one timer) and namespace `N` (a window, or none).
  */
 export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> extends AbstractStreamOperator<Out, K> implements Triggerable<TK, N> {
-  readonly backend: HeapKeyedStateBackend<K>
+  readonly backend: KeyedStateBackend<K>
   readonly timers: InternalTimerService<TK, N>
   /** The last watermark processed; `-Infinity` before the first. */
   protected watermark = -Infinity

@@ -14,6 +14,17 @@ import type { AbstractStreamOperator } from './StreamOperator'
 export interface OperatorHandle {
   readonly info: OperatorInfo
   readonly operator: AbstractStreamOperator<unknown, unknown>
+  /**
+   * The operators of this job whose output it reads, by input (0 is the piped one); an input
+   * fed by something else than an operator (a source, a plain RxJS operator) has none.
+   */
+  readonly inputs: ReadonlyArray<AbstractStreamOperator<unknown, unknown> | undefined>
+}
+
+/** @internal Where an operator's output goes: input `input` of `operator`. */
+export interface Downstream {
+  readonly operator: AbstractStreamOperator<unknown, unknown>
+  readonly input: number
 }
 
 /** @internal */
@@ -31,9 +42,15 @@ export class JobContext {
     return this.handles
   }
 
-  /** Adds `operator`; returns the snapshot it is to be restored from, if the job restores one. */
-  register(operator: AbstractStreamOperator<unknown, unknown>): unknown {
-    this.handles.push({ info: operator.info, operator })
+  /**
+   * Adds `operator`, whose output is `downstream` when that is an operator of this job (a
+   * subscription creates the last operator first, so it is registered by then); returns the
+   * snapshot it is to be restored from, if the job restores one.
+   */
+  register(operator: AbstractStreamOperator<unknown, unknown>, downstream?: Downstream): unknown {
+    this.handles.push({ info: operator.info, operator, inputs: [] })
+    const reader = downstream === undefined ? undefined : this.handles.find(h => h.operator === downstream.operator)
+    if (reader !== undefined) (reader.inputs as Array<AbstractStreamOperator<unknown, unknown> | undefined>)[downstream!.input] = operator
     return this.restored?.[this.handles.length - 1]
   }
 

@@ -206,3 +206,19 @@ export abstract class AbstractStreamOperator<Out, K> implements RecordCounter {
     this.chain.fail(this.output, this.info, error, streamRecord(value, timestamp, key))
   }
 }
+
+/**
+ * @internal
+ * An operator around one user function (Flink's `AbstractUdfStreamOperator`): a map, a filter,
+ * a flat map, a key selector. The function is `fn`; each subclass calls it in its own `record`.
+ */
+export abstract class AbstractUdfStreamOperator<F, Out, K> extends AbstractStreamOperator<Out, K> {
+  constructor(
+    info: OperatorInfo,
+    protected readonly fn: F,
+    output: ChainOutput<Out, K>,
+    chain: ChainContext
+  ) {
+    super(info, output, chain)
+  }
+}

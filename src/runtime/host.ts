@@ -31,8 +31,8 @@ import { StatusWatermarkValve } from '../core/WatermarkValve'
 import { elementError, isStreamElement } from './checkElement'
 import { describeElement, describeValue } from '../core/describe'
 import { type ChainContext, type ChainOutput, type ControlElement, EmittingSink, type RecordCounter } from './Output'
-import { currentJob } from './JobContext'
-import type { AbstractStreamOperator, MultiInput, OneInput } from './StreamOperator'
+import { currentJob, type Downstream } from './JobContext'
+import { AbstractStreamOperator, type MultiInput, type OneInput } from './StreamOperator'
 
 // ---- errors ----
 
@@ -113,7 +113,7 @@ function start<Out, K, Op extends AbstractStreamOperator<Out, K>>(
   let operator: Op
   try {
     operator = create(output, context)
-    const snapshot = currentJob()?.register(operator as AbstractStreamOperator<unknown, unknown>)
+    const snapshot = currentJob()?.register(operator as AbstractStreamOperator<unknown, unknown>, downstreamOf(output))
     if (snapshot !== undefined) operator.initializeState(snapshot)
     operator.open()
   } catch (error) {
@@ -121,6 +121,13 @@ function start<Out, K, Op extends AbstractStreamOperator<Out, K>>(
     return undefined
   }
   return operator
+}
+
+/** Which operator (and input of it) an output is, for the job's graph; none for a subscriber. */
+function downstreamOf(output: ChainOutput<unknown, unknown>): Downstream | undefined {
+  if (output instanceof AbstractStreamOperator) return { operator: output as AbstractStreamOperator<unknown, unknown>, input: 0 }
+  if (output instanceof InputOf) return { operator: output.operator as AbstractStreamOperator<unknown, unknown>, input: output.input }
+  return undefined
 }
 
 /**
@@ -349,8 +356,8 @@ class InputOf<Out, K> implements ChainOutput<unknown, unknown>, RecordCounter {
   numRecordsIn = 0
 
   constructor(
-    private readonly input: number,
-    private readonly operator: AbstractStreamOperator<Out, K> & MultiInput,
+    readonly input: number,
+    readonly operator: AbstractStreamOperator<Out, K> & MultiInput,
     private readonly valve: StatusWatermarkValve,
     private readonly state: { open: number },
     private readonly output: ChainOutput<Out, K>,

@@ -42,6 +42,7 @@ import type {
 } from './StateDescriptor'
 import { stateKindName } from './StateDescriptor'
 import { StateTable } from './StateTable'
+import type { KeyedStateBackend, TableCodec } from './KeyedStateBackend'
 
 // -------------------------------------------------------------------------------------
 // backend
@@ -66,25 +67,13 @@ interface RegisteredState {
   readonly namespacedStates: Map<StateDescriptor, InternalKvState>
 }
 
-/**
- * @internal
- * How an operator's own table (window contents, panes, join buffers) goes into a snapshot:
- * its values as JSON-ready data and back. `encode` throws a `StateError` for a value it cannot
- * represent; `decode` calls `fail` with what is wrong.
- */
-export interface TableCodec<S> {
-  encode(value: S): unknown
-  /** `key` is the entry's key (current in the backend meanwhile). */
-  decode(encoded: unknown, fail: (detail: string) => never, key: unknown): S
-}
-
 interface InternalTable<K> {
   readonly table: StateTable<K, unknown>
   readonly codec: TableCodec<unknown> | undefined
 }
 
 /** @internal */
-export class HeapKeyedStateBackend<K> implements StateRuntime {
+export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRuntime {
   readonly keys: KeyContext<K>
   readonly info: OperatorInfo
   readonly validateWrites: boolean

@@ -14,7 +14,7 @@ import { NO_TIMESTAMP, type StreamRecord, streamRecord } from '../core/StreamEle
 import type { InternalTimer, TimeDomain } from '../core/TimerService'
 import { describeElement, describeValue } from '../core/describe'
 import type { OperatorInfo } from '../core/OperatorOptions'
-import type { TableCodec } from '../state/HeapKeyedStateBackend'
+import type { TableCodec } from '../state/KeyedStateBackend'
 import { jsonIncompatibility } from '../state/snapshotFormat'
 import { maxTimestamp, type TimeWindow, windowId } from './TimeWindow'
 import { isFire, isPurge, type OnMergeContext, type Trigger, type TriggerState } from './Trigger'

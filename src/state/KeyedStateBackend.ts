@@ -1,0 +1,46 @@
+/**
+ * @internal
+ * What a keyed operator asks of its keyed-state backend (Flink's `KeyedStateBackend`): one
+ * current key, state by descriptor (per key, or per key and namespace: a window), the
+ * operator's own tables, every key of a state, and snapshots by key group. The heap backend
+ * (`HeapKeyedStateBackend`) is the first implementation; a backend on disk is the next.
+ */
+import type { InternalKvState } from './heapStates'
+import type { KeyContext } from './KeyContext'
+import type { KeyedStateSnapshot } from './snapshotFormat'
+import type { StateDescriptor, StateOf } from './StateDescriptor'
+import type { StateTable } from './StateTable'
+
+/**
+ * @internal
+ * How an operator's own table (window contents, panes, join buffers) goes into a snapshot:
+ * its values as JSON-ready data and back. `encode` throws a `StateError` for a value it cannot
+ * represent; `decode` calls `fail` with what is wrong.
+ */
+export interface TableCodec<S> {
+  encode(value: S): unknown
+  /** `key` is the entry's key (current in the backend meanwhile). */
+  decode(encoded: unknown, fail: (detail: string) => never, key: unknown): S
+}
+
+/** @internal */
+export interface KeyedStateBackend<K> {
+  /** The current key, its id and key group, and whether a key is current at all. */
+  readonly keys: KeyContext<K>
+  /** The state `descriptor` describes, scoped to the current key (Flink's `getPartitionedState`). */
+  getState<D extends StateDescriptor>(descriptor: D): StateOf<D> & InternalKvState
+  /** The same state in `namespace` (a window) of the current key. */
+  getNamespacedState<D extends StateDescriptor>(descriptor: D, namespace: string | number): StateOf<D> & InternalKvState
+  /** Removes the current key's values in `namespace` from every descriptor state. */
+  clearNamespace(namespace: string | number): void
+  /** A table for the operator's own keyed bookkeeping, written into snapshots through `codec`. */
+  internalTable<S>(name: string, codec?: TableCodec<S>): StateTable<K, S>
+  /** `fn` for every key with a value in `descriptor`'s state, that key current (Flink's `applyToAllKeys`). */
+  applyToAllKeys<D extends StateDescriptor>(descriptor: D, fn: (key: K, state: StateOf<D>) => void): void
+  /** Every state, as plain JSON data filed by key group (a copy). */
+  snapshot(): KeyedStateSnapshot
+  /** Replaces all state by a snapshot's, checking it as it goes. */
+  restore(snapshot: unknown): void
+  /** Drops all state. */
+  dispose(): void
+}
