@@ -48,7 +48,6 @@ export function filterValues<T, K = never>(
 class FilterOperator<T, K> extends AbstractUdfStreamOperator<(value: T) => boolean, T, K> implements OneInput<T> {
   record(value: T, timestamp: number, key: unknown): void {
     if (this.destination.closed) return
-    this.numRecordsIn++
     try {
       if (this.fn(value)) this.output.record(value, timestamp, key as K)
     } catch (error) {

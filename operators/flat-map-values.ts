@@ -41,7 +41,6 @@ export function flatMapValues<T, R, K = never>(
 class FlatMapOperator<T, R, K> extends AbstractUdfStreamOperator<(value: T) => Iterable<R>, R, K> implements OneInput<T> {
   record(value: T, timestamp: number, key: unknown): void {
     if (this.destination.closed) return
-    this.numRecordsIn++
     try {
       this.emit(this.fn(value), timestamp, key as K)
     } catch (error) {

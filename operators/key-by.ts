@@ -46,7 +46,6 @@ export function keyBy<T, K extends Key>(
 class KeyByOperator<T, K extends Key> extends AbstractUdfStreamOperator<(value: T) => K, T, K> implements OneInput<T> {
   record(value: T, timestamp: number, inputKey: unknown): void {
     if (this.destination.closed) return
-    this.numRecordsIn++
     try {
       const key = this.fn(value)
       // Fast path for the usual string/number keys; everything else is checked in full.

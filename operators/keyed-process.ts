@@ -123,7 +123,6 @@ class KeyedProcessFunctionOperator<K, In, Out> extends KeyedFunctionOperator<K, 
 
   record(value: In, timestamp: number, key: unknown): void {
     if (this.destination.closed) return
-    this.numRecordsIn++
     try {
       if (key === undefined) throw this.noKey(value, timestamp)
       this.enter(key as K, timestamp)

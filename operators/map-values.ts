@@ -40,7 +40,6 @@ export function mapValues<T, R, K = never>(
 class MapOperator<T, R, K> extends AbstractUdfStreamOperator<(value: T) => R, R, K> implements OneInput<T> {
   record(value: T, timestamp: number, key: unknown): void {
     if (this.destination.closed) return
-    this.numRecordsIn++
     try {
       this.output.record(this.fn(value), timestamp, key as K)
     } catch (error) {

@@ -68,7 +68,6 @@ class ProcessElementsOperator<In, Out, K> extends ProcessFunctionOperator<Out, K
 
   record(value: In, timestamp: number, key: unknown): void {
     if (this.destination.closed) return
-    this.numRecordsIn++
     try {
       this.timestamp = timestamp
       this.key = key as K

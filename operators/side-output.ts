@@ -53,10 +53,8 @@ class SideOutputOperator<S> extends AbstractStreamOperator<S, never> implements 
     super(info, output, context)
   }
 
-  /** Main records are dropped (counted as received). */
-  record(): void {
-    this.numRecordsIn++
-  }
+  /** Main records are dropped. */
+  record(): void {}
 
   override processSideRecord(record: SideRecord<unknown>): void {
     if (record.tag.id === this.tag.id) this.output.record(record.value as S, record.timestamp, NO_KEY)
@@ -92,7 +90,6 @@ export function mainOutput<T, K = never>(): OperatorFunction<StreamElement<T, K>
 class MainOutputOperator<T, K> extends AbstractStreamOperator<T, K> implements OneInput<T> {
   record(value: T, timestamp: number, key: unknown): void {
     if (this.destination.closed) return
-    this.numRecordsIn++
     this.output.record(value, timestamp, key as K)
   }
 

@@ -77,7 +77,6 @@ export class AsyncWaitOperator<In, Out, K> extends AbstractStreamOperator<Out, K
 
   record(value: In, timestamp: number, key: unknown): void {
     if (this.destination.closed) return
-    this.numRecordsIn++
     try {
       this.push(streamRecord(value, timestamp, key as K))
     } catch (error) {

@@ -14,8 +14,8 @@ export type ControlElement = Exclude<StreamElement<unknown, unknown>, StreamReco
 
 /**
  * @internal
- * Whatever counts the records it receives (Flink's `numRecordsIn`): every operator, and the
- * sinks at the end of a chain. An operator's `numRecordsOut` is what its output counted.
+ * Whatever counts the records it receives (Flink's `numRecordsIn`). An operator's
+ * `numRecordsOut` is what its output counted.
  */
 export interface RecordCounter {
   readonly numRecordsIn: number
@@ -33,13 +33,10 @@ export interface Output<T, K> {
  * @internal
  * The output of the last operator of a chain: here, and only here, records become objects again.
  */
-export class EmittingOutput<T, K> implements Output<T, K>, RecordCounter {
-  numRecordsIn = 0
-
+export class EmittingOutput<T, K> implements Output<T, K> {
   constructor(protected readonly destination: Subscriber<StreamElement<T, K>>) {}
 
   record(value: T, timestamp: number, key: K): void {
-    this.numRecordsIn++
     this.destination.next(streamRecord(value, timestamp, key))
   }
 
@@ -81,4 +78,40 @@ export interface ChainContext {
    * operator threw `error` while processing `element`.
    */
   fail(downstream: { error(error: unknown): void }, info: OperatorInfo, error: unknown, element?: unknown): void
+}
+
+/**
+ * @internal
+ * Counts the records that pass into `next` (an operator's input, or the subscriber's end of a
+ * chain). The host puts one in front of every input of the operators of a job, and nowhere
+ * else: counting in each operator's `record` would lengthen the hot path V8 inlines into one
+ * function (measured: 7 % slower on the keyed-process bench), and a pipeline run outside a job
+ * has no one to read the counts.
+ */
+export class CountingOutput<T, K> implements ChainOutput<T, K>, RecordCounter {
+  numRecordsIn = 0
+
+  constructor(
+    readonly next: ChainOutput<T, K>,
+    /** The operator `next` leads into, if it is one (its `numRecordsIn` is counted here too). */
+    private readonly into?: { numRecordsIn: number }
+  ) {}
+
+  record(value: T, timestamp: number, key: K): void {
+    this.numRecordsIn++
+    if (this.into !== undefined) this.into.numRecordsIn++
+    this.next.record(value, timestamp, key)
+  }
+
+  element(element: ControlElement): void {
+    this.next.element(element)
+  }
+
+  complete(): void {
+    this.next.complete()
+  }
+
+  error(error: unknown): void {
+    this.next.error(error)
+  }
 }

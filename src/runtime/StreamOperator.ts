@@ -65,8 +65,8 @@ export abstract class AbstractStreamOperator<Out, K> implements RecordCounter {
   /** The chain's subscription: once it is closed the operator ignores its input. */
   protected readonly destination: Subscription
   /**
-   * Records received (Flink's `numRecordsIn`): counted by the operator's `record`, or by the
-   * host for each input of a multi-input operator.
+   * Records received (Flink's `numRecordsIn`), counted by the host for the operators of a job
+   * (see `CountingOutput`); 0 outside a job.
    */
   numRecordsIn = 0
   /** Records dropped as too late, with no late side output to go to (Flink's `numLateRecordsDropped`). */

@@ -30,7 +30,7 @@ import { ACTIVE, IDLE, MAX_WATERMARK, NO_TIMESTAMP, type StreamElement, streamRe
 import { StatusWatermarkValve } from '../core/WatermarkValve'
 import { elementError, isStreamElement } from './checkElement'
 import { describeElement, describeValue } from '../core/describe'
-import { type ChainContext, type ChainOutput, type ControlElement, EmittingSink, type RecordCounter } from './Output'
+import { type ChainContext, type ChainOutput, type ControlElement, CountingOutput, EmittingSink } from './Output'
 import { currentJob, type Downstream } from './JobContext'
 import { AbstractStreamOperator, type MultiInput, type OneInput } from './StreamOperator'
 
@@ -63,7 +63,7 @@ export function chained<T, K>(chain: Chain<T, K>): Observable<StreamElement<T, K
   const observable = new Observable<StreamElement<T, K>>(destination => {
     const upstream = new Subscription()
     destination.add(upstream)
-    chain(new EmittingSink(destination), chainContext(destination, upstream))
+    chain(counted(new EmittingSink(destination)), chainContext(destination, upstream))
   })
   chains.set(observable, chain as Chain<unknown, unknown>)
   return observable
@@ -123,8 +123,17 @@ function start<Out, K, Op extends AbstractStreamOperator<Out, K>>(
   return operator
 }
 
+/**
+ * What a chain writes into `input` (an operator's input, or the subscriber's end), counted
+ * when the subscription belongs to a job; as it is otherwise, at no cost.
+ */
+function counted<T, K>(input: ChainOutput<T, K>, into?: { numRecordsIn: number }): ChainOutput<T, K> {
+  return currentJob() === undefined ? input : new CountingOutput(input, into)
+}
+
 /** Which operator (and input of it) an output is, for the job's graph; none for a subscriber. */
 function downstreamOf(output: ChainOutput<unknown, unknown>): Downstream | undefined {
+  if (output instanceof CountingOutput) return downstreamOf(output.next as ChainOutput<unknown, unknown>)
   if (output instanceof AbstractStreamOperator) return { operator: output as AbstractStreamOperator<unknown, unknown>, input: 0 }
   if (output instanceof InputOf) return { operator: output.operator as AbstractStreamOperator<unknown, unknown>, input: output.input }
   return undefined
@@ -144,7 +153,7 @@ export function oneInputOperator<In, Out, K>(
     return chained<Out, K>((output, context) => {
       const operator = start(info, create, output, context)
       if (operator === undefined) return
-      upstream(operator, context)
+      upstream(counted(operator, operator), context)
       context.teardown.add(() => operator.close())
     })
   }
@@ -163,7 +172,7 @@ export function sourceOperator<In, Out, K>(
     chained<Out, K>((output, context) => {
       const operator = start(info, create, output, context)
       if (operator === undefined) return
-      const subscriber = new ValueSubscriber(operator)
+      const subscriber = new ValueSubscriber(counted(operator, operator))
       context.teardown.add(subscriber)
       context.teardown.add(() => operator.close())
       if (!context.destination.closed) source.subscribe(subscriber)
@@ -186,15 +195,13 @@ export function sinkOperator<In, K, Out>(
       const teardown = new Subscription()
       destination.add(teardown)
       const context = chainContext(destination, teardown)
-      upstream(new SubscriberSink(info, project, destination, context), context)
+      upstream(counted(new SubscriberSink(info, project, destination, context)), context)
     })
   }
 }
 
 /** The end of a chain: records, projected, to the subscriber. */
-class SubscriberSink<In, K, Out> implements ChainOutput<In, K>, RecordCounter {
-  numRecordsIn = 0
-
+class SubscriberSink<In, K, Out> implements ChainOutput<In, K> {
   constructor(
     private readonly info: OperatorInfo,
     private readonly project: (value: In, timestamp: number, key: K) => Out,
@@ -204,7 +211,6 @@ class SubscriberSink<In, K, Out> implements ChainOutput<In, K>, RecordCounter {
 
   record(value: In, timestamp: number, key: K): void {
     if (this.destination.closed) return
-    this.numRecordsIn++
     try {
       this.destination.next(this.project(value, timestamp, key))
     } catch (error) {
@@ -343,7 +349,7 @@ export function multiInputOperator<In, Out, K = never>(
       // is thus delivered whole before the next starts, which the valve handles: it only waits
       // for every input's watermark, it buffers nothing.
       for (let i = 0; i < inputs.length && !context.destination.closed; i++) {
-        inputs[i]!(new InputOf(i, operator, valve, state, output, context), context)
+        inputs[i]!(counted(new InputOf(i, operator, valve, state, output, context), operator), context)
       }
       context.teardown.add(() => operator.close())
     })
@@ -351,10 +357,7 @@ export function multiInputOperator<In, Out, K = never>(
 }
 
 /** One input of a multi-input operator: its records to the operator, the rest through the valve. */
-class InputOf<Out, K> implements ChainOutput<unknown, unknown>, RecordCounter {
-  /** This input's records: what the operator before it wrote. */
-  numRecordsIn = 0
-
+class InputOf<Out, K> implements ChainOutput<unknown, unknown> {
   constructor(
     readonly input: number,
     readonly operator: AbstractStreamOperator<Out, K> & MultiInput,
@@ -366,8 +369,6 @@ class InputOf<Out, K> implements ChainOutput<unknown, unknown>, RecordCounter {
 
   record(value: unknown, timestamp: number, key: unknown): void {
     if (this.context.destination.closed) return
-    this.numRecordsIn++
-    this.operator.numRecordsIn++
     try {
       this.operator.processRecord(this.input, value, timestamp, key)
     } catch (error) {

@@ -56,7 +56,6 @@ export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator<T
   /** A value of the source: what it throws is reported with the value, as the operator received it. */
   record(value: T, previousTimestamp: number): void {
     if (this.destination.closed) return
-    this.numRecordsIn++
     try {
       this.processValue(value, previousTimestamp)
     } catch (error) {

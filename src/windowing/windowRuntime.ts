@@ -123,7 +123,6 @@ export abstract class AbstractWindowOperator<T, R, K, N> extends AbstractKeyedOp
 
   record(value: T, timestamp: number, key: unknown): void {
     if (this.destination.closed) return
-    this.numRecordsIn++
     try {
       if (!this.keyed) this.addRecord(value, timestamp, ALL_RECORDS as K, key)
       else if (key === undefined) throw this.noKey(value, timestamp)
