@@ -69,7 +69,7 @@ interface RegisteredState {
 
 interface InternalTable<K> {
   readonly table: StateTable<K, unknown>
-  readonly codec: TableCodec<unknown> | undefined
+  readonly codec: TableCodec<unknown>
 }
 
 /** @internal */
@@ -124,10 +124,10 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
    * A table for an operator's own keyed bookkeeping (window contents, join buffers), kept as
    * live objects for speed and written into snapshots through `codec`.
    */
-  internalTable<S>(name: string, codec?: TableCodec<S>): StateTable<K, S> {
+  internalTable<S>(name: string, codec: TableCodec<S>): StateTable<K, S> {
     let internal = this.internal.get(name)
     if (internal === undefined) {
-      internal = { table: new StateTable<K, unknown>(name, this.keys), codec: codec as TableCodec<unknown> | undefined }
+      internal = { table: new StateTable<K, unknown>(name, this.keys), codec: codec as TableCodec<unknown> }
       this.internal.set(name, internal)
       const restored = this.pendingTables.get(name)
       if (restored !== undefined) {
@@ -285,7 +285,6 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
   }
 
   private snapshotTable(name: string, { table, codec }: InternalTable<K>): TableSnapshot {
-    if (codec === undefined) throw new StateError(this.info, name, 'this operator cannot snapshot its state yet')
     const entries: SnapshotEntry[] = []
     for (const entry of table.entries()) {
       const key = encodeKey(entry.key)
@@ -296,7 +295,6 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
   }
 
   private restoreTable({ table, codec }: InternalTable<K>, snapshot: TableSnapshot): void {
-    if (codec === undefined) throw new StateError(this.info, snapshot.name, 'this operator cannot restore its state yet')
     table.clear()
     this.restoreEntries(snapshot.name, snapshot.entries, (key, id, ns, encoded, fail) => table.restoreValue(key as K, id, ns, codec.decode(encoded, fail, key)))
   }

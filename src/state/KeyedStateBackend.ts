@@ -34,7 +34,7 @@ export interface KeyedStateBackend<K> {
   /** Removes the current key's values in `namespace` from every descriptor state. */
   clearNamespace(namespace: string | number): void
   /** A table for the operator's own keyed bookkeeping, written into snapshots through `codec`. */
-  internalTable<S>(name: string, codec?: TableCodec<S>): StateTable<K, S>
+  internalTable<S>(name: string, codec: TableCodec<S>): StateTable<K, S>
   /** `fn` for every key with a value in `descriptor`'s state, that key current (Flink's `applyToAllKeys`). */
   applyToAllKeys<D extends StateDescriptor>(descriptor: D, fn: (key: K, state: StateOf<D>) => void): void
   /** Every state, as plain JSON data filed by key group (a copy). */
