@@ -70,13 +70,17 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
   private currentState!: WindowState<C>
   private mergingFrom: readonly WindowState<C>[] = []
   private readonly triggerContext: OnMergeContext
+  /** A window's namespace in the backend and the timer service (see `windowNamespace`). */
+  private readonly namespaceOf: (window: TimeWindow) => string | number
 
   constructor(
     private readonly config: WindowOperatorConfig<T, C, R, K>,
     output: ChainOutput<R, K>,
     context: ChainContext
   ) {
-    super(config, output, context, windowId, WINDOW_NAMESPACE)
+    const namespaceOf = windowNamespace(config.assigner)
+    super(config, output, context, namespaceOf, WINDOW_NAMESPACE)
+    this.namespaceOf = namespaceOf
     this.merging = config.assigner.mergeWindows !== undefined
     // Window functions and triggers only run for a key: state is always in a keyed context.
     this.backend.keys.active = true
@@ -165,7 +169,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
 
   private onTimer(timer: InternalTimer<K, TimeWindow>, domain: TimeDomain): void {
     this.backend.keys.setCurrentKey(timer.key)
-    let state = this.windows.get(windowId(timer.namespace))
+    let state = this.windows.get(this.namespaceOf(timer.namespace))
     // Merging windows: a timer of a window merged away is stale.
     if (state === undefined && this.merging) return
     state ??= { window: timer.namespace, empty: true, contents: undefined, triggerState: undefined }
@@ -184,7 +188,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
 
   /** The current key's state of `window`, created if new. */
   private windowState(window: TimeWindow): WindowState<C> {
-    const id = windowId(window)
+    const id = this.namespaceOf(window)
     let state = this.windows.get(id)
     if (state === undefined) {
       state = { window, empty: true, contents: undefined, triggerState: undefined }
@@ -194,7 +198,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
   }
 
   private removeWindow(state: WindowState<C>): void {
-    this.windows.remove(windowId(state.window))
+    this.windows.remove(this.namespaceOf(state.window))
   }
 
   /**
@@ -227,7 +231,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
       )
     }
     const key = this.backend.keys.currentKey
-    const sources = from.map(w => this.windows.get(windowId(w))!)
+    const sources = from.map(w => this.windows.get(this.namespaceOf(w))!)
     const target = this.windowState(to)
     this.setCurrent(target)
     this.mergingFrom = sources
@@ -255,7 +259,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     this.setCurrent(state)
     this.config.trigger.clear(state.window, this.triggerContext)
     this.config.contents.clear(this.processContext(state))
-    this.backend.clearNamespace(windowId(state.window))
+    this.backend.clearNamespace(this.namespaceOf(state.window))
     this.removeWindow(state)
   }
 
@@ -280,7 +284,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
         if (merging) {
           throw new DataStreamError(info, `windowState("${descriptor.name}") is not available with merging windows (${assigner.name}); use globalState`)
         }
-        return backend.getNamespacedState(descriptor, windowId(state.window))
+        return backend.getNamespacedState(descriptor, this.namespaceOf(state.window))
       },
       descriptor => backend.getState(descriptor)
     )
@@ -389,4 +393,18 @@ function stateCell<S>(state: WindowState<unknown>, name: string): TriggerState<S
     update: value => void (state.triggerState ??= new Map()).set(name, value),
     clear: () => void state.triggerState?.delete(name)
   }
+}
+
+/**
+ * A window's namespace in the backend and the timer service. For a grid assigner (tumbling and
+ * sliding: windows of one size, one per start) the start tells windows apart, a number: no
+ * string is built per access. Otherwise (sessions, whose merge target may share its start with
+ * a window merged into it; custom assigners) the bounds as `${start}|${end}`.
+ */
+function windowNamespace(assigner: WindowAssigner<never>): (window: TimeWindow) => string | number {
+  return assigner.grid !== undefined && assigner.mergeWindows === undefined ? startOf : windowId
+}
+
+function startOf(window: TimeWindow): number {
+  return window.start
 }
