@@ -1,4 +1,4 @@
-import { Observable, Subject, type Subscription } from 'rxjs'
+import { Observable, type Observer, Subject, Subscription } from 'rxjs'
 import type { OutputTag } from '../src/core/OutputTag'
 import type { DataStream, StreamElement } from '../src/core/StreamElement'
 import { mainOutput, sideOutput } from './side-output'
@@ -67,10 +67,9 @@ export function split<T, K = never>(
     new Observable<R>(subscriber => {
       subscribers[index]!++
       const inner = select(hub).subscribe(subscriber)
-      if (connection === undefined && subscribers.every(n => n > 0)) {
-        connection = stream$.subscribe(hub)
-      }
-      return () => {
+      // Added before the source is connected: outputs that end while a synchronous source is
+      // still emitting (an error, take(n)) release it at once.
+      subscriber.add(() => {
         inner.unsubscribe()
         subscribers[index]!--
         if (subscribers.every(n => n === 0)) {
@@ -78,6 +77,13 @@ export function split<T, K = never>(
           connection = undefined
           hub = new Subject<StreamElement<T, K>>()
         }
+      })
+      if (connection === undefined && subscribers.every(n => n > 0)) {
+        // The connection is a Subscription before the source is subscribed, so unsubscribing it
+        // during the source's subscribe stops the source.
+        const connector = new HubConnection(hub)
+        connection = connector
+        stream$.subscribe(connector)
       }
     })
 
@@ -92,5 +98,31 @@ export function split<T, K = never>(
       }
       return side$ as unknown as DataStream<S>
     }
+  }
+}
+
+/**
+ * The source's subscriber: a `Subscription` and an `Observer`, which RxJS uses as the
+ * subscriber as it is, so `closed` stops a synchronous source as soon as the outputs are gone.
+ */
+class HubConnection<E> extends Subscription implements Observer<E> {
+  constructor(private readonly hub: Subject<E>) {
+    super()
+  }
+
+  next(element: E): void {
+    if (!this.closed) this.hub.next(element)
+  }
+
+  error(error: unknown): void {
+    if (this.closed) return
+    this.unsubscribe()
+    this.hub.error(error)
+  }
+
+  complete(): void {
+    if (this.closed) return
+    this.unsubscribe()
+    this.hub.complete()
   }
 }

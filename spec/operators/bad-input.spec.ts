@@ -18,8 +18,6 @@ interface Case {
   readonly operator: string
   /** The spec's title, when not the operator's kind. */
   readonly title?: string
-  /** Whether failing stops a synchronous source at once (default true). */
-  readonly stopsSynchronousSource?: boolean
   readonly inputs: 1 | 2
   readonly build: Build
 }
@@ -49,9 +47,6 @@ const CASES: Case[] = [
   {
     title: 'split', // its main output is the first to receive the value
     operator: 'mainOutput',
-    // split connects its source only once the source's subscribe returns: outputs that end
-    // during it cannot stop a synchronous source (as on any failure or take(n), not only here).
-    stopsSynchronousSource: false,
     ...one(s => {
       const outputs = ds.split(s, late)
       return merge(outputs.main$, outputs.side(late))
@@ -185,7 +180,8 @@ describe('bad input (not a stream element)', () => {
               : new Subject<In>()
           )
           const seen = observe(c.build(inputs))
-          if (c.stopsSynchronousSource !== false) expect(pushed).toBe(PREFIX[input]!.length + 1)
+          // Failing stops a synchronous source at once.
+          expect(pushed).toBe(PREFIX[input]!.length + 1)
           expectElementError(seen.error, c.operator, undefined)
         })
       })

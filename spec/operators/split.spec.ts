@@ -1,4 +1,4 @@
-import { defer, of, type Observable } from 'rxjs'
+import { defer, Observable, of, take } from 'rxjs'
 import * as ds from '../../src/index'
 import { barrier, collectElements, marbleTest, rec, side, wm } from '../../marbles/index'
 
@@ -127,6 +127,25 @@ describe('split', () => {
         expectStream(outputs.side(late), '------^').toBe('---------l---l-|', { l: rec('x', 2) })
         expectSubscriptions(source.subscriptions).toBe(['^---!', '------^--------!'])
       })
+    })
+
+    it('stops a synchronous source as soon as every output has ended while it is still emitting', () => {
+      let pushed = 0
+      const source = new Observable<ds.StreamElement<number>>(subscriber => {
+        for (let i = 0; i < 1_000 && !subscriber.closed; i++) {
+          pushed++
+          subscriber.next(i % 2 === 0 ? rec(i / 2, i) : wm(i))
+        }
+        subscriber.complete()
+      })
+      const outputs = ds.split(source, errors)
+      const seen: number[] = []
+      // The side output ends at its first element (the watermark after record 0), the main
+      // output at its second value (record 1, the third element): then nothing more is pulled.
+      outputs.side(errors).pipe(take(1)).subscribe()
+      outputs.main$.pipe(ds.values(), take(2)).subscribe(v => seen.push(v))
+      expect(seen).toEqual([0, 1])
+      expect(pushed).toBe(3)
     })
 
     it('keeps the source while one output is subscribed; a returning subscriber joins the running subscription', () => {
