@@ -42,12 +42,15 @@ export interface KeyedOperatorConfig {
 /** @internal How a timer namespace goes into a snapshot (windows: their bounds). */
 export interface NamespaceCodec<N> {
   encode(namespace: N): unknown
-  /** Back from `encode`; `undefined` if `encoded` is not a namespace. */
-  decode(encoded: unknown): N | undefined
+  /** Back from `encode`; `fail` when `encoded` is not a namespace. */
+  decode(encoded: unknown, fail: (detail: string) => never): N
 }
 
 /** The namespace of operators whose timers have none. */
-const NO_NAMESPACE: NamespaceCodec<undefined> = { encode: () => null, decode: encoded => (encoded === null ? undefined : (NaN as never)) }
+const NO_NAMESPACE: NamespaceCodec<undefined> = {
+  encode: () => null,
+  decode: (encoded, fail) => (encoded === null ? undefined : fail('a timer without namespace was expected'))
+}
 
 /**
  * @internal
@@ -143,12 +146,11 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> exten
   private restoreTimers(snapshot: TimersSnapshot): void {
     const restore = (entries: TimersSnapshot['eventTime'], register: (key: TK, namespace: N, time: number) => void): void => {
       for (const [, encodedKey, encodedNamespace, time] of entries) {
-        const key = decodeKey(encodedKey)
-        const namespace = this.namespaceCodec.decode(encodedNamespace)
-        if (key === undefined || (namespace === undefined && encodedNamespace !== null) || Number.isNaN(namespace)) {
-          throw new StateError(this.info, 'timers', `cannot restore: the timer of key ${JSON.stringify(encodedKey)} in namespace ${describeValue(encodedNamespace)} is invalid`)
+        const fail = (detail: string): never => {
+          throw new StateError(this.info, 'timers', `cannot restore: the timer of key ${JSON.stringify(encodedKey)} in namespace ${describeValue(encodedNamespace)} is invalid: ${detail}`)
         }
-        register(key as TK, namespace as N, time)
+        const key = decodeKey(encodedKey) ?? fail('not a key')
+        register(key as TK, this.namespaceCodec.decode(encodedNamespace, fail), time)
       }
     }
     restore(snapshot.eventTime, (key, namespace, time) => this.timers.registerEventTimeTimer(key, namespace, time))

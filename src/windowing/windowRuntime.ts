@@ -80,7 +80,10 @@ function boundOf(encoded: unknown): number | undefined {
 }
 
 /** @internal The namespace of window timers: the window's bounds. */
-export const WINDOW_NAMESPACE: NamespaceCodec<TimeWindow> = { encode: encodeWindow, decode: decodeWindow }
+export const WINDOW_NAMESPACE: NamespaceCodec<TimeWindow> = {
+  encode: encodeWindow,
+  decode: (encoded, fail) => decodeWindow(encoded) ?? fail('not a window [start, end]')
+}
 
 /** @internal */
 export interface WindowOperatorBaseConfig extends KeyedOperatorConfig {
