@@ -1,4 +1,5 @@
-import { Observable, type Observer, Subject, Subscription } from 'rxjs'
+import { Observable, Subject, type Subscription } from 'rxjs'
+import { SourceSubscriber } from '../src/runtime/host'
 import type { OutputTag } from '../src/core/OutputTag'
 import type { DataStream, StreamElement } from '../src/core/StreamElement'
 import { mainOutput, sideOutput } from './side-output'
@@ -101,28 +102,9 @@ export function split<T, K = never>(
   }
 }
 
-/**
- * The source's subscriber: a `Subscription` and an `Observer`, which RxJS uses as the
- * subscriber as it is, so `closed` stops a synchronous source as soon as the outputs are gone.
- */
-class HubConnection<E> extends Subscription implements Observer<E> {
-  constructor(private readonly hub: Subject<E>) {
-    super()
-  }
-
+/** The source's subscriber, feeding the hub (see `SourceSubscriber`). */
+class HubConnection<E> extends SourceSubscriber<E, Subject<E>> {
   next(element: E): void {
-    if (!this.closed) this.hub.next(element)
-  }
-
-  error(error: unknown): void {
-    if (this.closed) return
-    this.unsubscribe()
-    this.hub.error(error)
-  }
-
-  complete(): void {
-    if (this.closed) return
-    this.unsubscribe()
-    this.hub.complete()
+    if (!this.closed) this.output.next(element)
   }
 }

@@ -238,14 +238,15 @@ class SubscriberSink<In, K, Out> implements ChainOutput<In, K> {
 
 /**
  * @internal
- * The subscriber of a chain's first operator to the chain's source. It is a `Subscription`
- * and an `Observer`, which RxJS uses as the subscriber as it is (no wrapper per hop), so
- * `closed` stops a synchronous source at once; and the source is released before an error or
- * the end of input reaches the operators. No try/catch: every operator catches what it throws
- * itself. A subclass says what a value is.
+ * A subscriber to a source that runs into `output` (a chain's first operator, `split`'s hub).
+ * It is a `Subscription` and an `Observer`, which RxJS uses as the subscriber as it is (no
+ * wrapper per hop), so `closed` stops a synchronous source at once, even while the source's
+ * subscribe has not returned; and the source is released before an error or the end of input
+ * reaches `output`. No try/catch: every operator catches what it throws itself. A subclass says
+ * what a value is.
  */
-abstract class SourceSubscriber<In, T, K> extends Subscription implements Observer<In> {
-  constructor(protected readonly output: ChainOutput<T, K>) {
+export abstract class SourceSubscriber<In, O extends Pick<Observer<unknown>, 'error' | 'complete'>> extends Subscription implements Observer<In> {
+  constructor(protected readonly output: O) {
     super()
   }
 
@@ -265,7 +266,7 @@ abstract class SourceSubscriber<In, T, K> extends Subscription implements Observ
 }
 
 /** Runs a stream of elements into a chain. */
-class ElementSubscriber<T, K> extends SourceSubscriber<StreamElement<T, K>, T, K> {
+class ElementSubscriber<T, K> extends SourceSubscriber<StreamElement<T, K>, ChainOutput<T, K>> {
   constructor(
     output: ChainOutput<T, K>,
     private readonly info: OperatorInfo
@@ -285,14 +286,10 @@ class ElementSubscriber<T, K> extends SourceSubscriber<StreamElement<T, K>, T, K
 }
 
 /** Runs plain values into the chain's first operator, without timestamps. */
-class ValueSubscriber<T> extends SourceSubscriber<T, T, unknown> {
-  constructor(private readonly operator: OneInput<T>) {
-    super(operator)
-  }
-
+class ValueSubscriber<T> extends SourceSubscriber<T, ChainOutput<T, unknown>> {
   next(value: T): void {
     if (this.closed) return
-    this.operator.record(value, NO_TIMESTAMP, NO_KEY)
+    this.output.record(value, NO_TIMESTAMP, NO_KEY)
   }
 }
 

@@ -34,6 +34,8 @@ export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator<T
   private lastWatermark = -Infinity
   private idle = false
   private periodic: Subscription | undefined
+  /** Ticks notice idleness even with a watermark per record. */
+  private readonly idleTimeout: number | undefined
 
   constructor(
     info: OperatorInfo,
@@ -46,11 +48,11 @@ export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator<T
   ) {
     super(info, output, context)
     this.assigner = strategy.timestampAssigner
+    this.idleTimeout = strategy.idleTimeout
     this.generator = strategy.createWatermarkGenerator({
       operatorName: info.name,
       currentProcessingTime: () => scheduler.now()
     })
-    this.start(error => context.fail(output, info, error), strategy.idleTimeout)
   }
 
   /** A value of the source: what it throws is reported with the value, as the operator received it. */
@@ -63,16 +65,19 @@ export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator<T
     }
   }
 
-  /** Starts periodic emission; `onTickError` receives what a tick throws (it runs off-stack). */
-  private start(onTickError: (error: unknown) => void, idleTimeout: number | undefined): void {
+  /**
+   * Starts periodic emission (after any restore, as Flink's operator starts it in `open`); what
+   * a tick throws runs off-stack, so it errors the stream through the chain.
+   */
+  override open(): void {
     // With per-record emission, ticks are still needed to notice idleness (no records = no checks).
-    const interval = this.autoWatermarkInterval > 0 ? this.autoWatermarkInterval : idleTimeout
+    const interval = this.autoWatermarkInterval > 0 ? this.autoWatermarkInterval : this.idleTimeout
     if (interval === undefined) return
     const tick = (): void => {
       try {
         this.generator.onPeriodicEmit(this)
       } catch (error) {
-        onTickError(asStreamError(this.info, error, undefined, 'emitting a periodic watermark'))
+        this.chain.fail(this.output, this.info, asStreamError(this.info, error, undefined, 'emitting a periodic watermark'))
       }
     }
     this.periodic = this.scheduler.schedule(function () {
