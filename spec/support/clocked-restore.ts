@@ -13,7 +13,7 @@
  */
 import { type Observable, type SchedulerAction, type SchedulerLike, Subscription } from 'rxjs'
 import * as ds from '../../src/index'
-import { type Emitted, feed, type Running, snapshotJob, startJob, type Step } from './snapshots'
+import { type Emitted, feed, type Running, interruptAndRestore, startJob, type Step } from './snapshots'
 
 /** A step of a script: an input's element or end, or processing time moving to `time`. */
 export type ClockedStep<T = unknown, K = unknown> = Step<T, K> | readonly ['clock', number]
@@ -131,20 +131,14 @@ export function runWithRestoreClocked<In, K, Out>(
   uninterrupted.subscription.unsubscribe()
 
   const clock = new VirtualClock()
-  const emitted: Emitted<Out> = { elements: [], error: undefined, completed: false }
-  const first = startJob<In, K, Out>(inputCount, inputs => build(inputs, clock), emitted)
-  feedClocked(first, clock, script.slice(0, cut))
-  const live = emitted.error === undefined && !emitted.completed
-  const snapshots = live ? snapshotJob(first.job) : []
-  first.subscription.unsubscribe()
-  if (!live) return { uninterrupted: uninterrupted.emitted, restored: emitted, snapshots }
-
-  // The job puts each snapshot back as its operator is created, before the operator opens.
-  const second = startJob<In, K, Out>(inputCount, inputs => build(inputs, clock), emitted, snapshots)
-  const operators = second.job.operators
-  if (operators.length !== snapshots.length) throw new Error(`the restored job has ${operators.length} operators, the snapshot ${snapshots.length}`)
-  feed(second, resumeSteps(inputCount, script.slice(0, cut)))
-  feedClocked(second, clock, script.slice(cut))
-  second.subscription.unsubscribe()
-  return { uninterrupted: uninterrupted.emitted, restored: emitted, snapshots }
+  const { restored, snapshots } = interruptAndRestore<In, K, Out>(
+    inputCount,
+    inputs => build(inputs, clock),
+    first => feedClocked(first, clock, script.slice(0, cut)),
+    second => {
+      feed(second, resumeSteps(inputCount, script.slice(0, cut)))
+      feedClocked(second, clock, script.slice(cut))
+    }
+  )
+  return { uninterrupted: uninterrupted.emitted, restored, snapshots }
 }

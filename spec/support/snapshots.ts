@@ -66,10 +66,37 @@ export function snapshotJob(job: JobContext): unknown[] {
 }
 
 /**
+ * The interrupted run: `before` feeds the first job, every operator is snapshotted (through
+ * JSON), the subscription is dropped, and `after` feeds a second job restored from those
+ * snapshots (the job puts each back as its operator is created, before the operator opens).
+ * Returns what both jobs emitted, in one list, and the snapshots (none if the first job had
+ * already ended: nothing is restored then).
+ */
+export function interruptAndRestore<In, K, Out>(
+  inputCount: number,
+  build: Build<In, K, Out>,
+  before: (running: Running<In, K, Out>) => void,
+  after: (running: Running<In, K, Out>) => void
+): { restored: Emitted<Out>; snapshots: unknown[] } {
+  const emitted: Emitted<Out> = { elements: [], error: undefined, completed: false }
+  const first = startJob(inputCount, build, emitted)
+  before(first)
+  const live = emitted.error === undefined && !emitted.completed
+  const snapshots = live ? snapshotJob(first.job) : []
+  first.subscription.unsubscribe()
+  if (!live) return { restored: emitted, snapshots }
+
+  const second = startJob(inputCount, build, emitted, snapshots)
+  const operators = second.job.operators
+  if (operators.length !== snapshots.length) throw new Error(`the restored job has ${operators.length} operators, the snapshot ${snapshots.length}`)
+  after(second)
+  second.subscription.unsubscribe()
+  return { restored: emitted, snapshots }
+}
+
+/**
  * Runs `script` through the pipeline `build` makes of `inputCount` inputs, uninterrupted and
  * interrupted at `cut`; returns both runs' emissions (the interrupted one across the cut).
- * `between` runs after the snapshot, before the restored job gets input (e.g. to advance a
- * virtual clock the way the uninterrupted run's clock advanced).
  */
 export function runWithRestore<In, K, Out>(
   inputCount: number,
@@ -80,19 +107,11 @@ export function runWithRestore<In, K, Out>(
   const uninterrupted = startJob(inputCount, build)
   feed(uninterrupted, script)
   uninterrupted.subscription.unsubscribe()
-
-  const emitted: Emitted<Out> = { elements: [], error: undefined, completed: false }
-  const first = startJob(inputCount, build, emitted)
-  feed(first, script.slice(0, cut))
-  const snapshots = emitted.error === undefined && !emitted.completed ? snapshotJob(first.job) : []
-  first.subscription.unsubscribe()
-  if (emitted.error !== undefined || emitted.completed) return { uninterrupted: uninterrupted.emitted, restored: emitted, snapshots }
-
-  // The job puts each snapshot back as its operator is created, before the operator opens.
-  const second = startJob(inputCount, build, emitted, snapshots)
-  const operators = second.job.operators
-  if (operators.length !== snapshots.length) throw new Error(`the restored job has ${operators.length} operators, the snapshot ${snapshots.length}`)
-  feed(second, script.slice(cut))
-  second.subscription.unsubscribe()
-  return { uninterrupted: uninterrupted.emitted, restored: emitted, snapshots }
+  const { restored, snapshots } = interruptAndRestore(
+    inputCount,
+    build,
+    first => feed(first, script.slice(0, cut)),
+    second => feed(second, script.slice(cut))
+  )
+  return { uninterrupted: uninterrupted.emitted, restored, snapshots }
 }
