@@ -214,6 +214,51 @@ describe('windows against a batch reference (property)', () => {
     )
   })
 
+  it('a merging assigner of the user\'s own (sessions merged by hand) gives the reference results', () => {
+    // The operator merges the built-in sessions by one scan of the key's windows; any other
+    // merging assigner goes through its own mergeWindows. Both must give the sessions' results.
+    const userSessions = (gap: number): ds.WindowAssigner<Tally> => ({
+      ...ds.eventTimeSessionWindows<Tally>(gap),
+      name: `userSessions(${gap})`,
+      mergeWindows: (windows, merge) => {
+        // Grow groups until no two intersect (quadratic, obviously right), then report each
+        // group of two or more distinct windows with its cover.
+        const groups = windows.map(w => ({ members: [w], cover: w }))
+        for (let merged = true; merged; ) {
+          merged = false
+          for (let i = 0; i < groups.length && !merged; i++) {
+            for (let j = i + 1; j < groups.length && !merged; j++) {
+              if (!ds.intersects(groups[i]!.cover, groups[j]!.cover)) continue
+              groups[i] = { members: [...groups[i]!.members, ...groups[j]!.members], cover: ds.cover(groups[i]!.cover, groups[j]!.cover) }
+              groups.splice(j, 1)
+              merged = true
+            }
+          }
+        }
+        for (const { members, cover } of groups) {
+          const distinct = members.filter((w, i) => members.findIndex(v => v.start === w.start && v.end === w.end) === i)
+          if (distinct.length > 1) merge(distinct, cover)
+        }
+      }
+    })
+    fc.assert(
+      fc.property(eventsArb, fc.integer({ min: 1, max: 60 }), (events, gap) => {
+        const result = (key: string, w: ds.TimeWindow, t: Tally): Result => ({ key, start: w.start, end: w.end, sum: t.sum, count: t.count })
+        const out = collectElements(
+          from(events).pipe(
+            ds.assignTimestampsAndWatermarks(strategy, { autoWatermarkInterval: 0 }),
+            ds.keyBy(e => e.key),
+            ds.mapValues((e): Tally => ({ sum: e.value, count: 1 })),
+            ds.windowBy(userSessions(gap)).reduce<Tally, Result, string>(plus, (key, ctx, [t], out) => out.collect(result(key, ctx.window, t!)))
+          )
+        )
+        assert.strictEqual(out.completed, true)
+        assert.deepStrictEqual(sortResults(checkShape(out.elements)), sortResults(reference(events, { kind: 'session', gap })))
+      }),
+      { numRuns: 100 }
+    )
+  })
+
   it('a record on a session\'s end merges into it only if no watermark has fired the session yet', () => {
     // The case withoutSessionEndArrivals leaves out, once found by the property above: -12 is
     // the end of the session of -15 (gap 3) and is not late, since the watermark is at most -13.

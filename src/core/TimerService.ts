@@ -185,9 +185,6 @@ export class InternalTimerService<K, N = undefined> {
   private firingProcessingTime = false
   private processingTimeFailed = false
   private disposed = false
-  private objectIds: WeakMap<object, number> | undefined = undefined
-  private symbolIds: Map<symbol, number> | undefined = undefined
-  private nextObjectId = 0
 
   constructor(
     private readonly target: Triggerable<K, N>,
@@ -196,9 +193,8 @@ export class InternalTimerService<K, N = undefined> {
     this.scheduler = options.scheduler ?? asyncScheduler
     this.namespaceId = options.namespaceId
     this.onError = options.onError
-    const subId = (namespaceId: unknown, time: number): string => this.part(namespaceId) + time
-    this.eventTime = new TimerQueue('EVENT_TIME', subId)
-    this.processingTime = new TimerQueue('PROCESSING_TIME', subId)
+    this.eventTime = new TimerQueue('EVENT_TIME')
+    this.processingTime = new TimerQueue('PROCESSING_TIME')
   }
 
   /** The last watermark passed to `advanceWatermark`; `-Infinity` before the first. */
@@ -236,7 +232,7 @@ export class InternalTimerService<K, N = undefined> {
     if (!this.processingTime.remove(keyId(key), this.namespaceIdOf(namespace), time)) return
     if (this.firingProcessingTime || time !== this.scheduledFor) return
     // The action was for this timer (or one at the same time): aim it at the new earliest.
-    const next = this.processingTime.head()?.timer.timestamp ?? Infinity
+    const next = this.processingTime.head()?.timestamp ?? Infinity
     if (next !== time) this.scheduleAt(next)
   }
 
@@ -251,9 +247,9 @@ export class InternalTimerService<K, N = undefined> {
     this.watermark = time
     const queue = this.eventTime
     // Poll rather than collect: timers registered by the callbacks join this same advance.
-    for (let head = queue.head(); head !== undefined && head.timer.timestamp <= time && !this.disposed; head = queue.head()) {
+    for (let head = queue.head(); head !== undefined && head.timestamp <= time && !this.disposed; head = queue.head()) {
       queue.take(head)
-      this.target.onEventTime(head.timer)
+      this.target.onEventTime(head)
     }
   }
 
@@ -333,9 +329,9 @@ export class InternalTimerService<K, N = undefined> {
     const queue = this.processingTime
     this.firingProcessingTime = true
     try {
-      for (let head = queue.head(); head !== undefined && head.timer.timestamp <= now && !this.disposed; head = queue.head()) {
+      for (let head = queue.head(); head !== undefined && head.timestamp <= now && !this.disposed; head = queue.head()) {
         queue.take(head)
-        this.target.onProcessingTime(head.timer)
+        this.target.onProcessingTime(head)
       }
     } catch (error) {
       this.processingTimeFailed = true
@@ -346,7 +342,7 @@ export class InternalTimerService<K, N = undefined> {
     }
     this.firingProcessingTime = false
     const head = queue.head()
-    if (head !== undefined) this.scheduleAt(head.timer.timestamp)
+    if (head !== undefined) this.scheduleAt(head.timestamp)
   }
 
   // -------------------------------------------------------------------------------------
@@ -355,45 +351,6 @@ export class InternalTimerService<K, N = undefined> {
 
   private namespaceIdOf(namespace: N): unknown {
     return this.namespaceId === undefined ? namespace : this.namespaceId(namespace)
-  }
-
-  /**
-   * A string for a namespace id, tagged with its type and self-delimiting, so that a time can
-   * follow it and `1` and `'1'` never collide.
-   */
-  private part(value: unknown): string {
-    switch (typeof value) {
-      case 'string':
-        return `s${value.length}:${value}`
-      case 'number':
-        // `${-0}` is '0', as a Map treats -0 and 0 as one key.
-        return `n${value};`
-      case 'bigint':
-        return `b${value};`
-      case 'boolean':
-        return value ? 't' : 'f'
-      case 'undefined':
-        return 'u'
-      case 'symbol':
-        return `y${this.symbolId(value)};`
-      default:
-        return value === null ? 'l' : `o${this.objectId(value as object)};`
-    }
-  }
-
-  /** Objects (and functions) are compared by identity, as a `Map` would. */
-  private objectId(value: object): number {
-    const ids = (this.objectIds ??= new WeakMap())
-    let id = ids.get(value)
-    if (id === undefined) ids.set(value, (id = this.nextObjectId++))
-    return id
-  }
-
-  private symbolId(value: symbol): number {
-    const ids = (this.symbolIds ??= new Map())
-    let id = ids.get(value)
-    if (id === undefined) ids.set(value, (id = this.nextObjectId++))
-    return id
   }
 }
 
@@ -411,21 +368,92 @@ function checkTime(time: number): void {
   }
 }
 
-interface Entry<K, N> {
-  readonly timer: InternalTimer<K, N>
-  readonly keyId: unknown
-  readonly namespaceId: unknown
-  /** Registration order, to break ties between timers at the same time. */
-  readonly seq: number
+/**
+ * A registered timer: the timer a callback receives (it is one, so registering allocates one
+ * object) and its bookkeeping.
+ */
+class Entry<K, N> implements InternalTimer<K, N> {
   /** False once deleted or fired: the heap drops such entries lazily. */
-  live: boolean
+  live = true
+
+  constructor(
+    readonly key: K,
+    readonly namespace: N,
+    readonly timestamp: number,
+    readonly domain: TimeDomain,
+    readonly keyId: unknown,
+    readonly namespaceId: unknown,
+    /** Registration order, to break ties between timers at the same time. */
+    readonly seq: number
+  ) {}
 }
 
 /**
- * A key's timers: most keys have one, held as is; a key with more holds them by
- * `subId(namespaceId, time)`.
+ * The timers of a key with more than one: by namespace id, then (for a namespace with more than
+ * one) by time. Plain `Map` keys (SameValueZero, objects by identity), so no id is built per
+ * call: windows register per record.
  */
-type Slot<K, N> = Entry<K, N> | Map<string, Entry<K, N>>
+class KeyTimers<K, N> {
+  private readonly byNamespace = new Map<unknown, Entry<K, N> | Map<number, Entry<K, N>>>()
+  size = 0
+
+  get(namespaceId: unknown, timestamp: number): Entry<K, N> | undefined {
+    const found = this.byNamespace.get(namespaceId)
+    if (found === undefined || found instanceof Map) return found?.get(timestamp)
+    return found.timestamp === timestamp ? found : undefined
+  }
+
+  /** Files `entry`, which is not filed yet. */
+  add(entry: Entry<K, N>): void {
+    const found = this.byNamespace.get(entry.namespaceId)
+    if (found === undefined) this.byNamespace.set(entry.namespaceId, entry)
+    else if (found instanceof Map) found.set(entry.timestamp, entry)
+    else
+      this.byNamespace.set(
+        entry.namespaceId,
+        new Map([
+          [found.timestamp, found],
+          [entry.timestamp, entry]
+        ])
+      )
+    this.size++
+  }
+
+  /** Unfiles the timer at (namespaceId, timestamp); returns it, or `undefined` if none. */
+  delete(namespaceId: unknown, timestamp: number): Entry<K, N> | undefined {
+    const found = this.byNamespace.get(namespaceId)
+    if (found === undefined) return undefined
+    let entry: Entry<K, N> | undefined
+    if (found instanceof Map) {
+      entry = found.get(timestamp)
+      if (entry === undefined) return undefined
+      found.delete(timestamp)
+      if (found.size === 1) this.byNamespace.set(namespaceId, found.values().next().value!)
+    } else {
+      if (found.timestamp !== timestamp) return undefined
+      entry = found
+      this.byNamespace.delete(namespaceId)
+    }
+    this.size--
+    return entry
+  }
+
+  /** The one timer left (when `size` is 1). */
+  only(): Entry<K, N> {
+    const found = this.byNamespace.values().next().value!
+    return found instanceof Map ? found.values().next().value! : found
+  }
+
+  *entries(): Generator<Entry<K, N>> {
+    for (const found of this.byNamespace.values()) {
+      if (found instanceof Map) yield* found.values()
+      else yield found
+    }
+  }
+}
+
+/** A key's timers: most keys have one, held as is. */
+type Slot<K, N> = Entry<K, N> | KeyTimers<K, N>
 
 /** Below this many dead entries the heap is never compacted: not worth the O(n). */
 const MIN_COMPACTION = 1024
@@ -441,10 +469,7 @@ class TimerQueue<K, N> {
   private count = 0
   private nextSeq = 0
 
-  constructor(
-    private readonly domain: TimeDomain,
-    private readonly subId: (namespaceId: unknown, time: number) => string
-  ) {}
+  constructor(private readonly domain: TimeDomain) {}
 
   get size(): number {
     return this.count
@@ -454,27 +479,21 @@ class TimerQueue<K, N> {
   add(key: K, namespace: N, namespaceId: unknown, timestamp: number): boolean {
     const kid = keyId(key)
     const slot = this.byKey.get(kid)
-    const entry: Entry<K, N> = {
-      timer: { key, namespace, timestamp, domain: this.domain },
-      keyId: kid,
-      namespaceId,
-      seq: this.nextSeq,
-      live: true
+    // The duplicate check comes first: windows re-register their timers on every record.
+    if (slot !== undefined && (slot instanceof KeyTimers ? slot.get(namespaceId, timestamp) !== undefined : isTimer(slot, namespaceId, timestamp))) {
+      return false
     }
+    const entry = new Entry(key, namespace, timestamp, this.domain, kid, namespaceId, this.nextSeq++)
     if (slot === undefined) {
       this.byKey.set(kid, entry)
-    } else if (slot instanceof Map) {
-      const id = this.subId(namespaceId, timestamp)
-      if (slot.has(id)) return false
-      slot.set(id, entry)
+    } else if (slot instanceof KeyTimers) {
+      slot.add(entry)
     } else {
-      if (isTimer(slot, namespaceId, timestamp)) return false
-      const timers = new Map<string, Entry<K, N>>()
-      timers.set(this.subId(slot.namespaceId, slot.timer.timestamp), slot)
-      timers.set(this.subId(namespaceId, timestamp), entry)
+      const timers = new KeyTimers<K, N>()
+      timers.add(slot)
+      timers.add(entry)
       this.byKey.set(kid, timers)
     }
-    this.nextSeq++
     this.count++
     this.heap.push(timestamp, entry.seq, entry)
     return true
@@ -482,20 +501,8 @@ class TimerQueue<K, N> {
 
   /** False if no such timer is registered. */
   remove(kid: unknown, namespaceId: unknown, timestamp: number): boolean {
-    const slot = this.byKey.get(kid)
-    if (slot === undefined) return false
-    let entry: Entry<K, N> | undefined
-    if (slot instanceof Map) {
-      const id = this.subId(namespaceId, timestamp)
-      entry = slot.get(id)
-      if (entry === undefined) return false
-      slot.delete(id)
-      this.shrink(kid, slot)
-    } else {
-      if (!isTimer(slot, namespaceId, timestamp)) return false
-      entry = slot
-      this.byKey.delete(kid)
-    }
+    const entry = this.unfile(kid, namespaceId, timestamp)
+    if (entry === undefined) return false
     entry.live = false
     this.count--
     // Deleting never pops, so bound the dead weight: once dead entries outnumber live ones,
@@ -520,32 +527,35 @@ class TimerQueue<K, N> {
     this.heap.pop()
     entry.live = false
     this.count--
-    const slot = this.byKey.get(entry.keyId)
-    if (slot instanceof Map) {
-      slot.delete(this.subId(entry.namespaceId, entry.timer.timestamp))
-      this.shrink(entry.keyId, slot)
-    } else {
-      this.byKey.delete(entry.keyId)
-    }
+    this.unfile(entry.keyId, entry.namespaceId, entry.timestamp)
   }
 
   snapshot(): InternalTimer<K, N>[] {
     const entries: Entry<K, N>[] = []
     for (const slot of this.byKey.values()) {
-      if (slot instanceof Map) for (const entry of slot.values()) entries.push(entry)
+      if (slot instanceof KeyTimers) for (const entry of slot.entries()) entries.push(entry)
       else entries.push(slot)
     }
     return entries
-      .sort((a, b) => (a.timer.timestamp < b.timer.timestamp ? -1 : a.timer.timestamp > b.timer.timestamp ? 1 : a.seq - b.seq))
-      .map(entry => entry.timer)
+      .sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.seq - b.seq))
+      .map(({ key, namespace, timestamp, domain }) => ({ key, namespace, timestamp, domain }))
   }
 
-  /** A key back to one timer holds it as is again; a key with none is forgotten. */
-  private shrink(kid: unknown, timers: Map<string, Entry<K, N>>): void {
-    if (timers.size > 1) return
-    const last = timers.values().next()
-    if (last.done === true) this.byKey.delete(kid)
-    else this.byKey.set(kid, last.value)
+  /** Takes the timer out of its key's slot (a key back to one timer holds it as is again). */
+  private unfile(kid: unknown, namespaceId: unknown, timestamp: number): Entry<K, N> | undefined {
+    const slot = this.byKey.get(kid)
+    if (slot === undefined) return undefined
+    if (!(slot instanceof KeyTimers)) {
+      if (!isTimer(slot, namespaceId, timestamp)) return undefined
+      this.byKey.delete(kid)
+      return slot
+    }
+    const entry = slot.delete(namespaceId, timestamp)
+    if (entry !== undefined && slot.size <= 1) {
+      if (slot.size === 0) this.byKey.delete(kid)
+      else this.byKey.set(kid, slot.only())
+    }
+    return entry
   }
 }
 
@@ -553,7 +563,7 @@ class TimerQueue<K, N> {
 function isTimer<K, N>(entry: Entry<K, N>, namespaceId: unknown, timestamp: number): boolean {
   const other = entry.namespaceId
   // SameValueZero, as a Map compares keys: NaN equals NaN.
-  return entry.timer.timestamp === timestamp && (other === namespaceId || (other !== other && namespaceId !== namespaceId))
+  return entry.timestamp === timestamp && (other === namespaceId || (other !== other && namespaceId !== namespaceId))
 }
 
 function isLive<K, N>(entry: Entry<K, N>): boolean {

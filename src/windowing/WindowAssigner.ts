@@ -76,9 +76,10 @@ export interface WindowAssigner<T> {
   assignWindows(value: T, timestamp: number, ctx: WindowAssignerContext): readonly TimeWindow[]
   defaultTrigger(): Trigger<T>
   /**
-   * Set by assigners of fixed-size windows aligned on a grid (tumbling and sliding event
-   * time): windows `[s, s + size)` for every `s ≡ offset (mod slide)`. It lets the operator
-   * slice them into panes when the function is incremental and the trigger the default one.
+   * Set by assigners of fixed-size windows aligned on a grid (tumbling and sliding, in event
+   * and in processing time): windows `[s, s + size)` for every `s ≡ offset (mod slide)`. A
+   * window's start then names it (a number, no id built per record), and event-time windows
+   * can be sliced into panes when the function is incremental and the trigger the default one.
    *
    * @internal
    */

@@ -6,6 +6,12 @@
  * Per key it keeps the open windows (contents, trigger state); timers live in one
  * `InternalTimerService` namespaced by window. A window's state is released at its cleanup
  * time, so memory follows the open windows, never the records seen.
+ *
+ * A window is named by a number or a string (its namespace in the timers and the backend),
+ * never by a string built per record where a number does: a grid window (tumbling, sliding) by
+ * its start; a merging window (sessions) by a number drawn for it when it is made, a merge
+ * result getting a new one (as Flink's `MergingWindowSet` maps each window to a state window);
+ * any other window by its bounds `${start}|${end}`.
  */
 import type { Collector } from '../core/Collector'
 import { DataStreamError, StateError, TimestampError } from '../core/errors'
@@ -15,8 +21,8 @@ import type { InternalTimer, TimeDomain } from '../core/TimerService'
 import { describeElement, describeValue } from '../core/describe'
 import type { OperatorInfo } from '../core/OperatorOptions'
 import type { TableCodec } from '../state/KeyedStateBackend'
-import { jsonIncompatibility } from '../state/snapshotFormat'
-import { maxTimestamp, type TimeWindow, windowId } from './TimeWindow'
+import { jsonIncompatibility, ownField } from '../state/snapshotFormat'
+import { intersects, maxTimestamp, mergeTimeWindows, type TimeWindow, timeWindow, windowId } from './TimeWindow'
 import { isFire, isPurge, type OnMergeContext, type Trigger, type TriggerState } from './Trigger'
 import type { WindowAssigner } from './WindowAssigner'
 import type { Fail, WindowContents } from './WindowContents'
@@ -29,6 +35,7 @@ import {
   encodeWindow,
   processWindowContext,
   WINDOW_NAMESPACE,
+  type WindowNamespace,
   type WindowOperatorBaseConfig
 } from './windowRuntime'
 import type { ChainContext } from '../runtime/Output'
@@ -45,6 +52,8 @@ export interface WindowOperatorConfig<T, C, R, K> extends WindowOperatorBaseConf
 
 interface WindowState<C> {
   readonly window: TimeWindow
+  /** Its name in the timers and the backend (see the module comment). */
+  readonly namespace: WindowNamespace
   /** No contents (never added, purged, or all evicted). */
   empty: boolean
   contents: C | undefined
@@ -60,41 +69,54 @@ interface WindowState<C> {
 }
 
 /** @internal */
-export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, TimeWindow> {
-  /** Open windows by key and window id (the backend also keeps the window functions' state). */
-  private readonly windows: StateTable<K, WindowState<C>>
+export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, WindowNamespace> {
+  /** Open windows by key and namespace; not merging windows (the backend also keeps the window functions' state). */
+  private readonly windows: StateTable<K, WindowState<C>> | undefined
+  /**
+   * Merging windows: each key's windows in one list (Flink's `MergingWindowSet`), in the void
+   * namespace. A key has a few at most (its sessions), so a scan finds one without a map.
+   */
+  private readonly mergingWindows: StateTable<K, WindowState<C>[]> | undefined
   private readonly merging: boolean
+  /** The assigner merges windows that intersect (sessions): merged here without its list building. */
+  private readonly mergesIntersecting: boolean
+  /** The namespace of the next merging window made: each gets its own, never reused. */
+  private nextWindowNamespace = 0
+  private readonly naming: WindowNaming
   private readonly assignerContext = { currentProcessingTime: () => this.config.scheduler.now() }
 
   // The key and window a trigger is being called for, and the windows merging into it.
   private currentState!: WindowState<C>
   private mergingFrom: readonly WindowState<C>[] = []
   private readonly triggerContext: OnMergeContext
-  /** A window's namespace in the backend and the timer service (see `windowNamespace`). */
-  private readonly namespaceOf: (window: TimeWindow) => string | number
 
   constructor(
     private readonly config: WindowOperatorConfig<T, C, R, K>,
     output: ChainOutput<R, K>,
     context: ChainContext
   ) {
-    const namespaceOf = windowNamespace(config.assigner)
-    super(config, output, context, namespaceOf, WINDOW_NAMESPACE)
-    this.namespaceOf = namespaceOf
-    this.merging = config.assigner.mergeWindows !== undefined
+    super(config, output, context, undefined, WINDOW_NAMESPACE)
+    const { assigner } = config
+    this.merging = assigner.mergeWindows !== undefined
+    this.mergesIntersecting = assigner.mergeWindows === mergeTimeWindows
+    this.naming = windowNaming(assigner)
     // Window functions and triggers only run for a key: state is always in a keyed context.
     this.backend.keys.active = true
-    this.windows = this.backend.internalTable<WindowState<C>>('windows', windowStateCodec(config.info, config.contents))
+    if (this.merging) {
+      this.mergingWindows = this.backend.internalTable<WindowState<C>[]>('merging-windows', mergingWindowsCodec(config.info, config.contents))
+    } else {
+      this.windows = this.backend.internalTable<WindowState<C>>('windows', windowStateCodec(config.info, config.contents, this.naming))
+    }
     const keys = this.backend.keys
     const timers = this.timers
     const self = this
     this.triggerContext = {
       currentWatermark: () => timers.currentWatermark(),
       currentProcessingTime: () => timers.currentProcessingTime(),
-      registerEventTimeTimer: t => timers.registerEventTimeTimer(keys.currentKey, self.currentState.window, t),
-      deleteEventTimeTimer: t => timers.deleteEventTimeTimer(keys.currentKey, self.currentState.window, t),
-      registerProcessingTimeTimer: t => timers.registerProcessingTimeTimer(keys.currentKey, self.currentState.window, t),
-      deleteProcessingTimeTimer: t => timers.deleteProcessingTimeTimer(keys.currentKey, self.currentState.window, t),
+      registerEventTimeTimer: t => timers.registerEventTimeTimer(keys.currentKey, self.currentState.namespace, t),
+      deleteEventTimeTimer: t => timers.deleteEventTimeTimer(keys.currentKey, self.currentState.namespace, t),
+      registerProcessingTimeTimer: t => timers.registerProcessingTimeTimer(keys.currentKey, self.currentState.namespace, t),
+      deleteProcessingTimeTimer: t => timers.deleteProcessingTimeTimer(keys.currentKey, self.currentState.namespace, t),
       getState: <S>(name: string) => stateCell<S>(self.currentState, name),
       mergeState: <S>(name: string, merge: (a: S, b: S) => S) => {
         const target = self.currentState
@@ -150,7 +172,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
       const result = this.config.trigger.onElement(value, timestamp, state.window, this.triggerContext)
       if (isFire(result) && !state.empty) this.emitWindowContents(state)
       if (isPurge(result)) this.clearContents(state)
-      this.registerCleanupTimer(key, state.window)
+      this.registerCleanupTimer(key, state)
     }
     if (!accepted) {
       if (this.isElementLate(timestamp)) this.lateRecord(streamRecord(value, timestamp, recordKey))
@@ -159,20 +181,25 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
 
   // ---- timers ----
 
-  onEventTime(timer: InternalTimer<K, TimeWindow>): void {
+  onEventTime(timer: InternalTimer<K, WindowNamespace>): void {
     this.onTimer(timer, 'EVENT_TIME')
   }
 
-  onProcessingTime(timer: InternalTimer<K, TimeWindow>): void {
+  onProcessingTime(timer: InternalTimer<K, WindowNamespace>): void {
     this.onTimer(timer, 'PROCESSING_TIME')
   }
 
-  private onTimer(timer: InternalTimer<K, TimeWindow>, domain: TimeDomain): void {
+  private onTimer(timer: InternalTimer<K, WindowNamespace>, domain: TimeDomain): void {
     this.backend.keys.setCurrentKey(timer.key)
-    let state = this.windows.get(this.namespaceOf(timer.namespace))
-    // Merging windows: a timer of a window merged away is stale.
-    if (state === undefined && this.merging) return
-    state ??= { window: timer.namespace, empty: true, contents: undefined, triggerState: undefined }
+    const namespace = timer.namespace
+    let state: WindowState<C> | undefined
+    if (this.merging) {
+      state = this.mergingWindows!.get(undefined)?.find(w => w.namespace === namespace)
+      // A timer of a window merged away is stale.
+      if (state === undefined) return
+    } else {
+      state = this.windows!.get(namespace) ?? newWindowState(this.naming.window(namespace), namespace)
+    }
     this.setCurrent(state)
     const { trigger, assigner } = this.config
     const result =
@@ -186,29 +213,79 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
 
   // ---- windows ----
 
-  /** The current key's state of `window`, created if new. */
+  /** The current key's state of `window`, created if new: not merging windows. */
   private windowState(window: TimeWindow): WindowState<C> {
-    const id = this.namespaceOf(window)
-    let state = this.windows.get(id)
-    if (state === undefined) {
-      state = { window, empty: true, contents: undefined, triggerState: undefined }
-      this.windows.put(id, state)
-    }
+    const windows = this.windows!
+    const namespace = this.naming.of(window)
+    let state = windows.get(namespace)
+    if (state === undefined) windows.put(namespace, (state = newWindowState(window, namespace)))
     return state
   }
 
   private removeWindow(state: WindowState<C>): void {
-    this.windows.remove(this.namespaceOf(state.window))
+    if (!this.merging) {
+      this.windows!.remove(state.namespace)
+      return
+    }
+    const table = this.mergingWindows!
+    const list = table.get(undefined)
+    if (list === undefined) return
+    const at = list.indexOf(state)
+    if (at < 0) return
+    if (list.length === 1) table.remove(undefined)
+    else list.splice(at, 1)
+  }
+
+  /** A new merging window of the current key, with a namespace of its own. */
+  private addWindow(list: WindowState<C>[] | undefined, window: TimeWindow): WindowState<C> {
+    const state = newWindowState<C>(window, this.nextWindowNamespace++)
+    if (list === undefined) this.mergingWindows!.put(undefined, [state])
+    else list.push(state)
+    return state
   }
 
   /**
-   * Adds `window` to the key's set of merging windows, merging it (and any windows it bridges)
-   * per the assigner; returns the state of the window the record belongs to.
+   * Adds `window` to the key's merging windows, merging it (and any windows it bridges) per the
+   * assigner; returns the state of the window the record belongs to.
    */
   private addMergingWindow(window: TimeWindow): WindowState<C> {
-    const existing = Array.from(this.windows.namespacesOfCurrentKey() ?? [], id => this.windows.get(id)!.window)
+    const list = this.mergingWindows!.get(undefined)
+    if (list === undefined) return this.addWindow(list, window)
+    return this.mergesIntersecting ? this.mergeIntersecting(list, window) : this.mergeByAssigner(list, window)
+  }
+
+  /**
+   * Sessions: what the assigner's sort-and-sweep would report, found by one scan. The key's
+   * windows never intersect one another (those that did were merged), so the windows that merge
+   * with `window` are exactly those it intersects, and their cover is the merge result.
+   */
+  private mergeIntersecting(list: WindowState<C>[], window: TimeWindow): WindowState<C> {
+    let found: WindowState<C> | undefined
+    let count = 0
+    for (let i = 0; i < list.length; i++) {
+      const state = list[i]!
+      if (!intersects(state.window, window)) continue
+      found ??= state
+      count++
+    }
+    if (found === undefined) return this.addWindow(list, window)
+    if (count === 1 && found.window.start <= window.start && window.end <= found.window.end) return found
+    const sources: WindowState<C>[] = []
+    let start = window.start
+    let end = window.end
+    for (const state of list) {
+      if (!intersects(state.window, window)) continue
+      sources.push(state)
+      if (state.window.start < start) start = state.window.start
+      if (state.window.end > end) end = state.window.end
+    }
+    return this.mergeWindows(list, sources, timeWindow(start, end))
+  }
+
+  /** Any other merging assigner: its `mergeWindows` over the key's windows and the new one. */
+  private mergeByAssigner(list: WindowState<C>[], window: TimeWindow): WindowState<C> {
     const merges: [readonly TimeWindow[], TimeWindow][] = []
-    this.config.assigner.mergeWindows!([...existing, window], (from, to) => merges.push([from, to]))
+    this.config.assigner.mergeWindows!([...list.map(state => state.window), window], (from, to) => merges.push([from, to]))
     let result = window
     for (const [from, to] of merges) {
       const preExisting = from.filter(w => w !== window)
@@ -217,12 +294,16 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
       if (from.some(w => sameWindow(w, window))) result = to
       // The new window inside a pre-existing one: nothing merges.
       if (preExisting.length === 1 && sameWindow(preExisting[0]!, to)) continue
-      this.mergeWindows(preExisting, to)
+      const current = this.mergingWindows!.get(undefined) ?? []
+      const sources = preExisting.map(w => current.find(state => sameWindow(state.window, w))!).filter(state => !sameWindow(state.window, to))
+      this.mergeWindows(current, sources, to)
     }
-    return this.windowState(result)
+    const current = this.mergingWindows!.get(undefined)
+    return current?.find(state => sameWindow(state.window, result)) ?? this.addWindow(current, result)
   }
 
-  private mergeWindows(from: readonly TimeWindow[], to: TimeWindow): void {
+  /** Merges `sources` (windows of `list`) into `to` (one of `list`, or new); returns its state. */
+  private mergeWindows(list: WindowState<C>[], sources: readonly WindowState<C>[], to: TimeWindow): WindowState<C> {
     const { assigner, trigger, contents } = this.config
     if (assigner.timeDomain === 'EVENT_TIME' && this.cleanupTime(to) <= this.timers.currentWatermark()) {
       throw new DataStreamError(
@@ -231,8 +312,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
       )
     }
     const key = this.backend.keys.currentKey
-    const sources = from.map(w => this.windows.get(this.namespaceOf(w))!)
-    const target = this.windowState(to)
+    const target = list.find(state => sameWindow(state.window, to)) ?? this.addWindow(list, to)
     this.setCurrent(target)
     this.mergingFrom = sources
     trigger.onMerge?.(to, this.triggerContext)
@@ -240,13 +320,14 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     for (const source of sources) {
       this.setCurrent(source)
       trigger.clear(source.window, this.triggerContext)
-      this.deleteCleanupTimer(key, source.window)
+      this.deleteCleanupTimer(key, source)
       if (!source.empty) {
         target.contents = target.empty ? source.contents : contents.merge!(target.contents as C, source.contents as C)
         target.empty = false
       }
       this.removeWindow(source)
     }
+    return target
   }
 
   private clearContents(state: WindowState<C>): void {
@@ -259,7 +340,8 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     this.setCurrent(state)
     this.config.trigger.clear(state.window, this.triggerContext)
     this.config.contents.clear(this.processContext(state))
-    this.backend.clearNamespace(this.namespaceOf(state.window))
+    // Merging windows have no window state in the backend (`windowState` refuses them).
+    if (!this.merging) this.backend.clearNamespace(state.namespace)
     this.removeWindow(state)
   }
 
@@ -284,7 +366,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
         if (merging) {
           throw new DataStreamError(info, `windowState("${descriptor.name}") is not available with merging windows (${assigner.name}); use globalState`)
         }
-        return backend.getNamespacedState(descriptor, this.namespaceOf(state.window))
+        return backend.getNamespacedState(descriptor, state.namespace)
       },
       descriptor => backend.getState(descriptor)
     )
@@ -308,18 +390,34 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     }
   }
 
-  private registerCleanupTimer(key: K, window: TimeWindow): void {
-    const time = this.cleanupTime(window)
+  private registerCleanupTimer(key: K, state: WindowState<C>): void {
+    const time = this.cleanupTime(state.window)
     if (time === Infinity) return
-    if (this.config.assigner.timeDomain === 'EVENT_TIME') this.timers.registerEventTimeTimer(key, window, time)
-    else this.timers.registerProcessingTimeTimer(key, window, time)
+    if (this.config.assigner.timeDomain === 'EVENT_TIME') this.timers.registerEventTimeTimer(key, state.namespace, time)
+    else this.timers.registerProcessingTimeTimer(key, state.namespace, time)
   }
 
-  private deleteCleanupTimer(key: K, window: TimeWindow): void {
-    const time = this.cleanupTime(window)
+  private deleteCleanupTimer(key: K, state: WindowState<C>): void {
+    const time = this.cleanupTime(state.window)
     if (time === Infinity) return
-    if (this.config.assigner.timeDomain === 'EVENT_TIME') this.timers.deleteEventTimeTimer(key, window, time)
-    else this.timers.deleteProcessingTimeTimer(key, window, time)
+    if (this.config.assigner.timeDomain === 'EVENT_TIME') this.timers.deleteEventTimeTimer(key, state.namespace, time)
+    else this.timers.deleteProcessingTimeTimer(key, state.namespace, time)
+  }
+
+  // ---- snapshots ----
+
+  /** The namespace the next merging window gets: timers name windows by it. */
+  protected override snapshotOwn(): Record<string, unknown> {
+    return this.merging ? { nextWindowNamespace: this.nextWindowNamespace } : {}
+  }
+
+  protected override restoreOwn(own: unknown): void {
+    if (!this.merging) return
+    const next = ownField(own, 'nextWindowNamespace')
+    if (!Number.isSafeInteger(next) || (next as number) < 0) {
+      throw new StateError(this.config.info, 'merging-windows', `cannot restore: nextWindowNamespace ${describeValue(next)} is not a count`)
+    }
+    this.nextWindowNamespace = next as number
   }
 
   private isWindowLate(window: TimeWindow): boolean {
@@ -335,37 +433,80 @@ function sameWindow(a: TimeWindow, b: TimeWindow): boolean {
   return a.start === b.start && a.end === b.end
 }
 
+function newWindowState<C>(window: TimeWindow, namespace: WindowNamespace): WindowState<C> {
+  return { window, namespace, empty: true, contents: undefined, triggerState: undefined }
+}
+
 /**
  * How a window's state goes into a snapshot: `{ window: [start, end], contents?, trigger? }`,
  * the contents (left out when empty) through the window's `WindowContents`, the trigger state
- * as `[name, value]` pairs of plain JSON data (the trigger API has no codecs).
+ * as `[name, value]` pairs of plain JSON data (the trigger API has no codecs). A merging
+ * window also has its `namespace`, which its timers name it by; another window's follows from
+ * its bounds.
  */
-function windowStateCodec<C>(info: OperatorInfo, contents: WindowContents<never, C, unknown, unknown>): TableCodec<WindowState<C>> {
+interface EncodedWindowState {
+  window: unknown
+  namespace?: unknown
+  contents?: unknown
+  trigger?: unknown
+}
+
+function encodeWindowState<C>(info: OperatorInfo, table: string, contents: WindowContents<never, C, unknown, unknown>, state: WindowState<C>): EncodedWindowState {
+  const { start, end } = state.window
+  const fail = (detail: string): never => {
+    throw new StateError(info, table, `cannot snapshot the window [${start}, ${end}): ${detail}`)
+  }
+  const encoded: EncodedWindowState = { window: encodeWindow(state.window) }
+  if (table === MERGING_WINDOWS) encoded.namespace = state.namespace
+  if (!state.empty) encoded.contents = contents.encode(state.contents as C, fail)
+  if (state.triggerState !== undefined && state.triggerState.size > 0) encoded.trigger = encodeTriggerState(state.triggerState, fail)
+  return encoded
+}
+
+function decodeWindowState<C>(
+  encoded: unknown,
+  contents: WindowContents<never, C, unknown, unknown>,
+  namespaceOf: ((window: TimeWindow) => WindowNamespace) | undefined,
+  fail: Fail
+): WindowState<C> {
+  if (typeof encoded !== 'object' || encoded === null || Array.isArray(encoded)) {
+    return fail(`expected a window's state { window, contents?, trigger? }, got ${describeValue(encoded)}`)
+  }
+  const fields = encoded as EncodedWindowState
+  const window = decodeWindow(fields.window) ?? fail(`${describeValue(fields.window)} is not a window [start, end]`)
+  let namespace: WindowNamespace
+  if (namespaceOf !== undefined) namespace = namespaceOf(window)
+  else if (Number.isSafeInteger(fields.namespace) && (fields.namespace as number) >= 0) namespace = fields.namespace as number
+  else return fail(`the merging window [${window.start}, ${window.end}) has no namespace (a count), got ${describeValue(fields.namespace)}`)
+  const empty = !('contents' in fields)
   return {
-    encode: state => {
-      const { start, end } = state.window
-      const fail = (detail: string): never => {
-        throw new StateError(info, 'windows', `cannot snapshot the window [${start}, ${end}): ${detail}`)
-      }
-      const encoded: { window: unknown; contents?: unknown; trigger?: unknown } = { window: encodeWindow(state.window) }
-      if (!state.empty) encoded.contents = contents.encode(state.contents as C, fail)
-      if (state.triggerState !== undefined && state.triggerState.size > 0) encoded.trigger = encodeTriggerState(state.triggerState, fail)
-      return encoded
-    },
-    decode: (encoded, fail) => {
-      if (typeof encoded !== 'object' || encoded === null || Array.isArray(encoded)) {
-        return fail(`expected a window's state { window, contents?, trigger? }, got ${describeValue(encoded)}`)
-      }
-      const fields = encoded as { window?: unknown; contents?: unknown; trigger?: unknown }
-      const window = decodeWindow(fields.window) ?? fail(`${describeValue(fields.window)} is not a window [start, end]`)
-      const empty = !('contents' in fields)
-      return {
-        window,
-        empty,
-        contents: empty ? undefined : contents.decode(fields.contents, fail),
-        triggerState: fields.trigger === undefined ? undefined : decodeTriggerState(fields.trigger, fail)
-      }
-    }
+    window,
+    namespace,
+    empty,
+    contents: empty ? undefined : contents.decode(fields.contents, fail),
+    triggerState: fields.trigger === undefined ? undefined : decodeTriggerState(fields.trigger, fail)
+  }
+}
+
+const WINDOWS = 'windows'
+const MERGING_WINDOWS = 'merging-windows'
+
+/** The codec of the `windows` table: one window's state per namespace. */
+function windowStateCodec<C>(info: OperatorInfo, contents: WindowContents<never, C, unknown, unknown>, naming: WindowNaming): TableCodec<WindowState<C>> {
+  return {
+    encode: state => encodeWindowState(info, WINDOWS, contents, state),
+    decode: (encoded, fail) => decodeWindowState(encoded, contents, naming.of, fail)
+  }
+}
+
+/** The codec of the `merging-windows` table: a key's windows, as a list. */
+function mergingWindowsCodec<C>(info: OperatorInfo, contents: WindowContents<never, C, unknown, unknown>): TableCodec<WindowState<C>[]> {
+  return {
+    encode: list => list.map(state => encodeWindowState(info, MERGING_WINDOWS, contents, state)),
+    decode: (encoded, fail) =>
+      Array.isArray(encoded) && encoded.length > 0
+        ? encoded.map((state: unknown) => decodeWindowState(state, contents, undefined, fail))
+        : fail(`expected a key's merging windows, a list of window states, got ${describeValue(encoded)}`)
   }
 }
 
@@ -395,16 +536,29 @@ function stateCell<S>(state: WindowState<unknown>, name: string): TriggerState<S
   }
 }
 
+/** How the windows of a non-merging assigner are named (see the module comment), and back. */
+interface WindowNaming {
+  of(window: TimeWindow): WindowNamespace
+  window(namespace: WindowNamespace): TimeWindow
+}
+
 /**
- * A window's namespace in the backend and the timer service. For a grid assigner (tumbling and
- * sliding: windows of one size, one per start) the start tells windows apart, a number: no
- * string is built per access. Otherwise (sessions, whose merge target may share its start with
- * a window merged into it; custom assigners) the bounds as `${start}|${end}`.
+ * Grid windows (one size, one per start) by their start; any other by `${start}|${end}`. Not
+ * used for merging windows, which get a number each.
  */
-function windowNamespace(assigner: WindowAssigner<never>): (window: TimeWindow) => string | number {
-  return assigner.grid !== undefined && assigner.mergeWindows === undefined ? startOf : windowId
+function windowNaming(assigner: WindowAssigner<never>): WindowNaming {
+  const grid = assigner.grid
+  if (grid !== undefined && assigner.mergeWindows === undefined) {
+    return { of: startOf, window: start => timeWindow(start as number, (start as number) + grid.size) }
+  }
+  return { of: windowId, window: id => parseWindowId(id as string) }
 }
 
 function startOf(window: TimeWindow): number {
   return window.start
+}
+
+function parseWindowId(id: string): TimeWindow {
+  const bar = id.indexOf('|')
+  return timeWindow(Number(id.slice(0, bar)), Number(id.slice(bar + 1)))
 }

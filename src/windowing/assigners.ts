@@ -17,7 +17,7 @@
  * @since 0.1.0
  */
 import { describeValue } from '../core/describe'
-import { GLOBAL_WINDOW, timeWindow, windowStart, type TimeWindow } from './TimeWindow'
+import { GLOBAL_WINDOW, mergeTimeWindows, timeWindow, windowStart, type TimeWindow } from './TimeWindow'
 import type { Trigger } from './Trigger'
 import type { WindowAssigner, WindowAssignerContext } from './WindowAssigner'
 import { endOfInputTrigger, eventTimeTrigger, neverTrigger, processingTimeTrigger } from './triggers'
@@ -118,7 +118,8 @@ export function tumblingProcessingTimeWindows<T = unknown>(size: number, offset 
       const start = windowStart(ctx.currentProcessingTime(), offset, size)
       return [timeWindow(start, start + size)]
     },
-    defaultTrigger: (): Trigger<T> => processingTimeTrigger()
+    defaultTrigger: (): Trigger<T> => processingTimeTrigger(),
+    grid: { size, slide: size, offset }
   }
 }
 
@@ -218,7 +219,8 @@ export function slidingProcessingTimeWindows<T = unknown>(size: number, slide: n
     assignWindows(_value: T, _timestamp: number, ctx: WindowAssignerContext): readonly TimeWindow[] {
       return slidingWindows(ctx.currentProcessingTime(), size, slide, offset)
     },
-    defaultTrigger: (): Trigger<T> => processingTimeTrigger()
+    defaultTrigger: (): Trigger<T> => processingTimeTrigger(),
+    grid: { size, slide, offset }
   }
 }
 
@@ -465,58 +467,6 @@ function slidingWindows(t: number, size: number, slide: number, offset: number):
   return windows
 }
 
-/** Orders windows by start, then end; equal windows end up adjacent. */
-function byStartThenEnd(a: TimeWindow, b: TimeWindow): number {
-  return a.start < b.start ? -1 : a.start > b.start ? 1 : a.end < b.end ? -1 : a.end > b.end ? 1 : 0
-}
-
-/**
- * Flink's `TimeWindow.mergeWindows`: sorts by start and sweeps, keeping a running cover; a
- * window that intersects the cover (touching counts) joins its group. Each group with two or
- * more distinct windows (equal windows count once: Flink collects a group in a set) is reported
- * as `merge(group, cover)`, in order of start.
- */
-function mergeTimeWindows(
-  windows: readonly TimeWindow[],
-  merge: (from: readonly TimeWindow[], to: TimeWindow) => void
-): void {
-  const n = windows.length
-  if (n < 2) return
-  const sorted = windows.slice().sort(byStartThenEnd)
-  let first = 0
-  let distinct = 1
-  let start = sorted[0]!.start
-  let end = sorted[0]!.end
-  for (let i = 1; i <= n; i++) {
-    const w = i < n ? sorted[i]! : undefined
-    // intersects(cover, w): `start <= w.end && end >= w.start`
-    if (w !== undefined && start <= w.end && end >= w.start) {
-      const previous = sorted[i - 1]!
-      if (w.start !== previous.start || w.end !== previous.end) distinct++
-      if (w.end > end) end = w.end
-      continue
-    }
-    if (distinct > 1) merge(distinctRun(sorted, first, i, distinct), timeWindow(start, end))
-    if (w !== undefined) {
-      first = i
-      distinct = 1
-      start = w.start
-      end = w.end
-    }
-  }
-}
-
-/** `sorted[from, to)` without repeated (adjacent, equal) windows. */
-function distinctRun(sorted: readonly TimeWindow[], from: number, to: number, distinct: number): TimeWindow[] {
-  if (distinct === to - from) return sorted.slice(from, to)
-  const run: TimeWindow[] = [sorted[from]!]
-  for (let i = from + 1; i < to; i++) {
-    const w = sorted[i]!
-    const previous = sorted[i - 1]!
-    if (w.start !== previous.start || w.end !== previous.end) run.push(w)
-  }
-  return run
-}
 
 /** `size, offset` for a name, the offset only when it is not 0. */
 function gridArgs(size: number, offset: number): string {

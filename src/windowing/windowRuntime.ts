@@ -79,10 +79,18 @@ function boundOf(encoded: unknown): number | undefined {
   return encoded === 'Infinity' || encoded === '-Infinity' ? Number(encoded) : undefined
 }
 
-/** @internal The namespace of window timers: the window's bounds. */
-export const WINDOW_NAMESPACE: NamespaceCodec<TimeWindow> = {
-  encode: encodeWindow,
-  decode: (encoded, fail) => decodeWindow(encoded) ?? fail('not a window [start, end]')
+/**
+ * @internal
+ * What names a window in the timers and the backend of the general window operator: a number
+ * (a grid window's start, a merging window's own number) or a string (other windows' bounds).
+ */
+export type WindowNamespace = number | string
+
+/** @internal How a window's timers file its namespace in a snapshot: as it is. */
+export const WINDOW_NAMESPACE: NamespaceCodec<WindowNamespace> = {
+  encode: namespace => namespace,
+  decode: (encoded, fail) =>
+    (typeof encoded === 'number' && Number.isFinite(encoded)) || typeof encoded === 'string' ? encoded : fail('not a window namespace (a number or a string)')
 }
 
 /** @internal */
