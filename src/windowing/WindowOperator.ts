@@ -28,6 +28,10 @@ import type { WindowAssigner } from './WindowAssigner'
 import type { Fail, WindowContents } from './WindowContents'
 import type { ProcessWindowContext } from './WindowFunction'
 import type { StateTable } from '../state/StateTable'
+import { NumericPriorityQueue } from '../core/PriorityQueue'
+import { keyId } from '../core/Key'
+import { decodeKey, encodeKey } from '../state/snapshotFormat'
+import { isEventTimeTrigger } from './knownTriggers'
 import {
   AbstractWindowOperator,
   decodeWindow,
@@ -82,6 +86,19 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
   private readonly mergesIntersecting: boolean
   /** The namespace of the next merging window made: each gets its own, never reused. */
   private nextWindowNamespace = 0
+  /**
+   * Event-time grid windows under `eventTimeTrigger()`: every key of a window fires at the same
+   * time and is cleaned at the same time, so the operator keeps one firing and one cleanup per
+   * window, for all its keys, instead of a timer per key and window registered on every record
+   * (what the trigger would do). Same results, same order: a window's keys fire in the order of
+   * their first records in it, as their timers would.
+   */
+  private readonly byWindow: boolean
+  /** `byWindow`: the keys with state in each window (by start), in the order of their first records. */
+  private readonly windowKeys = new Map<number, K[]>()
+  /** `byWindow`: the pending firings and cleanups, by time. */
+  private readonly schedule = new NumericPriorityQueue<ScheduledWindow>()
+  private scheduleSeq = 0
   private readonly naming: WindowNaming
   private readonly assignerContext = { currentProcessingTime: () => this.config.scheduler.now() }
 
@@ -100,6 +117,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     this.merging = assigner.mergeWindows !== undefined
     this.mergesIntersecting = assigner.mergeWindows === mergeTimeWindows
     this.naming = windowNaming(assigner)
+    this.byWindow = !this.merging && assigner.grid !== undefined && assigner.timeDomain === 'EVENT_TIME' && isEventTimeTrigger(config.trigger)
     // Window functions and triggers only run for a key: state is always in a keyed context.
     this.backend.keys.active = true
     if (this.merging) {
@@ -152,6 +170,11 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     const windows = assigner.assignWindows(value, timestamp, this.assignerContext)
     this.backend.keys.setCurrentKey(key)
     let accepted = false
+    if (this.byWindow) {
+      accepted = this.addToWindows(windows, value, timestamp)
+      if (!accepted && this.isElementLate(timestamp)) this.lateRecord(streamRecord(value, timestamp, recordKey))
+      return
+    }
     for (const window of windows) {
       let state: WindowState<C>
       if (this.merging) {
@@ -176,6 +199,68 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     }
     if (!accepted) {
       if (this.isElementLate(timestamp)) this.lateRecord(streamRecord(value, timestamp, recordKey))
+    }
+  }
+
+  /**
+   * `byWindow`: what `eventTimeTrigger()` and the cleanup timer would do, without timers: a
+   * window already past its end fires at once (a record within the allowed lateness). Returns
+   * whether any window took the record.
+   */
+  private addToWindows(windows: readonly TimeWindow[], value: T, timestamp: number): boolean {
+    const contents = this.config.contents
+    const watermark = this.timers.currentWatermark()
+    let accepted = false
+    for (const window of windows) {
+      if (this.isWindowLate(window)) continue
+      const state = this.windowState(window)
+      accepted = true
+      state.contents = contents.add(state.contents, state.empty, value, timestamp)
+      state.empty = false
+      if (maxTimestamp(window) <= watermark) this.emitWindowContents(state)
+    }
+    return accepted
+  }
+
+  /** `byWindow`: files the current key under the window `state` was just made for; a window's first key schedules it. */
+  private addWindowKey(start: number, window: TimeWindow): void {
+    const key = this.backend.keys.currentKey
+    const keys = this.windowKeys.get(start)
+    if (keys !== undefined) {
+      keys.push(key)
+      return
+    }
+    this.windowKeys.set(start, [key])
+    this.scheduleWindow(start, window)
+  }
+
+  /** `byWindow`: a firing at the window's end unless already past, then its cleanup (one event when they coincide). */
+  private scheduleWindow(start: number, window: TimeWindow): void {
+    const end = maxTimestamp(window)
+    const cleanup = this.cleanupTime(window)
+    if (end > this.timers.currentWatermark() && end < cleanup) this.schedule.push(end, this.scheduleSeq++, { start, fire: true, cleanup: false })
+    this.schedule.push(cleanup, this.scheduleSeq++, { start, fire: end === cleanup && end > this.timers.currentWatermark(), cleanup: true })
+  }
+
+  /** The watermark is set: with `byWindow`, the windows it reaches fire (and are cleaned) key by key. */
+  protected override advanceEventTime(time: number): void {
+    this.timers.advanceWatermark(time)
+    if (!this.byWindow) return
+    const schedule = this.schedule
+    for (let due = schedule.peek(); due !== undefined && schedule.peekPriority()! <= time; due = schedule.peek()) {
+      schedule.pop()
+      const keys = this.windowKeys.get(due.start)
+      if (keys === undefined) continue
+      if (due.cleanup) this.windowKeys.delete(due.start)
+      const windows = this.windows!
+      const backendKeys = this.backend.keys
+      for (const key of keys) {
+        backendKeys.setCurrentKey(key)
+        const state = windows.get(due.start)
+        if (state === undefined) continue
+        if (due.fire && !state.empty) this.emitWindowContents(state)
+        if (due.cleanup) this.clearWindow(state)
+      }
     }
   }
 
@@ -218,7 +303,10 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     const windows = this.windows!
     const namespace = this.naming.of(window)
     let state = windows.get(namespace)
-    if (state === undefined) windows.put(namespace, (state = newWindowState(window, namespace)))
+    if (state === undefined) {
+      windows.put(namespace, (state = newWindowState(window, namespace)))
+      if (this.byWindow) this.addWindowKey(namespace as number, window)
+    }
     return state
   }
 
@@ -336,9 +424,14 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
   }
 
   private clearAllState(state: WindowState<C>): void {
-    this.clearContents(state)
     this.setCurrent(state)
     this.config.trigger.clear(state.window, this.triggerContext)
+    this.clearWindow(state)
+  }
+
+  /** Everything of the window but its trigger's state (`byWindow`: the trigger has none). */
+  private clearWindow(state: WindowState<C>): void {
+    this.clearContents(state)
     this.config.contents.clear(this.processContext(state))
     // Merging windows have no window state in the backend (`windowState` refuses them).
     if (!this.merging) this.backend.clearNamespace(state.namespace)
@@ -408,16 +501,57 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
 
   /** The namespace the next merging window gets: timers name windows by it. */
   protected override snapshotOwn(): Record<string, unknown> {
+    if (this.byWindow) return { windowKeys: Array.from(this.windowKeys, ([start, keys]) => [start, keys.map(encodeKey)]) }
     return this.merging ? { nextWindowNamespace: this.nextWindowNamespace } : {}
   }
 
   protected override restoreOwn(own: unknown): void {
+    if (this.byWindow) {
+      this.restoreWindowKeys(ownField(own, 'windowKeys'))
+      return
+    }
     if (!this.merging) return
     const next = ownField(own, 'nextWindowNamespace')
     if (!Number.isSafeInteger(next) || (next as number) < 0) {
       throw new StateError(this.config.info, 'merging-windows', `cannot restore: nextWindowNamespace ${describeValue(next)} is not a count`)
     }
     this.nextWindowNamespace = next as number
+  }
+
+  /**
+   * `byWindow`: the keys of each window in the order the snapshot lists them (their firing
+   * order), checked against the restored windows, and the schedule made anew from them.
+   */
+  private restoreWindowKeys(encoded: unknown): void {
+    const fail = (detail: string): never => {
+      throw new StateError(this.config.info, 'windows', `cannot restore: ${detail}`)
+    }
+    this.windowKeys.clear()
+    this.schedule.clear()
+    const restored = new Map<number, Map<unknown, K>>()
+    for (const entry of this.windows!.entries()) {
+      for (const start of entry.namespaces?.keys() ?? []) {
+        let keys = restored.get(start as number)
+        if (keys === undefined) restored.set(start as number, (keys = new Map()))
+        keys.set(entry.id, entry.key)
+      }
+    }
+    if (!Array.isArray(encoded)) fail(`windowKeys ${describeValue(encoded)} is not a list of [start, keys]`)
+    for (const item of encoded as unknown[]) {
+      if (!Array.isArray(item) || item.length !== 2 || typeof item[0] !== 'number' || !Array.isArray(item[1])) {
+        return fail(`the windowKeys entry ${describeValue(item)} is not [start, keys]`)
+      }
+      const [start, encodedKeys] = item as [number, unknown[]]
+      const keys = restored.get(start)
+      if (keys === undefined || keys.size !== encodedKeys.length) return fail(`the keys of the window at ${start} do not match its state`)
+      const ordered = encodedKeys.map(k => {
+        const key = keys.get(keyId(decodeKey(k as Parameters<typeof decodeKey>[0])))
+        return key !== undefined ? key : fail(`the window at ${start} lists the key ${describeValue(k)}, which has no state in it`)
+      })
+      this.windowKeys.set(start, ordered)
+      this.scheduleWindow(start, this.naming.window(start))
+    }
+    if (this.windowKeys.size !== restored.size) fail('a window with state is missing from windowKeys')
   }
 
   private isWindowLate(window: TimeWindow): boolean {
@@ -431,6 +565,13 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
 
 function sameWindow(a: TimeWindow, b: TimeWindow): boolean {
   return a.start === b.start && a.end === b.end
+}
+
+/** `byWindow`: a window's pending firing or cleanup (or both at once, when they coincide). */
+interface ScheduledWindow {
+  readonly start: number
+  readonly fire: boolean
+  readonly cleanup: boolean
 }
 
 function newWindowState<C>(window: TimeWindow, namespace: WindowNamespace): WindowState<C> {

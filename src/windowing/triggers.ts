@@ -14,6 +14,7 @@
  *
  * @since 0.1.0
  */
+import { EVENT_TIME_TRIGGERS } from './knownTriggers'
 import { describeValue } from '../core/describe'
 import { maxTimestamp } from './TimeWindow'
 import type { Trigger, TriggerResult } from './Trigger'
@@ -48,7 +49,7 @@ import type { Trigger, TriggerResult } from './Trigger'
  * @since 0.1.0
  */
 export function eventTimeTrigger<T = unknown>(): Trigger<T> {
-  return {
+  const trigger: Trigger<T> = {
     name: 'eventTimeTrigger()',
     canMerge: true,
     onElement: (_value, _timestamp, window, ctx) => {
@@ -65,6 +66,8 @@ export function eventTimeTrigger<T = unknown>(): Trigger<T> {
     },
     clear: (window, ctx) => ctx.deleteEventTimeTimer(maxTimestamp(window))
   }
+  EVENT_TIME_TRIGGERS.add(trigger)
+  return trigger
 }
 
 /**
