@@ -55,9 +55,10 @@ export interface WindowOperatorConfig<T, C, R, K> extends WindowOperatorBaseConf
 }
 
 interface WindowState<C> {
-  readonly window: TimeWindow
+  /** Replaced, with the namespace, only when a session grows in place (`bySession`). */
+  window: TimeWindow
   /** Its name in the timers and the backend (see the module comment). */
-  readonly namespace: WindowNamespace
+  namespace: WindowNamespace
   /** No contents (never added, purged, or all evicted). */
   empty: boolean
   contents: C | undefined
@@ -99,6 +100,18 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
   /** `byWindow`: the pending firings and cleanups, by time. */
   private readonly schedule = new NumericPriorityQueue<ScheduledWindow>()
   private scheduleSeq = 0
+  /**
+   * Sessions (`eventTimeSessionWindows` and kin) under `eventTimeTrigger()` without allowed
+   * lateness: a session fires and is cleaned when the watermark reaches its end, which the
+   * operator tracks itself rather than through timers. A record that extends a session (the
+   * usual case) grows it in place, under a new namespace, and touches no timer: the session's
+   * pending firing, found early when it comes due, is put back at the session's new end. Due
+   * sessions fire in the order of (end, namespace), which is the order their timers would have
+   * (a timer is registered right after its window's namespace is drawn).
+   */
+  private readonly bySession: boolean
+  /** `bySession`: each session's pending firing, by (end, namespace when pushed). */
+  private readonly sessionSchedule = new NumericPriorityQueue<ScheduledSession<K, C>>()
   private readonly naming: WindowNaming
   private readonly assignerContext = { currentProcessingTime: () => this.config.scheduler.now() }
 
@@ -118,6 +131,8 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     this.mergesIntersecting = assigner.mergeWindows === mergeTimeWindows
     this.naming = windowNaming(assigner)
     this.byWindow = !this.merging && assigner.grid !== undefined && assigner.timeDomain === 'EVENT_TIME' && isEventTimeTrigger(config.trigger)
+    this.bySession =
+      this.mergesIntersecting && assigner.timeDomain === 'EVENT_TIME' && isEventTimeTrigger(config.trigger) && config.allowedLateness === 0
     // Window functions and triggers only run for a key: state is always in a keyed context.
     this.backend.keys.active = true
     if (this.merging) {
@@ -170,8 +185,8 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     const windows = assigner.assignWindows(value, timestamp, this.assignerContext)
     this.backend.keys.setCurrentKey(key)
     let accepted = false
-    if (this.byWindow) {
-      accepted = this.addToWindows(windows, value, timestamp)
+    if (this.byWindow || this.bySession) {
+      accepted = this.byWindow ? this.addToWindows(windows, value, timestamp) : this.addToSessions(windows, value, timestamp, key)
       if (!accepted && this.isElementLate(timestamp)) this.lateRecord(streamRecord(value, timestamp, recordKey))
       return
     }
@@ -222,6 +237,78 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     return accepted
   }
 
+  /**
+   * `bySession`: what the merging, the trigger and the cleanup timers would do (see
+   * `bySession`), with the key's windows in the same list order as the general path keeps them.
+   */
+  private addToSessions(windows: readonly TimeWindow[], value: T, timestamp: number, key: K): boolean {
+    const contents = this.config.contents
+    let accepted = false
+    for (const window of windows) {
+      const table = this.mergingWindows!
+      const list = table.get(undefined)
+      let found: WindowState<C> | undefined
+      let count = 0
+      if (list !== undefined) {
+        for (let i = 0; i < list.length; i++) {
+          if (!intersects(list[i]!.window, window)) continue
+          found ??= list[i]
+          count++
+        }
+      }
+      let state: WindowState<C>
+      if (found === undefined) {
+        // A new session; a late one is never made (no live session is late: they are cleaned).
+        if (this.isWindowLate(window)) continue
+        state = newWindowState<C>(window, this.nextWindowNamespace++)
+        if (list === undefined) table.put(undefined, [state])
+        else list.push(state)
+        this.sessionSchedule.push(maxTimestamp(window), state.namespace as number, { key, state, namespace: state.namespace as number })
+      } else if (count === 1 && found.window.start <= window.start && window.end <= found.window.end) {
+        state = found
+      } else {
+        state = this.growSession(list!, found, window)
+      }
+      accepted = true
+      state.contents = contents.add(state.contents, state.empty, value, timestamp)
+      state.empty = false
+    }
+    return accepted
+  }
+
+  /**
+   * `bySession`: merges `window` and the sessions it intersects into the first of them (in list
+   * order), which takes their cover and a new namespace and goes to the end of the list, as the
+   * general path's merge result would. Its pending firing stays where it is, early.
+   */
+  private growSession(list: WindowState<C>[], target: WindowState<C>, window: TimeWindow): WindowState<C> {
+    const { contents } = this.config
+    let start = window.start
+    let end = window.end
+    let merged = target.empty ? undefined : target.contents
+    let empty = target.empty
+    for (let i = 0; i < list.length; ) {
+      const state = list[i]!
+      if (!intersects(state.window, window)) {
+        i++
+        continue
+      }
+      if (state.window.start < start) start = state.window.start
+      if (state.window.end > end) end = state.window.end
+      if (state !== target && !state.empty) {
+        merged = empty ? state.contents : contents.merge!(merged as C, state.contents as C)
+        empty = false
+      }
+      list.splice(i, 1)
+    }
+    target.window = timeWindow(start, end)
+    target.namespace = this.nextWindowNamespace++
+    target.contents = merged
+    target.empty = empty
+    list.push(target)
+    return target
+  }
+
   /** `byWindow`: files the current key under the window `state` was just made for; a window's first key schedules it. */
   private addWindowKey(start: number, window: TimeWindow): void {
     const key = this.backend.keys.currentKey
@@ -245,6 +332,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
   /** The watermark is set: with `byWindow`, the windows it reaches fire (and are cleaned) key by key. */
   protected override advanceEventTime(time: number): void {
     this.timers.advanceWatermark(time)
+    if (this.bySession) this.fireSessions(time)
     if (!this.byWindow) return
     const schedule = this.schedule
     for (let due = schedule.peek(); due !== undefined && schedule.peekPriority()! <= time; due = schedule.peek()) {
@@ -261,6 +349,26 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
         if (due.fire && !state.empty) this.emitWindowContents(state)
         if (due.cleanup) this.clearWindow(state)
       }
+    }
+  }
+
+  /** `bySession`: the sessions whose end the watermark reached fire and are cleaned; those that grew meanwhile are put back. */
+  private fireSessions(time: number): void {
+    const schedule = this.sessionSchedule
+    const table = this.mergingWindows!
+    const keys = this.backend.keys
+    for (let due = schedule.peek(); due !== undefined && schedule.peekPriority()! <= time; due = schedule.peek()) {
+      schedule.pop()
+      const { key, state } = due
+      keys.setCurrentKey(key)
+      // Merged into another session: nothing of it is left.
+      if (!(table.get(undefined)?.includes(state) ?? false)) continue
+      if (state.namespace !== due.namespace) {
+        this.sessionSchedule.push(maxTimestamp(state.window), state.namespace as number, { key, state, namespace: state.namespace as number })
+        continue
+      }
+      if (!state.empty) this.emitWindowContents(state)
+      this.clearWindow(state)
     }
   }
 
@@ -516,6 +624,17 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
       throw new StateError(this.config.info, 'merging-windows', `cannot restore: nextWindowNamespace ${describeValue(next)} is not a count`)
     }
     this.nextWindowNamespace = next as number
+    if (this.bySession) this.scheduleRestoredSessions()
+  }
+
+  /** `bySession`: every restored session's firing, by (end, namespace) as before the snapshot. */
+  private scheduleRestoredSessions(): void {
+    this.sessionSchedule.clear()
+    for (const { key, value } of this.mergingWindows!.entries()) {
+      for (const state of value ?? []) {
+        this.sessionSchedule.push(maxTimestamp(state.window), state.namespace as number, { key, state, namespace: state.namespace as number })
+      }
+    }
   }
 
   /**
@@ -565,6 +684,13 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
 
 function sameWindow(a: TimeWindow, b: TimeWindow): boolean {
   return a.start === b.start && a.end === b.end
+}
+
+/** `bySession`: a session's pending firing, stale if the session has since taken another namespace. */
+interface ScheduledSession<K, C> {
+  readonly key: K
+  readonly state: WindowState<C>
+  readonly namespace: number
 }
 
 /** `byWindow`: a window's pending firing or cleanup (or both at once, when they coincide). */
