@@ -57,6 +57,7 @@ export {
   type ListStateDescriptor,
   mapState,
   type MapStateDescriptor,
+  type MergingStateDescriptor,
   reducingState,
   type ReducingStateDescriptor,
   type StateDescriptor,

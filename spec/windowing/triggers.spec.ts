@@ -1,6 +1,8 @@
 import type { TimeDomain } from '../../src/core/TimerService'
 import { maxTimestamp, timeWindow, GLOBAL_WINDOW, type TimeWindow, windowId } from '../../src/windowing/TimeWindow'
 import type { OnMergeContext, Trigger, TriggerContext, TriggerResult, TriggerState } from '../../src/windowing/Trigger'
+import type { ReducingState } from '../../src/state/State'
+import type { MergingStateDescriptor, ReducingStateDescriptor, StateDescriptor, StateOf } from '../../src/state/StateDescriptor'
 import {
   continuousEventTimeTrigger,
   continuousProcessingTimeTrigger,
@@ -43,6 +45,7 @@ class FakeHarness {
       deleteEventTimeTimer: timer('delete', 'EVENT_TIME'),
       registerProcessingTimeTimer: timer('register', 'PROCESSING_TIME'),
       deleteProcessingTimeTimer: timer('delete', 'PROCESSING_TIME'),
+      getPartitionedState: <D extends StateDescriptor>(descriptor: D): StateOf<D> => this.reducing(id, descriptor) as unknown as StateOf<D>,
       getState: <S>(name: string): TriggerState<S> => this.cell<S>(id, name)
     }
   }
@@ -51,6 +54,15 @@ class FakeHarness {
     const id = windowId(window)
     return {
       ...this.ctx(window),
+      mergePartitionedState: (descriptor: MergingStateDescriptor) => {
+        const target = this.reducing(id, descriptor)
+        for (const w of merged) {
+          const source = this.reducing(windowId(w), descriptor)
+          const v = source.get()
+          source.clear()
+          if (v !== undefined) target.add(v)
+        }
+      },
       mergeState: <S>(name: string, merge: (a: S, b: S) => S) => {
         let acc: S | undefined = this.cell<S>(id, name).value()
         for (const w of merged) {
@@ -80,6 +92,18 @@ class FakeHarness {
       .filter(t => t.startsWith(prefix))
       .map(t => Number(t.slice(prefix.length)))
       .sort((a, b) => a - b)
+  }
+
+  /** Reducing state (what the built-in triggers keep) in the same per-window cells, by the descriptor's name. */
+  private reducing(id: string, descriptor: StateDescriptor): ReducingState<unknown> {
+    if (descriptor._tag !== 'ReducingStateDescriptor') throw new Error(`the fake context holds reducing state only, not ${descriptor._tag}`)
+    const { reduce } = descriptor as ReducingStateDescriptor<unknown>
+    const cell = this.cell<unknown>(id, descriptor.name)
+    return {
+      get: () => cell.value(),
+      add: v => cell.update(cell.value() === undefined ? v : reduce(cell.value(), v)),
+      clear: () => cell.clear()
+    }
   }
 
   private cell<S>(id: string, name: string): TriggerState<S> {

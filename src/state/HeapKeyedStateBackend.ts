@@ -25,6 +25,7 @@ import {
   HeapReducingState,
   HeapValueState,
   type InternalKvState,
+  type InternalMergingState,
   isExpired,
   type MapEntry,
   mapKeyId,
@@ -35,6 +36,7 @@ import type {
   AggregatingStateDescriptor,
   ListStateDescriptor,
   MapStateDescriptor,
+  MergingStateDescriptor,
   ReducingStateDescriptor,
   StateDescriptor,
   StateOf,
@@ -113,6 +115,19 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     if (state === undefined) registered.namespacedStates.set(descriptor, (state = this.createState(descriptor, registered.table)))
     state.namespace = namespace
     return state as StateOf<D> & InternalKvState
+  }
+
+  /** See {@link KeyedStateBackend.mergeNamespaces}. */
+  mergeNamespaces(descriptor: MergingStateDescriptor, target: string | number, sources: readonly (string | number)[]): void {
+    if (sources.length === 0) return
+    // Checked by kind, not by what the state object can do: value state would "merge" quietly
+    // whenever only one window has a value.
+    const kind: StateDescriptor['_tag'] = descriptor._tag
+    if (kind !== 'ReducingStateDescriptor' && kind !== 'AggregatingStateDescriptor' && kind !== 'ListStateDescriptor') {
+      throw new StateError(this.info, descriptor.name, `${stateKindName(descriptor)} cannot be merged when windows merge; use reducing, aggregating or list state`)
+    }
+    const state = this.getNamespacedState(descriptor, target) as unknown as InternalMergingState
+    state.mergeNamespaces(target, sources)
   }
 
   /** Removes the current key's values in `namespace` from every descriptor state (a window's cleanup). */

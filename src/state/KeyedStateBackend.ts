@@ -8,7 +8,7 @@
 import type { InternalKvState } from './heapStates'
 import type { KeyContext } from './KeyContext'
 import type { KeyedStateSnapshot } from './snapshotFormat'
-import type { StateDescriptor, StateOf } from './StateDescriptor'
+import type { MergingStateDescriptor, StateDescriptor, StateOf } from './StateDescriptor'
 import type { StateTable } from './StateTable'
 
 /**
@@ -33,6 +33,11 @@ export interface KeyedStateBackend<K> {
   getNamespacedState<D extends StateDescriptor>(descriptor: D, namespace: string | number): StateOf<D> & InternalKvState
   /** Removes the current key's values in `namespace` from every descriptor state. */
   clearNamespace(namespace: string | number): void
+  /**
+   * Combines the current key's values of `descriptor` (reducing, aggregating or list state) in
+   * `sources` into `target`, removing them: windows merging (Flink's `mergeNamespaces`).
+   */
+  mergeNamespaces(descriptor: MergingStateDescriptor, target: string | number, sources: readonly (string | number)[]): void
   /** A table for the operator's own keyed bookkeeping, written into snapshots through `codec`. */
   internalTable<S>(name: string, codec: TableCodec<S>): StateTable<K, S>
   /** `fn` for every key with a value in `descriptor`'s state, that key current (Flink's `applyToAllKeys`). */

@@ -146,6 +146,24 @@ export interface StateDescriptor {
 }
 
 /**
+ * A descriptor of state whose values in several windows can merge into one when the windows
+ * merge (Flink's `MergingState`): reducing state (reduced), aggregating state (its aggregate's
+ * `merge`) and list state (concatenated). What a trigger's `mergePartitionedState` takes.
+ *
+ * @example
+ * import * as t from 'io-ts'
+ * import * as ds from 'rx-datastream'
+ *
+ * const count: ds.MergingStateDescriptor = ds.reducingState('count', (a: number, b: number) => a + b, t.number)
+ *
+ * @category state
+ * @since 0.1.0
+ */
+export interface MergingStateDescriptor extends StateDescriptor {
+  readonly _tag: 'ReducingStateDescriptor' | 'AggregatingStateDescriptor' | 'ListStateDescriptor'
+}
+
+/**
  * The state a descriptor gives access to.
  *
  * @example

@@ -58,6 +58,19 @@ export interface InternalKvState {
   namespace: unknown
 }
 
+/**
+ * @internal
+ * A state whose values in several namespaces combine into one (Flink's `InternalMergingState`):
+ * reducing, aggregating and list state, when windows merge.
+ */
+export interface InternalMergingState extends InternalKvState {
+  /**
+   * Combines the current key's values in `sources` (removing them) into its value in `target`,
+   * as Flink does: the sources' values in order, then the target's value with that.
+   */
+  mergeNamespaces(target: unknown, sources: readonly unknown[]): void
+}
+
 /** @internal Whether an entry refreshed at `time` has expired at `now`. */
 export function isExpired(ttl: StateTtlConfig, time: number, now: number): boolean {
   return time + ttl.ttl <= now
@@ -166,6 +179,28 @@ abstract class ScalarHeapState<X> extends HeapState<X | TtlValue<X>> {
   protected write(value: X): void {
     this.table.put(this.namespace, this.ttl === undefined ? value : { value, time: this.runtime.now() })
   }
+
+  /** See {@link InternalMergingState}; the namespace it is scoped to is left as it was. */
+  mergeNamespaces(target: unknown, sources: readonly unknown[]): void {
+    this.enter()
+    const scoped = this.namespace
+    let merged: X | undefined
+    for (const source of sources) {
+      this.namespace = source
+      const value = this.current()
+      this.table.remove(source)
+      if (value !== undefined) merged = merged === undefined ? value : this.combine(merged, value)
+    }
+    this.namespace = target
+    if (merged !== undefined) {
+      const current = this.current()
+      this.write(current === undefined ? merged : this.combine(current, merged))
+    }
+    this.namespace = scoped
+  }
+
+  /** Two values of this state as one, for `mergeNamespaces`. */
+  protected abstract combine(a: X, b: X): X
 }
 
 /** @internal */
@@ -198,6 +233,11 @@ export class HeapValueState<T> extends ScalarHeapState<T> implements ValueState<
   private checkedRead(): T | undefined {
     this.enter()
     return this.read()
+  }
+
+  // Flink's value state does not merge either.
+  protected combine(): T {
+    throw new StateError(this.runtime.info, this.d.name, 'value state cannot be merged when windows merge; use reducing, aggregating or list state')
   }
 
   private checkedUpdate(value: T): void {
@@ -234,6 +274,12 @@ export class HeapReducingState<T> extends ScalarHeapState<T> implements Reducing
     this.check(this.d.codec, reduced, 'value')
     this.write(reduced)
   }
+
+  protected combine(a: T, b: T): T {
+    const reduced = this.d.reduce(a, b)
+    this.check(this.d.codec, reduced, 'value')
+    return reduced
+  }
 }
 
 /** @internal */
@@ -258,6 +304,12 @@ export class HeapAggregatingState<IN, ACC, OUT> extends ScalarHeapState<ACC> imp
     const acc = this.d.aggregate.add(value, current === undefined ? this.d.aggregate.createAccumulator() : current)
     this.check(this.d.codec, acc, 'accumulator')
     this.write(acc)
+  }
+
+  protected combine(a: ACC, b: ACC): ACC {
+    const acc = this.d.aggregate.merge(a, b)
+    this.check(this.d.codec, acc, 'accumulator')
+    return acc
   }
 }
 
@@ -333,6 +385,22 @@ export class HeapListState<T> extends HeapState<T[] | TtlValue<T>[]> implements 
     if (this.ttl === undefined) return elements
     const now = this.runtime.now()
     return elements.map(value => ({ value, time: now }))
+  }
+
+  /** See {@link InternalMergingState}: the target's elements, then each source's in order. */
+  mergeNamespaces(target: unknown, sources: readonly unknown[]): void {
+    this.enter()
+    const merged: Array<T | TtlValue<T>> = []
+    for (const source of sources) {
+      const stored = this.table.get(source)
+      if (stored === undefined) continue
+      this.table.remove(source)
+      for (const element of stored) merged.push(element)
+    }
+    if (merged.length === 0) return
+    const current = this.table.get(target)
+    if (current === undefined) this.table.put(target, merged as T[] | TtlValue<T>[])
+    else for (const element of merged) (current as Array<T | TtlValue<T>>).push(element)
   }
 
   private append(elements: T[]): void {

@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import type { MergingStateDescriptor, StateDescriptor, StateOf } from '../state/StateDescriptor'
 import type { TimeWindow } from './TimeWindow'
 
 // -------------------------------------------------------------------------------------
@@ -43,12 +44,19 @@ export interface TriggerState<S> {
 
 /**
  * What a trigger can see and do for the window it is called for: time, timers (scoped to the
- * key and window, deduplicated per time), and named per-window state.
+ * key and window, deduplicated per time), and per-window state: keyed state of any kind
+ * through a descriptor (`getPartitionedState`, with a codec, as Flink's), or a plain JSON cell
+ * by name (`getState`).
  *
  * @example
+ * import * as t from 'io-ts'
  * import * as ds from 'rx-datastream'
  *
- * const fireAtEnd = (window: ds.TimeWindow, ctx: ds.TriggerContext) => ctx.registerEventTimeTimer(ds.maxTimestamp(window))
+ * const seen = ds.reducingState('seen', (a: number, b: number) => a + b, t.number)
+ * const countAndFireAtEnd = (window: ds.TimeWindow, ctx: ds.TriggerContext) => {
+ *   ctx.getPartitionedState(seen).add(1)
+ *   ctx.registerEventTimeTimer(ds.maxTimestamp(window))
+ * }
  *
  * @category windowing
  * @since 0.1.0
@@ -60,24 +68,37 @@ export interface TriggerContext {
   deleteEventTimeTimer(time: number): void
   registerProcessingTimeTimer(time: number): void
   deleteProcessingTimeTimer(time: number): void
-  /** The state cell `name` of the current key and window. */
+  /**
+   * The state `descriptor` describes, scoped to the current key and window (Flink's
+   * `getPartitionedState`): snapshotted through the descriptor's codec and dropped when the
+   * window is cleaned up. Names are shared with the window function's `windowState`.
+   */
+  getPartitionedState<D extends StateDescriptor>(descriptor: D): StateOf<D>
+  /** The state cell `name` of the current key and window: plain JSON data, no codec. */
   getState<S>(name: string): TriggerState<S>
 }
 
 /**
  * The context of `onMerge`: as {@link TriggerContext} for the merged window, plus merging
- * the named state of the windows being merged into it.
+ * the state of the windows being merged into it.
  *
  * @example
+ * import * as t from 'io-ts'
  * import * as ds from 'rx-datastream'
  *
- * const mergeCounts = (ctx: ds.OnMergeContext) => ctx.mergeState<number>('count', (a, b) => a + b)
+ * const seen = ds.reducingState('seen', (a: number, b: number) => a + b, t.number)
+ * const mergeCounts = (ctx: ds.OnMergeContext) => ctx.mergePartitionedState(seen)
  *
  * @category windowing
  * @since 0.1.0
  */
 export interface OnMergeContext extends TriggerContext {
-  /** Combines state `name` of every merged window (those that have it) into the merged window's. */
+  /**
+   * Combines `descriptor`'s state of every window merged away into the merged window's
+   * (Flink's `mergePartitionedState`): reduced, merged by the aggregate, or concatenated.
+   */
+  mergePartitionedState(descriptor: MergingStateDescriptor): void
+  /** Combines state cell `name` of every merged window (those that have it) into the merged window's. */
   mergeState<S>(name: string, merge: (a: S, b: S) => S): void
 }
 
@@ -86,7 +107,7 @@ export interface OnMergeContext extends TriggerContext {
  * are `eventTimeTrigger`, `processingTimeTrigger`, `countTrigger`, `purgingTrigger`,
  * `continuousEventTimeTrigger`, `continuousProcessingTimeTrigger`, `deltaTrigger` and
  * `neverTrigger`. One trigger object serves every key and window: keep state in
- * `ctx.getState`, never in the object.
+ * `ctx.getPartitionedState` (or `ctx.getState`), never in the object.
  *
  * @example
  * import * as ds from 'rx-datastream'

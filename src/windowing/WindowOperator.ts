@@ -28,6 +28,7 @@ import type { WindowAssigner } from './WindowAssigner'
 import type { Fail, WindowContents } from './WindowContents'
 import type { ProcessWindowContext } from './WindowFunction'
 import type { StateTable } from '../state/StateTable'
+import type { StateDescriptor } from '../state/StateDescriptor'
 import { NumericPriorityQueue } from '../core/PriorityQueue'
 import { keyId } from '../core/Key'
 import { decodeKey, encodeKey } from '../state/snapshotFormat'
@@ -63,12 +64,8 @@ interface WindowState<C> {
   empty: boolean
   contents: C | undefined
   /**
-   * The trigger's `getState` cells. They live in the window's entry rather than in descriptor
-   * state of the backend (Flink's `getPartitionedState`): the entry is at hand on every call, so
-   * a cell costs one lookup where a descriptor would add a name lookup, a registration lookup
-   * and a namespaced table lookup per call (triggers run per record); cell names could collide
-   * with the window function's descriptors; and cells of windows merged away or cleaned up go
-   * with the entry. The entry is keyed state all the same, snapshotted by key group.
+   * The trigger's plain JSON cells (`getState`), kept in the window's entry. Its descriptor
+   * state (`getPartitionedState`) is in the backend, in the window's namespace.
    */
   triggerState: Map<string, unknown> | undefined
 }
@@ -150,6 +147,13 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
       deleteEventTimeTimer: t => timers.deleteEventTimeTimer(keys.currentKey, self.currentState.namespace, t),
       registerProcessingTimeTimer: t => timers.registerProcessingTimeTimer(keys.currentKey, self.currentState.namespace, t),
       deleteProcessingTimeTimer: t => timers.deleteProcessingTimeTimer(keys.currentKey, self.currentState.namespace, t),
+      getPartitionedState: <D extends StateDescriptor>(descriptor: D) => self.backend.getNamespacedState(descriptor, self.currentState.namespace),
+      mergePartitionedState: descriptor =>
+        self.backend.mergeNamespaces(
+          descriptor,
+          self.currentState.namespace,
+          self.mergingFrom.map(source => source.namespace)
+        ),
       getState: <S>(name: string) => stateCell<S>(self.currentState, name),
       mergeState: <S>(name: string, merge: (a: S, b: S) => S) => {
         const target = self.currentState
@@ -521,6 +525,8 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
         target.contents = target.empty ? source.contents : contents.merge!(target.contents as C, source.contents as C)
         target.empty = false
       }
+      // What the trigger's clear left of its partitioned state: the namespace is never used again.
+      this.backend.clearNamespace(source.namespace)
       this.removeWindow(source)
     }
     return target
@@ -541,8 +547,8 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
   private clearWindow(state: WindowState<C>): void {
     this.clearContents(state)
     this.config.contents.clear(this.processContext(state))
-    // Merging windows have no window state in the backend (`windowState` refuses them).
-    if (!this.merging) this.backend.clearNamespace(state.namespace)
+    // The window function's window state, and the trigger's partitioned state.
+    this.backend.clearNamespace(state.namespace)
     this.removeWindow(state)
   }
 

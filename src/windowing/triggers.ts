@@ -4,7 +4,8 @@
  * `DeltaTrigger`, `NeverTrigger`, and the end-of-input trigger of FLIP-331 global windows).
  *
  * Each factory returns a stateless object that serves every key and window: what a trigger
- * remembers per window lives in `ctx.getState(name)`, and its timers are scoped to the window.
+ * remembers per window lives in keyed state of the window (`ctx.getPartitionedState`), and its
+ * timers are scoped to the window.
  *
  * @example
  * import * as ds from 'rx-datastream'
@@ -14,6 +15,8 @@
  *
  * @since 0.1.0
  */
+import * as t from 'io-ts'
+import { type ReducingStateDescriptor, reducingState } from '../state/StateDescriptor'
 import { EVENT_TIME_TRIGGERS } from './knownTriggers'
 import { describeValue } from '../core/describe'
 import { maxTimestamp } from './TimeWindow'
@@ -141,23 +144,23 @@ export function countTrigger<T = unknown>(n: number): Trigger<T> {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
     throw new RangeError(`countTrigger: n must be a positive integer, got ${describeValue(n)}`)
   }
+  const COUNT = countState()
   return {
     name: `countTrigger(${n})`,
     canMerge: true,
     onElement: (_value, _timestamp, _window, ctx) => {
-      const count = ctx.getState<number>(COUNT)
-      const next = (count.value() ?? 0) + 1
-      if (next >= n) {
+      const count = ctx.getPartitionedState(COUNT)
+      count.add(1)
+      if (count.get()! >= n) {
         count.clear()
         return 'FIRE'
       }
-      count.update(next)
       return 'CONTINUE'
     },
     onEventTime: () => 'CONTINUE',
     onProcessingTime: () => 'CONTINUE',
-    onMerge: (_window, ctx) => ctx.mergeState<number>(COUNT, (a, b) => a + b),
-    clear: (_window, ctx) => ctx.getState<number>(COUNT).clear()
+    onMerge: (_window, ctx) => ctx.mergePartitionedState(COUNT),
+    clear: (_window, ctx) => ctx.getPartitionedState(COUNT).clear()
   }
 }
 
@@ -232,6 +235,7 @@ export function purgingTrigger<T>(nested: Trigger<T>): Trigger<T> {
 export function continuousEventTimeTrigger<T = unknown>(interval: number): Trigger<T> {
   assertInterval('continuousEventTimeTrigger', interval)
   const name = `continuousEventTimeTrigger(${interval})`
+  const FIRE_TIME = fireTimeState()
   return {
     name,
     canMerge: true,
@@ -239,15 +243,15 @@ export function continuousEventTimeTrigger<T = unknown>(interval: number): Trigg
       const end = maxTimestamp(window)
       if (end <= ctx.currentWatermark()) return 'FIRE'
       ctx.registerEventTimeTimer(end)
-      const fireTime = ctx.getState<number>(FIRE_TIME)
-      if (fireTime.value() === undefined) {
+      const fireTime = ctx.getPartitionedState(FIRE_TIME)
+      if (fireTime.get() === undefined) {
         if (!Number.isFinite(timestamp)) {
           throw new RangeError(
             `${name}: the element has no usable timestamp (${describeValue(timestamp)}); did you forget to assign timestamps?`
           )
         }
         const first = Math.min(timestamp - (timestamp % interval) + interval, end)
-        fireTime.update(first)
+        fireTime.add(first)
         ctx.registerEventTimeTimer(first)
       }
       return 'CONTINUE'
@@ -255,8 +259,8 @@ export function continuousEventTimeTrigger<T = unknown>(interval: number): Trigg
     onEventTime: (time, window, ctx) => {
       const end = maxTimestamp(window)
       if (time === end) return 'FIRE'
-      const fireTime = ctx.getState<number>(FIRE_TIME)
-      if (fireTime.value() !== time) return 'CONTINUE'
+      const fireTime = ctx.getPartitionedState(FIRE_TIME)
+      if (fireTime.get() !== time) return 'CONTINUE'
       // End of event time: the window's own firing at its end follows in this same advance, so
       // intermediate firings stop here (Flink would emit one per interval up to the end, and
       // never stop for a global window, whose end is +Infinity).
@@ -265,21 +269,23 @@ export function continuousEventTimeTrigger<T = unknown>(interval: number): Trigg
         return 'CONTINUE'
       }
       const next = Math.min(time + interval, end)
-      fireTime.update(next)
+      // The state keeps the minimum of what is added: the later time replaces the due one.
+      fireTime.clear()
+      fireTime.add(next)
       ctx.registerEventTimeTimer(next)
       return 'FIRE'
     },
     onProcessingTime: () => 'CONTINUE',
     onMerge: (window, ctx) => {
-      ctx.mergeState<number>(FIRE_TIME, Math.min)
-      const pending = ctx.getState<number>(FIRE_TIME).value()
+      ctx.mergePartitionedState(FIRE_TIME)
+      const pending = ctx.getPartitionedState(FIRE_TIME).get()
       if (pending !== undefined) ctx.registerEventTimeTimer(pending)
       const end = maxTimestamp(window)
       if (end > ctx.currentWatermark()) ctx.registerEventTimeTimer(end)
     },
     clear: (window, ctx) => {
-      const fireTime = ctx.getState<number>(FIRE_TIME)
-      const pending = fireTime.value()
+      const fireTime = ctx.getPartitionedState(FIRE_TIME)
+      const pending = fireTime.get()
       if (pending !== undefined) {
         ctx.deleteEventTimeTimer(pending)
         fireTime.clear()
@@ -321,26 +327,28 @@ export function continuousEventTimeTrigger<T = unknown>(interval: number): Trigg
  */
 export function continuousProcessingTimeTrigger<T = unknown>(interval: number): Trigger<T> {
   assertInterval('continuousProcessingTimeTrigger', interval)
+  const FIRE_TIME = fireTimeState()
   return {
     name: `continuousProcessingTimeTrigger(${interval})`,
     canMerge: true,
     onElement: (_value, _timestamp, window, ctx) => {
-      const fireTime = ctx.getState<number>(FIRE_TIME)
-      if (fireTime.value() === undefined) {
+      const fireTime = ctx.getPartitionedState(FIRE_TIME)
+      if (fireTime.get() === undefined) {
         const now = ctx.currentProcessingTime()
         const first = Math.min(now - (now % interval) + interval, maxTimestamp(window))
-        fireTime.update(first)
+        fireTime.add(first)
         ctx.registerProcessingTimeTimer(first)
       }
       return 'CONTINUE'
     },
     onEventTime: () => 'CONTINUE',
     onProcessingTime: (time, window, ctx) => {
-      const fireTime = ctx.getState<number>(FIRE_TIME)
-      if (fireTime.value() !== time) return 'CONTINUE'
+      const fireTime = ctx.getPartitionedState(FIRE_TIME)
+      if (fireTime.get() !== time) return 'CONTINUE'
       const next = Math.min(time + interval, maxTimestamp(window))
       if (next > time) {
-        fireTime.update(next)
+        fireTime.clear()
+        fireTime.add(next)
         ctx.registerProcessingTimeTimer(next)
       } else {
         // Capped at the end of the window, which has come: nothing left to schedule (Flink
@@ -350,13 +358,13 @@ export function continuousProcessingTimeTrigger<T = unknown>(interval: number): 
       return 'FIRE'
     },
     onMerge: (_window, ctx) => {
-      ctx.mergeState<number>(FIRE_TIME, Math.min)
-      const pending = ctx.getState<number>(FIRE_TIME).value()
+      ctx.mergePartitionedState(FIRE_TIME)
+      const pending = ctx.getPartitionedState(FIRE_TIME).get()
       if (pending !== undefined) ctx.registerProcessingTimeTimer(pending)
     },
     clear: (_window, ctx) => {
-      const fireTime = ctx.getState<number>(FIRE_TIME)
-      const pending = fireTime.value()
+      const fireTime = ctx.getPartitionedState(FIRE_TIME)
+      const pending = fireTime.get()
       if (pending !== undefined) {
         ctx.deleteProcessingTimeTimer(pending)
         fireTime.clear()
@@ -487,8 +495,18 @@ export function endOfInputTrigger<T = unknown>(): Trigger<T> {
 // -------------------------------------------------------------------------------------
 
 /** State names, prefixed so that triggers composed by hand do not share a cell by accident. */
-const COUNT = 'countTrigger.count'
-const FIRE_TIME = 'continuousTrigger.fireTime'
+// Descriptors are made by the trigger factories, not at the top of the module: importing a
+// trigger then does not pull in the codecs.
+
+/** Elements since the last firing (Flink's `CountTrigger` keeps a reducing state "count"). */
+function countState(): ReducingStateDescriptor<number> {
+  return reducingState('countTrigger.count', (a: number, b: number) => a + b, t.number)
+}
+
+/** The next intermediate firing; merged windows keep the earliest (a reducing state by minimum, as Flink's). */
+function fireTimeState(): ReducingStateDescriptor<number> {
+  return reducingState('continuousTrigger.fireTime', Math.min, t.number)
+}
 const LAST_FIRED = 'deltaTrigger.lastFired'
 
 function assertInterval(factory: string, interval: number): void {
