@@ -11,7 +11,7 @@
  * never by a string built per record where a number does: a grid window (tumbling, sliding) by
  * its start; a merging window (sessions) by a number drawn for it when it is made, a merge
  * result getting a new one (as Flink's `MergingWindowSet` maps each window to a state window);
- * any other window by its bounds `${start}|${end}`.
+ * the global window by 0; only a window of a custom assigner by its bounds `${start}|${end}`.
  */
 import type { Collector } from '../core/Collector'
 import { DataStreamError, StateError, TimestampError } from '../core/errors'
@@ -22,7 +22,7 @@ import { describeElement, describeValue } from '../core/describe'
 import type { OperatorInfo } from '../core/OperatorOptions'
 import type { TableCodec } from '../state/KeyedStateBackend'
 import { jsonIncompatibility, ownField } from '../state/snapshotFormat'
-import { intersects, maxTimestamp, mergeTimeWindows, type TimeWindow, timeWindow, windowId } from './TimeWindow'
+import { GLOBAL_WINDOW, intersects, maxTimestamp, mergeTimeWindows, type TimeWindow, timeWindow, windowId } from './TimeWindow'
 import { isFire, isPurge, type OnMergeContext, type Trigger, type TriggerState } from './Trigger'
 import type { WindowAssigner } from './WindowAssigner'
 import type { Fail, WindowContents } from './WindowContents'
@@ -816,16 +816,24 @@ interface WindowNaming {
 }
 
 /**
- * Grid windows (one size, one per start) by their start; any other by `${start}|${end}`. Not
- * used for merging windows, which get a number each.
+ * Grid windows (one size, one per start) by their start; the global window (`countWindow`,
+ * `globalWindows`) by 0; any other by `${start}|${end}`, the one string, for assigners of the
+ * user's own whose windows differ in size (two numbers do not fit in one). Not used for merging
+ * windows, which get a number each.
  */
 function windowNaming(assigner: WindowAssigner<never>): WindowNaming {
   const grid = assigner.grid
   if (grid !== undefined && assigner.mergeWindows === undefined) {
     return { of: startOf, window: start => timeWindow(start as number, (start as number) + grid.size) }
   }
-  return { of: windowId, window: id => parseWindowId(id as string) }
+  return {
+    of: window => (window.start === -Infinity && window.end === Infinity ? GLOBAL_NAMESPACE : windowId(window)),
+    window: namespace => (namespace === GLOBAL_NAMESPACE ? GLOBAL_WINDOW : parseWindowId(namespace as string))
+  }
 }
+
+/** The global window's namespace. */
+const GLOBAL_NAMESPACE = 0
 
 function startOf(window: TimeWindow): number {
   return window.start
