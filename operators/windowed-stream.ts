@@ -18,7 +18,7 @@ import {
 } from '../src/windowing/WindowContents'
 import type { AggregateFunction, ProcessWindowFunction, WindowFunction } from '../src/windowing/WindowFunction'
 import { WindowOperator } from '../src/windowing/WindowOperator'
-import { canSlice, SlicedWindowOperator } from '../src/windowing/SlicedWindowOperator'
+import { aggregatePanes, canSlice, type PaneFunction, reducePanes, SlicedWindowOperator } from '../src/windowing/SlicedWindowOperator'
 import { oneInputOperator } from '../src/runtime/host'
 import type { ChainContext } from '../src/runtime/Output'
 import type { ChainOutput } from '../src/runtime/Output'
@@ -111,7 +111,21 @@ export class WindowedStream<Keyed extends boolean> {
     return new WindowedStream({ ...this.spec, lateDataTag: tag as OutputTag<unknown> })
   }
 
-  /** Combines the elements of each window pairwise, incrementally (one value per window). */
+  /**
+   * Combines the elements of each window pairwise, incrementally (one value per window).
+   *
+   * The function should be associative and commutative, as Flink expects of a window's reduce
+   * function: the order in which it combines elements is the runtime's. Tumbling and sliding
+   * event-time windows with the default trigger and no evictor are sliced (as `aggregate`): each
+   * record is reduced into the value of its slide, in arrival order, and a sliding window
+   * reduces its slides' values in window order. So a tumbling window reduces in arrival order
+   * whatever the function, and a sliding one gives the result of arrival order when the
+   * function is associative and commutative (with floating-point sums, up to rounding). The
+   * values are shared by overlapping windows: the function must not modify its arguments.
+   *
+   * Reduced values go into snapshots as they are, so they must be plain JSON data (or the
+   * snapshot fails with a `StateError` naming the window and the value).
+   */
   reduce<T, K = never>(fn: (a: T, b: T) => T): WindowOperatorFunction<T, K, T, Keyed>
   reduce<T, R, K = never>(fn: (a: T, b: T) => T, windowFunction: ProcessWindowFunction<T, R, K>): WindowOperatorFunction<T, K, R, Keyed>
   reduce<T, R, K>(fn: (a: T, b: T) => T, windowFunction?: ProcessWindowFunction<T, R, K>): WindowOperatorFunction<T, K, R, Keyed> {
@@ -124,7 +138,8 @@ export class WindowedStream<Keyed extends boolean> {
         for (let i = 1; i < values.length; i++) acc = fn(acc, values[i] as T)
         emitResult(acc, windowFunction, key, ctx, out)
       },
-      windowFunction
+      windowFunction,
+      this.sliced<T, T, T, R, K>(() => reducePanes(fn), windowFunction)
     )
   }
 
@@ -138,27 +153,7 @@ export class WindowedStream<Keyed extends boolean> {
     aggregate: AggregateFunction<T, ACC, V>,
     windowFunction?: ProcessWindowFunction<V, R, K>
   ): WindowOperatorFunction<T, K, R, Keyed> {
-    const { assigner, trigger, evictor } = this.spec
-    // Grid windows with the default trigger: slice into panes (identical results, less work).
-    const sliced =
-      trigger === undefined && evictor === undefined && assigner.timeDomain === 'EVENT_TIME' && canSlice(assigner.grid)
-        ? (info: OperatorInfo, scheduler: SchedulerLike, output: ChainOutput<R, K>, context: ChainContext) =>
-            new SlicedWindowOperator<T, ACC, V, R, K>(
-              {
-                info,
-                keyed: this.spec.keyed,
-                assignerName: assigner.name,
-                grid: assigner.grid!,
-                allowedLateness: this.spec.allowedLateness,
-                lateDataTag: this.spec.lateDataTag as OutputTag<T> | undefined,
-                aggregate,
-                windowFunction,
-                scheduler
-              },
-              output,
-              context
-            )
-        : undefined
+    const assignerName = this.spec.assigner.name
     return this.build<T, K, R>(
       () => incrementalContents(aggregate, windowFunction, true) as WindowContents<T, unknown, R, K>,
       (key, ctx, values, out) => {
@@ -167,7 +162,7 @@ export class WindowedStream<Keyed extends boolean> {
         emitResult(aggregate.getResult(acc), windowFunction, key, ctx, out)
       },
       windowFunction,
-      sliced
+      this.sliced<T, ACC, V, R, K>(info => aggregatePanes(aggregate, info, assignerName), windowFunction)
     )
   }
 
@@ -209,6 +204,36 @@ export class WindowedStream<Keyed extends boolean> {
   /** Evaluates each window over all its elements with Flink's legacy `WindowFunction` `(key, window, elements, out)`. */
   apply<T, R, K = never>(fn: WindowFunction<T, R, K>): WindowOperatorFunction<T, K, R, Keyed> {
     return this.process<T, R, K>((key, ctx, elements, out) => fn(key, ctx.window, elements, out))
+  }
+
+  /**
+   * Grid event-time windows with the default trigger and no evictor are sliced into panes
+   * (identical results, less work): the sliced operator, with `panes` the incremental function;
+   * otherwise `undefined` (the general operator).
+   */
+  private sliced<T, ACC, V, R, K>(
+    panes: (info: OperatorInfo) => PaneFunction<T, ACC, V>,
+    windowFunction: ProcessWindowFunction<V, R, K> | undefined
+  ): ((info: OperatorInfo, scheduler: SchedulerLike, output: ChainOutput<R, K>, context: ChainContext) => SlicedWindowOperator<T, ACC, V, R, K>) | undefined {
+    const { assigner, trigger, evictor, keyed, allowedLateness, lateDataTag } = this.spec
+    const grid = assigner.grid
+    if (trigger !== undefined || evictor !== undefined || assigner.timeDomain !== 'EVENT_TIME' || !canSlice(grid)) return undefined
+    return (info, scheduler, output, context) =>
+      new SlicedWindowOperator<T, ACC, V, R, K>(
+        {
+          info,
+          keyed,
+          assignerName: assigner.name,
+          grid,
+          allowedLateness,
+          lateDataTag: lateDataTag as OutputTag<T> | undefined,
+          panes: panes(info),
+          windowFunction,
+          scheduler
+        },
+        output,
+        context
+      )
   }
 
   private build<T, K, R>(

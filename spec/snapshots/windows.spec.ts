@@ -2,8 +2,8 @@
  * Window operators survive a snapshot: snapshotting one at any point of its input, restoring
  * the snapshot into a fresh operator and feeding it the rest gives exactly what an
  * uninterrupted run gives (results, late firings, late side records, watermarks, completion).
- * Both runtimes: sliced grid windows (`aggregate` with the default trigger) and the general
- * operator (reduce, process, custom triggers, evictors, merging sessions, the window join).
+ * Both runtimes: sliced grid windows (`aggregate` or `reduce` with the default trigger) and the
+ * general operator (reduce, process, custom triggers, evictors, merging sessions, the window join).
  */
 import { strict as assert } from 'node:assert'
 import fc from 'fast-check'
@@ -106,6 +106,12 @@ const tally: ds.AggregateFunction<number, Tally, string> = {
   merge: (a, b) => ({ sum: a.sum + b.sum, count: a.count + b.count, values: [...a.values, ...b.values] })
 }
 
+/** What the sliced reduce reduces: plain data too. */
+interface ReducedTally {
+  readonly sum: number
+  readonly values: readonly number[]
+}
+
 const late = new ds.OutputTag<number>('late')
 /** How many times each window fired (window state in the backend, across late firings). */
 const firings = ds.valueState('firings', t.number)
@@ -132,33 +138,54 @@ function oneInput(pipeline: Pipeline): Build<number, string, unknown> {
 }
 
 describe('window snapshot and restore', () => {
-  describe('sliced grid windows (aggregate, default trigger)', () => {
-    it('tumbling and sliding, with or without a window function, lateness and late side output', () => {
+  describe('sliced grid windows (aggregate or reduce, default trigger)', () => {
+    /**
+     * A reduce function that is associative and commutative, over plain data: a sum and the
+     * values in sorted order (so that a sliding window's result does not depend on the order
+     * in which its slides are combined). It returns a new value, never modifying its arguments.
+     */
+    const sortedSum = (a: ReducedTally, b: ReducedTally): ReducedTally => ({ sum: a.sum + b.sum, values: [...a.values, ...b.values].sort((x, y) => x - y) })
+
+    function evaluate(windowed: ds.WindowedStream<boolean>, fn: 'aggregate' | 'reduce', withFunction: boolean): Pipeline {
+      if (fn === 'aggregate') {
+        return withFunction
+          ? input => input.pipe(windowed.aggregate<number, Tally, string, string, string>(tally, describeWindow) as never)
+          : input => input.pipe(windowed.aggregate<number, Tally, string, string>(tally) as never)
+      }
+      const reduce = withFunction ? windowed.reduce<ReducedTally, string, string>(sortedSum, describeWindow) : windowed.reduce<ReducedTally, string>(sortedSum)
+      return input => input.pipe(ds.mapValues((value: number): ReducedTally => ({ sum: value, values: [value] })), reduce as never)
+    }
+
+    it('tumbling and sliding, aggregate or reduce, with or without a window function, lateness and late side output', () => {
       fc.assert(
         fc.property(
           scriptArb(1),
           fc.record({ size: fc.integer({ min: 2, max: 12 }), panes: fc.integer({ min: 1, max: 3 }), offset: fc.integer({ min: 0, max: 3 }) }),
           latenessArb,
+          fc.constantFrom('aggregate' as const, 'reduce' as const),
           fc.boolean(),
-          (script, { size, panes, offset }, lateness, withFunction) => {
+          (script, { size, panes, offset }, lateness, fn, withFunction) => {
             const assigner = panes === 1 ? ds.tumblingEventTimeWindows(size, offset % size) : ds.slidingEventTimeWindows(size * panes, size, offset % size)
-            const windowed = configure(ds.windowBy(assigner), lateness)
-            const pipeline: Pipeline = withFunction
-              ? input => input.pipe(windowed.aggregate<number, Tally, string, string, string>(tally, describeWindow) as never)
-              : input => input.pipe(windowed.aggregate<number, Tally, string, string>(tally) as never)
-            expectSameAfterRestore(1, oneInput(pipeline), script)
+            expectSameAfterRestore(1, oneInput(evaluate(configure(ds.windowBy(assigner), lateness), fn, withFunction)), script)
           }
         ),
         RUNS
       )
     })
 
-    it('windowAll', () => {
+    it('windowAll, aggregate or reduce', () => {
       fc.assert(
-        fc.property(scriptArb(1), fc.integer({ min: 2, max: 10 }), fc.integer({ min: 1, max: 3 }), latenessArb, (script, size, panes, lateness) => {
-          const windowed = configure(ds.windowAll(ds.slidingEventTimeWindows(size * panes, size)), lateness)
-          expectSameAfterRestore(1, oneInput(input => input.pipe(windowed.aggregate<number, Tally, string>(tally) as never)), script)
-        }),
+        fc.property(
+          scriptArb(1),
+          fc.integer({ min: 2, max: 10 }),
+          fc.integer({ min: 1, max: 3 }),
+          latenessArb,
+          fc.constantFrom('aggregate' as const, 'reduce' as const),
+          (script, size, panes, lateness, fn) => {
+            const windowed = configure(ds.windowAll(ds.slidingEventTimeWindows(size * panes, size)), lateness)
+            expectSameAfterRestore(1, oneInput(evaluate(windowed, fn, false)), script)
+          }
+        ),
         RUNS
       )
     })
@@ -383,6 +410,32 @@ describe('window snapshot errors', () => {
       }
     })
   }
+
+  for (const [path, assigner] of Object.entries(ASSIGNERS)) {
+    it(`${path}: a reduced value that is not plain JSON data fails the snapshot, naming the operator, the window and the value`, () => {
+      const build: Build<number, string, unknown> = ([input]) =>
+        input!.pipe(
+          ds.mapValues((n: number) => new Set([n])),
+          ds.windowBy(assigner() as unknown as ds.WindowAssigner<Set<number>>).reduce<Set<number>, string>((a, b) => new Set([...a, ...b])) as never
+        )
+      expect(() => snapshotAfter(build, 3)).toThrowMatching(
+        (e: unknown) =>
+          e instanceof ds.StateError &&
+          /windowBy/.test(e.message) &&
+          /(window|pane) \[0, (10|5)\)|window \[1, 7\)/.test(e.message) &&
+          /reduced value is a Set, not a plain object/.test(e.message)
+      )
+    })
+  }
+
+  it('a snapshot of the general operator does not restore into sliced windows: a StateError, not lost windows', () => {
+    const withTrigger: Build<number, string, unknown> = ([input]) =>
+      input!.pipe(ds.windowBy(ds.slidingEventTimeWindows<number>(10, 5)).trigger(ds.eventTimeTrigger()).reduce<number>((a, b) => a + b) as never)
+    const sliced: Build<number, string, unknown> = ([input]) => input!.pipe(ds.windowBy(ds.slidingEventTimeWindows<number>(10, 5)).reduce<number>((a, b) => a + b) as never)
+    const [snapshot] = JSON.parse(JSON.stringify(snapshotAfter(withTrigger, 3))) as [unknown]
+    const fresh = startJob(1, sliced).job.operators[0]!.operator
+    expect(() => fresh.initializeState(snapshot)).toThrowError(ds.StateError, /cannot restore: the snapshot was not taken by sliced windows/)
+  })
 
   it('an accumulatorCodec whose output is not plain JSON data fails the snapshot, naming the codec', () => {
     const badCodec = new t.Type<Set<number>, unknown, unknown>('BadSet', (u): u is Set<number> => u instanceof Set, (u, c) => t.failure(u, c), set => set)

@@ -1,11 +1,13 @@
 /**
  * @internal
  * Window slicing (as Flink SQL's window slicing): for grid windows (tumbling and sliding event
- * time) with an incremental `aggregate` and the default trigger, each key keeps one
- * accumulator per *pane* (one slide), each record updates exactly one pane, and a
+ * time) with an incremental `aggregate` or `reduce` and the default trigger, each key keeps
+ * one accumulator per *pane* (one slide), each record updates exactly one pane, and a
  * firing window merges its panes. Results are identical to the general `WindowOperator`'s
  * (lateness, late firings and the late side output included), at a fraction of the per-record
  * cost for sliding windows, and with no merge at all for tumbling ones (one pane per window).
+ * (For `reduce` on sliding windows: identical when the reduce function is associative and
+ * commutative, as Flink expects of it, see `reducePanes`.)
  */
 import * as t from 'io-ts'
 import type { Collector } from '../core/Collector'
@@ -20,7 +22,7 @@ import { NumericPriorityQueue } from '../core/PriorityQueue'
 import { describeElement, describeValue } from '../core/describe'
 import { timeWindow, windowStart } from './TimeWindow'
 import type { WindowGrid } from './WindowAssigner'
-import { accumulatorValues, emitResult, type ValueCodec } from './WindowContents'
+import { accumulatorValues, emitResult, plainJsonValues, type ValueCodec } from './WindowContents'
 import type { StateTable } from '../state/StateTable'
 import { AbstractWindowOperator, emitLateRecord, processWindowContext, type WindowOperatorBaseConfig } from './windowRuntime'
 import type { ChainContext } from '../runtime/Output'
@@ -33,8 +35,125 @@ export interface SlicedWindowConfig<T, ACC, V, R, K> extends WindowOperatorBaseC
   readonly grid: WindowGrid
   readonly allowedLateness: number
   readonly lateDataTag: OutputTag<T> | undefined
-  readonly aggregate: AggregateFunction<T, ACC, V>
+  /** What a pane keeps and how a window combines its panes: from `aggregatePanes` or `reducePanes`. */
+  readonly panes: PaneFunction<T, ACC, V>
   readonly windowFunction: ProcessWindowFunction<V, R, K> | undefined
+}
+
+/**
+ * @internal
+ * The incremental function of sliced windows, as one pane and one window see it: an aggregate
+ * function (`aggregatePanes`) or a reduce function (`reducePanes`, whose accumulator is the
+ * value reduced so far).
+ */
+export interface PaneFunction<T, ACC, V> {
+  /** The accumulator of a pane after its first record. */
+  first(value: T): ACC
+  /** Adds a later record of the pane; may modify and return `acc`. */
+  add(value: T, acc: ACC): ACC
+  /**
+   * A window's accumulator from its first two panes' (in window order). Panes are shared by
+   * the windows that overlap, so neither may be modified.
+   */
+  combine(first: ACC, second: ACC): ACC
+  /** Adds a further pane to what `combine` returned (which this may modify), leaving the pane as it is. */
+  merge(acc: ACC, pane: ACC): ACC
+  getResult(acc: ACC): V
+  /** How accumulators go into snapshots, and what messages call one (`accumulator`, `reduced value`). */
+  readonly codec: ValueCodec<ACC>
+  readonly label: string
+}
+
+/**
+ * @internal
+ * An aggregate function's panes: each pane an accumulator, a window a fresh accumulator its
+ * panes are merged into. `merge` must leave its second argument (a pane) unchanged and never
+ * return it: returning it is detected (`info` and `assignerName` name the operator then).
+ */
+export function aggregatePanes<T, ACC, V>(aggregate: AggregateFunction<T, ACC, V>, info: OperatorInfo, assignerName: string): PaneFunction<T, ACC, V> {
+  return new AggregatePanes(aggregate, info, assignerName)
+}
+
+class AggregatePanes<T, ACC, V> implements PaneFunction<T, ACC, V> {
+  readonly codec: ValueCodec<ACC>
+  readonly label = 'accumulator'
+
+  constructor(
+    private readonly aggregate: AggregateFunction<T, ACC, V>,
+    private readonly info: OperatorInfo,
+    private readonly assignerName: string
+  ) {
+    this.codec = accumulatorValues(aggregate as AggregateFunction<never, ACC, V>)
+  }
+
+  first(value: T): ACC {
+    return this.aggregate.add(value, this.aggregate.createAccumulator())
+  }
+
+  add(value: T, acc: ACC): ACC {
+    return this.aggregate.add(value, acc)
+  }
+
+  combine(first: ACC, second: ACC): ACC {
+    return this.merge(this.merge(this.aggregate.createAccumulator(), first), second)
+  }
+
+  merge(acc: ACC, pane: ACC): ACC {
+    const merged = this.aggregate.merge(acc, pane)
+    // Only an object can be shared (and corrupted) by being returned.
+    if (merged === pane && pane !== acc && typeof pane === 'object' && pane !== null) {
+      throw new DataStreamError(
+        this.info,
+        `the aggregate's merge returned its second argument; sliding windows (${this.assignerName}) share pane accumulators between windows, so merge(a, b) must return a (possibly modified) or a new accumulator, and leave b unchanged`
+      )
+    }
+    return merged
+  }
+
+  getResult(acc: ACC): V {
+    return this.aggregate.getResult(acc)
+  }
+}
+
+/**
+ * @internal
+ * A reduce function's panes: each pane the value its records reduce to, in arrival order (as
+ * the general operator reduces a window); a window the reduction of its panes in window order.
+ * For a tumbling window (one pane) that is exactly the general operator's result, whatever the
+ * function; for a sliding one it is the same when the function is associative and commutative,
+ * which Flink expects of a window's reduce function. Reduced values are shared by the windows
+ * that overlap, so the function must not modify its arguments (the general operator shares
+ * elements between windows the same way). They go into snapshots as they are: plain JSON data.
+ */
+export function reducePanes<T>(reduce: (a: T, b: T) => T): PaneFunction<T, T, T> {
+  return new ReducePanes(reduce)
+}
+
+class ReducePanes<T> implements PaneFunction<T, T, T> {
+  readonly codec = plainJsonValues<T>('reduced values are snapshotted as they are, so they must be plain JSON data')
+  readonly label = 'reduced value'
+
+  constructor(private readonly reduce: (a: T, b: T) => T) {}
+
+  first(value: T): T {
+    return value
+  }
+
+  add(value: T, acc: T): T {
+    return this.reduce(acc, value)
+  }
+
+  combine(first: T, second: T): T {
+    return this.reduce(first, second)
+  }
+
+  merge(acc: T, pane: T): T {
+    return this.reduce(acc, pane)
+  }
+
+  getResult(acc: T): T {
+    return acc
+  }
 }
 
 interface KeyPanes<K, ACC> {
@@ -63,7 +182,7 @@ const CLEANUP = 1
 
 /**
  * @internal
- * The same interface as `WindowOperator`, for grid windows and `aggregate`. It needs no
+ * The same interface as `WindowOperator`, for grid windows and `aggregate` or `reduce`. It needs no
  * per-key timers: every window has one pending firing and one cleanup for all its keys (the
  * keys with a pane in it), which keeps long-lived bookkeeping to one entry per window.
  */
@@ -100,7 +219,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     this.lateness = config.allowedLateness
     // Window functions only run for a key: their state is always in a keyed context.
     this.backend.keys.active = true
-    this.panesOfKey = this.backend.internalTable<KeyPanes<K, ACC>>('panes', panesCodec(config.info, config.grid, accumulatorValues(config.aggregate)))
+    this.panesOfKey = this.backend.internalTable<KeyPanes<K, ACC>>('panes', panesCodec(config.info, config.grid, config.panes))
   }
 
   /**
@@ -122,9 +241,9 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     const acc = paneStart === keyPanes.lastPane ? keyPanes.lastAcc : keyPanes.panes.get(paneStart)
     let next: ACC
     if (acc === undefined) {
-      next = this.newPane(keyPanes, value, paneStart, ts, watermark)
+      next = this.addToNewPane(keyPanes, value, paneStart, ts, watermark)
     } else {
-      next = this.config.aggregate.add(value, acc)
+      next = this.config.panes.add(value, acc)
       if (next !== acc) keyPanes.panes.set(paneStart, next)
     }
     keyPanes.lastPane = paneStart
@@ -151,10 +270,18 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     return keyPanes
   }
 
-  /** The first record of a key's pane: a new accumulator, and the key joins the pane's windows. */
-  private newPane(keyPanes: KeyPanes<K, ACC>, value: T, paneStart: number, ts: number, watermark: number): ACC {
-    const { aggregate } = this.config
-    const acc = aggregate.add(value, aggregate.createAccumulator())
+  /**
+   * The first record of a key's pane: a new accumulator, and the key joins the pane's windows.
+   * (Or a pane whose accumulator is `undefined`, a value like any other: a reduced `undefined`.)
+   */
+  private addToNewPane(keyPanes: KeyPanes<K, ACC>, value: T, paneStart: number, ts: number, watermark: number): ACC {
+    const { panes } = this.config
+    if (keyPanes.panes.has(paneStart)) {
+      const next = panes.add(value, undefined as ACC)
+      keyPanes.panes.set(paneStart, next)
+      return next
+    }
+    const acc = panes.first(value)
     keyPanes.panes.set(paneStart, acc)
     this.registerWindows(keyPanes, paneStart, ts, watermark)
     return acc
@@ -231,42 +358,25 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
   }
 
   private fire(keyPanes: KeyPanes<K, ACC>, start: number): void {
-    const { aggregate, windowFunction } = this.config
+    const { panes, windowFunction } = this.config
     const end = start + this.size
-    let single: ACC | undefined
-    let merged: ACC | undefined
+    let acc: ACC | undefined
     let count = 0
     for (let p = start; p < end; p += this.pane) {
-      const acc = keyPanes.panes.get(p)
-      if (acc === undefined) continue
+      const pane = keyPanes.panes.get(p)
+      if (pane === undefined && !keyPanes.panes.has(p)) continue
       count++
-      if (count === 1) single = acc
-      else {
-        // Panes are shared by several windows: they are merged into a fresh accumulator, and
-        // merge must leave its second argument (a pane) as it is.
-        if (count === 2) merged = this.mergeInto(aggregate.createAccumulator(), single as ACC)
-        merged = this.mergeInto(merged as ACC, acc)
-      }
+      // Panes are shared by several windows: combine and merge leave them as they are.
+      if (count === 1) acc = pane
+      else if (count === 2) acc = panes.combine(acc as ACC, pane as ACC)
+      else acc = panes.merge(acc as ACC, pane as ACC)
     }
     if (count === 0) return // an empty window never fires
     const timestamp = end - 1
     const key = this.resultKey(keyPanes.key)
     const output = this.output
     const out: Collector<R> = { collect: value => output.record(value, timestamp, key) }
-    const result = aggregate.getResult((count === 1 ? single : merged) as ACC)
-    emitResult(result, windowFunction, key, this.processContext(keyPanes, start), out)
-  }
-
-  private mergeInto(target: ACC, pane: ACC): ACC {
-    const merged = this.config.aggregate.merge(target, pane)
-    // Only an object can be shared (and corrupted) by being returned.
-    if (merged === pane && pane !== target && typeof pane === 'object' && pane !== null) {
-      throw new DataStreamError(
-        this.config.info,
-        `the aggregate's merge returned its second argument; sliding windows (${this.config.assignerName}) share pane accumulators between windows, so merge(a, b) must return a (possibly modified) or a new accumulator, and leave b unchanged`
-      )
-    }
-    return merged
+    emitResult(panes.getResult(acc as ACC), windowFunction, key, this.processContext(keyPanes, start), out)
   }
 
   /** The window starting at `start` is done: drop the panes it was the last window of. */
@@ -313,8 +423,18 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
   protected override restoreOwn(own: unknown): void {
     this.windowKeys.clear()
     this.pending.clear()
+    const encodedOrder = ownField(own, 'windowKeys')
+    if (encodedOrder === undefined) {
+      // The general window operator's snapshot (it writes no `windowKeys`): its windows are in a
+      // table of its own, which this operator would silently leave aside.
+      throw new StateError(
+        this.info,
+        'windowKeys',
+        `cannot restore: the snapshot was not taken by sliced windows (aggregate or reduce over ${this.config.assignerName} with the default trigger); was the window function or the trigger changed?`
+      )
+    }
     const members = this.openWindowsOfPanes()
-    const order = this.decodeWindowOrder(ownField(own, 'windowKeys'))
+    const order = this.decodeWindowOrder(encodedOrder)
     for (const [start, keys] of members) {
       this.windowKeys.set(start, this.inFiringOrder(start, keys, order.get(start) ?? []))
       const maxTs = start + this.size - 1
@@ -389,15 +509,16 @@ function paneLabel(grid: WindowGrid, start: number): string {
 
 /**
  * How a key's panes go into a snapshot: `[start, accumulator]` pairs, in the order the panes
- * were opened, accumulators through the aggregate's `accumulatorCodec` (or as they are).
- * The cache of the last pane written starts empty again.
+ * were opened, accumulators through the pane function's codec (an aggregate's
+ * `accumulatorCodec`, or as they are). The cache of the last pane written starts empty again.
  */
-function panesCodec<K, ACC>(info: OperatorInfo, grid: WindowGrid, accumulators: ValueCodec<ACC>): TableCodec<KeyPanes<K, ACC>> {
+function panesCodec<K, ACC>(info: OperatorInfo, grid: WindowGrid, fn: PaneFunction<never, ACC, unknown>): TableCodec<KeyPanes<K, ACC>> {
+  const { codec: accumulators, label } = fn
   return {
     encode: keyPanes =>
       Array.from(keyPanes.panes, ([start, acc]) => [
         start,
-        accumulators.encode(acc, 'accumulator', detail => {
+        accumulators.encode(acc, label, detail => {
           throw new StateError(info, 'panes', `cannot snapshot ${paneLabel(grid, start)}: ${detail}`)
         })
       ]),
@@ -408,7 +529,7 @@ function panesCodec<K, ACC>(info: OperatorInfo, grid: WindowGrid, accumulators: 
         if (!Array.isArray(pane) || pane.length !== 2 || typeof pane[0] !== 'number' || windowStart(pane[0], grid.offset, grid.slide) !== pane[0]) {
           return fail(`${describeValue(pane)} is not a pane [start, accumulator] of windows every ${grid.slide} ms`)
         }
-        panes.set(pane[0], accumulators.decode(pane[1], `the accumulator of pane ${pane[0]}`, fail))
+        panes.set(pane[0], accumulators.decode(pane[1], `the ${label} of pane ${pane[0]}`, fail))
       }
       return { key: key as K, panes, lastPane: NaN, lastAcc: undefined }
     }
