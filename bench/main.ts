@@ -12,7 +12,7 @@
  *   --only ID         only these variants (repeatable or comma-separated): hand, rxjs, ds, ds-wm0,
  *                     rxjs-scan, ds-map, ds-unordered, and with a baseline ds@base, ds-wm0@base, …
  *   --workload NAME   only these workloads (repeatable or comma-separated; default: all):
- *                     stateless, windows-tumbling, windows-sliding, keyed-process, async-io, interval-join
+ *                     stateless, windows-tumbling, windows-sliding, windows-all, keyed-process, async-io, interval-join
  *                     (interval-join: --events counts orders, default 1000000; as many payments flow beside them)
  *   --source KIND     array (pre-generated, shared; default) or lazy (generated on the fly)
  *   --live-heap       after the timed runs, one untimed run per variant with gc() before every heap
@@ -34,11 +34,12 @@ import { intervalJoin } from './interval-join'
 import { keyedProcess } from './keyed-process'
 import { BASELINE_SUFFIX, CURRENT, type LibraryBuild, loadBaseline } from './library'
 import { stateless } from './stateless'
+import { windowsAll } from './windows-all'
 import { windowsSliding } from './windows-sliding'
 import { windowsTumbling } from './windows-tumbling'
 import type { Workload } from './workload'
 
-const workloads: readonly Workload<any>[] = [stateless, windowsTumbling, windowsSliding, keyedProcess, asyncIo, intervalJoin]
+const workloads: readonly Workload<any>[] = [stateless, windowsTumbling, windowsSliding, windowsAll, keyedProcess, asyncIo, intervalJoin]
 
 function positiveInt(flag: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback
