@@ -205,6 +205,8 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
    * the key current in the backend, which only panes' first record and cleanup need.
    */
   private readonly panesOfKey: StateTable<K, KeyPanes<K, ACC>>
+  /** `windowAll`: the panes of its one partition, while there are any (no lookup per record). */
+  private allPanes: KeyPanes<K, ACC> | undefined = undefined
 
   constructor(
     private readonly config: SlicedWindowConfig<T, ACC, V, R, K>,
@@ -236,7 +238,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
       this.lateRecord(value, ts, recordKey)
       return
     }
-    const keyPanes = this.panesOfKey.getById(keyId(key)) ?? this.newKey(key)
+    const keyPanes = this.allPanes ?? this.panesOfKey.getById(keyId(key)) ?? this.newKey(key)
     const paneStart = lastStart // panes are slides: the pane of `ts` starts its latest window
     const acc = paneStart === keyPanes.lastPane ? keyPanes.lastAcc : keyPanes.panes.get(paneStart)
     let next: ACC
@@ -267,6 +269,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     const keyPanes: KeyPanes<K, ACC> = { key, panes: new Map(), lastPane: NaN, lastAcc: undefined }
     this.backend.keys.setCurrentKey(key)
     this.panesOfKey.put(undefined, keyPanes)
+    if (!this.config.keyed) this.allPanes = keyPanes
     return keyPanes
   }
 
@@ -392,6 +395,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     this.backend.clearNamespace(start)
     if (keyPanes.panes.size === 0) {
       this.panesOfKey.remove(undefined)
+      if (keyPanes === this.allPanes) this.allPanes = undefined
     }
   }
 
@@ -435,6 +439,8 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     }
     const members = this.openWindowsOfPanes()
     const order = this.decodeWindowOrder(encodedOrder)
+    this.allPanes = undefined
+    if (!this.config.keyed) for (const { value } of this.panesOfKey.entries()) this.allPanes = value
     for (const [start, keys] of members) {
       this.windowKeys.set(start, this.inFiringOrder(start, keys, order.get(start) ?? []))
       const maxTs = start + this.size - 1
