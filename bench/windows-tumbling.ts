@@ -11,7 +11,11 @@
  *                  `withLatestFrom` to drop late clicks, `groupBy(window start)` closed by a
  *                  duration on the watermark, `groupBy(page)` and `reduce` inside each window;
  * - rx-datastream: assignTimestampsAndWatermarks(forBoundedOutOfOrderness(500), interval 0),
- *                  keyBy(page), windowBy(tumblingEventTimeWindows(10 s)).aggregate, records().
+ *                  keyBy(page), windowBy(tumblingEventTimeWindows(10 s)).aggregate, records();
+ * - ds-process:    the same with `.process` over the window's elements (the general window
+ *                  operator: every click is kept until its window fires);
+ * - ds-evictor:    `.evictor(timeEvictor(10 s)).process`: every click kept with its timestamp, the
+ *                  evictor scanning them at each firing (it removes none: a window spans 10 s).
  */
 import { connect, filter, groupBy, map, mergeMap, reduce, withLatestFrom } from 'rxjs'
 import type { AggregateFunction, WatermarkStrategy } from '../src/index'
@@ -180,10 +184,56 @@ function rxDatastream(
   drainSync(results, r => sink.emit(r.key, r.timestamp + 1 - SIZE, r.value.pv, r.value.uv))
 }
 
-/** The run function on library `ds`, with a strategy of its own: made by that version, as its users would. */
-function onLibrary(ds: Library): WindowImpl['run'] {
+/** PV and UV of a window's clicks, for `process`. */
+const pvUvOfElements = (_page: number, _ctx: unknown, clicks: readonly Event[], out: { collect(r: { pv: number; uv: number }): void }): void => {
+  const acc = newPvUv()
+  for (const e of clicks) addClick(acc, e)
+  out.collect({ pv: acc.pv, uv: acc.users.size })
+}
+
+/** `process` over the elements (named functions of their own, for profiles). */
+function rxDatastreamProcess(
+  ds: Library,
+  strategy: WatermarkStrategy<Event>,
+  at: (i: number) => Event,
+  size: number,
+  probe: HeapProbe,
+  sink: WindowSink
+): void {
+  const results = indexedSource(() => at, size, probe).pipe(
+    ds.assignTimestampsAndWatermarks(strategy, { autoWatermarkInterval: 0 }),
+    ds.keyBy(e => e.page),
+    ds.windowBy(ds.tumblingEventTimeWindows(SIZE)).process<Event, { pv: number; uv: number }, number>(pvUvOfElements),
+    ds.records()
+  )
+  drainSync(results, r => sink.emit(r.key, r.timestamp + 1 - SIZE, r.value.pv, r.value.uv))
+}
+
+/** `process` behind a time evictor. */
+function rxDatastreamEvictor(
+  ds: Library,
+  strategy: WatermarkStrategy<Event>,
+  at: (i: number) => Event,
+  size: number,
+  probe: HeapProbe,
+  sink: WindowSink
+): void {
+  const results = indexedSource(() => at, size, probe).pipe(
+    ds.assignTimestampsAndWatermarks(strategy, { autoWatermarkInterval: 0 }),
+    ds.keyBy(e => e.page),
+    ds
+      .windowBy(ds.tumblingEventTimeWindows(SIZE))
+      .evictor(ds.timeEvictor<Event>(SIZE))
+      .process<Event, { pv: number; uv: number }, number>(pvUvOfElements),
+    ds.records()
+  )
+  drainSync(results, r => sink.emit(r.key, r.timestamp + 1 - SIZE, r.value.pv, r.value.uv))
+}
+
+/** The run functions on library `ds`, with a strategy of their own: made by that version, as its users would. */
+function onLibrary(ds: Library, run: typeof rxDatastream): WindowImpl['run'] {
   const strategy = ds.WatermarkStrategy.forBoundedOutOfOrderness<Event>(OUT_OF_ORDERNESS).withTimestampAssigner(e => e.ts)
-  return (at, size, probe, sink) => rxDatastream(ds, strategy, at, size, probe, sink)
+  return (at, size, probe, sink) => run(ds, strategy, at, size, probe, sink)
 }
 
 // -------------------------------------------------------------------------------------
@@ -193,7 +243,11 @@ function onLibrary(ds: Library): WindowImpl['run'] {
 const impls = (libs: readonly LibraryBuild[]): WindowImpl[] => [
   { id: 'hand', name: 'hand-written loop', run: handLoop, notes: () => `${handFired} windows fired, ${handLate} late clicks dropped` },
   { id: 'rxjs', name: 'plain RxJS (groupBy + duration)', run: plainRxjs },
-  ...perLibrary(libs, ds => [{ id: 'ds', name: 'rx-datastream', run: onLibrary(ds) }])
+  ...perLibrary(libs, ds => [
+    { id: 'ds', name: 'rx-datastream', run: onLibrary(ds, rxDatastream) },
+    { id: 'ds-process', name: 'rx-datastream process', run: onLibrary(ds, rxDatastreamProcess) },
+    { id: 'ds-evictor', name: 'rx-datastream evictor + process', run: onLibrary(ds, rxDatastreamEvictor) }
+  ])
 ]
 
 export const windowsTumbling: Workload<WindowDigest> = {
