@@ -139,6 +139,7 @@ export class WindowedStream<Keyed extends boolean> {
         emitResult(acc, windowFunction, key, ctx, out)
       },
       windowFunction,
+      false,
       this.sliced<T, T, T, R, K>(() => reducePanes(fn), windowFunction)
     )
   }
@@ -162,6 +163,7 @@ export class WindowedStream<Keyed extends boolean> {
         emitResult(aggregate.getResult(acc), windowFunction, key, ctx, out)
       },
       windowFunction,
+      false,
       this.sliced<T, ACC, V, R, K>(info => aggregatePanes(aggregate, info, assignerName), windowFunction)
     )
   }
@@ -188,7 +190,8 @@ export class WindowedStream<Keyed extends boolean> {
     return this.build<T, K, R>(
       () => incrementalContents(folding, windowFunction, false) as WindowContents<T, unknown, R, K>,
       (key, ctx, values, out) => emitResult(values.reduce(fn, initial), windowFunction, key, ctx, out),
-      windowFunction
+      windowFunction,
+      false
     )
   }
 
@@ -197,7 +200,8 @@ export class WindowedStream<Keyed extends boolean> {
     return this.build<T, K, R>(
       () => bufferedContents(fn) as WindowContents<T, unknown, R, K>,
       (key, ctx, values, out) => runProcessWindowFunction(fn, key, ctx, values, out),
-      fn
+      fn,
+      true
     )
   }
 
@@ -240,6 +244,8 @@ export class WindowedStream<Keyed extends boolean> {
     contents: () => WindowContents<T, unknown, R, K>,
     evaluateEvicted: (key: K, ctx: Parameters<typeof runProcessWindowFunction>[2], values: readonly T[], out: { collect(v: R): void }) => void,
     windowFunction: ProcessWindowFunction<never, R, K> | undefined,
+    /** Whether `evaluateEvicted` hands its values to user code that may keep them (process, apply). */
+    evictedValuesEscape: boolean,
     sliced?: (info: OperatorInfo, scheduler: SchedulerLike, output: ChainOutput<R, K>, context: ChainContext) => AbstractStreamOperator<R, K> & OneInput<T>
   ): WindowOperatorFunction<T, K, R, Keyed> {
     const spec = this.spec
@@ -254,7 +260,7 @@ export class WindowedStream<Keyed extends boolean> {
     const makeContents = (): WindowContents<T, unknown, R, K> =>
       spec.evictor === undefined
         ? contents()
-        : (evictingContents(spec.evictor as Evictor<T>, evaluateEvicted, clear) as WindowContents<T, unknown, R, K>)
+        : (evictingContents(spec.evictor as Evictor<T>, evaluateEvicted, clear, { valuesEscape: evictedValuesEscape }) as WindowContents<T, unknown, R, K>)
     const keyed = spec.keyed
     // Chained onto the operators before it (assignTimestampsAndWatermarks, keyBy) when they are
     // right before it, and the operators after it onto it: records travel as their parts.

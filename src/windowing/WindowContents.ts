@@ -8,6 +8,7 @@ import type { Collector } from '../core/Collector'
 import { describeValue } from '../core/describe'
 import { describeErrors, encodeTime, jsonIncompatibility } from '../state/snapshotFormat'
 import type { Evictor, TimestampedValue } from './Evictor'
+import { type BufferEviction, bufferEvictionOf } from './bufferEviction'
 import type { AggregateFunction, ProcessWindowContext, ProcessWindowFunction } from './WindowFunction'
 
 /** @internal Reports what is wrong with a value being snapshotted or restored; never returns. */
@@ -186,12 +187,88 @@ export function bufferedContents<T, R, K>(evaluate: ProcessWindowFunction<T, R, 
   }
 }
 
+/** @internal Options of {@link evictingContents}. */
+export interface EvictingOptions {
+  /**
+   * Whether `evaluate` may keep the values it is given past its call (a user's process window
+   * function may emit them): then it gets an array of its own at each firing, as it always
+   * did; else (`false`: a reduce, an aggregate) it may get the window's own. Default `true`.
+   */
+  readonly valuesEscape?: boolean
+}
+
 /**
  * @internal
  * Every element with its timestamp; at each firing `evictBefore`, evaluate what is left,
  * `evictAfter`, keep the rest (evictions are permanent). `evaluate` gets the values.
+ *
+ * With a built-in evictor the window keeps two arrays, values and timestamps, which the
+ * evictor edits in place (`bufferEvictionOf`): no object per element, no new array per firing
+ * but what `evaluate` may keep. A user's evictor sees `{ value, timestamp }` objects, as its
+ * interface says, kept from the element's arrival.
  */
 export function evictingContents<T, R, K>(
+  evictor: Evictor<T>,
+  evaluate: (key: K, ctx: ProcessWindowContext, values: readonly T[], out: Collector<R>) => void,
+  clear: (ctx: ProcessWindowContext) => void,
+  options: EvictingOptions = {}
+): WindowContents<T, unknown, R, K> {
+  const inPlace = bufferEvictionOf(evictor as Evictor<never>)
+  return inPlace === undefined
+    ? (elementEvictingContents(evictor, evaluate, clear) as WindowContents<T, unknown, R, K>)
+    : (bufferEvictingContents(inPlace, evaluate, clear, options.valuesEscape ?? true) as WindowContents<T, unknown, R, K>)
+}
+
+/** A window's elements as two arrays in arrival order (only this module ever holds them). */
+interface ElementBuffer<T> {
+  readonly values: T[]
+  readonly timestamps: number[]
+}
+
+function bufferEvictingContents<T, R, K>(
+  eviction: BufferEviction,
+  evaluate: (key: K, ctx: ProcessWindowContext, values: readonly T[], out: Collector<R>) => void,
+  clear: (ctx: ProcessWindowContext) => void,
+  valuesEscape: boolean
+): WindowContents<T, ElementBuffer<T>, R, K> {
+  const { after } = eviction
+  return {
+    add: (buffer, empty, value, timestamp) => {
+      if (empty) return { values: [value], timestamps: [timestamp] }
+      buffer!.values.push(value)
+      buffer!.timestamps.push(timestamp)
+      return buffer!
+    },
+    // The arrays never leave this module: the merged window may take over the first's.
+    merge: (a, b) => {
+      for (let i = 0; i < b.values.length; i++) {
+        a.values.push(b.values[i]!)
+        a.timestamps.push(b.timestamps[i]!)
+      }
+      return a
+    },
+    fire: (key, ctx, buffer, out) => {
+      const { values, timestamps } = buffer
+      if (!after) eviction.evict(values, timestamps)
+      evaluate(key, ctx, valuesEscape ? values.slice() : values, out)
+      if (after) eviction.evict(values, timestamps)
+      return values.length === 0 ? undefined : buffer
+    },
+    clear,
+    encode: (buffer, fail) => encodeTimestamped(buffer.values.length, i => buffer.timestamps[i]!, i => buffer.values[i]!, fail),
+    decode: (encoded, fail) => {
+      const values: T[] = []
+      const timestamps: number[] = []
+      decodeTimestamped<T>(encoded, fail, (value, timestamp) => {
+        values.push(value)
+        timestamps.push(timestamp)
+      })
+      return { values, timestamps }
+    }
+  }
+}
+
+function elementEvictingContents<T, R, K>(
   evictor: Evictor<T>,
   evaluate: (key: K, ctx: ProcessWindowContext, values: readonly T[], out: Collector<R>) => void,
   clear: (ctx: ProcessWindowContext) => void
@@ -206,23 +283,36 @@ export function evictingContents<T, R, K>(
     merge: (a, b) => a.concat(b),
     fire: (key, ctx, elements, out) => {
       const kept = evictor.evictBefore(elements, ctx.window)
-      evaluate(
-        key,
-        ctx,
-        kept.map(e => e.value),
-        out
-      )
+      const values: T[] = new Array<T>(kept.length)
+      for (let i = 0; i < kept.length; i++) values[i] = kept[i]!.value
+      evaluate(key, ctx, values, out)
       const remaining = evictor.evictAfter(kept, ctx.window)
-      return remaining.length === 0 ? undefined : [...remaining]
+      if (remaining.length === 0) return undefined
+      // The window's own array when nothing was evicted; an evictor's array may be its own
+      // (kept, shared): the window copies it before adding to it.
+      return remaining === elements ? elements : [...remaining]
     },
     clear,
-    // Each element as [timestamp, value]: evictors need the timestamps back.
-    encode: (elements, fail) =>
-      encodeList(elements, (element, path) => [encodeTime(element.timestamp), (elementValues as ValueCodec<T>).encode(element.value, `${path}.value`, fail)]),
-    decode: (encoded, fail) =>
-      decodeList(encoded, fail, (element, path) => {
-        if (!Array.isArray(element) || element.length !== 2) return fail(`${path}: expected [timestamp, value], got ${describeValue(element)}`)
-        return { value: element[1] as T, timestamp: decodeTimestamp(element[0], `${path}[0]`, fail) }
-      })
+    encode: (elements, fail) => encodeTimestamped(elements.length, i => elements[i]!.timestamp, i => elements[i]!.value, fail),
+    decode: (encoded, fail) => {
+      const elements: TimestampedValue<T>[] = []
+      decodeTimestamped<T>(encoded, fail, (value, timestamp) => elements.push({ value, timestamp }))
+      return elements
+    }
   }
+}
+
+/** Each element as [timestamp, value]: evictors need the timestamps back. */
+function encodeTimestamped<T>(n: number, timestamp: (i: number) => number, value: (i: number) => T, fail: Fail): unknown[] {
+  const encoded: unknown[] = []
+  for (let i = 0; i < n; i++) encoded.push([encodeTime(timestamp(i)), (elementValues as ValueCodec<T>).encode(value(i), `elements[${i}].value`, fail)])
+  return encoded
+}
+
+function decodeTimestamped<T>(encoded: unknown, fail: Fail, add: (value: T, timestamp: number) => void): void {
+  decodeList(encoded, fail, (element, path) => {
+    if (!Array.isArray(element) || element.length !== 2) return fail(`${path}: expected [timestamp, value], got ${describeValue(element)}`)
+    add(element[1] as T, decodeTimestamp(element[0], `${path}[0]`, fail))
+    return undefined
+  })
 }

@@ -17,6 +17,7 @@
  */
 import { describeValue } from '../core/describe'
 import type { Evictor, TimestampedValue } from './Evictor'
+import { type BufferEviction, registerBufferEviction } from './bufferEviction'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -70,8 +71,18 @@ export function countEvictor<T = unknown>(maxCount: number, { doEvictAfter = fal
   if (typeof maxCount !== 'number' || !Number.isInteger(maxCount) || maxCount < 0) {
     throw new RangeError(`countEvictor: maxCount must be an integer >= 0, got ${describeValue(maxCount)}`)
   }
-  return sided(`countEvictor(${maxCount}${afterLabel(doEvictAfter)})`, doEvictAfter, elements =>
-    elements.length > maxCount ? elements.slice(elements.length - maxCount) : elements
+  return sided(
+    `countEvictor(${maxCount}${afterLabel(doEvictAfter)})`,
+    doEvictAfter,
+    elements => (elements.length > maxCount ? elements.slice(elements.length - maxCount) : elements),
+    (values, timestamps) => {
+      const drop = values.length - maxCount
+      if (drop <= 0) return
+      values.copyWithin(0, drop)
+      values.length = maxCount
+      timestamps.copyWithin(0, drop)
+      timestamps.length = maxCount
+    }
   )
 }
 
@@ -104,14 +115,26 @@ export function timeEvictor<T = unknown>(windowSize: number, { doEvictAfter = fa
   if (typeof windowSize !== 'number' || !Number.isFinite(windowSize) || windowSize < 0) {
     throw new RangeError(`timeEvictor: windowSize must be a finite number of milliseconds >= 0, got ${describeValue(windowSize)}`)
   }
-  return sided(`timeEvictor(${windowSize}${afterLabel(doEvictAfter)})`, doEvictAfter, elements => {
-    const first = elements[0]
-    if (first === undefined || first.timestamp === -Infinity) return elements
-    let max = -Infinity
-    for (const e of elements) if (e.timestamp > max) max = e.timestamp
-    const cutoff = max - windowSize
-    return keepOrSame(elements, e => e.timestamp > cutoff)
-  })
+  return sided(
+    `timeEvictor(${windowSize}${afterLabel(doEvictAfter)})`,
+    doEvictAfter,
+    elements => {
+      const first = elements[0]
+      if (first === undefined || first.timestamp === -Infinity) return elements
+      let max = -Infinity
+      for (const e of elements) if (e.timestamp > max) max = e.timestamp
+      const cutoff = max - windowSize
+      return keepOrSame(elements, e => e.timestamp > cutoff)
+    },
+    (values, timestamps) => {
+      const n = timestamps.length
+      if (n === 0 || timestamps[0] === -Infinity) return
+      let max = -Infinity
+      for (let i = 0; i < n; i++) if (timestamps[i]! > max) max = timestamps[i]!
+      const cutoff = max - windowSize
+      compact(values, timestamps, i => timestamps[i]! > cutoff)
+    }
+  )
 }
 
 /**
@@ -151,11 +174,20 @@ export function deltaEvictor<T>(
   if (typeof delta !== 'function') {
     throw new TypeError(`deltaEvictor: delta must be a function (a, b) => number, got ${describeValue(delta)}`)
   }
-  return sided(`deltaEvictor(${threshold}${afterLabel(doEvictAfter)})`, doEvictAfter, elements => {
-    const last = elements[elements.length - 1]
-    if (last === undefined) return elements
-    return keepOrSame(elements, e => !(delta(e.value, last.value) >= threshold))
-  })
+  return sided(
+    `deltaEvictor(${threshold}${afterLabel(doEvictAfter)})`,
+    doEvictAfter,
+    elements => {
+      const last = elements[elements.length - 1]
+      if (last === undefined) return elements
+      return keepOrSame(elements, e => !(delta(e.value, last.value) >= threshold))
+    },
+    (values, timestamps) => {
+      if (values.length === 0) return
+      const last = values[values.length - 1] as T
+      compact(values, timestamps, i => !(delta(values[i] as T, last) >= threshold))
+    }
+  )
 }
 
 // -------------------------------------------------------------------------------------
@@ -164,23 +196,55 @@ export function deltaEvictor<T>(
 
 type Evict<T> = (elements: readonly TimestampedValue<T>[]) => readonly TimestampedValue<T>[]
 
-/** An evictor that applies `evict` on one side and keeps everything on the other. */
-function sided<T>(name: string, doEvictAfter: boolean, evict: Evict<T>): Evictor<T> {
+/**
+ * An evictor that applies `evict` on one side and keeps everything on the other; `inPlace` is
+ * the same eviction over a window's two arrays (see {@link BufferEviction}).
+ */
+function sided<T>(name: string, doEvictAfter: boolean, evict: Evict<T>, inPlace: (values: T[], timestamps: number[]) => void): Evictor<T> {
   const keepAll: Evict<T> = elements => elements
-  return doEvictAfter
+  const evictor: Evictor<T> = doEvictAfter
     ? { name, evictBefore: keepAll, evictAfter: elements => evict(elements) }
     : { name, evictBefore: elements => evict(elements), evictAfter: keepAll }
+  registerBufferEviction(evictor as Evictor<never>, { after: doEvictAfter, evict: inPlace as BufferEviction['evict'] })
+  return evictor
 }
 
 function afterLabel(doEvictAfter: boolean): string {
   return doEvictAfter ? ', { doEvictAfter: true }' : ''
 }
 
-/** The elements that pass `keep`, or `elements` itself when all of them do. */
+/**
+ * The elements that pass `keep`, or `elements` itself when all of them do (then without
+ * building an array). `keep` is called once per element, in order.
+ */
 function keepOrSame<T>(
   elements: readonly TimestampedValue<T>[],
   keep: (e: TimestampedValue<T>) => boolean
 ): readonly TimestampedValue<T>[] {
-  const kept = elements.filter(keep)
-  return kept.length === elements.length ? elements : kept
+  const n = elements.length
+  let i = 0
+  while (i < n && keep(elements[i]!)) i++
+  if (i === n) return elements
+  const kept = elements.slice(0, i)
+  for (i++; i < n; i++) if (keep(elements[i]!)) kept.push(elements[i]!)
+  return kept
+}
+
+/**
+ * Keeps, in place and in order, the elements at the indices that pass `keep` (called once per
+ * index, in order, with the arrays as they were: an element is moved only after its test).
+ */
+function compact<T>(values: T[], timestamps: number[], keep: (i: number) => boolean): void {
+  const n = values.length
+  let j = 0
+  for (let i = 0; i < n; i++) {
+    if (!keep(i)) continue
+    if (i !== j) {
+      values[j] = values[i]!
+      timestamps[j] = timestamps[i]!
+    }
+    j++
+  }
+  values.length = j
+  timestamps.length = j
 }
