@@ -429,12 +429,16 @@ describe('window snapshot errors', () => {
   }
 
   it('a snapshot of the general operator does not restore into sliced windows: a StateError, not lost windows', () => {
-    const withTrigger: Build<number, string, unknown> = ([input]) =>
-      input!.pipe(ds.windowBy(ds.slidingEventTimeWindows<number>(10, 5)).trigger(ds.eventTimeTrigger()).reduce<number>((a, b) => a + b) as never)
     const sliced: Build<number, string, unknown> = ([input]) => input!.pipe(ds.windowBy(ds.slidingEventTimeWindows<number>(10, 5)).reduce<number>((a, b) => a + b) as never)
-    const [snapshot] = JSON.parse(JSON.stringify(snapshotAfter(withTrigger, 3))) as [unknown]
-    const fresh = startJob(1, sliced).job.operators[0]!.operator
-    expect(() => fresh.initializeState(snapshot)).toThrowError(ds.StateError, /cannot restore: the snapshot was not taken by sliced windows/)
+    for (const trigger of [ds.eventTimeTrigger<number>(), ds.countTrigger<number>(5)]) {
+      const general: Build<number, string, unknown> = ([input]) =>
+        input!.pipe(ds.windowBy(ds.slidingEventTimeWindows<number>(10, 5)).trigger(trigger).reduce<number>((a, b) => a + b) as never)
+      const [snapshot] = JSON.parse(JSON.stringify(snapshotAfter(general, 3))) as [unknown]
+      const fresh = startJob(1, sliced).job.operators[0]!.operator
+      expect(() => fresh.initializeState(snapshot))
+        .withContext(trigger.name)
+        .toThrowError(ds.StateError, /cannot restore: .*; was the snapshot taken by sliced windows/)
+    }
   })
 
   it('an accumulatorCodec whose output is not plain JSON data fails the snapshot, naming the codec', () => {

@@ -428,17 +428,15 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     this.windowKeys.clear()
     this.pending.clear()
     const encodedOrder = ownField(own, 'windowKeys')
-    if (encodedOrder === undefined) {
-      // The general window operator's snapshot (it writes no `windowKeys`): its windows are in a
-      // table of its own, which this operator would silently leave aside.
-      throw new StateError(
-        this.info,
-        'windowKeys',
-        `cannot restore: the snapshot was not taken by sliced windows (aggregate or reduce over ${this.config.assignerName} with the default trigger); was the window function or the trigger changed?`
-      )
-    }
+    if (encodedOrder === undefined) throw this.notSliced('it lists no windowKeys')
     const members = this.openWindowsOfPanes()
     const order = this.decodeWindowOrder(encodedOrder)
+    // Every key listed in a window has a pane in it (a pane goes at the cleanup of the last
+    // window it is in). A window listed without any is one of the general operator's, whose
+    // windows are in a table of their own that this operator would silently leave aside.
+    for (const [start, keys] of order) {
+      if (keys.length > 0 && !members.has(start)) throw this.notSliced(`key ${describeValue(keys[0])} is listed in the window starting at ${start}, but has no pane in it`)
+    }
     this.allPanes = undefined
     if (!this.config.keyed) for (const { value } of this.panesOfKey.entries()) this.allPanes = value
     for (const [start, keys] of members) {
@@ -447,6 +445,14 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
       if (maxTs > this.watermark) this.pending.push(maxTs, FIRE, { start, kind: FIRE })
       this.pending.push(maxTs + this.lateness, CLEANUP, { start, kind: CLEANUP })
     }
+  }
+
+  private notSliced(detail: string): StateError {
+    return new StateError(
+      this.info,
+      'windowKeys',
+      `cannot restore: ${detail}; was the snapshot taken by sliced windows (aggregate or reduce over ${this.config.assignerName} with the default trigger), and not by windows with a trigger or an evictor given, or another window function?`
+    )
   }
 
   /** Every window not cleaned up yet at the watermark, with the keys that have a pane in it. */
