@@ -12,7 +12,10 @@
  *                  (createAccumulator 0, add +1, merge +);
  * - ds-reduce:     the same count as a reduce: keyBy(page), mapValues(() => 1),
  *                  windowBy(slidingEventTimeWindows(60 s, 10 s)).reduce((a, b) => a + b) (one
- *                  stage more than `ds`, the mapValues, fused into the chain).
+ *                  stage more than `ds`, the mapValues, fused into the chain);
+ * - ds-evictor:    the general window operator with every click kept:
+ *                  windowBy(…).evictor(timeEvictor(60 s)).process(the number of elements) (the
+ *                  evictor removes none: a window spans 60 s).
  */
 import { connect, count, filter, groupBy, map, mergeMap, withLatestFrom } from 'rxjs'
 import type { AggregateFunction, WatermarkStrategy } from '../src/index'
@@ -183,6 +186,27 @@ function rxDatastreamReduce(
   drainSync(results, r => sink.emit(r.key, r.timestamp + 1 - SIZE, r.value, 0))
 }
 
+/** The count as the number of elements, behind a time evictor (a named function of its own, for profiles). */
+function rxDatastreamEvictor(
+  ds: Library,
+  strategy: WatermarkStrategy<Event>,
+  at: (i: number) => Event,
+  size: number,
+  probe: HeapProbe,
+  sink: WindowSink
+): void {
+  const results = indexedSource(() => at, size, probe).pipe(
+    ds.assignTimestampsAndWatermarks(strategy, { autoWatermarkInterval: 0 }),
+    ds.keyBy(e => e.page),
+    ds
+      .windowBy(ds.slidingEventTimeWindows(SIZE, SLIDE))
+      .evictor(ds.timeEvictor<Event>(SIZE))
+      .process<Event, number, number>((_page, _ctx, clicks, out) => out.collect(clicks.length)),
+    ds.records()
+  )
+  drainSync(results, r => sink.emit(r.key, r.timestamp + 1 - SIZE, r.value, 0))
+}
+
 /** The run functions on library `ds`, with a strategy of their own: made by that version, as its users would. */
 function onLibrary(ds: Library, run: typeof rxDatastream): WindowImpl['run'] {
   const strategy = ds.WatermarkStrategy.forBoundedOutOfOrderness<Event>(OUT_OF_ORDERNESS).withTimestampAssigner(e => e.ts)
@@ -198,7 +222,8 @@ const impls = (libs: readonly LibraryBuild[]): WindowImpl[] => [
   { id: 'rxjs', name: 'plain RxJS (groupBy + duration)', run: plainRxjs },
   ...perLibrary(libs, ds => [
     { id: 'ds', name: 'rx-datastream', run: onLibrary(ds, rxDatastream) },
-    { id: 'ds-reduce', name: 'rx-datastream reduce', run: onLibrary(ds, rxDatastreamReduce) }
+    { id: 'ds-reduce', name: 'rx-datastream reduce', run: onLibrary(ds, rxDatastreamReduce) },
+    { id: 'ds-evictor', name: 'rx-datastream evictor + process', run: onLibrary(ds, rxDatastreamEvictor) }
   ])
 ]
 
