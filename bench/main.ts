@@ -10,7 +10,8 @@
  *   --warmup-runs N   warm-up runs of each variant (default 3)
  *   --rounds N        timed runs of each variant, interleaved; medians are reported (default 1)
  *   --only ID         only these variants (repeatable or comma-separated): hand, rxjs, ds, ds-wm0,
- *                     rxjs-scan, ds-map, ds-unordered, and with a baseline ds@base, ds-wm0@base, …
+ *                     ds-process, ds-evictor, ds-reduce, ds-agg, ds-keyed, ds-keyed-agg, rxjs-scan,
+ *                     ds-map, ds-unordered, and with a baseline ds@base, ds-wm0@base, …
  *   --workload NAME   only these workloads (repeatable or comma-separated; default: all):
  *                     stateless, windows-tumbling, windows-sliding, windows-all, keyed-process, async-io, interval-join
  *                     (interval-join: --events counts orders, default 1000000; as many payments flow beside them)
