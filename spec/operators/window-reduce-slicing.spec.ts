@@ -247,6 +247,38 @@ describe('reduce on sliced windows', () => {
     expect(run(false, sliding)).toEqual(run(true, sliding))
   })
 
+  it('aggregates whose accumulator may be undefined, as the general operator does', () => {
+    const run = (aggregate: ds.AggregateFunction<number, number | undefined, string>, trigger: boolean, assigner: ds.WindowAssigner<number>): unknown[] => {
+      const out: unknown[] = []
+      const windowed = ds.windowAll(assigner)
+      ds.fromRecords([0, 0, 3, 0, 11, 0, 0, 14, 2, 0, 5].map((value, i) => ({ value, timestamp: [1, 2, 3, 4, 12, 13, 21, 16, 7, 22, 8][i]! })))
+        .pipe((trigger ? windowed.trigger(ds.eventTimeTrigger()) : windowed).aggregate<number, number | undefined, string, string>(aggregate, describe_), ds.values())
+        .subscribe(s => out.push(s))
+      return out
+    }
+    // undefined until a value other than 0 comes: a window of zeros only is a result too
+    const sum: ds.AggregateFunction<number, number | undefined, string> = {
+      createAccumulator: () => undefined,
+      add: (v, acc) => (v === 0 ? acc : (acc ?? 0) + v),
+      getResult: acc => String(acc),
+      merge: (a, b) => (a === undefined ? b : b === undefined ? a : a + b)
+    }
+    for (const assigner of [ds.tumblingEventTimeWindows<number>(10), ds.slidingEventTimeWindows<number>(10, 5), ds.slidingEventTimeWindows<number>(15, 5)]) {
+      expect(run(sum, false, assigner)).withContext(assigner.name).toEqual(run(sum, true, assigner))
+    }
+    expect(run(sum, false, ds.tumblingEventTimeWindows<number>(10))).toEqual(['undefined[0,10)="10"', 'undefined[10,20)="25"', 'undefined[20,30)="undefined"'])
+    // an undefined accumulator is added to, not replaced by a new one (tumbling: any function)
+    const wiping: ds.AggregateFunction<number, number | undefined, string> = {
+      createAccumulator: () => 0,
+      add: (v, acc) => (v === 0 ? undefined : (acc ?? 100) + v),
+      getResult: acc => String(acc),
+      merge: (a, b) => (a ?? 0) + (b ?? 0)
+    }
+    const tumbling = ds.tumblingEventTimeWindows<number>(10)
+    expect(run(wiping, false, tumbling)).toEqual(run(wiping, true, tumbling))
+    expect(run(wiping, false, tumbling)).toEqual(['undefined[0,10)="107"', 'undefined[10,20)="114"', 'undefined[20,30)="undefined"'])
+  })
+
   it('a failing reduce function fails the stream as on the general operator', () => {
     const run = (trigger: boolean) => {
       const windowed = ds.windowBy(ds.slidingEventTimeWindows(10, 5))

@@ -139,16 +139,21 @@ class ReducePanes<T> implements PaneFunction<T, T, T> {
     return value
   }
 
+  // The function is called as a plain function, as the general operator calls it (no `this`).
+
   add(value: T, acc: T): T {
-    return this.reduce(acc, value)
+    const reduce = this.reduce
+    return reduce(acc, value)
   }
 
   combine(first: T, second: T): T {
-    return this.reduce(first, second)
+    const reduce = this.reduce
+    return reduce(first, second)
   }
 
   merge(acc: T, pane: T): T {
-    return this.reduce(acc, pane)
+    const reduce = this.reduce
+    return reduce(acc, pane)
   }
 
   getResult(acc: T): T {
@@ -163,6 +168,12 @@ interface KeyPanes<K, ACC> {
   /** The pane written last and its accumulator: most records of a key land there again. */
   lastPane: number
   lastAcc: ACC | undefined
+  /**
+   * Whether a pane may hold `undefined` (a reduced `undefined`, an aggregate's `undefined`
+   * accumulator): only then does a pane read as `undefined` need a second look to tell it
+   * from a missing one.
+   */
+  undefinedAccs: boolean
 }
 
 /**
@@ -246,7 +257,10 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
       next = this.addToNewPane(keyPanes, value, paneStart, ts, watermark)
     } else {
       next = this.config.panes.add(value, acc)
-      if (next !== acc) keyPanes.panes.set(paneStart, next)
+      if (next !== acc) {
+        keyPanes.panes.set(paneStart, next)
+        if (next === undefined) keyPanes.undefinedAccs = true
+      }
     }
     keyPanes.lastPane = paneStart
     keyPanes.lastAcc = next
@@ -266,7 +280,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
 
   /** The first pane of the current key `key`. */
   private newKey(key: K): KeyPanes<K, ACC> {
-    const keyPanes: KeyPanes<K, ACC> = { key, panes: new Map(), lastPane: NaN, lastAcc: undefined }
+    const keyPanes: KeyPanes<K, ACC> = { key, panes: new Map(), lastPane: NaN, lastAcc: undefined, undefinedAccs: false }
     this.backend.keys.setCurrentKey(key)
     this.panesOfKey.put(undefined, keyPanes)
     if (!this.config.keyed) this.allPanes = keyPanes
@@ -279,13 +293,14 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
    */
   private addToNewPane(keyPanes: KeyPanes<K, ACC>, value: T, paneStart: number, ts: number, watermark: number): ACC {
     const { panes } = this.config
-    if (keyPanes.panes.has(paneStart)) {
+    if (keyPanes.undefinedAccs && keyPanes.panes.has(paneStart)) {
       const next = panes.add(value, undefined as ACC)
       keyPanes.panes.set(paneStart, next)
       return next
     }
     const acc = panes.first(value)
     keyPanes.panes.set(paneStart, acc)
+    if (acc === undefined) keyPanes.undefinedAccs = true
     this.registerWindows(keyPanes, paneStart, ts, watermark)
     return acc
   }
@@ -367,7 +382,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     let count = 0
     for (let p = start; p < end; p += this.pane) {
       const pane = keyPanes.panes.get(p)
-      if (pane === undefined && !keyPanes.panes.has(p)) continue
+      if (pane === undefined && !(keyPanes.undefinedAccs && keyPanes.panes.has(p))) continue
       count++
       // Panes are shared by several windows: combine and merge leave them as they are.
       if (count === 1) acc = pane
@@ -537,13 +552,16 @@ function panesCodec<K, ACC>(info: OperatorInfo, grid: WindowGrid, fn: PaneFuncti
     decode: (encoded, fail, key) => {
       if (!Array.isArray(encoded) || encoded.length === 0) return fail(`expected a non-empty list of panes [start, accumulator], got ${describeValue(encoded)}`)
       const panes = new Map<number, ACC>()
+      let undefinedAccs = false
       for (const pane of encoded as unknown[]) {
         if (!Array.isArray(pane) || pane.length !== 2 || typeof pane[0] !== 'number' || windowStart(pane[0], grid.offset, grid.slide) !== pane[0]) {
           return fail(`${describeValue(pane)} is not a pane [start, accumulator] of windows every ${grid.slide} ms`)
         }
-        panes.set(pane[0], accumulators.decode(pane[1], `the ${label} of pane ${pane[0]}`, fail))
+        const acc = accumulators.decode(pane[1], `the ${label} of pane ${pane[0]}`, fail)
+        panes.set(pane[0], acc)
+        if (acc === undefined) undefinedAccs = true
       }
-      return { key: key as K, panes, lastPane: NaN, lastAcc: undefined }
+      return { key: key as K, panes, lastPane: NaN, lastAcc: undefined, undefinedAccs }
     }
   }
 }
