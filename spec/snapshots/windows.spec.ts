@@ -441,6 +441,19 @@ describe('window snapshot errors', () => {
     }
   })
 
+  it('a snapshot of sliced windows does not restore into the general operator: a StateError naming the panes, not lost windows', () => {
+    const sliced: Build<number, string, unknown> = ([input]) => input!.pipe(ds.windowBy(ds.slidingEventTimeWindows<number>(10, 5)).reduce<number>((a, b) => a + b) as never)
+    const [snapshot] = JSON.parse(JSON.stringify(snapshotAfter(sliced, 3))) as [unknown]
+    for (const trigger of [ds.countTrigger<number>(5), ds.purgingTrigger(ds.eventTimeTrigger<number>())]) {
+      const general: Build<number, string, unknown> = ([input]) =>
+        input!.pipe(ds.windowBy(ds.slidingEventTimeWindows<number>(10, 5)).trigger(trigger).reduce<number>((a, b) => a + b) as never)
+      const fresh = startJob(1, general).job.operators[0]!.operator
+      expect(() => fresh.initializeState(snapshot))
+        .withContext(trigger.name)
+        .toThrowError(ds.StateError, /cannot restore: the snapshot holds "panes", which this operator does not keep/)
+    }
+  })
+
   it('an accumulatorCodec whose output is not plain JSON data fails the snapshot, naming the codec', () => {
     const badCodec = new t.Type<Set<number>, unknown, unknown>('BadSet', (u): u is Set<number> => u instanceof Set, (u, c) => t.failure(u, c), set => set)
     const build: Build<number, string, unknown> = ([input]) =>

@@ -123,6 +123,16 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> exten
     if (this.watermark > -Infinity) this.timers.advanceWatermark(this.watermark)
     this.restoreOwn(parts.own)
     if (parts.timers !== undefined) this.restoreTimers(parts.timers)
+    const unclaimed = this.backend.unclaimedTables()
+    if (unclaimed.length > 0) {
+      // E.g. sliced windows' panes restored into the general window operator after a custom
+      // trigger was added: the same kind of operator, state it cannot read.
+      throw new StateError(
+        this.info,
+        unclaimed.join(', '),
+        `cannot restore: the snapshot holds ${unclaimed.map(name => `"${name}"`).join(', ')}, which this operator does not keep (was it taken from an operator built differently?)`
+      )
+    }
   }
 
   /** What the operator keeps outside the backend, as plain JSON data; by default nothing. */

@@ -117,6 +117,11 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     return state as StateOf<D> & InternalKvState
   }
 
+  /** See {@link KeyedStateBackend.unclaimedTables}. */
+  unclaimedTables(): string[] {
+    return [...this.pendingTables.keys()]
+  }
+
   /** See {@link KeyedStateBackend.mergeNamespaces}. */
   mergeNamespaces(descriptor: MergingStateDescriptor, target: string | number, sources: readonly (string | number)[]): void {
     if (sources.length === 0) return

@@ -38,6 +38,12 @@ export interface KeyedStateBackend<K> {
    * `sources` into `target`, removing them: windows merging (Flink's `mergeNamespaces`).
    */
   mergeNamespaces(descriptor: MergingStateDescriptor, target: string | number, sources: readonly (string | number)[]): void
+  /**
+   * The tables of the last restored snapshot that no `internalTable` call has taken: an
+   * operator makes its tables when it is built, so after its restore any left are another
+   * operator's state.
+   */
+  unclaimedTables(): string[]
   /** A table for the operator's own keyed bookkeeping, written into snapshots through `codec`. */
   internalTable<S>(name: string, codec: TableCodec<S>): StateTable<K, S>
   /** `fn` for every key with a value in `descriptor`'s state, that key current (Flink's `applyToAllKeys`). */
