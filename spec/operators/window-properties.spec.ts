@@ -244,6 +244,38 @@ describe('windows against a batch reference (property)', () => {
     )
   })
 
+  it('processing-time grid windows under the default trigger give exactly what a per-key-timer trigger gives, in the same order', () => {
+    const sameAsDefault: ds.Trigger<Tally> = { ...ds.processingTimeTrigger<Tally>(), name: 'userProcessingTimeTrigger()' }
+    const assigner = fc.oneof(
+      fc.integer({ min: 1, max: 30 }).map(size => ds.tumblingProcessingTimeWindows<Tally>(size)),
+      fc.tuple(fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 4 })).map(([slide, n]) => ds.slidingProcessingTimeWindows<Tally>(slide * n, slide))
+    )
+    const arrivals = fc.array(fc.tuple(fc.constantFrom('a', 'b', 'c'), fc.integer({ min: -5, max: 5 }), fc.integer({ min: 0, max: 4 })), { maxLength: 60 })
+    fc.assert(
+      fc.property(arrivals, assigner, (events, windows) => {
+        const run = (trigger: ds.Trigger<Tally> | undefined) => {
+          const scheduler = new TestScheduler((a, b) => assert.deepStrictEqual(a, b))
+          const out: ds.StreamElement<Result, string>[] = []
+          scheduler.run(({ cold }) => {
+            // Each record after its gap of virtual time; the source ends a while after the last.
+            const marbles = events.map(([, , gap]) => '-'.repeat(gap) + 'e').join('') + '-'.repeat(40) + '|'
+            const builder = ds.windowBy(windows, { scheduler })
+            const configured = trigger === undefined ? builder : builder.trigger(trigger)
+            cold(marbles, { e: 0 })
+              .pipe(
+                map((_, i) => ds.streamRecord<Tally, string>({ sum: events[i]![1], count: 1 }, i, events[i]![0])),
+                configured.process<Tally, Result, string>((key, ctx, ts, o) => o.collect({ key, start: ctx.window.start, end: ctx.window.end, ...ts.reduce(plus) }))
+              )
+              .subscribe(e => out.push(e))
+          })
+          return out
+        }
+        assert.deepStrictEqual(run(undefined), run(sameAsDefault))
+      }),
+      { numRuns: 100 }
+    )
+  })
+
   it('a merging assigner of the user\'s own (sessions merged by hand) gives the reference results', () => {
     // The operator merges the built-in sessions by one scan of the key's windows; any other
     // merging assigner goes through its own mergeWindows. Both must give the sessions' results.

@@ -32,7 +32,9 @@ import type { StateDescriptor } from '../state/StateDescriptor'
 import { NumericPriorityQueue } from '../core/PriorityQueue'
 import { keyId } from '../core/Key'
 import { decodeKey, encodeKey } from '../state/snapshotFormat'
-import { isEventTimeTrigger } from './knownTriggers'
+import { isEventTimeTrigger, isProcessingTimeTrigger } from './knownTriggers'
+import { InternalTimerService } from '../core/TimerService'
+import { asStreamError } from '../runtime/host'
 import {
   AbstractWindowOperator,
   decodeWindow,
@@ -85,13 +87,16 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
   /** The namespace of the next merging window made: each gets its own, never reused. */
   private nextWindowNamespace = 0
   /**
-   * Event-time grid windows under `eventTimeTrigger()`: every key of a window fires at the same
-   * time and is cleaned at the same time, so the operator keeps one firing and one cleanup per
+   * Grid windows under their assigner's default trigger (`eventTimeTrigger()` in event time,
+   * `processingTimeTrigger()` in processing time): every key of a window fires at the same time
+   * and is cleaned at the same time, so the operator keeps one firing and one cleanup per
    * window, for all its keys, instead of a timer per key and window registered on every record
    * (what the trigger would do). Same results, same order: a window's keys fire in the order of
    * their first records in it, as their timers would.
    */
   private readonly byWindow: boolean
+  /** `byWindow` in processing time: one timer per window (by start), for all its keys. */
+  private readonly windowTimers: InternalTimerService<number> | undefined
   /** `byWindow`: the keys with state in each window (by start), in the order of their first records. */
   private readonly windowKeys = new Map<number, K[]>()
   /** `byWindow`: the pending firings and cleanups, by time. */
@@ -127,7 +132,18 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     this.merging = assigner.mergeWindows !== undefined
     this.mergesIntersecting = assigner.mergeWindows === mergeTimeWindows
     this.naming = windowNaming(assigner)
-    this.byWindow = !this.merging && assigner.grid !== undefined && assigner.timeDomain === 'EVENT_TIME' && isEventTimeTrigger(config.trigger)
+    this.byWindow =
+      !this.merging &&
+      assigner.grid !== undefined &&
+      ((assigner.timeDomain === 'EVENT_TIME' && isEventTimeTrigger(config.trigger)) ||
+        (assigner.timeDomain === 'PROCESSING_TIME' && isProcessingTimeTrigger(config.trigger)))
+    if (this.byWindow && assigner.timeDomain === 'PROCESSING_TIME') {
+      const { info, scheduler } = config
+      this.windowTimers = new InternalTimerService<number>(
+        { onEventTime: () => undefined, onProcessingTime: timer => this.fireWindow(timer.key, true, true) },
+        { scheduler, onError: error => context.fail(output, info, asStreamError(info, error, undefined, 'firing a processing-time window')) }
+      )
+    }
     this.bySession =
       this.mergesIntersecting && assigner.timeDomain === 'EVENT_TIME' && isEventTimeTrigger(config.trigger) && config.allowedLateness === 0
     // Window functions and triggers only run for a key: state is always in a keyed context.
@@ -236,7 +252,8 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
       accepted = true
       state.contents = contents.add(state.contents, state.empty, value, timestamp)
       state.empty = false
-      if (maxTimestamp(window) <= watermark) this.emitWindowContents(state)
+      // In processing time the window's end is always ahead: it was assigned by the clock.
+      if (maxTimestamp(window) <= watermark && this.windowTimers === undefined) this.emitWindowContents(state)
     }
     return accepted
   }
@@ -327,6 +344,11 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
 
   /** `byWindow`: a firing at the window's end unless already past, then its cleanup (one event when they coincide). */
   private scheduleWindow(start: number, window: TimeWindow): void {
+    if (this.windowTimers !== undefined) {
+      // Processing time: the window fires and is cleaned when the clock reaches its end.
+      this.windowTimers.registerProcessingTimeTimer(start, undefined, maxTimestamp(window))
+      return
+    }
     const end = maxTimestamp(window)
     const cleanup = this.cleanupTime(window)
     if (end > this.timers.currentWatermark() && end < cleanup) this.schedule.push(end, this.scheduleSeq++, { start, fire: true, cleanup: false })
@@ -335,24 +357,32 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
 
   /** The watermark is set: with `byWindow`, the windows it reaches fire (and are cleaned) key by key. */
   protected override advanceEventTime(time: number): void {
+    // The end of event time fires every pending processing-time window first, as the base
+    // does for timers (`processWatermark`).
+    if (time === Infinity) this.windowTimers?.fireProcessingTimeTimersNow()
     this.timers.advanceWatermark(time)
     if (this.bySession) this.fireSessions(time)
     if (!this.byWindow) return
     const schedule = this.schedule
     for (let due = schedule.peek(); due !== undefined && schedule.peekPriority()! <= time; due = schedule.peek()) {
       schedule.pop()
-      const keys = this.windowKeys.get(due.start)
-      if (keys === undefined) continue
-      if (due.cleanup) this.windowKeys.delete(due.start)
-      const windows = this.windows!
-      const backendKeys = this.backend.keys
-      for (const key of keys) {
-        backendKeys.setCurrentKey(key)
-        const state = windows.get(due.start)
-        if (state === undefined) continue
-        if (due.fire && !state.empty) this.emitWindowContents(state)
-        if (due.cleanup) this.clearWindow(state)
-      }
+      this.fireWindow(due.start, due.fire, due.cleanup)
+    }
+  }
+
+  /** `byWindow`: the window at `start` fires and/or is cleaned, key by key in the order of their first records. */
+  private fireWindow(start: number, fire: boolean, cleanup: boolean): void {
+    const keys = this.windowKeys.get(start)
+    if (keys === undefined) return
+    if (cleanup) this.windowKeys.delete(start)
+    const windows = this.windows!
+    const backendKeys = this.backend.keys
+    for (const key of keys) {
+      backendKeys.setCurrentKey(key)
+      const state = windows.get(start)
+      if (state === undefined) continue
+      if (fire && !state.empty) this.emitWindowContents(state)
+      if (cleanup) this.clearWindow(state)
     }
   }
 
@@ -653,6 +683,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     }
     this.windowKeys.clear()
     this.schedule.clear()
+    for (const timer of this.windowTimers?.processingTimeTimers() ?? []) this.windowTimers!.deleteProcessingTimeTimer(timer.key, undefined, timer.timestamp)
     const restored = new Map<number, Map<unknown, K>>()
     for (const entry of this.windows!.entries()) {
       for (const start of entry.namespaces?.keys() ?? []) {
@@ -677,6 +708,11 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
       this.scheduleWindow(start, this.naming.window(start))
     }
     if (this.windowKeys.size !== restored.size) fail('a window with state is missing from windowKeys')
+  }
+
+  override close(): void {
+    this.windowTimers?.dispose()
+    super.close()
   }
 
   private isWindowLate(window: TimeWindow): boolean {

@@ -16,3 +16,14 @@ export const EVENT_TIME_TRIGGERS = new WeakSet<Trigger<never>>()
 export function isEventTimeTrigger(trigger: Trigger<never>): boolean {
   return EVENT_TIME_TRIGGERS.has(trigger)
 }
+
+/** The triggers `processingTimeTrigger()` made. */
+export const PROCESSING_TIME_TRIGGERS = new WeakSet<Trigger<never>>()
+
+/**
+ * Whether `trigger` is one of `processingTimeTrigger()`: it fires each window once when the
+ * clock reaches the window's end, and does nothing else.
+ */
+export function isProcessingTimeTrigger(trigger: Trigger<never>): boolean {
+  return PROCESSING_TIME_TRIGGERS.has(trigger)
+}

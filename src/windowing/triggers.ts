@@ -17,7 +17,7 @@
  */
 import * as t from 'io-ts'
 import { type ReducingStateDescriptor, reducingState } from '../state/StateDescriptor'
-import { EVENT_TIME_TRIGGERS } from './knownTriggers'
+import { EVENT_TIME_TRIGGERS, PROCESSING_TIME_TRIGGERS } from './knownTriggers'
 import { describeValue } from '../core/describe'
 import { maxTimestamp } from './TimeWindow'
 import type { Trigger, TriggerResult } from './Trigger'
@@ -97,7 +97,7 @@ export function eventTimeTrigger<T = unknown>(): Trigger<T> {
  * @since 0.1.0
  */
 export function processingTimeTrigger<T = unknown>(): Trigger<T> {
-  return {
+  const trigger: Trigger<T> = {
     name: 'processingTimeTrigger()',
     canMerge: true,
     onElement: (_value, _timestamp, window, ctx) => {
@@ -112,6 +112,8 @@ export function processingTimeTrigger<T = unknown>(): Trigger<T> {
     },
     clear: (window, ctx) => ctx.deleteProcessingTimeTimer(maxTimestamp(window))
   }
+  PROCESSING_TIME_TRIGGERS.add(trigger)
+  return trigger
 }
 
 /**
