@@ -161,8 +161,10 @@ export class CollectingSink implements RowSink {
   }
 }
 
+/** Whether two runs gave the same results. */
 export const sameDigest = (x: NexmarkDigest, y: NexmarkDigest): boolean => x.results === y.results && x.hash1 === y.hash1 && x.hash2 === y.hash2
 
+/** A digest for the report. */
 export const showDigest = (d: NexmarkDigest): string =>
   `${d.results.toLocaleString('en-US')} results, hash ${d.hash1.toString(16).padStart(8, '0')}${d.hash2.toString(16).padStart(8, '0')}`
 

@@ -128,8 +128,11 @@ export function nexmarkConfig(overrides: Partial<NexmarkConfig> = {}): NexmarkCo
   return config
 }
 
+/** The first person's id (Nexmark's). */
 export const FIRST_PERSON_ID = 1_000
+/** The first auction's id (Nexmark's). */
 export const FIRST_AUCTION_ID = 1_000
+/** Categories are 10 … 14 (Nexmark's). */
 export const FIRST_CATEGORY_ID = 10
 const NUM_CATEGORIES = 5
 const PERSON_PROPORTION = 1

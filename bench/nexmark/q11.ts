@@ -9,6 +9,7 @@ import type { Library } from '../library'
 import { checkTimestamp, type NexmarkQuery, type QueryEnv, TimeHeap, timestamped } from './common'
 import { isBid, type NexmarkEvent } from './generator'
 
+/** The session gap: 10 s (Nexmark's SQL: `SESSION(dateTime, INTERVAL '10' SECOND)`). */
 export const Q11_GAP = 10_000
 
 /** A result of q11. */

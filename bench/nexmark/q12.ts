@@ -19,6 +19,7 @@ import type { Library } from '../library'
 import { checkTimestamp, type NexmarkQuery, type QueryEnv, timestamped, windowStartOf } from './common'
 import { arrivalTime, isBid, type NexmarkEvent } from './generator'
 
+/** The tumbling processing-time window: 10 s. */
 export const Q12_SIZE = 10_000
 
 /** A result of q12. */

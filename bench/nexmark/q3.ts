@@ -30,8 +30,9 @@ export interface LocalItem {
   readonly auction: number
 }
 
-/** The category and the states q3 looks at. */
+/** The category q3 looks at. */
 export const Q3_CATEGORY = 10
+/** The states q3 looks at: Oregon, Idaho, California. */
 export const Q3_STATES: ReadonlySet<string> = new Set(['OR', 'ID', 'CA'])
 
 /** Whether a person takes part in q3. */

@@ -23,8 +23,9 @@ import type { Library } from '../library'
 import { checkTimestamp, type NexmarkQuery, type QueryEnv, TimeHeap, timestamped, windowStartOf } from './common'
 import { type Auction, type Bid, maxAuctionLengthMs, type NexmarkEvent } from './generator'
 
-/** Stage 2's windows: 10 s, every 5 s. */
+/** Stage 2's window size: 10 s (Nexmark's `windowSizeSec`). */
 export const Q4_SIZE = 10_000
+/** Stage 2's window slide: 5 s (Nexmark's `windowPeriodSec`). */
 export const Q4_SLIDE = 5_000
 
 /** A bid valid for its auction: the interval join's result. */

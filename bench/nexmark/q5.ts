@@ -13,7 +13,9 @@ import type { Library } from '../library'
 import { checkTimestamp, type NexmarkQuery, type QueryEnv, timestamped, windowStartOf } from './common'
 import { isBid, type NexmarkEvent } from './generator'
 
+/** The window size: 10 s (Nexmark's SQL: `HOP(…, INTERVAL '2' SECOND, INTERVAL '10' SECOND)`). */
 export const Q5_SIZE = 10_000
+/** The window slide: 2 s. */
 export const Q5_SLIDE = 2_000
 
 /** Bids of one auction in one window: stage 1's result, and q5's. */

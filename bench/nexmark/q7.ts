@@ -10,6 +10,7 @@ import type { Library } from '../library'
 import { checkTimestamp, type NexmarkQuery, type QueryEnv, timestamped, windowStartOf } from './common'
 import { type Bid, isBid, type NexmarkEvent } from './generator'
 
+/** The tumbling window: 10 s (Nexmark's `windowSizeSec`). */
 export const Q7_SIZE = 10_000
 
 /** A result of q7: a bid with the window's highest price. */

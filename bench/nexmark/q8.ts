@@ -11,6 +11,7 @@ import type { Library } from '../library'
 import { checkTimestamp, type NexmarkQuery, type QueryEnv, stringHash, timestamped, windowStartOf } from './common'
 import type { Auction, NexmarkEvent, Person } from './generator'
 
+/** The tumbling window: 10 s (Nexmark's `windowSizeSec`). */
 export const Q8_SIZE = 10_000
 
 /** A result of q8. */
