@@ -13,8 +13,11 @@
  *                     ds-process, ds-evictor, ds-reduce, ds-agg, ds-keyed, ds-keyed-agg, rxjs-scan,
  *                     ds-map, ds-unordered, and with a baseline ds@base, ds-wm0@base, …
  *   --workload NAME   only these workloads (repeatable or comma-separated; default: all):
- *                     stateless, windows-tumbling, windows-sliding, windows-all, keyed-process, async-io, interval-join
- *                     (interval-join: --events counts orders, default 1000000; as many payments flow beside them)
+ *                     stateless, windows-tumbling, windows-sliding, windows-all, keyed-process, async-io,
+ *                     interval-join, nexmark-q0 … nexmark-q12 (interval-join: --events counts orders,
+ *                     default 1000000; as many payments flow beside them); a NAME no workload has
+ *                     selects every NAME-* workload (nexmark: all the Nexmark queries; windows: the
+ *                     window workloads)
  *   --source KIND     array (pre-generated, shared; default) or lazy (generated on the fly)
  *   --live-heap       after the timed runs, one untimed run per variant with gc() before every heap
  *                     sample: the peak live heap (state), without uncollected garbage
@@ -29,18 +32,24 @@
 import { cpus } from 'node:os'
 import { parseArgs } from 'node:util'
 import { asyncIo } from './async-io'
-import { eventFeed } from './data'
+import { type Event, eventFeed, type Feed } from './data'
 import { checkSameResults, formatTable, type Measurement, measureAll, median } from './harness'
 import { intervalJoin } from './interval-join'
 import { keyedProcess } from './keyed-process'
 import { BASELINE_SUFFIX, CURRENT, type LibraryBuild, loadBaseline } from './library'
+import { nexmarkWorkloads } from './nexmark/workloads'
 import { stateless } from './stateless'
 import { windowsAll } from './windows-all'
 import { windowsSliding } from './windows-sliding'
 import { windowsTumbling } from './windows-tumbling'
 import type { Workload } from './workload'
 
-const workloads: readonly Workload<any>[] = [stateless, windowsTumbling, windowsSliding, windowsAll, keyedProcess, asyncIo, intervalJoin]
+const workloads: readonly Workload<any>[] = [stateless, windowsTumbling, windowsSliding, windowsAll, keyedProcess, asyncIo, intervalJoin, ...nexmarkWorkloads]
+
+/** `--workload NAME`: the workload of that name or, if none has it, every `NAME-…` workload. */
+function selects(name: string, workload: Workload<unknown>): boolean {
+  return workload.name === name || (!workloads.some(w => w.name === name) && workload.name.startsWith(`${name}-`))
+}
 
 function positiveInt(flag: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback
@@ -105,9 +114,9 @@ async function main(): Promise<number> {
   if (source !== 'array' && source !== 'lazy') throw new RangeError(`--source must be array or lazy, got ${source}`)
   const only = flags.only?.flatMap(s => s.split(',')).map(s => s.trim()).filter(s => s !== '')
   const names = flags.workload?.flatMap(s => s.split(',')).map(s => s.trim()).filter(s => s !== '')
-  const unknownNames = names?.filter(n => !workloads.some(w => w.name === n)) ?? []
-  if (unknownNames.length > 0) throw new RangeError(`unknown --workload ${unknownNames.join(', ')}; known: ${workloads.map(w => w.name).join(', ')}`)
-  const selected = workloads.filter(w => names === undefined || names.includes(w.name))
+  const unknownNames = names?.filter(n => !workloads.some(w => selects(n, w))) ?? []
+  if (unknownNames.length > 0) throw new RangeError(`unknown --workload ${unknownNames.join(', ')}; known: ${workloads.map(w => w.name).join(', ')}, nexmark`)
+  const selected = workloads.filter(w => names === undefined || names.some(n => selects(n, w)))
 
   if (only !== undefined) {
     const known = new Set(selected.flatMap(w => w.variants({ kind: source, size: 0, open: () => () => undefined as never }, libs).map(v => v.id)))
@@ -122,7 +131,11 @@ async function main(): Promise<number> {
   for (const workload of selected) {
     const events = positiveInt('events', flags.events, workload.defaultEvents ?? 5_000_000)
     const warmupEvents = Math.min(events, positiveInt('warmup', flags.warmup, workload.defaultWarmupEvents ?? Math.max(100_000, Math.floor(events / 10))))
-    const feed = eventFeed(source, events, workload.data)
+    // A workload with its own data reads only the feed's kind and size: no clicks to generate.
+    const feed: Feed<Event> =
+      workload.ownData === true
+        ? { kind: source, size: events, open: () => { throw new Error(`${workload.name} makes its own data`) } }
+        : eventFeed(source, events, workload.data)
     const variants = workload.variants(feed, libs).filter(v => only === undefined || only.includes(v.id))
     if (variants.length === 0) continue
     console.log(`\n## ${workload.name}: ${workload.description}`)

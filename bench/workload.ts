@@ -15,6 +15,11 @@ export interface Workload<R> extends ReportOptions {
   readonly description: string
   /** The data set (merged over `DEFAULT_EVENTS`); default: `DEFAULT_EVENTS`. */
   readonly data?: EventOptions
+  /**
+   * The workload makes its own data from the feed's `kind` and `size` and never opens it (the
+   * Nexmark queries): the runner then generates no click events for it.
+   */
+  readonly ownData?: boolean
   /** Events per timed run when `--events` is not given (default 5,000,000). */
   readonly defaultEvents?: number
   /** Events per warm-up run when `--warmup` is not given (default: events/10, at least 100,000). */
