@@ -13,6 +13,7 @@ import { TestScheduler } from 'rxjs/testing'
 import * as ds from '../../src/index'
 import { collectElements } from '../../marbles/index'
 import { type AssignerSpec, assignerOf, type KeyedEvent, keyedEventsArb } from '../support/arbitraries'
+import { runWithRestore, type Step } from '../support/snapshots'
 
 type Event = KeyedEvent
 
@@ -271,6 +272,50 @@ describe('windows against a batch reference (property)', () => {
           return out
         }
         assert.deepStrictEqual(run(undefined), run(sameAsDefault))
+      }),
+      { numRuns: 100 }
+    )
+  })
+
+  it('a custom assigner (windows sharing a start, of two sizes) gives the reference results, and the same across a snapshot', () => {
+    // Neither a grid nor sessions: each window gets a number drawn for it, shared by its keys.
+    const twoSizes: ds.WindowAssigner<Tally> = {
+      name: 'twoSizes',
+      timeDomain: 'EVENT_TIME',
+      assignWindows: (_value, ts) => {
+        const start = ts - (((ts % 10) + 10) % 10)
+        return [ds.timeWindow(start, start + 10), ds.timeWindow(start, start + 20)]
+      },
+      defaultTrigger: () => ds.eventTimeTrigger()
+    }
+    const build = (input: Observable<ds.StreamElement<Event, string>>) =>
+      input.pipe(
+        ds.mapValues((e: Event): Tally => ({ sum: e.value, count: 1 })),
+        ds.windowBy(twoSizes).process<Tally, Result, string>((key, ctx, ts, out) => out.collect({ key, start: ctx.window.start, end: ctx.window.end, ...ts.reduce(plus) }))
+      )
+    fc.assert(
+      fc.property(eventsArb, fc.nat(), (events, cutSeed) => {
+        const expected = new Map<string, Result>()
+        for (const e of events) {
+          const start = e.ts - (((e.ts % 10) + 10) % 10)
+          for (const end of [start + 10, start + 20]) {
+            const id = `${e.key}|${start}|${end}`
+            const r = expected.get(id) ?? { key: e.key, start, end, sum: 0, count: 0 }
+            expected.set(id, { ...r, sum: r.sum + e.value, count: r.count + 1 })
+          }
+        }
+        const out = collectElements(from(events).pipe(ds.assignTimestampsAndWatermarks(strategy, { autoWatermarkInterval: 0 }), ds.keyBy(e => e.key), build))
+        assert.deepStrictEqual(sortResults(checkShape(out.elements)), sortResults([...expected.values()]))
+        // The same records as a script of elements with watermarks, interrupted and restored.
+        const script: Step<Event, string>[] = []
+        let max = -Infinity
+        for (const e of events) {
+          script.push([0, ds.streamRecord(e, e.ts, e.key)])
+          if (e.ts > max) script.push([0, ds.watermark((max = e.ts) - BOUND - 1)])
+        }
+        script.push([0, 'end'])
+        const { uninterrupted, restored } = runWithRestore(1, ([input]) => build(input!), script, cutSeed % (script.length + 1))
+        assert.deepStrictEqual(restored.elements, uninterrupted.elements)
       }),
       { numRuns: 100 }
     )

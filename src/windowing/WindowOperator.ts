@@ -11,7 +11,8 @@
  * never by a string built per record where a number does: a grid window (tumbling, sliding) by
  * its start; a merging window (sessions) by a number drawn for it when it is made, a merge
  * result getting a new one (as Flink's `MergingWindowSet` maps each window to a state window);
- * the global window by 0; only a window of a custom assigner by its bounds `${start}|${end}`.
+ * the global window by 0; a window of a custom assigner by a number drawn for it, shared by the
+ * keys that have it.
  */
 import type { Collector } from '../core/Collector'
 import { DataStreamError, StateError, TimestampError } from '../core/errors'
@@ -22,7 +23,7 @@ import { describeElement, describeValue } from '../core/describe'
 import type { OperatorInfo } from '../core/OperatorOptions'
 import type { TableCodec } from '../state/KeyedStateBackend'
 import { jsonIncompatibility, ownField } from '../state/snapshotFormat'
-import { GLOBAL_WINDOW, intersects, maxTimestamp, mergeTimeWindows, type TimeWindow, timeWindow, windowId } from './TimeWindow'
+import { GLOBAL_WINDOW, intersects, maxTimestamp, mergeTimeWindows, type TimeWindow, timeWindow } from './TimeWindow'
 import { isFire, isPurge, type OnMergeContext, type Trigger, type TriggerState } from './Trigger'
 import type { WindowAssigner } from './WindowAssigner'
 import type { Fail, WindowContents } from './WindowContents'
@@ -425,7 +426,14 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
       // A timer of a window merged away is stale.
       if (state === undefined) return
     } else {
-      state = this.windows!.get(namespace) ?? newWindowState(this.naming.window(namespace), namespace)
+      state = this.windows!.get(namespace)
+      if (state === undefined) {
+        // A timer of a custom assigner's window no key keeps state in any longer: the window is
+        // gone (cleaned up), and with it everything its trigger could fire.
+        const window = this.naming.window(namespace)
+        if (window === undefined) return
+        state = newWindowState(window, namespace)
+      }
     }
     this.setCurrent(state)
     const { trigger, assigner } = this.config
@@ -448,6 +456,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     if (state === undefined) {
       windows.put(namespace, (state = newWindowState(window, namespace)))
       if (this.byWindow) this.addWindowKey(namespace as number, window)
+      this.naming.drawn?.retain(namespace as number)
     }
     return state
   }
@@ -455,6 +464,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
   private removeWindow(state: WindowState<C>): void {
     if (!this.merging) {
       this.windows!.remove(state.namespace)
+      this.naming.drawn?.release(state.namespace as number)
       return
     }
     const table = this.mergingWindows!
@@ -646,6 +656,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
   /** The namespace the next merging window gets: timers name windows by it. */
   protected override snapshotOwn(): Record<string, unknown> {
     if (this.byWindow) return { windowKeys: Array.from(this.windowKeys, ([start, keys]) => [start, keys.map(encodeKey)]) }
+    if (this.naming.drawn !== undefined) return { nextWindowNamespace: this.naming.drawn.next }
     return this.merging ? { nextWindowNamespace: this.nextWindowNamespace } : {}
   }
 
@@ -654,10 +665,16 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
       this.restoreWindowKeys(ownField(own, 'windowKeys'))
       return
     }
-    if (!this.merging) return
+    const { drawn } = this.naming
+    if (!this.merging && drawn === undefined) return
     const next = ownField(own, 'nextWindowNamespace')
     if (!Number.isSafeInteger(next) || (next as number) < 0) {
-      throw new StateError(this.config.info, 'merging-windows', `cannot restore: nextWindowNamespace ${describeValue(next)} is not a count`)
+      throw new StateError(this.config.info, this.merging ? MERGING_WINDOWS : WINDOWS, `cannot restore: nextWindowNamespace ${describeValue(next)} is not a count`)
+    }
+    if (drawn !== undefined) {
+      // Numbers of the restored windows were taken by the table's restore; none below `next` is drawn again.
+      drawn.next = Math.max(drawn.next, next as number)
+      return
     }
     this.nextWindowNamespace = next as number
     if (this.bySession) this.scheduleRestoredSessions()
@@ -705,7 +722,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
         return key !== undefined ? key : fail(`the window at ${start} lists the key ${describeValue(k)}, which has no state in it`)
       })
       this.windowKeys.set(start, ordered)
-      this.scheduleWindow(start, this.naming.window(start))
+      this.scheduleWindow(start, this.naming.window(start)!)
     }
     if (this.windowKeys.size !== restored.size) fail('a window with state is missing from windowKeys')
   }
@@ -760,13 +777,19 @@ interface EncodedWindowState {
   trigger?: unknown
 }
 
-function encodeWindowState<C>(info: OperatorInfo, table: string, contents: WindowContents<never, C, unknown, unknown>, state: WindowState<C>): EncodedWindowState {
+function encodeWindowState<C>(
+  info: OperatorInfo,
+  table: string,
+  contents: WindowContents<never, C, unknown, unknown>,
+  state: WindowState<C>,
+  withNamespace: boolean
+): EncodedWindowState {
   const { start, end } = state.window
   const fail = (detail: string): never => {
     throw new StateError(info, table, `cannot snapshot the window [${start}, ${end}): ${detail}`)
   }
   const encoded: EncodedWindowState = { window: encodeWindow(state.window) }
-  if (table === MERGING_WINDOWS) encoded.namespace = state.namespace
+  if (withNamespace) encoded.namespace = state.namespace
   if (!state.empty) encoded.contents = contents.encode(state.contents as C, fail)
   if (state.triggerState !== undefined && state.triggerState.size > 0) encoded.trigger = encodeTriggerState(state.triggerState, fail)
   return encoded
@@ -778,6 +801,7 @@ function decodeWindowState<C>(
   namespaceOf: ((window: TimeWindow) => WindowNamespace) | undefined,
   fail: Fail
 ): WindowState<C> {
+  // namespaceOf: the namespace follows from the window; else it is in the snapshot.
   if (typeof encoded !== 'object' || encoded === null || Array.isArray(encoded)) {
     return fail(`expected a window's state { window, contents?, trigger? }, got ${describeValue(encoded)}`)
   }
@@ -786,7 +810,7 @@ function decodeWindowState<C>(
   let namespace: WindowNamespace
   if (namespaceOf !== undefined) namespace = namespaceOf(window)
   else if (Number.isSafeInteger(fields.namespace) && (fields.namespace as number) >= 0) namespace = fields.namespace as number
-  else return fail(`the merging window [${window.start}, ${window.end}) has no namespace (a count), got ${describeValue(fields.namespace)}`)
+  else return fail(`the window [${window.start}, ${window.end}) has no namespace (a count), got ${describeValue(fields.namespace)}`)
   const empty = !('contents' in fields)
   return {
     window,
@@ -800,18 +824,37 @@ function decodeWindowState<C>(
 const WINDOWS = 'windows'
 const MERGING_WINDOWS = 'merging-windows'
 
-/** The codec of the `windows` table: one window's state per namespace. */
+/**
+ * The codec of the `windows` table: one window's state per namespace. A custom assigner's
+ * window keeps its drawn number (its timers name it by that), and is numbered again on restore.
+ */
 function windowStateCodec<C>(info: OperatorInfo, contents: WindowContents<never, C, unknown, unknown>, naming: WindowNaming): TableCodec<WindowState<C>> {
+  const { drawn } = naming
+  const drawnOrGlobal = (window: TimeWindow): WindowNamespace | undefined =>
+    window.start === -Infinity && window.end === Infinity ? GLOBAL_NAMESPACE : undefined
   return {
-    encode: state => encodeWindowState(info, WINDOWS, contents, state),
-    decode: (encoded, fail) => decodeWindowState(encoded, contents, naming.of, fail)
+    encode: state => encodeWindowState(info, WINDOWS, contents, state, drawn !== undefined && state.namespace !== GLOBAL_NAMESPACE),
+    decode: (encoded, fail) => {
+      if (drawn === undefined) return decodeWindowState(encoded, contents, naming.of, fail)
+      const state = decodeWindowState(encoded, contents, (window: TimeWindow) => drawnOrGlobal(window) ?? numberIn(encoded, fail), fail)
+      if (state.namespace !== GLOBAL_NAMESPACE) drawn.restore(state.namespace as number, state.window)
+      return state
+    }
   }
+}
+
+/** The drawn number a custom assigner's window state was snapshotted with. */
+function numberIn(encoded: unknown, fail: Fail): number {
+  const namespace = (encoded as EncodedWindowState).namespace
+  return Number.isSafeInteger(namespace) && (namespace as number) > GLOBAL_NAMESPACE
+    ? (namespace as number)
+    : fail(`the window of a custom assigner has no number, got ${describeValue(namespace)}`)
 }
 
 /** The codec of the `merging-windows` table: a key's windows, as a list. */
 function mergingWindowsCodec<C>(info: OperatorInfo, contents: WindowContents<never, C, unknown, unknown>): TableCodec<WindowState<C>[]> {
   return {
-    encode: list => list.map(state => encodeWindowState(info, MERGING_WINDOWS, contents, state)),
+    encode: list => list.map(state => encodeWindowState(info, MERGING_WINDOWS, contents, state, true)),
     decode: (encoded, fail) =>
       Array.isArray(encoded) && encoded.length > 0
         ? encoded.map((state: unknown) => decodeWindowState(state, contents, undefined, fail))
@@ -848,34 +891,107 @@ function stateCell<S>(state: WindowState<unknown>, name: string): TriggerState<S
 /** How the windows of a non-merging assigner are named (see the module comment), and back. */
 interface WindowNaming {
   of(window: TimeWindow): WindowNamespace
-  window(namespace: WindowNamespace): TimeWindow
+  /** The window a namespace names; `undefined` for a number given back (no key has the window). */
+  window(namespace: WindowNamespace): TimeWindow | undefined
+  /** Numbers drawn per window (custom assigners): a key's window state holds its number, and snapshots keep it. */
+  readonly drawn?: WindowNumbers
 }
 
 /**
  * Grid windows (one size, one per start) by their start; the global window (`countWindow`,
- * `globalWindows`) by 0; any other by `${start}|${end}`, the one string, for assigners of the
- * user's own whose windows differ in size (two numbers do not fit in one). Not used for merging
- * windows, which get a number each.
+ * `globalWindows`) by 0; windows of a custom assigner by a number drawn for each (two numbers
+ * do not fit in one). Not used for merging windows, which get a number each.
  */
 function windowNaming(assigner: WindowAssigner<never>): WindowNaming {
+  if (assigner.mergeWindows !== undefined) return MERGING_NAMING
   const grid = assigner.grid
-  if (grid !== undefined && assigner.mergeWindows === undefined) {
+  if (grid !== undefined) {
     return { of: startOf, window: start => timeWindow(start as number, (start as number) + grid.size) }
   }
+  const drawn = new WindowNumbers()
   return {
-    of: window => (window.start === -Infinity && window.end === Infinity ? GLOBAL_NAMESPACE : windowId(window)),
-    window: namespace => (namespace === GLOBAL_NAMESPACE ? GLOBAL_WINDOW : parseWindowId(namespace as string))
+    of: window => (window.start === -Infinity && window.end === Infinity ? GLOBAL_NAMESPACE : drawn.numberOf(window)),
+    window: namespace => (namespace === GLOBAL_NAMESPACE ? GLOBAL_WINDOW : drawn.window(namespace as number)),
+    drawn
   }
 }
 
-/** The global window's namespace. */
+/** Merging windows are numbered as they are made (`WindowOperator.addWindow`), not named by their bounds. */
+const MERGING_NAMING: WindowNaming = {
+  of: () => {
+    throw new Error('merging windows are not named by their bounds')
+  },
+  window: () => undefined
+}
+
+/** The global window's namespace; drawn numbers start above it. */
 const GLOBAL_NAMESPACE = 0
+
+/**
+ * The windows of a custom assigner, numbered: one number per window (by its bounds, shared by
+ * every key that has it) for as long as some key keeps state in it, found without building a
+ * string. Numbers are never drawn twice, so a timer of a window given back finds nothing.
+ */
+class WindowNumbers {
+  private readonly byBounds = new Map<number, Map<number, NumberedWindow>>()
+  private readonly byNumber = new Map<number, NumberedWindow>()
+  /** The next number drawn. */
+  next = GLOBAL_NAMESPACE + 1
+
+  numberOf(window: TimeWindow): number {
+    let ends = this.byBounds.get(window.start)
+    if (ends === undefined) this.byBounds.set(window.start, (ends = new Map()))
+    let numbered = ends.get(window.end)
+    if (numbered === undefined) {
+      numbered = { window, number: this.next++, keys: 0 }
+      ends.set(window.end, numbered)
+      this.byNumber.set(numbered.number, numbered)
+    }
+    return numbered.number
+  }
+
+  window(number: number): TimeWindow | undefined {
+    return this.byNumber.get(number)?.window
+  }
+
+  /** A key made state in the window. */
+  retain(number: number): void {
+    const numbered = this.byNumber.get(number)
+    if (numbered !== undefined) numbered.keys++
+  }
+
+  /** A key dropped its state in the window; the last one gives the number back. */
+  release(number: number): void {
+    const numbered = this.byNumber.get(number)
+    if (numbered === undefined || --numbered.keys > 0) return
+    this.byNumber.delete(number)
+    const ends = this.byBounds.get(numbered.window.start)!
+    ends.delete(numbered.window.end)
+    if (ends.size === 0) this.byBounds.delete(numbered.window.start)
+  }
+
+  /** A key's restored state in the window `number` named when the snapshot was taken. */
+  restore(number: number, window: TimeWindow): void {
+    let numbered = this.byNumber.get(number)
+    if (numbered === undefined) {
+      numbered = { window, number, keys: 0 }
+      this.byNumber.set(number, numbered)
+      let ends = this.byBounds.get(window.start)
+      if (ends === undefined) this.byBounds.set(window.start, (ends = new Map()))
+      ends.set(window.end, numbered)
+    }
+    numbered.keys++
+    if (number >= this.next) this.next = number + 1
+  }
+}
+
+interface NumberedWindow {
+  readonly window: TimeWindow
+  readonly number: number
+  /** The keys with state in it. */
+  keys: number
+}
 
 function startOf(window: TimeWindow): number {
   return window.start
-}
-
-function parseWindowId(id: string): TimeWindow {
-  const bar = id.indexOf('|')
-  return timeWindow(Number(id.slice(0, bar)), Number(id.slice(bar + 1)))
 }
