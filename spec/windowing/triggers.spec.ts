@@ -1,5 +1,8 @@
 import type { TimeDomain } from '../../src/core/TimerService'
-import { maxTimestamp, timeWindow, GLOBAL_WINDOW, type TimeWindow, windowId } from '../../src/windowing/TimeWindow'
+import { maxTimestamp, timeWindow, GLOBAL_WINDOW, type TimeWindow } from '../../src/windowing/TimeWindow'
+
+/** A Map key equal for equal windows. */
+const windowId = (window: TimeWindow): string => `${window.start}|${window.end}`
 import type { OnMergeContext, Trigger, TriggerContext, TriggerResult, TriggerState } from '../../src/windowing/Trigger'
 import type { ReducingState } from '../../src/state/State'
 import type { MergingStateDescriptor, ReducingStateDescriptor, StateDescriptor, StateOf } from '../../src/state/StateDescriptor'

@@ -129,11 +129,6 @@ export function windowStart(timestamp: number, offset: number, size: number): nu
   return timestamp - r
 }
 
-/** @internal A Map key equal for equal windows. */
-export function windowId(window: TimeWindow): string {
-  return `${window.start}|${window.end}`
-}
-
 /** Orders windows by start, then end; equal windows end up adjacent. */
 function byStartThenEnd(a: TimeWindow, b: TimeWindow): number {
   return a.start < b.start ? -1 : a.start > b.start ? 1 : a.end < b.end ? -1 : a.end > b.end ? 1 : 0
