@@ -11,13 +11,13 @@
  *   --rounds N        timed runs of each variant, interleaved; medians are reported (default 1)
  *   --only ID         only these variants (repeatable or comma-separated): hand, rxjs, ds, ds-wm0,
  *                     ds-process, ds-evictor, ds-reduce, ds-agg, ds-keyed, ds-keyed-agg, rxjs-scan,
- *                     ds-map, ds-unordered, and with a baseline ds@base, ds-wm0@base, …
+ *                     ds-map, ds-unordered, ds-split, and with a baseline ds@base, ds-wm0@base, …
  *   --workload NAME   only these workloads (repeatable or comma-separated; default: all):
  *                     stateless, windows-tumbling, windows-sliding, windows-all, keyed-process, async-io,
- *                     interval-join, nexmark-q0 … nexmark-q12 (interval-join: --events counts orders,
- *                     default 1000000; as many payments flow beside them); a NAME no workload has
- *                     selects every NAME-* workload (nexmark: all the Nexmark queries; windows: the
- *                     window workloads)
+ *                     interval-join, window-join, nexmark-q0 … nexmark-q12 (interval-join: --events counts
+ *                     orders, default 1000000; as many payments flow beside them; window-join: default
+ *                     1000000 events, persons and auctions); a NAME no workload has selects every NAME-*
+ *                     workload (nexmark: all the Nexmark queries; windows: the window workloads)
  *   --source KIND     array (pre-generated, shared; default) or lazy (generated on the fly)
  *   --live-heap       after the timed runs, one untimed run per variant with gc() before every heap
  *                     sample: the peak live heap (state), without uncollected garbage
@@ -39,12 +39,13 @@ import { keyedProcess } from './keyed-process'
 import { BASELINE_SUFFIX, CURRENT, type LibraryBuild, loadBaseline } from './library'
 import { nexmarkWorkloads } from './nexmark/workloads'
 import { stateless } from './stateless'
+import { windowJoin } from './window-join'
 import { windowsAll } from './windows-all'
 import { windowsSliding } from './windows-sliding'
 import { windowsTumbling } from './windows-tumbling'
 import type { Workload } from './workload'
 
-const workloads: readonly Workload<any>[] = [stateless, windowsTumbling, windowsSliding, windowsAll, keyedProcess, asyncIo, intervalJoin, ...nexmarkWorkloads]
+const workloads: readonly Workload<any>[] = [stateless, windowsTumbling, windowsSliding, windowsAll, keyedProcess, asyncIo, intervalJoin, windowJoin, ...nexmarkWorkloads]
 
 /** `--workload NAME`: the workload of that name or, if none has it, every `NAME-…` workload. */
 function selects(name: string, workload: Workload<unknown>): boolean {
