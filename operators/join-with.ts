@@ -152,9 +152,15 @@ export function joinWith<B>(right$: Observable<StreamElement<B, unknown>>, optio
   return windowJoinSteps<JoinFunction<unknown, unknown, unknown>>(right$, options, {
     kind: 'joinWith',
     expected: 'a join function (left, right) => result',
-    // Flink's JoinCoGroupFunction: the nested loop over both sides of a firing.
+    // Flink's JoinCoGroupFunction: the nested loop over both sides of a firing (nothing when
+    // a side is empty, which most keys of a window are in an inner join).
     toCoGroup: fn => (lefts, rights, out) => {
-      for (const l of lefts) for (const r of rights) out.collect(fn(l, r))
+      const n = rights.length
+      if (n === 0) return
+      for (let i = 0; i < lefts.length; i++) {
+        const left = lefts[i]
+        for (let j = 0; j < n; j++) out.collect(fn(left, rights[j]))
+      }
     }
   }) as JoinedStreams<B>
 }

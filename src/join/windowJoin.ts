@@ -9,12 +9,10 @@
  */
 import { asyncScheduler, type Observable, type OperatorFunction } from 'rxjs'
 import type { Collector } from '../core/Collector'
-import { KeyError, TimestampError } from '../core/errors'
-import { invalidKeyReason } from '../core/Key'
-import { type OperatorInfo, operatorInfo, operatorLabel, type SchedulerOptions } from '../core/OperatorOptions'
-import { NO_TIMESTAMP, type StreamElement, type StreamRecord, streamRecord } from '../core/StreamElement'
+import { operatorInfo, operatorLabel, type SchedulerOptions } from '../core/OperatorOptions'
+import { NO_TIMESTAMP, type StreamElement } from '../core/StreamElement'
 import { assertDuration } from '../core/WatermarkGenerator'
-import { describeElement, describeValue } from '../core/describe'
+import { describeValue } from '../core/describe'
 import { checkObservable, multiInputOperator } from '../runtime/host'
 import type { ChainContext } from '../runtime/Output'
 import type { ChainOutput } from '../runtime/Output'
@@ -22,10 +20,12 @@ import type { MultiInput } from '../runtime/StreamOperator'
 import type { Evictor } from '../windowing/Evictor'
 import type { Trigger } from '../windowing/Trigger'
 import type { WindowAssigner } from '../windowing/WindowAssigner'
-import { bufferedContents, evictingContents, type WindowContents } from '../windowing/WindowContents'
+import { evictingContents, type WindowContents } from '../windowing/WindowContents'
 import type { ProcessWindowContext } from '../windowing/WindowFunction'
 import { WindowOperator, type WindowOperatorConfig } from '../windowing/WindowOperator'
 import type { CoGroupFunction, TaggedUnion } from './JoinFunction'
+import { joinKeySelector, joinNoTimestamp } from './joinChecks'
+import { paneContents } from './JoinPane'
 
 /** @internal Everything a window join or coGroup is built from. */
 export interface WindowJoinSpec<A, B, K> {
@@ -144,11 +144,13 @@ function windowJoinOperator<A, B, K, R>(
   coGroup: CoGroupFunction<A, B, R>
 ): OperatorFunction<StreamElement<A, unknown>, StreamElement<R, K>> {
   const info = operatorInfo(spec.kind, spec.options)
-  const { assigner, leftKey, rightKey } = spec
+  const { assigner, evictor } = spec
   const trigger = spec.trigger ?? assigner.defaultTrigger()
   const scheduler = spec.options?.scheduler ?? asyncScheduler
-  // The window function of Flink's CoGroupWindowFunction: the firing's contents (arrival
-  // order) split back into the two inputs. An evictor may have left nothing of either.
+  const key = joinKeySelector(info, spec.leftKey, spec.rightKey)
+  // Without an evictor, each side's elements in a list of its own; with one, the tagged
+  // elements themselves (the evictor sees them), split back into the two inputs' elements at
+  // each firing (Flink's CoGroupWindowFunction). An evictor may have left nothing of either.
   const evaluate = (_key: K, _ctx: ProcessWindowContext, elements: readonly TaggedUnion<A, B>[], out: Collector<R>): void => {
     const lefts: A[] = []
     const rights: B[] = []
@@ -160,13 +162,12 @@ function windowJoinOperator<A, B, K, R>(
   }
   return multiInputOperator<A, R, K>(info, [spec.right], (output, context) => {
     const contents: WindowContents<TaggedUnion<A, B>, unknown, R, K> =
-      spec.evictor === undefined
-        ? (bufferedContents<TaggedUnion<A, B>, R, K>(evaluate) as WindowContents<TaggedUnion<A, B>, unknown, R, K>)
-        : (evictingContents<TaggedUnion<A, B>, R, K>(spec.evictor, evaluate, () => undefined) as WindowContents<TaggedUnion<A, B>, unknown, R, K>)
+      evictor === undefined
+        ? (paneContents<A, B, R, K>(coGroup) as WindowContents<TaggedUnion<A, B>, unknown, R, K>)
+        : (evictingContents<TaggedUnion<A, B>, R, K>(evictor, evaluate, () => undefined) as WindowContents<TaggedUnion<A, B>, unknown, R, K>)
     return new WindowJoinOperator<A, B, R, K>(
       { info, keyed: true, assigner, trigger, allowedLateness: spec.allowedLateness, lateDataTag: undefined, contents, scheduler },
-      leftKey,
-      rightKey,
+      key,
       output,
       context
     )
@@ -176,6 +177,7 @@ function windowJoinOperator<A, B, K, R>(
 /**
  * Both inputs into one window operator: each record tagged with its input and keyed by its
  * side's key selector. Windows fire at the combined watermark (their results precede it).
+ * Triggers, evictors and assigners see (and may keep) the tagged elements.
  */
 class WindowJoinOperator<A, B, R, K> extends WindowOperator<TaggedUnion<A, B>, unknown, R, K> implements MultiInput {
   private readonly eventTime: boolean
@@ -183,8 +185,7 @@ class WindowJoinOperator<A, B, R, K> extends WindowOperator<TaggedUnion<A, B>, u
 
   constructor(
     config: WindowOperatorConfig<TaggedUnion<A, B>, unknown, R, K>,
-    private readonly leftKey: (value: A) => K,
-    private readonly rightKey: (value: B) => K,
+    private readonly keyOf: (input: number, value: unknown) => K,
     output: ChainOutput<R, K>,
     context: ChainContext
   ) {
@@ -194,31 +195,9 @@ class WindowJoinOperator<A, B, R, K> extends WindowOperator<TaggedUnion<A, B>, u
   }
 
   processRecord(input: number, value: unknown, timestamp: number, recordKey: unknown): void {
-    if (this.eventTime && timestamp === NO_TIMESTAMP) throw noTimestamp(this.info, input, streamRecord(value, timestamp, recordKey), this.assignerName)
-    const left = input === 0
-    const tagged: TaggedUnion<A, B> = left ? { _tag: 'One', value: value as A } : { _tag: 'Two', value: value as B }
-    const key = left ? this.leftKey(value as A) : this.rightKey(value as B)
-    // Fast path for the usual string/number keys; everything else is checked in full.
-    if (typeof key !== 'string' && (typeof key !== 'number' || key !== key)) checkKey(this.info, key, input, value)
+    if (this.eventTime && timestamp === NO_TIMESTAMP) throw joinNoTimestamp(this.info, input, value, timestamp, recordKey, this.assignerName)
+    const key = this.keyOf(input, value)
+    const tagged: TaggedUnion<A, B> = input === 0 ? { _tag: 'One', value: value as A } : { _tag: 'Two', value: value as B }
     this.addRecord(tagged, timestamp, key, recordKey)
-  }
-}
-
-function sideName(input: number): string {
-  return input === 0 ? 'left (piped)' : 'right'
-}
-
-function noTimestamp(info: OperatorInfo, input: number, record: StreamRecord<unknown, unknown>, assignerName: string): TimestampError {
-  return new TimestampError(
-    info,
-    `${describeElement(record)} of the ${sideName(input)} input has no timestamp, which event-time windows (${assignerName}) need: did you forget assignTimestampsAndWatermarks?`
-  )
-}
-
-function checkKey(info: OperatorInfo, key: unknown, input: number, value: unknown): void {
-  const reason = invalidKeyReason(key)
-  if (reason !== undefined) {
-    const selector = input === 0 ? 'where' : 'equalTo'
-    throw new KeyError(info, `the ${selector} key selector returned ${describeValue(key)} for ${sideName(input)} value ${describeValue(value)}; ${reason}`)
   }
 }
