@@ -26,6 +26,7 @@ import { WindowOperator, type WindowOperatorConfig } from '../windowing/WindowOp
 import type { CoGroupFunction, TaggedUnion } from './JoinFunction'
 import { joinKeySelector, joinNoTimestamp } from './joinChecks'
 import { paneContents } from './JoinPane'
+import { GridJoinOperator, joinGrid } from './GridJoinOperator'
 
 /** @internal Everything a window join or coGroup is built from. */
 export interface WindowJoinSpec<A, B, K> {
@@ -148,6 +149,11 @@ function windowJoinOperator<A, B, K, R>(
   const trigger = spec.trigger ?? assigner.defaultTrigger()
   const scheduler = spec.options?.scheduler ?? asyncScheduler
   const key = joinKeySelector(info, spec.leftKey, spec.rightKey)
+  const grid = joinGrid(assigner as WindowAssigner<never>, spec.trigger as Trigger<never> | undefined, evictor !== undefined)
+  if (grid !== undefined) {
+    const config = { info, scheduler, assigner: assigner as WindowAssigner<never>, grid, allowedLateness: spec.allowedLateness, coGroup, key }
+    return multiInputOperator<A, R, K>(info, [spec.right], (output, context) => new GridJoinOperator<A, B, R, K>(config, output, context))
+  }
   // Without an evictor, each side's elements in a list of its own; with one, the tagged
   // elements themselves (the evictor sees them), split back into the two inputs' elements at
   // each firing (Flink's CoGroupWindowFunction). An evictor may have left nothing of either.
@@ -177,7 +183,8 @@ function windowJoinOperator<A, B, K, R>(
 /**
  * Both inputs into one window operator: each record tagged with its input and keyed by its
  * side's key selector. Windows fire at the combined watermark (their results precede it).
- * Triggers, evictors and assigners see (and may keep) the tagged elements.
+ * Triggers, evictors and assigners other than the grid join's see (and may keep) the tagged
+ * elements.
  */
 class WindowJoinOperator<A, B, R, K> extends WindowOperator<TaggedUnion<A, B>, unknown, R, K> implements MultiInput {
   private readonly eventTime: boolean

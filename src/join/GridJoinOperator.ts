@@ -1,0 +1,345 @@
+/**
+ * @internal
+ * The window join and coGroup over tumbling and sliding event-time windows with the default
+ * trigger and no evictor: most joins (Nexmark q8, orders with payments per minute) are these.
+ * Results are those of the general window operator over the tagged union (windowJoin.ts): the
+ * same pairs, in the same order, with the same lateness, late firings and cleanup. What differs
+ * is the bookkeeping, which is that of a hand-written join:
+ *
+ * - per open window, a `Map` from key id to the key's pane (each input's elements in arrival
+ *   order, see JoinPane.ts): a record costs one `Map` lookup for its pane, and tagging it with
+ *   its input costs nothing (the pane has a list per input);
+ * - each window has one pending firing (at its `maxTimestamp`) and one cleanup (`+ allowed
+ *   lateness`) for all its keys, instead of a timer per key and window; a firing goes through
+ *   the window's panes in insertion order, i.e. keys in the order of their first element in the
+ *   window, which is the order of the general operator's timers; a cleanup drops the window's
+ *   `Map` whole, not key by key.
+ *
+ * Joins have many keys that live for one window (a person registers, opens an auction, is
+ * never seen again): a timer, a state-table entry and a window entry per key and window cost
+ * the general operator most of its time and a young generation full of them.
+ *
+ * Snapshots keep the layout of keyed state: at a snapshot every pane is written, by key and
+ * window start, into the backend table `panes` (so entries are filed by key group like all
+ * keyed state) with its position among the window's keys; a restore reads them back into open
+ * windows and rebuilds the pending firings and cleanups from the watermark. Between
+ * snapshots the table is empty.
+ */
+import { StateError } from '../core/errors'
+import { keyId } from '../core/Key'
+import type { Collector } from '../core/Collector'
+import type { OperatorInfo } from '../core/OperatorOptions'
+import { NumericPriorityQueue } from '../core/PriorityQueue'
+import { NO_TIMESTAMP } from '../core/StreamElement'
+import { describeValue } from '../core/describe'
+import { AbstractKeyedOperator } from '../runtime/AbstractKeyedOperator'
+import type { ChainContext, ChainOutput } from '../runtime/Output'
+import type { MultiInput, SnapshotParts } from '../runtime/StreamOperator'
+import type { TableCodec } from '../state/KeyedStateBackend'
+import type { StateTable } from '../state/StateTable'
+import { windowStart } from '../windowing/TimeWindow'
+import type { Trigger } from '../windowing/Trigger'
+import type { WindowAssigner, WindowGrid } from '../windowing/WindowAssigner'
+import type { SchedulerLike } from 'rxjs'
+import type { CoGroupFunction } from './JoinFunction'
+import { joinNoTimestamp } from './joinChecks'
+import { decodePane, encodePane, type JoinPane, NO_ELEMENTS, paneIncompatibility } from './JoinPane'
+
+/**
+ * @internal
+ * The grid of `assigner` if a join over it can run on the {@link GridJoinOperator}: tumbling or
+ * sliding event-time windows, with the default trigger (none given) and no evictor.
+ */
+export function joinGrid(assigner: WindowAssigner<never>, trigger: Trigger<never> | undefined, evicting: boolean): WindowGrid | undefined {
+  if (trigger !== undefined || evicting || assigner.timeDomain !== 'EVENT_TIME' || assigner.mergeWindows !== undefined) return undefined
+  const grid = assigner.grid
+  return grid !== undefined && grid.size > 0 && grid.slide > 0 && grid.slide <= grid.size ? grid : undefined
+}
+
+/** @internal What the grid join is made of. */
+export interface GridJoinConfig<A, B, R, K> {
+  readonly info: OperatorInfo
+  readonly scheduler: SchedulerLike
+  readonly maxParallelism?: number | undefined
+  readonly assigner: WindowAssigner<never>
+  readonly grid: WindowGrid
+  readonly allowedLateness: number
+  readonly coGroup: CoGroupFunction<A, B, R>
+  /** The join key of a record of input `input` (checked). */
+  readonly key: (input: number, value: unknown) => K
+}
+
+/** A key's pane in one window. */
+interface KeyPane<A, B, K> extends JoinPane<A, B> {
+  readonly key: K
+}
+
+/** An open window's panes by key id, in the order of their keys' first elements. */
+type Panes<A, B, K> = Map<unknown, KeyPane<A, B, K>>
+
+/** A window's pending event: its firing (at maxTimestamp) or its cleanup (+ allowed lateness). */
+const FIRE = 0
+const CLEANUP = 1
+
+interface Pending {
+  readonly start: number
+  readonly kind: number
+}
+
+/** A pane as the snapshot table holds it: with its position among its window's keys. */
+interface SnapshotPane {
+  readonly position: number
+  readonly pane: JoinPane<unknown, unknown>
+}
+
+/** Emits a firing's results, stamped with the window's `maxTimestamp` and keyed by the key: one per operator, reused. */
+class FiringCollector<R, K> implements Collector<R> {
+  timestamp = 0
+  key: K = undefined as K
+
+  constructor(private readonly output: ChainOutput<R, K>) {}
+
+  collect(value: R): void {
+    this.output.record(value, this.timestamp, this.key)
+  }
+}
+
+/** @internal The window join and coGroup over grid windows (see the module). */
+export class GridJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R> implements MultiInput {
+  /** Open windows (not cleaned up yet) by start. */
+  private readonly windows = new Map<number, Panes<A, B, K>>()
+  /** Pending firings and cleanups, by time (a firing before a cleanup at the same time). */
+  private readonly pending = new NumericPriorityQueue<Pending>()
+  /** The window of the last record (tumbling windows): most records fall into it too. */
+  private lastStart = NaN
+  private lastPanes: Panes<A, B, K> | undefined = undefined
+  /** The slide-aligned interval of the last record: records in it have the same latest window start. */
+  private cacheStart = NaN
+  private cacheEnd = NaN
+  private readonly size: number
+  private readonly slide: number
+  private readonly offset: number
+  private readonly lateness: number
+  private readonly tumbling: boolean
+  private readonly coGroup: CoGroupFunction<A, B, R>
+  private readonly keyOf: (input: number, value: unknown) => K
+  private readonly collector: FiringCollector<R, K>
+  /** Written only while a snapshot is taken or restored (see the module). */
+  private readonly snapshotTable: StateTable<K, SnapshotPane>
+
+  constructor(
+    private readonly config: GridJoinConfig<A, B, R, K>,
+    output: ChainOutput<R, K>,
+    context: ChainContext
+  ) {
+    super(config, output, context)
+    ;({ size: this.size, slide: this.slide, offset: this.offset } = config.grid)
+    this.tumbling = this.size === this.slide
+    this.lateness = config.allowedLateness
+    this.coGroup = config.coGroup
+    this.keyOf = config.key
+    this.collector = new FiringCollector(output)
+    this.snapshotTable = this.backend.internalTable<SnapshotPane>('panes', SNAPSHOT_PANES)
+  }
+
+  processRecord(input: number, value: unknown, timestamp: number, recordKey: unknown): void {
+    if (!(timestamp > -Infinity && timestamp < Infinity)) this.badTimestamp(input, value, timestamp, recordKey)
+    const key = this.keyOf(input, value)
+    const wm = this.watermark
+    // The start of the record's latest window (sliding: of the window it is the last slide of).
+    const last =
+      timestamp >= this.cacheStart && timestamp < this.cacheEnd && Math.floor(timestamp) === timestamp ? this.cacheStart : this.latestStart(timestamp)
+    if (this.tumbling) {
+      const maxTs = last + this.size - 1
+      if (maxTs + this.lateness <= wm) return this.late(timestamp, wm)
+      const panes = last === this.lastStart ? this.lastPanes! : this.windowAt(last, wm)
+      this.addTo(panes, key, input, value, maxTs, wm)
+      return
+    }
+    let accepted = false
+    // Latest window first, as the assigner lists them; each earlier one is cleaned up earlier.
+    for (let start = last; start > timestamp - this.size; start -= this.slide) {
+      const maxTs = start + this.size - 1
+      if (maxTs + this.lateness <= wm) break
+      accepted = true
+      this.addTo(start === this.lastStart ? this.lastPanes! : this.windowAt(start, wm), key, input, value, maxTs, wm)
+    }
+    if (!accepted) this.late(timestamp, wm)
+  }
+
+  /** Adds the value to its key's pane of a window; a window already past its end fires for the key at once. */
+  private addTo(panes: Panes<A, B, K>, key: K, input: number, value: unknown, maxTs: number, wm: number): void {
+    const id = keyId(key)
+    let pane = panes.get(id)
+    if (pane === undefined) {
+      pane = { key, lefts: NO_ELEMENTS, rights: NO_ELEMENTS }
+      panes.set(id, pane)
+    }
+    if (input === 0) {
+      if (pane.lefts === NO_ELEMENTS) pane.lefts = [value as A]
+      else pane.lefts.push(value as A)
+    } else if (pane.rights === NO_ELEMENTS) pane.rights = [value as B]
+    else pane.rights.push(value as B)
+    // Within allowed lateness (as the default trigger's onElement returns FIRE).
+    if (maxTs <= wm) this.fire(pane, maxTs)
+  }
+
+  // The cold paths are methods of their own: V8 inlines by bytecode size.
+
+  private latestStart(timestamp: number): number {
+    const start = windowStart(timestamp, this.offset, this.slide)
+    const end = start + this.slide
+    // Only intervals whose bounds (shifted by the offset) are safe integers: for every integer
+    // timestamp in them `windowStart` computes exactly this start.
+    if (Number.isSafeInteger(start - this.offset) && Number.isSafeInteger(end - this.offset) && Number.isSafeInteger(start) && Number.isSafeInteger(end)) {
+      this.cacheStart = start
+      this.cacheEnd = end
+    }
+    return start
+  }
+
+  /** The open window at `start`, opened (with its firing and cleanup) if new. */
+  private windowAt(start: number, wm: number): Panes<A, B, K> {
+    let panes = this.windows.get(start)
+    if (panes === undefined) {
+      panes = new Map()
+      this.windows.set(start, panes)
+      const maxTs = start + this.size - 1
+      // A window already past its end fires on each record (addTo), not here.
+      if (maxTs > wm) this.pending.push(maxTs, FIRE, { start, kind: FIRE })
+      this.pending.push(maxTs + this.lateness, CLEANUP, { start, kind: CLEANUP })
+    }
+    this.lastStart = start
+    this.lastPanes = panes
+    return panes
+  }
+
+  /** A record late for all its windows: dropped, and counted as a late drop if it is (as the general operator counts it). */
+  private late(timestamp: number, wm: number): void {
+    if (timestamp + this.lateness <= wm) this.numLateRecordsDropped++
+  }
+
+  private badTimestamp(input: number, value: unknown, timestamp: number, recordKey: unknown): never {
+    const { info, assigner } = this.config
+    if (timestamp === NO_TIMESTAMP) throw joinNoTimestamp(info, input, value, timestamp, recordKey, assigner.name)
+    // What the assigner says of a timestamp it cannot place (NaN, +Infinity), as the general operator does.
+    assigner.assignWindows(value as never, timestamp, { currentProcessingTime: () => this.config.scheduler.now() })
+    throw new TypeError(`${assigner.name}: the record has no usable timestamp (${describeValue(timestamp)})`)
+  }
+
+  private fire(pane: KeyPane<A, B, K>, maxTs: number): void {
+    const collector = this.collector
+    collector.timestamp = maxTs
+    collector.key = pane.key
+    this.coGroup(pane.lefts, pane.rights, collector)
+  }
+
+  /**
+   * Event time reached `time`: the windows' firings and cleanups due by then run in time order
+   * (a firing before a cleanup at the same time).
+   */
+  protected override advanceEventTime(time: number): void {
+    const pending = this.pending
+    while (pending.size > 0 && pending.peekPriority()! <= time) {
+      const { start, kind } = pending.pop()!
+      const panes = this.windows.get(start)
+      if (panes === undefined) continue
+      if (kind === FIRE) {
+        const maxTs = start + this.size - 1
+        for (const pane of panes.values()) this.fire(pane, maxTs)
+      } else {
+        this.windows.delete(start)
+        if (start === this.lastStart) {
+          this.lastStart = NaN
+          this.lastPanes = undefined
+        }
+      }
+    }
+  }
+
+  /** Windows register no timers (see `advanceEventTime`). */
+  onEventTime(): void {}
+
+  onProcessingTime(): void {}
+
+  // ---- snapshots ----
+
+  /** Every pane into the `panes` table for the snapshot, which is emptied again after it. */
+  protected override snapshotParts(): SnapshotParts {
+    const keys = this.backend.keys
+    const table = this.snapshotTable
+    try {
+      for (const [start, panes] of this.windows) {
+        let position = 0
+        for (const pane of panes.values()) {
+          const reason = paneIncompatibility(pane)
+          if (reason !== undefined) {
+            throw new StateError(
+              this.info,
+              'panes',
+              `cannot snapshot the window [${start}, ${start + this.size}) of key ${describeValue(pane.key)}: ${reason}; window contents are snapshotted as they are, so elements must be plain JSON data`
+            )
+          }
+          keys.setCurrentKey(pane.key)
+          table.put(start, { position: position++, pane })
+        }
+      }
+      return super.snapshotParts()
+    } finally {
+      table.clear()
+    }
+  }
+
+  /** Reads the panes back from the restored `panes` table into open windows (see `snapshotParts`). */
+  protected override restoreOwn(own: unknown): void {
+    super.restoreOwn(own)
+    this.windows.clear()
+    this.pending.clear()
+    this.lastStart = NaN
+    this.lastPanes = undefined
+    const byStart = new Map<number, { position: number; pane: KeyPane<A, B, K> }[]>()
+    for (const entry of this.snapshotTable.entries()) {
+      if (entry.value !== undefined) this.corrupt(`key ${describeValue(entry.key)} has a pane outside any window`)
+      for (const [start, { position, pane }] of entry.namespaces ?? []) {
+        if (typeof start !== 'number' || windowStart(start, this.offset, this.slide) !== start) {
+          this.corrupt(`${describeValue(start)} is not the start of a window of ${this.config.assigner.name}`)
+        }
+        if (start + this.size - 1 + this.lateness <= this.watermark) {
+          this.corrupt(`the window [${start}, ${start + this.size}) was cleaned up at the snapshot's watermark ${this.watermark}`)
+        }
+        let list = byStart.get(start)
+        if (list === undefined) byStart.set(start, (list = []))
+        list.push({ position, pane: { key: entry.key, lefts: pane.lefts as A[], rights: pane.rights as B[] } })
+      }
+    }
+    this.snapshotTable.clear()
+    for (const start of [...byStart.keys()].sort((a, b) => a - b)) {
+      const listed = byStart.get(start)!.sort((a, b) => a.position - b.position)
+      const panes: Panes<A, B, K> = new Map()
+      for (const [i, { position, pane }] of listed.entries()) {
+        if (position !== i) this.corrupt(`the keys of the window [${start}, ${start + this.size}) are not numbered 0, 1, 2, …`)
+        panes.set(keyId(pane.key), pane)
+      }
+      this.windows.set(start, panes)
+      const maxTs = start + this.size - 1
+      if (maxTs > this.watermark) this.pending.push(maxTs, FIRE, { start, kind: FIRE })
+      this.pending.push(maxTs + this.lateness, CLEANUP, { start, kind: CLEANUP })
+    }
+  }
+
+  private corrupt(detail: string): never {
+    throw new StateError(this.info, 'panes', `cannot restore: ${detail}`)
+  }
+}
+
+/** A snapshot pane as `[position, { lefts, rights }]` (its elements were checked before it was put in the table). */
+const SNAPSHOT_PANES: TableCodec<SnapshotPane> = {
+  encode: ({ position, pane }) => [position, encodePane(pane)],
+  decode: (encoded, fail) => {
+    if (!Array.isArray(encoded) || encoded.length !== 2 || !Number.isSafeInteger(encoded[0]) || (encoded[0] as number) < 0) {
+      return fail(`expected a join window's pane [position, { lefts, rights }], got ${describeValue(encoded)}`)
+    }
+    const pane = decodePane(encoded[1])
+    return typeof pane === 'string' ? fail(pane) : { position: encoded[0] as number, pane }
+  }
+}
