@@ -262,6 +262,13 @@ export class GridJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R> im
 
   onProcessingTime(): void {}
 
+  override close(): void {
+    this.windows.clear()
+    this.pending.clear()
+    this.lastPanes = undefined
+    super.close()
+  }
+
   // ---- snapshots ----
 
   /** Every pane into the `panes` table for the snapshot, which is emptied again after it. */
