@@ -28,6 +28,7 @@ export * from './key-by'
 // ---- side outputs ----
 export * from './side-output'
 export * from './split'
+export * from './split-by'
 
 // ---- windows ----
 export { WindowedStream, type WindowOperatorFunction } from './windowed-stream'

@@ -45,7 +45,7 @@ const ROOT_VALUES = [
   'isWatermark', 'joinWith', 'keyBy', 'keyedProcess', 'listState', 'mainOutput', 'mapState', 'mapValues',
   'maxTimestamp', 'neverTrigger', 'noWatermarksGenerator', 'processElements', 'processingTimeSessionWindows',
   'processingTimeSessionWindowsWithDynamicGap', 'processingTimeTrigger', 'purgingTrigger', 'records',
-  'reducingState', 'sideOutput', 'sideRecord', 'slidingEventTimeWindows', 'slidingProcessingTimeWindows', 'split',
+  'reducingState', 'sideOutput', 'sideRecord', 'slidingEventTimeWindows', 'slidingProcessingTimeWindows', 'split', 'splitBy',
   'stateTtlConfig', 'streamRecord', 'streamStatus', 'timeEvictor', 'timeWindow', 'tumblingEventTimeWindows',
   'tumblingProcessingTimeWindows', 'unionWith', 'valueState', 'values', 'watermark', 'windowAll', 'windowBy',
   'windowStart', 'withIdleness'
