@@ -125,7 +125,10 @@ export interface WindowedJoin<A, B, K> {
  * inputs that are not idle. A record late for every window it belongs to
  * (`ts + allowedLateness <= watermark`) is dropped. The output completes once both inputs have
  * completed, after the `+Infinity` watermark has fired every window. Implemented as Flink does:
- * one window operator over the tagged union of both inputs, keyed by the join key.
+ * one window operator over the tagged union of both inputs, keyed by the join key; tumbling and
+ * sliding event-time windows with the default trigger and no evictor run on a window operator
+ * of their own (each key's elements kept per input, one firing per window for all its keys),
+ * with the same results.
  *
  * @example
  * import * as ds from 'rx-datastream'
