@@ -47,7 +47,8 @@ export type JoinFunction<A, B, R> = (left: A, right: B) => R
 /**
  * Receives, once per key and window, every element of each input in that window, in arrival
  * order (Flink's `CoGroupFunction`). One of the two lists may be empty, never both: an outer
- * join is a coGroup.
+ * join is a coGroup. The lists are the window's own (a later firing of the window, with allowed
+ * lateness or a trigger, sees them again): read them, copy them to change them.
  *
  * @example
  * import * as ds from 'rx-datastream'
