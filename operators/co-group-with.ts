@@ -144,7 +144,7 @@ export interface WindowedCoGroup<A, B, K> {
  *   ds.values()
  * ).subscribe(v => console.log(v)) // "o1 paid", "o2 unpaid" (in either order)
  *
- * @see joinWith for inner joins, intervalJoinWith for joins by a time interval
+ * @see joinWith for inner joins, intervalJoinWith for joins by a time interval, splitBy to group two parts of one stream
  * @param right$ the right input, keyed or not (its keys are not used: `equalTo` gives them)
  * @param options `name`, `uid`, `scheduler` (processing time, for processing-time windows and triggers)
  * @category join

@@ -141,7 +141,7 @@ interface IntervalJoinSpec<B, K> {
  *   ds.records()
  * ).subscribe(r => console.log(r.value, r.timestamp)) // "o1 paid after 3000 ms" 4000
  *
- * @see joinWith and coGroupWith for window joins
+ * @see joinWith and coGroupWith for window joins, splitBy to join two parts of one stream
  * @param right$ the right input, a keyed stream with the left one's key type
  * @param options `name`, `uid`, `maxParallelism`
  * @category join

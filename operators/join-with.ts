@@ -145,7 +145,7 @@ export interface WindowedJoin<A, B, K> {
  *   ds.records()
  * ).subscribe(r => console.log(r.key, r.value, r.timestamp)) // "o1" { id: 'o1', open: 0 } 59999
  *
- * @see coGroupWith for outer joins, intervalJoinWith for joins by a time interval
+ * @see coGroupWith for outer joins, intervalJoinWith for joins by a time interval, splitBy to join two parts of one stream
  * @param right$ the right input, keyed or not (its keys are not used: `equalTo` gives them)
  * @param options `name`, `uid`, `scheduler` (processing time, for processing-time windows and triggers)
  * @category join

@@ -115,6 +115,30 @@ describe('splitBy', () => {
     expect(out).toEqual(['W(0)', 'W(1)', 'W(2)', 'W(3)', 'Ana opened 10@9', 'Bo opened 11@9', 'W(11)', 'W(14)', 'Cy opened 12@19', 'W(24)', 'W(Infinity)'])
   })
 
+  it('as split does for a side output: split\'s outputs feed a join from one synchronous stream too, over one subscription', () => {
+    let subscriptions = 0
+    const auctionsTag = new ds.OutputTag<Auction>('auctions')
+    const source = defer(() => {
+      subscriptions++
+      return from([
+        rec<Event>(person(1, 'Ana'), 1),
+        rec<Event>(auction(10, 1), 2),
+        wm(9),
+        rec<Event>(person(2, 'Bo'), 12),
+        rec<Event>(auction(11, 2), 13),
+        wm(Infinity)
+      ])
+    })
+    const routed = source.pipe(ds.processElements<Event, Person>({ processElement: (e, ctx, out) => (isPerson(e) ? out.collect(e) : ctx.output(auctionsTag, e as Auction)) }))
+    const { main$, side: sideOf } = ds.split(routed, auctionsTag)
+    const out: string[] = []
+    main$
+      .pipe(ds.joinWith(sideOf(auctionsTag)).where((p: Person) => p.id).equalTo(a => a.seller).window(ds.tumblingEventTimeWindows(10)).apply((p, a) => `${p.name}:${a.id}`))
+      .subscribe(e => out.push(ds.isRecord(e) ? `${e.value}@${e.timestamp}` : ds.isWatermark(e) ? `W(${e.timestamp})` : e._tag))
+    expect(subscriptions).toBe(1)
+    expect(out).toEqual(['Ana:10@9', 'W(9)', 'Bo:11@19', 'W(Infinity)'])
+  })
+
   it('feeds an interval join and connectWith from one synchronous stream', () => {
     const source = ds.fromRecords<Event>([
       { value: person(1, 'Ana'), timestamp: 1 },
