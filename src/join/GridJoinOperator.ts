@@ -143,8 +143,10 @@ export class GridJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R> im
   }
 
   processRecord(input: number, value: unknown, timestamp: number, recordKey: unknown): void {
-    if (!(timestamp > -Infinity && timestamp < Infinity)) this.badTimestamp(input, value, timestamp, recordKey)
+    if (timestamp === NO_TIMESTAMP) throw joinNoTimestamp(this.info, input, value, timestamp, recordKey, this.config.assigner.name)
     const key = this.keyOf(input, value)
+    // NaN, +Infinity: after the key, as the general operator's assigner finds them.
+    if (!(timestamp < Infinity)) this.badTimestamp(value, timestamp)
     const wm = this.watermark
     // The start of the record's latest window (sliding: of the window it is the last slide of).
     const last =
@@ -219,11 +221,10 @@ export class GridJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R> im
     if (timestamp + this.lateness <= wm) this.numLateRecordsDropped++
   }
 
-  private badTimestamp(input: number, value: unknown, timestamp: number, recordKey: unknown): never {
-    const { info, assigner } = this.config
-    if (timestamp === NO_TIMESTAMP) throw joinNoTimestamp(info, input, value, timestamp, recordKey, assigner.name)
-    // What the assigner says of a timestamp it cannot place (NaN, +Infinity), as the general operator does.
-    assigner.assignWindows(value as never, timestamp, { currentProcessingTime: () => this.config.scheduler.now() })
+  private badTimestamp(value: unknown, timestamp: number): never {
+    const { assigner, scheduler } = this.config
+    // What the assigner says of a timestamp it cannot place, as the general operator does.
+    assigner.assignWindows(value as never, timestamp, { currentProcessingTime: () => scheduler.now() })
     throw new TypeError(`${assigner.name}: the record has no usable timestamp (${describeValue(timestamp)})`)
   }
 
