@@ -122,7 +122,8 @@ class SplitHub<T, K> {
   attach(index: number, output: ChainOutput<T, K>, context: ChainContext): void {
     const consumer: Consumer<T, K> = { output, context }
     const consumers = this.consumers
-    consumers[index]!.push(consumer)
+    // Lists are replaced, never changed: a delivery in progress goes on over the list it began.
+    consumers[index] = [...consumers[index]!, consumer]
     // In place before the stream is subscribed: an output that ends while a synchronous
     // source is still emitting (an error, take(n)) leaves at once.
     context.teardown.add(() => this.detach(consumers, index, consumer))
@@ -130,9 +131,7 @@ class SplitHub<T, K> {
   }
 
   private detach(consumers: Consumer<T, K>[][], index: number, consumer: Consumer<T, K>): void {
-    const list = consumers[index]!
-    const at = list.indexOf(consumer)
-    if (at >= 0) list.splice(at, 1)
+    consumers[index] = consumers[index]!.filter(c => c !== consumer)
     // Every output has left: release the stream; a later subscriber starts over.
     if (consumers.every(c => c.length === 0)) this.startOver(consumers)
   }

@@ -235,6 +235,18 @@ describe('splitBy', () => {
       expect(pushed).toBe(4)
     })
 
+    it('an output\'s subscriber that leaves during a delivery takes no element from the others of that output', () => {
+      const source = of<ds.StreamElement<number>[]>(rec(1, 1), rec(2, 2), rec(3, 3))
+      const [all$, none$] = ds.splitBy(source, () => true, () => false)
+      const first: unknown[] = []
+      const second: unknown[] = []
+      record(all$.pipe(take(1)), first)
+      record(all$, second)
+      record(none$, [])
+      expect(first).toEqual([rec(1, 1), 'complete'])
+      expect(second).toEqual([rec(1, 1), rec(2, 2), rec(3, 3), 'complete'])
+    })
+
     it('sends an error of the stream to every output, once, after releasing it', () => {
       marbleTest(({ cold, expectStream, expectSubscriptions }) => {
         const boom = new Error('source failed')
