@@ -164,6 +164,7 @@ export function joinWith<B>(right$: Observable<StreamElement<B, unknown>>, optio
         const left = lefts[i]
         for (let j = 0; j < n; j++) out.collect(fn(left, rights[j]))
       }
-    }
+    },
+    toJoin: fn => fn
   }) as JoinedStreams<B>
 }

@@ -7,8 +7,9 @@
  * is the bookkeeping, which is that of a hand-written join:
  *
  * - per open window, a `Map` from key id to the key's pane (each input's elements in arrival
- *   order, see JoinPane.ts): a record costs one `Map` lookup for its pane, and tagging it with
- *   its input costs nothing (the pane has a list per input);
+ *   order, the first one of a side inline, a list from the second on): a record costs one `Map`
+ *   lookup for its pane, and tagging it with its input costs nothing; an inner join's firing
+ *   calls the join function for each pair where the elements are, without lists;
  * - each window has one pending firing (at its `maxTimestamp`) and one cleanup (`+ allowed
  *   lateness`) for all its keys, instead of a timer per key and window; a firing goes through
  *   the window's panes in insertion order, i.e. keys in the order of their first element in the
@@ -41,7 +42,7 @@ import { windowStart } from '../windowing/TimeWindow'
 import type { Trigger } from '../windowing/Trigger'
 import type { WindowAssigner, WindowGrid } from '../windowing/WindowAssigner'
 import type { SchedulerLike } from 'rxjs'
-import type { CoGroupFunction } from './JoinFunction'
+import type { CoGroupFunction, JoinFunction } from './JoinFunction'
 import { joinNoTimestamp } from './joinChecks'
 import { decodePane, encodePane, type JoinPane, NO_ELEMENTS, paneIncompatibility } from './JoinPane'
 
@@ -65,13 +66,69 @@ export interface GridJoinConfig<A, B, R, K> {
   readonly grid: WindowGrid
   readonly allowedLateness: number
   readonly coGroup: CoGroupFunction<A, B, R>
+  /**
+   * For an inner join (`joinWith`), the join function: called for every pair of a window's key
+   * directly, as `coGroup` would call it, without lists.
+   */
+  readonly join?: JoinFunction<A, B, R> | undefined
   /** The join key of a record of input `input` (checked). */
   readonly key: (input: number, value: unknown) => K
 }
 
-/** A key's pane in one window. */
-interface KeyPane<A, B, K> extends JoinPane<A, B> {
-  readonly key: K
+/**
+ * A key's pane in one window: how many elements each side has, its first one inline, and the
+ * list of all of them from the second one on. Most keys of a join window hold one element of a
+ * side (a person registers once): they get no list, and a firing of an inner join reads the
+ * elements where they are. (A class, not an object literal: V8 may decide that what an object or
+ * array literal makes lives long and allocate it in the old generation from then on, which for
+ * elements that live one window costs full collections.)
+ */
+class KeyPane<A, B, K> {
+  leftCount = 0
+  firstLeft: A | undefined = undefined
+  lefts: A[] | undefined = undefined
+  rightCount = 0
+  firstRight: B | undefined = undefined
+  rights: B[] | undefined = undefined
+
+  constructor(readonly key: K) {}
+
+  addLeft(value: A): void {
+    const n = this.leftCount++
+    if (n === 0) this.firstLeft = value
+    else if (n === 1) this.lefts = [this.firstLeft as A, value]
+    else this.lefts!.push(value)
+  }
+
+  addRight(value: B): void {
+    const n = this.rightCount++
+    if (n === 0) this.firstRight = value
+    else if (n === 1) this.rights = [this.firstRight as B, value]
+    else this.rights!.push(value)
+  }
+
+  /** The left elements as a list (a new one for a single element). */
+  leftList(): A[] {
+    const n = this.leftCount
+    return n === 0 ? NO_ELEMENTS : n === 1 ? [this.firstLeft as A] : this.lefts!
+  }
+
+  rightList(): B[] {
+    const n = this.rightCount
+    return n === 0 ? NO_ELEMENTS : n === 1 ? [this.firstRight as B] : this.rights!
+  }
+
+  /** Both sides as lists, for snapshots. */
+  lists(): JoinPane<A, B> {
+    return { lefts: this.leftList(), rights: this.rightList() }
+  }
+
+  static of<A, B, K>(key: K, lefts: readonly A[], rights: readonly B[]): KeyPane<A, B, K> {
+    const pane = new KeyPane<A, B, K>(key)
+    for (const l of lefts) pane.addLeft(l)
+    for (const r of rights) pane.addRight(r)
+    return pane
+  }
 }
 
 /** An open window's panes by key id, in the order of their keys' first elements. */
@@ -122,6 +179,7 @@ export class GridJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R> im
   private readonly lateness: number
   private readonly tumbling: boolean
   private readonly coGroup: CoGroupFunction<A, B, R>
+  private readonly join: JoinFunction<A, B, R> | undefined
   private readonly keyOf: (input: number, value: unknown) => K
   private readonly collector: FiringCollector<R, K>
   /** Written only while a snapshot is taken or restored (see the module). */
@@ -137,6 +195,7 @@ export class GridJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R> im
     this.tumbling = this.size === this.slide
     this.lateness = config.allowedLateness
     this.coGroup = config.coGroup
+    this.join = config.join
     this.keyOf = config.key
     this.collector = new FiringCollector(output)
     this.snapshotTable = this.backend.internalTable<SnapshotPane>('panes', SNAPSHOT_PANES)
@@ -174,14 +233,11 @@ export class GridJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R> im
     const id = keyId(key)
     let pane = panes.get(id)
     if (pane === undefined) {
-      pane = { key, lefts: NO_ELEMENTS, rights: NO_ELEMENTS }
+      pane = new KeyPane<A, B, K>(key)
       panes.set(id, pane)
     }
-    if (input === 0) {
-      if (pane.lefts === NO_ELEMENTS) pane.lefts = [value as A]
-      else pane.lefts.push(value as A)
-    } else if (pane.rights === NO_ELEMENTS) pane.rights = [value as B]
-    else pane.rights.push(value as B)
+    if (input === 0) pane.addLeft(value as A)
+    else pane.addRight(value as B)
     // Within allowed lateness (as the default trigger's onElement returns FIRE).
     if (maxTs <= wm) this.fire(pane, maxTs)
   }
@@ -230,9 +286,23 @@ export class GridJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R> im
 
   private fire(pane: KeyPane<A, B, K>, maxTs: number): void {
     const collector = this.collector
+    const join = this.join
+    if (join !== undefined) {
+      // An inner join: the pairs, read where the elements are; nothing for a key with an empty side.
+      const nl = pane.leftCount
+      const nr = pane.rightCount
+      if (nl === 0 || nr === 0) return
+      collector.timestamp = maxTs
+      collector.key = pane.key
+      for (let i = 0; i < nl; i++) {
+        const left = nl === 1 ? (pane.firstLeft as A) : pane.lefts![i]!
+        for (let j = 0; j < nr; j++) collector.collect(join(left, nr === 1 ? (pane.firstRight as B) : pane.rights![j]!))
+      }
+      return
+    }
     collector.timestamp = maxTs
     collector.key = pane.key
-    this.coGroup(pane.lefts, pane.rights, collector)
+    this.coGroup(pane.leftList(), pane.rightList(), collector)
   }
 
   /**
@@ -279,16 +349,17 @@ export class GridJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R> im
     try {
       for (const [start, panes] of this.windows) {
         let position = 0
-        for (const pane of panes.values()) {
+        for (const keyPane of panes.values()) {
+          const pane = keyPane.lists()
           const reason = paneIncompatibility(pane)
           if (reason !== undefined) {
             throw new StateError(
               this.info,
               'panes',
-              `cannot snapshot the window [${start}, ${start + this.size}) of key ${describeValue(pane.key)}: ${reason}; window contents are snapshotted as they are, so elements must be plain JSON data`
+              `cannot snapshot the window [${start}, ${start + this.size}) of key ${describeValue(keyPane.key)}: ${reason}; window contents are snapshotted as they are, so elements must be plain JSON data`
             )
           }
-          keys.setCurrentKey(pane.key)
+          keys.setCurrentKey(keyPane.key)
           table.put(start, { position: position++, pane })
         }
       }
@@ -317,7 +388,7 @@ export class GridJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R> im
         }
         let list = byStart.get(start)
         if (list === undefined) byStart.set(start, (list = []))
-        list.push({ position, pane: { key: entry.key, lefts: pane.lefts as A[], rights: pane.rights as B[] } })
+        list.push({ position, pane: KeyPane.of<A, B, K>(entry.key, pane.lefts as A[], pane.rights as B[]) })
       }
     }
     this.snapshotTable.clear()

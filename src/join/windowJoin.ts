@@ -23,7 +23,7 @@ import type { WindowAssigner } from '../windowing/WindowAssigner'
 import { evictingContents, type WindowContents } from '../windowing/WindowContents'
 import type { ProcessWindowContext } from '../windowing/WindowFunction'
 import { WindowOperator, type WindowOperatorConfig } from '../windowing/WindowOperator'
-import type { CoGroupFunction, TaggedUnion } from './JoinFunction'
+import type { CoGroupFunction, JoinFunction, TaggedUnion } from './JoinFunction'
 import { joinKeySelector, joinNoTimestamp } from './joinChecks'
 import { paneContents } from './JoinPane'
 import { GridJoinOperator, joinGrid } from './GridJoinOperator'
@@ -67,9 +67,13 @@ export class WindowJoinBuilder<A, B, K> {
     return new WindowJoinBuilder({ ...this.spec, allowedLateness: ms })
   }
 
-  /** The operator: `fn` runs once per key and window that has elements of either input. */
-  coGroup<R>(fn: CoGroupFunction<A, B, R>): OperatorFunction<StreamElement<A, unknown>, StreamElement<R, K>> {
-    return windowJoinOperator(this.spec, fn)
+  /**
+   * The operator: `fn` runs once per key and window that has elements of either input. An inner
+   * join also gives its `join` function, which `fn` calls for every pair: the grid join calls it
+   * directly.
+   */
+  coGroup<R>(fn: CoGroupFunction<A, B, R>, join?: JoinFunction<A, B, R>): OperatorFunction<StreamElement<A, unknown>, StreamElement<R, K>> {
+    return windowJoinOperator(this.spec, fn, join)
   }
 
   private label(): string {
@@ -86,6 +90,8 @@ export interface WindowJoinFlavour<F> {
   readonly kind: string
   readonly expected: string
   toCoGroup(fn: F): CoGroupFunction<unknown, unknown, unknown>
+  /** An inner join's function for every pair (`toCoGroup`'s nested loop calls it). */
+  toJoin?(fn: F): JoinFunction<unknown, unknown, unknown>
 }
 
 /**
@@ -104,7 +110,7 @@ export function windowJoinSteps<F>(right$: unknown, options: SchedulerOptions | 
     allowedLateness: (ms: number) => windowed(builder.allowedLateness(ms)),
     apply: (fn: F) => {
       checkFunction(kind, options, 'apply', fn, flavour.expected)
-      return builder.coGroup(flavour.toCoGroup(fn))
+      return builder.coGroup(flavour.toCoGroup(fn), flavour.toJoin?.(fn))
     }
   })
   return {
@@ -142,7 +148,8 @@ function checkFunction(kind: string, options: SchedulerOptions | undefined, meth
 
 function windowJoinOperator<A, B, K, R>(
   spec: WindowJoinSpec<A, B, K>,
-  coGroup: CoGroupFunction<A, B, R>
+  coGroup: CoGroupFunction<A, B, R>,
+  join: JoinFunction<A, B, R> | undefined
 ): OperatorFunction<StreamElement<A, unknown>, StreamElement<R, K>> {
   const info = operatorInfo(spec.kind, spec.options)
   const { assigner, evictor } = spec
@@ -151,7 +158,7 @@ function windowJoinOperator<A, B, K, R>(
   const key = joinKeySelector(info, spec.leftKey, spec.rightKey)
   const grid = joinGrid(assigner as WindowAssigner<never>, spec.trigger as Trigger<never> | undefined, evictor !== undefined)
   if (grid !== undefined) {
-    const config = { info, scheduler, assigner: assigner as WindowAssigner<never>, grid, allowedLateness: spec.allowedLateness, coGroup, key }
+    const config = { info, scheduler, assigner: assigner as WindowAssigner<never>, grid, allowedLateness: spec.allowedLateness, coGroup, join, key }
     return multiInputOperator<A, R, K>(info, [spec.right], (output, context) => new GridJoinOperator<A, B, R, K>(config, output, context))
   }
   // Without an evictor, each side's elements in a list of its own; with one, the tagged
