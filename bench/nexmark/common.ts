@@ -4,7 +4,7 @@
  * sources and the virtual processing-time clock of q12.
  */
 import { Observable, type OperatorFunction, type SchedulerAction, type SchedulerLike, Subscription } from 'rxjs'
-import type { StreamElement } from '../../src/index'
+import type { DataStream, StreamElement } from '../../src/index'
 import { drainSync, HEAP_SAMPLE_MASK, type HeapProbe, indexedSource } from '../harness'
 import type { Library } from '../library'
 import { arrivalTime, type NexmarkConfig, type NexmarkEvent, type NexmarkFeed } from './generator'
@@ -86,6 +86,34 @@ export function runnable<R>(query: NexmarkQuery<R>): RunnableQuery {
 export function timestamped(ds: Library, config: NexmarkConfig): OperatorFunction<NexmarkEvent, StreamElement<NexmarkEvent>> {
   const strategy = ds.WatermarkStrategy.forBoundedOutOfOrderness<NexmarkEvent>(config.maxDisorder).withTimestampAssigner(e => e.dateTime)
   return ds.assignTimestampsAndWatermarks(strategy, { autoWatermarkInterval: 0 })
+}
+
+/**
+ * One event stream as two inputs over one subscription, each with the events its guard selects:
+ * `splitBy`, what a user writes. A library without it (a `--baseline` before it) gets what a
+ * user of that version wrote instead: `split` with a side output, routed by a process function.
+ */
+export function twoInputs<A extends NexmarkEvent, B extends NexmarkEvent>(
+  ds: Library,
+  events$: DataStream<NexmarkEvent>,
+  isA: (e: NexmarkEvent) => e is A,
+  isB: (e: NexmarkEvent) => e is B
+): readonly [DataStream<A>, DataStream<B>] {
+  if (typeof ds.splitBy === 'function') {
+    const [a$, b$] = ds.splitBy(events$, isA, isB)
+    return [a$ as DataStream<A>, b$ as DataStream<B>]
+  }
+  const tag = new ds.OutputTag<B>('second input')
+  const routed = events$.pipe(
+    ds.processElements<NexmarkEvent, A>({
+      processElement: (e, ctx, out) => {
+        if (isA(e)) out.collect(e)
+        else if (isB(e)) ctx.output(tag, e)
+      }
+    })
+  )
+  const { main$, side } = ds.split(routed, tag)
+  return [main$, side(tag)]
 }
 
 /** Start of the epoch-aligned window of length `size` (or slide) that contains `ts`. */

@@ -19,8 +19,8 @@ import * as t from 'io-ts'
 import type { OperatorFunction } from 'rxjs'
 import { HEAP_SAMPLE_MASK } from '../harness'
 import type { Library } from '../library'
-import { checkTimestamp, type NexmarkQuery, stringHash, timestamped, type QueryEnv } from './common'
-import { type Auction, maxSellerLagMs, type NexmarkEvent, type Person } from './generator'
+import { checkTimestamp, type NexmarkQuery, stringHash, timestamped, twoInputs, type QueryEnv } from './common'
+import { type Auction, isAuction, isPerson, maxSellerLagMs, type NexmarkEvent, type Person } from './generator'
 
 /** A result of q3: a seller's name and place, and one of their auctions. */
 export interface LocalItem {
@@ -73,22 +73,16 @@ function pipeline(ds: Library, env: QueryEnv): OperatorFunction<NexmarkEvent, Lo
   const person = ds.valueState('person', PersonCodec)
   const waiting = ds.listState('waiting', AuctionCodec)
   return events$ => {
-    // One source, two inputs: persons on the main output, auctions on a side output (split).
-    const auctionsTag = new ds.OutputTag<Auction>('auctions')
-    const routed = events$.pipe(
-      timestamped(ds, env.config),
-      ds.processElements<NexmarkEvent, Person>({
-        processElement: (e, ctx, out) => {
-          if (e.kind === 'person') {
-            if (isLocalSeller(e)) out.collect(e)
-          } else if (e.kind === 'auction' && e.category === Q3_CATEGORY) ctx.output(auctionsTag, e)
-        }
-      })
+    // One source, two inputs over one subscription, filtered as they are split.
+    const [persons$, auctions$] = twoInputs(
+      ds,
+      events$.pipe(timestamped(ds, env.config)),
+      (e): e is Person => isPerson(e) && isLocalSeller(e),
+      (e): e is Auction => isAuction(e) && e.category === Q3_CATEGORY
     )
-    const { main$: persons$, side } = ds.split(routed, auctionsTag)
     return persons$.pipe(
       ds.keyBy(p => p.id),
-      ds.connectWith(side(auctionsTag).pipe(ds.keyBy(a => a.seller))).keyedProcess<Person, LocalItem>({
+      ds.connectWith(auctions$.pipe(ds.keyBy(a => a.seller))).keyedProcess<Person, LocalItem>({
         processElement1: (p, ctx, out) => {
           ctx.state(person).update(p)
           const pending = ctx.state(waiting)
@@ -123,7 +117,7 @@ interface Waiting {
 export const q3: NexmarkQuery<LocalItem> = {
   id: 'q3',
   title: 'local item suggestion',
-  exercises: 'split into two inputs, keyBy both, connectWith(…).keyedProcess with a value state, a list state and event-time timers',
+  exercises: 'splitBy into two inputs, keyBy both, connectWith(…).keyedProcess with a value state, a list state and event-time timers',
   pipeline,
   hand: (at, size, env, probe, emit) => {
     const bound = env.config.maxDisorder

@@ -20,8 +20,8 @@ import type { OperatorFunction } from 'rxjs'
 import type { AggregateFunction, WindowAssigner } from '../../src/index'
 import { HEAP_SAMPLE_MASK } from '../harness'
 import type { Library } from '../library'
-import { checkTimestamp, type NexmarkQuery, type QueryEnv, TimeHeap, timestamped, windowStartOf } from './common'
-import { type Auction, type Bid, maxAuctionLengthMs, type NexmarkEvent } from './generator'
+import { checkTimestamp, type NexmarkQuery, type QueryEnv, TimeHeap, timestamped, twoInputs, windowStartOf } from './common'
+import { type Auction, type Bid, isAuction, isBid, maxAuctionLengthMs, type NexmarkEvent } from './generator'
 
 /** Stage 2's window size: 10 s (Nexmark's `windowSizeSec`). */
 export const Q4_SIZE = 10_000
@@ -93,18 +93,8 @@ function pipeline(ds: Library, env: QueryEnv): OperatorFunction<NexmarkEvent, Ca
     }
   }
   return events$ => {
-    const auctionsTag = new ds.OutputTag<Auction>('auctions')
-    const routed = events$.pipe(
-      timestamped(ds, env.config),
-      ds.processElements<NexmarkEvent, Bid>({
-        processElement: (e, ctx, out) => {
-          if (e.kind === 'bid') out.collect(e)
-          else if (e.kind === 'auction') ctx.output(auctionsTag, e)
-        }
-      })
-    )
-    const { main$: bids$, side } = ds.split(routed, auctionsTag)
-    return side(auctionsTag).pipe(
+    const [auctions$, bids$] = twoInputs(ds, events$.pipe(timestamped(ds, env.config)), isAuction, isBid)
+    return auctions$.pipe(
       ds.keyBy(a => a.id),
       ds.intervalJoinWith(bids$.pipe(ds.keyBy(b => b.auction)))
         .between(0, maxLength)
@@ -137,7 +127,7 @@ export const q4: NexmarkQuery<CategoryAverage> = {
   id: 'q4',
   title: 'average closing price per category',
   exercises:
-    'split into two inputs, intervalJoinWith (auctions × bids), a custom window assigner with reduce, then keyBy and sliding windows with aggregate and a process window function',
+    'splitBy into two inputs, intervalJoinWith (auctions × bids), a custom window assigner with reduce, then keyBy and sliding windows with aggregate and a process window function',
   pipeline,
   hand: (at, size, env, probe, emit) => {
     const bound = env.config.maxDisorder

@@ -8,8 +8,8 @@
 import { map, type OperatorFunction } from 'rxjs'
 import { HEAP_SAMPLE_MASK } from '../harness'
 import type { Library } from '../library'
-import { checkTimestamp, type NexmarkQuery, type QueryEnv, stringHash, timestamped, windowStartOf } from './common'
-import type { Auction, NexmarkEvent, Person } from './generator'
+import { checkTimestamp, type NexmarkQuery, type QueryEnv, stringHash, timestamped, twoInputs, windowStartOf } from './common'
+import { type Auction, isAuction, isPerson, type NexmarkEvent, type Person } from './generator'
 
 /** The tumbling window: 10 s (Nexmark's `windowSizeSec`). */
 export const Q8_SIZE = 10_000
@@ -25,20 +25,10 @@ export interface NewSeller {
 
 function pipeline(ds: Library, env: QueryEnv): OperatorFunction<NexmarkEvent, NewSeller> {
   return events$ => {
-    const auctionsTag = new ds.OutputTag<Auction>('auctions')
-    const routed = events$.pipe(
-      timestamped(ds, env.config),
-      ds.processElements<NexmarkEvent, Person>({
-        processElement: (e, ctx, out) => {
-          if (e.kind === 'person') out.collect(e)
-          else if (e.kind === 'auction') ctx.output(auctionsTag, e)
-        }
-      })
-    )
-    const { main$: persons$, side } = ds.split(routed, auctionsTag)
+    const [persons$, auctions$] = twoInputs(ds, events$.pipe(timestamped(ds, env.config)), isPerson, isAuction)
     return persons$.pipe(
       ds
-        .joinWith(side(auctionsTag))
+        .joinWith(auctions$)
         .where((p: Person) => p.id)
         .equalTo(a => a.seller)
         .window(ds.tumblingEventTimeWindows(Q8_SIZE))
@@ -66,7 +56,7 @@ function add<T>(m: Map<number, T[]>, key: number, value: T): void {
 export const q8: NexmarkQuery<NewSeller> = {
   id: 'q8',
   title: 'monitor new users',
-  exercises: 'split into two inputs, joinWith(…).where.equalTo.window(tumbling).apply: a window join (a coGroup of both inputs keyed by the join key)',
+  exercises: 'splitBy into two inputs, joinWith(…).where.equalTo.window(tumbling).apply: a window join (a coGroup of both inputs keyed by the join key)',
   pipeline,
   hand: (at, size, env, probe, emit) => {
     const bound = env.config.maxDisorder
