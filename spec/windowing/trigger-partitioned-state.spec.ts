@@ -94,6 +94,26 @@ describe('trigger state through descriptors', () => {
     }
   })
 
+  it('deltaTrigger with a codec keeps its reference element in value state through the codec, across a snapshot', () => {
+    interface Reading {
+      readonly celsius: number
+    }
+    const trigger = ds.deltaTrigger<Reading>(5, (a, b) => b.celsius - a.celsius, t.type({ celsius: t.number }))
+    const windowed = ds.windowBy(ds.tumblingEventTimeWindows(100)).trigger(trigger).process<Reading, string, string>((_key, ctx, rs, out) => out.collect(`[${ctx.window.start}) ${rs.length}`))
+    const script: Step<Reading, string>[] = [0, 3, 7, 8, 20, 30, 150].map(ts => [0, ds.streamRecord({ celsius: ts }, ts, 'a')] as const)
+    script.push([0, 'end'])
+    for (let cut = 0; cut <= script.length; cut++) {
+      const { uninterrupted, restored, snapshots } = runWithRestore(1, ([input]) => input!.pipe(windowed as never), script, cut)
+      assert.deepStrictEqual(restored.elements, uninterrupted.elements, `cut at ${cut}`)
+      if (cut === 2) assert.match(JSON.stringify(snapshots), /"name":"deltaTrigger.lastFired","kind":"ValueStateDescriptor"/)
+    }
+    const { uninterrupted } = runWithRestore(1, ([input]) => input!.pipe(windowed as never), script, 0)
+    // 7 fires (7 - 0 > 5), 20 fires (20 - 7), 30 fires (30 - 20); 150 is its window's first
+    // element, the reference. The trigger replaces the default one: nothing fires at the end.
+    const results = (uninterrupted.elements as ds.StreamElement<string>[]).flatMap(e => (e._tag === 'Record' ? [e.value] : []))
+    assert.deepStrictEqual(results, ['[0) 3', '[0) 5', '[0) 6'])
+  })
+
   it('merging value state is a clear error naming the state', () => {
     const last = ds.valueState('last', t.number)
     const trigger: ds.Trigger<Click> = {

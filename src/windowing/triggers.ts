@@ -16,11 +16,11 @@
  * @since 0.1.0
  */
 import * as t from 'io-ts'
-import { type ReducingStateDescriptor, reducingState } from '../state/StateDescriptor'
+import { type ReducingStateDescriptor, reducingState, valueState } from '../state/StateDescriptor'
 import { EVENT_TIME_TRIGGERS, PROCESSING_TIME_TRIGGERS } from './knownTriggers'
 import { describeValue } from '../core/describe'
 import { maxTimestamp } from './TimeWindow'
-import type { Trigger, TriggerResult } from './Trigger'
+import type { Trigger, TriggerContext, TriggerResult, TriggerState } from './Trigger'
 
 // -------------------------------------------------------------------------------------
 // constructors
@@ -390,6 +390,9 @@ export function continuousProcessingTimeTrigger<T = unknown>(interval: number): 
  *
  * @param threshold The delta to exceed; a number (not NaN).
  * @param delta How far apart two elements are: `(reference, element) => number`.
+ * @param codec How the reference element goes into snapshots (Flink's `DeltaTrigger` takes a
+ *   serializer): then it is kept in value state through this codec. Without one it is kept as
+ *   plain JSON data, and an element that is not fails the snapshot.
  * @throws RangeError if `threshold` is not a number; TypeError if `delta` is not a function.
  *
  * @example
@@ -402,19 +405,22 @@ export function continuousProcessingTimeTrigger<T = unknown>(interval: number): 
  * @category windowing
  * @since 0.1.0
  */
-export function deltaTrigger<T>(threshold: number, delta: (oldValue: T, newValue: T) => number): Trigger<T> {
+export function deltaTrigger<T>(threshold: number, delta: (oldValue: T, newValue: T) => number, codec?: t.Type<T, unknown>): Trigger<T> {
   if (typeof threshold !== 'number' || Number.isNaN(threshold)) {
     throw new RangeError(`deltaTrigger: threshold must be a number, got ${describeValue(threshold)}`)
   }
   if (typeof delta !== 'function') {
     throw new TypeError(`deltaTrigger: delta must be a function (oldValue, newValue) => number, got ${describeValue(delta)}`)
   }
+  // Boxed, so that an `undefined` element is a reference too.
+  const lastFired = codec === undefined ? undefined : valueState(LAST_FIRED, t.type({ value: codec }))
+  const referenceOf = (ctx: TriggerContext): TriggerState<{ readonly value: T }> =>
+    lastFired === undefined ? ctx.getState<{ readonly value: T }>(LAST_FIRED) : ctx.getPartitionedState(lastFired)
   return {
     name: `deltaTrigger(${threshold})`,
     canMerge: false,
     onElement: (value, _timestamp, _window, ctx) => {
-      // Boxed, so that an `undefined` element is a reference too.
-      const last = ctx.getState<{ readonly value: T }>(LAST_FIRED)
+      const last = referenceOf(ctx)
       const reference = last.value()
       if (reference === undefined) {
         last.update({ value })
@@ -428,7 +434,7 @@ export function deltaTrigger<T>(threshold: number, delta: (oldValue: T, newValue
     },
     onEventTime: () => 'CONTINUE',
     onProcessingTime: () => 'CONTINUE',
-    clear: (_window, ctx) => ctx.getState(LAST_FIRED).clear()
+    clear: (_window, ctx) => referenceOf(ctx).clear()
   }
 }
 
