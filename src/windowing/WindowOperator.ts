@@ -7,9 +7,8 @@
  * `InternalTimerService` namespaced by window. A window's state is released at its cleanup
  * time, so memory follows the open windows, never the records seen.
  *
- * A window is named by a number or a string (its namespace in the timers and the backend),
- * never by a string built per record where a number does: a grid window (tumbling, sliding) by
- * its start; a merging window (sessions) by a number drawn for it when it is made, a merge
+ * A window is named by a number (its namespace in the timers and the backend), never by a
+ * string built per record: a grid window (tumbling, sliding) by its start; a merging window (sessions) by a number drawn for it when it is made, a merge
  * result getting a new one (as Flink's `MergingWindowSet` maps each window to a state window);
  * the global window by 0; a window of a custom assigner by a number drawn for it, shared by the
  * keys that have it.
@@ -20,13 +19,13 @@ import type { OutputTag } from '../core/OutputTag'
 import { NO_TIMESTAMP, type StreamRecord, streamRecord } from '../core/StreamElement'
 import type { InternalTimer, TimeDomain } from '../core/TimerService'
 import { describeElement, describeValue } from '../core/describe'
-import type { OperatorInfo } from '../core/OperatorOptions'
-import type { TableCodec } from '../state/KeyedStateBackend'
-import { jsonIncompatibility, ownField } from '../state/snapshotFormat'
-import { GLOBAL_WINDOW, intersects, maxTimestamp, mergeTimeWindows, type TimeWindow, timeWindow } from './TimeWindow'
-import { isFire, isPurge, type OnMergeContext, type Trigger, type TriggerState } from './Trigger'
+import { ownField } from '../state/snapshotFormat'
+import { intersects, maxTimestamp, mergeTimeWindows, type TimeWindow, timeWindow } from './TimeWindow'
+import { isFire, isPurge, type OnMergeContext, type Trigger } from './Trigger'
 import type { WindowAssigner } from './WindowAssigner'
-import type { Fail, WindowContents } from './WindowContents'
+import type { WindowContents } from './WindowContents'
+import { MERGING_WINDOWS, mergingWindowsCodec, newWindowState, stateCell, WINDOWS, type WindowState, windowStateCodec } from './windowState'
+import { type WindowNaming, windowNaming } from './windowNaming'
 import type { ProcessWindowContext } from './WindowFunction'
 import type { StateTable } from '../state/StateTable'
 import type { StateDescriptor } from '../state/StateDescriptor'
@@ -38,9 +37,7 @@ import { InternalTimerService } from '../core/TimerService'
 import { asStreamError } from '../runtime/host'
 import {
   AbstractWindowOperator,
-  decodeWindow,
   emitLateRecord,
-  encodeWindow,
   processWindowContext,
   WINDOW_NAMESPACE,
   type WindowNamespace,
@@ -58,20 +55,6 @@ export interface WindowOperatorConfig<T, C, R, K> extends WindowOperatorBaseConf
   readonly contents: WindowContents<T, C, R, K>
 }
 
-interface WindowState<C> {
-  /** Replaced, with the namespace, only when a session grows in place (`bySession`). */
-  window: TimeWindow
-  /** Its name in the timers and the backend (see the module comment). */
-  namespace: WindowNamespace
-  /** No contents (never added, purged, or all evicted). */
-  empty: boolean
-  contents: C | undefined
-  /**
-   * The trigger's plain JSON cells (`getState`), kept in the window's entry. Its descriptor
-   * state (`getPartitionedState`) is in the backend, in the window's namespace.
-   */
-  triggerState: Map<string, unknown> | undefined
-}
 
 /** @internal */
 export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, WindowNamespace> {
@@ -285,7 +268,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
         state = newWindowState<C>(window, this.nextWindowNamespace++)
         if (list === undefined) table.put(undefined, [state])
         else list.push(state)
-        this.sessionSchedule.push(maxTimestamp(window), state.namespace as number, { key, state, namespace: state.namespace as number })
+        this.sessionSchedule.push(maxTimestamp(window), state.namespace, { key, state, namespace: state.namespace })
       } else if (count === 1 && found.window.start <= window.start && window.end <= found.window.end) {
         state = found
       } else {
@@ -399,7 +382,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
       // Merged into another session: nothing of it is left.
       if (!(table.get(undefined)?.includes(state) ?? false)) continue
       if (state.namespace !== due.namespace) {
-        this.sessionSchedule.push(maxTimestamp(state.window), state.namespace as number, { key, state, namespace: state.namespace as number })
+        this.sessionSchedule.push(maxTimestamp(state.window), state.namespace, { key, state, namespace: state.namespace })
         continue
       }
       if (!state.empty) this.emitWindowContents(state)
@@ -455,8 +438,8 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     let state = windows.get(namespace)
     if (state === undefined) {
       windows.put(namespace, (state = newWindowState(window, namespace)))
-      if (this.byWindow) this.addWindowKey(namespace as number, window)
-      this.naming.drawn?.retain(namespace as number)
+      if (this.byWindow) this.addWindowKey(namespace, window)
+      this.naming.drawn?.retain(namespace)
     }
     return state
   }
@@ -464,7 +447,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
   private removeWindow(state: WindowState<C>): void {
     if (!this.merging) {
       this.windows!.remove(state.namespace)
-      this.naming.drawn?.release(state.namespace as number)
+      this.naming.drawn?.release(state.namespace)
       return
     }
     const table = this.mergingWindows!
@@ -685,7 +668,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     this.sessionSchedule.clear()
     for (const { key, value } of this.mergingWindows!.entries()) {
       for (const state of value ?? []) {
-        this.sessionSchedule.push(maxTimestamp(state.window), state.namespace as number, { key, state, namespace: state.namespace as number })
+        this.sessionSchedule.push(maxTimestamp(state.window), state.namespace, { key, state, namespace: state.namespace })
       }
     }
   }
@@ -757,241 +740,4 @@ interface ScheduledWindow {
   readonly start: number
   readonly fire: boolean
   readonly cleanup: boolean
-}
-
-function newWindowState<C>(window: TimeWindow, namespace: WindowNamespace): WindowState<C> {
-  return { window, namespace, empty: true, contents: undefined, triggerState: undefined }
-}
-
-/**
- * How a window's state goes into a snapshot: `{ window: [start, end], contents?, trigger? }`,
- * the contents (left out when empty) through the window's `WindowContents`, the trigger state
- * as `[name, value]` pairs of plain JSON data (the trigger API has no codecs). A merging
- * window also has its `namespace`, which its timers name it by; another window's follows from
- * its bounds.
- */
-interface EncodedWindowState {
-  window: unknown
-  namespace?: unknown
-  contents?: unknown
-  trigger?: unknown
-}
-
-function encodeWindowState<C>(
-  info: OperatorInfo,
-  table: string,
-  contents: WindowContents<never, C, unknown, unknown>,
-  state: WindowState<C>,
-  withNamespace: boolean
-): EncodedWindowState {
-  const { start, end } = state.window
-  const fail = (detail: string): never => {
-    throw new StateError(info, table, `cannot snapshot the window [${start}, ${end}): ${detail}`)
-  }
-  const encoded: EncodedWindowState = { window: encodeWindow(state.window) }
-  if (withNamespace) encoded.namespace = state.namespace
-  if (!state.empty) encoded.contents = contents.encode(state.contents as C, fail)
-  if (state.triggerState !== undefined && state.triggerState.size > 0) encoded.trigger = encodeTriggerState(state.triggerState, fail)
-  return encoded
-}
-
-function decodeWindowState<C>(
-  encoded: unknown,
-  contents: WindowContents<never, C, unknown, unknown>,
-  namespaceOf: ((window: TimeWindow) => WindowNamespace) | undefined,
-  fail: Fail
-): WindowState<C> {
-  // namespaceOf: the namespace follows from the window; else it is in the snapshot.
-  if (typeof encoded !== 'object' || encoded === null || Array.isArray(encoded)) {
-    return fail(`expected a window's state { window, contents?, trigger? }, got ${describeValue(encoded)}`)
-  }
-  const fields = encoded as EncodedWindowState
-  const window = decodeWindow(fields.window) ?? fail(`${describeValue(fields.window)} is not a window [start, end]`)
-  let namespace: WindowNamespace
-  if (namespaceOf !== undefined) namespace = namespaceOf(window)
-  else if (Number.isSafeInteger(fields.namespace) && (fields.namespace as number) >= 0) namespace = fields.namespace as number
-  else return fail(`the window [${window.start}, ${window.end}) has no namespace (a count), got ${describeValue(fields.namespace)}`)
-  const empty = !('contents' in fields)
-  return {
-    window,
-    namespace,
-    empty,
-    contents: empty ? undefined : contents.decode(fields.contents, fail),
-    triggerState: fields.trigger === undefined ? undefined : decodeTriggerState(fields.trigger, fail)
-  }
-}
-
-const WINDOWS = 'windows'
-const MERGING_WINDOWS = 'merging-windows'
-
-/**
- * The codec of the `windows` table: one window's state per namespace. A custom assigner's
- * window keeps its drawn number (its timers name it by that), and is numbered again on restore.
- */
-function windowStateCodec<C>(info: OperatorInfo, contents: WindowContents<never, C, unknown, unknown>, naming: WindowNaming): TableCodec<WindowState<C>> {
-  const { drawn } = naming
-  const drawnOrGlobal = (window: TimeWindow): WindowNamespace | undefined =>
-    window.start === -Infinity && window.end === Infinity ? GLOBAL_NAMESPACE : undefined
-  return {
-    encode: state => encodeWindowState(info, WINDOWS, contents, state, drawn !== undefined && state.namespace !== GLOBAL_NAMESPACE),
-    decode: (encoded, fail) => {
-      if (drawn === undefined) return decodeWindowState(encoded, contents, naming.of, fail)
-      const state = decodeWindowState(encoded, contents, (window: TimeWindow) => drawnOrGlobal(window) ?? numberIn(encoded, fail), fail)
-      if (state.namespace !== GLOBAL_NAMESPACE) drawn.restore(state.namespace as number, state.window)
-      return state
-    }
-  }
-}
-
-/** The drawn number a custom assigner's window state was snapshotted with. */
-function numberIn(encoded: unknown, fail: Fail): number {
-  const namespace = (encoded as EncodedWindowState).namespace
-  return Number.isSafeInteger(namespace) && (namespace as number) > GLOBAL_NAMESPACE
-    ? (namespace as number)
-    : fail(`the window of a custom assigner has no number, got ${describeValue(namespace)}`)
-}
-
-/** The codec of the `merging-windows` table: a key's windows, as a list. */
-function mergingWindowsCodec<C>(info: OperatorInfo, contents: WindowContents<never, C, unknown, unknown>): TableCodec<WindowState<C>[]> {
-  return {
-    encode: list => list.map(state => encodeWindowState(info, MERGING_WINDOWS, contents, state, true)),
-    decode: (encoded, fail) =>
-      Array.isArray(encoded) && encoded.length > 0
-        ? encoded.map((state: unknown) => decodeWindowState(state, contents, undefined, fail))
-        : fail(`expected a key's merging windows, a list of window states, got ${describeValue(encoded)}`)
-  }
-}
-
-function encodeTriggerState(state: ReadonlyMap<string, unknown>, fail: Fail): [string, unknown][] {
-  return Array.from(state, ([name, value]) => {
-    const reason = jsonIncompatibility(value, `trigger state "${name}"`)
-    return reason === undefined ? [name, value] : fail(`${reason}; trigger state is snapshotted as it is, so it must be plain JSON data`)
-  })
-}
-
-function decodeTriggerState(encoded: unknown, fail: Fail): Map<string, unknown> {
-  if (!Array.isArray(encoded)) return fail(`the trigger state ${describeValue(encoded)} is not a list of [name, value]`)
-  return new Map(
-    encoded.map((entry: unknown) =>
-      Array.isArray(entry) && entry.length === 2 && typeof entry[0] === 'string'
-        ? ([entry[0], entry[1]] as const)
-        : fail(`the trigger state entry ${describeValue(entry)} is not a [name, value] pair`)
-    )
-  )
-}
-
-function stateCell<S>(state: WindowState<unknown>, name: string): TriggerState<S> {
-  return {
-    value: () => state.triggerState?.get(name) as S | undefined,
-    update: value => void (state.triggerState ??= new Map()).set(name, value),
-    clear: () => void state.triggerState?.delete(name)
-  }
-}
-
-/** How the windows of a non-merging assigner are named (see the module comment), and back. */
-interface WindowNaming {
-  of(window: TimeWindow): WindowNamespace
-  /** The window a namespace names; `undefined` for a number given back (no key has the window). */
-  window(namespace: WindowNamespace): TimeWindow | undefined
-  /** Numbers drawn per window (custom assigners): a key's window state holds its number, and snapshots keep it. */
-  readonly drawn?: WindowNumbers
-}
-
-/**
- * Grid windows (one size, one per start) by their start; the global window (`countWindow`,
- * `globalWindows`) by 0; windows of a custom assigner by a number drawn for each (two numbers
- * do not fit in one). Not used for merging windows, which get a number each.
- */
-function windowNaming(assigner: WindowAssigner<never>): WindowNaming {
-  if (assigner.mergeWindows !== undefined) return MERGING_NAMING
-  const grid = assigner.grid
-  if (grid !== undefined) {
-    return { of: startOf, window: start => timeWindow(start as number, (start as number) + grid.size) }
-  }
-  const drawn = new WindowNumbers()
-  return {
-    of: window => (window.start === -Infinity && window.end === Infinity ? GLOBAL_NAMESPACE : drawn.numberOf(window)),
-    window: namespace => (namespace === GLOBAL_NAMESPACE ? GLOBAL_WINDOW : drawn.window(namespace as number)),
-    drawn
-  }
-}
-
-/** Merging windows are numbered as they are made (`WindowOperator.addWindow`), not named by their bounds. */
-const MERGING_NAMING: WindowNaming = {
-  of: () => {
-    throw new Error('merging windows are not named by their bounds')
-  },
-  window: () => undefined
-}
-
-/** The global window's namespace; drawn numbers start above it. */
-const GLOBAL_NAMESPACE = 0
-
-/**
- * The windows of a custom assigner, numbered: one number per window (by its bounds, shared by
- * every key that has it) for as long as some key keeps state in it, found without building a
- * string. Numbers are never drawn twice, so a timer of a window given back finds nothing.
- */
-class WindowNumbers {
-  private readonly byBounds = new Map<number, Map<number, NumberedWindow>>()
-  private readonly byNumber = new Map<number, NumberedWindow>()
-  /** The next number drawn. */
-  next = GLOBAL_NAMESPACE + 1
-
-  numberOf(window: TimeWindow): number {
-    let ends = this.byBounds.get(window.start)
-    if (ends === undefined) this.byBounds.set(window.start, (ends = new Map()))
-    let numbered = ends.get(window.end)
-    if (numbered === undefined) {
-      numbered = { window, number: this.next++, keys: 0 }
-      ends.set(window.end, numbered)
-      this.byNumber.set(numbered.number, numbered)
-    }
-    return numbered.number
-  }
-
-  window(number: number): TimeWindow | undefined {
-    return this.byNumber.get(number)?.window
-  }
-
-  /** A key made state in the window. */
-  retain(number: number): void {
-    const numbered = this.byNumber.get(number)
-    if (numbered !== undefined) numbered.keys++
-  }
-
-  /** A key dropped its state in the window; the last one gives the number back. */
-  release(number: number): void {
-    const numbered = this.byNumber.get(number)
-    if (numbered === undefined || --numbered.keys > 0) return
-    this.byNumber.delete(number)
-    const ends = this.byBounds.get(numbered.window.start)!
-    ends.delete(numbered.window.end)
-    if (ends.size === 0) this.byBounds.delete(numbered.window.start)
-  }
-
-  /** A key's restored state in the window `number` named when the snapshot was taken. */
-  restore(number: number, window: TimeWindow): void {
-    let numbered = this.byNumber.get(number)
-    if (numbered === undefined) {
-      numbered = { window, number, keys: 0 }
-      this.byNumber.set(number, numbered)
-      let ends = this.byBounds.get(window.start)
-      if (ends === undefined) this.byBounds.set(window.start, (ends = new Map()))
-      ends.set(window.end, numbered)
-    }
-    numbered.keys++
-    if (number >= this.next) this.next = number + 1
-  }
-}
-
-interface NumberedWindow {
-  readonly window: TimeWindow
-  readonly number: number
-  /** The keys with state in it. */
-  keys: number
-}
-
-function startOf(window: TimeWindow): number {
-  return window.start
 }

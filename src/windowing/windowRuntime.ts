@@ -82,15 +82,15 @@ function boundOf(encoded: unknown): number | undefined {
 /**
  * @internal
  * What names a window in the timers and the backend of the general window operator: a number
- * (a grid window's start, a merging window's own number) or a string (other windows' bounds).
+ * (a grid window's start, 0 for the global window, a number drawn for a merging window or a
+ * custom assigner's window).
  */
-export type WindowNamespace = number | string
+export type WindowNamespace = number
 
 /** @internal How a window's timers file its namespace in a snapshot: as it is. */
 export const WINDOW_NAMESPACE: NamespaceCodec<WindowNamespace> = {
   encode: namespace => namespace,
-  decode: (encoded, fail) =>
-    (typeof encoded === 'number' && Number.isFinite(encoded)) || typeof encoded === 'string' ? encoded : fail('not a window namespace (a number or a string)')
+  decode: (encoded, fail) => (typeof encoded === 'number' && Number.isFinite(encoded) ? encoded : fail('not a window namespace (a number)'))
 }
 
 /** @internal */

@@ -1,0 +1,118 @@
+/**
+ * @internal
+ * How the general window operator names the windows of a non-merging assigner in its timers
+ * and backend, and back: grid windows by their start, the global window by 0, a custom
+ * assigner's windows by numbers drawn for them. Merging windows are numbered by the operator
+ * as it makes them.
+ */
+import { GLOBAL_WINDOW, type TimeWindow, timeWindow } from './TimeWindow'
+import type { WindowAssigner } from './WindowAssigner'
+import type { WindowNamespace } from './windowRuntime'
+
+/** How the windows of a non-merging assigner are named (see the module comment), and back. */
+export interface WindowNaming {
+  of(window: TimeWindow): WindowNamespace
+  /** The window a namespace names; `undefined` for a number given back (no key has the window). */
+  window(namespace: WindowNamespace): TimeWindow | undefined
+  /** Numbers drawn per window (custom assigners): a key's window state holds its number, and snapshots keep it. */
+  readonly drawn?: WindowNumbers
+}
+
+/**
+ * Grid windows (one size, one per start) by their start; the global window (`countWindow`,
+ * `globalWindows`) by 0; windows of a custom assigner by a number drawn for each (two numbers
+ * do not fit in one). Not used for merging windows, which get a number each.
+ */
+export function windowNaming(assigner: WindowAssigner<never>): WindowNaming {
+  if (assigner.mergeWindows !== undefined) return MERGING_NAMING
+  const grid = assigner.grid
+  if (grid !== undefined) {
+    return { of: startOf, window: start => timeWindow(start, start + grid.size) }
+  }
+  const drawn = new WindowNumbers()
+  return {
+    of: window => (window.start === -Infinity && window.end === Infinity ? GLOBAL_NAMESPACE : drawn.numberOf(window)),
+    window: namespace => (namespace === GLOBAL_NAMESPACE ? GLOBAL_WINDOW : drawn.window(namespace)),
+    drawn
+  }
+}
+
+/** Merging windows are numbered as they are made (`WindowOperator.addWindow`), not named by their bounds. */
+const MERGING_NAMING: WindowNaming = {
+  of: () => {
+    throw new Error('merging windows are not named by their bounds')
+  },
+  window: () => undefined
+}
+
+/** The global window's namespace; drawn numbers start above it. */
+export const GLOBAL_NAMESPACE = 0
+
+/**
+ * The windows of a custom assigner, numbered: one number per window (by its bounds, shared by
+ * every key that has it) for as long as some key keeps state in it, found without building a
+ * string. Numbers are never drawn twice, so a timer of a window given back finds nothing.
+ */
+export class WindowNumbers {
+  private readonly byBounds = new Map<number, Map<number, NumberedWindow>>()
+  private readonly byNumber = new Map<number, NumberedWindow>()
+  /** The next number drawn. */
+  next = GLOBAL_NAMESPACE + 1
+
+  numberOf(window: TimeWindow): number {
+    let ends = this.byBounds.get(window.start)
+    if (ends === undefined) this.byBounds.set(window.start, (ends = new Map()))
+    let numbered = ends.get(window.end)
+    if (numbered === undefined) {
+      numbered = { window, number: this.next++, keys: 0 }
+      ends.set(window.end, numbered)
+      this.byNumber.set(numbered.number, numbered)
+    }
+    return numbered.number
+  }
+
+  window(number: number): TimeWindow | undefined {
+    return this.byNumber.get(number)?.window
+  }
+
+  /** A key made state in the window. */
+  retain(number: number): void {
+    const numbered = this.byNumber.get(number)
+    if (numbered !== undefined) numbered.keys++
+  }
+
+  /** A key dropped its state in the window; the last one gives the number back. */
+  release(number: number): void {
+    const numbered = this.byNumber.get(number)
+    if (numbered === undefined || --numbered.keys > 0) return
+    this.byNumber.delete(number)
+    const ends = this.byBounds.get(numbered.window.start)!
+    ends.delete(numbered.window.end)
+    if (ends.size === 0) this.byBounds.delete(numbered.window.start)
+  }
+
+  /** A key's restored state in the window `number` named when the snapshot was taken. */
+  restore(number: number, window: TimeWindow): void {
+    let numbered = this.byNumber.get(number)
+    if (numbered === undefined) {
+      numbered = { window, number, keys: 0 }
+      this.byNumber.set(number, numbered)
+      let ends = this.byBounds.get(window.start)
+      if (ends === undefined) this.byBounds.set(window.start, (ends = new Map()))
+      ends.set(window.end, numbered)
+    }
+    numbered.keys++
+    if (number >= this.next) this.next = number + 1
+  }
+}
+
+interface NumberedWindow {
+  readonly window: TimeWindow
+  readonly number: number
+  /** The keys with state in it. */
+  keys: number
+}
+
+function startOf(window: TimeWindow): number {
+  return window.start
+}
