@@ -10,7 +10,6 @@
  * commutative, as Flink expects of it, see `reducePanes`.)
  */
 import * as t from 'io-ts'
-import type { Collector } from '../core/Collector'
 import { DataStreamError, StateError, TimestampError } from '../core/errors'
 import { keyId } from '../core/Key'
 import type { OperatorInfo } from '../core/OperatorOptions'
@@ -24,7 +23,8 @@ import { timeWindow, windowStart } from './TimeWindow'
 import type { WindowGrid } from './WindowAssigner'
 import { accumulatorValues, emitResult, plainJsonValues, type ValueCodec } from './WindowContents'
 import type { StateTable } from '../state/StateTable'
-import { AbstractWindowOperator, emitLateRecord, processWindowContext, type WindowOperatorBaseConfig } from './windowRuntime'
+import type { KeyedStateBackend } from '../state/KeyedStateBackend'
+import { AbstractWindowOperator, emitLateRecord, ResultCollector, WindowFunctionContext, type WindowOperatorBaseConfig } from './windowRuntime'
 import type { ChainContext } from '../runtime/Output'
 import type { ChainOutput } from '../runtime/Output'
 import type { AggregateFunction, ProcessWindowContext, ProcessWindowFunction } from './WindowFunction'
@@ -203,6 +203,8 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
   /** Pending firings and cleanups, by time (firing before cleanup at the same time). */
   private readonly pending = new NumericPriorityQueue<{ readonly start: number; readonly kind: number }>()
   private readonly clock = { currentWatermark: () => this.watermark, currentProcessingTime: () => this.config.scheduler.now() }
+  private readonly collector = new ResultCollector<R, K>(this.output)
+  private readonly windowFunctionContext = new WindowFunctionContext(this.clock, this.output as ChainOutput<unknown, unknown>, this.backend as KeyedStateBackend<unknown>)
   private readonly size: number
   private readonly slide: number
   private readonly offset: number
@@ -390,11 +392,8 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
       else acc = panes.merge(acc as ACC, pane as ACC)
     }
     if (count === 0) return // an empty window never fires
-    const timestamp = end - 1
     const key = this.resultKey(keyPanes.key)
-    const output = this.output
-    const out: Collector<R> = { collect: value => output.record(value, timestamp, key) }
-    emitResult(panes.getResult(acc as ACC), windowFunction, key, this.processContext(keyPanes, start), out)
+    emitResult(panes.getResult(acc as ACC), windowFunction, key, this.processContext(keyPanes, start), this.collector.at(end - 1, key))
   }
 
   /** The window starting at `start` is done: drop the panes it was the last window of. */
@@ -415,16 +414,10 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
   }
 
   private processContext(keyPanes: KeyPanes<K, ACC>, start: number): ProcessWindowContext {
-    const backend = this.backend
-    backend.keys.setCurrentKey(keyPanes.key)
-    return processWindowContext(
-      timeWindow(start, start + this.size),
-      this.clock,
-      this.output,
-      descriptor => backend.getNamespacedState(descriptor, start),
-      descriptor => backend.getState(descriptor)
-    )
+    this.backend.keys.setCurrentKey(keyPanes.key)
+    return this.windowFunctionContext.at(timeWindow(start, start + this.size), start)
   }
+
 
   // ---- snapshots ----
 

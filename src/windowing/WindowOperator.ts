@@ -13,7 +13,6 @@
  * the global window by 0; a window of a custom assigner by a number drawn for it, shared by the
  * keys that have it.
  */
-import type { Collector } from '../core/Collector'
 import { DataStreamError, StateError, TimestampError } from '../core/errors'
 import type { OutputTag } from '../core/OutputTag'
 import { NO_TIMESTAMP, type StreamRecord, streamRecord } from '../core/StreamElement'
@@ -29,6 +28,7 @@ import { type WindowNaming, windowNaming } from './windowNaming'
 import type { ProcessWindowContext } from './WindowFunction'
 import type { StateTable } from '../state/StateTable'
 import type { StateDescriptor } from '../state/StateDescriptor'
+import type { KeyedStateBackend } from '../state/KeyedStateBackend'
 import { NumericPriorityQueue } from '../core/PriorityQueue'
 import { keyId } from '../core/Key'
 import { decodeKey, encodeKey } from '../state/snapshotFormat'
@@ -38,7 +38,8 @@ import { asStreamError } from '../runtime/host'
 import {
   AbstractWindowOperator,
   emitLateRecord,
-  processWindowContext,
+  ResultCollector,
+  WindowFunctionContext,
   WINDOW_NAMESPACE,
   type WindowNamespace,
   type WindowOperatorBaseConfig
@@ -105,6 +106,8 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
   private currentState!: WindowState<C>
   private mergingFrom: readonly WindowState<C>[] = []
   private readonly triggerContext: OnMergeContext
+  private readonly windowFunctionContext: WindowFunctionContext
+  private readonly collector: ResultCollector<R, K>
 
   constructor(
     private readonly config: WindowOperatorConfig<T, C, R, K>,
@@ -137,6 +140,18 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     } else {
       this.windows = this.backend.internalTable<WindowState<C>>('windows', windowStateCodec(config.info, config.contents, this.naming))
     }
+    const { info } = config
+    this.collector = new ResultCollector<R, K>(output)
+    this.windowFunctionContext = new WindowFunctionContext(
+      this.timers,
+      output as ChainOutput<unknown, unknown>,
+      this.backend as KeyedStateBackend<unknown>,
+      this.merging
+        ? descriptor => {
+            throw new DataStreamError(info, `windowState("${descriptor.name}") is not available with merging windows (${assigner.name}); use globalState`)
+          }
+        : undefined
+    )
     const keys = this.backend.keys
     const timers = this.timers
     const self = this
@@ -578,28 +593,13 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
   private emitWindowContents(state: WindowState<C>): void {
     const timestamp = maxTimestamp(state.window)
     const key = this.resultKey(this.backend.keys.currentKey)
-    const output = this.output
-    const out: Collector<R> = { collect: value => output.record(value, timestamp, key) }
-    const remaining = this.config.contents.fire(key, this.processContext(state), state.contents as C, out)
+    const remaining = this.config.contents.fire(key, this.processContext(state), state.contents as C, this.collector.at(timestamp, key))
     if (remaining === undefined) this.clearContents(state)
     else state.contents = remaining
   }
 
   private processContext(state: WindowState<C>): ProcessWindowContext {
-    const { info, assigner } = this.config
-    const { merging, backend } = this
-    return processWindowContext(
-      state.window,
-      this.timers,
-      this.output,
-      descriptor => {
-        if (merging) {
-          throw new DataStreamError(info, `windowState("${descriptor.name}") is not available with merging windows (${assigner.name}); use globalState`)
-        }
-        return backend.getNamespacedState(descriptor, state.namespace)
-      },
-      descriptor => backend.getState(descriptor)
-    )
+    return this.windowFunctionContext.at(state.window, state.namespace)
   }
 
   private lateRecord(record: StreamRecord<T, unknown>): void {

@@ -4,6 +4,7 @@
  * share: their input, the context a process window function sees, and the handling of late
  * records.
  */
+import type { Collector } from '../core/Collector'
 import { KeyError } from '../core/errors'
 import type { OutputTag } from '../core/OutputTag'
 import { describeElement } from '../core/describe'
@@ -14,6 +15,7 @@ import type { ChainContext } from '../runtime/Output'
 import type { ChainOutput, Output } from '../runtime/Output'
 import type { OneInput } from '../runtime/StreamOperator'
 import type { StateDescriptor, StateOf } from '../state/StateDescriptor'
+import type { KeyedStateBackend } from '../state/KeyedStateBackend'
 import { encodeTime } from '../state/snapshotFormat'
 import { maxTimestamp, type TimeWindow, timeWindow } from './TimeWindow'
 import type { ProcessWindowContext } from './WindowFunction'
@@ -24,21 +26,58 @@ export interface WindowClock {
   currentProcessingTime(): number
 }
 
-/** @internal The context of a process window function evaluating `window`. */
-export function processWindowContext<R, K>(
-  window: TimeWindow,
-  clock: WindowClock,
-  output: Output<R, K>,
-  windowState: <D extends StateDescriptor>(descriptor: D) => StateOf<D>,
-  globalState: <D extends StateDescriptor>(descriptor: D) => StateOf<D>
-): ProcessWindowContext {
-  return {
-    window,
-    currentWatermark: () => clock.currentWatermark(),
-    currentProcessingTime: () => clock.currentProcessingTime(),
-    output: (tag, value) => emitSideOutput(output, tag, value, maxTimestamp(window)),
-    windowState,
-    globalState
+/**
+ * @internal
+ * The context a process window function sees: one per operator, pointed at each window in turn
+ * before a call (as Flink's is), so no context is built per firing. It is valid during the
+ * call; the window object it holds is a value of its own, which a result may keep.
+ */
+export class WindowFunctionContext implements ProcessWindowContext {
+  window: TimeWindow = timeWindow(-Infinity, Infinity)
+  /** The namespace of `window`'s state in the backend. */
+  private namespace = 0
+  // Fields, not methods: a function may take them off the context (`const { output } = ctx`).
+  readonly currentWatermark: () => number
+  readonly currentProcessingTime: () => number
+  readonly output: <S>(tag: OutputTag<S>, value: S) => void
+  readonly windowState: <D extends StateDescriptor>(descriptor: D) => StateOf<D>
+  readonly globalState: <D extends StateDescriptor>(descriptor: D) => StateOf<D>
+
+  /** `noWindowState`: why `windowState` is refused (merging windows), if it is. */
+  constructor(clock: WindowClock, output: Output<unknown, unknown>, backend: KeyedStateBackend<unknown>, noWindowState?: (descriptor: StateDescriptor) => never) {
+    this.currentWatermark = () => clock.currentWatermark()
+    this.currentProcessingTime = () => clock.currentProcessingTime()
+    this.output = (tag, value) => emitSideOutput(output, tag, value, maxTimestamp(this.window))
+    this.windowState = descriptor => (noWindowState !== undefined ? noWindowState(descriptor) : backend.getNamespacedState(descriptor, this.namespace))
+    this.globalState = descriptor => backend.getState(descriptor)
+  }
+
+  /** Points the context at `window`, whose state is in `namespace`. */
+  at(window: TimeWindow, namespace: number): this {
+    this.window = window
+    this.namespace = namespace
+    return this
+  }
+}
+
+/**
+ * @internal
+ * The collector a window function emits its results through: one per operator, set to each
+ * window's result timestamp and key before a call, as the context is.
+ */
+export class ResultCollector<R, K> implements Collector<R> {
+  private timestamp = 0
+  private key: K | undefined = undefined
+  readonly collect: (value: R) => void
+
+  constructor(output: Output<R, K>) {
+    this.collect = value => output.record(value, this.timestamp, this.key as K)
+  }
+
+  at(timestamp: number, key: K): this {
+    this.timestamp = timestamp
+    this.key = key
+    return this
   }
 }
 
