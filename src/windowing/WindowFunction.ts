@@ -74,7 +74,9 @@ export interface AggregateFunction<T, ACC, R> {
 }
 
 /**
- * What a process window function sees besides the elements.
+ * What a process window function sees besides the elements. Like Flink's, the context (and the
+ * collector) serve one call: the operator points them at the next window afterwards, so keep
+ * what you need (`ctx.window` is a value of its own), not the context.
  *
  * @example
  * import * as ds from 'rx-datastream'
