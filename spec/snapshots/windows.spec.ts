@@ -454,6 +454,36 @@ describe('window snapshot errors', () => {
     }
   })
 
+  it('windows fired by the operator\'s own schedule do not restore into windows fired by timers, nor the other way: a StateError, not windows that never fire', () => {
+    const sum = (a: number, b: number) => a + b
+    const sameAsDefault: ds.Trigger<number> = { ...ds.eventTimeTrigger<number>(), name: 'userEventTimeTrigger()' }
+    const pairs: [string, Build<number, string, unknown>, Build<number, string, unknown>][] = [
+      [
+        'grid windows',
+        ([input]) => input!.pipe(ds.windowBy(ds.tumblingEventTimeWindows<number>(10)).process<number, number, string>((_k, _c, xs, out) => out.collect(xs.reduce(sum))) as never),
+        ([input]) =>
+          input!.pipe(ds.windowBy(ds.tumblingEventTimeWindows<number>(10)).trigger(sameAsDefault).process<number, number, string>((_k, _c, xs, out) => out.collect(xs.reduce(sum))) as never)
+      ],
+      [
+        'sessions',
+        ([input]) => input!.pipe(ds.windowBy(ds.eventTimeSessionWindows<number>(10)).reduce<number>(sum) as never),
+        ([input]) => input!.pipe(ds.windowBy(ds.eventTimeSessionWindows<number>(10)).allowedLateness(5).reduce<number>(sum) as never)
+      ]
+    ]
+    for (const [what, own, timers] of pairs) {
+      for (const [from, to] of [
+        [own, timers],
+        [timers, own]
+      ] as const) {
+        const [snapshot] = JSON.parse(JSON.stringify(snapshotAfter(from, 3))) as [unknown]
+        const fresh = startJob(1, to).job.operators[0]!.operator
+        expect(() => fresh.initializeState(snapshot))
+          .withContext(what)
+          .toThrowError(ds.StateError, /cannot restore: the snapshot's windows fire by "(byWindow|bySession|timers)", this operator's by "(byWindow|bySession|timers)"/)
+      }
+    }
+  })
+
   it('an accumulatorCodec whose output is not plain JSON data fails the snapshot, naming the codec', () => {
     const badCodec = new t.Type<Set<number>, unknown, unknown>('BadSet', (u): u is Set<number> => u instanceof Set, (u, c) => t.failure(u, c), set => set)
     const build: Build<number, string, unknown> = ([input]) =>

@@ -638,12 +638,32 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
 
   /** The namespace the next merging window gets: timers name windows by it. */
   protected override snapshotOwn(): Record<string, unknown> {
-    if (this.byWindow) return { windowKeys: Array.from(this.windowKeys, ([start, keys]) => [start, keys.map(encodeKey)]) }
-    if (this.naming.drawn !== undefined) return { nextWindowNamespace: this.naming.drawn.next }
-    return this.merging ? { nextWindowNamespace: this.nextWindowNamespace } : {}
+    const firing = { firing: this.firing() }
+    if (this.byWindow) return { ...firing, windowKeys: Array.from(this.windowKeys, ([start, keys]) => [start, keys.map(encodeKey)]) }
+    if (this.naming.drawn !== undefined) return { ...firing, nextWindowNamespace: this.naming.drawn.next }
+    return this.merging ? { ...firing, nextWindowNamespace: this.nextWindowNamespace } : firing
+  }
+
+  /**
+   * What fires the windows: the trigger through timers, or the operator's own schedule (per
+   * window, per session). A snapshot of one restores only into the same: the other would find
+   * no timers (or timers it does not keep) and never fire the windows.
+   */
+  private firing(): 'timers' | 'byWindow' | 'bySession' {
+    return this.byWindow ? 'byWindow' : this.bySession ? 'bySession' : 'timers'
   }
 
   protected override restoreOwn(own: unknown): void {
+    const firing = ownField(own, 'firing')
+    // No `firing`: not a snapshot of this kind of operator (sliced windows'), which the
+    // restore reports by what it holds.
+    if (firing !== undefined && firing !== this.firing()) {
+      throw new StateError(
+        this.config.info,
+        this.merging ? MERGING_WINDOWS : WINDOWS,
+        `cannot restore: the snapshot's windows fire by ${describeValue(firing)}, this operator's by "${this.firing()}" (the trigger, the allowed lateness or the assigner changed): the windows would never fire`
+      )
+    }
     if (this.byWindow) {
       this.restoreWindowKeys(ownField(own, 'windowKeys'))
       return
