@@ -32,7 +32,7 @@ import type { KeyedStateBackend } from '../state/KeyedStateBackend'
 import { NumericPriorityQueue } from '../core/PriorityQueue'
 import { keyId } from '../core/Key'
 import { decodeKey, encodeKey } from '../state/snapshotFormat'
-import { isEventTimeTrigger, isProcessingTimeTrigger } from './knownTriggers'
+import { endOfWindowDomain } from './knownTriggers'
 import { InternalTimerService } from '../core/TimerService'
 import { asStreamError } from '../runtime/host'
 import {
@@ -119,11 +119,8 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     this.merging = assigner.mergeWindows !== undefined
     this.mergesIntersecting = assigner.mergeWindows === mergeTimeWindows
     this.naming = windowNaming(assigner)
-    this.byWindow =
-      !this.merging &&
-      assigner.grid !== undefined &&
-      ((assigner.timeDomain === 'EVENT_TIME' && isEventTimeTrigger(config.trigger)) ||
-        (assigner.timeDomain === 'PROCESSING_TIME' && isProcessingTimeTrigger(config.trigger)))
+    const firesAtEnd = endOfWindowDomain(config.trigger)
+    this.byWindow = !this.merging && assigner.grid !== undefined && firesAtEnd === assigner.timeDomain
     if (this.byWindow && assigner.timeDomain === 'PROCESSING_TIME') {
       const { info, scheduler } = config
       this.windowTimers = new InternalTimerService<number>(
@@ -131,8 +128,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
         { scheduler, onError: error => context.fail(output, info, asStreamError(info, error, undefined, 'firing a processing-time window')) }
       )
     }
-    this.bySession =
-      this.mergesIntersecting && assigner.timeDomain === 'EVENT_TIME' && isEventTimeTrigger(config.trigger) && config.allowedLateness === 0
+    this.bySession = this.mergesIntersecting && assigner.timeDomain === 'EVENT_TIME' && firesAtEnd === 'EVENT_TIME' && config.allowedLateness === 0
     // Window functions and triggers only run for a key: state is always in a keyed context.
     this.backend.keys.active = true
     if (this.merging) {

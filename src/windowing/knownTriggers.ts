@@ -3,27 +3,24 @@
  * Triggers whose behaviour an operator may rely on without calling them. Kept out of the
  * public triggers module so that nothing of it reaches the package root.
  */
+import type { TimeDomain } from '../core/TimerService'
 import type { Trigger } from './Trigger'
 
-/** The triggers `eventTimeTrigger()` made. */
-export const EVENT_TIME_TRIGGERS = new WeakSet<Trigger<never>>()
+/** The triggers `eventTimeTrigger()` and `processingTimeTrigger()` made, by the clock they fire on. */
+const END_OF_WINDOW_TRIGGERS = new WeakMap<Trigger<never>, TimeDomain>()
 
-/**
- * Whether `trigger` is one of `eventTimeTrigger()`: it fires each window once when the
- * watermark reaches the window's end (and at once for a record that arrives after that, within
- * the allowed lateness), and does nothing else.
- */
-export function isEventTimeTrigger(trigger: Trigger<never>): boolean {
-  return EVENT_TIME_TRIGGERS.has(trigger)
+/** Files `trigger`, made by `eventTimeTrigger()` (`EVENT_TIME`) or `processingTimeTrigger()`. */
+export function endOfWindowTrigger<T>(trigger: Trigger<T>, domain: TimeDomain): Trigger<T> {
+  END_OF_WINDOW_TRIGGERS.set(trigger as Trigger<never>, domain)
+  return trigger
 }
 
-/** The triggers `processingTimeTrigger()` made. */
-export const PROCESSING_TIME_TRIGGERS = new WeakSet<Trigger<never>>()
-
 /**
- * Whether `trigger` is one of `processingTimeTrigger()`: it fires each window once when the
- * clock reaches the window's end, and does nothing else.
+ * The clock `trigger` fires on if it is one of `eventTimeTrigger()` or `processingTimeTrigger()`:
+ * it fires each window once when that clock reaches the window's end (the event-time one also
+ * at once for a record arriving after that, within the allowed lateness), and does nothing
+ * else. `undefined` for any other trigger.
  */
-export function isProcessingTimeTrigger(trigger: Trigger<never>): boolean {
-  return PROCESSING_TIME_TRIGGERS.has(trigger)
+export function endOfWindowDomain(trigger: Trigger<never>): TimeDomain | undefined {
+  return END_OF_WINDOW_TRIGGERS.get(trigger)
 }

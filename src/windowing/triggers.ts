@@ -17,7 +17,7 @@
  */
 import * as t from 'io-ts'
 import { type ReducingStateDescriptor, reducingState, valueState } from '../state/StateDescriptor'
-import { EVENT_TIME_TRIGGERS, PROCESSING_TIME_TRIGGERS } from './knownTriggers'
+import { endOfWindowTrigger } from './knownTriggers'
 import { describeValue } from '../core/describe'
 import { maxTimestamp } from './TimeWindow'
 import type { Trigger, TriggerContext, TriggerResult, TriggerState } from './Trigger'
@@ -52,25 +52,26 @@ import type { Trigger, TriggerContext, TriggerResult, TriggerState } from './Tri
  * @since 0.1.0
  */
 export function eventTimeTrigger<T = unknown>(): Trigger<T> {
-  const trigger: Trigger<T> = {
-    name: 'eventTimeTrigger()',
-    canMerge: true,
-    onElement: (_value, _timestamp, window, ctx) => {
-      const end = maxTimestamp(window)
-      if (end <= ctx.currentWatermark()) return 'FIRE'
-      ctx.registerEventTimeTimer(end)
-      return 'CONTINUE'
+  return endOfWindowTrigger<T>(
+    {
+      name: 'eventTimeTrigger()',
+      canMerge: true,
+      onElement: (_value, _timestamp, window, ctx) => {
+        const end = maxTimestamp(window)
+        if (end <= ctx.currentWatermark()) return 'FIRE'
+        ctx.registerEventTimeTimer(end)
+        return 'CONTINUE'
+      },
+      onEventTime: (time, window) => (time === maxTimestamp(window) ? 'FIRE' : 'CONTINUE'),
+      onProcessingTime: () => 'CONTINUE',
+      onMerge: (window, ctx) => {
+        const end = maxTimestamp(window)
+        if (end > ctx.currentWatermark()) ctx.registerEventTimeTimer(end)
+      },
+      clear: (window, ctx) => ctx.deleteEventTimeTimer(maxTimestamp(window))
     },
-    onEventTime: (time, window) => (time === maxTimestamp(window) ? 'FIRE' : 'CONTINUE'),
-    onProcessingTime: () => 'CONTINUE',
-    onMerge: (window, ctx) => {
-      const end = maxTimestamp(window)
-      if (end > ctx.currentWatermark()) ctx.registerEventTimeTimer(end)
-    },
-    clear: (window, ctx) => ctx.deleteEventTimeTimer(maxTimestamp(window))
-  }
-  EVENT_TIME_TRIGGERS.add(trigger)
-  return trigger
+    'EVENT_TIME'
+  )
 }
 
 /**
@@ -97,23 +98,24 @@ export function eventTimeTrigger<T = unknown>(): Trigger<T> {
  * @since 0.1.0
  */
 export function processingTimeTrigger<T = unknown>(): Trigger<T> {
-  const trigger: Trigger<T> = {
-    name: 'processingTimeTrigger()',
-    canMerge: true,
-    onElement: (_value, _timestamp, window, ctx) => {
-      ctx.registerProcessingTimeTimer(maxTimestamp(window))
-      return 'CONTINUE'
+  return endOfWindowTrigger<T>(
+    {
+      name: 'processingTimeTrigger()',
+      canMerge: true,
+      onElement: (_value, _timestamp, window, ctx) => {
+        ctx.registerProcessingTimeTimer(maxTimestamp(window))
+        return 'CONTINUE'
+      },
+      onEventTime: () => 'CONTINUE',
+      onProcessingTime: (time, window) => (time === maxTimestamp(window) ? 'FIRE' : 'CONTINUE'),
+      onMerge: (window, ctx) => {
+        const end = maxTimestamp(window)
+        if (end > ctx.currentProcessingTime()) ctx.registerProcessingTimeTimer(end)
+      },
+      clear: (window, ctx) => ctx.deleteProcessingTimeTimer(maxTimestamp(window))
     },
-    onEventTime: () => 'CONTINUE',
-    onProcessingTime: (time, window) => (time === maxTimestamp(window) ? 'FIRE' : 'CONTINUE'),
-    onMerge: (window, ctx) => {
-      const end = maxTimestamp(window)
-      if (end > ctx.currentProcessingTime()) ctx.registerProcessingTimeTimer(end)
-    },
-    clear: (window, ctx) => ctx.deleteProcessingTimeTimer(maxTimestamp(window))
-  }
-  PROCESSING_TIME_TRIGGERS.add(trigger)
-  return trigger
+    'PROCESSING_TIME'
+  )
 }
 
 /**
