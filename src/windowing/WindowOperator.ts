@@ -259,31 +259,21 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
    */
   private addToSessions(windows: readonly TimeWindow[], value: T, timestamp: number, key: K): boolean {
     const contents = this.config.contents
+    const table = this.mergingWindows!
     let accepted = false
     for (const window of windows) {
-      const table = this.mergingWindows!
       const list = table.get(undefined)
-      let found: WindowState<C> | undefined
-      let count = 0
-      if (list !== undefined) {
-        for (let i = 0; i < list.length; i++) {
-          if (!intersects(list[i]!.window, window)) continue
-          found ??= list[i]
-          count++
-        }
-      }
+      const landing = sessionLanding(list, window)
       let state: WindowState<C>
-      if (found === undefined) {
+      if (landing === undefined) {
         // A new session; a late one is never made (no live session is late: they are cleaned).
         if (this.isWindowLate(window)) continue
         state = newWindowState<C>(window, this.nextWindowNamespace++)
         if (list === undefined) table.put(undefined, [state])
         else list.push(state)
         this.sessionSchedule.push(maxTimestamp(window), state.namespace, { key, state, namespace: state.namespace })
-      } else if (count === 1 && found.window.start <= window.start && window.end <= found.window.end) {
-        state = found
       } else {
-        state = this.growSession(list!, found, window)
+        state = landing === MERGES ? this.growSession(list!, window) : landing
       }
       accepted = true
       state.contents = contents.add(state.contents, state.empty, value, timestamp)
@@ -295,34 +285,38 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
   /**
    * `bySession`: merges `window` and the sessions it intersects into the first of them (in list
    * order), which takes their cover and a new namespace and goes to the end of the list, as the
-   * general path's merge result would. Its pending firing stays where it is, early.
+   * general path's merge result would. Its pending firing stays where it is, early. The list is
+   * compacted in place: this runs for nearly every record of a session that grows.
    */
-  private growSession(list: WindowState<C>[], target: WindowState<C>, window: TimeWindow): WindowState<C> {
+  private growSession(list: WindowState<C>[], window: TimeWindow): WindowState<C> {
     const { contents } = this.config
+    let target: WindowState<C> | undefined
     let start = window.start
     let end = window.end
-    let merged = target.empty ? undefined : target.contents
-    let empty = target.empty
-    for (let i = 0; i < list.length; ) {
+    let merged: C | undefined
+    let empty = true
+    let kept = 0
+    for (let i = 0; i < list.length; i++) {
       const state = list[i]!
       if (!intersects(state.window, window)) {
-        i++
+        list[kept++] = state
         continue
       }
+      target ??= state
       if (state.window.start < start) start = state.window.start
       if (state.window.end > end) end = state.window.end
-      if (state !== target && !state.empty) {
+      if (!state.empty) {
         merged = empty ? state.contents : contents.merge!(merged as C, state.contents as C)
         empty = false
       }
-      list.splice(i, 1)
     }
-    target.window = timeWindow(start, end)
-    target.namespace = this.nextWindowNamespace++
-    target.contents = merged
-    target.empty = empty
-    list.push(target)
-    return target
+    list.length = kept
+    target!.window = timeWindow(start, end)
+    target!.namespace = this.nextWindowNamespace++
+    target!.contents = merged
+    target!.empty = empty
+    list.push(target!)
+    return target!
   }
 
   /** `byWindow`: files the current key under the window `state` was just made for; a window's first key schedules it. */
@@ -494,16 +488,9 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
    * with `window` are exactly those it intersects, and their cover is the merge result.
    */
   private mergeIntersecting(list: WindowState<C>[], window: TimeWindow): WindowState<C> {
-    let found: WindowState<C> | undefined
-    let count = 0
-    for (let i = 0; i < list.length; i++) {
-      const state = list[i]!
-      if (!intersects(state.window, window)) continue
-      found ??= state
-      count++
-    }
-    if (found === undefined) return this.addWindow(list, window)
-    if (count === 1 && found.window.start <= window.start && window.end <= found.window.end) return found
+    const landing = sessionLanding(list, window)
+    if (landing === undefined) return this.addWindow(list, window)
+    if (landing !== MERGES) return landing
     const sources: WindowState<C>[] = []
     let start = window.start
     let end = window.end
@@ -742,6 +729,27 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
 
 function sameWindow(a: TimeWindow, b: TimeWindow): boolean {
   return a.start === b.start && a.end === b.end
+}
+
+/** `sessionLanding`: the new window extends or bridges sessions. */
+const MERGES: unique symbol = Symbol('merges')
+
+/**
+ * Where a new session window lands among a key's sessions (which never intersect one another,
+ * those that did were merged): `undefined` when it intersects none, the session when exactly
+ * one contains it, else `MERGES`, found by one scan without allocating.
+ */
+function sessionLanding<C>(list: readonly WindowState<C>[] | undefined, window: TimeWindow): WindowState<C> | undefined | typeof MERGES {
+  if (list === undefined) return undefined
+  let found: WindowState<C> | undefined
+  for (let i = 0; i < list.length; i++) {
+    const state = list[i]!
+    if (!intersects(state.window, window)) continue
+    if (found !== undefined) return MERGES
+    found = state
+  }
+  if (found === undefined) return undefined
+  return found.window.start <= window.start && window.end <= found.window.end ? found : MERGES
 }
 
 /** `bySession`: a session's pending firing, stale if the session has since taken another namespace. */
