@@ -179,7 +179,10 @@ abstract class ScalarHeapState<X> extends HeapState<X | TtlValue<X>> {
   protected write(value: X): void {
     this.table.put(this.namespace, this.ttl === undefined ? value : { value, time: this.runtime.now() })
   }
+}
 
+/** Reducing and aggregating state: a scalar whose values in several namespaces combine into one. */
+abstract class MergingScalarHeapState<X> extends ScalarHeapState<X> implements InternalMergingState {
   /** See {@link InternalMergingState}; the namespace it is scoped to is left as it was. */
   mergeNamespaces(target: unknown, sources: readonly unknown[]): void {
     this.enter()
@@ -235,10 +238,6 @@ export class HeapValueState<T> extends ScalarHeapState<T> implements ValueState<
     return this.read()
   }
 
-  // Flink's value state does not merge either.
-  protected combine(): T {
-    throw new StateError(this.runtime.info, this.d.name, 'value state cannot be merged when windows merge; use reducing, aggregating or list state')
-  }
 
   private checkedUpdate(value: T): void {
     this.enter()
@@ -253,7 +252,7 @@ export class HeapValueState<T> extends ScalarHeapState<T> implements ValueState<
 }
 
 /** @internal */
-export class HeapReducingState<T> extends ScalarHeapState<T> implements ReducingState<T> {
+export class HeapReducingState<T> extends MergingScalarHeapState<T> implements ReducingState<T> {
   constructor(
     table: StateTable<unknown, T | TtlValue<T>>,
     private readonly d: ReducingStateDescriptor<T>,
@@ -283,7 +282,7 @@ export class HeapReducingState<T> extends ScalarHeapState<T> implements Reducing
 }
 
 /** @internal */
-export class HeapAggregatingState<IN, ACC, OUT> extends ScalarHeapState<ACC> implements AggregatingState<IN, OUT> {
+export class HeapAggregatingState<IN, ACC, OUT> extends MergingScalarHeapState<ACC> implements AggregatingState<IN, OUT> {
   constructor(
     table: StateTable<unknown, ACC | TtlValue<ACC>>,
     private readonly d: AggregatingStateDescriptor<IN, ACC, OUT>,
@@ -314,7 +313,7 @@ export class HeapAggregatingState<IN, ACC, OUT> extends ScalarHeapState<ACC> imp
 }
 
 /** @internal Elements, or (TTL) elements with their refresh times. */
-export class HeapListState<T> extends HeapState<T[] | TtlValue<T>[]> implements ListState<T> {
+export class HeapListState<T> extends HeapState<T[] | TtlValue<T>[]> implements ListState<T>, InternalMergingState {
   constructor(
     table: StateTable<unknown, T[] | TtlValue<T>[]>,
     private readonly d: ListStateDescriptor<T>,

@@ -31,7 +31,7 @@ export function windowNaming(assigner: WindowAssigner<never>): WindowNaming {
   }
   const drawn = new WindowNumbers()
   return {
-    of: window => (window.start === -Infinity && window.end === Infinity ? GLOBAL_NAMESPACE : drawn.numberOf(window)),
+    of: window => (isGlobalWindow(window) ? GLOBAL_NAMESPACE : drawn.numberOf(window)),
     window: namespace => (namespace === GLOBAL_NAMESPACE ? GLOBAL_WINDOW : drawn.window(namespace)),
     drawn
   }
@@ -43,6 +43,11 @@ const MERGING_NAMING: WindowNaming = {
     throw new Error('merging windows are not named by their bounds')
   },
   window: () => undefined
+}
+
+/** Whether `window` is the global window (all of time), whichever object it is. */
+export function isGlobalWindow(window: TimeWindow): boolean {
+  return window.start === -Infinity && window.end === Infinity
 }
 
 /** The global window's namespace; drawn numbers start above it. */

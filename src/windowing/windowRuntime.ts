@@ -17,7 +17,7 @@ import type { OneInput } from '../runtime/StreamOperator'
 import type { StateDescriptor, StateOf } from '../state/StateDescriptor'
 import type { KeyedStateBackend } from '../state/KeyedStateBackend'
 import { encodeTime } from '../state/snapshotFormat'
-import { maxTimestamp, type TimeWindow, timeWindow } from './TimeWindow'
+import { GLOBAL_WINDOW, maxTimestamp, type TimeWindow, timeWindow } from './TimeWindow'
 import type { ProcessWindowContext } from './WindowFunction'
 
 /** @internal Time as the window's operator sees it. */
@@ -33,7 +33,7 @@ export interface WindowClock {
  * call; the window object it holds is a value of its own, which a result may keep.
  */
 export class WindowFunctionContext implements ProcessWindowContext {
-  window: TimeWindow = timeWindow(-Infinity, Infinity)
+  window: TimeWindow = GLOBAL_WINDOW
   /** The namespace of `window`'s state in the backend. */
   private namespace = 0
   // Fields, not methods: a function may take them off the context (`const { output } = ctx`).

@@ -11,7 +11,7 @@ import { jsonIncompatibility } from '../state/snapshotFormat'
 import type { TimeWindow } from './TimeWindow'
 import type { TriggerState } from './Trigger'
 import type { Fail, WindowContents } from './WindowContents'
-import { GLOBAL_NAMESPACE, type WindowNaming } from './windowNaming'
+import { GLOBAL_NAMESPACE, isGlobalWindow, type WindowNaming } from './windowNaming'
 import { decodeWindow, encodeWindow, type WindowNamespace } from './windowRuntime'
 
 /** A window of a key: its bounds, name, contents and the trigger's JSON cells. */
@@ -101,13 +101,11 @@ export const MERGING_WINDOWS = 'merging-windows'
  */
 export function windowStateCodec<C>(info: OperatorInfo, contents: WindowContents<never, C, unknown, unknown>, naming: WindowNaming): TableCodec<WindowState<C>> {
   const { drawn } = naming
-  const drawnOrGlobal = (window: TimeWindow): WindowNamespace | undefined =>
-    window.start === -Infinity && window.end === Infinity ? GLOBAL_NAMESPACE : undefined
   return {
     encode: state => encodeWindowState(info, WINDOWS, contents, state, drawn !== undefined && state.namespace !== GLOBAL_NAMESPACE),
     decode: (encoded, fail) => {
       if (drawn === undefined) return decodeWindowState(encoded, contents, naming.of, fail)
-      const state = decodeWindowState(encoded, contents, (window: TimeWindow) => drawnOrGlobal(window) ?? numberIn(encoded, fail), fail)
+      const state = decodeWindowState(encoded, contents, (window: TimeWindow) => (isGlobalWindow(window) ? GLOBAL_NAMESPACE : numberIn(encoded, fail)), fail)
       if (state.namespace !== GLOBAL_NAMESPACE) drawn.restore(state.namespace, state.window)
       return state
     }
