@@ -87,5 +87,9 @@ export {
 } from './async/AsyncRetryStrategy'
 export type { AsyncWaitOptions } from './async/AsyncWaitOptions'
 
+// ---- checkpoints ----
+export { type CheckpointStore, CheckpointStoreError, type StoredCheckpoint } from './checkpoint/CheckpointStore'
+export { memoryStore } from './checkpoint/memoryStore'
+
 // ---- operators ----
 export * from '../operators/index'

@@ -1,0 +1,106 @@
+/**
+ * @internal
+ * A whole checkpoint as the text a store keeps: one header line, then the body.
+ *
+ * ```text
+ * {"format":"rx-datastream/checkpoint","version":1,"length":1234,"checksum":"8c3f…"}
+ * {"jobId":"clicks","checkpointId":3,…,"operators":{…}}
+ * ```
+ *
+ * The header gives the body's length and a 64-bit FNV-1a checksum of it, so a truncated,
+ * padded or bit-flipped checkpoint is told apart from a valid one before anything is parsed,
+ * whatever store it came from; then the body is parsed and checked with io-ts. Every failure
+ * is a `CheckpointStoreError` naming the job, the checkpoint and what was wrong.
+ */
+import * as t from 'io-ts'
+import { describeErrors } from '../state/snapshotFormat'
+import { CheckpointStoreError, type StoredCheckpoint } from './CheckpointStore'
+
+/** @internal What one checkpoint holds: every operator's snapshot by uid, and the sources' positions. */
+export const CompletedCheckpoint = t.intersection([
+  t.type({
+    jobId: t.string,
+    checkpointId: t.number,
+    timestamp: t.number,
+    kind: t.keyof({ checkpoint: null, savepoint: null }),
+    /** Each operator's snapshot (`AbstractStreamOperator.snapshotState`), by uid. */
+    operators: t.record(t.string, t.unknown)
+  }),
+  t.partial({ name: t.string })
+])
+
+/** @internal */
+export type CompletedCheckpoint = t.TypeOf<typeof CompletedCheckpoint>
+
+const FORMAT = 'rx-datastream/checkpoint'
+const VERSION = 1
+
+const Header = t.type({ format: t.literal(FORMAT), version: t.literal(VERSION), length: t.number, checksum: t.string })
+
+/** @internal The text a store keeps for `checkpoint`. */
+export function encodeCheckpoint(checkpoint: CompletedCheckpoint): string {
+  const body = JSON.stringify(checkpoint)
+  const header = JSON.stringify({ format: FORMAT, version: VERSION, length: body.length, checksum: checksum(body) })
+  return `${header}\n${body}`
+}
+
+/**
+ * @internal
+ * Reads back what `encodeCheckpoint` wrote for `expected` (as the store listed it): damaged
+ * text, another format or version, or a checkpoint of another job or id is a
+ * `CheckpointStoreError` from `store`.
+ */
+export function decodeCheckpoint(store: string, expected: Pick<StoredCheckpoint, 'jobId' | 'checkpointId'>, data: unknown): CompletedCheckpoint {
+  const { jobId, checkpointId } = expected
+  const fail = (detail: string, cause?: unknown): CheckpointStoreError =>
+    new CheckpointStoreError(store, jobId, checkpointId, `checkpoint ${checkpointId} of job '${jobId}' ${detail}`, cause === undefined ? undefined : { cause })
+  if (typeof data !== 'string') throw fail(`is not text but ${data === null ? 'null' : typeof data}`)
+  const newline = data.indexOf('\n')
+  if (newline < 0) throw fail(`is damaged: no header line (${data.length} characters)`)
+  const header = Header.decode(parseJson(data.slice(0, newline)))
+  if (header._tag === 'Left') {
+    const format = (parseJson(data.slice(0, newline)) as { format?: unknown; version?: unknown } | undefined) ?? {}
+    if (format.format === FORMAT) throw fail(`is of format version ${String(format.version)}; this version reads ${VERSION}`)
+    throw fail(`is damaged or not a checkpoint: its header is not an rx-datastream checkpoint header`)
+  }
+  const body = data.slice(newline + 1)
+  const { length, checksum: sum } = header.right
+  if (body.length !== length) throw fail(`is damaged: ${body.length} characters where its header says ${length} (truncated or padded)`)
+  if (checksum(body) !== sum) throw fail(`is damaged: its checksum does not match its contents`)
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(body)
+  } catch (error) {
+    throw fail(`is damaged: its body is not JSON`, error)
+  }
+  const decoded = CompletedCheckpoint.decode(parsed)
+  if (decoded._tag === 'Left') throw fail(`is not a checkpoint of this version: ${describeErrors(decoded.left)}`)
+  const checkpoint = decoded.right
+  if (checkpoint.jobId !== jobId || checkpoint.checkpointId !== checkpointId) {
+    throw fail(`holds checkpoint ${checkpoint.checkpointId} of job '${checkpoint.jobId}' instead`)
+  }
+  return checkpoint
+}
+
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * 64-bit FNV-1a over the UTF-16 code units, as 16 hex digits (two 32-bit halves with different
+ * offsets: enough to catch damage, not meant against tampering).
+ */
+function checksum(text: string): string {
+  let h1 = 0x811c9dc5
+  let h2 = 0x050c5d1f
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    h1 = Math.imul(h1 ^ c, 0x01000193)
+    h2 = Math.imul(h2 ^ c, 0x01000193) ^ (h1 >>> 15)
+  }
+  return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0')
+}

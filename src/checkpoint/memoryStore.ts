@@ -1,0 +1,54 @@
+/**
+ * The checkpoint store in memory: for tests, and for jobs whose checkpoints only need to
+ * outlive a failure of the pipeline, not of the process (Flink's `JobManagerCheckpointStorage`).
+ *
+ * @since 0.1.0
+ */
+import { CheckpointStoreError, type CheckpointStore, checkStoreArguments, type StoredCheckpoint } from './CheckpointStore'
+
+const DESCRIPTION = 'memoryStore'
+
+/**
+ * A {@link CheckpointStore} in memory: a `Map` per job. Each call of `memoryStore()` is a new,
+ * empty store; give the same store to the job that restores.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const store = ds.memoryStore()
+ * await store.put({ jobId: 'clicks', checkpointId: 1, timestamp: Date.now(), kind: 'checkpoint' }, 'data')
+ * console.log((await store.list('clicks')).map(c => c.checkpointId)) // [1]
+ *
+ * @category checkpoints
+ * @since 0.1.0
+ */
+export function memoryStore(): CheckpointStore {
+  const jobs = new Map<string, Map<number, { readonly checkpoint: StoredCheckpoint; readonly data: string }>>()
+  return {
+    description: DESCRIPTION,
+    put: async (checkpoint, data) => {
+      checkStoreArguments(DESCRIPTION, checkpoint.jobId, checkpoint.checkpointId)
+      if (typeof data !== 'string') throw new CheckpointStoreError(DESCRIPTION, checkpoint.jobId, checkpoint.checkpointId, `a checkpoint's data must be text, not ${typeof data}`)
+      let job = jobs.get(checkpoint.jobId)
+      if (job === undefined) jobs.set(checkpoint.jobId, (job = new Map()))
+      // A copy: a caller changing its object later does not change what is stored.
+      job.set(checkpoint.checkpointId, { checkpoint: { ...checkpoint, size: data.length }, data })
+    },
+    get: async (jobId, checkpointId) => {
+      checkStoreArguments(DESCRIPTION, jobId, checkpointId)
+      const stored = jobs.get(jobId)?.get(checkpointId)
+      if (stored === undefined) throw new CheckpointStoreError(DESCRIPTION, jobId, checkpointId, `job '${jobId}' has no checkpoint ${checkpointId}`)
+      return stored.data
+    },
+    list: async jobId => {
+      checkStoreArguments(DESCRIPTION, jobId)
+      const job = jobs.get(jobId)
+      if (job === undefined) return []
+      return [...job.values()].map(s => s.checkpoint).sort((a, b) => a.checkpointId - b.checkpointId)
+    },
+    delete: async (jobId, checkpointId) => {
+      checkStoreArguments(DESCRIPTION, jobId, checkpointId)
+      jobs.get(jobId)?.delete(checkpointId)
+    }
+  }
+}
