@@ -1,0 +1,268 @@
+/**
+ * @internal
+ * The checkpoints of one job (Flink's `CheckpointCoordinator`): triggers them (on the interval,
+ * on `job.checkpoint()`, and a last one when the job finishes), injects the barrier at every
+ * source, collects each operator's snapshot as the barrier passes it, writes the whole
+ * checkpoint to the store, and only then tells every operator it completed (sinks commit
+ * there). A checkpoint that fails (an operator's snapshot throws, the store rejects, it times
+ * out) is aborted and reported; the job goes on, and the checkpoints already completed stay.
+ *
+ * One checkpoint is pending at a time, as Flink's default: a trigger while one is pending waits
+ * for it to end, and the interval counts from the end of the last one (`minPause` apart).
+ */
+import type { SchedulerLike, Subscription } from 'rxjs'
+import { messageOf } from '../core/errors'
+import { checkpointBarrier, type CheckpointBarrier } from '../core/StreamElement'
+import type { CheckpointStore } from '../checkpoint/CheckpointStore'
+import { encodeCheckpoint } from '../checkpoint/checkpointFormat'
+import type { OperatorSnapshot } from '../state/snapshotFormat'
+import type { AbstractStreamOperator } from '../runtime/StreamOperator'
+
+/** @internal What one checkpoint did, as reported on `job.checkpoints$`. */
+export type CheckpointEvent =
+  | {
+      readonly type: 'completed'
+      readonly checkpointId: number
+      readonly kind: 'checkpoint' | 'savepoint'
+      readonly name?: string
+      /** When it was triggered (processing time). */
+      readonly timestamp: number
+      /** From trigger to the store's acknowledgement, ms. */
+      readonly duration: number
+      /** The size of what was stored (characters). */
+      readonly size: number
+    }
+  | { readonly type: 'aborted'; readonly checkpointId: number; readonly kind: 'checkpoint' | 'savepoint'; readonly timestamp: number; readonly reason: string }
+
+/** @internal What the coordinator needs of its job. */
+export interface CoordinatedJob {
+  readonly jobId: string
+  readonly store: CheckpointStore
+  readonly scheduler: SchedulerLike
+  /** Every operator of the job, by uid. */
+  operators(): ReadonlyArray<{ readonly uid: string; readonly operator: AbstractStreamOperator<unknown, unknown> }>
+  /** The sources, where barriers are injected. */
+  injectBarrier(barrier: CheckpointBarrier): void
+  /** Reports a checkpoint's end. */
+  report(event: CheckpointEvent): void
+  /** A failure that ends the job (a sink's commit that failed). */
+  fail(error: unknown): void
+}
+
+/** @internal The checkpointing options the coordinator applies. */
+export interface CoordinatorConfig {
+  /** ms between checkpoints (from the end of one to the trigger of the next, at least `minPause`); `undefined`: only on request. */
+  readonly interval: number | undefined
+  readonly timeout: number
+  readonly minPause: number
+  /** How many completed checkpoints (not savepoints) the store keeps. */
+  readonly retain: number
+}
+
+interface Pending {
+  readonly barrier: CheckpointBarrier
+  readonly name: string | undefined
+  readonly started: number
+  /** Operators (by uid) that have not acknowledged yet. */
+  readonly waiting: Set<string>
+  readonly snapshots: Record<string, OperatorSnapshot>
+  timeout: Subscription | undefined
+  readonly settle: Array<{ resolve(event: CheckpointEvent & { type: 'completed' }): void; reject(error: Error): void }>
+  storing: boolean
+}
+
+interface Request {
+  readonly kind: 'checkpoint' | 'savepoint'
+  readonly name: string | undefined
+  readonly resolve: (event: CheckpointEvent & { type: 'completed' }) => void
+  readonly reject: (error: Error) => void
+}
+
+/** @internal */
+export class CheckpointCoordinator {
+  private nextId: number
+  private pending: Pending | undefined
+  private readonly queue: Request[] = []
+  /** When the next periodic checkpoint is due (processing time). */
+  private nextDue = Infinity
+  private timer: Subscription | undefined
+  private stopped = false
+  /** The newest completed checkpoint. */
+  lastCompleted: number | undefined
+
+  constructor(
+    private readonly job: CoordinatedJob,
+    private readonly config: CoordinatorConfig,
+    /** The newest checkpoint id already in the store or restored from: ids go on after it. */
+    lastId: number
+  ) {
+    this.nextId = lastId + 1
+  }
+
+  /** Starts the interval. */
+  start(): void {
+    this.schedulePeriodic(this.job.scheduler.now())
+  }
+
+  /** Stops triggering; what is pending is aborted. */
+  stop(reason: string): void {
+    this.stopped = true
+    this.timer?.unsubscribe()
+    this.timer = undefined
+    if (this.pending !== undefined && !this.pending.storing) this.abort(this.pending.barrier.checkpointId, reason)
+    for (const r of this.queue.splice(0)) r.reject(new Error(`checkpoint not taken: ${reason}`))
+  }
+
+  /** Called between two batches of a busy source: a periodic checkpoint that is due is triggered. */
+  poll(): void {
+    if (this.pending === undefined && this.job.scheduler.now() >= this.nextDue) this.triggerPeriodic()
+  }
+
+  /** A checkpoint (or a savepoint named `name`) now, or as soon as the pending one ends. */
+  request(kind: 'checkpoint' | 'savepoint', name?: string): Promise<CheckpointEvent & { type: 'completed' }> {
+    return new Promise((resolve, reject) => {
+      if (this.stopped) return reject(new Error('checkpoint not taken: the job has ended'))
+      this.queue.push({ kind, name, resolve, reject })
+      this.next()
+    })
+  }
+
+  /** The barrier of a pending checkpoint reached `operator` (of `uid`): its snapshot is taken now. */
+  acknowledge(uid: string, operator: AbstractStreamOperator<unknown, unknown>, barrier: CheckpointBarrier): void {
+    const pending = this.pending
+    if (pending === undefined || pending.barrier.checkpointId !== barrier.checkpointId || !pending.waiting.has(uid)) return
+    let snapshot: OperatorSnapshot
+    try {
+      snapshot = operator.snapshotState({ checkpointId: barrier.checkpointId, checkpointTimestamp: barrier.timestamp })
+    } catch (error) {
+      return this.abort(barrier.checkpointId, `operator '${uid}' could not snapshot its state: ${messageOf(error)}`)
+    }
+    pending.waiting.delete(uid)
+    pending.snapshots[uid] = snapshot
+    if (pending.waiting.size === 0) this.store(pending)
+  }
+
+  /** The operator `uid` aborted checkpoint `checkpointId` (a cancellation marker reached it, its alignment was subsumed). */
+  decline(uid: string, checkpointId: number, reason: string): void {
+    if (this.pending?.barrier.checkpointId !== checkpointId || this.pending.storing) return
+    this.abort(checkpointId, `declined by operator '${uid}': ${reason}`)
+  }
+
+  // ---- the life of a checkpoint ----
+
+  private triggerPeriodic(): void {
+    this.nextDue = Infinity
+    this.trigger('checkpoint', undefined, [])
+  }
+
+  private next(): void {
+    if (this.pending !== undefined || this.stopped) return
+    const request = this.queue.shift()
+    if (request === undefined) return
+    this.trigger(request.kind, request.name, [request])
+  }
+
+  private trigger(kind: 'checkpoint' | 'savepoint', name: string | undefined, settle: Pending['settle']): void {
+    const scheduler = this.job.scheduler
+    const started = scheduler.now()
+    const barrier = checkpointBarrier(this.nextId++, started, kind)
+    const operators = this.job.operators()
+    const pending: Pending = { barrier, name, started, waiting: new Set(operators.map(o => o.uid)), snapshots: {}, timeout: undefined, settle, storing: false }
+    this.pending = pending
+    const id = barrier.checkpointId
+    pending.timeout = scheduler.schedule(() => this.abort(id, `it did not complete within ${this.config.timeout} ms`), this.config.timeout)
+    // Operators whose input has ended will see no barrier: their state is final, taken now.
+    for (const { uid, operator } of operators) if (operator.ended) this.acknowledge(uid, operator, barrier)
+    if (this.pending !== pending) return
+    this.job.injectBarrier(barrier)
+  }
+
+  private store(pending: Pending): void {
+    pending.storing = true
+    pending.timeout?.unsubscribe()
+    const { barrier, name } = pending
+    const id = barrier.checkpointId
+    let data: string
+    try {
+      data = encodeCheckpoint({ jobId: this.job.jobId, checkpointId: id, timestamp: barrier.timestamp, kind: barrier.kind, operators: pending.snapshots, ...(name === undefined ? {} : { name }) })
+    } catch (error) {
+      return this.abort(id, `it could not be encoded: ${messageOf(error)}`)
+    }
+    const metadata = { jobId: this.job.jobId, checkpointId: id, timestamp: barrier.timestamp, kind: barrier.kind, ...(name === undefined ? {} : { name }) }
+    this.job.store.put(metadata, data).then(
+      () => this.completed(pending, data.length),
+      (error: unknown) => this.abort(id, `the store (${this.job.store.description}) failed to write it: ${messageOf(error)}`, true)
+    )
+  }
+
+  private completed(pending: Pending, size: number): void {
+    const { barrier, name } = pending
+    const id = barrier.checkpointId
+    this.pending = undefined
+    this.lastCompleted = id
+    const event = {
+      type: 'completed' as const,
+      checkpointId: id,
+      kind: barrier.kind,
+      ...(name === undefined ? {} : { name }),
+      timestamp: barrier.timestamp,
+      duration: this.job.scheduler.now() - pending.started,
+      size
+    }
+    // Only now may effects outside the job (a sink's transaction) be made visible.
+    for (const { uid, operator } of this.job.operators()) {
+      try {
+        operator.notifyCheckpointComplete(id)
+      } catch (error) {
+        this.job.fail(new Error(`operator '${uid}' failed when checkpoint ${id} completed: ${messageOf(error)}`, { cause: error }))
+      }
+    }
+    this.job.report(event)
+    for (const s of pending.settle) s.resolve(event)
+    if (barrier.kind === 'checkpoint') void this.retain()
+    this.afterEnd()
+  }
+
+  private abort(checkpointId: number, reason: string, stored = false): void {
+    const pending = this.pending
+    if (pending === undefined || pending.barrier.checkpointId !== checkpointId) return
+    if (pending.storing && !stored) return
+    this.pending = undefined
+    pending.timeout?.unsubscribe()
+    for (const { operator } of this.job.operators()) operator.notifyCheckpointAborted(checkpointId)
+    const { barrier } = pending
+    const event = { type: 'aborted' as const, checkpointId, kind: barrier.kind, timestamp: barrier.timestamp, reason }
+    this.job.report(event)
+    for (const s of pending.settle) s.reject(new Error(`checkpoint ${checkpointId} was aborted: ${reason}`))
+    this.afterEnd()
+  }
+
+  private afterEnd(): void {
+    if (this.stopped) return
+    this.schedulePeriodic(this.job.scheduler.now())
+    this.next()
+  }
+
+  /** Arms the next periodic checkpoint, `interval` (at least `minPause`) after `from`. */
+  private schedulePeriodic(from: number): void {
+    const { interval, minPause } = this.config
+    if (interval === undefined || this.stopped) return
+    const delay = Math.max(interval, minPause)
+    this.nextDue = from + delay
+    this.timer?.unsubscribe()
+    // The timer covers a job whose sources wait; a busy source polls between batches.
+    this.timer = this.job.scheduler.schedule(() => this.poll(), delay)
+  }
+
+  /** Keeps the newest `retain` checkpoints (savepoints are the user's to delete). */
+  private async retain(): Promise<void> {
+    const { store, jobId } = this.job
+    try {
+      const checkpoints = (await store.list(jobId)).filter(c => c.kind === 'checkpoint')
+      const old = checkpoints.slice(0, Math.max(0, checkpoints.length - this.config.retain))
+      for (const c of old) await store.delete(jobId, c.checkpointId)
+    } catch {
+      // A failed clean-up loses nothing: the next completed checkpoint tries again.
+    }
+  }
+}
