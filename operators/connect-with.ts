@@ -279,7 +279,7 @@ class CoProcessOperator<R> extends ProcessFunctionOperator<R, never> implements 
    * combination starts afresh and may repeat the restored watermark, which was already forwarded.
    */
   override processWatermark(watermark: Watermark): void {
-    if (watermark.timestamp <= this.watermark) return
+    if (watermark.timestamp <= this.currentWatermark) return
     super.processWatermark(watermark)
   }
 

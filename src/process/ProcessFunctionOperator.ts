@@ -31,7 +31,7 @@ export abstract class ProcessFunctionOperator<Out, K> extends AbstractStreamOper
   readonly operatorState: HeapOperatorStateStore
   protected timestamp = NO_TIMESTAMP
   protected key: K = undefined as K
-  protected watermark = -Infinity
+  protected currentWatermark = -Infinity
 
   constructor(
     info: OperatorInfo,
@@ -45,7 +45,7 @@ export abstract class ProcessFunctionOperator<Out, K> extends AbstractStreamOper
     this.operatorState = new HeapOperatorStateStore(info, isDevelopmentMode())
     this.context = {
       timestamp: () => (this.timestamp === NO_TIMESTAMP ? null : this.timestamp),
-      currentWatermark: () => this.watermark,
+      currentWatermark: () => this.currentWatermark,
       currentProcessingTime: () => scheduler.now(),
       output: (tag, value) => emitSideOutput(output, tag, value, this.timestamp)
     }
@@ -84,11 +84,11 @@ export abstract class ProcessFunctionOperator<Out, K> extends AbstractStreamOper
    */
   protected override snapshotParts(context: StateSnapshotContext): SnapshotParts {
     this.snapshotFunctionState(context)
-    return { operatorState: this.operatorState.snapshot(), own: { watermark: encodeTime(this.watermark), ...this.snapshotOwn() } }
+    return { operatorState: this.operatorState.snapshot(), own: { watermark: encodeTime(this.currentWatermark), ...this.snapshotOwn() } }
   }
 
   protected override restoreParts(parts: SnapshotParts): void {
-    this.watermark = decodeTime(this.info, ownField(parts.own, 'watermark'))
+    this.currentWatermark = decodeTime(this.info, ownField(parts.own, 'watermark'))
     this.restoreOwn(parts.own)
     if (parts.operatorState !== undefined) this.operatorState.restore(parts.operatorState)
   }
@@ -102,7 +102,7 @@ export abstract class ProcessFunctionOperator<Out, K> extends AbstractStreamOper
   protected restoreOwn(_own: unknown): void {}
 
   override processWatermark(watermark: Watermark): void {
-    this.watermark = watermark.timestamp
+    this.currentWatermark = watermark.timestamp
     this.output.element(watermark)
   }
 }

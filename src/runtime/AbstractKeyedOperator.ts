@@ -62,7 +62,7 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> exten
   readonly backend: KeyedStateBackend<K>
   readonly timers: InternalTimerService<TK, N>
   /** The last watermark processed; `-Infinity` before the first. */
-  protected watermark = -Infinity
+  protected currentWatermark = -Infinity
 
   constructor(
     config: KeyedOperatorConfig,
@@ -87,8 +87,8 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> exten
   /** The watermark rule (see the module comment). A watermark that does not advance is dropped. */
   override processWatermark(element: Watermark): void {
     const time = element.timestamp
-    if (time <= this.watermark) return
-    this.watermark = time
+    if (time <= this.currentWatermark) return
+    this.currentWatermark = time
     if (time === Infinity) this.timers.fireProcessingTimeTimersNow()
     this.advanceEventTime(time)
     this.output.element(element)
@@ -112,15 +112,15 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> exten
 
   /** Keyed state and timers, filed by key group, and the watermark with what `snapshotOwn` adds. */
   protected override snapshotParts(): SnapshotParts {
-    return { keyed: this.backend.snapshot(), timers: this.snapshotTimers(), own: { watermark: encodeTime(this.watermark), ...this.snapshotOwn() } }
+    return { keyed: this.backend.snapshot(), timers: this.snapshotTimers(), own: { watermark: encodeTime(this.currentWatermark), ...this.snapshotOwn() } }
   }
 
   protected override restoreParts(parts: SnapshotParts): void {
     if (parts.keyed !== undefined) this.backend.restore(parts.keyed)
-    this.watermark = decodeTime(this.info, ownField(parts.own, 'watermark'))
+    this.currentWatermark = decodeTime(this.info, ownField(parts.own, 'watermark'))
     // The timer service learns the watermark only by advancing (what timers, triggers and
     // lateness checks read): it advances before any timer is restored, so none fires.
-    if (this.watermark > -Infinity) this.timers.advanceWatermark(this.watermark)
+    if (this.currentWatermark > -Infinity) this.timers.advanceWatermark(this.currentWatermark)
     this.restoreOwn(parts.own)
     if (parts.timers !== undefined) this.restoreTimers(parts.timers)
     const unclaimed = this.backend.unclaimedTables()
