@@ -10,7 +10,7 @@ import type { SchedulerLike } from 'rxjs'
 import type { Collector } from '../core/Collector'
 import type { OperatorInfo } from '../core/OperatorOptions'
 import { emitSideOutput } from '../runtime/sideOutput'
-import { NO_TIMESTAMP, type Watermark } from '../core/StreamElement'
+import { NO_TIMESTAMP } from '../core/StreamElement'
 import { isDevelopmentMode } from '../state/HeapKeyedStateBackend'
 import { type CheckpointedFunction, HeapOperatorStateStore } from '../state/OperatorState'
 import { asStreamError } from '../runtime/host'
@@ -101,8 +101,8 @@ export abstract class ProcessFunctionOperator<Out, K> extends AbstractStreamOper
   /** Reads back what `snapshotOwn` wrote (before the operator state). */
   protected restoreOwn(_own: unknown): void {}
 
-  override processWatermark(watermark: Watermark): void {
-    this.currentWatermark = watermark.timestamp
-    this.output.element(watermark)
+  override processWatermark(time: number): void {
+    this.currentWatermark = time
+    this.output.watermark(time)
   }
 }

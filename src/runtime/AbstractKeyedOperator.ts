@@ -23,7 +23,6 @@ import { StateError } from '../core/errors'
 import { describeValue } from '../core/describe'
 import { keyGroupOfId } from '../state/KeyGroup'
 import { decodeKey, decodeTime, encodeKey, encodeTime, ownField, type TimersSnapshot } from '../state/snapshotFormat'
-import { MAX_WATERMARK, type Watermark } from '../core/StreamElement'
 import { type InternalTimer, InternalTimerService, type Triggerable } from '../core/TimerService'
 import { asStreamError } from './host'
 import type { ChainContext } from './Output'
@@ -85,13 +84,12 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> exten
   abstract onProcessingTime(timer: InternalTimer<TK, N>): void
 
   /** The watermark rule (see the module comment). A watermark that does not advance is dropped. */
-  override processWatermark(element: Watermark): void {
-    const time = element.timestamp
+  override processWatermark(time: number): void {
     if (time <= this.currentWatermark) return
     this.currentWatermark = time
     if (time === Infinity) this.timers.fireProcessingTimeTimersNow()
     this.advanceEventTime(time)
-    this.output.element(element)
+    this.output.watermark(time)
   }
 
   /**
@@ -105,7 +103,7 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> exten
 
   /** Every input ended: event time ends (if the inputs did not say so themselves). */
   override finish(): void {
-    this.processWatermark(MAX_WATERMARK)
+    this.processWatermark(Infinity)
   }
 
   // ---- snapshots ----
