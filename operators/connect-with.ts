@@ -2,7 +2,7 @@ import { asyncScheduler, type Observable, type OperatorFunction, type SchedulerL
 import type { Collector } from '../src/core/Collector'
 import type { Key } from '../src/core/Key'
 import { operatorInfo, type OperatorInfo } from '../src/core/OperatorOptions'
-import { type StreamElement, streamRecord, type Watermark } from '../src/core/StreamElement'
+import { type StreamElement, streamRecord } from '../src/core/StreamElement'
 import { describeElement } from '../src/core/describe'
 import { checkObservable, multiInputOperator, NO_KEY } from '../src/runtime/host'
 import type { ChainContext } from '../src/runtime/Output'
@@ -278,9 +278,9 @@ class CoProcessOperator<R> extends ProcessFunctionOperator<R, never> implements 
    * The combined watermark, which only ever advances within a run; after a restore the inputs'
    * combination starts afresh and may repeat the restored watermark, which was already forwarded.
    */
-  override processWatermark(watermark: Watermark): void {
-    if (watermark.timestamp <= this.watermark) return
-    super.processWatermark(watermark)
+  override processWatermark(time: number): void {
+    if (time <= this.currentWatermark) return
+    super.processWatermark(time)
   }
 
   /**

@@ -166,7 +166,8 @@ class SplitHub<T, K> {
         if (failed) return
         failed = true
         downstream.error(asStreamError(info, error, element))
-      }
+      },
+      sourceWatermark: undefined
     }
     const router = new Router<T, K>(this.predicates, consumers, context, () => this.startOver(consumers))
     const upstream: Chain<T, K> = chainOf(this.stream$, INFO)
@@ -200,6 +201,20 @@ class Router<T, K> implements ChainOutput<T, K> {
       for (let c = 0; c < list.length; c++) {
         const consumer = list[c]!
         if (!consumer.context.destination.closed) consumer.output.record(value, timestamp, key)
+      }
+    }
+  }
+
+  watermark(time: number): void {
+    if (this.context.destination.closed) return
+    // Each output's chain has a context of its own: it learns what entered as an element here.
+    const given = this.context.sourceWatermark
+    for (const list of this.consumers) {
+      for (let c = 0; c < list.length; c++) {
+        const consumer = list[c]!
+        if (consumer.context.destination.closed) continue
+        if (given !== undefined) consumer.context.sourceWatermark = given
+        consumer.output.watermark(time)
       }
     }
   }

@@ -272,6 +272,7 @@ describe('intervalJoinWith', () => {
       const output: ds.StreamElement<string, string>[] = []
       const destination: ChainOutput<string, string> = {
         record: (value, timestamp, key) => output.push(ds.streamRecord(value, timestamp, key)),
+        watermark: time => output.push(ds.watermark(time)),
         element: e => output.push(e),
         complete: () => undefined,
         error: error => {
@@ -319,9 +320,9 @@ describe('intervalJoinWith', () => {
           join.processLeft(...parts(rec<string, string>(`l${t}`, t, 'k')))
           join.processRight(...parts(rec<string, string>(`r${t}`, t, 'k')))
         }
-        join.processWatermark(wm(watermark))
+        join.processWatermark(watermark)
         expect(join.bufferedTimestamps()).toEqual({ left, right })
-        join.processWatermark(wm(Infinity))
+        join.processWatermark(Infinity)
         expect(join.bufferedTimestamps()).toEqual({ left: [], right: [] })
         expect(join.footprint()).toEqual({ elements: 0, keys: 0, timers: 0 })
       })
@@ -335,7 +336,7 @@ describe('intervalJoinWith', () => {
         join.processLeft(...parts(rec<string, string>(`l`, t, key)))
         join.processRight(...parts(rec<string, string>(`r`, t + 3, key)))
         // the watermark lags 10 behind: a left element lives ≈ upper + lag, a right one ≈ -lower + lag
-        if (t % 5 === 0) join.processWatermark(wm(t - 10))
+        if (t % 5 === 0) join.processWatermark(t - 10)
         if (t % 1000 === 0) most = Math.max(most, join.footprint().elements)
       }
       // alive: about (upper + lag) of left and (-lower + lag) of right elements per ms; dead ones
@@ -343,7 +344,7 @@ describe('intervalJoinWith', () => {
       expect(most).toBeLessThan(2 * (50 + 10 + 50 + 10))
       // each left element meets exactly its right partner (same key 3 ms later; other elements of a key are 97 ms apart)
       expect(output.filter(e => e._tag === 'Record').length).toBe(20_000)
-      join.processWatermark(wm(Infinity))
+      join.processWatermark(Infinity)
       expect(join.footprint()).toEqual({ elements: 0, keys: 0, timers: 0 })
     })
 

@@ -81,10 +81,10 @@ class Probe extends AbstractStreamOperator<unknown, unknown> implements OneInput
     }
   }
 
-  override processWatermark(watermark: ds.Watermark): void {
-    this.log.push(`${this.info.name} watermark ${watermark.timestamp}`)
-    if (this.faults.onWatermark?.(watermark.timestamp) === true) throw this.faults.error
-    super.processWatermark(watermark)
+  override processWatermark(time: number): void {
+    this.log.push(`${this.info.name} watermark ${time}`)
+    if (this.faults.onWatermark?.(time) === true) throw this.faults.error
+    super.processWatermark(time)
   }
 
   override endInput(input: number): void {
@@ -160,10 +160,10 @@ class Mux extends AbstractStreamOperator<unknown, unknown> implements MultiInput
     this.output.record(value, timestamp, key)
   }
 
-  override processWatermark(watermark: ds.Watermark): void {
-    this.log.push(`mux watermark ${watermark.timestamp}`)
-    if (this.faults.onWatermark?.(watermark.timestamp) === true) throw this.faults.error
-    super.processWatermark(watermark)
+  override processWatermark(time: number): void {
+    this.log.push(`mux watermark ${time}`)
+    if (this.faults.onWatermark?.(time) === true) throw this.faults.error
+    super.processWatermark(time)
   }
 
   override processStatus(status: ds.StreamStatus): void {

@@ -16,7 +16,7 @@ import { DataStreamError, StateError, TimeoutError, UserFunctionError } from '..
 import type { OperatorInfo } from '../core/OperatorOptions'
 import { type StreamElement, type StreamRecord, streamRecord } from '../core/StreamElement'
 import type { ChainContext } from '../runtime/Output'
-import type { ChainOutput, ControlElement } from '../runtime/Output'
+import { type ChainOutput, type ControlElement, watermarkElement } from '../runtime/Output'
 import { AbstractStreamOperator, type OneInput, type SnapshotParts } from '../runtime/StreamOperator'
 import { describeElement, describeValue } from '../core/describe'
 import { ownField } from '../state/snapshotFormat'
@@ -82,6 +82,15 @@ export class AsyncWaitOperator<In, Out, K> extends AbstractStreamOperator<Out, K
     } catch (error) {
       this.failRecord(error, value, timestamp, key)
     }
+  }
+
+  /**
+   * A watermark waits in the queue as an element (the one that entered the chain, if it is that
+   * one) and leaves through `element`, as it did before watermarks travelled as numbers.
+   */
+  override watermark(time: number): void {
+    const given = this.chain.sourceWatermark
+    this.element(given !== undefined && given.timestamp === time ? given : watermarkElement(time))
   }
 
   override element(element: ControlElement): void {

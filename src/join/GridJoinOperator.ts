@@ -206,7 +206,7 @@ export class GridJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R> im
     const key = this.keyOf(input, value)
     // NaN, +Infinity: after the key, as the general operator's assigner finds them.
     if (!(timestamp < Infinity)) this.badTimestamp(value, timestamp)
-    const wm = this.watermark
+    const wm = this.currentWatermark
     // The start of the record's latest window (sliding: of the window it is the last slide of).
     const last =
       timestamp >= this.cacheStart && timestamp < this.cacheEnd && Math.floor(timestamp) === timestamp ? this.cacheStart : this.latestStart(timestamp)
@@ -383,8 +383,8 @@ export class GridJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R> im
         if (typeof start !== 'number' || windowStart(start, this.offset, this.slide) !== start) {
           this.corrupt(`${describeValue(start)} is not the start of a window of ${this.config.assigner.name}`)
         }
-        if (start + this.size - 1 + this.lateness <= this.watermark) {
-          this.corrupt(`the window [${start}, ${start + this.size}) was cleaned up at the snapshot's watermark ${this.watermark}`)
+        if (start + this.size - 1 + this.lateness <= this.currentWatermark) {
+          this.corrupt(`the window [${start}, ${start + this.size}) was cleaned up at the snapshot's watermark ${this.currentWatermark}`)
         }
         let list = byStart.get(start)
         if (list === undefined) byStart.set(start, (list = []))
@@ -401,7 +401,7 @@ export class GridJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R> im
       }
       this.windows.set(start, panes)
       const maxTs = start + this.size - 1
-      if (maxTs > this.watermark) this.pending.push(maxTs, FIRE, { start, kind: FIRE })
+      if (maxTs > this.currentWatermark) this.pending.push(maxTs, FIRE, { start, kind: FIRE })
       this.pending.push(maxTs + this.lateness, CLEANUP, { start, kind: CLEANUP })
     }
   }

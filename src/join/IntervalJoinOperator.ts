@@ -275,7 +275,7 @@ export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R
       leftTimestamp: () => this.leftTs,
       rightTimestamp: () => this.rightTs,
       timestamp: () => this.resultTs,
-      currentWatermark: () => this.watermark,
+      currentWatermark: () => this.currentWatermark,
       getCurrentKey: () => keys.currentKey,
       output: (tag, value) => emitSideOutput(output, tag, value, this.resultTs)
     }
@@ -292,7 +292,7 @@ export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R
   /** A record of the left (piped) input. */
   processLeft(value: A, timestamp: number, key: unknown): void {
     if (!(timestamp > NO_TIMESTAMP) || key === undefined) this.reject(value, timestamp, key, 'left (piped)')
-    const watermark = this.watermark
+    const watermark = this.currentWatermark
     if (timestamp < watermark) {
       this.late(this.config.leftLateTag, value, timestamp)
       return
@@ -320,7 +320,7 @@ export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R
   /** A record of the right input. */
   processRight(value: B, timestamp: number, key: unknown): void {
     if (!(timestamp > NO_TIMESTAMP) || key === undefined) this.reject(value, timestamp, key, 'right')
-    const watermark = this.watermark
+    const watermark = this.currentWatermark
     if (timestamp < watermark) {
       this.late(this.config.rightLateTag, value, timestamp)
       return
@@ -390,8 +390,8 @@ export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R
         )
       }
       return {
-        left: encodeSide(buffers.left, this.leftShift, this.watermark, reject('left')),
-        right: encodeSide(buffers.right, this.rightShift, this.watermark, reject('right'))
+        left: encodeSide(buffers.left, this.leftShift, this.currentWatermark, reject('left')),
+        right: encodeSide(buffers.right, this.rightShift, this.currentWatermark, reject('right'))
       }
     }
     const decode = (encoded: unknown, fail: (detail: string) => never, key: unknown): KeyBuffers<K, A, B> => {
@@ -416,7 +416,7 @@ export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R
     const right: number[] = []
     const live = <T>(side: Side<T>, shift: number, into: number[]): void => {
       const { ts, buffered } = side
-      for (let i = side.head; i < ts.length; i++) if (isLive(ts[i]!, shift, buffered[i], this.watermark)) into.push(ts[i]!)
+      for (let i = side.head; i < ts.length; i++) if (isLive(ts[i]!, shift, buffered[i], this.currentWatermark)) into.push(ts[i]!)
     }
     for (const entry of this.table.entries()) {
       const b = entry.value
@@ -462,7 +462,7 @@ export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R
     const sweep = this.sweeps.get(time)
     if (sweep === undefined) return
     this.sweeps.delete(time)
-    const watermark = this.watermark
+    const watermark = this.currentWatermark
     const { buffers: filed, generations } = sweep
     for (let i = 0; i < filed.length; i++) {
       const buffers = filed[i]!

@@ -54,7 +54,7 @@ export abstract class KeyedFunctionOperator<K, Out> extends AbstractKeyedOperato
     }
     const timerService: TimerService = {
       currentProcessingTime: () => scheduler.now(),
-      currentWatermark: () => this.watermark,
+      currentWatermark: () => this.currentWatermark,
       registerEventTimeTimer: time => {
         checkTimer('registerEventTimeTimer', time)
         timers.registerEventTimeTimer(keys.currentKey, undefined, time)
@@ -75,7 +75,7 @@ export abstract class KeyedFunctionOperator<K, Out> extends AbstractKeyedOperato
     const state = <D extends StateDescriptor>(descriptor: D): StateOf<D> => backend.getState(descriptor)
     this.context = {
       timestamp: () => (this.timestamp === NO_TIMESTAMP ? null : this.timestamp),
-      currentWatermark: () => this.watermark,
+      currentWatermark: () => this.currentWatermark,
       currentProcessingTime: () => scheduler.now(),
       output: (tag, value) => emitSideOutput(output, tag, value, this.timestamp),
       getCurrentKey: () => keys.currentKey,

@@ -10,7 +10,7 @@ import type { SchedulerLike } from 'rxjs'
 import type { Collector } from '../core/Collector'
 import type { OperatorInfo } from '../core/OperatorOptions'
 import { emitSideOutput } from '../runtime/sideOutput'
-import { NO_TIMESTAMP, type Watermark } from '../core/StreamElement'
+import { NO_TIMESTAMP } from '../core/StreamElement'
 import { isDevelopmentMode } from '../state/HeapKeyedStateBackend'
 import { type CheckpointedFunction, HeapOperatorStateStore } from '../state/OperatorState'
 import { asStreamError } from '../runtime/host'
@@ -31,7 +31,7 @@ export abstract class ProcessFunctionOperator<Out, K> extends AbstractStreamOper
   readonly operatorState: HeapOperatorStateStore
   protected timestamp = NO_TIMESTAMP
   protected key: K = undefined as K
-  protected watermark = -Infinity
+  protected currentWatermark = -Infinity
 
   constructor(
     info: OperatorInfo,
@@ -45,7 +45,7 @@ export abstract class ProcessFunctionOperator<Out, K> extends AbstractStreamOper
     this.operatorState = new HeapOperatorStateStore(info, isDevelopmentMode())
     this.context = {
       timestamp: () => (this.timestamp === NO_TIMESTAMP ? null : this.timestamp),
-      currentWatermark: () => this.watermark,
+      currentWatermark: () => this.currentWatermark,
       currentProcessingTime: () => scheduler.now(),
       output: (tag, value) => emitSideOutput(output, tag, value, this.timestamp)
     }
@@ -84,11 +84,11 @@ export abstract class ProcessFunctionOperator<Out, K> extends AbstractStreamOper
    */
   protected override snapshotParts(context: StateSnapshotContext): SnapshotParts {
     this.snapshotFunctionState(context)
-    return { operatorState: this.operatorState.snapshot(), own: { watermark: encodeTime(this.watermark), ...this.snapshotOwn() } }
+    return { operatorState: this.operatorState.snapshot(), own: { watermark: encodeTime(this.currentWatermark), ...this.snapshotOwn() } }
   }
 
   protected override restoreParts(parts: SnapshotParts): void {
-    this.watermark = decodeTime(this.info, ownField(parts.own, 'watermark'))
+    this.currentWatermark = decodeTime(this.info, ownField(parts.own, 'watermark'))
     this.restoreOwn(parts.own)
     if (parts.operatorState !== undefined) this.operatorState.restore(parts.operatorState)
   }
@@ -101,8 +101,8 @@ export abstract class ProcessFunctionOperator<Out, K> extends AbstractStreamOper
   /** Reads back what `snapshotOwn` wrote (before the operator state). */
   protected restoreOwn(_own: unknown): void {}
 
-  override processWatermark(watermark: Watermark): void {
-    this.watermark = watermark.timestamp
-    this.output.element(watermark)
+  override processWatermark(time: number): void {
+    this.currentWatermark = time
+    this.output.watermark(time)
   }
 }

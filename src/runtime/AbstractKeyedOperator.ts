@@ -23,7 +23,6 @@ import { StateError } from '../core/errors'
 import { describeValue } from '../core/describe'
 import { keyGroupOfId } from '../state/KeyGroup'
 import { decodeKey, decodeTime, encodeKey, encodeTime, ownField, type TimersSnapshot } from '../state/snapshotFormat'
-import { MAX_WATERMARK, type Watermark } from '../core/StreamElement'
 import { type InternalTimer, InternalTimerService, type Triggerable } from '../core/TimerService'
 import { asStreamError } from './host'
 import type { ChainContext } from './Output'
@@ -62,7 +61,7 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> exten
   readonly backend: KeyedStateBackend<K>
   readonly timers: InternalTimerService<TK, N>
   /** The last watermark processed; `-Infinity` before the first. */
-  protected watermark = -Infinity
+  protected currentWatermark = -Infinity
 
   constructor(
     config: KeyedOperatorConfig,
@@ -85,13 +84,12 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> exten
   abstract onProcessingTime(timer: InternalTimer<TK, N>): void
 
   /** The watermark rule (see the module comment). A watermark that does not advance is dropped. */
-  override processWatermark(element: Watermark): void {
-    const time = element.timestamp
-    if (time <= this.watermark) return
-    this.watermark = time
+  override processWatermark(time: number): void {
+    if (time <= this.currentWatermark) return
+    this.currentWatermark = time
     if (time === Infinity) this.timers.fireProcessingTimeTimersNow()
     this.advanceEventTime(time)
-    this.output.element(element)
+    this.output.watermark(time)
   }
 
   /**
@@ -105,22 +103,22 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> exten
 
   /** Every input ended: event time ends (if the inputs did not say so themselves). */
   override finish(): void {
-    this.processWatermark(MAX_WATERMARK)
+    this.processWatermark(Infinity)
   }
 
   // ---- snapshots ----
 
   /** Keyed state and timers, filed by key group, and the watermark with what `snapshotOwn` adds. */
   protected override snapshotParts(): SnapshotParts {
-    return { keyed: this.backend.snapshot(), timers: this.snapshotTimers(), own: { watermark: encodeTime(this.watermark), ...this.snapshotOwn() } }
+    return { keyed: this.backend.snapshot(), timers: this.snapshotTimers(), own: { watermark: encodeTime(this.currentWatermark), ...this.snapshotOwn() } }
   }
 
   protected override restoreParts(parts: SnapshotParts): void {
     if (parts.keyed !== undefined) this.backend.restore(parts.keyed)
-    this.watermark = decodeTime(this.info, ownField(parts.own, 'watermark'))
+    this.currentWatermark = decodeTime(this.info, ownField(parts.own, 'watermark'))
     // The timer service learns the watermark only by advancing (what timers, triggers and
     // lateness checks read): it advances before any timer is restored, so none fires.
-    if (this.watermark > -Infinity) this.timers.advanceWatermark(this.watermark)
+    if (this.currentWatermark > -Infinity) this.timers.advanceWatermark(this.currentWatermark)
     this.restoreOwn(parts.own)
     if (parts.timers !== undefined) this.restoreTimers(parts.timers)
     const unclaimed = this.backend.unclaimedTables()

@@ -9,14 +9,16 @@
  * writes to one `ChainOutput`: the next operator of its chain, or the subscriber. It never
  * knows which: whether operators fuse is the host's decision.
  *
- * - One input: the previous operator's output *is* the operator (`record`, `element`,
- *   `complete`, `error`), so a record travels down a chain as its parts, one direct call per
- *   operator, with no object and no subscriber between. Each operator implements `record`
- *   itself, catching what it throws (`failRecord`): a method of its own per operator class is
- *   what lets V8 inline a chain's hot path.
+ * - One input: the previous operator's output *is* the operator (`record`, `watermark`,
+ *   `element`, `complete`, `error`), so a record travels down a chain as its parts and a
+ *   watermark as its time, one direct call per operator, with no object and no subscriber
+ *   between. Each operator implements `record` itself, catching what it throws (`failRecord`):
+ *   a method of its own per operator class is what lets V8 inline a chain's hot path.
  * - Several inputs: the host calls `processRecord(input, …)` per record, and the hooks below
  *   with the watermark and status combined over all inputs (FLINK_SEMANTICS §2).
- * - Control elements reach the hooks: `processWatermark`, `processStatus`, `processSideRecord`,
+ * - Watermarks reach `processWatermark(time)`, as a number, whether they came as one
+ *   (`watermark`) or as an element from a source of elements (`element`).
+ * - Other control elements reach their hooks: `processStatus`, `processSideRecord`,
  *   `processBarrier` (the function's `CheckpointedFunction.snapshotState`, then forward).
  * - State: `snapshotState` returns everything the operator remembers as plain JSON data (its
  *   keyed state and timers, what it keeps outside the backend); `initializeState` puts a
@@ -31,9 +33,9 @@ import type { Subscription } from 'rxjs'
 import { StateError } from '../core/errors'
 import type { OperatorInfo } from '../core/OperatorOptions'
 import { describeErrors, OperatorSnapshot } from '../state/snapshotFormat'
-import { type CheckpointBarrier, type SideRecord, type StreamStatus, streamRecord, type Watermark } from '../core/StreamElement'
+import { type CheckpointBarrier, type SideRecord, type StreamStatus, streamRecord } from '../core/StreamElement'
 import type { ChainContext } from './Output'
-import type { ChainOutput, ControlElement, RecordCounter } from './Output'
+import { type ChainOutput, type ControlElement, type RecordCounter, watermarkElement } from './Output'
 
 /** @internal What a checkpoint barrier tells the operator snapshotting for it. */
 export interface StateSnapshotContext {
@@ -90,9 +92,9 @@ export abstract class AbstractStreamOperator<Out, K> implements RecordCounter {
   /** Opens the operator (the user function's `open`), after any restore, before any input. */
   open(): void {}
 
-  /** A watermark (combined over all inputs); by default forwarded. */
-  processWatermark(watermark: Watermark): void {
-    this.output.element(watermark)
+  /** A watermark, as its time (combined over all inputs); by default forwarded. */
+  processWatermark(time: number): void {
+    this.output.watermark(time)
   }
 
   /** A stream status (combined over all inputs); by default forwarded. */
@@ -154,6 +156,15 @@ export abstract class AbstractStreamOperator<Out, K> implements RecordCounter {
 
   // ---- input (one-input operators; the host drives multi-input ones) ----
 
+  watermark(time: number): void {
+    if (this.destination.closed) return
+    try {
+      this.processWatermark(time)
+    } catch (error) {
+      this.failWatermark(error, time)
+    }
+  }
+
   element(element: ControlElement): void {
     if (this.destination.closed) return
     try {
@@ -167,7 +178,8 @@ export abstract class AbstractStreamOperator<Out, K> implements RecordCounter {
   dispatch(element: ControlElement): void {
     switch (element._tag) {
       case 'Watermark':
-        this.processWatermark(element)
+        this.chain.sourceWatermark = element
+        this.processWatermark(element.timestamp)
         return
       case 'StreamStatus':
         this.processStatus(element)
@@ -204,6 +216,11 @@ export abstract class AbstractStreamOperator<Out, K> implements RecordCounter {
    */
   protected failRecord(error: unknown, value: unknown, timestamp: number, key: unknown): void {
     this.chain.fail(this.output, this.info, error, streamRecord(value, timestamp, key))
+  }
+
+  /** Reports that processing watermark `time` threw; out of line for the same reason. */
+  protected failWatermark(error: unknown, time: number): void {
+    this.chain.fail(this.output, this.info, error, watermarkElement(time))
   }
 }
 

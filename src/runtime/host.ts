@@ -26,11 +26,11 @@
 import { Observable, type Observer, type OperatorFunction, type Subscriber, Subscription } from 'rxjs'
 import { DataStreamError, UserFunctionError } from '../core/errors'
 import type { OperatorInfo } from '../core/OperatorOptions'
-import { ACTIVE, IDLE, MAX_WATERMARK, NO_TIMESTAMP, type StreamElement, streamRecord, watermark } from '../core/StreamElement'
+import { ACTIVE, IDLE, NO_TIMESTAMP, type StreamElement, streamRecord, type Watermark } from '../core/StreamElement'
 import { StatusWatermarkValve } from '../core/WatermarkValve'
 import { elementError, isStreamElement } from './checkElement'
 import { describeElement, describeValue } from '../core/describe'
-import { type ChainContext, type ChainOutput, type ControlElement, CountingOutput, EmittingSink } from './Output'
+import { type ChainContext, type ChainOutput, type ControlElement, CountingOutput, EmittingSink, watermarkElement } from './Output'
 import { currentJob, type Downstream } from './JobContext'
 import { AbstractStreamOperator, type MultiInput, type OneInput } from './StreamOperator'
 
@@ -63,7 +63,8 @@ export function chained<T, K>(chain: Chain<T, K>): Observable<StreamElement<T, K
   const observable = new Observable<StreamElement<T, K>>(destination => {
     const upstream = new Subscription()
     destination.add(upstream)
-    chain(counted(new EmittingSink(destination)), chainContext(destination, upstream))
+    const context = chainContext(destination, upstream)
+    chain(counted(new EmittingSink(destination, context)), context)
   })
   chains.set(observable, chain as Chain<unknown, unknown>)
   return observable
@@ -79,7 +80,7 @@ export function chainOf<T, K>(source: Observable<StreamElement<T, K>>, info: Ope
   const chain = chains.get(source) as Chain<T, K> | undefined
   if (chain !== undefined) return chain
   return (output, context) => {
-    const subscriber = new ElementSubscriber(output, info)
+    const subscriber = new ElementSubscriber(output, info, context)
     context.teardown.add(subscriber)
     if (!context.destination.closed) source.subscribe(subscriber)
   }
@@ -95,7 +96,8 @@ function chainContext(destination: Subscriber<unknown>, teardown: Subscription):
       if (failed) return
       failed = true
       downstream.error(asStreamError(info, error, element))
-    }
+    },
+    sourceWatermark: undefined
   }
 }
 
@@ -218,9 +220,10 @@ class SubscriberSink<In, K, Out> implements ChainOutput<In, K> {
     }
   }
 
-  element(): void {
-    // Watermarks, statuses, barriers and side records stay in the stream model.
-  }
+  // Watermarks, statuses, barriers and side records stay in the stream model.
+  watermark(): void {}
+
+  element(): void {}
 
   complete(): void {
     if (!this.destination.closed) this.destination.complete()
@@ -269,7 +272,8 @@ export abstract class SourceSubscriber<In, O extends Pick<Observer<unknown>, 'er
 class ElementSubscriber<T, K> extends SourceSubscriber<StreamElement<T, K>, ChainOutput<T, K>> {
   constructor(
     output: ChainOutput<T, K>,
-    private readonly info: OperatorInfo
+    private readonly info: OperatorInfo,
+    private readonly context: ChainContext
   ) {
     super(output)
   }
@@ -281,7 +285,14 @@ class ElementSubscriber<T, K> extends SourceSubscriber<StreamElement<T, K>, Chai
     // the producer.
     if (!isStreamElement(element)) return this.error(elementError(this.info, element))
     if (element._tag === 'Record') this.output.record(element.value, element.timestamp, element.key)
+    else if (element._tag === 'Watermark') this.watermark(element)
     else this.output.element(element)
+  }
+
+  /** A watermark goes on as its time; the chain's end gives back this object (`sourceWatermark`). */
+  private watermark(element: Watermark): void {
+    this.context.sourceWatermark = element
+    this.output.watermark(element.timestamp)
   }
 }
 
@@ -331,12 +342,11 @@ export function multiInputOperator<In, Out, K = never>(
       if (operator === undefined) return
       const valve = new StatusWatermarkValve(inputs.length, {
         emitWatermark: t => {
-          const combined = t === Infinity ? MAX_WATERMARK : watermark(t)
           try {
-            operator.processWatermark(combined)
+            operator.processWatermark(t)
           } catch (error) {
             // It may come from an input's end: a failure still names the watermark.
-            throw asStreamError(info, error, combined)
+            throw asStreamError(info, error, watermarkElement(t))
           }
         },
         emitStatus: idle => operator.processStatus(idle ? IDLE : ACTIVE)
@@ -370,6 +380,15 @@ class InputOf<Out, K> implements ChainOutput<unknown, unknown> {
       this.operator.processRecord(this.input, value, timestamp, key)
     } catch (error) {
       this.context.fail(this.output, this.operator.info, error, streamRecord(value, timestamp, key))
+    }
+  }
+
+  watermark(time: number): void {
+    if (this.context.destination.closed) return
+    try {
+      this.valve.inputWatermark(time, this.input)
+    } catch (error) {
+      this.context.fail(this.output, this.operator.info, error, watermarkElement(time))
     }
   }
 

@@ -11,7 +11,7 @@
  */
 import type { SchedulerLike, Subscription } from 'rxjs'
 import { messageOf, StateError, TimestampError, WatermarkError } from '../core/errors'
-import { ACTIVE, IDLE, MAX_WATERMARK, NO_TIMESTAMP, watermark } from '../core/StreamElement'
+import { ACTIVE, IDLE, NO_TIMESTAMP } from '../core/StreamElement'
 import type { WatermarkGenerator, WatermarkOutput } from '../core/WatermarkGenerator'
 import type { TimestampAssigner, WatermarkStrategy } from '../core/WatermarkStrategy'
 import type { OperatorInfo } from '../core/OperatorOptions'
@@ -166,7 +166,7 @@ export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator<T
     if (timestamp <= this.lastWatermark) return
     this.lastWatermark = timestamp
     this.markActive()
-    this.output.element(timestamp === Infinity ? MAX_WATERMARK : watermark(timestamp))
+    this.output.watermark(timestamp)
   }
 
   private invalidWatermark(timestamp: unknown): WatermarkError {

@@ -202,7 +202,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
   private readonly windowKeys = new Map<number, Set<KeyPanes<K, ACC>>>()
   /** Pending firings and cleanups, by time (firing before cleanup at the same time). */
   private readonly pending = new NumericPriorityQueue<{ readonly start: number; readonly kind: number }>()
-  private readonly clock = { currentWatermark: () => this.watermark, currentProcessingTime: () => this.config.scheduler.now() }
+  private readonly clock = { currentWatermark: () => this.currentWatermark, currentProcessingTime: () => this.config.scheduler.now() }
   private readonly collector = new ResultCollector<R, K>(this.output)
   private readonly windowFunctionContext = new WindowFunctionContext(this.clock, this.output as ChainOutput<unknown, unknown>, this.backend as KeyedStateBackend<unknown>)
   private readonly size: number
@@ -244,7 +244,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
    */
   override addRecord(value: T, ts: number, key: K, recordKey: unknown): void {
     if (ts === NO_TIMESTAMP) throw this.noTimestamp(value, ts, recordKey)
-    const watermark = this.watermark
+    const watermark = this.currentWatermark
     // The record's latest window is cleaned last: if even it is late, all are.
     const lastStart = ts >= this.paneCacheStart && ts < this.paneCacheEnd && Math.floor(ts) === ts ? this.paneCacheStart : this.paneOf(ts)
     if (lastStart + this.size - 1 + this.lateness <= watermark) {
@@ -450,7 +450,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     for (const [start, keys] of members) {
       this.windowKeys.set(start, this.inFiringOrder(start, keys, order.get(start) ?? []))
       const maxTs = start + this.size - 1
-      if (maxTs > this.watermark) this.pending.push(maxTs, FIRE, { start, kind: FIRE })
+      if (maxTs > this.currentWatermark) this.pending.push(maxTs, FIRE, { start, kind: FIRE })
       this.pending.push(maxTs + this.lateness, CLEANUP, { start, kind: CLEANUP })
     }
   }
@@ -465,7 +465,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
 
   /** Every window not cleaned up yet at the watermark, with the keys that have a pane in it. */
   private openWindowsOfPanes(): Map<number, Set<KeyPanes<K, ACC>>> {
-    const { size, slide, lateness, watermark } = this
+    const { size, slide, lateness, currentWatermark: watermark } = this
     const members = new Map<number, Set<KeyPanes<K, ACC>>>()
     for (const { value: keyPanes } of this.panesOfKey.entries()) {
       if (keyPanes === undefined) continue
