@@ -86,6 +86,7 @@ function preferredLetters(value: unknown): readonly string[] {
     case 'StreamStatus':
       return (value as { idle: boolean }).idle ? ['I', ...UPPER_FROM_W] : ['A', ...UPPER_FROM_W]
     case 'CheckpointBarrier':
+    case 'CancelCheckpointMarker':
       return [...BARRIERS]
     case 'Record':
     case 'SideRecord':

@@ -39,7 +39,7 @@ export function showNotification(n: NotificationLike): string {
 /** @internal The kind of a stream element, or undefined for any other value. */
 export function elementKind(
   value: unknown
-): 'Record' | 'Watermark' | 'StreamStatus' | 'CheckpointBarrier' | 'SideRecord' | undefined {
+): 'Record' | 'Watermark' | 'StreamStatus' | 'CheckpointBarrier' | 'CancelCheckpointMarker' | 'SideRecord' | undefined {
   if (typeof value !== 'object' || value === null || !('_tag' in value)) return undefined
   const e = value as { _tag: unknown; timestamp?: unknown; idle?: unknown; checkpointId?: unknown; tag?: unknown }
   switch (e._tag) {
@@ -51,6 +51,8 @@ export function elementKind(
       return typeof e.idle === 'boolean' ? 'StreamStatus' : undefined
     case 'CheckpointBarrier':
       return typeof e.checkpointId === 'number' ? 'CheckpointBarrier' : undefined
+    case 'CancelCheckpointMarker':
+      return typeof e.checkpointId === 'number' ? 'CancelCheckpointMarker' : undefined
     case 'SideRecord':
       return isOutputTag(e.tag) ? 'SideRecord' : undefined
     default:
@@ -84,6 +86,8 @@ function renderSpecial(value: object, render: (part: unknown) => string): string
       return `CheckpointBarrier ${e.checkpointId}${e.kind === 'checkpoint' || e.kind === undefined ? '' : ` ${String(e.kind)}`}${
         e.timestamp === 0 || e.timestamp === undefined ? '' : ` @ ${render(e.timestamp)}`
       }`
+    case 'CancelCheckpointMarker':
+      return `CancelCheckpointMarker ${e.checkpointId}`
     case 'SideRecord':
       return `SideRecord(${e.tag?.id ?? '?'}) ${render(e.value)}${at(e.timestamp, render)}`
   }

@@ -34,16 +34,15 @@ describe('unionWith', () => {
       expect(out.completed).toBeTrue()
     })
 
-    it('forwards side records and checkpoint barriers of every input as they come', () => {
+    it('aligns checkpoint barriers: a newer one aborts the pending one (a cancellation marker goes on); an input that ends counts as aligned', () => {
       marbleTest(({ cold, expectStream }) => {
         const late = new ds.OutputTag<string>('late')
         const left = cold('-s-B-|', { s: side(late, 'x', 3), B: barrier(1) })
         const right = cold('--t-C-|', { t: side(late, 'y', 4), C: barrier(2, 7, 'savepoint') })
-        // barrier alignment arrives with checkpoints (DESIGN §7); until then each is forwarded
-        expectStream(left.pipe(ds.unionWith(right))).toBe('-stBC-(Z|)', {
+        expectStream(left.pipe(ds.unionWith(right))).toBe('-st-DC(Z|)', {
           s: side(late, 'x', 3),
           t: side(late, 'y', 4),
-          B: barrier(1),
+          D: ds.cancelCheckpointMarker(1),
           C: barrier(2, 7, 'savepoint'),
           Z: wm(Infinity)
         })

@@ -4,6 +4,8 @@
  * random interleavings of 2–3 inputs for each mode.
  */
 import * as fc from 'fast-check'
+import { Subject } from 'rxjs'
+import * as ds from '../../src/index'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { checkpointBarrier, type CheckpointBarrier, type SideRecord } from '../../src/core/StreamElement'
@@ -92,6 +94,38 @@ describe('CheckpointedInputGate: Flink barrier vectors', () => {
       expect(r.out).toEqual([...c.expected])
       if (c.checkpoints?.triggered !== undefined) expect(r.triggered).toEqual([...c.checkpoints.triggered])
       if (c.checkpoints?.aborted !== undefined) expect(r.aborted).toEqual([...c.checkpoints.aborted])
+    })
+  }
+})
+
+/** The same vectors through the public API: `unionWith` of one Subject per channel. */
+function driveUnion(channels: number, input: readonly Event[]): { out: Out[]; completed: boolean } {
+  const subjects = Array.from({ length: channels }, () => new Subject<ds.StreamElement<number>>())
+  const out: Out[] = []
+  let completed = false
+  subjects[0]!.pipe(ds.unionWith(...subjects.slice(1))).subscribe({
+    next: e => {
+      if (e._tag === 'Record') out.push({ type: 'record', value: e.value, ts: e.timestamp })
+      else if (e._tag === 'CheckpointBarrier') out.push({ type: 'barrier', id: e.checkpointId })
+    },
+    complete: () => {
+      completed = true
+    }
+  })
+  for (const e of input) {
+    if (e.type === 'mark') out.push({ type: 'mark' })
+    else if (e.type === 'record') subjects[e.channel]!.next(ds.streamRecord(e.value, e.ts))
+    else if (e.type === 'barrier') subjects[e.channel]!.next(ds.checkpointBarrier(e.id, 0))
+    else if (e.type === 'cancel') subjects[e.channel]!.next(ds.cancelCheckpointMarker(e.id))
+    else subjects[e.channel]!.complete()
+  }
+  return { out, completed }
+}
+
+describe('unionWith: Flink barrier vectors through the public API (exactly-once, the default)', () => {
+  for (const c of cases.filter(c => c.config.checkpointingMode === 'exactly-once')) {
+    it(c.id, () => {
+      expect(driveUnion(c.config.channels, c.input).out).toEqual([...c.expected])
     })
   }
 })

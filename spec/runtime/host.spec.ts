@@ -944,12 +944,15 @@ describe('the host', () => {
       expect(seen.values).toEqual([rec(1, 1, 'k'), rec('x', 2), rec(3, 3)])
     })
 
-    it('forwards side records and barriers as they come', () => {
+    it('forwards side records as they come, and a barrier once every input delivered it (aligned)', () => {
       const tag = new ds.OutputTag<string>('t')
       const { a, b, seen } = twoInputs()
       a.next(side(tag, 'x', 1))
       b.next(barrier(1))
-      expect(seen.values).toEqual([side(tag, 'x', 1), barrier(1)])
+      b.next(side(tag, 'held', 2))
+      expect(seen.values).toEqual([side(tag, 'x', 1)])
+      a.next(barrier(1))
+      expect(seen.values).toEqual([side(tag, 'x', 1), barrier(1), side(tag, 'held', 2)])
     })
 
     it('counts an input’s end as reaching +Infinity; endInput per input, then finish once, then complete, then close', () => {

@@ -13,6 +13,8 @@ export function showElement(e: ds.StreamElement<unknown, unknown>): string {
       return e.idle ? 'IDLE' : 'ACTIVE'
     case 'CheckpointBarrier':
       return `B(${e.checkpointId})`
+    case 'CancelCheckpointMarker':
+      return `cancel(${e.checkpointId})`
     case 'SideRecord':
       return `side:${String(e.value)}@${e.timestamp}`
   }

@@ -117,7 +117,11 @@ export class AsyncWaitOperator<In, Out, K> extends AbstractStreamOperator<Out, K
       // Flink's rule: the barrier does not wait behind calls in flight. Every input that
       // arrived before it and has not left (queue and overflow buffer, `inFlight()`) is part
       // of this operator's snapshot and is called again after a restore.
-      this.output.element(element)
+      this.processBarrier(element)
+      return
+    }
+    if (element._tag === 'CancelCheckpointMarker') {
+      this.processCancelMarker(element)
       return
     }
     if (this.waiting.length === 0 && this.queue.size < this.capacity) {

@@ -35,7 +35,8 @@ export function encodeInFlight<In, K>(element: StreamElement<In, K>, reject: (re
       return { sideOutput: element.tag.id, value: element.value, timestamp: encodeTime(element.timestamp) }
     }
     case 'CheckpointBarrier':
-      // Barriers pass at once (see `AsyncWaitOperator.push`): one is never in flight.
+    case 'CancelCheckpointMarker':
+      // Barriers and cancellation markers pass at once (see `AsyncWaitOperator.push`): one is never in flight.
       return reject('a checkpoint barrier is never in flight')
   }
 }

@@ -100,6 +100,24 @@ export interface CheckpointBarrier {
 }
 
 /**
+ * Tells the operators after it that checkpoint `checkpointId` was aborted before it reached
+ * them (Flink's `CancelCheckpointMarker`): an operator aligning its inputs for it stops waiting
+ * and releases what it held. Operators forward it in order, as barriers.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const c: ds.CancelCheckpointMarker = ds.cancelCheckpointMarker(3) // checkpoint 3 is off
+ *
+ * @category model
+ * @since 0.1.0
+ */
+export interface CancelCheckpointMarker {
+  readonly _tag: 'CancelCheckpointMarker'
+  readonly checkpointId: number
+}
+
+/**
  * A value emitted to a side output named by `tag`. It travels in-band with the main output
  * and is selected with `sideOutput(tag)`; `values()` and `mainOutput()` drop it.
  *
@@ -142,6 +160,7 @@ export type StreamElement<T, K = never> =
   | Watermark
   | StreamStatus
   | CheckpointBarrier
+  | CancelCheckpointMarker
   | SideRecord<unknown>
 
 /**
@@ -309,6 +328,21 @@ export function checkpointBarrier(
 }
 
 /**
+ * Builds a cancellation marker for checkpoint `checkpointId`.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * ds.cancelCheckpointMarker(7)
+ *
+ * @category constructors
+ * @since 0.1.0
+ */
+export function cancelCheckpointMarker(checkpointId: number): CancelCheckpointMarker {
+  return { _tag: 'CancelCheckpointMarker', checkpointId }
+}
+
+/**
  * Builds a side record for the side output named by `tag`.
  *
  * @example
@@ -365,6 +399,19 @@ export function isWatermark<T, K>(e: StreamElement<T, K>): e is Watermark {
  */
 export function isStreamStatus<T, K>(e: StreamElement<T, K>): e is StreamStatus {
   return e._tag === 'StreamStatus'
+}
+
+/**
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * ds.isCancelCheckpointMarker(ds.cancelCheckpointMarker(1)) // true
+ *
+ * @category refinements
+ * @since 0.1.0
+ */
+export function isCancelCheckpointMarker<T, K>(e: StreamElement<T, K>): e is CancelCheckpointMarker {
+  return e._tag === 'CancelCheckpointMarker'
 }
 
 /**

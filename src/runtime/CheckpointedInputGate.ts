@@ -45,8 +45,11 @@ export interface GateOutput {
   side(input: number, element: SideRecord<unknown>): void
   /** Input `input` ended (after everything it delivered before its end). */
   end(input: number): void
-  /** Checkpoint `barrier.checkpointId` is due here: snapshot, then forward the barrier. */
-  triggerCheckpoint(barrier: CheckpointBarrier): void
+  /**
+   * Checkpoint `barrier.checkpointId` is due here: snapshot, then forward the barrier.
+   * `unaligned`: the snapshot's channel state follows (`channelStateComplete`).
+   */
+  triggerCheckpoint(barrier: CheckpointBarrier, unaligned: boolean): void
   /**
    * Unaligned: the channel state of a checkpoint already triggered is complete (every input
    * delivered its barrier): the elements that were in flight, in arrival order.
@@ -176,7 +179,7 @@ export class CheckpointedInputGate {
     if (alignmentTimeout === undefined || now === undefined || this.pending < 0 || this.overtaking) return
     if (now() - this.pendingSince < alignmentTimeout) return
     this.overtaking = true
-    this.output.triggerCheckpoint(this.pendingBarrier!)
+    this.output.triggerCheckpoint(this.pendingBarrier!, true)
     // What was held came after the barrier on its input: it is processed now, not kept.
     this.release()
   }
@@ -205,7 +208,7 @@ export class CheckpointedInputGate {
     this.watching = true
     this.overtaking = this.options.unaligned === true
     // Unaligned: the snapshot is taken at the first barrier; the rest is channel state.
-    if (this.overtaking) this.output.triggerCheckpoint(barrier)
+    if (this.overtaking) this.output.triggerCheckpoint(barrier, true)
   }
 
   /** Every open input delivered the pending barrier. */
@@ -216,7 +219,7 @@ export class CheckpointedInputGate {
     const inFlight = this.inFlight
     this.finishPending()
     if (overtaken) this.output.channelStateComplete(barrier.checkpointId, inFlight)
-    else this.output.triggerCheckpoint(barrier)
+    else this.output.triggerCheckpoint(barrier, false)
     this.release()
   }
 
@@ -330,7 +333,7 @@ export class CheckpointedInputGate {
       if (other < id) this.output.abortCheckpoint(other, `checkpoint ${id} completed first`)
     }
     this.lastDone = id
-    this.output.triggerCheckpoint(done.barrier)
+    this.output.triggerCheckpoint(done.barrier, false)
   }
 
   /** A cancellation aborts every pending checkpoint up to its id, and its own once. */

@@ -8,10 +8,14 @@
  * `runInJob`; operators subscribed outside any job belong to none.
  */
 import type { OperatorInfo } from '../core/OperatorOptions'
-import type { AbstractStreamOperator } from './StreamOperator'
+import type { CheckpointBarrier } from '../core/StreamElement'
+import type { GateOptions } from './CheckpointedInputGate'
+import type { AbstractStreamOperator, BarrierListener } from './StreamOperator'
 
 /** @internal One operator of a job. */
 export interface OperatorHandle {
+  /** The operator's uid, or one derived from its kind and place among the operators of that kind. */
+  readonly uid: string
   readonly info: OperatorInfo
   readonly operator: AbstractStreamOperator<unknown, unknown>
   /**
@@ -27,15 +31,79 @@ export interface Downstream {
   readonly input: number
 }
 
+/**
+ * @internal
+ * What the job's checkpoints need to hear from its operators (the checkpoint coordinator).
+ */
+export interface JobCheckpoints {
+  acknowledge(uid: string, operator: AbstractStreamOperator<unknown, unknown>, barrier: CheckpointBarrier): void
+  /** Unaligned: the operator's snapshot for `checkpointId` waits for its channel state. */
+  awaitChannelState(uid: string, checkpointId: number): void
+  channelState(uid: string, checkpointId: number, inFlight: readonly unknown[]): void
+  decline(uid: string, checkpointId: number, reason: string): void
+}
+
 /** @internal */
-export class JobContext {
+export class JobContext implements BarrierListener {
   private readonly handles: OperatorHandle[] = []
+  private readonly uids = new Map<AbstractStreamOperator<unknown, unknown>, string>()
+  private readonly kinds = new Map<string, number>()
+  /** The job's checkpoints, once the job runs with them. */
+  checkpoints: JobCheckpoints | undefined = undefined
+  /** Uids whose snapshot was taken by an operator (the rest were not restored). */
+  private readonly claimed = new Set<string>()
 
   /**
-   * @param restored the snapshots to put back, one per operator in registration order (the
-   *   same pipeline registers its operators in the same order), or none for a fresh start
+   * @param restored the snapshots to put back: by uid, or one per operator in registration
+   *   order (the same pipeline registers its operators in the same order); none for a fresh start
+   * @param gate how multi-input operators handle barriers (the job's checkpointing mode)
+   * @param restoredChannelState unaligned checkpoints: per uid, what was in flight into it
    */
-  constructor(private readonly restored?: readonly unknown[]) {}
+  constructor(
+    private readonly restored?: readonly unknown[] | ReadonlyMap<string, unknown>,
+    readonly gate?: GateOptions,
+    private readonly restoredChannelState?: ReadonlyMap<string, readonly unknown[]>
+  ) {}
+
+  /** The uids of restored snapshots that no operator of the job took. */
+  get unclaimed(): readonly string[] {
+    const restored = this.restored
+    if (restored === undefined || Array.isArray(restored)) return []
+    return [...(restored as ReadonlyMap<string, unknown>).keys()].filter(uid => !this.claimed.has(uid))
+  }
+
+  /** The uid `operator` registered with. */
+  uidOf(operator: AbstractStreamOperator<unknown, unknown>): string | undefined {
+    return this.uids.get(operator)
+  }
+
+  /** What was in flight into the operator `uid` when the restored (unaligned) checkpoint was taken. */
+  channelStateOf(operator: AbstractStreamOperator<unknown, unknown>): readonly unknown[] | undefined {
+    const uid = this.uids.get(operator)
+    return uid === undefined ? undefined : this.restoredChannelState?.get(uid)
+  }
+
+  // ---- the barrier listener of every operator of the job ----
+
+  barrierReached(operator: AbstractStreamOperator<unknown, unknown>, barrier: CheckpointBarrier): void {
+    const uid = this.uids.get(operator)
+    if (uid !== undefined) this.checkpoints?.acknowledge(uid, operator, barrier)
+  }
+
+  awaitChannelState(operator: AbstractStreamOperator<unknown, unknown>, checkpointId: number): void {
+    const uid = this.uids.get(operator)
+    if (uid !== undefined) this.checkpoints?.awaitChannelState(uid, checkpointId)
+  }
+
+  channelState(operator: AbstractStreamOperator<unknown, unknown>, checkpointId: number, inFlight: readonly unknown[]): void {
+    const uid = this.uids.get(operator)
+    if (uid !== undefined) this.checkpoints?.channelState(uid, checkpointId, inFlight)
+  }
+
+  declined(operator: AbstractStreamOperator<unknown, unknown>, checkpointId: number, reason: string): void {
+    const uid = this.uids.get(operator)
+    if (uid !== undefined) this.checkpoints?.decline(uid, checkpointId, reason)
+  }
 
   /** The operators in the order their subscriptions started (downstream ones first in a chain). */
   get operators(): readonly OperatorHandle[] {
@@ -48,10 +116,22 @@ export class JobContext {
    * snapshot it is to be restored from, if the job restores one.
    */
   register(operator: AbstractStreamOperator<unknown, unknown>, downstream?: Downstream): unknown {
-    this.handles.push({ info: operator.info, operator, inputs: [] })
+    const { kind } = operator.info
+    const place = (this.kinds.get(kind) ?? 0) + 1
+    this.kinds.set(kind, place)
+    const uid = operator.info.uid ?? `${kind}#${place}`
+    if ([...this.uids.values()].includes(uid)) throw new Error(`two operators of the job have the uid '${uid}': a uid names one operator, so that its state finds it on restore`)
+    this.uids.set(operator, uid)
+    this.handles.push({ uid, info: operator.info, operator, inputs: [] })
+    operator.barrierListener = this
     const reader = downstream === undefined ? undefined : this.handles.find(h => h.operator === downstream.operator)
     if (reader !== undefined) (reader.inputs as Array<AbstractStreamOperator<unknown, unknown> | undefined>)[downstream!.input] = operator
-    return this.restored?.[this.handles.length - 1]
+    const restored = this.restored
+    if (restored === undefined) return undefined
+    if (Array.isArray(restored)) return (restored as readonly unknown[])[this.handles.length - 1]
+    const snapshot = (restored as ReadonlyMap<string, unknown>).get(uid)
+    if (snapshot !== undefined) this.claimed.add(uid)
+    return snapshot
   }
 
   /** The operator with `uid` (or, without one, the only operator of `kind`). */

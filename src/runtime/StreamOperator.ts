@@ -33,9 +33,24 @@ import type { Subscription } from 'rxjs'
 import { StateError } from '../core/errors'
 import type { OperatorInfo } from '../core/OperatorOptions'
 import { describeErrors, OperatorSnapshot } from '../state/snapshotFormat'
-import { type CheckpointBarrier, type SideRecord, type StreamStatus, streamRecord } from '../core/StreamElement'
+import { type CancelCheckpointMarker, type CheckpointBarrier, type SideRecord, type StreamStatus, streamRecord } from '../core/StreamElement'
 import type { ChainContext } from './Output'
 import { type ChainOutput, type ControlElement, type RecordCounter, watermarkElement } from './Output'
+
+/**
+ * @internal
+ * Who learns that a checkpoint barrier reached an operator (the job's checkpoint coordinator):
+ * it takes the operator's snapshot then, before the barrier is forwarded.
+ */
+export interface BarrierListener {
+  barrierReached(operator: AbstractStreamOperator<unknown, unknown>, barrier: CheckpointBarrier): void
+  /** Unaligned (multi-input operators): the snapshot taken at the barrier waits for the channel state. */
+  awaitChannelState(operator: AbstractStreamOperator<unknown, unknown>, checkpointId: number): void
+  /** Unaligned: what was in flight into the operator for `checkpointId` (encoded elements). */
+  channelState(operator: AbstractStreamOperator<unknown, unknown>, checkpointId: number, inFlight: readonly unknown[]): void
+  /** The operator aborted `checkpointId` (its alignment was subsumed or cancelled). */
+  declined(operator: AbstractStreamOperator<unknown, unknown>, checkpointId: number, reason: string): void
+}
 
 /** @internal What a checkpoint barrier tells the operator snapshotting for it. */
 export interface StateSnapshotContext {
@@ -73,6 +88,13 @@ export abstract class AbstractStreamOperator<Out, K> implements RecordCounter {
   numRecordsIn = 0
   /** Records dropped as too late, with no late side output to go to (Flink's `numLateRecordsDropped`). */
   numLateRecordsDropped = 0
+  /**
+   * Every input has ended (set before `finish`): no barrier will reach the operator any more,
+   * so a job snapshots it when a checkpoint is triggered.
+   */
+  ended = false
+  /** The job's checkpoints, told when a barrier reaches the operator; none outside a checkpointed job. */
+  barrierListener: BarrierListener | undefined = undefined
 
   constructor(
     readonly info: OperatorInfo,
@@ -114,8 +136,24 @@ export abstract class AbstractStreamOperator<Out, K> implements RecordCounter {
    */
   processBarrier(barrier: CheckpointBarrier): void {
     this.snapshotFunctionState({ checkpointId: barrier.checkpointId, checkpointTimestamp: barrier.timestamp })
+    this.barrierListener?.barrierReached(this as AbstractStreamOperator<unknown, unknown>, barrier)
     this.output.element(barrier)
   }
+
+  /** A cancellation marker (a checkpoint aborted upstream); by default forwarded, in order. */
+  processCancelMarker(marker: CancelCheckpointMarker): void {
+    this.output.element(marker)
+  }
+
+  /**
+   * Checkpoint `checkpointId` is complete: stored whole, with every operator's snapshot (Flink's
+   * `notifyCheckpointComplete`). What a sink made ready for it may be made visible now; by
+   * default nothing happens.
+   */
+  notifyCheckpointComplete(_checkpointId: number): void {}
+
+  /** Checkpoint `checkpointId` was aborted; by default nothing happens. */
+  notifyCheckpointAborted(_checkpointId: number): void {}
 
   /** Input `input` (0 for the only input of a one-input operator) ended; by default nothing happens. */
   endInput(_input: number): void {}
@@ -187,6 +225,9 @@ export abstract class AbstractStreamOperator<Out, K> implements RecordCounter {
       case 'CheckpointBarrier':
         this.processBarrier(element)
         return
+      case 'CancelCheckpointMarker':
+        this.processCancelMarker(element)
+        return
       case 'SideRecord':
         this.processSideRecord(element)
     }
@@ -194,6 +235,7 @@ export abstract class AbstractStreamOperator<Out, K> implements RecordCounter {
 
   complete(): void {
     if (this.destination.closed) return
+    this.ended = true
     try {
       this.endInput(0)
       this.finish()

@@ -19,7 +19,7 @@ import { describeValue } from '../core/describe'
 export function isStreamElement(x: unknown): x is StreamElement<unknown, unknown> {
   if (typeof x !== 'object' || x === null) return false
   const tag = (x as { readonly _tag?: unknown })._tag
-  return tag === 'Record' || tag === 'Watermark' || tag === 'StreamStatus' || tag === 'CheckpointBarrier' || tag === 'SideRecord'
+  return tag === 'Record' || tag === 'Watermark' || tag === 'StreamStatus' || tag === 'CheckpointBarrier' || tag === 'CancelCheckpointMarker' || tag === 'SideRecord'
 }
 
 /** @internal The error for `x`, received by `info`'s operator where a stream element belongs. */

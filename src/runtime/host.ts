@@ -24,9 +24,11 @@
  *   upstream is released, however the subscription ends.
  */
 import { Observable, type Observer, type OperatorFunction, type Subscriber, Subscription } from 'rxjs'
-import { DataStreamError, UserFunctionError } from '../core/errors'
+import { DataStreamError, messageOf, UserFunctionError } from '../core/errors'
+import { decodeChannelState, encodeChannelState } from './channelState'
+import { CheckpointedInputGate, type GateOptions, type GateOutput, type InputElement } from './CheckpointedInputGate'
 import type { OperatorInfo } from '../core/OperatorOptions'
-import { ACTIVE, IDLE, NO_TIMESTAMP, type StreamElement, streamRecord, type Watermark } from '../core/StreamElement'
+import { ACTIVE, cancelCheckpointMarker, type CheckpointBarrier, IDLE, NO_TIMESTAMP, type SideRecord, type StreamElement, streamRecord, type Watermark } from '../core/StreamElement'
 import { StatusWatermarkValve } from '../core/WatermarkValve'
 import { elementError, isStreamElement } from './checkElement'
 import { describeElement, describeValue } from '../core/describe'
@@ -351,25 +353,127 @@ export function multiInputOperator<In, Out, K = never>(
         },
         emitStatus: idle => operator.processStatus(idle ? IDLE : ACTIVE)
       })
-      const state = { open: inputs.length }
+      const job = currentJob()
+      const gate = new CheckpointedInputGate(inputs.length, new GateInto(operator, valve, inputs.length, output), job?.gate ?? DEFAULT_GATE)
+      // An unaligned checkpoint restored: what was in flight into the operator goes first.
+      const inFlight = job?.channelStateOf(operator as AbstractStreamOperator<unknown, unknown>)
+      if (inFlight !== undefined && !replayChannelState(gate, inFlight, operator, output, context)) return
       // Input 0 (the piped source) is subscribed first, as `mergeWith` does; a synchronous input
       // is thus delivered whole before the next starts, which the valve handles: it only waits
       // for every input's watermark, it buffers nothing.
       for (let i = 0; i < inputs.length && !context.destination.closed; i++) {
-        inputs[i]!(counted(new InputOf(i, operator, valve, state, output, context), operator), context)
+        inputs[i]!(counted(new InputOf(i, operator, gate, output, context), operator), context)
       }
       context.teardown.add(() => operator.close())
     })
   }
 }
 
-/** One input of a multi-input operator: its records to the operator, the rest through the valve. */
+/** Barriers of multi-input operators outside a checkpointed job: aligned, exactly-once. */
+const DEFAULT_GATE: GateOptions = { mode: 'exactly-once' }
+
+/**
+ * What a multi-input operator's gate lets through: records to the operator, watermarks and
+ * statuses through the valve; checkpoints triggered (the operator snapshots, the barrier goes
+ * on) or aborted (a cancellation marker goes on, so that operators after it stop aligning).
+ */
+class GateInto<Out, K> implements GateOutput {
+  private open: number
+
+  constructor(
+    private readonly operator: AbstractStreamOperator<Out, K> & MultiInput,
+    private readonly valve: StatusWatermarkValve,
+    inputs: number,
+    private readonly output: ChainOutput<Out, K>
+  ) {
+    this.open = inputs
+  }
+
+  record(input: number, value: unknown, timestamp: number, key: unknown): void {
+    this.operator.processRecord(input, value, timestamp, key)
+  }
+
+  watermark(input: number, timestamp: number): void {
+    this.valve.inputWatermark(timestamp, input)
+  }
+
+  status(input: number, idle: boolean): void {
+    this.valve.inputStatus(idle, input)
+  }
+
+  side(_input: number, element: SideRecord<unknown>): void {
+    this.output.element(element)
+  }
+
+  end(input: number): void {
+    const { operator, valve } = this
+    valve.inputStatus(false, input)
+    valve.inputWatermark(Infinity, input)
+    operator.endInput(input)
+    if (--this.open > 0) return
+    operator.ended = true
+    operator.finish()
+    this.output.complete()
+  }
+
+  triggerCheckpoint(barrier: CheckpointBarrier, unaligned: boolean): void {
+    const operator = this.operator as AbstractStreamOperator<unknown, unknown>
+    if (unaligned) operator.barrierListener?.awaitChannelState(operator, barrier.checkpointId)
+    this.operator.processBarrier(barrier)
+  }
+
+  channelStateComplete(checkpointId: number, inFlight: readonly InputElement[]): void {
+    const operator = this.operator as AbstractStreamOperator<unknown, unknown>
+    const listener = operator.barrierListener
+    if (listener === undefined) return
+    let encoded: unknown[]
+    try {
+      encoded = encodeChannelState(inFlight)
+    } catch (error) {
+      return listener.declined(operator, checkpointId, messageOf(error))
+    }
+    listener.channelState(operator, checkpointId, encoded)
+  }
+
+  abortCheckpoint(checkpointId: number, reason: string): void {
+    const operator = this.operator as AbstractStreamOperator<unknown, unknown>
+    operator.barrierListener?.declined(operator, checkpointId, reason)
+    this.output.element(cancelCheckpointMarker(checkpointId))
+  }
+}
+
+/** Feeds a restored channel state into the gate; false if it failed (reported). */
+function replayChannelState<Out, K>(gate: CheckpointedInputGate, encoded: readonly unknown[], operator: AbstractStreamOperator<Out, K>, output: ChainOutput<Out, K>, context: ChainContext): boolean {
+  try {
+    for (const e of decodeChannelState(operator.info, encoded)) {
+      switch (e.kind) {
+        case 'record':
+          gate.record(e.input, e.value, e.timestamp, e.key)
+          break
+        case 'watermark':
+          gate.watermark(e.input, e.timestamp)
+          break
+        case 'status':
+          gate.status(e.input, e.idle)
+          break
+        case 'side':
+          gate.side(e.input, e.element)
+          break
+      }
+    }
+    return true
+  } catch (error) {
+    context.fail(output, operator.info, error)
+    return false
+  }
+}
+
+/** One input of a multi-input operator: everything it delivers goes through the operator's gate. */
 class InputOf<Out, K> implements ChainOutput<unknown, unknown> {
   constructor(
     readonly input: number,
     readonly operator: AbstractStreamOperator<Out, K> & MultiInput,
-    private readonly valve: StatusWatermarkValve,
-    private readonly state: { open: number },
+    private readonly gate: CheckpointedInputGate,
     private readonly output: ChainOutput<Out, K>,
     private readonly context: ChainContext
   ) {}
@@ -377,7 +481,7 @@ class InputOf<Out, K> implements ChainOutput<unknown, unknown> {
   record(value: unknown, timestamp: number, key: unknown): void {
     if (this.context.destination.closed) return
     try {
-      this.operator.processRecord(this.input, value, timestamp, key)
+      this.gate.record(this.input, value, timestamp, key)
     } catch (error) {
       this.context.fail(this.output, this.operator.info, error, streamRecord(value, timestamp, key))
     }
@@ -386,7 +490,7 @@ class InputOf<Out, K> implements ChainOutput<unknown, unknown> {
   watermark(time: number): void {
     if (this.context.destination.closed) return
     try {
-      this.valve.inputWatermark(time, this.input)
+      this.gate.watermark(this.input, time)
     } catch (error) {
       this.context.fail(this.output, this.operator.info, error, watermarkElement(time))
     }
@@ -397,13 +501,19 @@ class InputOf<Out, K> implements ChainOutput<unknown, unknown> {
     try {
       switch (element._tag) {
         case 'Watermark':
-          this.valve.inputWatermark(element.timestamp, this.input)
+          this.gate.watermark(this.input, element.timestamp)
           return
         case 'StreamStatus':
-          this.valve.inputStatus(element.idle, this.input)
+          this.gate.status(this.input, element.idle)
           return
-        default:
-          this.output.element(element)
+        case 'CheckpointBarrier':
+          this.gate.barrier(this.input, element)
+          return
+        case 'CancelCheckpointMarker':
+          this.gate.cancel(this.input, element.checkpointId)
+          return
+        case 'SideRecord':
+          this.gate.side(this.input, element)
       }
     } catch (error) {
       this.context.fail(this.output, this.operator.info, error, element)
@@ -412,16 +522,10 @@ class InputOf<Out, K> implements ChainOutput<unknown, unknown> {
 
   complete(): void {
     if (this.context.destination.closed) return
-    const { operator, input, valve } = this
     try {
-      valve.inputStatus(false, input)
-      valve.inputWatermark(Infinity, input)
-      operator.endInput(input)
-      if (--this.state.open > 0) return
-      operator.finish()
-      this.output.complete()
+      this.gate.end(this.input)
     } catch (error) {
-      this.context.fail(this.output, operator.info, error)
+      this.context.fail(this.output, this.operator.info, error)
     }
   }
 
