@@ -90,6 +90,17 @@ export type { AsyncWaitOptions } from './async/AsyncWaitOptions'
 // ---- checkpoints ----
 export { type CheckpointStore, CheckpointStoreError, type StoredCheckpoint } from './checkpoint/CheckpointStore'
 export { memoryStore } from './checkpoint/memoryStore'
+export type { Source, SourceEntry } from './job/Source'
+export {
+  type CheckpointEvent,
+  type CheckpointingOptions,
+  execute,
+  type Job,
+  type JobOperator,
+  type JobOptions,
+  type JobResult,
+  type StreamExecutionEnvironment
+} from './job/execute'
 
 // ---- operators ----
 export * from '../operators/index'

@@ -26,7 +26,11 @@ export const CompletedCheckpoint = t.intersection([
     /** Each operator's snapshot (`AbstractStreamOperator.snapshotState`), by uid. */
     operators: t.record(t.string, t.unknown)
   }),
-  t.partial({ name: t.string })
+  t.partial({
+    name: t.string,
+    /** Unaligned checkpoints: per uid, the elements that were in flight into that operator. */
+    channelState: t.record(t.string, t.array(t.unknown))
+  })
 ])
 
 /** @internal */

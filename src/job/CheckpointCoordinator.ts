@@ -18,7 +18,21 @@ import { encodeCheckpoint } from '../checkpoint/checkpointFormat'
 import type { OperatorSnapshot } from '../state/snapshotFormat'
 import type { AbstractStreamOperator } from '../runtime/StreamOperator'
 
-/** @internal What one checkpoint did, as reported on `job.checkpoints$`. */
+/**
+ * How a checkpoint of a job ended, as `job.checkpoints$` reports it: `completed` once the store
+ * holds it whole (with how long it took from trigger to store, and its size), or `aborted`
+ * with the reason (an operator's snapshot failed, the store rejected it, it timed out, a
+ * cancellation); an aborted checkpoint leaves the job running and the earlier ones usable.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const report = (e: ds.CheckpointEvent): string =>
+ *   e.type === 'completed' ? `checkpoint ${e.checkpointId}: ${e.size} chars in ${e.duration} ms` : `checkpoint ${e.checkpointId} aborted: ${e.reason}`
+ *
+ * @category checkpoints
+ * @since 0.1.0
+ */
 export type CheckpointEvent =
   | {
       readonly type: 'completed'
@@ -66,6 +80,9 @@ interface Pending {
   /** Operators (by uid) that have not acknowledged yet. */
   readonly waiting: Set<string>
   readonly snapshots: Record<string, OperatorSnapshot>
+  /** Unaligned: operators whose snapshot waits for its channel state, and the channel states. */
+  readonly awaitingChannelState: Set<string>
+  readonly channelState: Record<string, readonly unknown[]>
   timeout: Subscription | undefined
   readonly settle: Array<{ resolve(event: CheckpointEvent & { type: 'completed' }): void; reject(error: Error): void }>
   storing: boolean
@@ -137,8 +154,25 @@ export class CheckpointCoordinator {
     } catch (error) {
       return this.abort(barrier.checkpointId, `operator '${uid}' could not snapshot its state: ${messageOf(error)}`)
     }
-    pending.waiting.delete(uid)
     pending.snapshots[uid] = snapshot
+    if (!pending.awaitingChannelState.has(uid)) this.acknowledged(pending, uid)
+  }
+
+  /** Unaligned: the snapshot `uid` takes at the barrier is acknowledged with its channel state. */
+  awaitChannelState(uid: string, checkpointId: number): void {
+    if (this.pending?.barrier.checkpointId === checkpointId) this.pending.awaitingChannelState.add(uid)
+  }
+
+  /** Unaligned: what was in flight into `uid` for `checkpointId` (encoded), which completes its acknowledgement. */
+  channelState(uid: string, checkpointId: number, inFlight: readonly unknown[]): void {
+    const pending = this.pending
+    if (pending?.barrier.checkpointId !== checkpointId || !pending.awaitingChannelState.delete(uid)) return
+    if (inFlight.length > 0) pending.channelState[uid] = inFlight
+    if (pending.snapshots[uid] !== undefined) this.acknowledged(pending, uid)
+  }
+
+  private acknowledged(pending: Pending, uid: string): void {
+    pending.waiting.delete(uid)
     if (pending.waiting.size === 0) this.store(pending)
   }
 
@@ -167,7 +201,18 @@ export class CheckpointCoordinator {
     const started = scheduler.now()
     const barrier = checkpointBarrier(this.nextId++, started, kind)
     const operators = this.job.operators()
-    const pending: Pending = { barrier, name, started, waiting: new Set(operators.map(o => o.uid)), snapshots: {}, timeout: undefined, settle, storing: false }
+    const pending: Pending = {
+      barrier,
+      name,
+      started,
+      waiting: new Set(operators.map(o => o.uid)),
+      snapshots: {},
+      awaitingChannelState: new Set(),
+      channelState: {},
+      timeout: undefined,
+      settle,
+      storing: false
+    }
     this.pending = pending
     const id = barrier.checkpointId
     pending.timeout = scheduler.schedule(() => this.abort(id, `it did not complete within ${this.config.timeout} ms`), this.config.timeout)
@@ -184,7 +229,8 @@ export class CheckpointCoordinator {
     const id = barrier.checkpointId
     let data: string
     try {
-      data = encodeCheckpoint({ jobId: this.job.jobId, checkpointId: id, timestamp: barrier.timestamp, kind: barrier.kind, operators: pending.snapshots, ...(name === undefined ? {} : { name }) })
+      const channelState = Object.keys(pending.channelState).length === 0 ? {} : { channelState: pending.channelState as Record<string, unknown[]> }
+      data = encodeCheckpoint({ jobId: this.job.jobId, checkpointId: id, timestamp: barrier.timestamp, kind: barrier.kind, operators: pending.snapshots, ...channelState, ...(name === undefined ? {} : { name }) })
     } catch (error) {
       return this.abort(id, `it could not be encoded: ${messageOf(error)}`)
     }

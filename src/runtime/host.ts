@@ -176,11 +176,74 @@ export function sourceOperator<In, Out, K>(
     chained<Out, K>((output, context) => {
       const operator = start(info, create, output, context)
       if (operator === undefined) return
-      const subscriber = new ValueSubscriber(counted(operator, operator))
+      const input = counted(operator, operator)
+      // A job's source runs into the operator as the head of the chain, barriers included.
+      const jobSource = valueSources.get(source) as Chain<In, never> | undefined
+      if (jobSource !== undefined) {
+        jobSource(input as ChainOutput<In, never>, context)
+        context.teardown.add(() => operator.close())
+        return
+      }
+      const subscriber = new ValueSubscriber(input)
       context.teardown.add(subscriber)
       context.teardown.add(() => operator.close())
       if (!context.destination.closed) source.subscribe(subscriber)
     })
+}
+
+// Observables of plain values that are a job's sources, with the chain that runs them.
+const valueSources = new WeakMap<Observable<unknown>, Chain<unknown, never>>()
+
+/**
+ * @internal
+ * A source of plain values made of an operator (a job's source): piped into an operator that
+ * takes plain values (`assignTimestampsAndWatermarks`) it runs as the head of that chain, so its
+ * barriers travel with its values. Subscribed any other way (a plain RxJS operator reads it),
+ * only values can pass: `plain()` is asked first and may refuse with an error.
+ */
+export function valueSource<T, Op extends AbstractStreamOperator<T, never>>(
+  info: OperatorInfo,
+  create: (output: ChainOutput<T, never>, context: ChainContext) => Op,
+  run: (operator: Op, context: ChainContext) => void,
+  plain: () => unknown
+): Observable<T> {
+  const chain: Chain<T, never> = (output, context) => {
+    const operator = start(info, create, output, context)
+    if (operator === undefined) return
+    context.teardown.add(() => operator.close())
+    run(operator, context)
+  }
+  const observable = new Observable<T>(destination => {
+    const refusal = plain()
+    if (refusal !== undefined) return destination.error(refusal)
+    const teardown = new Subscription()
+    destination.add(teardown)
+    const context = chainContext(destination, teardown)
+    chain(new ValueSink(destination), context)
+  })
+  valueSources.set(observable, chain as Chain<unknown, never>)
+  return observable
+}
+
+/** The end of a source read by plain RxJS: its values, and nothing of the stream model. */
+class ValueSink<T> implements ChainOutput<T, never> {
+  constructor(private readonly destination: Subscriber<T>) {}
+
+  record(value: T): void {
+    this.destination.next(value)
+  }
+
+  watermark(): void {}
+
+  element(): void {}
+
+  complete(): void {
+    this.destination.complete()
+  }
+
+  error(error: unknown): void {
+    this.destination.error(error)
+  }
 }
 
 /**
