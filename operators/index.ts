@@ -11,6 +11,7 @@ export * from './assign-timestamps-and-watermarks'
 export * from './from-records'
 
 // ---- leaving the stream model ----
+export * from './sink-to'
 export * from './values'
 export * from './records'
 

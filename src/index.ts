@@ -91,6 +91,7 @@ export type { AsyncWaitOptions } from './async/AsyncWaitOptions'
 export { type CheckpointStore, CheckpointStoreError, type StoredCheckpoint } from './checkpoint/CheckpointStore'
 export { memoryStore } from './checkpoint/memoryStore'
 export type { Source, SourceEntry } from './job/Source'
+export { type Sink, type TransactionalSink, transactionalSink, type TransactionalSinkFunctions } from './job/Sink'
 export {
   type CheckpointEvent,
   type CheckpointingOptions,

@@ -82,6 +82,8 @@ interface Pending {
   readonly snapshots: Record<string, OperatorSnapshot>
   /** Unaligned: operators whose snapshot waits for its channel state, and the channel states. */
   readonly awaitingChannelState: Set<string>
+  /** Operators whose snapshot waits for work of theirs (`snapshotDone`). */
+  readonly awaitingSnapshot: Set<string>
   readonly channelState: Record<string, readonly unknown[]>
   timeout: Subscription | undefined
   readonly settle: Array<{ resolve(event: CheckpointEvent & { type: 'completed' }): void; reject(error: Error): void }>
@@ -155,7 +157,19 @@ export class CheckpointCoordinator {
       return this.abort(barrier.checkpointId, `operator '${uid}' could not snapshot its state: ${messageOf(error)}`)
     }
     pending.snapshots[uid] = snapshot
-    if (!pending.awaitingChannelState.has(uid)) this.acknowledged(pending, uid)
+    const done = operator.snapshotDone(barrier.checkpointId)
+    if (done === undefined) {
+      if (!pending.awaitingChannelState.has(uid)) this.acknowledged(pending, uid)
+      return
+    }
+    pending.awaitingSnapshot.add(uid)
+    Promise.resolve(done).then(
+      () => {
+        if (this.pending !== pending || !pending.awaitingSnapshot.delete(uid)) return
+        if (!pending.awaitingChannelState.has(uid)) this.acknowledged(pending, uid)
+      },
+      (error: unknown) => this.abort(barrier.checkpointId, `operator '${uid}' could not complete its snapshot: ${messageOf(error)}`)
+    )
   }
 
   /** Unaligned: the snapshot `uid` takes at the barrier is acknowledged with its channel state. */
@@ -168,7 +182,7 @@ export class CheckpointCoordinator {
     const pending = this.pending
     if (pending?.barrier.checkpointId !== checkpointId || !pending.awaitingChannelState.delete(uid)) return
     if (inFlight.length > 0) pending.channelState[uid] = inFlight
-    if (pending.snapshots[uid] !== undefined) this.acknowledged(pending, uid)
+    if (pending.snapshots[uid] !== undefined && !pending.awaitingSnapshot.has(uid)) this.acknowledged(pending, uid)
   }
 
   private acknowledged(pending: Pending, uid: string): void {
@@ -208,6 +222,7 @@ export class CheckpointCoordinator {
       waiting: new Set(operators.map(o => o.uid)),
       snapshots: {},
       awaitingChannelState: new Set(),
+      awaitingSnapshot: new Set(),
       channelState: {},
       timeout: undefined,
       settle,
@@ -255,16 +270,29 @@ export class CheckpointCoordinator {
       duration: this.job.scheduler.now() - pending.started,
       size
     }
+    // Stored after the job ended (as after a crash): it is there to restore from, and the
+    // restored job commits what it covers; this job's operators are gone.
+    if (this.stopped) {
+      for (const s of pending.settle) s.resolve(event)
+      return
+    }
     // Only now may effects outside the job (a sink's transaction) be made visible.
+    const commits: Array<PromiseLike<void>> = []
+    const failed = (uid: string, error: unknown): void =>
+      this.job.fail(new Error(`operator '${uid}' failed when checkpoint ${id} completed: ${messageOf(error)}`, { cause: error }))
     for (const { uid, operator } of this.job.operators()) {
       try {
-        operator.notifyCheckpointComplete(id)
+        const commit = operator.notifyCheckpointComplete(id)
+        if (commit !== undefined) commits.push(Promise.resolve(commit).then(undefined, (error: unknown) => failed(uid, error)))
       } catch (error) {
-        this.job.fail(new Error(`operator '${uid}' failed when checkpoint ${id} completed: ${messageOf(error)}`, { cause: error }))
+        failed(uid, error)
       }
     }
     this.job.report(event)
-    for (const s of pending.settle) s.resolve(event)
+    // Whoever waits for the checkpoint (the job's end) waits for what it commits, too.
+    void Promise.all(commits).then(() => {
+      for (const s of pending.settle) s.resolve(event)
+    })
     if (barrier.kind === 'checkpoint') void this.retain()
     this.afterEnd()
   }

@@ -101,24 +101,20 @@ export function iterableReader<T>(values: Iterable<T>, offset: unknown): SourceR
   for (let skipped = 0; skipped < read; skipped++) {
     if (it.next().done === true) throw new RangeError(`fromIterable: the checkpoint says ${read} values were read, but the iterable has only ${skipped}; fromIterable needs an iterable that gives the same values each time`)
   }
-  let done = false
+  const closer = iteratorCloser(it)
   return {
-    pull: (max, emit) => {
-      for (let k = 0; k < max; k++) {
-        const r = it.next()
-        if (r.done === true) {
-          done = true
-          return 'end'
+    pull: (max, emit) =>
+      closer.pulling(() => {
+        for (let k = 0; k < max; k++) {
+          const r = it.next()
+          if (r.done === true) return closer.ended()
+          read++
+          emit(r.value)
         }
-        read++
-        emit(r.value)
-      }
-      return done ? 'end' : 'more'
-    },
+        return 'more'
+      }),
     position: () => read,
-    close: () => {
-      if (!done) it.return?.()
-    }
+    close: closer.close
   }
 }
 
@@ -128,24 +124,20 @@ export function sourceReader<T, O>(source: Source<T, O>, offset: O | undefined):
   let position: unknown = offset
   if (isIterable<SourceEntry<T, O>>(iterable)) {
     const it = iterable[Symbol.iterator]()
-    let done = false
+    const closer = iteratorCloser(it)
     return {
-      pull: (max, emit) => {
-        for (let k = 0; k < max; k++) {
-          const r = it.next()
-          if (r.done === true) {
-            done = true
-            return 'end'
+      pull: (max, emit) =>
+        closer.pulling(() => {
+          for (let k = 0; k < max; k++) {
+            const r = it.next()
+            if (r.done === true) return closer.ended()
+            position = r.value.offset
+            emit(r.value.value)
           }
-          position = r.value.offset
-          emit(r.value.value)
-        }
-        return 'more'
-      },
+          return 'more'
+        }),
       position: () => position,
-      close: () => {
-        if (!done) it.return?.()
-      }
+      close: closer.close
     }
   }
   if (!isAsyncIterable<SourceEntry<T, O>>(iterable)) throw new TypeError(`fromSource: read() returned ${typeof iterable}, not an iterable or async iterable of { value, offset }`)
@@ -245,6 +237,42 @@ export function observableReader<T>(source: Observable<T>): SourceReader<T> {
 // -------------------------------------------------------------------------------------
 // utils
 // -------------------------------------------------------------------------------------
+
+/**
+ * Closes an iterator early (`return`), also when asked from inside it: a job cancelled by code
+ * that the source's generator runs cannot `return` a running generator, so it is closed once
+ * the pull it is in ends.
+ */
+function iteratorCloser(it: Iterator<unknown>): { pulling(pull: () => PullResult): PullResult; ended(): 'end'; close(): void } {
+  let running = false
+  let done = false
+  let closeAfter = false
+  const close = (): void => {
+    if (done) return
+    if (running) {
+      closeAfter = true
+      return
+    }
+    done = true
+    it.return?.()
+  }
+  return {
+    pulling: pull => {
+      running = true
+      try {
+        return pull()
+      } finally {
+        running = false
+        if (closeAfter) close()
+      }
+    },
+    ended: () => {
+      done = true
+      return 'end'
+    },
+    close
+  }
+}
 
 function countOffset(offset: unknown, max: number, source: string): number {
   if (offset === undefined) return 0

@@ -74,7 +74,7 @@ export class SourceOperator<T> extends AbstractStreamOperator<T, never> {
 
   protected override snapshotParts(): SnapshotParts {
     const position = this.reader === undefined ? this.restoredPosition : this.reader.position()
-    const reason = jsonIncompatibility(position, 'offset')
+    const reason = position === undefined ? undefined : jsonIncompatibility(position, 'offset')
     if (reason !== undefined) throw new StateError(this.info, 'offset', `cannot snapshot the source's offset: ${reason}; offsets must be plain JSON data`)
     return { own: { position: position ?? null, replayable: this.replayable } }
   }

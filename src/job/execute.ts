@@ -604,7 +604,12 @@ class JobRun<T> {
     this.ended = true
     this.turn?.unsubscribe()
     this.coordinator?.stop('the job has ended')
-    this.subscription?.unsubscribe()
+    try {
+      this.subscription?.unsubscribe()
+    } catch (error) {
+      // A teardown that throws (an operator's close) must not keep the job from ending.
+      this.config.warn(`job '${this.config.jobId}': releasing the pipeline failed: ${messageOf(error)}`)
+    }
     this.events.complete()
   }
 }

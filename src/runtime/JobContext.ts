@@ -85,6 +85,10 @@ export class JobContext implements BarrierListener {
 
   // ---- the barrier listener of every operator of the job ----
 
+  get checkpointing(): boolean {
+    return this.checkpoints !== undefined
+  }
+
   barrierReached(operator: AbstractStreamOperator<unknown, unknown>, barrier: CheckpointBarrier): void {
     const uid = this.uids.get(operator)
     if (uid !== undefined) this.checkpoints?.acknowledge(uid, operator, barrier)

@@ -43,6 +43,8 @@ import { type ChainOutput, type ControlElement, type RecordCounter, watermarkEle
  * it takes the operator's snapshot then, before the barrier is forwarded.
  */
 export interface BarrierListener {
+  /** Whether the job takes checkpoints (a sink commits at each, or else at the end). */
+  readonly checkpointing: boolean
   barrierReached(operator: AbstractStreamOperator<unknown, unknown>, barrier: CheckpointBarrier): void
   /** Unaligned (multi-input operators): the snapshot taken at the barrier waits for the channel state. */
   awaitChannelState(operator: AbstractStreamOperator<unknown, unknown>, checkpointId: number): void
@@ -150,7 +152,15 @@ export abstract class AbstractStreamOperator<Out, K> implements RecordCounter {
    * `notifyCheckpointComplete`). What a sink made ready for it may be made visible now; by
    * default nothing happens.
    */
-  notifyCheckpointComplete(_checkpointId: number): void {}
+  notifyCheckpointComplete(_checkpointId: number): void | PromiseLike<void> {}
+
+  /**
+   * What the snapshot taken for `checkpointId` still waits for (a sink's pre-commit that
+   * flushes to disk): the checkpoint completes only once it resolves. By default nothing.
+   */
+  snapshotDone(_checkpointId: number): PromiseLike<void> | undefined {
+    return undefined
+  }
 
   /** Checkpoint `checkpointId` was aborted; by default nothing happens. */
   notifyCheckpointAborted(_checkpointId: number): void {}
