@@ -14,7 +14,6 @@ import { type CompletedCheckpoint, decodeCheckpoint } from '../checkpoint/checkp
 import { memoryStore } from '../checkpoint/memoryStore'
 import { valueSource } from '../runtime/host'
 import { JobContext, runInJob } from '../runtime/JobContext'
-import type { CheckpointingMode } from '../runtime/CheckpointedInputGate'
 import { CheckpointCoordinator, type CheckpointEvent } from './CheckpointCoordinator'
 import { arrayReader, iterableReader, observableReader, type Source, sourceReader, type SourceReader } from './Source'
 import { SourceOperator } from './SourceOperator'
@@ -53,7 +52,7 @@ export interface CheckpointingOptions {
    * a barrier until all have (aligned), so each snapshot reflects exactly the records before the
    * barrier. `at-least-once`: nothing is held; after a restore some records are processed twice.
    */
-  readonly mode?: CheckpointingMode
+  readonly mode?: 'exactly-once' | 'at-least-once'
   /** Exactly-once only: barriers overtake the records in flight, which are stored with the checkpoint (no alignment wait). */
   readonly unaligned?: boolean
   /** Exactly-once, aligned: an alignment that takes longer (ms) turns unaligned. */
