@@ -17,7 +17,8 @@
  * - Several inputs: the host calls `processRecord(input, …)` per record, and the hooks below
  *   with the watermark and status combined over all inputs (FLINK_SEMANTICS §2).
  * - Watermarks reach `processWatermark(time)`, as a number, whether they came as one
- *   (`watermark`) or as an element from a source of elements (`element`).
+ *   (`watermark`) or as an element from a source of elements (`element`). An operator writes
+ *   its watermarks to `watermarkOutput`: past the operators after it that only forward them.
  * - Other control elements reach their hooks: `processStatus`, `processSideRecord`,
  *   `processBarrier` (the function's `CheckpointedFunction.snapshotState`, then forward).
  * - State: `snapshotState` returns everything the operator remembers as plain JSON data (its
