@@ -103,6 +103,6 @@ export abstract class ProcessFunctionOperator<Out, K> extends AbstractStreamOper
 
   override processWatermark(time: number): void {
     this.currentWatermark = time
-    this.output.watermark(time)
+    this.watermarkOutput.watermark(time)
   }
 }

@@ -89,7 +89,7 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> exten
     this.currentWatermark = time
     if (time === Infinity) this.timers.fireProcessingTimeTimersNow()
     this.advanceEventTime(time)
-    this.output.watermark(time)
+    this.watermarkOutput.watermark(time)
   }
 
   /**

@@ -34,7 +34,7 @@ import { elementError, isStreamElement } from './checkElement'
 import { describeElement, describeValue } from '../core/describe'
 import { type ChainContext, type ChainOutput, type ControlElement, CountingOutput, EmittingSink, watermarkElement } from './Output'
 import { currentJob, type Downstream } from './JobContext'
-import { AbstractStreamOperator, type MultiInput, type OneInput } from './StreamOperator'
+import { AbstractStreamOperator, type MultiInput, type OneInput, type WatermarkOutput, watermarkTarget } from './StreamOperator'
 
 // ---- errors ----
 
@@ -335,12 +335,15 @@ export abstract class SourceSubscriber<In, O extends Pick<Observer<unknown>, 'er
 
 /** Runs a stream of elements into a chain. */
 class ElementSubscriber<T, K> extends SourceSubscriber<StreamElement<T, K>, ChainOutput<T, K>> {
+  private readonly watermarkOutput: WatermarkOutput
+
   constructor(
     output: ChainOutput<T, K>,
     private readonly info: OperatorInfo,
     private readonly context: ChainContext
   ) {
     super(output)
+    this.watermarkOutput = watermarkTarget(output as ChainOutput<unknown, unknown>)
   }
 
   next(element: StreamElement<T, K>): void {
@@ -357,7 +360,7 @@ class ElementSubscriber<T, K> extends SourceSubscriber<StreamElement<T, K>, Chai
   /** A watermark goes on as its time; the chain's end gives back this object (`sourceWatermark`). */
   private watermark(element: Watermark): void {
     this.context.sourceWatermark = element
-    this.output.watermark(element.timestamp)
+    this.watermarkOutput.watermark(element.timestamp)
   }
 }
 

@@ -166,7 +166,7 @@ export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator<T
     if (timestamp <= this.lastWatermark) return
     this.lastWatermark = timestamp
     this.markActive()
-    this.output.watermark(timestamp)
+    this.watermarkOutput.watermark(timestamp)
   }
 
   private invalidWatermark(timestamp: unknown): WatermarkError {
