@@ -51,7 +51,7 @@ import { describeErrors } from '../src/state/snapshotFormat'
  * - `get` returns exactly the text that was put (any string, lone surrogates included).
  * - A damaged manifest (not JSON, or not one of this store's) is left out of `list`; `get` of
  *   its id rejects, saying it is damaged. A data file shorter or longer than its manifest says
- *   is damaged too. What is *inside* the text is the job's to check (`decodeCheckpoint`).
+ *   is damaged too. What is *inside* the text is the job's to check (its header has a checksum).
  * - Leftovers of a put that died (temporary files, data files no manifest names) are ignored,
  *   and removed by the next `put` of that job. Only a `put` removes them, so a process that
  *   only reads (`list`, `get`) never deletes a file another process is writing.
@@ -218,7 +218,11 @@ export function fileStore(dir: string | URL): CheckpointStore {
         const id = manifestId(name)
         return id === undefined ? [] : [id]
       })
-      const manifests = await Promise.all(ids.map(id => readManifest(folder, jobId, id)))
+      // In batches: a job with thousands of savepoints must not open thousands of files at once.
+      const manifests: Array<Manifest | string | undefined> = []
+      for (let i = 0; i < ids.length; i += LIST_BATCH) {
+        manifests.push(...(await Promise.all(ids.slice(i, i + LIST_BATCH).map(id => readManifest(folder, jobId, id)))))
+      }
       // A damaged manifest is left out rather than failing the whole list: the other
       // checkpoints stay usable, and `get` of that id says what is wrong.
       return manifests
@@ -282,6 +286,9 @@ export function jobIdOfFolder(name: string): string | undefined {
 
 /** How often `get` reads a manifest again when its data file was just replaced. */
 const READ_ATTEMPTS = 3
+
+/** How many manifests `list` reads at once. */
+const LIST_BATCH = 64
 
 /** Most file systems refuse longer names (ext4, APFS, NTFS: 255). */
 const MAX_NAME_BYTES = 255

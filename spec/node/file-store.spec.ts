@@ -44,7 +44,7 @@ describe('fileStore (rx-datastream/node)', () => {
   describe('description', () => {
     it('names the directory as given', () => {
       expect(fileStore('state/checkpoints').description).toBe("fileStore('state/checkpoints')")
-      expect(fileStore(pathToFileURL('/tmp/x/')).description).toBe("fileStore('file:///tmp/x/')")
+      expect(fileStore(new URL('file:///checkpoints/')).description).toBe("fileStore('file:///checkpoints/')")
     })
 
     it('refuses an empty directory at once', () => {
@@ -89,6 +89,13 @@ describe('fileStore (rx-datastream/node)', () => {
       expect(manifest.encoding).toBe('utf16le')
       expect(await store.get('clicks', 1)).toBe('a\uD800b')
     })
+
+    it('lists more checkpoints than it reads manifests at once', async () => {
+      const store = fileStore(dir)
+      const all = Array.from({ length: 130 }, (_, i) => i + 1)
+      await Promise.all(all.map(id => store.put(meta(id), `${id}`)))
+      expect((await fileStore(dir).list('clicks')).map(c => c.checkpointId)).toEqual(all)
+    }, 15_000)
 
     it('replacing an id leaves one data file for it', async () => {
       const store = fileStore(dir)
