@@ -45,7 +45,7 @@ export function appliesTo(check: StoreCheck, traits: StoreTraits): boolean {
 }
 
 // -------------------------------------------------------------------------------------
-// helpers
+// utils
 // -------------------------------------------------------------------------------------
 
 class ContractViolation extends Error {
