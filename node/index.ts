@@ -1,7 +1,8 @@
 /**
  * Node-only parts of rx-datastream, exported as `rx-datastream/node`: sources and stores that
- * need `node:fs`. The root package `rx-datastream` never imports a Node builtin, so it stays
- * safe for browsers; import this entry only from code that runs on Node.
+ * need `node:fs` (`fileLines`, `fileStore`). The root package `rx-datastream` never imports a
+ * Node builtin, so it stays safe for browsers; import this entry only from code that runs on
+ * Node.
  *
  * @example
  * import { map } from 'rxjs'
@@ -145,6 +146,12 @@ export function fileLines(path: string | URL, options: FileLinesOptions = {}): O
     }
   })
 }
+
+// -------------------------------------------------------------------------------------
+// checkpoint stores
+// -------------------------------------------------------------------------------------
+
+export { fileStore } from './fileStore'
 
 // -------------------------------------------------------------------------------------
 // internal
