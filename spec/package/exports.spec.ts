@@ -33,17 +33,17 @@ const ENTRIES = ['rx-datastream', 'rx-datastream/marbles', 'rx-datastream/node']
  * decision about the public API, so it is listed here on purpose.
  */
 const ROOT_VALUES = [
-  'ACTIVE', 'DEFAULT_MAX_PARALLELISM', 'DataStreamError', 'END_OF_TIME', 'ElementError', 'GLOBAL_WINDOW', 'IDLE', 'KeyError',
+  'ACTIVE', 'CheckpointStoreError', 'DEFAULT_MAX_PARALLELISM', 'DataStreamError', 'END_OF_TIME', 'ElementError', 'GLOBAL_WINDOW', 'IDLE', 'KeyError',
   'MAX_WATERMARK', 'NO_TIMESTAMP', 'OutputTag', 'StateError', 'TimeoutError', 'TimestampError', 'UserFunctionError',
   'WatermarkError', 'WatermarkStrategy', 'WindowedStream', 'aggregatingState', 'assignTimestampsAndWatermarks',
   'asyncWait', 'boundedOutOfOrdernessGenerator', 'broadcast', 'checkpointBarrier', 'coGroupWith', 'connectWith',
   'continuousEventTimeTrigger', 'continuousProcessingTimeTrigger', 'countEvictor', 'countTrigger', 'countWindow',
   'countWindowAll', 'cover', 'deltaEvictor', 'deltaTrigger', 'enableTimeToLive', 'endOfInputTrigger',
   'eventTimeSessionWindows', 'eventTimeSessionWindowsWithDynamicGap', 'eventTimeTrigger', 'exponentialBackoffRetry',
-  'filterValues', 'fixedDelayRetry', 'flatMapValues', 'fromRecords', 'globalWindows', 'hasTimestamp', 'intersects',
+  'filterValues', 'fixedDelayRetry', 'flatMapValues', 'fromRecords', 'globalWindows', 'hasTimestamp', 'indexedDbStore', 'intersects',
   'intervalJoinWith', 'isCheckpointBarrier', 'isFire', 'isPurge', 'isRecord', 'isSideRecord', 'isStreamStatus',
   'isWatermark', 'joinWith', 'keyBy', 'keyedProcess', 'listState', 'mainOutput', 'mapState', 'mapValues',
-  'maxTimestamp', 'neverTrigger', 'noWatermarksGenerator', 'processElements', 'processingTimeSessionWindows',
+  'maxTimestamp', 'memoryStore', 'neverTrigger', 'noWatermarksGenerator', 'processElements', 'processingTimeSessionWindows',
   'processingTimeSessionWindowsWithDynamicGap', 'processingTimeTrigger', 'purgingTrigger', 'records',
   'reducingState', 'sideOutput', 'sideRecord', 'slidingEventTimeWindows', 'slidingProcessingTimeWindows', 'split', 'splitBy',
   'stateTtlConfig', 'streamRecord', 'streamStatus', 'timeEvictor', 'timeWindow', 'tumblingEventTimeWindows',
