@@ -9,7 +9,7 @@ import { unicodeText } from './page/checkpoint-content'
 import type { ErrorReport, Outcome, StoreMethod } from './page/indexed-db-store'
 
 const SPEC_TIMEOUT_MS = 30_000
-/** The fast-check seed of the run (spec/helpers/fast-check-seed.ts): `FC_SEED=N` replays it. */
+/** The fast-check seed of the run, printed first by npm test: `FC_SEED=N npm test` replays it. */
 const seed = (): number => fc.readConfigureGlobal().seed ?? 0
 
 const sleep = (ms: number): Promise<void> => new Promise(done => setTimeout(done, ms))
@@ -284,8 +284,8 @@ describe('indexedDbStore in Chromium', () => {
       try {
         const page = await browser().openPage(isolated)
         const db = freshDatabase()
-        const devtools = await isolated.newCDPSession(page)
-        await devtools.send('Storage.overrideQuotaForOrigin', { origin: new URL(browser().url).origin, quotaSize: 1_000_000 })
+        const cdp = await isolated.newCDPSession(page)
+        await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(browser().url).origin, quotaSize: 1_000_000 })
         await value(call(page, db, 'put', checkpoint('job', 1), 'small'))
         const refused = await error(page.evaluate(([d]) => window.indexedDbStorePage.putText(d, 'job', 2, 7, 4_000_000), [db] as const))
         expect(refused).toEqual(
