@@ -90,6 +90,7 @@ export type { AsyncWaitOptions } from './async/AsyncWaitOptions'
 // ---- checkpoints ----
 export { type CheckpointStore, CheckpointStoreError, type StoredCheckpoint } from './checkpoint/CheckpointStore'
 export { memoryStore } from './checkpoint/memoryStore'
+export { indexedDbStore, type IndexedDbStoreOptions } from './checkpoint/indexedDbStore'
 export type { Source, SourceEntry } from './job/Source'
 export { type Sink, type TransactionalSink, transactionalSink, type TransactionalSinkFunctions } from './job/Sink'
 export {

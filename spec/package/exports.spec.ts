@@ -40,7 +40,7 @@ const ROOT_VALUES = [
   'continuousEventTimeTrigger', 'continuousProcessingTimeTrigger', 'countEvictor', 'countTrigger', 'countWindow',
   'countWindowAll', 'cover', 'deltaEvictor', 'deltaTrigger', 'enableTimeToLive', 'endOfInputTrigger',
   'eventTimeSessionWindows', 'eventTimeSessionWindowsWithDynamicGap', 'eventTimeTrigger', 'exponentialBackoffRetry',
-  'filterValues', 'fixedDelayRetry', 'flatMapValues', 'fromRecords', 'globalWindows', 'hasTimestamp', 'intersects',
+  'filterValues', 'fixedDelayRetry', 'flatMapValues', 'fromRecords', 'globalWindows', 'hasTimestamp', 'indexedDbStore', 'intersects',
   'intervalJoinWith', 'isCheckpointBarrier', 'isFire', 'isPurge', 'isRecord', 'isSideRecord', 'isStreamStatus',
   'isWatermark', 'joinWith', 'keyBy', 'keyedProcess', 'listState', 'mainOutput', 'mapState', 'mapValues',
   'maxTimestamp', 'memoryStore', 'neverTrigger', 'noWatermarksGenerator', 'processElements', 'processingTimeSessionWindows',
@@ -48,7 +48,7 @@ const ROOT_VALUES = [
   'reducingState', 'sideOutput', 'sideRecord', 'slidingEventTimeWindows', 'slidingProcessingTimeWindows', 'split', 'splitBy',
   'stateTtlConfig', 'streamRecord', 'streamStatus', 'timeEvictor', 'timeWindow', 'tumblingEventTimeWindows',
   'tumblingProcessingTimeWindows', 'unionWith', 'valueState', 'values', 'watermark', 'windowAll', 'windowBy',
-  'windowStart', 'withIdleness'
+  'windowStart', 'withIdleness', 'execute', 'transactionalSink', 'sinkTo', 'cancelCheckpointMarker', 'isCancelCheckpointMarker'
 ].sort()
 
 /** Runtime machinery that the root entry once exported and must not again. */
