@@ -109,7 +109,7 @@ describe('checkpoint format', () => {
     // undefined" or "is of format version 1; this version reads 1", because any header whose
     // `format` is right but which fails to decode is reported as another version. Only a
     // well-formed header with a numeric version other than 1 is another version.
-    xit('with a bit flipped in the header\'s field names is damaged, not another version', () => {
+    it('with a bit flipped in the header\'s field names is damaged, not another version', () => {
       for (const at of versionLike) {
         for (let bit = 0; bit < 16; bit++) {
           const flipped = flip(at, bit)

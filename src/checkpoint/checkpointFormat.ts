@@ -64,7 +64,8 @@ export function decodeCheckpoint(store: string, expected: Pick<StoredCheckpoint,
   const header = Header.decode(parseJson(data.slice(0, newline)))
   if (header._tag === 'Left') {
     const format = (parseJson(data.slice(0, newline)) as { format?: unknown; version?: unknown } | undefined) ?? {}
-    if (format.format === FORMAT) throw fail(`is of format version ${String(format.version)}; this version reads ${VERSION}`)
+    // Another version only when the header says so plainly; any other damage is damage.
+    if (format.format === FORMAT && typeof format.version === 'number' && format.version !== VERSION) throw fail(`is of format version ${format.version}; this version reads ${VERSION}`)
     throw fail(`is damaged or not a checkpoint: its header is not an rx-datastream checkpoint header`)
   }
   const body = data.slice(newline + 1)
