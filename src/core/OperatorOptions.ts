@@ -21,6 +21,13 @@ import type { SchedulerLike } from 'rxjs'
 export interface OperatorOptions {
   readonly name?: string
   readonly uid?: string
+  /**
+   * Operators of several inputs (`unionWith`, `connectWith`, joins): how they handle checkpoint
+   * barriers in a pipeline run outside `execute` (inside a job, the job's mode applies):
+   * `exactly-once` (default) holds an input that delivered barrier n until every input has;
+   * `at-least-once` holds nothing and forwards n when the last input delivers it.
+   */
+  readonly checkpointingMode?: 'exactly-once' | 'at-least-once'
 }
 
 /**
@@ -57,11 +64,15 @@ export interface OperatorInfo {
   /** The user's name, or the kind. */
   readonly name: string
   readonly uid: string | undefined
+  /** The barrier handling asked for with `checkpointingMode`, if any. */
+  readonly checkpointingMode?: 'exactly-once' | 'at-least-once'
 }
 
 /** @internal */
 export function operatorInfo(kind: string, options?: OperatorOptions): OperatorInfo {
-  return { kind, name: options?.name ?? kind, uid: options?.uid }
+  const mode = options?.checkpointingMode
+  if (mode !== undefined && mode !== 'exactly-once' && mode !== 'at-least-once') throw new RangeError(`${kind}: checkpointingMode must be 'exactly-once' or 'at-least-once', not ${JSON.stringify(mode)}`)
+  return mode === undefined ? { kind, name: options?.name ?? kind, uid: options?.uid } : { kind, name: options?.name ?? kind, uid: options?.uid, checkpointingMode: mode }
 }
 
 /** @internal How errors name an operator: `mapValues`, `mapValues "parse"`, `… (uid parse-v1)`. */

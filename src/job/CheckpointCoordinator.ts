@@ -230,7 +230,7 @@ export class CheckpointCoordinator {
     }
     this.pending = pending
     const id = barrier.checkpointId
-    pending.timeout = scheduler.schedule(() => this.abort(id, `it did not complete within ${this.config.timeout} ms`), this.config.timeout)
+    pending.timeout = scheduler.schedule(() => this.abort(id, `it did not complete within ${this.config.timeout} ms`, true), this.config.timeout)
     // Operators whose input has ended will see no barrier: their state is final, taken now.
     for (const { uid, operator } of operators) if (operator.ended) this.acknowledge(uid, operator, barrier)
     if (this.pending !== pending) return
@@ -238,8 +238,8 @@ export class CheckpointCoordinator {
   }
 
   private store(pending: Pending): void {
+    // The timeout runs on: a store that never answers aborts the checkpoint as well.
     pending.storing = true
-    pending.timeout?.unsubscribe()
     const { barrier, name } = pending
     const id = barrier.checkpointId
     let data: string
@@ -251,7 +251,11 @@ export class CheckpointCoordinator {
     }
     const metadata = { jobId: this.job.jobId, checkpointId: id, timestamp: barrier.timestamp, kind: barrier.kind, ...(name === undefined ? {} : { name }) }
     this.job.store.put(metadata, data).then(
-      () => this.completed(pending, data.length),
+      () => {
+        // A write that ends after its checkpoint timed out: the data is whole, but the job
+        // has moved on; what it covers is committed with the next checkpoint.
+        if (this.pending === pending) this.completed(pending, data.length)
+      },
       (error: unknown) => this.abort(id, `the store (${this.job.store.description}) failed to write it: ${messageOf(error)}`, true)
     )
   }
@@ -259,6 +263,7 @@ export class CheckpointCoordinator {
   private completed(pending: Pending, size: number): void {
     const { barrier, name } = pending
     const id = barrier.checkpointId
+    pending.timeout?.unsubscribe()
     this.pending = undefined
     this.lastCompleted = id
     const event = {
@@ -297,10 +302,10 @@ export class CheckpointCoordinator {
     this.afterEnd()
   }
 
-  private abort(checkpointId: number, reason: string, stored = false): void {
+  private abort(checkpointId: number, reason: string, evenWhileStoring = false): void {
     const pending = this.pending
     if (pending === undefined || pending.barrier.checkpointId !== checkpointId) return
-    if (pending.storing && !stored) return
+    if (pending.storing && !evenWhileStoring) return
     this.pending = undefined
     pending.timeout?.unsubscribe()
     for (const { operator } of this.job.operators()) operator.notifyCheckpointAborted(checkpointId)

@@ -420,7 +420,7 @@ export function multiInputOperator<In, Out, K = never>(
         emitStatus: idle => operator.processStatus(idle ? IDLE : ACTIVE)
       })
       const job = currentJob()
-      const gate = new CheckpointedInputGate(inputs.length, new GateInto(operator, valve, inputs.length, output), job?.gate ?? DEFAULT_GATE)
+      const gate = new CheckpointedInputGate(inputs.length, new GateInto(operator, valve, inputs.length, output), job?.gate ?? gateOptions(info))
       // An unaligned checkpoint restored: what was in flight into the operator goes first.
       const inFlight = job?.channelStateOf(operator as AbstractStreamOperator<unknown, unknown>)
       if (inFlight !== undefined && !replayChannelState(gate, inFlight, operator, output, context)) return
@@ -435,8 +435,10 @@ export function multiInputOperator<In, Out, K = never>(
   }
 }
 
-/** Barriers of multi-input operators outside a checkpointed job: aligned, exactly-once. */
-const DEFAULT_GATE: GateOptions = { mode: 'exactly-once' }
+/** Barriers of multi-input operators outside a checkpointed job: aligned, exactly-once, unless the operator's options say otherwise. */
+const EXACTLY_ONCE: GateOptions = { mode: 'exactly-once' }
+const AT_LEAST_ONCE: GateOptions = { mode: 'at-least-once' }
+const gateOptions = (info: OperatorInfo): GateOptions => (info.checkpointingMode === 'at-least-once' ? AT_LEAST_ONCE : EXACTLY_ONCE)
 
 /**
  * What a multi-input operator's gate lets through: records to the operator, watermarks and
