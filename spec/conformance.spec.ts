@@ -5,10 +5,11 @@
  * function style a case lists that the library offers. (`assigner` cases: see
  * spec/conformance-assigner.spec.ts.)
  */
-import { type Observable, Subject } from 'rxjs'
+import { type Observable, Subject, type Subscription } from 'rxjs'
 import { TestScheduler } from 'rxjs/testing'
 import * as ds from '../src/index'
-import { type AssignerSpec, assignerOf, type Case, commonEvent, compareOutcome, conformanceCases, type Json, type Outcome, outputCollector, type Ts, time } from './support/conformance'
+import { JobContext, runInJob } from '../src/runtime/JobContext'
+import { type AssignerSpec, storeRoundTrip, assignerOf, type Case, commonEvent, compareOutcome, conformanceCases, type Json, type Outcome, outputCollector, type Ts, time } from './support/conformance'
 
 // ---- watermarks and the valve ----
 
@@ -121,7 +122,7 @@ function functionStyles(builder: ds.WindowedStream<true>, fn: { name: string; st
   return styles
 }
 
-function windowCase(c: Case): Outcome[] {
+async function windowCase(c: Case): Promise<Outcome[]> {
   const config = c.config as {
     assigner: AssignerSpec
     trigger: TriggerSpec
@@ -140,26 +141,46 @@ function windowCase(c: Case): Outcome[] {
   if (lateTag !== undefined) builder = builder.sideOutputLateData(lateTag)
   const styles = functionStyles(builder, config.function)
   // aggregate cannot express an evictor's view any differently: skip it there
-  return styles
-    .filter(([style]) => style !== 'aggregate' || (evictor === undefined && config.function.name === 'sum'))
-    .map(([style, op]) => ({ style, ...drive(c, op, scheduler) }))
+  const outcomes: Outcome[] = []
+  for (const [style, op] of styles.filter(([style]) => style !== 'aggregate' || (evictor === undefined && config.function.name === 'sum'))) {
+    outcomes.push({ style, ...(await drive(c, op, scheduler)) })
+  }
+  return outcomes
 }
 
-/** Feeds a case's input through `op`, collecting its main and side outputs. */
-function drive<T, K, R>(
+/**
+ * Feeds a case's input through `op`, collecting its main and side outputs. At a
+ * `snapshotRestore`, as Flink's harness does, the operator is snapshotted, the snapshot makes a
+ * round trip through a checkpoint store (encoded, stored, read back, checked), the subscription
+ * is dropped, and a fresh operator restored from it takes the rest of the input.
+ */
+async function drive<T, K, R>(
   c: Case,
   op: (input: Observable<ds.StreamElement<T, K>>) => Observable<ds.StreamElement<R, K>>,
   scheduler: TestScheduler
-): Omit<Outcome, 'style'> {
+): Promise<Omit<Outcome, 'style'>> {
   const input = new Subject<ds.StreamElement<T, K>>()
   const output = outputCollector()
-  const subscription = input.pipe(op).subscribe({
-    next: output.next,
-    error: (err: unknown) => {
-      throw err
-    }
-  })
+  const start = (restored?: ReadonlyMap<string, unknown>): { job: JobContext; subscription: Subscription } => {
+    const job = new JobContext(restored)
+    const subscription = runInJob(job, () =>
+      input.pipe(op).subscribe({
+        next: output.next,
+        error: (err: unknown) => {
+          throw err
+        }
+      })
+    )
+    return { job, subscription }
+  }
+  let { job, subscription } = start()
   for (const event of c.input) {
+    if (event['type'] === 'snapshotRestore') {
+      const restored = await storeRoundTrip(job)
+      subscription.unsubscribe()
+      ;({ job, subscription } = start(restored))
+      continue
+    }
     switch (event['type']) {
       case 'record':
         input.next(ds.streamRecord(event['value'] as T, time(event['ts'] as Ts), event['key'] as K))
@@ -202,18 +223,18 @@ const keyedFunctions: Record<string, () => ds.KeyedProcessFunction<number, numbe
   })
 }
 
-function timersCase(c: Case): Outcome[] {
+async function timersCase(c: Case): Promise<Outcome[]> {
   if (c.config['keyBy'] !== 'value') throw new Error(`unsupported keyBy ${String(c.config['keyBy'])}`)
   const name = (c.config['function'] as { name: string }).name
   const fn = keyedFunctions[name]
   if (fn === undefined) throw new Error(`unknown function ${name}`)
   const scheduler = new TestScheduler(() => true)
-  return [drive<number, number, number | string>(c, ds.keyedProcess(fn, { scheduler }), scheduler)]
+  return [await drive<number, number, number | string>(c, ds.keyedProcess(fn, { scheduler }), scheduler)]
 }
 
 // ---- the cases, by kind ----
 
-const drivers: Record<string, (c: Case) => Outcome[]> = {
+const drivers: Record<string, (c: Case) => Outcome[] | Promise<Outcome[]>> = {
   watermarks: watermarksCase,
   watermarkValve: valveCase,
   window: windowCase,
@@ -230,8 +251,8 @@ describe('Flink conformance vectors', () => {
   })
 
   for (const c of cases.filter(c => c.kind in drivers)) {
-    it(`${c.kind}: ${c.id}`, () => {
-      const outcomes = drivers[c.kind]!(c)
+    it(`${c.kind}: ${c.id}`, async () => {
+      const outcomes = await drivers[c.kind]!(c)
       expect(outcomes.length).toBeGreaterThan(0)
       for (const outcome of outcomes) compareOutcome(c, outcome)
     })

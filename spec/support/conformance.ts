@@ -7,6 +7,9 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as ds from '../../src/index'
+import { decodeCheckpoint, encodeCheckpoint } from '../../src/checkpoint/checkpointFormat'
+import type { JobContext } from '../../src/runtime/JobContext'
+import type { OperatorSnapshot } from '../../src/state/snapshotFormat'
 
 export type Ts = number | 'MAX' | 'MIN' | null
 export type Json = Record<string, unknown>
@@ -94,8 +97,9 @@ export function outputCollector(): Omit<Outcome, 'style'> & { next(e: ds.StreamE
 
 /**
  * The input events every driver handles alike (the `default` of its switch): a `mark` is copied
- * to the output `main`; a `snapshotRestore` is a no-op (allowed by the format; checkpoints arrive
- * with their issue); any other event is unknown to the driver.
+ * to the output `main`; a `snapshotRestore` is a no-op for drivers whose kinds have no such
+ * event (the window driver does a real round trip, `storeRoundTrip`); any other event is
+ * unknown to the driver.
  */
 export function commonEvent(event: Json, main: Json[]): void {
   switch (event['type']) {
@@ -142,4 +146,19 @@ export function compareOutcome(c: Case, outcome: Outcome): void {
       .withContext(`${context}: side output ${tag}`)
       .toEqual(strip((expectedSide[tag] ?? []).map(normalizeTs)).sort())
   }
+}
+
+/**
+ * Every operator of `job` snapshotted into one checkpoint that goes through a store and back,
+ * as a job's checkpoint does (encoded with its checksum, stored, read back, decoded and
+ * checked): the snapshots by uid, for a job to restore from.
+ */
+export async function storeRoundTrip(job: JobContext): Promise<ReadonlyMap<string, unknown>> {
+  const store = ds.memoryStore()
+  const operators: Record<string, OperatorSnapshot> = {}
+  for (const { uid, operator } of job.operators) operators[uid] = operator.snapshotState({ checkpointId: 1, checkpointTimestamp: 0 })
+  const stored = { jobId: 'conformance', checkpointId: 1, timestamp: 0, kind: 'checkpoint' as const }
+  await store.put(stored, encodeCheckpoint({ ...stored, operators }))
+  const checkpoint = decodeCheckpoint(store.description, stored, await store.get('conformance', 1))
+  return new Map(Object.entries(checkpoint.operators))
 }
