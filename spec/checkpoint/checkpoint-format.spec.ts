@@ -86,7 +86,7 @@ describe('checkpoint format', () => {
     /**
      * The characters of the header's field names `version`, `length`, `checksum` and of the
      * version number. A flip there leaves a header whose `format` is intact, which
-     * decodeCheckpoint reads as a header of another version (see the pending spec below).
+     * decodeCheckpoint reads as damaged, not as a header of another version (see the spec below).
      */
     const versionLike = new Set<number>([
       ...['version', 'length', 'checksum'].flatMap(key => {
