@@ -282,6 +282,24 @@ describe('execute', () => {
     })
   })
 
+  describe('backpressure', () => {
+    it('sources wait while async I/O is at capacity, so its overflow buffer never overflows', async () => {
+      const numbers = Array.from({ length: 3_000 }, (_, i) => i)
+      const j = ds.execute(
+        env =>
+          env.fromArray(numbers, { uid: 'numbers' }).pipe(
+            ds.assignTimestampsAndWatermarks(ds.WatermarkStrategy.noWatermarks<number>(), { uid: 'ts' }),
+            // 3,000 values pushed in batches would overflow 50 waiting places at once without backpressure.
+            ds.asyncWait((n: number) => new Promise<number>(resolve => setTimeout(() => resolve(n * 2), 0)), { capacity: 20, overflowBuffer: 300, uid: 'double' }),
+            ds.values()
+          ),
+        { ...quiet, checkpointing: { interval: 20 } }
+      )
+      const out = await outputOf(j)
+      expect(out).toEqual(numbers.map(n => n * 2))
+    }, 30_000)
+  })
+
   describe('at-least-once', () => {
     it('a union of two sources completes checkpoints without holding records back', async () => {
       const half = (even: boolean): ds.Source<View, number> => ({

@@ -14,7 +14,7 @@
 import { from, type ObservableInput, type SchedulerLike } from 'rxjs'
 import { DataStreamError, StateError, TimeoutError, UserFunctionError } from '../core/errors'
 import type { OperatorInfo } from '../core/OperatorOptions'
-import { type StreamElement, type StreamRecord, streamRecord } from '../core/StreamElement'
+import { type CheckpointBarrier, type StreamElement, type StreamRecord, streamRecord } from '../core/StreamElement'
 import type { ChainContext } from '../runtime/Output'
 import { type ChainOutput, type ControlElement, watermarkElement } from '../runtime/Output'
 import { AbstractStreamOperator, type OneInput, type SnapshotParts } from '../runtime/StreamOperator'
@@ -53,6 +53,8 @@ export class AsyncWaitOperator<In, Out, K> extends AbstractStreamOperator<Out, K
   /** Completed, failed or unsubscribed: nothing runs any more. */
   private closed = false
   private pumping = false
+  /** The job was told that elements wait before the full queue. */
+  private pressing = false
   private again = false
 
   private readonly fail: Fail
@@ -104,6 +106,7 @@ export class AsyncWaitOperator<In, Out, K> extends AbstractStreamOperator<Out, K
 
   override complete(): void {
     if (this.destination.closed) return
+    this.ended = true
     try {
       this.upstreamDone = true
       this.pump()
@@ -138,6 +141,14 @@ export class AsyncWaitOperator<In, Out, K> extends AbstractStreamOperator<Out, K
       return
     }
     this.pump()
+  }
+
+  /**
+   * A checkpoint after the input ended, while calls are still in flight: the snapshot (taken
+   * already) holds them, and the barrier goes on ahead of their results, as a source's would.
+   */
+  override barrierAfterEnd(barrier: CheckpointBarrier): void {
+    if (!this.closed && !this.destination.closed) this.output.element(barrier)
   }
 
   /** Runs once when the subscription ends, however it ends: every call in flight is abandoned. */
@@ -238,6 +249,7 @@ export class AsyncWaitOperator<In, Out, K> extends AbstractStreamOperator<Out, K
           this.again = true
         }
       } while (this.again)
+      this.signalBackpressure()
       if (this.inputEnded && this.queue.size === 0) {
         this.closed = true
         this.output.complete()
@@ -245,6 +257,17 @@ export class AsyncWaitOperator<In, Out, K> extends AbstractStreamOperator<Out, K
     } finally {
       this.pumping = false
     }
+  }
+
+  /**
+   * In a job, the sources stop while elements wait before a full queue (Flink's backpressure),
+   * so the overflow buffer holds at most what arrived in one batch.
+   */
+  private signalBackpressure(): void {
+    const busy = this.waiting.length > 0
+    if (busy === this.pressing) return
+    this.pressing = busy
+    this.barrierListener?.backpressure(this as AbstractStreamOperator<unknown, unknown>, busy)
   }
 
   private emit(entry: QueueEntry<In, K, Out>): void {

@@ -232,7 +232,12 @@ export class CheckpointCoordinator {
     const id = barrier.checkpointId
     pending.timeout = scheduler.schedule(() => this.abort(id, `it did not complete within ${this.config.timeout} ms`, true), this.config.timeout)
     // Operators whose input has ended will see no barrier: their state is final, taken now.
-    for (const { uid, operator } of operators) if (operator.ended) this.acknowledge(uid, operator, barrier)
+    for (const { uid, operator } of operators) {
+      if (!operator.ended) continue
+      this.acknowledge(uid, operator, barrier)
+      if (this.pending !== pending) return
+      operator.barrierAfterEnd(barrier)
+    }
     if (this.pending !== pending) return
     this.job.injectBarrier(barrier)
   }

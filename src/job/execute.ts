@@ -477,6 +477,7 @@ class JobRun<T> {
     const gate = checkpointing === undefined ? undefined : { mode: checkpointing.mode, unaligned: checkpointing.unaligned, alignmentTimeout: checkpointing.alignmentTimeout, now: () => this.config.scheduler.now() }
     const job = new JobContext(restored, gate, channelState)
     this.job = job
+    job.relieved = () => this.schedule()
     if (checkpointing !== undefined) {
       const coordinator = new CheckpointCoordinator(
         {
@@ -532,6 +533,8 @@ class JobRun<T> {
       while (busy && !this.ended) {
         busy = false
         for (const source of this.sources) {
+          // An operator that cannot take more (async I/O at capacity): wait until it can.
+          if (this.job?.backpressured === true) return
           if (source.done || this.waiting.has(source)) continue
           const result = source.pull(BATCH)
           if (result === 'more') busy = true

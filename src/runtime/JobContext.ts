@@ -50,6 +50,10 @@ export class JobContext implements BarrierListener {
   private readonly kinds = new Map<string, number>()
   /** The job's checkpoints, once the job runs with them. */
   checkpoints: JobCheckpoints | undefined = undefined
+  /** Operators that cannot take more input now (backpressure). */
+  private readonly busy = new Set<AbstractStreamOperator<unknown, unknown>>()
+  /** Called when the last busy operator can take input again. */
+  relieved: (() => void) | undefined = undefined
   /** Uids whose snapshot was taken by an operator (the rest were not restored). */
   private readonly claimed = new Set<string>()
 
@@ -102,6 +106,16 @@ export class JobContext implements BarrierListener {
   channelState(operator: AbstractStreamOperator<unknown, unknown>, checkpointId: number, inFlight: readonly unknown[]): void {
     const uid = this.uids.get(operator)
     if (uid !== undefined) this.checkpoints?.channelState(uid, checkpointId, inFlight)
+  }
+
+  backpressure(operator: AbstractStreamOperator<unknown, unknown>, busy: boolean): void {
+    if (busy) this.busy.add(operator)
+    else if (this.busy.delete(operator) && this.busy.size === 0) this.relieved?.()
+  }
+
+  /** Whether an operator cannot take more input now: the job's sources wait for `onRelieved`. */
+  get backpressured(): boolean {
+    return this.busy.size > 0
   }
 
   declined(operator: AbstractStreamOperator<unknown, unknown>, checkpointId: number, reason: string): void {

@@ -53,6 +53,8 @@ export interface BarrierListener {
   channelState(operator: AbstractStreamOperator<unknown, unknown>, checkpointId: number, inFlight: readonly unknown[]): void
   /** The operator aborted `checkpointId` (its alignment was subsumed or cancelled). */
   declined(operator: AbstractStreamOperator<unknown, unknown>, checkpointId: number, reason: string): void
+  /** The operator cannot take more input for now (`busy`), or can again: the job pauses its sources meanwhile. */
+  backpressure(operator: AbstractStreamOperator<unknown, unknown>, busy: boolean): void
 }
 
 /** @internal What a checkpoint barrier tells the operator snapshotting for it. */
@@ -148,6 +150,13 @@ export abstract class AbstractStreamOperator<Out, K> implements RecordCounter {
     this.barrierListener?.barrierReached(this as AbstractStreamOperator<unknown, unknown>, barrier)
     this.output.element(barrier)
   }
+
+  /**
+   * A checkpoint started after every input ended (no barrier will come): the job took the
+   * snapshot already. An operator still emitting (async I/O draining) sends the barrier on, so
+   * that the operators after it snapshot too; by default the output has ended, nothing to do.
+   */
+  barrierAfterEnd(_barrier: CheckpointBarrier): void {}
 
   /** A cancellation marker (a checkpoint aborted upstream); by default forwarded, in order. */
   processCancelMarker(marker: CancelCheckpointMarker): void {
