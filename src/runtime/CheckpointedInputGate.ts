@@ -98,8 +98,11 @@ export class CheckpointedInputGate {
   private lastDone = 0
   /** At-least-once: pending checkpoints by id, the inputs their barrier came from. */
   private readonly tracked = new Map<number, { barrier: CheckpointBarrier; inputs: Set<number> }>()
-  /** A checkpoint is aligning (exactly-once): the one flag the data path checks. */
-  private watching = false
+  /**
+   * A checkpoint is aligning (exactly-once): the one flag the data path checks. While it is
+   * false, an input may hand its records to the operator directly (what `record` would do).
+   */
+  watching = false
 
   constructor(
     inputs: number,

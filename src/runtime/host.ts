@@ -549,7 +549,9 @@ class InputOf<Out, K> implements ChainOutput<unknown, unknown> {
   record(value: unknown, timestamp: number, key: unknown): void {
     if (this.context.destination.closed) return
     try {
-      this.gate.record(this.input, value, timestamp, key)
+      // No alignment under way (nearly always): straight to the operator, as the gate would.
+      if (this.gate.watching) this.gate.record(this.input, value, timestamp, key)
+      else this.operator.processRecord(this.input, value, timestamp, key)
     } catch (error) {
       this.context.fail(this.output, this.operator.info, error, streamRecord(value, timestamp, key))
     }
