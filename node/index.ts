@@ -1,8 +1,8 @@
 /**
  * Node-only parts of rx-datastream, exported as `rx-datastream/node`: sources and stores that
- * need `node:fs` (`fileLines`, `fileStore`). The root package `rx-datastream` never imports a
- * Node builtin, so it stays safe for browsers; import this entry only from code that runs on
- * Node.
+ * need `node:fs` (`fileLines`, `fileLinesSource`, `fileStore`). The root package
+ * `rx-datastream` never imports a Node builtin, so it stays safe for browsers; import this entry
+ * only from code that runs on Node.
  *
  * @example
  * import { map } from 'rxjs'
@@ -146,6 +146,8 @@ export function fileLines(path: string | URL, options: FileLinesOptions = {}): O
     }
   })
 }
+
+export { fileLinesSource, type FileLinesSourceOptions } from './fileLinesSource'
 
 // -------------------------------------------------------------------------------------
 // checkpoint stores

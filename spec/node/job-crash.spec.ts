@@ -1,0 +1,129 @@
+/**
+ * A whole job when its process dies: a child process (spec/node/fixtures/crash-job-runner.ts)
+ * runs a keyed event-time window job over a file of JSON lines (read with fileLinesSource),
+ * checkpoints every few milliseconds to a fileStore, restores the latest checkpoint when it
+ * starts, and writes through a two-phase-commit file sink. It is killed with SIGKILL at random
+ * moments and started again, round after round, until a run finishes. Then the committed
+ * files, in transaction order, must hold exactly the output of one uninterrupted run of the
+ * same job in this process: nothing lost, nothing twice.
+ *
+ * The input and the kill moments come from the fast-check seed (FC_SEED), so a failing run can
+ * be replayed (the moments in real time only approximately: a kill lands where the child is then).
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import fc from 'fast-check'
+import { asapScheduler } from 'rxjs'
+import * as ds from '../../src/index'
+import { crashInput, crashPipeline, random } from './fixtures/crash-job'
+import { sinkFolders } from './fixtures/file-transaction-sink'
+
+const RUNNER = join(__dirname, 'fixtures', 'crash-job-runner.js')
+/** Lines of input: enough that an uninterrupted run takes about a second. */
+const EVENTS = 150_000
+/** Kills that land after the run completed a checkpoint, before a run is let finish. */
+const LANDED_KILLS = 4
+/** At most this many runs are killed (most kills land, but one at the start of a run need not). */
+const MAX_KILLED_RUNS = 14
+/** The longest a child runs after it is loaded before it is killed, in ms. */
+const MAX_RUN_MS = 700
+
+/** How a run of the child ended, and what it reported. */
+interface RunReport {
+  readonly killedAfterMs: number | undefined
+  readonly checkpoints: number
+  /** `finished <restored>`: the checkpoint the finishing run restored, `none` if it started afresh. */
+  readonly restored: string | undefined
+}
+
+describe('a job killed with SIGKILL and restarted from its latest checkpoint', () => {
+  let dir: string
+  let child: ChildProcess | undefined
+
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'rxds-job-'))))
+  afterEach(() => {
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  /** Runs the child once; kills it `killAfterMs` after it is loaded, unless that is undefined or it finishes first. */
+  const runOnce = (input: string, run: number, killAfterMs: number | undefined): Promise<RunReport> =>
+    new Promise((resolve, reject) => {
+      const runner = spawn(process.execPath, [RUNNER, input, join(dir, 'output'), join(dir, 'checkpoints'), String(run)], { stdio: ['ignore', 'pipe', 'pipe'] })
+      child = runner
+      let pending = ''
+      let stderr = ''
+      let checkpoints = 0
+      let restored: string | undefined
+      let timer: NodeJS.Timeout | undefined
+      runner.stdout.setEncoding('utf8')
+      runner.stdout.on('data', (chunk: string) => {
+        pending += chunk
+        // Whole lines only: a line cut by the kill does not count.
+        for (let end = pending.indexOf('\n'); end >= 0; end = pending.indexOf('\n')) {
+          const line = pending.slice(0, end)
+          pending = pending.slice(end + 1)
+          if (line === 'ready' && killAfterMs !== undefined) timer = setTimeout(() => runner.kill('SIGKILL'), killAfterMs)
+          if (line.startsWith('checkpoint ')) checkpoints++
+          if (line.startsWith('finished ')) restored = line.slice('finished '.length)
+        }
+      })
+      runner.stderr.setEncoding('utf8')
+      runner.stderr.on('data', (chunk: string) => void (stderr += chunk))
+      runner.on('error', reject)
+      runner.on('close', (code, signal) => {
+        clearTimeout(timer)
+        if (signal === 'SIGKILL') resolve({ killedAfterMs: killAfterMs, checkpoints, restored })
+        else if (code === 0 && restored !== undefined) resolve({ killedAfterMs: undefined, checkpoints, restored })
+        else reject(new Error(`run ${run} of the job failed (exit code ${String(code)}, signal ${String(signal)}):\n${stderr}`))
+      })
+    })
+
+  it('commits exactly the output of an uninterrupted run', async () => {
+    const seed = fc.readConfigureGlobal().seed ?? 0
+    const next = random(seed)
+    const input = join(dir, 'input.jsonl')
+    writeFileSync(input, crashInput(seed, EVENTS))
+
+    // One uninterrupted run, in this process, without checkpoints.
+    const expected: string[] = []
+    await ds.execute(env => crashPipeline(env, input, (line: string) => void expected.push(line)), { jobId: 'reference', scheduler: asapScheduler, onWarning: () => {} }).done
+    expect(expected.length).withContext('windows in the uninterrupted output').toBeGreaterThan(1_000)
+
+    const runs: RunReport[] = []
+    let landed = 0
+    for (let run = 0; ; run++) {
+      // Now and then a kill as soon as the child is loaded, mostly somewhere in its run; once
+      // enough kills have landed, a run is let finish (a run may also finish before its kill).
+      const killAfterMs = landed >= LANDED_KILLS || run >= MAX_KILLED_RUNS ? undefined : next() < 0.15 ? 0 : Math.floor(next() * MAX_RUN_MS)
+      const report = await runOnce(input, run, killAfterMs)
+      runs.push(report)
+      if (report.killedAfterMs === undefined) break
+      if (report.checkpoints > 0) landed++
+    }
+    const story = `seed ${seed}; runs: ${runs.map((r, i) => `${i}: ${r.killedAfterMs === undefined ? `finished (restored ${r.restored ?? '?'})` : `killed after ${r.killedAfterMs} ms`}, ${r.checkpoints} checkpoint(s)`).join('; ')}`
+
+    const { committed } = sinkFolders(join(dir, 'output'))
+    const files = readdirSync(committed).sort()
+    const actual = files.flatMap(f => {
+      const text = readFileSync(join(committed, f), 'utf8')
+      return text === '' ? [] : text.slice(0, -1).split('\n')
+    })
+    const firstDifference = actual.findIndex((line, i) => line !== expected[i])
+    const at = firstDifference === -1 ? Math.min(actual.length, expected.length) : firstDifference
+    expect(actual.length).withContext(`${story}: lines committed (uninterrupted: ${expected.length})`).toBe(expected.length)
+    expect(firstDifference === -1 ? undefined : { line: at, committed: actual.slice(at, at + 3), uninterrupted: expected.slice(at, at + 3) })
+      .withContext(`${story}: the first committed line that differs from the uninterrupted output`)
+      .toBeUndefined()
+
+    // The kills did land in the middle of the job: killed runs had completed checkpoints, the
+    // run that finished started from one, and part of the output is in transactions that runs
+    // before it began.
+    expect(landed).withContext(`${story}: killed runs that had completed a checkpoint`).toBeGreaterThan(0)
+    expect(runs[runs.length - 1]!.restored).withContext(`${story}: the checkpoint the last run restored`).not.toBe('none')
+    const finalRun = String(runs.length - 1).padStart(4, '0')
+    expect(files.filter(f => !f.startsWith(`${finalRun}-`)).length).withContext(`${story}: committed transactions begun by runs before the last`).toBeGreaterThan(0)
+  }, 60_000)
+})
