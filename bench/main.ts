@@ -21,6 +21,7 @@
  *   --source KIND     array (pre-generated, shared; default) or lazy (generated on the fly)
  *   --live-heap       after the timed runs, one untimed run per variant with gc() before every heap
  *                     sample: the peak live heap (state), without uncollected garbage
+ *   --state-keys N    checkpoints: keys of the state scenario after the table (default 100000; 0 skips it)
  *   --skip-verify     skip the workloads' untimed exact checks (windows-*, keyed-process) before timing
  *   --json            also print the measurements as JSON
  *   --baseline-module PATH
@@ -91,6 +92,7 @@ async function main(): Promise<number> {
       workload: { type: 'string', multiple: true },
       source: { type: 'string' },
       'skip-verify': { type: 'boolean' },
+      'state-keys': { type: 'string' },
       'live-heap': { type: 'boolean' },
       json: { type: 'boolean' },
       'baseline-module': { type: 'string' },
@@ -102,7 +104,7 @@ async function main(): Promise<number> {
   })
   if (flags.help === true) {
     console.log(
-      'npm run bench -- [--events N] [--warmup N] [--warmup-runs N] [--rounds N] [--only ID] [--workload NAME] [--source array|lazy] [--live-heap] [--skip-verify] [--json] [--baseline REF]'
+      'npm run bench -- [--events N] [--warmup N] [--warmup-runs N] [--rounds N] [--only ID] [--workload NAME] [--source array|lazy] [--state-keys N] [--live-heap] [--skip-verify] [--json] [--baseline REF]'
     )
     return 0
   }
@@ -111,6 +113,7 @@ async function main(): Promise<number> {
   const libs: readonly LibraryBuild[] = baselineModule === undefined ? [CURRENT] : [CURRENT, loadBaseline(baselineModule)]
   const warmupRuns = positiveInt('warmup-runs', flags['warmup-runs'], 3)
   const rounds = positiveInt('rounds', flags.rounds, 1)
+  const stateKeys = flags['state-keys'] === '0' ? 0 : positiveInt('state-keys', flags['state-keys'], 100_000)
   const source = flags.source ?? 'array'
   if (source !== 'array' && source !== 'lazy') throw new RangeError(`--source must be array or lazy, got ${source}`)
   const only = flags.only?.flatMap(s => s.split(',')).map(s => s.trim()).filter(s => s !== '')
@@ -142,7 +145,7 @@ async function main(): Promise<number> {
     console.log(`\n## ${workload.name}: ${workload.description}`)
     console.log(`${events.toLocaleString('en-US')} events, warm-up ${warmupRuns} × ${warmupEvents.toLocaleString('en-US')}`)
     if (workload.verify !== undefined && flags['skip-verify'] !== true) {
-      const report = workload.verify(feed, libs)
+      const report = await workload.verify(feed, libs)
       for (const line of report.lines) console.log(line)
       if (!report.ok) {
         ok = false
@@ -164,6 +167,12 @@ async function main(): Promise<number> {
     console.log(same ? `results agree: ${workload.show(measurements[0]!.result)}` : 'RESULTS DIFFER')
     ok &&= same
     all.push(...measurements)
+    if (workload.after !== undefined) {
+      const report = await workload.after(measurements, { libs, rounds, stateKeys })
+      for (const line of report.lines) console.log(line)
+      ok &&= report.ok
+      if (report.data !== undefined) all.push({ workload: workload.name, after: report.data })
+    }
   }
   if (flags.json === true) console.log(JSON.stringify(all, null, 2))
   return ok ? 0 : 1
