@@ -11,10 +11,10 @@
  *   --rounds N        timed runs of each variant, interleaved; medians are reported (default 1)
  *   --only ID         only these variants (repeatable or comma-separated): hand, rxjs, ds, ds-wm0,
  *                     ds-process, ds-evictor, ds-reduce, ds-agg, ds-keyed, ds-keyed-agg, rxjs-scan,
- *                     ds-map, ds-unordered, ds-split, and with a baseline ds@base, ds-wm0@base, …
+ *                     ds-map, ds-unordered, ds-split, ds-job, ds-job-file, ds-job-memory, and with a baseline ds@base, ds-wm0@base, …
  *   --workload NAME   only these workloads (repeatable or comma-separated; default: all):
  *                     stateless, windows-tumbling, windows-sliding, windows-all, keyed-process, async-io,
- *                     interval-join, window-join, nexmark-q0 … nexmark-q12 (interval-join: --events counts
+ *                     interval-join, window-join, checkpoints, nexmark-q0 … nexmark-q12 (interval-join: --events counts
  *                     orders, default 1000000; as many payments flow beside them; window-join: default
  *                     1000000 events, persons and auctions); a NAME no workload has selects every NAME-*
  *                     workload (nexmark: all the Nexmark queries; windows: the window workloads)
@@ -33,6 +33,7 @@
 import { cpus } from 'node:os'
 import { parseArgs } from 'node:util'
 import { asyncIo } from './async-io'
+import { checkpoints } from './checkpoints'
 import { type Event, eventFeed, type Feed } from './data'
 import { checkSameResults, formatTable, type Measurement, measureAll, median } from './harness'
 import { intervalJoin } from './interval-join'
@@ -46,7 +47,7 @@ import { windowsSliding } from './windows-sliding'
 import { windowsTumbling } from './windows-tumbling'
 import type { Workload } from './workload'
 
-const workloads: readonly Workload<any>[] = [stateless, windowsTumbling, windowsSliding, windowsAll, keyedProcess, asyncIo, intervalJoin, windowJoin, ...nexmarkWorkloads]
+const workloads: readonly Workload<any>[] = [stateless, windowsTumbling, windowsSliding, windowsAll, keyedProcess, asyncIo, intervalJoin, windowJoin, checkpoints, ...nexmarkWorkloads]
 
 /** `--workload NAME`: the workload of that name or, if none has it, every `NAME-…` workload. */
 function selects(name: string, workload: Workload<unknown>): boolean {
