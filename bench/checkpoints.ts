@@ -397,6 +397,8 @@ interface StateFigures {
   readonly events: number
   /** ms inside `job.checkpoint()` at the middle of the input: processing blocked by the barrier's synchronous work. */
   readonly blockedMs: number
+  /** The process's CPU time (all threads) meanwhile: far below `blockedMs` means it waited for a core. */
+  readonly blockedCpuMs: number
   /** Of which: the store's `put` until it returned (its synchronous part). */
   readonly putSyncMs: number
   /** The largest gap (ms) between two consecutive values of the source while the checkpoint was being stored, and elsewhere. */
@@ -411,12 +413,15 @@ interface StateFigures {
   readonly firstJobMs: number
   /** The restored job: from `execute` to its source's first value, of which the store's `get`. */
   readonly restoreMs: number
+  readonly restoreCpuMs: number
   readonly getMs: number
   /** The restored job, from `execute` to `done` (the rest of the input, the windows fired, a last checkpoint). */
   readonly restoredJobMs: number
   /** What was wrong, if anything (the restored job's results, where it resumed). */
   readonly problems: readonly string[]
 }
+
+const cpuMs = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1000
 
 /** One run of the scenario on `store` (see the file's comment). */
 async function stateScenario(ds: Library, keys: number, store: TimedStore): Promise<StateFigures> {
@@ -438,6 +443,7 @@ async function stateScenario(ds: Library, keys: number, store: TimedStore): Prom
   // The first job: a checkpoint in the middle, triggered by the source between two values.
   let job1: { checkpoint(): Promise<CheckpointEvent & { readonly type: 'completed' }> } | undefined
   let blockedMs = NaN
+  let blockedCpuMs = NaN
   let storing = false
   let maxGapWhileStoringMs = 0
   let maxGapOtherwiseMs = 0
@@ -451,9 +457,11 @@ async function stateScenario(ds: Library, keys: number, store: TimedStore): Prom
           if (gap > maxGapWhileStoringMs) maxGapWhileStoringMs = gap
         } else if (gap > maxGapOtherwiseMs) maxGapOtherwiseMs = gap
         if (i === mid) {
+          const cpu = process.cpuUsage()
           const start = performance.now()
           middle = job1!.checkpoint()
           blockedMs = performance.now() - start
+          blockedCpuMs = cpuMs(process.cpuUsage(cpu))
           storing = true
           middle.then(
             () => (storing = false),
@@ -479,17 +487,22 @@ async function stateScenario(ds: Library, keys: number, store: TimedStore): Prom
 
   // The restored job: the rest of the input.
   let firstValueAt = NaN
+  let restoreCpuMs = NaN
   let resumedAt: number | undefined
   const rest: Source<Counted, number> = {
     *read(offset = 0) {
       resumedAt = offset
       for (let i = offset; i < events; i++) {
-        if (i === offset) firstValueAt = performance.now()
+        if (i === offset) {
+          firstValueAt = performance.now()
+          restoreCpuMs = cpuMs(process.cpuUsage(cpu2))
+        }
         yield { value: { key: i % keys, ts: STATE_START + i }, offset: i + 1 }
       }
     }
   }
   const getsBefore = store.getMs.length
+  const cpu2 = process.cpuUsage()
   const start2 = performance.now()
   const restored = ds.execute(pipeline(rest), { jobId, checkpointing, restore: 'latest', onWarning: w => warnings.add(w) })
   let windows = 0
@@ -511,6 +524,7 @@ async function stateScenario(ds: Library, keys: number, store: TimedStore): Prom
     keys,
     events,
     blockedMs,
+    blockedCpuMs,
     putSyncMs: store.putSync[0] ?? NaN,
     maxGapWhileStoringMs,
     maxGapOtherwiseMs,
@@ -519,6 +533,7 @@ async function stateScenario(ds: Library, keys: number, store: TimedStore): Prom
     putMs: store.putMs[0] ?? NaN,
     firstJobMs,
     restoreMs: firstValueAt - start2,
+    restoreCpuMs,
     getMs: store.getMs[getsBefore] ?? NaN,
     restoredJobMs,
     problems
@@ -588,21 +603,44 @@ async function after(measurements: readonly { readonly id: string; readonly seco
       say(`  ${storeName(figures)} round ${round + 1}: blocked ${fmtMs(figures.blockedMs)} ms, restore ${fmtMs(figures.restoreMs)} ms`)
     }
   }
+  const row = (label: string, f: StateFigures): string[] => [
+    label,
+    `${fmtMs(f.blockedMs)} (${fmtMs(f.blockedCpuMs)})`,
+    fmtMs(f.putSyncMs),
+    `${fmtMs(f.maxGapWhileStoringMs)} / ${fmtMs(f.maxGapOtherwiseMs)}`,
+    fmtChars(f.checkpointSize),
+    fmtMs(f.checkpointMs),
+    fmtMs(f.putMs),
+    `${fmtMs(f.restoreMs)} (${fmtMs(f.restoreCpuMs)})`,
+    fmtMs(f.getMs),
+    fmtMs(f.restoredJobMs),
+    fmtMs(f.firstJobMs)
+  ]
+  const medianRow = (label: string, fs: readonly StateFigures[]): string[] => {
+    const m = (pick: (f: StateFigures) => number): number => median(fs.map(pick))
+    return row(label, {
+      ...fs[0]!,
+      blockedMs: m(f => f.blockedMs),
+      blockedCpuMs: m(f => f.blockedCpuMs),
+      putSyncMs: m(f => f.putSyncMs),
+      maxGapWhileStoringMs: m(f => f.maxGapWhileStoringMs),
+      maxGapOtherwiseMs: m(f => f.maxGapOtherwiseMs),
+      checkpointMs: m(f => f.checkpointMs),
+      putMs: m(f => f.putMs),
+      restoreMs: m(f => f.restoreMs),
+      restoreCpuMs: m(f => f.restoreCpuMs),
+      getMs: m(f => f.getMs),
+      restoredJobMs: m(f => f.restoredJobMs),
+      firstJobMs: m(f => f.firstJobMs)
+    })
+  }
+  const names = [...new Set(runs.map(storeName))]
   const lines = textTable(
-    ['store', 'blocked ms', '(put sync)', 'max gap storing / else ms', 'checkpoint chars', 'checkpoint ms', '(put ms)', 'restore ms', '(get ms)', 'restored job ms', 'first job ms'],
-    runs.map(f => [
-      storeName(f),
-      fmtMs(f.blockedMs),
-      fmtMs(f.putSyncMs),
-      `${fmtMs(f.maxGapWhileStoringMs)} / ${fmtMs(f.maxGapOtherwiseMs)}`,
-      fmtChars(f.checkpointSize),
-      fmtMs(f.checkpointMs),
-      fmtMs(f.putMs),
-      fmtMs(f.restoreMs),
-      fmtMs(f.getMs),
-      fmtMs(f.restoredJobMs),
-      fmtMs(f.firstJobMs)
-    ])
+    ['store', 'blocked ms (CPU)', 'put sync ms', 'max gap storing / else ms', 'checkpoint chars', 'checkpoint ms', 'put ms', 'restore ms (CPU)', 'get ms', 'restored job ms', 'first job ms'],
+    [
+      ...runs.map((f, k) => row(`${storeName(f)}, round ${Math.floor(k / names.length) + 1}`, f)),
+      ...(context.rounds > 1 ? names.map(name => medianRow(`${name}, median`, runs.filter(f => storeName(f) === name))) : [])
+    ]
   )
   const worstBlocked = Math.max(...runs.map(f => f.blockedMs))
   const worstRestore = Math.max(...runs.map(f => f.restoreMs))
