@@ -11,16 +11,17 @@
  *   --rounds N        timed runs of each variant, interleaved; medians are reported (default 1)
  *   --only ID         only these variants (repeatable or comma-separated): hand, rxjs, ds, ds-wm0,
  *                     ds-process, ds-evictor, ds-reduce, ds-agg, ds-keyed, ds-keyed-agg, rxjs-scan,
- *                     ds-map, ds-unordered, ds-split, and with a baseline ds@base, ds-wm0@base, …
+ *                     ds-map, ds-unordered, ds-split, ds-job, ds-job-file, ds-job-memory, and with a baseline ds@base, ds-wm0@base, …
  *   --workload NAME   only these workloads (repeatable or comma-separated; default: all):
  *                     stateless, windows-tumbling, windows-sliding, windows-all, keyed-process, async-io,
- *                     interval-join, window-join, nexmark-q0 … nexmark-q12 (interval-join: --events counts
+ *                     interval-join, window-join, checkpoints, nexmark-q0 … nexmark-q12 (interval-join: --events counts
  *                     orders, default 1000000; as many payments flow beside them; window-join: default
  *                     1000000 events, persons and auctions); a NAME no workload has selects every NAME-*
  *                     workload (nexmark: all the Nexmark queries; windows: the window workloads)
  *   --source KIND     array (pre-generated, shared; default) or lazy (generated on the fly)
  *   --live-heap       after the timed runs, one untimed run per variant with gc() before every heap
  *                     sample: the peak live heap (state), without uncollected garbage
+ *   --state-keys N    checkpoints: keys of the state scenario after the table (default 100000; 0 skips it)
  *   --skip-verify     skip the workloads' untimed exact checks (windows-*, keyed-process) before timing
  *   --json            also print the measurements as JSON
  *   --baseline-module PATH
@@ -32,6 +33,7 @@
 import { cpus } from 'node:os'
 import { parseArgs } from 'node:util'
 import { asyncIo } from './async-io'
+import { checkpoints } from './checkpoints'
 import { type Event, eventFeed, type Feed } from './data'
 import { checkSameResults, formatTable, type Measurement, measureAll, median } from './harness'
 import { intervalJoin } from './interval-join'
@@ -45,7 +47,7 @@ import { windowsSliding } from './windows-sliding'
 import { windowsTumbling } from './windows-tumbling'
 import type { Workload } from './workload'
 
-const workloads: readonly Workload<any>[] = [stateless, windowsTumbling, windowsSliding, windowsAll, keyedProcess, asyncIo, intervalJoin, windowJoin, ...nexmarkWorkloads]
+const workloads: readonly Workload<any>[] = [stateless, windowsTumbling, windowsSliding, windowsAll, keyedProcess, asyncIo, intervalJoin, windowJoin, checkpoints, ...nexmarkWorkloads]
 
 /** `--workload NAME`: the workload of that name or, if none has it, every `NAME-…` workload. */
 function selects(name: string, workload: Workload<unknown>): boolean {
@@ -91,6 +93,7 @@ async function main(): Promise<number> {
       workload: { type: 'string', multiple: true },
       source: { type: 'string' },
       'skip-verify': { type: 'boolean' },
+      'state-keys': { type: 'string' },
       'live-heap': { type: 'boolean' },
       json: { type: 'boolean' },
       'baseline-module': { type: 'string' },
@@ -102,7 +105,7 @@ async function main(): Promise<number> {
   })
   if (flags.help === true) {
     console.log(
-      'npm run bench -- [--events N] [--warmup N] [--warmup-runs N] [--rounds N] [--only ID] [--workload NAME] [--source array|lazy] [--live-heap] [--skip-verify] [--json] [--baseline REF]'
+      'npm run bench -- [--events N] [--warmup N] [--warmup-runs N] [--rounds N] [--only ID] [--workload NAME] [--source array|lazy] [--state-keys N] [--live-heap] [--skip-verify] [--json] [--baseline REF]'
     )
     return 0
   }
@@ -111,6 +114,7 @@ async function main(): Promise<number> {
   const libs: readonly LibraryBuild[] = baselineModule === undefined ? [CURRENT] : [CURRENT, loadBaseline(baselineModule)]
   const warmupRuns = positiveInt('warmup-runs', flags['warmup-runs'], 3)
   const rounds = positiveInt('rounds', flags.rounds, 1)
+  const stateKeys = flags['state-keys'] === '0' ? 0 : positiveInt('state-keys', flags['state-keys'], 100_000)
   const source = flags.source ?? 'array'
   if (source !== 'array' && source !== 'lazy') throw new RangeError(`--source must be array or lazy, got ${source}`)
   const only = flags.only?.flatMap(s => s.split(',')).map(s => s.trim()).filter(s => s !== '')
@@ -142,7 +146,7 @@ async function main(): Promise<number> {
     console.log(`\n## ${workload.name}: ${workload.description}`)
     console.log(`${events.toLocaleString('en-US')} events, warm-up ${warmupRuns} × ${warmupEvents.toLocaleString('en-US')}`)
     if (workload.verify !== undefined && flags['skip-verify'] !== true) {
-      const report = workload.verify(feed, libs)
+      const report = await workload.verify(feed, libs)
       for (const line of report.lines) console.log(line)
       if (!report.ok) {
         ok = false
@@ -164,6 +168,12 @@ async function main(): Promise<number> {
     console.log(same ? `results agree: ${workload.show(measurements[0]!.result)}` : 'RESULTS DIFFER')
     ok &&= same
     all.push(...measurements)
+    if (workload.after !== undefined) {
+      const report = await workload.after(measurements, { libs, rounds, stateKeys })
+      for (const line of report.lines) console.log(line)
+      ok &&= report.ok
+      if (report.data !== undefined) all.push({ workload: workload.name, after: report.data })
+    }
   }
   if (flags.json === true) console.log(JSON.stringify(all, null, 2))
   return ok ? 0 : 1

@@ -41,7 +41,7 @@ import type { Workload } from './workload'
 export const SIZE = 10_000
 
 /** The per-page, per-window accumulator of every variant. */
-interface PvUv {
+export interface PvUv {
   pv: number
   readonly users: Set<number>
 }
@@ -61,7 +61,7 @@ const addClick = (acc: PvUv, e: Event): PvUv => {
 let handLate = 0
 let handFired = 0
 
-function handLoop(at: (i: number) => Event, size: number, probe: HeapProbe, sink: WindowSink): void {
+export function handLoop(at: (i: number) => Event, size: number, probe: HeapProbe, sink: WindowSink): void {
   /** Open windows: start → page → accumulator. */
   const open = new Map<number, Map<number, PvUv>>()
   let maxTs = -Infinity
@@ -155,7 +155,7 @@ function plainRxjs(at: (i: number) => Event, size: number, probe: HeapProbe, sin
 // rx-datastream
 // -------------------------------------------------------------------------------------
 
-const pvUv: AggregateFunction<Event, PvUv, { pv: number; uv: number }> = {
+export const pvUv: AggregateFunction<Event, PvUv, { pv: number; uv: number }> = {
   createAccumulator: newPvUv,
   add: (e, acc) => addClick(acc, e),
   getResult: acc => ({ pv: acc.pv, uv: acc.users.size }),
@@ -167,7 +167,7 @@ const pvUv: AggregateFunction<Event, PvUv, { pv: number; uv: number }> = {
 }
 
 /** A named function of its own, so that profiles can select it (`cpuprofile-top.mjs --within rxDatastream`). */
-function rxDatastream(
+export function rxDatastream(
   ds: Library,
   strategy: WatermarkStrategy<Event>,
   at: (i: number) => Event,
@@ -231,7 +231,7 @@ function rxDatastreamEvictor(
 }
 
 /** The run functions on library `ds`, with a strategy of their own: made by that version, as its users would. */
-function onLibrary(ds: Library, run: typeof rxDatastream): WindowImpl['run'] {
+export function onLibrary(ds: Library, run: typeof rxDatastream): WindowImpl['run'] {
   const strategy = ds.WatermarkStrategy.forBoundedOutOfOrderness<Event>(OUT_OF_ORDERNESS).withTimestampAssigner(e => e.ts)
   return (at, size, probe, sink) => run(ds, strategy, at, size, probe, sink)
 }

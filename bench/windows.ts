@@ -181,7 +181,7 @@ export function verifyExactly(impls: readonly WindowImpl[], feed: Feed<Event>): 
   return { ok, lines }
 }
 
-function firstDifference(a: readonly string[], b: readonly string[]): string | undefined {
+export function firstDifference(a: readonly string[], b: readonly string[]): string | undefined {
   const n = Math.max(a.length, b.length)
   for (let i = 0; i < n; i++) {
     if (a[i] !== b[i]) return `${a.length} vs ${b.length} results; first difference at sorted row ${i}: "${a[i] ?? '(none)'}" vs "${b[i] ?? '(none)'}"`

@@ -1,6 +1,6 @@
 /** What a benchmark workload provides to the runner (bench/main.ts). */
 import type { Event, EventOptions, Feed } from './data'
-import type { ReportOptions, Variant } from './harness'
+import type { Measurement, ReportOptions, Variant } from './harness'
 import type { LibraryBuild } from './library'
 
 /** The outcome of a workload's untimed correctness check. */
@@ -8,6 +8,20 @@ export interface VerifyReport {
   readonly ok: boolean
   /** Printed as they are. */
   readonly lines: readonly string[]
+}
+
+/** What the runner tells a workload's {@link Workload.after}. */
+export interface AfterContext {
+  readonly libs: readonly LibraryBuild[]
+  /** `--rounds`. */
+  readonly rounds: number
+  /** `--state-keys` (the `checkpoints` workload's state scenario; 0 skips it). */
+  readonly stateKeys: number
+}
+
+/** What a workload's {@link Workload.after} found: printed, and with `--json` its `data` too. */
+export interface AfterReport extends VerifyReport {
+  readonly data?: unknown
 }
 
 export interface Workload<R> extends ReportOptions {
@@ -36,5 +50,10 @@ export interface Workload<R> extends ReportOptions {
    * Optional, untimed, before the measurements: a stricter check than `same` (e.g. comparing
    * every result). The runner exits with 1 if it fails; `--skip-verify` skips it.
    */
-  verify?(feed: Feed<Event>, libs: readonly LibraryBuild[]): VerifyReport
+  verify?(feed: Feed<Event>, libs: readonly LibraryBuild[]): VerifyReport | Promise<VerifyReport>
+  /**
+   * Optional, after the table: figures that are not a variant's throughput (ratios between
+   * variants, measurements of their own). The runner exits with 1 if it reports `ok: false`.
+   */
+  after?(measurements: readonly Measurement<R>[], context: AfterContext): AfterReport | Promise<AfterReport>
 }
