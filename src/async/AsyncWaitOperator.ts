@@ -110,6 +110,7 @@ export class AsyncWaitOperator<In, Out, K> extends AbstractStreamOperator<Out, K
     try {
       this.upstreamDone = true
       this.pump()
+      this.barrierListener?.inputEnded(this as AbstractStreamOperator<unknown, unknown>)
     } catch (error) {
       this.chain.fail(this.output, this.info, error)
     }

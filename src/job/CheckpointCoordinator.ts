@@ -190,6 +190,18 @@ export class CheckpointCoordinator {
     if (pending.waiting.size === 0) this.store(pending)
   }
 
+  /**
+   * `uid`'s inputs ended while a checkpoint is pending whose barrier it has not seen (none was
+   * sent down its path: its sources had ended): its final state is its snapshot, and an
+   * operator still emitting sends the barrier on.
+   */
+  inputEnded(uid: string, operator: AbstractStreamOperator<unknown, unknown>): void {
+    const pending = this.pending
+    if (pending === undefined || !pending.waiting.has(uid) || pending.snapshots[uid] !== undefined) return
+    this.acknowledge(uid, operator, pending.barrier)
+    if (this.pending === pending) operator.barrierAfterEnd(pending.barrier)
+  }
+
   /** The operator `uid` aborted checkpoint `checkpointId` (a cancellation marker reached it, its alignment was subsumed). */
   decline(uid: string, checkpointId: number, reason: string): void {
     if (this.pending?.barrier.checkpointId !== checkpointId || this.pending.storing) return

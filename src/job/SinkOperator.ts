@@ -127,11 +127,13 @@ export class SinkOperator<T, Txn> extends AbstractStreamOperator<never, never> i
       if (tx === undefined) {
         this.observer?.complete?.()
         this.output.complete()
+        this.barrierListener?.inputEnded(this as AbstractStreamOperator<unknown, unknown>)
         return
       }
       this.preCommit(null)
       if (this.barrierListener?.checkpointing === true) {
         this.output.complete()
+        this.barrierListener.inputEnded(this as AbstractStreamOperator<unknown, unknown>)
         return
       }
       const [, txn] = this.pending.pop()!

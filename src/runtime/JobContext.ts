@@ -41,6 +41,8 @@ export interface JobCheckpoints {
   awaitChannelState(uid: string, checkpointId: number): void
   channelState(uid: string, checkpointId: number, inFlight: readonly unknown[]): void
   decline(uid: string, checkpointId: number, reason: string): void
+  /** `uid`'s inputs all ended: it will see no barrier of a pending checkpoint. */
+  inputEnded(uid: string, operator: AbstractStreamOperator<unknown, unknown>): void
 }
 
 /** @internal */
@@ -106,6 +108,11 @@ export class JobContext implements BarrierListener {
   channelState(operator: AbstractStreamOperator<unknown, unknown>, checkpointId: number, inFlight: readonly unknown[]): void {
     const uid = this.uids.get(operator)
     if (uid !== undefined) this.checkpoints?.channelState(uid, checkpointId, inFlight)
+  }
+
+  inputEnded(operator: AbstractStreamOperator<unknown, unknown>): void {
+    const uid = this.uids.get(operator)
+    if (uid !== undefined) this.checkpoints?.inputEnded(uid, operator)
   }
 
   backpressure(operator: AbstractStreamOperator<unknown, unknown>, busy: boolean): void {

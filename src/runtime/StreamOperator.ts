@@ -53,6 +53,12 @@ export interface BarrierListener {
   channelState(operator: AbstractStreamOperator<unknown, unknown>, checkpointId: number, inFlight: readonly unknown[]): void
   /** The operator aborted `checkpointId` (its alignment was subsumed or cancelled). */
   declined(operator: AbstractStreamOperator<unknown, unknown>, checkpointId: number, reason: string): void
+  /**
+   * Every input of the operator ended, and what it released has gone on: a checkpoint pending
+   * that it has not snapshotted for (its barrier was never sent down this path) takes its
+   * final state now.
+   */
+  inputEnded(operator: AbstractStreamOperator<unknown, unknown>): void
   /** The operator cannot take more input for now (`busy`), or can again: the job pauses its sources meanwhile. */
   backpressure(operator: AbstractStreamOperator<unknown, unknown>, busy: boolean): void
 }
@@ -266,6 +272,7 @@ export abstract class AbstractStreamOperator<Out, K> implements RecordCounter {
       this.endInput(0)
       this.finish()
       this.output.complete()
+      this.barrierListener?.inputEnded(this as AbstractStreamOperator<unknown, unknown>)
     } catch (error) {
       this.chain.fail(this.output, this.info, error)
     }

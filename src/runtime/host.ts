@@ -482,6 +482,8 @@ class GateInto<Out, K> implements GateOutput {
     operator.ended = true
     operator.finish()
     this.output.complete()
+    const ended = operator as AbstractStreamOperator<unknown, unknown>
+    ended.barrierListener?.inputEnded(ended)
   }
 
   triggerCheckpoint(barrier: CheckpointBarrier, unaligned: boolean): void {
