@@ -27,7 +27,7 @@ import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as t from 'io-ts'
-import { CheckpointStoreError, type CheckpointStore, checkStoreArguments, type StoredCheckpoint } from '../src/checkpoint/CheckpointStore'
+import { CheckpointStoreError, type CheckpointStore, checkPutArguments, checkStoreArguments, type StoredCheckpoint } from '../src/checkpoint/CheckpointStore'
 import { describeErrors } from '../src/state/snapshotFormat'
 
 // -------------------------------------------------------------------------------------
@@ -133,8 +133,7 @@ export function fileStore(dir: string | URL): CheckpointStore {
 
     put: async (checkpoint, data) => {
       const { jobId, checkpointId } = checkpoint
-      checkStoreArguments(description, jobId, checkpointId)
-      if (typeof data !== 'string') throw new CheckpointStoreError(description, jobId, checkpointId, `a checkpoint's data must be text, not ${typeof data}`)
+      checkPutArguments(description, checkpoint, data)
       const problem = metadataProblem(checkpoint)
       if (problem !== undefined) throw new CheckpointStoreError(description, jobId, checkpointId, `cannot store checkpoint ${checkpointId} of job '${jobId}': ${problem}`)
       const folder = folderOf(jobId)

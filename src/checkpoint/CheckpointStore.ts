@@ -128,6 +128,16 @@ export class CheckpointStoreError extends Error {
 
 /**
  * @internal
+ * What every store's `put` checks first: the ids (`checkStoreArguments`) and that the data is
+ * text; the same message whichever store a job uses.
+ */
+export function checkPutArguments(store: string, checkpoint: { readonly jobId: unknown; readonly checkpointId: unknown }, data: unknown): void {
+  checkStoreArguments(store, checkpoint.jobId, checkpoint.checkpointId)
+  if (typeof data !== 'string') throw new CheckpointStoreError(store, checkpoint.jobId as string, checkpoint.checkpointId as number, `a checkpoint's data must be text, not ${typeof data}`)
+}
+
+/**
+ * @internal
  * Refuses what no store can file: a job id that is not a non-empty string, a checkpoint id
  * that is not a positive safe integer. Every store checks its arguments with it, so the
  * message is the same whichever store a job uses.

@@ -6,7 +6,7 @@
  */
 import type * as IdbKeyval from 'idb-keyval' with { 'resolution-mode': 'import' }
 import { describeValue } from '../core/describe'
-import { CheckpointStoreError, type CheckpointStore, checkStoreArguments, type StoredCheckpoint } from './CheckpointStore'
+import { CheckpointStoreError, type CheckpointStore, checkPutArguments, checkStoreArguments, type StoredCheckpoint } from './CheckpointStore'
 
 /**
  * Where in its database an {@link indexedDbStore} keeps its checkpoints.
@@ -141,8 +141,7 @@ export function indexedDbStore(dbName: string, options?: IndexedDbStoreOptions):
     description,
     put: async (checkpoint, data) => {
       const { jobId, checkpointId } = checkpoint
-      checkStoreArguments(description, jobId, checkpointId)
-      if (typeof data !== 'string') throw new CheckpointStoreError(description, jobId, checkpointId, `a checkpoint's data must be text, not ${typeof data}`)
+      checkPutArguments(description, checkpoint, data)
       const { idb, store } = await open(jobId, checkpointId)
       // Only the fields of a StoredCheckpoint: a copy the caller cannot change later, and no
       // extra property that structured cloning would refuse.

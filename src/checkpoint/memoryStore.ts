@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { CheckpointStoreError, type CheckpointStore, checkStoreArguments, type StoredCheckpoint } from './CheckpointStore'
+import { CheckpointStoreError, type CheckpointStore, checkPutArguments, checkStoreArguments, type StoredCheckpoint } from './CheckpointStore'
 
 const DESCRIPTION = 'memoryStore'
 
@@ -27,8 +27,7 @@ export function memoryStore(): CheckpointStore {
   return {
     description: DESCRIPTION,
     put: async (checkpoint, data) => {
-      checkStoreArguments(DESCRIPTION, checkpoint.jobId, checkpoint.checkpointId)
-      if (typeof data !== 'string') throw new CheckpointStoreError(DESCRIPTION, checkpoint.jobId, checkpoint.checkpointId, `a checkpoint's data must be text, not ${typeof data}`)
+      checkPutArguments(DESCRIPTION, checkpoint, data)
       let job = jobs.get(checkpoint.jobId)
       if (job === undefined) jobs.set(checkpoint.jobId, (job = new Map()))
       // A copy: a caller changing its object later does not change what is stored.

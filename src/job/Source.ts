@@ -101,20 +101,15 @@ export function iterableReader<T>(values: Iterable<T>, offset: unknown): SourceR
   for (let skipped = 0; skipped < read; skipped++) {
     if (it.next().done === true) throw new RangeError(`fromIterable: the checkpoint says ${read} values were read, but the iterable has only ${skipped}; fromIterable needs an iterable that gives the same values each time`)
   }
-  const closer = iteratorCloser(it)
+  const puller = iteratorPuller(it)
   return {
     pull: (max, emit) =>
-      closer.pulling(() => {
-        for (let k = 0; k < max; k++) {
-          const r = it.next()
-          if (r.done === true) return closer.ended()
-          read++
-          emit(r.value)
-        }
-        return 'more'
+      puller.pull(max, value => {
+        read++
+        emit(value)
       }),
     position: () => read,
-    close: closer.close
+    close: puller.close
   }
 }
 
@@ -123,21 +118,15 @@ export function sourceReader<T, O>(source: Source<T, O>, offset: O | undefined):
   const iterable = source.read(offset)
   let position: unknown = offset
   if (isIterable<SourceEntry<T, O>>(iterable)) {
-    const it = iterable[Symbol.iterator]()
-    const closer = iteratorCloser(it)
+    const puller = iteratorPuller(iterable[Symbol.iterator]())
     return {
       pull: (max, emit) =>
-        closer.pulling(() => {
-          for (let k = 0; k < max; k++) {
-            const r = it.next()
-            if (r.done === true) return closer.ended()
-            position = r.value.offset
-            emit(r.value.value)
-          }
-          return 'more'
+        puller.pull(max, entry => {
+          position = entry.offset
+          emit(entry.value)
         }),
       position: () => position,
-      close: closer.close
+      close: puller.close
     }
   }
   if (!isAsyncIterable<SourceEntry<T, O>>(iterable)) throw new TypeError(`fromSource: read() returned ${typeof iterable}, not an iterable or async iterable of { value, offset }`)
@@ -239,11 +228,12 @@ export function observableReader<T>(source: Observable<T>): SourceReader<T> {
 // -------------------------------------------------------------------------------------
 
 /**
- * Closes an iterator early (`return`), also when asked from inside it: a job cancelled by code
- * that the source's generator runs cannot `return` a running generator, so it is closed once
- * the pull it is in ends.
+ * Pulls a synchronous iterator at most `max` values at a time into `take`, and closes it early
+ * (`return`), also when asked from inside it: a job cancelled by code that the source's
+ * generator runs cannot `return` a running generator, so it is closed once the pull it is in
+ * ends.
  */
-function iteratorCloser(it: Iterator<unknown>): { pulling(pull: () => PullResult): PullResult; ended(): 'end'; close(): void } {
+function iteratorPuller<E>(it: Iterator<E>): { pull(max: number, take: (entry: E) => void): PullResult; close(): void } {
   let running = false
   let done = false
   let closeAfter = false
@@ -257,18 +247,22 @@ function iteratorCloser(it: Iterator<unknown>): { pulling(pull: () => PullResult
     it.return?.()
   }
   return {
-    pulling: pull => {
+    pull: (max, take) => {
       running = true
       try {
-        return pull()
+        for (let k = 0; k < max; k++) {
+          const r = it.next()
+          if (r.done === true) {
+            done = true
+            return 'end'
+          }
+          take(r.value)
+        }
+        return 'more'
       } finally {
         running = false
         if (closeAfter) close()
       }
-    },
-    ended: () => {
-      done = true
-      return 'end'
     },
     close
   }
