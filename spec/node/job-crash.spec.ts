@@ -27,8 +27,12 @@ const EVENTS = 150_000
 const LANDED_KILLS = 4
 /** At most this many runs are killed (most kills land, but one at the start of a run need not). */
 const MAX_KILLED_RUNS = 14
-/** The longest a child runs after it is loaded before it is killed, in ms. */
-const MAX_RUN_MS = 700
+/**
+ * The longest a child runs after it is loaded before it is killed: this share of how long the
+ * uninterrupted run takes here, so that kills land mid-run on a fast machine as on a slow one
+ * (a child that finishes before its kill ends the test's runs).
+ */
+const KILL_WITHIN = 0.6
 
 /** How a run of the child ended, and what it reported. */
 interface RunReport {
@@ -89,15 +93,17 @@ describe('a job killed with SIGKILL and restarted from its latest checkpoint', (
 
     // One uninterrupted run, in this process, without checkpoints.
     const expected: string[] = []
+    const started = Date.now()
     await ds.execute(env => crashPipeline(env, input, (line: string) => void expected.push(line)), { jobId: 'reference', scheduler: asapScheduler, onWarning: () => {} }).done
     expect(expected.length).withContext('windows in the uninterrupted output').toBeGreaterThan(1_000)
+    const maxRunMs = Math.max(40, Math.round((Date.now() - started) * KILL_WITHIN))
 
     const runs: RunReport[] = []
     let landed = 0
     for (let run = 0; ; run++) {
       // Now and then a kill as soon as the child is loaded, mostly somewhere in its run; once
       // enough kills have landed, a run is let finish (a run may also finish before its kill).
-      const killAfterMs = landed >= LANDED_KILLS || run >= MAX_KILLED_RUNS ? undefined : next() < 0.15 ? 0 : Math.floor(next() * MAX_RUN_MS)
+      const killAfterMs = landed >= LANDED_KILLS || run >= MAX_KILLED_RUNS ? undefined : next() < 0.15 ? 0 : Math.floor(next() * maxRunMs)
       const report = await runOnce(input, run, killAfterMs)
       runs.push(report)
       if (report.killedAfterMs === undefined) break
