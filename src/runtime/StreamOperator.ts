@@ -148,8 +148,8 @@ export abstract class AbstractStreamOperator<Out, K> implements RecordCounter {
 
   /**
    * A checkpoint barrier: the function's operator state is brought up to date
-   * (`CheckpointedFunction.snapshotState`), then the barrier is forwarded. Collecting the
-   * operators' snapshots at the barrier comes with checkpoints.
+   * (`CheckpointedFunction.snapshotState`), the job (in a checkpointed one) takes the operator's
+   * snapshot (`barrierListener`), then the barrier is forwarded.
    */
   processBarrier(barrier: CheckpointBarrier): void {
     this.snapshotFunctionState({ checkpointId: barrier.checkpointId, checkpointTimestamp: barrier.timestamp })

@@ -394,8 +394,9 @@ export function checkObservable(x: unknown, what: string): void {
  * 1..n are `others`; each input's chain (when it has one) runs into the operator. Records go
  * to `processRecord(input, …)`; watermarks and statuses are combined by a
  * `StatusWatermarkValve` (FLINK_SEMANTICS §2) and reach the operator's hooks once combined;
- * side records and barriers are forwarded as they come (barrier alignment arrives with
- * checkpoints). An input that ends counts as reaching the end of event time; the operator
+ * side records are forwarded as they come; barriers and cancellation markers go through the
+ * operator's checkpointed input gate (aligned, unaligned or at-least-once, ./CheckpointedInputGate.ts),
+ * which every element of an input passes while an alignment is under way. An input that ends counts as reaching the end of event time; the operator
  * finishes when every input has ended. Its output can be chained onto.
  */
 export function multiInputOperator<In, Out, K = never>(
