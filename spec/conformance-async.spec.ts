@@ -10,6 +10,7 @@ import { Subject } from 'rxjs'
 import * as ds from '../src/index'
 import { manualService, sleep } from './support/async-services'
 import { type Case, commonEvent, compareOutput, conformanceCases, type Json, type Ts, time } from './support/conformance'
+import { mulberry32 as random } from './support/random'
 
 const cases = conformanceCases().filter(c => c.kind === 'async')
 
@@ -35,16 +36,6 @@ function configOf(c: Case): Config {
 const toJson = (e: ds.StreamElement<unknown>): Json | undefined =>
   e._tag === 'Record' ? { type: 'record', value: e.value, ts: e.timestamp } : e._tag === 'Watermark' ? { type: 'watermark', ts: e.timestamp } : undefined
 
-/** mulberry32: seeded, so a failing order can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** Which pending call to answer next, and whether to answer some after each input. */
 interface Policy {

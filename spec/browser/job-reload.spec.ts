@@ -9,7 +9,7 @@ import fc from 'fast-check'
 import type { Page } from 'playwright-core'
 import * as ds from '../../src/index'
 import { useBrowser } from '../support/browser'
-import { randomSource } from './page/checkpoint-content'
+import { mulberry32 } from '../support/random'
 import type { RunConfig, RunStatus } from './page/job-reload'
 import { generateReadings, type Pacing, readingsJobOptions, readingSource, readingsPipeline } from './page/readings-job'
 
@@ -90,7 +90,7 @@ describe('a job in Chromium whose page is reloaded while it runs', () => {
   it(
     `commits exactly the output of one uninterrupted run, after ${RELOADS} reloads at random moments, restoring from the latest checkpoint each time`,
     async () => {
-      const random = randomSource(seed())
+      const random = mulberry32(seed())
       for (let round = 1; round <= ROUNDS; round++) {
         const page = await browser().openPage()
         const pageErrors: string[] = []

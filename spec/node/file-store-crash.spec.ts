@@ -15,6 +15,7 @@ import fc from 'fast-check'
 import { decodeCheckpoint } from '../../src/checkpoint/checkpointFormat'
 import { fileStore, jobFolderName } from '../../node/fileStore'
 import { crashCheckpoint, crashMetadata } from './fixtures/crash-checkpoints'
+import { mulberry32 as random } from '../support/random'
 
 const WRITER = join(__dirname, 'fixtures', 'file-store-writer.js')
 const JOB = 'crash/test ü'
@@ -22,16 +23,6 @@ const ROUNDS = 14
 /** The longest a child runs after it is loaded, in ms. */
 const MAX_RUN_MS = 250
 
-/** A small seeded generator (mulberry32): the kill moments of a run follow from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
-}
 
 describe('fileStore killed with SIGKILL while it writes', () => {
   let dir: string

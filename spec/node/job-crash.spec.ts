@@ -17,7 +17,8 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import { asapScheduler } from 'rxjs'
 import * as ds from '../../src/index'
-import { crashInput, crashPipeline, random } from './fixtures/crash-job'
+import { mulberry32 as random } from '../support/random'
+import { crashInput, crashPipeline } from './fixtures/crash-job'
 import { sinkFolders } from './fixtures/file-transaction-sink'
 
 const RUNNER = join(__dirname, 'fixtures', 'crash-job-runner.js')

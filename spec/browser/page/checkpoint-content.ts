@@ -4,6 +4,7 @@
  * passing the content around. Runs in the page (bundled) and in Node alike.
  */
 import type { CompletedCheckpoint } from '../../../src/checkpoint/checkpointFormat'
+import { mulberry32 } from '../../support/random'
 
 /** Checkpoint `checkpointId` of `jobId`: a few operators' snapshots, 60 to 300 kB of text. */
 export function checkpointContent(jobId: string, checkpointId: number): CompletedCheckpoint {
@@ -20,17 +21,6 @@ export function checkpointContent(jobId: string, checkpointId: number): Complete
   }
 }
 
-/** A 32-bit generator (mulberry32): the same seed gives the same text in the page and in Node. */
-export function randomSource(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
-}
 
 /** Pieces of text that a store could get wrong: wide, combining, invisible, control, unpaired. */
 const WELL_FORMED = [
@@ -56,7 +46,7 @@ const LONE_SURROGATES = ['\ud800', '\udbff', '\udc00', '\udfff']
  * unpaired surrogates, which IndexedDB keeps but which do not survive a trip through UTF-8.
  */
 export function unicodeText(seed: number, length: number, loneSurrogates: boolean): string {
-  const next = randomSource(seed)
+  const next = mulberry32(seed)
   const pool = loneSurrogates ? [...WELL_FORMED, ...LONE_SURROGATES] : WELL_FORMED
   const parts: string[] = []
   let size = 0

@@ -6,7 +6,7 @@
  */
 import { asapScheduler, type Observable } from 'rxjs'
 import * as ds from '../../../src/index'
-import { randomSource } from './checkpoint-content'
+import { mulberry32 } from '../../support/random'
 
 /** A sensor reading: sensor `k` measured `v` at event time `ts`. */
 export interface Reading {
@@ -25,7 +25,7 @@ const OUT_OF_ORDERNESS = 200
  * 40 ms a reading, and each reading lags the newest by less than the out-of-orderness bound.
  */
 export function generateReadings(seed: number, count: number): Reading[] {
-  const next = randomSource(seed)
+  const next = mulberry32(seed)
   const readings: Reading[] = []
   let clock = 0
   for (let i = 0; i < count; i++) {
