@@ -17,7 +17,7 @@ import type { OperatorInfo } from '../core/OperatorOptions'
 import { type CheckpointBarrier, type StreamElement, type StreamRecord, streamRecord } from '../core/StreamElement'
 import type { ChainContext } from '../runtime/Output'
 import { type ChainOutput, type ControlElement, watermarkElement } from '../runtime/Output'
-import { AbstractStreamOperator, type OneInput, type SnapshotParts } from '../runtime/StreamOperator'
+import { AbstractStreamOperator, type OneInput, type RestoredParts, type SnapshotParts } from '../runtime/StreamOperator'
 import { describeElement, describeValue } from '../core/describe'
 import { ownField } from '../state/snapshotFormat'
 import type { AsyncFunction } from './AsyncFunction'
@@ -200,7 +200,7 @@ export class AsyncWaitOperator<In, Out, K> extends AbstractStreamOperator<Out, K
    * (attempts and timeouts start over). All are decoded first: a snapshot that is not one
    * changes nothing.
    */
-  protected override restoreParts(parts: SnapshotParts): void {
+  protected override restoreParts(parts: RestoredParts): void {
     const encoded = ownField(parts.own, 'inFlight')
     const fail = (detail: string): never => {
       throw new StateError(this.info, 'inFlight', `cannot restore: ${detail}`)

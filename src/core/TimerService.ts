@@ -286,6 +286,15 @@ export class InternalTimerService<K, N = undefined> {
     return this.processingTime.snapshot()
   }
 
+  /**
+   * The pending timers of `domain` in no particular order, and how to sort them into firing
+   * order: a snapshot lists them at the barrier (timers never change) and sorts them after.
+   */
+  unorderedTimers(domain: TimeDomain): { readonly timers: InternalTimer<K, N>[]; readonly compare: (a: InternalTimer<K, N>, b: InternalTimer<K, N>) => number } {
+    const queue = domain === 'EVENT_TIME' ? this.eventTime : this.processingTime
+    return { timers: queue.unordered(), compare: inFiringOrder as (a: InternalTimer<K, N>, b: InternalTimer<K, N>) => number }
+  }
+
   /** Cancels the scheduled action; afterwards no timer fires. Idempotent. */
   dispose(): void {
     this.disposed = true
@@ -531,14 +540,19 @@ class TimerQueue<K, N> {
   }
 
   snapshot(): InternalTimer<K, N>[] {
+    return this.unordered()
+      .sort(inFiringOrder)
+      .map(({ key, namespace, timestamp, domain }) => ({ key, namespace, timestamp, domain }))
+  }
+
+  /** Every pending timer, in no particular order (`inFiringOrder` sorts them). */
+  unordered(): Entry<K, N>[] {
     const entries: Entry<K, N>[] = []
     for (const slot of this.byKey.values()) {
       if (slot instanceof KeyTimers) for (const entry of slot.entries()) entries.push(entry)
       else entries.push(slot)
     }
     return entries
-      .sort((a, b) => (a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.seq - b.seq))
-      .map(({ key, namespace, timestamp, domain }) => ({ key, namespace, timestamp, domain }))
   }
 
   /** Takes the timer out of its key's slot (a key back to one timer holds it as is again). */
@@ -564,6 +578,11 @@ function isTimer<K, N>(entry: Entry<K, N>, namespaceId: unknown, timestamp: numb
   const other = entry.namespaceId
   // SameValueZero, as a Map compares keys: NaN equals NaN.
   return entry.timestamp === timestamp && (other === namespaceId || (other !== other && namespaceId !== namespaceId))
+}
+
+/** Earliest first; timers of the same time in the order they were registered. */
+function inFiringOrder<K, N>(a: Entry<K, N>, b: Entry<K, N>): number {
+  return a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.seq - b.seq
 }
 
 function isLive<K, N>(entry: Entry<K, N>): boolean {

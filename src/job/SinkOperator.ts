@@ -17,7 +17,7 @@ import { StateError } from '../core/errors'
 import type { CheckpointBarrier } from '../core/StreamElement'
 import type { OperatorInfo } from '../core/OperatorOptions'
 import type { ChainContext, ChainOutput } from '../runtime/Output'
-import { AbstractStreamOperator, type OneInput, type SnapshotParts } from '../runtime/StreamOperator'
+import { AbstractStreamOperator, type OneInput, type RestoredParts, type SnapshotParts } from '../runtime/StreamOperator'
 import { jsonIncompatibility, ownField } from '../state/snapshotFormat'
 import { isTransactionalSink, type Sink, type TransactionalSinkFunctions } from './Sink'
 
@@ -160,7 +160,7 @@ export class SinkOperator<T, Txn> extends AbstractStreamOperator<never, never> i
     return { own }
   }
 
-  protected override restoreParts(parts: SnapshotParts): void {
+  protected override restoreParts(parts: RestoredParts): void {
     if (this.tx === undefined) return
     const pending = ownField(parts.own, 'pending')
     const current = ownField(parts.own, 'current')

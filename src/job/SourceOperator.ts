@@ -10,7 +10,7 @@ import { type CheckpointBarrier, NO_TIMESTAMP } from '../core/StreamElement'
 import type { OperatorInfo } from '../core/OperatorOptions'
 import { NO_KEY } from '../runtime/host'
 import type { ChainContext, ChainOutput } from '../runtime/Output'
-import { AbstractStreamOperator, type SnapshotParts } from '../runtime/StreamOperator'
+import { AbstractStreamOperator, type RestoredParts, type SnapshotParts } from '../runtime/StreamOperator'
 import { jsonIncompatibility, ownField } from '../state/snapshotFormat'
 import type { PullResult, SourceReader } from './Source'
 
@@ -79,7 +79,7 @@ export class SourceOperator<T> extends AbstractStreamOperator<T, never> {
     return { own: { position: position ?? null, replayable: this.replayable } }
   }
 
-  protected override restoreParts(parts: SnapshotParts): void {
+  protected override restoreParts(parts: RestoredParts): void {
     const position = ownField(parts.own, 'position')
     // An Observable cannot resume where it was: it is subscribed anew (at-most-once for what was in flight).
     this.restoredPosition = position === null || !this.replayable ? undefined : position

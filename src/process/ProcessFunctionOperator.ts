@@ -16,7 +16,7 @@ import { type CheckpointedFunction, HeapOperatorStateStore } from '../state/Oper
 import { asStreamError } from '../runtime/host'
 import type { ChainContext } from '../runtime/Output'
 import type { ChainOutput } from '../runtime/Output'
-import { AbstractStreamOperator, type SnapshotParts, type StateSnapshotContext } from '../runtime/StreamOperator'
+import { AbstractStreamOperator, type RestoredParts, type SnapshotParts, type StateSnapshotContext } from '../runtime/StreamOperator'
 import { decodeTime, encodeTime, ownField } from '../state/snapshotFormat'
 import type { ProcessContext } from './ProcessFunction'
 
@@ -87,7 +87,7 @@ export abstract class ProcessFunctionOperator<Out, K> extends AbstractStreamOper
     return { operatorState: this.operatorState.snapshot(), own: { watermark: encodeTime(this.currentWatermark), ...this.snapshotOwn() } }
   }
 
-  protected override restoreParts(parts: SnapshotParts): void {
+  protected override restoreParts(parts: RestoredParts): void {
     this.currentWatermark = decodeTime(this.info, ownField(parts.own, 'watermark'))
     this.restoreOwn(parts.own)
     if (parts.operatorState !== undefined) this.operatorState.restore(parts.operatorState)

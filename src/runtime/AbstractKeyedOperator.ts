@@ -23,11 +23,12 @@ import { StateError } from '../core/errors'
 import { describeValue } from '../core/describe'
 import { keyGroupOfId } from '../state/KeyGroup'
 import { decodeKey, decodeTime, encodeKey, encodeTime, ownField, type TimersSnapshot } from '../state/snapshotFormat'
-import { type InternalTimer, InternalTimerService, type Triggerable } from '../core/TimerService'
+import { type InternalTimer, InternalTimerService, type TimeDomain, type Triggerable } from '../core/TimerService'
+import { type DeferredJson, deferredList, deferredObject } from '../state/DeferredJson'
 import { asStreamError } from './host'
 import type { ChainContext } from './Output'
 import type { ChainOutput } from './Output'
-import { AbstractStreamOperator, type SnapshotParts } from './StreamOperator'
+import { AbstractStreamOperator, type RestoredParts, type SnapshotParts } from './StreamOperator'
 
 /** @internal What every keyed operator is configured with. */
 export interface KeyedOperatorConfig {
@@ -110,10 +111,10 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> exten
 
   /** Keyed state and timers, filed by key group, and the watermark with what `snapshotOwn` adds. */
   protected override snapshotParts(): SnapshotParts {
-    return { keyed: this.backend.snapshot(), timers: this.snapshotTimers(), own: { watermark: encodeTime(this.currentWatermark), ...this.snapshotOwn() } }
+    return { keyed: this.backend.snapshotDeferred(), timers: this.snapshotTimers(), own: { watermark: encodeTime(this.currentWatermark), ...this.snapshotOwn() } }
   }
 
-  protected override restoreParts(parts: SnapshotParts): void {
+  protected override restoreParts(parts: RestoredParts): void {
     if (parts.keyed !== undefined) this.backend.restore(parts.keyed)
     this.currentWatermark = decodeTime(this.info, ownField(parts.own, 'watermark'))
     // The timer service learns the watermark only by advancing (what timers, triggers and
@@ -141,14 +142,16 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> exten
   /** Reads back what `snapshotOwn` wrote (after the keyed state, before the timers). */
   protected restoreOwn(_own: unknown): void {}
 
-  private snapshotTimers(): TimersSnapshot {
-    const encode = (timer: InternalTimer<TK, N>): TimersSnapshot['eventTime'][number] => [
-      keyGroupOfId(keyId(timer.key), this.backend.keys.maxParallelism),
-      encodeKey(timer.key),
-      this.namespaceCodec.encode(timer.namespace),
-      timer.timestamp
-    ]
-    return { eventTime: this.timers.eventTimeTimers().map(encode), processingTime: this.timers.processingTimeTimers().map(encode) }
+  /** The timers pending now, sorted and written in steps (a timer never changes; the set does). */
+  private snapshotTimers(): DeferredJson {
+    const maxParallelism = this.backend.keys.maxParallelism
+    const encode = (timer: InternalTimer<TK, N>): string =>
+      JSON.stringify([keyGroupOfId(keyId(timer.key), maxParallelism), encodeKey(timer.key), this.namespaceCodec.encode(timer.namespace), timer.timestamp])
+    const list = (domain: TimeDomain): DeferredJson => {
+      const { timers, compare } = this.timers.unorderedTimers(domain)
+      return deferredList(timers, encode, compare)
+    }
+    return deferredObject({ eventTime: list('EVENT_TIME'), processingTime: list('PROCESSING_TIME') })
   }
 
   private restoreTimers(snapshot: TimersSnapshot): void {

@@ -33,6 +33,7 @@
 import type { Subscription } from 'rxjs'
 import { StateError } from '../core/errors'
 import type { OperatorInfo } from '../core/OperatorOptions'
+import { completeNow, type DeferredJson, deferredObject } from '../state/DeferredJson'
 import { describeErrors, OperatorSnapshot } from '../state/snapshotFormat'
 import { type CancelCheckpointMarker, type CheckpointBarrier, type SideRecord, type StreamStatus, streamRecord } from '../core/StreamElement'
 import type { ChainContext } from './Output'
@@ -69,8 +70,15 @@ export interface StateSnapshotContext {
   readonly checkpointTimestamp: number
 }
 
-/** @internal The parts of an operator snapshot a subclass writes and reads back. */
-export type SnapshotParts = Omit<OperatorSnapshot, 'format' | 'version' | 'kind'>
+/** @internal The parts of an operator snapshot, as a subclass reads them back. */
+export type RestoredParts = Omit<OperatorSnapshot, 'format' | 'version' | 'kind'>
+
+/**
+ * @internal
+ * The parts of an operator snapshot as a subclass writes them: JSON data (written at the
+ * barrier) or parts written in steps after it (see `DeferredJson`).
+ */
+export type SnapshotParts = { [P in keyof RestoredParts]?: RestoredParts[P] | DeferredJson }
 
 /** @internal The input side of a one-input operator: what the operator before it writes to. */
 export interface OneInput<In> extends ChainOutput<In, unknown> {
@@ -198,7 +206,16 @@ export abstract class AbstractStreamOperator<Out, K> implements RecordCounter {
 
   /** Everything the operator remembers, as plain JSON data (a copy: later processing does not change it). */
   snapshotState(context: StateSnapshotContext): OperatorSnapshot {
-    return { format: 'rx-datastream/operator', version: 1, kind: this.info.kind, ...this.snapshotParts(context) }
+    return JSON.parse(completeNow(this.snapshotStateDeferred(context))) as OperatorSnapshot
+  }
+
+  /**
+   * The same snapshot as JSON text, of the state as it is now, written in steps while the
+   * operator goes on (a checkpoint's asynchronous part): what must be copied at once is copied
+   * now, large keyed state is written key by key, copy-on-write.
+   */
+  snapshotStateDeferred(context: StateSnapshotContext): DeferredJson {
+    return deferredObject({ format: 'rx-datastream/operator', version: 1, kind: this.info.kind, ...this.snapshotParts(context) })
   }
 
   /**
@@ -219,7 +236,7 @@ export abstract class AbstractStreamOperator<Out, K> implements RecordCounter {
   }
 
   /** Reads back what `snapshotParts` wrote. */
-  protected restoreParts(_parts: SnapshotParts): void {}
+  protected restoreParts(_parts: RestoredParts): void {}
 
   /** Runs exactly once when the subscription ends, however it ends. */
   close(): void {}

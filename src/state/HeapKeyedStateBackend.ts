@@ -44,7 +44,9 @@ import type {
 } from './StateDescriptor'
 import { stateKindName } from './StateDescriptor'
 import { StateTable } from './StateTable'
-import type { KeyedStateBackend, TableCodec } from './KeyedStateBackend'
+import type { EntryWriter } from './TableCapture'
+import { completeNow, deferredArray, type DeferredJson, deferredObject, readyJson } from './DeferredJson'
+import type { InternalTableOptions, KeyedStateBackend, TableCodec } from './KeyedStateBackend'
 
 // -------------------------------------------------------------------------------------
 // backend
@@ -72,6 +74,8 @@ interface RegisteredState {
 interface InternalTable<K> {
   readonly table: StateTable<K, unknown>
   readonly codec: TableCodec<unknown>
+  /** Its snapshots are written in steps (see `StateTable.capture`). */
+  readonly copyOnWrite: boolean
 }
 
 /** @internal */
@@ -144,10 +148,10 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
    * A table for an operator's own keyed bookkeeping (window contents, join buffers), kept as
    * live objects for speed and written into snapshots through `codec`.
    */
-  internalTable<S>(name: string, codec: TableCodec<S>): StateTable<K, S> {
+  internalTable<S>(name: string, codec: TableCodec<S>, options: InternalTableOptions = {}): StateTable<K, S> {
     let internal = this.internal.get(name)
     if (internal === undefined) {
-      internal = { table: new StateTable<K, unknown>(name, this.keys), codec: codec as TableCodec<unknown> }
+      internal = { table: new StateTable<K, unknown>(name, this.keys), codec: codec as TableCodec<unknown>, copyOnWrite: options.copyOnWrite ?? false }
       this.internal.set(name, internal)
       const restored = this.pendingTables.get(name)
       if (restored !== undefined) {
@@ -182,19 +186,32 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
   }
 
   /**
-   * A snapshot of every descriptor state (and of restored ones never registered since). It is
-   * a copy: values that are later changed in place (an accumulator an aggregate function
-   * mutates) do not change a snapshot already taken, as Flink's copy-on-write snapshots.
+   * A snapshot of every descriptor state (and of restored ones never registered since), as
+   * plain JSON data: {@link snapshotDeferred} written whole at once.
    */
   snapshot(): KeyedStateSnapshot {
-    const states: SnapshotState[] = []
+    return JSON.parse(completeNow(this.snapshotDeferred())) as KeyedStateSnapshot
+  }
+
+  /**
+   * A snapshot as of now, written in steps afterwards (the text of a {@link KeyedStateSnapshot}).
+   * Descriptor states and copy-on-write tables are captured (see `StateTable.capture`): values
+   * changed in place meanwhile, such as an accumulator an aggregate function mutates, do not
+   * change it. Other tables are written at once.
+   */
+  snapshotDeferred(): DeferredJson {
     const now = this.now()
-    for (const { descriptor, table } of this.registered.values()) states.push(this.snapshotState(descriptor, table, now))
-    for (const pending of this.pendingRestore.values()) states.push(pending)
-    const tables: TableSnapshot[] = []
-    for (const [name, internal] of this.internal) tables.push(this.snapshotTable(name, internal))
-    for (const pending of this.pendingTables.values()) tables.push(pending)
-    return structuredClone({ format: 'rx-datastream/keyed-state', version: 1, maxParallelism: this.keys.maxParallelism, states, tables })
+    const states: DeferredJson[] = []
+    for (const { descriptor, table } of this.registered.values()) {
+      states.push(deferredObject({ name: descriptor.name, kind: descriptor._tag, ttl: descriptor.ttl !== undefined, entries: table.capture(stateEntryWriter(descriptor, now), true) }))
+    }
+    for (const pending of this.pendingRestore.values()) states.push(readyJson(pending))
+    const tables: DeferredJson[] = []
+    for (const [name, { table, codec, copyOnWrite }] of this.internal) {
+      tables.push(deferredObject({ name, entries: table.capture(tableEntryWriter(codec), copyOnWrite) }))
+    }
+    for (const pending of this.pendingTables.values()) tables.push(readyJson(pending))
+    return deferredObject({ format: 'rx-datastream/keyed-state', version: 1, maxParallelism: this.keys.maxParallelism, states: deferredArray(states), tables: deferredArray(tables) })
   }
 
   /**
@@ -288,32 +305,6 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     }
   }
 
-  private snapshotState(descriptor: StateDescriptor, table: StateTable<unknown, unknown>, now: number): SnapshotState {
-    const ttl = descriptor.ttl
-    const encode = valueEncoder(descriptor)
-    const entries: SnapshotEntry[] = []
-    for (const entry of table.entries()) {
-      const key = encodeKey(entry.key)
-      const add = (ns: unknown, stored: unknown): void => {
-        const live = ttl === undefined ? stored : withoutExpiredStored(descriptor, stored, now)
-        if (live !== undefined) entries.push([entry.group, key, ns === undefined ? null : (ns as string | number), encode(live)])
-      }
-      if (entry.value !== undefined) add(undefined, entry.value)
-      if (entry.namespaces !== undefined) for (const [ns, stored] of entry.namespaces) add(ns, stored)
-    }
-    return { name: descriptor.name, kind: descriptor._tag, ttl: ttl !== undefined, entries }
-  }
-
-  private snapshotTable(name: string, { table, codec }: InternalTable<K>): TableSnapshot {
-    const entries: SnapshotEntry[] = []
-    for (const entry of table.entries()) {
-      const key = encodeKey(entry.key)
-      if (entry.value !== undefined) entries.push([entry.group, key, null, codec.encode(entry.value)])
-      if (entry.namespaces !== undefined) for (const [ns, value] of entry.namespaces) entries.push([entry.group, key, ns as string | number, codec.encode(value)])
-    }
-    return { name, entries }
-  }
-
   private restoreTable({ table, codec }: InternalTable<K>, snapshot: TableSnapshot): void {
     table.clear()
     this.restoreEntries(snapshot.name, snapshot.entries, (key, id, ns, encoded, fail) => table.restoreValue(key as K, id, ns, codec.decode(encoded, fail, key)))
@@ -359,6 +350,36 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
 // -------------------------------------------------------------------------------------
 // utils
 // -------------------------------------------------------------------------------------
+
+/** Writes a descriptor state's entries of one key: `[key group, key, namespace, value]`, expired values left out. */
+function stateEntryWriter(descriptor: StateDescriptor, now: number): EntryWriter<unknown, unknown> {
+  const ttl = descriptor.ttl
+  const encode = valueEncoder(descriptor)
+  return entry => {
+    const key = encodeKey(entry.key)
+    let text = ''
+    const add = (ns: unknown, stored: unknown): void => {
+      const live = ttl === undefined ? stored : withoutExpiredStored(descriptor, stored, now)
+      if (live === undefined) return
+      text += `${text === '' ? '' : ','}${JSON.stringify([entry.group, key, ns === undefined ? null : ns, encode(live)])}`
+    }
+    if (entry.value !== undefined) add(undefined, entry.value)
+    if (entry.namespaces !== undefined) for (const [ns, stored] of entry.namespaces) add(ns, stored)
+    return text
+  }
+}
+
+/** Writes an operator table's entries of one key through its codec. */
+function tableEntryWriter<K>(codec: TableCodec<unknown>): EntryWriter<K, unknown> {
+  return entry => {
+    const key = encodeKey(entry.key)
+    let text = entry.value === undefined ? '' : JSON.stringify([entry.group, key, null, codec.encode(entry.value)])
+    if (entry.namespaces !== undefined) {
+      for (const [ns, value] of entry.namespaces) text += `${text === '' ? '' : ','}${JSON.stringify([entry.group, key, ns, codec.encode(value)])}`
+    }
+    return text
+  }
+}
 
 /** @internal Development mode: anywhere but a process with NODE_ENV=production. */
 export function isDevelopmentMode(): boolean {

@@ -7,6 +7,7 @@
  */
 import type { InternalKvState } from './heapStates'
 import type { KeyContext } from './KeyContext'
+import type { DeferredJson } from './DeferredJson'
 import type { KeyedStateSnapshot } from './snapshotFormat'
 import type { MergingStateDescriptor, StateDescriptor, StateOf } from './StateDescriptor'
 import type { StateTable } from './StateTable'
@@ -21,6 +22,16 @@ export interface TableCodec<S> {
   encode(value: S): unknown
   /** `key` is the entry's key (current in the backend meanwhile). */
   decode(encoded: unknown, fail: (detail: string) => never, key: unknown): S
+}
+
+/** @internal How an operator's own table is kept. */
+export interface InternalTableOptions {
+  /**
+   * Snapshots of the table are written in steps after the barrier (copy-on-write): the
+   * operator promises that it changes a value in place only after reading it through the table
+   * or announcing it (`StateTable.willChange`). Default false: written at the barrier.
+   */
+  readonly copyOnWrite?: boolean
 }
 
 /** @internal */
@@ -45,11 +56,13 @@ export interface KeyedStateBackend<K> {
    */
   unclaimedTables(): string[]
   /** A table for the operator's own keyed bookkeeping, written into snapshots through `codec`. */
-  internalTable<S>(name: string, codec: TableCodec<S>): StateTable<K, S>
+  internalTable<S>(name: string, codec: TableCodec<S>, options?: InternalTableOptions): StateTable<K, S>
   /** `fn` for every key with a value in `descriptor`'s state, that key current (Flink's `applyToAllKeys`). */
   applyToAllKeys<D extends StateDescriptor>(descriptor: D, fn: (key: K, state: StateOf<D>) => void): void
   /** Every state, as plain JSON data filed by key group (a copy). */
   snapshot(): KeyedStateSnapshot
+  /** The same as of now, as JSON text written in steps afterwards (see `DeferredJson`). */
+  snapshotDeferred(): DeferredJson
   /** Replaces all state by a snapshot's, checking it as it goes. */
   restore(snapshot: unknown): void
   /** Drops all state. */

@@ -12,8 +12,10 @@
  * id, and {@link StateTable.entries} lists the keys group by group, which is the layout
  * snapshots and redistribution read.
  */
+import type { DeferredJson } from './DeferredJson'
 import { keyGroupOfId } from './KeyGroup'
 import type { KeyContext } from './KeyContext'
+import { type CapturedTable, type EntryWriter, TableCapture } from './TableCapture'
 
 /** @internal One key's values in one table, as {@link StateTable.entries} lists them. */
 export interface KeyEntry<K, S> {
@@ -30,7 +32,7 @@ export interface KeyEntry<K, S> {
 const NO_KEY: unique symbol = Symbol('no key')
 
 /** @internal */
-export class StateTable<K, S> {
+export class StateTable<K, S> implements CapturedTable<K, S> {
   /** The void-namespace value of every key that has one, by key id. */
   private readonly values = new Map<unknown, S>()
   /** The values in other namespaces, per key id (only keys that have some). */
@@ -45,6 +47,11 @@ export class StateTable<K, S> {
   private cachedNamespaces: Map<unknown, S> | undefined = undefined
   /** Where incremental cleanup resumes. */
   private cursor: Iterator<unknown> | undefined = undefined
+  /**
+   * The snapshot being written in steps, if any: every read for the record path and every
+   * change tells it the key first (one field check per access otherwise).
+   */
+  private capturing: TableCapture<K, S> | undefined = undefined
 
   constructor(
     readonly name: string,
@@ -54,6 +61,7 @@ export class StateTable<K, S> {
   /** The current key's value in namespace `ns`. */
   get(ns: unknown): S | undefined {
     const id = this.keys.currentId
+    if (this.capturing !== undefined) this.capturing.before(id)
     return ns === undefined ? this.values.get(id) : this.namespacesOf(id)?.get(ns)
   }
 
@@ -62,6 +70,7 @@ export class StateTable<K, S> {
    * operator that reaches its own bookkeeping by key id without making the key current.
    */
   getById(id: unknown): S | undefined {
+    if (this.capturing !== undefined) this.capturing.before(id)
     return this.values.get(id)
   }
 
@@ -73,6 +82,7 @@ export class StateTable<K, S> {
     }
     const keys = this.keys
     const id = keys.currentId
+    if (this.capturing !== undefined) this.capturing.before(id)
     if (id !== keys.currentKey) this.rememberKey(id, keys.currentKey)
     if (ns === undefined) {
       this.values.set(id, value)
@@ -89,6 +99,7 @@ export class StateTable<K, S> {
   /** Removes the current key's value in namespace `ns`. */
   remove(ns: unknown): void {
     const id = this.keys.currentId
+    if (this.capturing !== undefined) this.capturing.before(id)
     if (ns === undefined) {
       if (!this.values.delete(id)) return
     } else {
@@ -101,7 +112,45 @@ export class StateTable<K, S> {
 
   /** The current key's namespaces with a value (not the void one). */
   namespacesOfCurrentKey(): IterableIterator<unknown> | undefined {
-    return this.namespacesOf(this.keys.currentId)?.keys()
+    const id = this.keys.currentId
+    if (this.capturing !== undefined) this.capturing.before(id)
+    return this.namespacesOf(id)?.keys()
+  }
+
+  /**
+   * The values of key `id` are about to change in place, reached other than through this
+   * table (an operator that keeps references to them): a snapshot being written keeps them as
+   * they are now. Reads and writes through the table need no such call.
+   */
+  willChange(id: unknown): void {
+    if (this.capturing !== undefined) this.capturing.before(id)
+  }
+
+  /**
+   * A snapshot of the table's entries (a JSON array of `write`'s texts, key group by key
+   * group), as of now. With `copyOnWrite` it is written in steps while the table goes on being
+   * used: the owner promises that every in-place change of a value either follows a read
+   * through this table or is announced with {@link willChange}. Without, it is written now.
+   */
+  capture(write: EntryWriter<K, S>, copyOnWrite: boolean): DeferredJson {
+    // A capture still running (an earlier snapshot) is written out before the next one starts.
+    this.capturing?.takeAll()
+    const ids: unknown[] = Array.from(this.values.keys())
+    for (const id of this.namespaced.keys()) if (!this.values.has(id)) ids.push(id)
+    const capture = new TableCapture<K, S>(this, ids, write, this.keys.maxParallelism)
+    this.capturing = capture
+    if (!copyOnWrite) capture.takeAll()
+    return capture
+  }
+
+  /** See {@link CapturedTable.entryOf}. */
+  entryOf(id: unknown, group: number): KeyEntry<K, S> {
+    return { key: this.keyOf(id), id, group, value: this.values.get(id), namespaces: this.namespaced.get(id) }
+  }
+
+  /** See {@link CapturedTable.release}. */
+  release(capture: TableCapture<K, S>): void {
+    if (this.capturing === capture) this.capturing = undefined
   }
 
   /**
@@ -164,6 +213,7 @@ export class StateTable<K, S> {
 
   /** Puts a value for `key` (with `id`) without changing the current key: restore. */
   restoreValue(key: K, id: unknown, ns: unknown, value: S): void {
+    if (this.capturing !== undefined) this.capturing.before(id)
     if (id !== key) this.rememberKey(id, key)
     if (ns === undefined) {
       this.values.set(id, value)
@@ -178,6 +228,7 @@ export class StateTable<K, S> {
 
   /** Removes everything. */
   clear(): void {
+    this.capturing?.takeAll()
     this.values.clear()
     this.namespaced.clear()
     this.composite.clear()
@@ -218,6 +269,7 @@ export class StateTable<K, S> {
   }
 
   private sweepKey(id: unknown, keep: (value: S) => S | undefined): void {
+    if (this.capturing !== undefined) this.capturing.before(id)
     const value = this.values.get(id)
     if (value !== undefined) {
       const kept = keep(value)

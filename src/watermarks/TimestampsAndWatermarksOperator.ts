@@ -20,7 +20,7 @@ import { invalidTimestampReason } from '../core/timestamps'
 import { asStreamError, NO_KEY } from '../runtime/host'
 import type { ChainContext } from '../runtime/Output'
 import type { ChainOutput } from '../runtime/Output'
-import { AbstractStreamOperator, type OneInput, type SnapshotParts } from '../runtime/StreamOperator'
+import { AbstractStreamOperator, type OneInput, type RestoredParts, type SnapshotParts } from '../runtime/StreamOperator'
 import { decodeTime, encodeTime, jsonIncompatibility, ownField } from '../state/snapshotFormat'
 
 /**
@@ -109,7 +109,7 @@ export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator<T
   }
 
   /** A generator without `restoreState` keeps its fresh state (see the module comment). */
-  protected override restoreParts(parts: SnapshotParts): void {
+  protected override restoreParts(parts: RestoredParts): void {
     this.lastWatermark = decodeTime(this.info, ownField(parts.own, 'lastWatermark'))
     const idle = ownField(parts.own, 'idle')
     if (typeof idle !== 'boolean') throw new StateError(this.info, '*', `cannot restore: the idleness ${describeValue(idle)} is not a boolean`)

@@ -1,0 +1,173 @@
+/**
+ * @internal
+ * JSON text written in steps after the moment it describes: how a snapshot is taken without
+ * stopping the job for as long as its state is large (Flink's asynchronous snapshot phase).
+ *
+ * At the barrier an operator does only what must happen then (copying lists of references,
+ * starting copy-on-write on its state tables) and returns a `DeferredJson`; the job then calls
+ * `step` between batches of records until the text is complete. Whatever the records change
+ * meanwhile, the text describes the state as it was at the barrier: a state table writes a
+ * key's entries before the first change to that key (see `TableCapture`).
+ *
+ * A part known at the barrier is written at once (`readyJson`), so a value that the operator
+ * changes in place later cannot leak into the snapshot.
+ */
+
+/** @internal */
+export interface DeferredJson {
+  /**
+   * Writes more of the text, stopping once `performance.now()` (or `Date.now()`) passes
+   * `deadline` (a step may overrun by one unit of work); true once the text is complete.
+   */
+  step(deadline: number): boolean
+  /** The text, once `step` returned true. */
+  text(): string
+  /** The snapshot is abandoned: copy-on-write stops, nothing more is written. */
+  cancel(): void
+}
+
+/** @internal Whether `value` is a part written in steps. */
+export function isDeferredJson(value: unknown): value is DeferredJson {
+  return value instanceof Deferred
+}
+
+/** @internal The base of every `DeferredJson`, so that `isDeferredJson` can tell one from JSON data. */
+export abstract class Deferred implements DeferredJson {
+  abstract step(deadline: number): boolean
+  abstract text(): string
+  abstract cancel(): void
+}
+
+/** @internal A part complete at once: `value` as JSON now (a copy, whatever happens to `value` after). */
+export function readyJson(value: unknown): DeferredJson {
+  return new Ready(JSON.stringify(value) ?? 'null')
+}
+
+class Ready extends Deferred {
+  constructor(private readonly json: string) {
+    super()
+  }
+  step(): boolean {
+    return true
+  }
+  text(): string {
+    return this.json
+  }
+  cancel(): void {}
+}
+
+/**
+ * @internal
+ * A JSON object whose fields are JSON data (written at once) or deferred parts (written in
+ * steps, in field order). Fields whose value is `undefined` are left out, as `JSON.stringify`
+ * does.
+ */
+export function deferredObject(fields: Record<string, unknown>): DeferredJson {
+  const names: string[] = []
+  const parts: DeferredJson[] = []
+  for (const [name, value] of Object.entries(fields)) {
+    if (value === undefined) continue
+    names.push(name)
+    parts.push(isDeferredJson(value) ? value : readyJson(value))
+  }
+  return new Composite(parts, texts => `{${texts.map((text, i) => `${JSON.stringify(names[i])}:${text}`).join(',')}}`)
+}
+
+/** @internal A JSON array of deferred parts. */
+export function deferredArray(items: readonly DeferredJson[]): DeferredJson {
+  return new Composite(items, texts => `[${texts.join(',')}]`)
+}
+
+class Composite extends Deferred {
+  private next = 0
+  private result: string | undefined = undefined
+
+  constructor(
+    private readonly parts: readonly DeferredJson[],
+    private readonly join: (texts: string[]) => string
+  ) {
+    super()
+  }
+
+  step(deadline: number): boolean {
+    if (this.result !== undefined) return true
+    while (this.next < this.parts.length) {
+      if (!this.parts[this.next]!.step(deadline)) return false
+      this.next++
+      if (this.next < this.parts.length && now() >= deadline) return false
+    }
+    this.result = this.join(this.parts.map(p => p.text()))
+    return true
+  }
+
+  text(): string {
+    if (this.result === undefined) throw new Error('the snapshot is not written yet')
+    return this.result
+  }
+
+  cancel(): void {
+    for (const part of this.parts) part.cancel()
+  }
+}
+
+/**
+ * @internal
+ * A JSON array of `items` (references copied at the barrier, each unchanging), in the order
+ * `compare` gives (none: as they are), each written by `encode` as JSON text. The sort runs in
+ * one step; the writing in steps.
+ */
+export function deferredList<T>(items: T[], encode: (item: T) => string, compare?: (a: T, b: T) => number): DeferredJson {
+  return new List(items, encode, compare)
+}
+
+class List<T> extends Deferred {
+  private sorted: boolean
+  private next = 0
+  private readonly texts: string[] = []
+  private result: string | undefined = undefined
+
+  constructor(
+    private items: T[],
+    private readonly encode: (item: T) => string,
+    private readonly compare: ((a: T, b: T) => number) | undefined
+  ) {
+    super()
+    this.sorted = compare === undefined
+  }
+
+  step(deadline: number): boolean {
+    if (this.result !== undefined) return true
+    if (!this.sorted) {
+      this.items.sort(this.compare)
+      this.sorted = true
+      if (now() >= deadline) return false
+    }
+    const { items, texts, encode } = this
+    while (this.next < items.length) {
+      texts.push(encode(items[this.next++]!))
+      if ((this.next & 255) === 0 && now() >= deadline) return false
+    }
+    this.result = `[${texts.join(',')}]`
+    this.items = []
+    this.texts.length = 0
+    return true
+  }
+
+  text(): string {
+    if (this.result === undefined) throw new Error('the snapshot is not written yet')
+    return this.result
+  }
+
+  cancel(): void {
+    this.items = []
+  }
+}
+
+/** @internal Writes `deferred` to the end now and returns its text (a snapshot taken whole at once). */
+export function completeNow(deferred: DeferredJson): string {
+  deferred.step(Infinity)
+  return deferred.text()
+}
+
+/** @internal The clock steps are measured against: the high-resolution one where there is one. */
+export const now: () => number = typeof performance !== 'undefined' && typeof performance.now === 'function' ? () => performance.now() : () => Date.now()
