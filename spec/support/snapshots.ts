@@ -8,6 +8,7 @@
  * script is fed. What the interrupted run emitted before and after the cut must equal what
  * the uninterrupted run emitted.
  */
+import { strict as assert } from 'node:assert'
 import { type Observable, Subject, type Subscription } from 'rxjs'
 import type * as ds from '../../src/index'
 import { JobContext, runInJob } from '../../src/runtime/JobContext'
@@ -66,9 +67,32 @@ export function snapshotJob(job: JobContext): unknown[] {
 }
 
 /**
+ * Checks that snapshots written in steps (as a checkpoint writes them, copy-on-write) describe
+ * the job as it was when they were taken, however it goes on meanwhile: every operator of the
+ * first job starts one now, `goOn` feeds the job the rest of its input in two halves, with one
+ * step of writing (one key of each table) between them, and the written snapshots must equal
+ * `taken`, the ones taken at once at the same point.
+ */
+function expectSameWrittenInSteps<In, K, Out>(running: Running<In, K, Out>, taken: unknown[], goOn: readonly Step<In, K>[]): void {
+  const deferred = running.job.operators.map(({ operator }) => operator.snapshotStateDeferred({ checkpointId: 1, checkpointTimestamp: 0 }))
+  const half = goOn.length >> 1
+  feed(running, goOn.slice(0, half))
+  for (const d of deferred) d.step(-Infinity)
+  feed(running, goOn.slice(half))
+  const written = deferred.map(d => {
+    d.step(Infinity)
+    return JSON.parse(d.text()) as unknown
+  })
+  assert.deepEqual(written, taken, 'a snapshot written in steps while the job went on differs from the one taken at once')
+}
+
+/**
  * The interrupted run: `before` feeds the first job, every operator is snapshotted (through
  * JSON), the subscription is dropped, and `after` feeds a second job restored from those
  * snapshots (the job puts each back as its operator is created, before the operator opens).
+ * With `goOn`, the first job is fed those steps after its snapshot, and snapshots written in
+ * steps meanwhile must equal it (see `expectSameWrittenInSteps`); what it emits then is not
+ * part of the interrupted run.
  * Returns what both jobs emitted, in one list, and the snapshots (none if the first job had
  * already ended: nothing is restored then).
  */
@@ -76,13 +100,15 @@ export function interruptAndRestore<In, K, Out>(
   inputCount: number,
   build: Build<In, K, Out>,
   before: (running: Running<In, K, Out>) => void,
-  after: (running: Running<In, K, Out>) => void
+  after: (running: Running<In, K, Out>) => void,
+  goOn?: readonly Step<In, K>[]
 ): { restored: Emitted<Out>; snapshots: unknown[] } {
-  const emitted: Emitted<Out> = { elements: [], error: undefined, completed: false }
-  const first = startJob(inputCount, build, emitted)
+  const first = startJob(inputCount, build)
   before(first)
+  const emitted: Emitted<Out> = { ...first.emitted, elements: [...first.emitted.elements] }
   const live = emitted.error === undefined && !emitted.completed
   const snapshots = live ? snapshotJob(first.job) : []
+  if (live && goOn !== undefined) expectSameWrittenInSteps(first, snapshots, goOn)
   first.subscription.unsubscribe()
   if (!live) return { restored: emitted, snapshots }
 
@@ -111,7 +137,8 @@ export function runWithRestore<In, K, Out>(
     inputCount,
     build,
     first => feed(first, script.slice(0, cut)),
-    second => feed(second, script.slice(cut))
+    second => feed(second, script.slice(cut)),
+    script.slice(cut)
   )
   return { uninterrupted: uninterrupted.emitted, restored, snapshots }
 }

@@ -43,9 +43,59 @@ const Header = t.type({ format: t.literal(FORMAT), version: t.literal(VERSION), 
 
 /** @internal The text a store keeps for `checkpoint`. */
 export function encodeCheckpoint(checkpoint: CompletedCheckpoint): string {
-  const body = JSON.stringify(checkpoint)
-  const header = JSON.stringify({ format: FORMAT, version: VERSION, length: body.length, checksum: checksum(body) })
-  return `${header}\n${body}`
+  const encoder = new CheckpointEncoder(JSON.stringify(checkpoint))
+  encoder.step(Infinity)
+  return encoder.text()
+}
+
+/**
+ * @internal
+ * The body of a checkpoint whose operator snapshots are JSON text already (written in steps
+ * by their operators): `checkpoint`'s fields with `operators` spliced in, uid by uid.
+ */
+export function checkpointBody(checkpoint: Omit<CompletedCheckpoint, 'operators'>, operators: ReadonlyMap<string, string>): string {
+  const { jobId, checkpointId, timestamp, kind, ...optional } = checkpoint
+  const head = JSON.stringify({ jobId, checkpointId, timestamp, kind })
+  const parts = Array.from(operators, ([uid, text]) => `${JSON.stringify(uid)}:${text}`)
+  const rest = JSON.stringify(optional)
+  return `${head.slice(0, -1)},"operators":{${parts.join(',')}}${rest === '{}' ? '' : `,${rest.slice(1, -1)}`}}`
+}
+
+/** Characters checksummed between two looks at the clock. */
+const CHECKSUM_CHUNK = 1 << 16
+
+/**
+ * @internal
+ * Turns a checkpoint's body into the text a store keeps, in steps: the checksum of a large
+ * body takes tens of milliseconds, which would stall the job if taken in one go.
+ */
+export class CheckpointEncoder {
+  private readonly sum = new Fnv64()
+  private at = 0
+  private result: string | undefined = undefined
+
+  constructor(private readonly body: string) {}
+
+  /** Checksums until `deadline` (on `now`'s clock); true once the text is ready. */
+  step(deadline: number, now: () => number = () => Date.now()): boolean {
+    if (this.result !== undefined) return true
+    const { body } = this
+    while (this.at < body.length) {
+      const end = Math.min(body.length, this.at + CHECKSUM_CHUNK)
+      this.sum.update(body, this.at, end)
+      this.at = end
+      if (this.at < body.length && now() >= deadline) return false
+    }
+    const header = JSON.stringify({ format: FORMAT, version: VERSION, length: body.length, checksum: this.sum.digest() })
+    this.result = `${header}\n${body}`
+    return true
+  }
+
+  /** The text, once `step` returned true. */
+  text(): string {
+    if (this.result === undefined) throw new Error('the checkpoint is not encoded yet')
+    return this.result
+  }
 }
 
 /**
@@ -95,17 +145,33 @@ const parseJson = (text: string): unknown => {
   }
 }
 
+/** 64-bit FNV-1a over the UTF-16 code units of a text, as 16 hex digits. */
+function checksum(text: string): string {
+  const sum = new Fnv64()
+  sum.update(text, 0, text.length)
+  return sum.digest()
+}
+
 /**
- * 64-bit FNV-1a over the UTF-16 code units, as 16 hex digits (two 32-bit halves with different
+ * 64-bit FNV-1a over UTF-16 code units, fed in pieces (two 32-bit halves with different
  * offsets: enough to catch damage, not meant against tampering).
  */
-function checksum(text: string): string {
-  let h1 = 0x811c9dc5
-  let h2 = 0x050c5d1f
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    h1 = Math.imul(h1 ^ c, 0x01000193)
-    h2 = Math.imul(h2 ^ c, 0x01000193) ^ (h1 >>> 15)
+class Fnv64 {
+  private h1 = 0x811c9dc5
+  private h2 = 0x050c5d1f
+
+  update(text: string, from: number, to: number): void {
+    let { h1, h2 } = this
+    for (let i = from; i < to; i++) {
+      const c = text.charCodeAt(i)
+      h1 = Math.imul(h1 ^ c, 0x01000193)
+      h2 = Math.imul(h2 ^ c, 0x01000193) ^ (h1 >>> 15)
+    }
+    this.h1 = h1
+    this.h2 = h2
   }
-  return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0')
+
+  digest(): string {
+    return (this.h1 >>> 0).toString(16).padStart(8, '0') + (this.h2 >>> 0).toString(16).padStart(8, '0')
+  }
 }

@@ -14,8 +14,8 @@ import type { SchedulerLike, Subscription } from 'rxjs'
 import { messageOf } from '../core/errors'
 import { checkpointBarrier, type CheckpointBarrier } from '../core/StreamElement'
 import type { CheckpointStore } from '../checkpoint/CheckpointStore'
-import { encodeCheckpoint } from '../checkpoint/checkpointFormat'
-import type { OperatorSnapshot } from '../state/snapshotFormat'
+import { CheckpointEncoder, checkpointBody } from '../checkpoint/checkpointFormat'
+import { type DeferredJson, now } from '../state/DeferredJson'
 import type { AbstractStreamOperator } from '../runtime/StreamOperator'
 
 /**
@@ -79,7 +79,10 @@ interface Pending {
   readonly started: number
   /** Operators (by uid) that have not acknowledged yet. */
   readonly waiting: Set<string>
-  readonly snapshots: Record<string, OperatorSnapshot>
+  /** Each operator's snapshot, taken at its barrier and written in steps after it. */
+  readonly snapshots: Map<string, DeferredJson>
+  /** Operators whose snapshot is not written whole yet. */
+  readonly unwritten: Set<string>
   /** Unaligned: operators whose snapshot waits for its channel state, and the channel states. */
   readonly awaitingChannelState: Set<string>
   /** Operators whose snapshot waits for work of theirs (`snapshotDone`). */
@@ -87,8 +90,24 @@ interface Pending {
   readonly channelState: Record<string, readonly unknown[]>
   timeout: Subscription | undefined
   readonly settle: Array<{ resolve(event: CheckpointEvent & { type: 'completed' }): void; reject(error: Error): void }>
+  /** Every operator has acknowledged: the checkpoint is written out and stored, whatever happens to the job. */
   storing: boolean
+  /** The whole checkpoint's text being checksummed, once every snapshot is written. */
+  encoder: CheckpointEncoder | undefined
+  /** The next step of writing, scheduled. */
+  stepping: Subscription | undefined
 }
+
+/**
+ * How long (real ms) snapshots are written at the barrier and after the last acknowledgement,
+ * before the rest is left for later steps: small state is written at once, no turn is waited for.
+ */
+const BARRIER_BUDGET = 2
+/**
+ * How long one later step writes, between the job's slices of processing: what processing can
+ * be held up by a large snapshot (Flink writes it on another thread; here it takes turns).
+ */
+const STEP_BUDGET = 8
 
 interface Request {
   readonly kind: 'checkpoint' | 'savepoint'
@@ -150,18 +169,21 @@ export class CheckpointCoordinator {
   acknowledge(uid: string, operator: AbstractStreamOperator<unknown, unknown>, barrier: CheckpointBarrier): void {
     const pending = this.pending
     if (pending === undefined || pending.barrier.checkpointId !== barrier.checkpointId || !pending.waiting.has(uid)) return
-    let snapshot: OperatorSnapshot
+    let snapshot: DeferredJson
     try {
-      snapshot = operator.snapshotState({ checkpointId: barrier.checkpointId, checkpointTimestamp: barrier.timestamp })
+      snapshot = operator.snapshotStateDeferred({ checkpointId: barrier.checkpointId, checkpointTimestamp: barrier.timestamp })
     } catch (error) {
       return this.abort(barrier.checkpointId, `operator '${uid}' could not snapshot its state: ${messageOf(error)}`)
     }
-    pending.snapshots[uid] = snapshot
+    pending.snapshots.set(uid, snapshot)
+    pending.unwritten.add(uid)
     const done = operator.snapshotDone(barrier.checkpointId)
     if (done === undefined) {
       if (!pending.awaitingChannelState.has(uid)) this.acknowledged(pending, uid)
+      else this.write(pending, BARRIER_BUDGET)
       return
     }
+    this.write(pending, BARRIER_BUDGET)
     pending.awaitingSnapshot.add(uid)
     Promise.resolve(done).then(
       () => {
@@ -182,12 +204,56 @@ export class CheckpointCoordinator {
     const pending = this.pending
     if (pending?.barrier.checkpointId !== checkpointId || !pending.awaitingChannelState.delete(uid)) return
     if (inFlight.length > 0) pending.channelState[uid] = inFlight
-    if (pending.snapshots[uid] !== undefined && !pending.awaitingSnapshot.has(uid)) this.acknowledged(pending, uid)
+    if (pending.snapshots.has(uid) && !pending.awaitingSnapshot.has(uid)) this.acknowledged(pending, uid)
   }
 
   private acknowledged(pending: Pending, uid: string): void {
     pending.waiting.delete(uid)
-    if (pending.waiting.size === 0) this.store(pending)
+    // The timeout runs on: a store that never answers aborts the checkpoint as well.
+    if (pending.waiting.size === 0) pending.storing = true
+    this.write(pending, BARRIER_BUDGET)
+  }
+
+  /**
+   * Writes the snapshots taken so far for `budget` ms; once every operator has acknowledged and
+   * every snapshot is written, the checkpoint is encoded and stored. What is left when the
+   * budget is spent waits for a later turn, so that the job goes on meanwhile.
+   */
+  private write(pending: Pending, budget: number): void {
+    if (this.pending !== pending) return
+    const deadline = now() + budget
+    for (const uid of pending.unwritten) {
+      try {
+        if (!pending.snapshots.get(uid)!.step(deadline)) return this.writeLater(pending)
+      } catch (error) {
+        return this.abort(pending.barrier.checkpointId, `operator '${uid}' could not snapshot its state: ${messageOf(error)}`, true)
+      }
+      pending.unwritten.delete(uid)
+    }
+    if (!pending.storing) return
+    const { barrier, name } = pending
+    const id = barrier.checkpointId
+    try {
+      if (pending.encoder === undefined) {
+        const channelState = Object.keys(pending.channelState).length === 0 ? {} : { channelState: pending.channelState as Record<string, unknown[]> }
+        const texts = new Map(Array.from(pending.snapshots, ([uid, snapshot]) => [uid, snapshot.text()]))
+        pending.encoder = new CheckpointEncoder(
+          checkpointBody({ jobId: this.job.jobId, checkpointId: id, timestamp: barrier.timestamp, kind: barrier.kind, ...channelState, ...(name === undefined ? {} : { name }) }, texts)
+        )
+      }
+      if (!pending.encoder.step(deadline, now)) return this.writeLater(pending)
+    } catch (error) {
+      return this.abort(id, `it could not be encoded: ${messageOf(error)}`, true)
+    }
+    this.store(pending, pending.encoder.text())
+  }
+
+  private writeLater(pending: Pending): void {
+    if (pending.stepping !== undefined) return
+    pending.stepping = this.job.scheduler.schedule(() => {
+      pending.stepping = undefined
+      this.write(pending, STEP_BUDGET)
+    })
   }
 
   /**
@@ -197,7 +263,7 @@ export class CheckpointCoordinator {
    */
   inputEnded(uid: string, operator: AbstractStreamOperator<unknown, unknown>): void {
     const pending = this.pending
-    if (pending === undefined || !pending.waiting.has(uid) || pending.snapshots[uid] !== undefined) return
+    if (pending === undefined || !pending.waiting.has(uid) || pending.snapshots.has(uid)) return
     this.acknowledge(uid, operator, pending.barrier)
     if (this.pending === pending) operator.barrierAfterEnd(pending.barrier)
   }
@@ -232,13 +298,16 @@ export class CheckpointCoordinator {
       name,
       started,
       waiting: new Set(operators.map(o => o.uid)),
-      snapshots: {},
+      snapshots: new Map(),
+      unwritten: new Set(),
       awaitingChannelState: new Set(),
       awaitingSnapshot: new Set(),
       channelState: {},
       timeout: undefined,
       settle,
-      storing: false
+      storing: false,
+      encoder: undefined,
+      stepping: undefined
     }
     this.pending = pending
     const id = barrier.checkpointId
@@ -254,18 +323,9 @@ export class CheckpointCoordinator {
     this.job.injectBarrier(barrier)
   }
 
-  private store(pending: Pending): void {
-    // The timeout runs on: a store that never answers aborts the checkpoint as well.
-    pending.storing = true
+  private store(pending: Pending, data: string): void {
     const { barrier, name } = pending
     const id = barrier.checkpointId
-    let data: string
-    try {
-      const channelState = Object.keys(pending.channelState).length === 0 ? {} : { channelState: pending.channelState as Record<string, unknown[]> }
-      data = encodeCheckpoint({ jobId: this.job.jobId, checkpointId: id, timestamp: barrier.timestamp, kind: barrier.kind, operators: pending.snapshots, ...channelState, ...(name === undefined ? {} : { name }) })
-    } catch (error) {
-      return this.abort(id, `it could not be encoded: ${messageOf(error)}`)
-    }
     const metadata = { jobId: this.job.jobId, checkpointId: id, timestamp: barrier.timestamp, kind: barrier.kind, ...(name === undefined ? {} : { name }) }
     this.job.store.put(metadata, data).then(
       () => {
@@ -325,6 +385,9 @@ export class CheckpointCoordinator {
     if (pending.storing && !evenWhileStoring) return
     this.pending = undefined
     pending.timeout?.unsubscribe()
+    pending.stepping?.unsubscribe()
+    // The operators' state tables stop copying on write.
+    for (const snapshot of pending.snapshots.values()) snapshot.cancel()
     for (const { operator } of this.job.operators()) operator.notifyCheckpointAborted(checkpointId)
     const { barrier } = pending
     const event = { type: 'aborted' as const, checkpointId, kind: barrier.kind, timestamp: barrier.timestamp, reason }

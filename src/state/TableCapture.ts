@@ -28,7 +28,7 @@ export interface CapturedTable<K, S> {
 /** @internal Writes one key's entries as JSON array elements (comma-separated), or '' for none. */
 export type EntryWriter<K, S> = (entry: KeyEntry<K, S>) => string
 
-/** How many keys a step writes between two looks at the clock. */
+/** How many keys already written a step passes between two looks at the clock. */
 const KEYS_PER_CLOCK_CHECK = 128
 
 /** @internal */
@@ -72,14 +72,19 @@ export class TableCapture<K, S> extends Deferred {
     if (this.result !== undefined) return true
     this.throwFailure()
     const { ids, byGroup, pending, maxParallelism } = this
+    let unchecked = 0
     while (this.next < ids.length) {
       const id = ids[this.next++]
       const group = keyGroupOfId(id, maxParallelism)
       const inGroup = byGroup.get(group)
       if (inGroup === undefined) byGroup.set(group, [id])
       else inGroup.push(id)
+      // The clock is read after every key written (a step writes at least one), and every so
+      // many keys that records had written already.
       if (pending.delete(id)) this.take(id, group)
-      if (this.next % KEYS_PER_CLOCK_CHECK === 0 && now() >= deadline) {
+      else if (++unchecked < KEYS_PER_CLOCK_CHECK) continue
+      unchecked = 0
+      if (this.next < ids.length && now() >= deadline) {
         this.throwFailure()
         return false
       }

@@ -234,7 +234,8 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     this.lateness = config.allowedLateness
     // Window functions only run for a key: their state is always in a keyed context.
     this.backend.keys.active = true
-    this.panesOfKey = this.backend.internalTable<KeyPanes<K, ACC>>('panes', panesCodec(config.info, config.grid, config.panes))
+    // Copy-on-write: panes change in place only after `getById` or `willChange` (see `cleanup`).
+    this.panesOfKey = this.backend.internalTable<KeyPanes<K, ACC>>('panes', panesCodec(config.info, config.grid, config.panes), { copyOnWrite: true })
   }
 
   /**
@@ -251,7 +252,9 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
       this.lateRecord(value, ts, recordKey)
       return
     }
-    const keyPanes = this.allPanes ?? this.panesOfKey.getById(keyId(key)) ?? this.newKey(key)
+    let keyPanes = this.allPanes
+    if (keyPanes === undefined) keyPanes = this.panesOfKey.getById(keyId(key)) ?? this.newKey(key)
+    else this.panesOfKey.willChange(keyId(key)) // reached without the table (copy-on-write snapshots)
     const paneStart = lastStart // panes are slides: the pane of `ts` starts its latest window
     const acc = paneStart === keyPanes.lastPane ? keyPanes.lastAcc : keyPanes.panes.get(paneStart)
     let next: ACC
@@ -398,6 +401,8 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
 
   /** The window starting at `start` is done: drop the panes it was the last window of. */
   private cleanup(keyPanes: KeyPanes<K, ACC>, start: number): void {
+    // Reached through `windowKeys`, not the table: a snapshot being written keeps the panes first.
+    this.panesOfKey.willChange(keyId(keyPanes.key))
     for (let p = start; p < start + this.slide; p += this.pane) keyPanes.panes.delete(p)
     if (keyPanes.lastPane >= start && keyPanes.lastPane < start + this.slide) {
       keyPanes.lastPane = NaN

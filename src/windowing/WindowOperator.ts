@@ -132,9 +132,9 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     // Window functions and triggers only run for a key: state is always in a keyed context.
     this.backend.keys.active = true
     if (this.merging) {
-      this.mergingWindows = this.backend.internalTable<WindowState<C>[]>('merging-windows', mergingWindowsCodec(config.info, config.contents))
+      this.mergingWindows = this.backend.internalTable<WindowState<C>[]>('merging-windows', mergingWindowsCodec(config.info, config.contents), { copyOnWrite: true })
     } else {
-      this.windows = this.backend.internalTable<WindowState<C>>('windows', windowStateCodec(config.info, config.contents, this.naming))
+      this.windows = this.backend.internalTable<WindowState<C>>('windows', windowStateCodec(config.info, config.contents, this.naming), { copyOnWrite: true })
     }
     const { info } = config
     this.collector = new ResultCollector<R, K>(output)
