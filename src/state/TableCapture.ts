@@ -41,6 +41,10 @@ export class TableCapture<K, S> extends Deferred {
   private next = 0
   /** Key ids by key group, filled as the listing walks `ids`. */
   private readonly byGroup = new Map<number, unknown[]>()
+  /** The key groups in order, once the listing is done, and how far their texts are joined. */
+  private groups: number[] | undefined = undefined
+  private group = 0
+  private pieces: string[] = []
   private failure: { readonly error: unknown } | undefined = undefined
   private result: string | undefined = undefined
   private released = false
@@ -91,17 +95,27 @@ export class TableCapture<K, S> extends Deferred {
     }
     this.releaseTable()
     this.throwFailure()
-    const parts: string[] = []
-    for (const group of [...byGroup.keys()].sort((a, b) => a - b)) {
-      for (const id of byGroup.get(group)!) {
-        const text = this.written.get(id)
-        if (text !== undefined) parts.push(text)
-      }
+    // Then the texts, group by group, joined a piece at a time (one join of a large state's
+    // texts would hold the job up for tens of milliseconds).
+    if (this.groups === undefined) {
+      this.groups = [...byGroup.keys()].sort((a, b) => a - b)
+      if (now() >= deadline) return false
     }
-    this.result = `[${parts.join(',')}]`
-    this.written.clear()
+    const { groups, written, pieces } = this
+    while (this.group < groups.length) {
+      const texts: string[] = []
+      for (const id of byGroup.get(groups[this.group++]!)!) {
+        const text = written.get(id)
+        if (text !== undefined) texts.push(text)
+      }
+      if (texts.length > 0) pieces.push(texts.join(','))
+      if (this.group < groups.length && now() >= deadline) return false
+    }
+    this.result = `[${pieces.join(',')}]`
+    written.clear()
     byGroup.clear()
     this.ids = []
+    this.pieces = []
     return true
   }
 
