@@ -220,6 +220,8 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
   private readonly panesOfKey: StateTable<K, KeyPanes<K, ACC>>
   /** `windowAll`: the panes of its one partition, while there are any (no lookup per record). */
   private allPanes: KeyPanes<K, ACC> | undefined = undefined
+  /** Its key's id, for the table's copy-on-write (`willChange`). */
+  private allPanesId: unknown = undefined
 
   constructor(
     private readonly config: SlicedWindowConfig<T, ACC, V, R, K>,
@@ -254,7 +256,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     }
     let keyPanes = this.allPanes
     if (keyPanes === undefined) keyPanes = this.panesOfKey.getById(keyId(key)) ?? this.newKey(key)
-    else this.panesOfKey.willChange(keyId(key)) // reached without the table (copy-on-write snapshots)
+    else this.panesOfKey.willChange(this.allPanesId) // reached without the table (copy-on-write snapshots)
     const paneStart = lastStart // panes are slides: the pane of `ts` starts its latest window
     const acc = paneStart === keyPanes.lastPane ? keyPanes.lastAcc : keyPanes.panes.get(paneStart)
     let next: ACC
@@ -288,7 +290,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     const keyPanes: KeyPanes<K, ACC> = { key, panes: new Map(), lastPane: NaN, lastAcc: undefined, undefinedAccs: false }
     this.backend.keys.setCurrentKey(key)
     this.panesOfKey.put(undefined, keyPanes)
-    if (!this.config.keyed) this.allPanes = keyPanes
+    if (!this.config.keyed) this.setAllPanes(keyPanes)
     return keyPanes
   }
 
@@ -414,8 +416,13 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     this.backend.clearNamespace(start)
     if (keyPanes.panes.size === 0) {
       this.panesOfKey.remove(undefined)
-      if (keyPanes === this.allPanes) this.allPanes = undefined
+      if (keyPanes === this.allPanes) this.setAllPanes(undefined)
     }
+  }
+
+  private setAllPanes(keyPanes: KeyPanes<K, ACC> | undefined): void {
+    this.allPanes = keyPanes
+    this.allPanesId = keyPanes === undefined ? undefined : keyId(keyPanes.key)
   }
 
   private processContext(keyPanes: KeyPanes<K, ACC>, start: number): ProcessWindowContext {
@@ -450,8 +457,8 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     for (const [start, keys] of order) {
       if (keys.length > 0 && !members.has(start)) throw this.notSliced(`key ${describeValue(keys[0])} is listed in the window starting at ${start}, but has no pane in it`)
     }
-    this.allPanes = undefined
-    if (!this.config.keyed) for (const { value } of this.panesOfKey.entries()) this.allPanes = value
+    this.setAllPanes(undefined)
+    if (!this.config.keyed) for (const { value } of this.panesOfKey.entries()) this.setAllPanes(value)
     for (const [start, keys] of members) {
       this.windowKeys.set(start, this.inFiringOrder(start, keys, order.get(start) ?? []))
       const maxTs = start + this.size - 1
