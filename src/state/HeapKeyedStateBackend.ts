@@ -8,7 +8,8 @@
  * and validated on restore: restored values are decoded when their descriptor is registered
  * (as Flink restores heap state), so a value the codec rejects is an error naming the state
  * and the key, never a silent empty state. TTL metadata is part of the format, and expired
- * entries are left out of snapshots.
+ * entries are left out of snapshots. A snapshot is taken at once and written in steps after it
+ * (`snapshotDeferred`), the tables copying on write meanwhile.
  */
 import * as t from 'io-ts'
 import { messageOf, StateError } from '../core/errors'

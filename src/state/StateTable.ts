@@ -11,6 +11,9 @@
  * namespaces are in a `Map` per key. Key groups are not stored: a key's group follows from its
  * id, and {@link StateTable.entries} lists the keys group by group, which is the layout
  * snapshots and redistribution read.
+ *
+ * Snapshots are copy-on-write ({@link StateTable.capture}): while one is being written, every
+ * read and write first lets it write the key's entries, a field check otherwise.
  */
 import type { DeferredJson } from './DeferredJson'
 import { keyGroupOfId } from './KeyGroup'

@@ -131,6 +131,8 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     this.bySession = this.mergesIntersecting && assigner.timeDomain === 'EVENT_TIME' && firesAtEnd === 'EVENT_TIME' && config.allowedLateness === 0
     // Window functions and triggers only run for a key: state is always in a keyed context.
     this.backend.keys.active = true
+    // Copy-on-write snapshots: window state is only ever reached through the table (`get` with
+    // the key current), never through references kept across records.
     if (this.merging) {
       this.mergingWindows = this.backend.internalTable<WindowState<C>[]>('merging-windows', mergingWindowsCodec(config.info, config.contents), { copyOnWrite: true })
     } else {
