@@ -3,7 +3,7 @@
  * options, a store that rejects, a checkpoint that times out, a snapshot that throws, damaged
  * or foreign checkpoints, state of operators the job no longer has.
  */
-import { map, Subject, toArray } from 'rxjs'
+import { delay, map, Subject, toArray } from 'rxjs'
 import * as ds from '../../src/index'
 
 interface View {
@@ -298,6 +298,46 @@ describe('execute', () => {
       const out = await outputOf(j)
       expect(out).toEqual(numbers.map(n => n * 2))
     }, 30_000)
+
+    it('a source whose values a barrier alignment holds back waits until the alignment completes', async () => {
+      // A plain RxJS delay on input 0 (allowed between operators) holds its barrier back; input
+      // 1's source would meanwhile read all its values into the union's alignment buffer.
+      const FAST = 5_000
+      let read = 0
+      let readWhileAligning = -1
+      let job: ds.Job<number> | undefined
+      const fast: ds.Source<number, number> = {
+        *read(offset = 0) {
+          for (let i = offset; i < FAST; i++) {
+            if (i === 1_000) {
+              const at = read
+              void job!.checkpoint().then(() => (readWhileAligning = read - at))
+            }
+            read++
+            yield { value: i, offset: i + 1 }
+          }
+        }
+      }
+      const noWatermarks = (uid: string) => ds.assignTimestampsAndWatermarks(ds.WatermarkStrategy.noWatermarks<number>(), { uid })
+      job = ds.execute(
+        env =>
+          env
+            .fromArray([-1, -2, -3], { uid: 'slow-source' })
+            .pipe(
+              noWatermarks('slow-ts'),
+              delay(30),
+              ds.unionWith(env.fromSource(fast, { uid: 'fast-source' }).pipe(noWatermarks('fast-ts')), { uid: 'union' }),
+              ds.values()
+            ),
+        { ...quiet, checkpointing: {} }
+      )
+      const out = await outputOf(job)
+      expect(out.filter(n => n >= 0)).toEqual(Array.from({ length: FAST }, (_, i) => i))
+      expect(out.filter(n => n < 0)).toEqual([-1, -2, -3])
+      // At most the rest of the batch being read when the barrier came (256 values), not the rest of the input.
+      expect(readWhileAligning).toBeGreaterThanOrEqual(0)
+      expect(readWhileAligning).toBeLessThanOrEqual(256)
+    })
   })
 
   describe('at-least-once', () => {

@@ -59,6 +59,11 @@ class Recorder implements GateOutput {
   abortCheckpoint(checkpointId: number): void {
     this.aborted.push(checkpointId)
   }
+  /** What the gate last said about holding input back (a job pauses sources while it is true). */
+  holdingNow = false
+  holding(held: boolean): void {
+    this.holdingNow = held
+  }
 }
 
 function drive(channels: number, options: GateOptions, input: readonly Event[]): Recorder {
@@ -81,6 +86,8 @@ function drive(channels: number, options: GateOptions, input: readonly Event[]):
       case 'mark':
         recorder.out.push({ type: 'mark' })
     }
+    // What a job pauses its sources by: the gate says it holds input exactly while it does.
+    if ((gate.heldCount > 0) !== recorder.holdingNow) throw new Error(`the gate holds ${gate.heldCount} elements but last said holding: ${recorder.holdingNow}`)
   }
   return recorder
 }

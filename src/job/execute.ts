@@ -14,8 +14,9 @@ import { type CompletedCheckpoint, decodeCheckpoint } from '../checkpoint/checkp
 import { memoryStore } from '../checkpoint/memoryStore'
 import { valueSource } from '../runtime/host'
 import { JobContext, runInJob } from '../runtime/JobContext'
+import type { AbstractStreamOperator } from '../runtime/StreamOperator'
 import { CheckpointCoordinator, type CheckpointEvent } from './CheckpointCoordinator'
-import { arrayReader, iterableReader, observableReader, type Source, sourceReader, type SourceReader } from './Source'
+import { arrayReader, iterableReader, observableReader, type PullResult, type Source, sourceReader, type SourceReader } from './Source'
 import { SourceOperator } from './SourceOperator'
 
 export type { CheckpointEvent } from './CheckpointCoordinator'
@@ -348,6 +349,11 @@ class JobRun<T> {
   private readonly events = new Subject<CheckpointEvent>()
   private readonly sources: Array<SourceOperator<unknown>> = []
   private readonly waiting = new Set<SourceOperator<unknown>>()
+  /** The source being read now (its values run synchronously down the pipeline). */
+  private reading: SourceOperator<unknown> | undefined = undefined
+  /** Sources paused because an operator's barrier alignment holds what they give, by that operator. */
+  private readonly pausedBy = new Map<AbstractStreamOperator<unknown, unknown>, Set<SourceOperator<unknown>>>()
+  private readonly paused = new Set<SourceOperator<unknown>>()
   private job: JobContext | undefined
   private coordinator: CheckpointCoordinator | undefined
   private subscription: Subscription | undefined
@@ -480,6 +486,7 @@ class JobRun<T> {
     const job = new JobContext(restored, gate, channelState)
     this.job = job
     job.relieved = () => this.schedule()
+    job.onAligning = (operator, held) => this.aligning(operator, held)
     if (checkpointing !== undefined) {
       const coordinator = new CheckpointCoordinator(
         {
@@ -542,8 +549,14 @@ class JobRun<T> {
         for (const source of this.sources) {
           // An operator that cannot take more (async I/O at capacity): wait until it can.
           if (this.job?.backpressured === true) return
-          if (source.done || this.waiting.has(source)) continue
-          const result = source.pull(BATCH)
+          if (source.done || this.waiting.has(source) || this.paused.has(source)) continue
+          this.reading = source
+          let result: PullResult
+          try {
+            result = source.pull(BATCH)
+          } finally {
+            this.reading = undefined
+          }
           if (result === 'more') busy = true
           else if (result !== 'end') this.wait(source, result)
           this.coordinator?.poll()
@@ -558,6 +571,30 @@ class JobRun<T> {
     } finally {
       this.driving = false
     }
+  }
+
+  /**
+   * An operator's alignment holds back what it was given (`held`): the source being read is
+   * paused until the alignment lets go, so that what is held stays within one batch (Flink
+   * blocks the channel). A source whose barrier is still on its way is never paused: every
+   * source sends a checkpoint's barrier before any later value, so what an alignment holds
+   * always comes after the barrier it waits for on that input.
+   */
+  private aligning(operator: AbstractStreamOperator<unknown, unknown>, held: boolean): void {
+    if (held) {
+      const source = this.reading
+      if (source === undefined || this.paused.has(source)) return
+      this.paused.add(source)
+      let sources = this.pausedBy.get(operator)
+      if (sources === undefined) this.pausedBy.set(operator, (sources = new Set()))
+      sources.add(source)
+      return
+    }
+    const sources = this.pausedBy.get(operator)
+    if (sources === undefined) return
+    this.pausedBy.delete(operator)
+    for (const source of sources) this.paused.delete(source)
+    this.schedule()
   }
 
   private wait(source: SourceOperator<unknown>, ready: Promise<void>): void {

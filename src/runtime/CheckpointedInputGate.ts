@@ -57,6 +57,11 @@ export interface GateOutput {
   channelStateComplete(checkpointId: number, inFlight: readonly InputElement[]): void
   /** Checkpoint `checkpointId` is aborted here (a newer barrier, a cancellation marker). */
   abortCheckpoint(checkpointId: number, reason: string): void
+  /**
+   * A record or watermark was held back (an input blocked by an alignment), or what was held
+   * is let go (`false`): a job pauses the sources that fill a blocked input meanwhile.
+   */
+  holding(held: boolean): void
 }
 
 /** @internal Options of a gate. */
@@ -166,6 +171,7 @@ export class CheckpointedInputGate {
     this.checkTimeout()
     if (!this.isHeld(element.input)) return false
     this.held.push(element)
+    this.output.holding(true)
     return true
   }
 
@@ -254,11 +260,14 @@ export class CheckpointedInputGate {
     const batch = this.held
     if (batch.length === 0) return
     this.held = []
+    this.output.holding(false)
     for (let i = 0; i < batch.length; i++) {
       const e = batch[i]!
       if (this.isHeld(e.input)) this.held.push(e)
       else this.replay(e)
     }
+    // An alignment that started among them holds on.
+    if (this.held.length > 0) this.output.holding(true)
   }
 
   private replay(e: InputElement): void {

@@ -56,6 +56,8 @@ export class JobContext implements BarrierListener {
   private readonly busy = new Set<AbstractStreamOperator<unknown, unknown>>()
   /** Called when the last busy operator can take input again. */
   relieved: (() => void) | undefined = undefined
+  /** Called when an operator's alignment holds input back (`held`), or lets it go. */
+  onAligning: ((operator: AbstractStreamOperator<unknown, unknown>, held: boolean) => void) | undefined = undefined
   /** Uids whose snapshot was taken by an operator (the rest were not restored). */
   private readonly claimed = new Set<string>()
 
@@ -118,6 +120,10 @@ export class JobContext implements BarrierListener {
   backpressure(operator: AbstractStreamOperator<unknown, unknown>, busy: boolean): void {
     if (busy) this.busy.add(operator)
     else if (this.busy.delete(operator) && this.busy.size === 0) this.relieved?.()
+  }
+
+  aligning(operator: AbstractStreamOperator<unknown, unknown>, held: boolean): void {
+    this.onAligning?.(operator, held)
   }
 
   /** Whether an operator cannot take more input now: the job's sources wait for `onRelieved`. */

@@ -62,6 +62,11 @@ export interface BarrierListener {
   inputEnded(operator: AbstractStreamOperator<unknown, unknown>): void
   /** The operator cannot take more input for now (`busy`), or can again: the job pauses its sources meanwhile. */
   backpressure(operator: AbstractStreamOperator<unknown, unknown>, busy: boolean): void
+  /**
+   * The operator's barrier alignment holds back input it was just given (`held`), or let go of
+   * what it held: the job pauses the source it was reading meanwhile (Flink's blocked channel).
+   */
+  aligning(operator: AbstractStreamOperator<unknown, unknown>, held: boolean): void
 }
 
 /** @internal What a checkpoint barrier tells the operator snapshotting for it. */

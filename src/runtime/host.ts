@@ -511,6 +511,11 @@ class GateInto<Out, K> implements GateOutput {
     operator.barrierListener?.declined(operator, checkpointId, reason)
     this.output.element(cancelCheckpointMarker(checkpointId))
   }
+
+  holding(held: boolean): void {
+    const operator = this.operator as AbstractStreamOperator<unknown, unknown>
+    operator.barrierListener?.aligning(operator, held)
+  }
 }
 
 /** Feeds a restored channel state into the gate; false if it failed (reported). */
