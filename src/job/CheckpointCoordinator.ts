@@ -231,6 +231,8 @@ export class CheckpointCoordinator {
       pending.unwritten.delete(uid)
     }
     if (!pending.storing) return
+    // The checkpoint's text is joined and checksummed in a step of its own.
+    if (pending.encoder === undefined && now() >= deadline) return this.writeLater(pending)
     const { barrier, name } = pending
     const id = barrier.checkpointId
     try {

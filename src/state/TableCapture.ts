@@ -13,7 +13,7 @@
  * A value the encoder rejects while a record touches its key is not the record's error: it is
  * kept, and the snapshot fails with it at the next step.
  */
-import { Deferred, now } from './DeferredJson'
+import { concat, Deferred, now } from './DeferredJson'
 import { keyGroupOfId } from './KeyGroup'
 import type { KeyEntry } from './StateTable'
 
@@ -111,7 +111,7 @@ export class TableCapture<K, S> extends Deferred {
       if (texts.length > 0) pieces.push(texts.join(','))
       if (this.group < groups.length && now() >= deadline) return false
     }
-    this.result = `[${pieces.join(',')}]`
+    this.result = `[${concat(pieces)}]`
     written.clear()
     byGroup.clear()
     this.ids = []
