@@ -103,6 +103,7 @@ export {
   type JobResult,
   type StreamExecutionEnvironment
 } from './job/execute'
+export { deleteSavepoint, listSavepoints, type SavepointInfo } from './job/savepoints'
 
 // ---- operators ----
 export * from '../operators/index'

@@ -48,7 +48,8 @@ const ROOT_VALUES = [
   'reducingState', 'sideOutput', 'sideRecord', 'slidingEventTimeWindows', 'slidingProcessingTimeWindows', 'split', 'splitBy',
   'stateTtlConfig', 'streamRecord', 'streamStatus', 'timeEvictor', 'timeWindow', 'tumblingEventTimeWindows',
   'tumblingProcessingTimeWindows', 'unionWith', 'valueState', 'values', 'watermark', 'windowAll', 'windowBy',
-  'windowStart', 'withIdleness', 'execute', 'transactionalSink', 'sinkTo', 'cancelCheckpointMarker', 'isCancelCheckpointMarker'
+  'windowStart', 'withIdleness', 'execute', 'transactionalSink', 'sinkTo', 'cancelCheckpointMarker', 'isCancelCheckpointMarker',
+  'listSavepoints', 'deleteSavepoint'
 ].sort()
 
 /** Runtime machinery that the root entry once exported and must not again. */

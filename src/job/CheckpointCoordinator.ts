@@ -13,9 +13,10 @@
 import type { SchedulerLike, Subscription } from 'rxjs'
 import { messageOf } from '../core/errors'
 import { checkpointBarrier, type CheckpointBarrier } from '../core/StreamElement'
-import type { CheckpointStore } from '../checkpoint/CheckpointStore'
+import type { CheckpointStore, StoredCheckpoint } from '../checkpoint/CheckpointStore'
 import { CheckpointEncoder, checkpointBody } from '../checkpoint/checkpointFormat'
 import { type DeferredJson, now } from '../state/DeferredJson'
+import { checkSavepointNameFree } from './savepoints'
 import type { AbstractStreamOperator } from '../runtime/StreamOperator'
 
 /**
@@ -329,6 +330,18 @@ export class CheckpointCoordinator {
     const { barrier, name } = pending
     const id = barrier.checkpointId
     const metadata = { jobId: this.job.jobId, checkpointId: id, timestamp: barrier.timestamp, kind: barrier.kind, ...(name === undefined ? {} : { name }) }
+    const { store, jobId } = this.job
+    // A savepoint's name must tell it apart: checked when it is stored, so that the barrier
+    // goes in at the moment it is asked for, as a checkpoint's does.
+    const nameFree = name === undefined ? Promise.resolve() : checkSavepointNameFree(store, jobId, name, 'savepoint')
+    nameFree.then(
+      () => this.put(pending, metadata, data),
+      (error: unknown) => this.abort(id, messageOf(error), true)
+    )
+  }
+
+  private put(pending: Pending, metadata: Omit<StoredCheckpoint, 'size'>, data: string): void {
+    const id = pending.barrier.checkpointId
     this.job.store.put(metadata, data).then(
       () => {
         // A write that ends after its checkpoint timed out: the data is whole, but the job

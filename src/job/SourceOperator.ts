@@ -20,7 +20,14 @@ export class SourceOperator<T> extends AbstractStreamOperator<T, never> {
   private restoredPosition: unknown = undefined
   /** The reader ended and the output completed (or the chain closed). */
   done = false
-  private readonly emit = (value: T): void => this.output.record(value, NO_TIMESTAMP, NO_KEY)
+  /**
+   * Stopping with a savepoint: values read from now on are not emitted, and the position stays
+   * where it was, so that a job restored from the savepoint reads them.
+   */
+  private held: { readonly position: unknown } | undefined = undefined
+  private readonly emit = (value: T): void => {
+    if (this.held === undefined) this.output.record(value, NO_TIMESTAMP, NO_KEY)
+  }
 
   constructor(
     info: OperatorInfo,
@@ -53,7 +60,9 @@ export class SourceOperator<T> extends AbstractStreamOperator<T, never> {
       this.chain.fail(this.output, this.info, error)
       return 'end'
     }
-    if (result === 'end') this.end()
+    // Held for a stop with a savepoint: the input has not ended for the job, whose restored
+    // successor reads on from the held position.
+    if (result === 'end' && this.held === undefined) this.end()
     return result
   }
 
@@ -73,7 +82,7 @@ export class SourceOperator<T> extends AbstractStreamOperator<T, never> {
   }
 
   protected override snapshotParts(): SnapshotParts {
-    const position = this.reader === undefined ? this.restoredPosition : this.reader.position()
+    const position = this.held !== undefined ? this.held.position : this.reader === undefined ? this.restoredPosition : this.reader.position()
     const reason = position === undefined ? undefined : jsonIncompatibility(position, 'offset')
     if (reason !== undefined) throw new StateError(this.info, 'offset', `cannot snapshot the source's offset: ${reason}; offsets must be plain JSON data`)
     return { own: { position: position ?? null, replayable: this.replayable } }
@@ -83,6 +92,31 @@ export class SourceOperator<T> extends AbstractStreamOperator<T, never> {
     const position = ownField(parts.own, 'position')
     // An Observable cannot resume where it was: it is subscribed anew (at-most-once for what was in flight).
     this.restoredPosition = position === null || !this.replayable ? undefined : position
+  }
+
+  /**
+   * Ends the source where it stands (stop with a drained savepoint): the reader is released and
+   * the output completes, as at the end of its input.
+   */
+  stop(): void {
+    if (this.done || this.destination.closed) return
+    this.hold(true)
+    this.reader?.close()
+    this.end()
+  }
+
+  /** Stops emitting what is read (`true`), keeping the position; or emits again (`false`: a failed stop), from there. */
+  hold(held: boolean): void {
+    if (!held) {
+      if (this.held === undefined) return
+      // The values read while held were not emitted: read them again.
+      const { position } = this.held
+      this.held = undefined
+      this.reader?.close()
+      this.reader = this.makeReader(position)
+      return
+    }
+    this.held ??= { position: this.reader?.position() ?? this.restoredPosition }
   }
 
   override close(): void {

@@ -18,6 +18,7 @@ import type { AbstractStreamOperator } from '../runtime/StreamOperator'
 import { CheckpointCoordinator, type CheckpointEvent } from './CheckpointCoordinator'
 import { arrayReader, iterableReader, observableReader, type PullResult, type Source, sourceReader, type SourceReader } from './Source'
 import { SourceOperator } from './SourceOperator'
+import { checkSavepointName } from './savepoints'
 
 export type { CheckpointEvent } from './CheckpointCoordinator'
 
@@ -119,8 +120,11 @@ export interface JobOptions {
  * @since 0.1.0
  */
 export interface JobResult {
-  /** `finished`: every source ended and the output completed; `cancelled`: `job.cancel()`. */
-  readonly status: 'finished' | 'cancelled'
+  /**
+   * `finished`: every source ended and the output completed; `cancelled`: `job.cancel()`;
+   * `stopped`: `job.stopWithSavepoint` (its savepoint is `lastCheckpoint`).
+   */
+  readonly status: 'finished' | 'cancelled' | 'stopped'
   /** The newest checkpoint completed, if any. */
   readonly lastCheckpoint: number | undefined
   /** The checkpoint or savepoint the job was restored from, if any. */
@@ -175,6 +179,21 @@ export interface Job<T> {
   readonly done: Promise<JobResult>
   /** Takes a checkpoint now (or once the pending one ends): resolves when it is stored, rejects if it is aborted. */
   checkpoint(): Promise<CheckpointEvent & { readonly type: 'completed' }>
+  /**
+   * Takes a savepoint named `name` (Flink's savepoint): a checkpoint the store keeps until it
+   * is deleted (retention leaves it), to restore with `restore: name`, e.g. into an upgraded job.
+   * Rejects if the job has a savepoint of that name already, or if it is aborted.
+   */
+  savepoint(name: string): Promise<CheckpointEvent & { readonly type: 'completed' }>
+  /**
+   * Takes a savepoint and stops the job (Flink's stop-with-savepoint): the sources stop reading,
+   * the savepoint is taken, and `done` resolves `stopped`; the output completes. Restoring it
+   * goes on where the job stopped. With `drain`, the sources end first, as if their input had
+   * ended: every window fires and every timer runs before the savepoint (Flink's `--drain`, for
+   * a job that is retired for good: a job restored from it sees event time at its end).
+   * If the savepoint fails, the job goes on and the promise rejects.
+   */
+  stopWithSavepoint(name: string, options?: { readonly drain?: boolean }): Promise<CheckpointEvent & { readonly type: 'completed' }>
   /** Stops the job: sources are released, nothing more is emitted, `done` resolves `cancelled`. */
   cancel(): void
   /** The job's operators, once it runs (empty before its first turn). */
@@ -354,6 +373,8 @@ class JobRun<T> {
   /** Sources paused because an operator's barrier alignment holds what they give, by that operator. */
   private readonly pausedBy = new Map<AbstractStreamOperator<unknown, unknown>, Set<SourceOperator<unknown>>>()
   private readonly paused = new Set<SourceOperator<unknown>>()
+  /** `stopWithSavepoint` in progress: the sources read no more. */
+  private stopping: { readonly name: string; resolve(event: CheckpointEvent & { readonly type: 'completed' }): void; reject(error: unknown): void } | undefined = undefined
   private job: JobContext | undefined
   private coordinator: CheckpointCoordinator | undefined
   private subscription: Subscription | undefined
@@ -387,6 +408,8 @@ class JobRun<T> {
         }
         return this.coordinator.request('checkpoint')
       },
+      savepoint: name => this.savepoint(name),
+      stopWithSavepoint: (name, options) => this.stopWithSavepoint(name, options?.drain === true),
       cancel: () => this.cancel(),
       operators: () => (this.job?.operators ?? []).map(h => ({ uid: h.uid, name: h.info.name, kind: h.info.kind }))
     }
@@ -539,7 +562,7 @@ class JobRun<T> {
       this.turn = undefined
       this.sliceStart = Date.now()
     }
-    if (this.ended || this.driving) return
+    if (this.ended || this.driving || this.stopping !== undefined) return
     this.driving = true
     try {
       const deadline = this.sliceStart + SLICE
@@ -620,19 +643,91 @@ class JobRun<T> {
     if (this.ended) return
     this.output.complete()
     const coordinator = this.coordinator
-    const result = (): JobResult => ({ status: 'finished', lastCheckpoint: coordinator?.lastCompleted, restoredFrom: this.restoredFrom })
+    const stopping = this.stopping
+    const result = (): JobResult => ({ status: stopping === undefined ? 'finished' : 'stopped', lastCheckpoint: coordinator?.lastCompleted, restoredFrom: this.restoredFrom })
     if (coordinator === undefined) {
       this.end()
       this.settle.resolve(result())
       return
     }
-    coordinator.request('checkpoint').then(
-      () => {
+    // Drained: the savepoint is the last checkpoint.
+    const last = stopping === undefined ? coordinator.request('checkpoint') : coordinator.request('savepoint', stopping.name)
+    last.then(
+      event => {
         this.end()
         this.settle.resolve(result())
+        stopping?.resolve(event)
       },
-      (error: unknown) => this.fail(new Error(`job '${this.config.jobId}': the final checkpoint failed, so sinks could not commit what they wrote last: ${messageOf(error)}`, { cause: error }))
+      (error: unknown) => {
+        stopping?.reject(error)
+        this.fail(new Error(`job '${this.config.jobId}': the final ${stopping === undefined ? 'checkpoint' : `savepoint '${stopping.name}'`} failed, so sinks could not commit what they wrote last: ${messageOf(error)}`, { cause: error }))
+      }
     )
+  }
+
+  /** A savepoint, its barrier injected now (its name is checked to be free before it is stored). */
+  private savepoint(name: string): Promise<CheckpointEvent & { readonly type: 'completed' }> {
+    try {
+      checkSavepointName(name, 'savepoint')
+      return this.runningCoordinator().request('savepoint', name)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  /**
+   * Stop with a savepoint. Without drain the sources pause (the driver reads no more), the
+   * savepoint's barrier is injected where they stand, and the job ends once it is stored. With
+   * drain the sources end now; the job finishes as when its input ends, with the savepoint as
+   * its last checkpoint (`finish`).
+   */
+  private stopWithSavepoint(name: string, drain: boolean): Promise<CheckpointEvent & { readonly type: 'completed' }> {
+    let coordinator: CheckpointCoordinator
+    try {
+      coordinator = this.runningCoordinator()
+      checkSavepointName(name, 'stopWithSavepoint')
+      if (this.stopping !== undefined) throw new Error(`stopWithSavepoint: job '${this.config.jobId}' is stopping already (savepoint '${this.stopping.name}')`)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return new Promise((resolve, reject) => {
+      this.stopping = { name, resolve, reject }
+      this.turn?.unsubscribe()
+      this.turn = undefined
+      if (drain) {
+        // The sources end where they stand (a source reading a batch now emits no more of it):
+        // the pipeline finishes, and `finish` takes the savepoint as the last checkpoint.
+        for (const source of this.sources) source.stop()
+        return
+      }
+      // The barrier goes in where the sources stand; what a source reading a batch now would
+      // emit after it is left for the restored job to read.
+      const savepoint = coordinator.request('savepoint', name)
+      for (const source of this.sources) source.hold(true)
+      savepoint.then(
+        event => {
+          if (this.ended) return resolve(event)
+          this.end()
+          this.output.complete()
+          this.settle.resolve({ status: 'stopped', lastCheckpoint: event.checkpointId, restoredFrom: this.restoredFrom })
+          resolve(event)
+        },
+        (error: unknown) => {
+          // The job goes on, as after any aborted checkpoint, from where its sources stood.
+          this.stopping = undefined
+          for (const source of this.sources) source.hold(false)
+          this.schedule()
+          reject(error)
+        }
+      )
+    })
+  }
+
+  private runningCoordinator(): CheckpointCoordinator {
+    if (this.coordinator === undefined || this.ended) {
+      throw new Error(this.config.checkpointing === undefined ? `job '${this.config.jobId}' has no checkpointing options: pass execute(build, { checkpointing: { … } })` : `job '${this.config.jobId}' is not running`)
+    }
+    return this.coordinator
   }
 
   private cancel(): void {
