@@ -62,8 +62,10 @@ export {
   type ReducingStateDescriptor,
   type StateDescriptor,
   type StateOf,
+  type StateSchema,
   valueState,
-  type ValueStateDescriptor
+  type ValueStateDescriptor,
+  withSchemaVersion
 } from './state/StateDescriptor'
 export * from './state/StateTtlConfig'
 export { DEFAULT_MAX_PARALLELISM } from './state/KeyGroup'

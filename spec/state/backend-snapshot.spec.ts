@@ -104,7 +104,7 @@ describe('keyed state backend snapshots', () => {
         states: [
           { name: 'count', kind: 'ValueStateDescriptor', ttl: false, entries: [[assignToKeyGroup('a', 128), 'a', null, 5]] },
           { name: 'seen', kind: 'ListStateDescriptor', ttl: false, entries: [[assignToKeyGroup(['p', 1], 128), { tuple: ['p', 1] }, null, ['x']]] },
-          { name: 'visits', kind: 'MapStateDescriptor', ttl: false, entries: [[assignToKeyGroup(3n, 128), { bigint: '3' }, null, [['/', 1]]]] }
+          { name: 'visits', kind: 'MapStateDescriptor', ttl: false, keyCodec: 'string', entries: [[assignToKeyGroup(3n, 128), { bigint: '3' }, null, [['/', 1]]]] }
         ],
         // An operator's own tables (window contents, join buffers): none in a bare backend.
         tables: []

@@ -43,7 +43,7 @@ import type {
   StateOf,
   ValueStateDescriptor
 } from './StateDescriptor'
-import { stateKindName } from './StateDescriptor'
+import { schemaVersion, stateKindName } from './StateDescriptor'
 import { StateTable } from './StateTable'
 import type { EntryWriter } from './TableCapture'
 import { completeNow, deferredArray, type DeferredJson, deferredObject, readyJson } from './DeferredJson'
@@ -204,7 +204,17 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     const now = this.now()
     const states: DeferredJson[] = []
     for (const { descriptor, table } of this.registered.values()) {
-      states.push(deferredObject({ name: descriptor.name, kind: descriptor._tag, ttl: descriptor.ttl !== undefined, entries: table.capture(stateEntryWriter(descriptor, now), true) }))
+      const version = schemaVersion(descriptor)
+      states.push(
+        deferredObject({
+          name: descriptor.name,
+          kind: descriptor._tag,
+          ttl: descriptor.ttl !== undefined,
+          version: version === 1 ? undefined : version,
+          keyCodec: descriptor._tag === 'MapStateDescriptor' ? (descriptor as MapStateDescriptor<unknown, unknown>).keyCodec.name : undefined,
+          entries: table.capture(stateEntryWriter(descriptor, now), true)
+        })
+      )
     }
     for (const pending of this.pendingRestore.values()) states.push(readyJson(pending))
     const tables: DeferredJson[] = []
@@ -342,7 +352,18 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     if (state.ttl !== (descriptor.ttl !== undefined)) {
       fail(`the snapshot was taken ${state.ttl ? 'with' : 'without'} a time to live and the descriptor has ${descriptor.ttl === undefined ? 'none' : 'one'}: switching TTL is a state-compatibility change`)
     }
-    const decode = valueDecoder(descriptor)
+    if (descriptor._tag === 'MapStateDescriptor' && state.keyCodec !== undefined) {
+      const keyCodec = (descriptor as MapStateDescriptor<unknown, unknown>).keyCodec.name
+      if (keyCodec !== state.keyCodec) fail(`its map keys were stored by key codec ${state.keyCodec}, the descriptor's is ${keyCodec}: the key codec of a map state cannot change`)
+    }
+    const stored = state.version ?? 1
+    const version = schemaVersion(descriptor)
+    if (stored > version) fail(`its values were stored at schema version ${stored}, newer than the descriptor's version ${version}: restore it with the job that wrote it, or one that knows version ${stored}`)
+    const migrate = descriptor.schema?.migrate
+    if (stored < version && migrate === undefined) {
+      fail(`its values were stored at schema version ${stored} and the descriptor has version ${version} without a migrate function: give withSchemaVersion a migrate (stored, fromVersion) => stored`)
+    }
+    const decode = valueDecoder(descriptor, stored < version ? (value: unknown) => migrate!(value, stored) : undefined)
     table.clear()
     this.restoreEntries(descriptor.name, state.entries, (key, id, ns, encoded, failValue) => table.restoreValue(key, id, ns, decode(encoded, failValue)))
   }
@@ -422,6 +443,22 @@ function withoutExpiredStored(descriptor: StateDescriptor, stored: unknown, now:
   }
 }
 
+/**
+ * `codec`, dropping properties it does not declare when it is a record codec (`t.type`,
+ * `t.partial`, intersections of them): a field removed from a record state is dropped on
+ * restore, as Flink's POJO serializer drops removed fields. Other codecs are used as they are.
+ */
+function evolvable(codec: t.Type<unknown, unknown>): t.Type<unknown, unknown> {
+  return hasProps(codec) ? (t.exact(codec) as t.Type<unknown, unknown>) : codec
+}
+
+function hasProps(codec: t.Mixed): codec is t.HasProps {
+  if (codec instanceof t.InterfaceType || codec instanceof t.PartialType || codec instanceof t.StrictType) return true
+  if (codec instanceof t.IntersectionType) return (codec.types as t.Mixed[]).every(hasProps)
+  if (codec instanceof t.RefinementType || codec instanceof t.ReadonlyType) return hasProps(codec.type as t.Mixed)
+  return false
+}
+
 interface Codecs {
   readonly codec: t.Type<unknown, unknown>
   readonly keyCodec?: t.Type<unknown, unknown>
@@ -453,12 +490,25 @@ function valueEncoder(descriptor: StateDescriptor): (stored: unknown) => unknown
   }
 }
 
-/** JSON-ready form → stored form, validating every value with its codec. */
-function valueDecoder(descriptor: StateDescriptor): (encoded: unknown, fail: (detail: string) => never) => unknown {
-  const { codec, keyCodec } = codecsOf(descriptor)
+/**
+ * JSON-ready form → stored form, validating every value with its codec; values of an older
+ * schema version go through `migrate` first. Records drop the fields their codec no longer
+ * has (see `evolvable`).
+ */
+function valueDecoder(descriptor: StateDescriptor, migrate?: (value: unknown) => unknown): (encoded: unknown, fail: (detail: string) => never) => unknown {
+  const { codec: current, keyCodec } = codecsOf(descriptor)
+  const codec = evolvable(current)
   const ttl = descriptor.ttl !== undefined
   const decodeWith = (c: t.Type<unknown, unknown>, encoded: unknown, fail: (detail: string) => never): unknown => {
-    const result = c.decode(encoded)
+    let value = encoded
+    if (migrate !== undefined && c === codec) {
+      try {
+        value = migrate(encoded)
+      } catch (error) {
+        return fail(`migrate failed on ${describeValue(encoded)}: ${messageOf(error)}`)
+      }
+    }
+    const result = c.decode(value)
     return result._tag === 'Right' ? result.right : fail(describeErrors(result.left))
   }
   const time = (encoded: unknown, fail: (detail: string) => never): number =>

@@ -143,6 +143,31 @@ export interface StateDescriptor {
   readonly _tag: 'ValueStateDescriptor' | 'ListStateDescriptor' | 'MapStateDescriptor' | 'ReducingStateDescriptor' | 'AggregatingStateDescriptor'
   readonly name: string
   readonly ttl: StateTtlConfig | undefined
+  /** The version of the state's stored form, and how to bring older ones to it ({@link withSchemaVersion}); none: version 1. */
+  readonly schema?: StateSchema
+}
+
+/**
+ * The version of a state's stored form (its codec's encoded values), and how values stored by
+ * an older version become values of this one. See {@link withSchemaVersion}.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const schema: ds.StateSchema = { version: 2, migrate: (old, from) => (from === 1 ? { count: old } : old) }
+ *
+ * @category state
+ * @since 0.1.0
+ */
+export interface StateSchema {
+  /** A whole number ≥ 1; the version snapshots are written with. */
+  readonly version: number
+  /**
+   * A value stored by version `fromVersion` (as that version's codec encoded it: plain JSON
+   * data) → the same value as this version's codec encodes it; the codec then decodes and
+   * checks it. For list state it is called per element, for map state per value.
+   */
+  readonly migrate?: (stored: unknown, fromVersion: number) => unknown
 }
 
 /**
@@ -321,6 +346,41 @@ export function enableTimeToLive<D extends StateDescriptor>(descriptor: D, ttl: 
     throw new TypeError(`enableTimeToLive "${descriptor.name}": pass a config built by stateTtlConfig(ttl, options)`)
   }
   return { ...descriptor, ttl }
+}
+
+/**
+ * The same descriptor with a version of its stored form (schema evolution, as Flink's state
+ * serializer upgrades): snapshots record the version, and a restore that finds values of an
+ * older version passes each through `migrate` before the codec decodes it. Without `migrate`,
+ * restoring an older version fails naming the operator, the state and both versions; so does a
+ * snapshot of a newer version than the descriptor's.
+ *
+ * Adding or removing fields of a record (`t.type`, `t.partial`, and intersections of them)
+ * needs no new version: a restore drops the fields the codec no longer has, and fields added
+ * with `t.partial` are `undefined` in old values. A new required field (`t.type`) needs a
+ * version and a `migrate` that fills it in.
+ *
+ * @example
+ * import * as t from 'io-ts'
+ * import * as ds from 'rx-datastream'
+ *
+ * // Version 1 stored a plain count; version 2 stores { count, last }.
+ * const visits = ds.withSchemaVersion(ds.valueState('visits', t.type({ count: t.number, last: t.number })), 2, (old, from) =>
+ *   from === 1 ? { count: old, last: 0 } : old
+ * )
+ *
+ * @category state
+ * @since 0.1.0
+ */
+export function withSchemaVersion<D extends StateDescriptor>(descriptor: D, version: number, migrate?: (stored: unknown, fromVersion: number) => unknown): D {
+  if (!Number.isSafeInteger(version) || version < 1) throw new RangeError(`withSchemaVersion "${descriptor.name}": the version must be a whole number ≥ 1, not ${String(version)}`)
+  if (migrate !== undefined && typeof migrate !== 'function') throw new TypeError(`withSchemaVersion "${descriptor.name}": migrate must be a function (stored, fromVersion) => stored`)
+  return { ...descriptor, schema: migrate === undefined ? { version } : { version, migrate } }
+}
+
+/** @internal The version of a descriptor's stored form (1 unless {@link withSchemaVersion} says otherwise). */
+export function schemaVersion(descriptor: StateDescriptor): number {
+  return descriptor.schema?.version ?? 1
 }
 
 /** @internal A human name for a descriptor's kind, e.g. `list state`. */

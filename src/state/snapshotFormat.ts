@@ -31,18 +31,26 @@ export const EncodedKey = t.union([
 export const SnapshotEntry = t.tuple([t.number, EncodedKey, t.union([t.string, t.number, t.null]), t.unknown])
 
 /** @internal */
-export const SnapshotState = t.type({
-  name: t.string,
-  kind: t.keyof({
-    ValueStateDescriptor: null,
-    ListStateDescriptor: null,
-    MapStateDescriptor: null,
-    ReducingStateDescriptor: null,
-    AggregatingStateDescriptor: null
+export const SnapshotState = t.intersection([
+  t.type({
+    name: t.string,
+    kind: t.keyof({
+      ValueStateDescriptor: null,
+      ListStateDescriptor: null,
+      MapStateDescriptor: null,
+      ReducingStateDescriptor: null,
+      AggregatingStateDescriptor: null
+    }),
+    ttl: t.boolean,
+    entries: t.array(SnapshotEntry)
   }),
-  ttl: t.boolean,
-  entries: t.array(SnapshotEntry)
-})
+  t.partial({
+    /** The version of the values' stored form (`withSchemaVersion`); absent: 1. */
+    version: t.number,
+    /** Map state: the name of its key codec, which must not change. */
+    keyCodec: t.string
+  })
+])
 
 /** @internal An operator's own keyed table (window contents, panes, join buffers), values encoded by its table codec. */
 export const TableSnapshot = t.type({ name: t.string, entries: t.array(SnapshotEntry) })
