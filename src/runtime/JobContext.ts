@@ -77,7 +77,8 @@ export class JobContext implements BarrierListener {
   get unclaimed(): readonly string[] {
     const restored = this.restored
     if (restored === undefined || Array.isArray(restored)) return []
-    return [...(restored as ReadonlyMap<string, unknown>).keys()].filter(uid => !this.claimed.has(uid))
+    // An operator without state (a keyBy, a map) may go: as in Flink, only state is matched.
+    return [...(restored as ReadonlyMap<string, unknown>)].filter(([uid, snapshot]) => !this.claimed.has(uid) && holdsState(snapshot)).map(([uid]) => uid)
   }
 
   /** The uid `operator` registered with. */
@@ -190,4 +191,11 @@ export function runInJob<T>(job: JobContext, subscribe: () => T): T {
 /** @internal The job of the subscription being made, if any. */
 export function currentJob(): JobContext | undefined {
   return current
+}
+
+/** Whether an operator's snapshot holds anything to restore (a stateless operator's has only its kind). */
+function holdsState(snapshot: unknown): boolean {
+  if (typeof snapshot !== 'object' || snapshot === null) return true
+  const { keyed, timers, operatorState, own } = snapshot as Record<string, unknown>
+  return keyed !== undefined || timers !== undefined || operatorState !== undefined || own !== undefined
 }
