@@ -377,6 +377,8 @@ class JobRun<T> {
   private stopping: { readonly name: string; resolve(event: CheckpointEvent & { readonly type: 'completed' }): void; reject(error: unknown): void } | undefined = undefined
   private job: JobContext | undefined
   private coordinator: CheckpointCoordinator | undefined
+  /** Requests made before the job started (`whenRunning`); called with `undefined` if it never does. */
+  private readonly startWaiters: Array<(coordinator: CheckpointCoordinator | undefined) => void> = []
   private subscription: Subscription | undefined
   private ended = false
   private driving = false
@@ -402,12 +404,7 @@ class JobRun<T> {
       output$: this.output.asObservable(),
       checkpoints$: this.events.asObservable(),
       done: this.done,
-      checkpoint: () => {
-        if (this.coordinator === undefined) {
-          return Promise.reject(new Error(this.config.checkpointing === undefined ? `job '${this.config.jobId}' has no checkpointing options: pass execute(build, { checkpointing: { … } })` : `job '${this.config.jobId}' is not running`))
-        }
-        return this.coordinator.request('checkpoint')
-      },
+      checkpoint: () => this.whenRunning(coordinator => coordinator.request('checkpoint')),
       savepoint: name => this.savepoint(name),
       stopWithSavepoint: (name, options) => this.stopWithSavepoint(name, options?.drain === true),
       cancel: () => this.cancel(),
@@ -551,6 +548,7 @@ class JobRun<T> {
       this.config.warn(`job '${jobId}': operators without a uid get one from their kind and place (${derived.join(', ')}); a changed pipeline may not find their state: give each { uid }`)
     }
     this.coordinator?.start()
+    for (const waiter of this.startWaiters.splice(0)) waiter(this.coordinator)
     this.sliceStart = Date.now()
     this.drive()
   }
@@ -669,10 +667,10 @@ class JobRun<T> {
   private savepoint(name: string): Promise<CheckpointEvent & { readonly type: 'completed' }> {
     try {
       checkSavepointName(name, 'savepoint')
-      return this.runningCoordinator().request('savepoint', name)
     } catch (error) {
       return Promise.reject(error)
     }
+    return this.whenRunning(coordinator => coordinator.request('savepoint', name))
   }
 
   /**
@@ -682,14 +680,16 @@ class JobRun<T> {
    * its last checkpoint (`finish`).
    */
   private stopWithSavepoint(name: string, drain: boolean): Promise<CheckpointEvent & { readonly type: 'completed' }> {
-    let coordinator: CheckpointCoordinator
     try {
-      coordinator = this.runningCoordinator()
       checkSavepointName(name, 'stopWithSavepoint')
-      if (this.stopping !== undefined) throw new Error(`stopWithSavepoint: job '${this.config.jobId}' is stopping already (savepoint '${this.stopping.name}')`)
     } catch (error) {
       return Promise.reject(error)
     }
+    return this.whenRunning(coordinator => this.stopRunning(coordinator, name, drain))
+  }
+
+  private stopRunning(coordinator: CheckpointCoordinator, name: string, drain: boolean): Promise<CheckpointEvent & { readonly type: 'completed' }> {
+    if (this.stopping !== undefined) return Promise.reject(new Error(`stopWithSavepoint: job '${this.config.jobId}' is stopping already (savepoint '${this.stopping.name}')`))
     return new Promise((resolve, reject) => {
       this.stopping = { name, resolve, reject }
       this.turn?.unsubscribe()
@@ -723,11 +723,21 @@ class JobRun<T> {
     })
   }
 
-  private runningCoordinator(): CheckpointCoordinator {
-    if (this.coordinator === undefined || this.ended) {
-      throw new Error(this.config.checkpointing === undefined ? `job '${this.config.jobId}' has no checkpointing options: pass execute(build, { checkpointing: { … } })` : `job '${this.config.jobId}' is not running`)
-    }
-    return this.coordinator
+  /**
+   * `request` with the job's coordinator: now if the job runs; once it does if it has not
+   * started yet (a call right after `execute`), before its sources read anything.
+   */
+  private whenRunning<R>(request: (coordinator: CheckpointCoordinator) => Promise<R>): Promise<R> {
+    const { jobId, checkpointing } = this.config
+    if (checkpointing === undefined) return Promise.reject(new Error(`job '${jobId}' has no checkpointing options: pass execute(build, { checkpointing: { … } })`))
+    if (this.ended) return Promise.reject(new Error(`job '${jobId}' is not running`))
+    if (this.coordinator !== undefined) return request(this.coordinator)
+    return new Promise<R>((resolve, reject) => {
+      this.startWaiters.push(coordinator => {
+        if (coordinator === undefined) return reject(new Error(`job '${jobId}' ended before it started`))
+        request(coordinator).then(resolve, reject)
+      })
+    })
   }
 
   private cancel(): void {
@@ -746,6 +756,7 @@ class JobRun<T> {
 
   private end(): void {
     this.ended = true
+    for (const waiter of this.startWaiters.splice(0)) waiter(undefined)
     this.turn?.unsubscribe()
     this.coordinator?.stop('the job has ended')
     try {
