@@ -21,7 +21,7 @@ import type { MapStateDescriptor } from '../src/state/StateDescriptor'
 import type { CoProcessFunction, KeyedCoProcessFunction } from '../src/process/CoProcessFunction'
 import { KeyedFunctionOperator } from '../src/process/KeyedFunctionOperator'
 import { ProcessFunctionOperator } from '../src/process/ProcessFunctionOperator'
-import { isDevelopmentMode } from '../src/state/HeapKeyedStateBackend'
+import { validatesStateWrites } from '../src/state/stateValidation'
 import { checkMaxParallelism } from '../src/state/KeyGroup'
 import { HeapBroadcastStateStore } from '../src/state/BroadcastState'
 import { ownField } from '../src/state/snapshotFormat'
@@ -193,7 +193,7 @@ function broadcastConnected<B>(broadcastStream: BroadcastStream<B>, options: Key
       const info = operatorInfo('connectWith.process', options)
       return multiInputOperator<A, R>(info, inputs, (output, context) => {
         const f = typeof fn === 'function' ? fn() : fn
-        const store = new HeapBroadcastStateStore(info, descriptors, isDevelopmentMode())
+        const store = new HeapBroadcastStateStore(info, descriptors, validatesStateWrites())
         let readOnly: ReadOnlyBroadcastContext | undefined
         let writable: BroadcastContext | undefined
         return new CoProcessOperator<R>(
@@ -214,7 +214,7 @@ function broadcastConnected<B>(broadcastStream: BroadcastStream<B>, options: Key
       const info = operatorInfo('connectWith.keyedProcess', options)
       return multiInputOperator<A, R, K>(info, inputs, (output, context) => {
         const f = typeof fn === 'function' ? fn() : fn
-        const store = new HeapBroadcastStateStore(info, descriptors, isDevelopmentMode())
+        const store = new HeapBroadcastStateStore(info, descriptors, validatesStateWrites())
         return new KeyedBroadcastProcessOperator<K, A, B, R>({ info, scheduler, maxParallelism: options?.maxParallelism }, f, store, output, context)
       }) as unknown as KeyedProcessOperator<K, A, R>
     }

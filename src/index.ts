@@ -68,6 +68,7 @@ export {
   withSchemaVersion
 } from './state/StateDescriptor'
 export * from './state/StateTtlConfig'
+export { setStateValidation } from './state/stateValidation'
 export { DEFAULT_MAX_PARALLELISM } from './state/KeyGroup'
 
 // ---- process functions ----

@@ -11,7 +11,7 @@ import type { Collector } from '../core/Collector'
 import type { OperatorInfo } from '../core/OperatorOptions'
 import { emitSideOutput } from '../runtime/sideOutput'
 import { NO_TIMESTAMP } from '../core/StreamElement'
-import { isDevelopmentMode } from '../state/HeapKeyedStateBackend'
+import { validatesStateWrites } from '../state/stateValidation'
 import { type CheckpointedFunction, HeapOperatorStateStore } from '../state/OperatorState'
 import { asStreamError } from '../runtime/host'
 import type { ChainContext } from '../runtime/Output'
@@ -42,7 +42,7 @@ export abstract class ProcessFunctionOperator<Out, K> extends AbstractStreamOper
     chain: ChainContext
   ) {
     super(info, output, chain)
-    this.operatorState = new HeapOperatorStateStore(info, isDevelopmentMode())
+    this.operatorState = new HeapOperatorStateStore(info, validatesStateWrites())
     this.context = {
       timestamp: () => (this.timestamp === NO_TIMESTAMP ? null : this.timestamp),
       currentWatermark: () => this.currentWatermark,

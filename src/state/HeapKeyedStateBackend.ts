@@ -45,6 +45,7 @@ import type {
 } from './StateDescriptor'
 import { schemaVersion, stateKindName } from './StateDescriptor'
 import { StateTable } from './StateTable'
+import { validatesStateWrites } from './stateValidation'
 import type { EntryWriter } from './TableCapture'
 import { completeNow, deferredArray, type DeferredJson, deferredObject, readyJson } from './DeferredJson'
 import type { InternalTableOptions, KeyedStateBackend, TableCodec } from './KeyedStateBackend'
@@ -59,7 +60,7 @@ export interface KeyedStateBackendOptions {
   /** Processing time (TTL's clock). */
   readonly now: () => number
   readonly maxParallelism?: number
-  /** Check written values against their codecs. Default: on unless NODE_ENV is `production`. */
+  /** Check written values against their codecs. Default: `validatesStateWrites()` (NODE_ENV, or `setStateValidation`). */
   readonly validateWrites?: boolean
 }
 
@@ -98,7 +99,7 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     this.info = options.info
     this.now = options.now
     this.keys = new KeyContext<K>(checkMaxParallelism(options.maxParallelism ?? DEFAULT_MAX_PARALLELISM, 'keyed state'))
-    this.validateWrites = options.validateWrites ?? isDevelopmentMode()
+    this.validateWrites = options.validateWrites ?? validatesStateWrites()
   }
 
   /** The state `descriptor` describes, scoped to the current key (Flink's `getPartitionedState`). */
@@ -401,12 +402,6 @@ function tableEntryWriter<K>(codec: TableCodec<unknown>): EntryWriter<K, unknown
     }
     return text
   }
-}
-
-/** @internal Development mode: anywhere but a process with NODE_ENV=production. */
-export function isDevelopmentMode(): boolean {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
-  return env?.['NODE_ENV'] !== 'production'
 }
 
 function checkCompatible(info: OperatorInfo, registered: StateDescriptor, descriptor: StateDescriptor): void {
