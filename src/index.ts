@@ -96,6 +96,7 @@ export { memoryStore } from './checkpoint/memoryStore'
 export { indexedDbStore, type IndexedDbStoreOptions } from './checkpoint/indexedDbStore'
 export type { Source, SourceEntry } from './job/Source'
 export { type Sink, type TransactionalSink, transactionalSink, type TransactionalSinkFunctions } from './job/Sink'
+export { upsertSink, type UpsertSinkFunctions } from './job/upsertSink'
 export {
   type CheckpointEvent,
   type CheckpointingOptions,
