@@ -1,6 +1,6 @@
 /**
  * Node-only parts of rx-datastream, exported as `rx-datastream/node`: sources and stores that
- * need `node:fs` (`fileLines`, `fileLinesSource`, `fileStore`). The root package
+ * need `node:fs` (`fileLines`, `fileLinesSource`, `fileStore`, `fileSink`). The root package
  * `rx-datastream` never imports a Node builtin, so it stays safe for browsers; import this entry
  * only from code that runs on Node.
  *
@@ -154,6 +154,12 @@ export { fileLinesSource, type FileLinesSourceOptions } from './fileLinesSource'
 // -------------------------------------------------------------------------------------
 
 export { fileStore } from './fileStore'
+
+// -------------------------------------------------------------------------------------
+// sinks
+// -------------------------------------------------------------------------------------
+
+export { fileSink, type FileSinkOptions } from './fileSink'
 
 // -------------------------------------------------------------------------------------
 // internal

@@ -106,7 +106,9 @@ export class SinkOperator<T, Txn> extends AbstractStreamOperator<never, never> i
     const tx = this.tx
     if (tx === undefined) return undefined
     const due = this.pending.filter(([id]) => id === null || id <= checkpointId)
-    if (due.length === 0) return undefined
+    // Commits of an earlier checkpoint may still be under way: whoever waits for this one (the
+    // job's end) waits for them too.
+    if (due.length === 0) return this.commits
     this.pending = this.pending.filter(([id]) => !(id === null || id <= checkpointId))
     for (const [, txn] of due) this.chainCommit(() => tx.commit(txn))
     return this.commits
