@@ -12,7 +12,7 @@
  * and the store differ.
  */
 import * as t from 'io-ts'
-import { map, merge, type Observable } from 'rxjs'
+import type { Observable } from 'rxjs'
 import * as ds from 'rx-datastream'
 import type { Click } from './clickstream'
 
@@ -91,11 +91,15 @@ export const lateClicks = new ds.OutputTag<Click>('late clicks')
 
 /**
  * The job's pipeline over plain clicks from a job source (`env.fromSource`, `env.fromArray`):
- * every operator has a uid, so checkpoints and savepoints find their state.
+ * every operator has a uid, so checkpoints and savepoints find their state. The results of its
+ * four parts come out as one DataStream (`unionWith` keeps event time right across them), to
+ * pipe into a sink or out with `ds.values()`.
  */
-export function pvUvJob(clicks$: Observable<Click>, { window = MINUTE, outOfOrderness = 5_000 }: PvUvOptions = {}): Observable<PvUvResult> {
+export function pvUvJob(clicks$: Observable<Click>, { window = MINUTE, outOfOrderness = 5_000 }: PvUvOptions = {}): ds.DataStream<PvUvResult> {
   const timed = clicks$.pipe(
-    ds.assignTimestampsAndWatermarks(ds.WatermarkStrategy.forBoundedOutOfOrderness<Click>(outOfOrderness).withTimestampAssigner(c => c.ts), { uid: 'timestamps' })
+    // A watermark after every click: replaying a recording gives the same results every run
+    // (periodic watermarks would depend on how fast it is read).
+    ds.assignTimestampsAndWatermarks(ds.WatermarkStrategy.forBoundedOutOfOrderness<Click>(outOfOrderness).withTimestampAssigner(c => c.ts), { uid: 'timestamps', autoWatermarkInterval: 0 })
   )
   // One subscription feeds three branches.
   const [forPvUv, forTop, forSessions] = ds.splitBy(
@@ -113,6 +117,7 @@ export function pvUvJob(clicks$: Observable<Click>, { window = MINUTE, outOfOrde
       .aggregate(pvUv, (page: string, ctx, [r], out: ds.Collector<PvUvResult>) => out.collect({ kind: 'pv-uv', page, start: ctx.window.start, end: ctx.window.end, ...r! }))
   )
   const { main$: pvUv$, side } = ds.split(perPage, lateClicks)
+  const late$ = side(lateClicks).pipe(ds.mapValues((click: Click): PvUvResult => ({ kind: 'late', click }), { uid: 'late' }))
 
   const top$ = forTop!.pipe(
     ds.keyBy(c => c.page, { uid: 'by-page-top' }),
@@ -135,13 +140,5 @@ export function pvUvJob(clicks$: Observable<Click>, { window = MINUTE, outOfOrde
       })
   )
 
-  return merge(
-    pvUv$.pipe(ds.values()),
-    side(lateClicks).pipe(
-      ds.values(),
-      map((click): PvUvResult => ({ kind: 'late', click }))
-    ),
-    top$.pipe(ds.values()),
-    sessions$.pipe(ds.values())
-  )
+  return pvUv$.pipe(ds.mainOutput(), ds.unionWith(late$, top$, sessions$, { uid: 'all-results' }))
 }
