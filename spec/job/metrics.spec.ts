@@ -435,6 +435,27 @@ describe('job.metrics$', () => {
       job.cancel()
     })
 
+    it('a job stopped with a savepoint ends its metrics with the status stopped; the savepoint counts as a checkpoint', async () => {
+      const clock = new VirtualClock()
+      const input = new Subject<number>()
+      const job = ds.execute(env => env.fromObservable(input, { uid: 'numbers' }).pipe(ds.assignTimestampsAndWatermarks(ds.WatermarkStrategy.noWatermarks<number>(), { uid: 'ts' }), ds.values()), {
+        ...quiet,
+        scheduler: clock,
+        checkpointing: {}
+      })
+      const seen = record(job.metrics$)
+      await settle(clock)
+      input.next(1)
+      await settle(clock)
+      const savepoint = await job.stopWithSavepoint('before-upgrade')
+      await settle(clock)
+      expect((await job.done).status).toBe('stopped')
+      const last = seen.snapshots.at(-1)!
+      expect(seen.completed).toBe(true)
+      expect([last.status, last.checkpoints.numberOfCompletedCheckpoints, last.checkpoints.lastCompletedCheckpointId]).toEqual(['stopped', 1, savepoint.checkpointId])
+      expect(last.checkpoints.history).toEqual([jasmine.objectContaining({ type: 'completed', kind: 'savepoint', name: 'before-upgrade' })])
+    })
+
     it('a failed job ends its metrics with the status failed', async () => {
       const clock = new VirtualClock()
       const input = new Subject<number>()
