@@ -108,6 +108,10 @@ export {
   type StreamExecutionEnvironment
 } from './job/execute'
 export { deleteSavepoint, listSavepoints, type SavepointInfo } from './job/savepoints'
+export type { CheckpointTiming } from './job/CheckpointCoordinator'
+
+// ---- metrics ----
+export type { CheckpointMetrics, JobMetrics, JobStatus, MetricsOptions, OperatorMetrics } from './job/JobMetrics'
 
 // ---- operators ----
 export * from '../operators/index'

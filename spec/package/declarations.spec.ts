@@ -41,6 +41,8 @@ const sums = keyed.pipe(ds.windowBy(ds.tumblingEventTimeWindows(10)).reduce((a, 
 const guard: ds.NeedsKeys<string> = 0
 const values = { a: rec(1, 1), w: wm(1) }
 const lines = fileLines('${ext}.txt')
+const lag = (m: ds.JobMetrics): number | null => m.operators['by-page']?.watermarkLag ?? null
+const aligned = (e: ds.CheckpointEvent): number => e.alignmentTime
 
 // @ts-expect-error runtime internals are not exported
 ds.InternalTimerService
@@ -51,7 +53,7 @@ ds.assignToKeyGroup
 // @ts-expect-error a window builder comes from windowBy, windowAll, countWindow or countWindowAll
 new ds.WindowedStream()
 
-export { domain, guard, lines, sums, values }
+export { aligned, domain, guard, lag, lines, sums, values }
 `
 
 /** Every declaration file of the build, recursively. */

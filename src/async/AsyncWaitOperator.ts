@@ -56,6 +56,9 @@ export class AsyncWaitOperator<In, Out, K> extends AbstractStreamOperator<Out, K
   /** The job was told that elements wait before the full queue. */
   private pressing = false
   private again = false
+  /** The last watermark that entered, and the last that left (metrics: watermarks wait in the queue behind pending calls). */
+  private inputWatermark = -Infinity
+  private outputWatermark = -Infinity
 
   private readonly fail: Fail
 
@@ -128,6 +131,7 @@ export class AsyncWaitOperator<In, Out, K> extends AbstractStreamOperator<Out, K
       this.processCancelMarker(element)
       return
     }
+    if (element._tag === 'Watermark') this.inputWatermark = element.timestamp
     if (this.waiting.length === 0 && this.queue.size < this.capacity) {
       this.admit(element)
     } else if (this.waiting.length < this.options.overflowBuffer) {
@@ -174,6 +178,26 @@ export class AsyncWaitOperator<In, Out, K> extends AbstractStreamOperator<Out, K
     for (let e = this.queue.first; e !== undefined; e = e.next) elements.push(e.element)
     for (const element of this.waiting) elements.push(element)
     return elements
+  }
+
+  // ---- metrics ----
+
+  override currentInputWatermark(): number {
+    return this.inputWatermark
+  }
+
+  override currentOutputWatermark(): number {
+    return this.outputWatermark
+  }
+
+  /** Elements in the queue (at most `capacity`): calls in flight, results waiting for their turn, watermarks waiting behind them. */
+  get queueSize(): number {
+    return this.queue.size
+  }
+
+  /** Elements waiting in the overflow buffer for a free slot. */
+  get overflowSize(): number {
+    return this.waiting.length
   }
 
   // ---- snapshots ----
@@ -274,6 +298,7 @@ export class AsyncWaitOperator<In, Out, K> extends AbstractStreamOperator<Out, K
   private emit(entry: QueueEntry<In, K, Out>): void {
     const element = entry.element
     if (element._tag !== 'Record') {
+      if (element._tag === 'Watermark') this.outputWatermark = element.timestamp
       this.output.element(element)
       return
     }

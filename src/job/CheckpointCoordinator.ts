@@ -24,6 +24,7 @@ import type { AbstractStreamOperator } from '../runtime/StreamOperator'
  * holds it whole (with how long it took from trigger to store, and its size), or `aborted`
  * with the reason (an operator's snapshot failed, the store rejected it, it timed out, a
  * cancellation); an aborted checkpoint leaves the job running and the earlier ones usable.
+ * Both say how long its barriers took at the operators (`alignmentTime`, `startDelay`).
  *
  * @example
  * import * as ds from 'rx-datastream'
@@ -35,7 +36,7 @@ import type { AbstractStreamOperator } from '../runtime/StreamOperator'
  * @since 0.1.0
  */
 export type CheckpointEvent =
-  | {
+  | ({
       readonly type: 'completed'
       readonly checkpointId: number
       readonly kind: 'checkpoint' | 'savepoint'
@@ -46,8 +47,30 @@ export type CheckpointEvent =
       readonly duration: number
       /** The size of what was stored (characters). */
       readonly size: number
-    }
-  | { readonly type: 'aborted'; readonly checkpointId: number; readonly kind: 'checkpoint' | 'savepoint'; readonly timestamp: number; readonly reason: string }
+    } & CheckpointTiming)
+  | ({ readonly type: 'aborted'; readonly checkpointId: number; readonly kind: 'checkpoint' | 'savepoint'; readonly timestamp: number; readonly reason: string } & CheckpointTiming)
+
+/**
+ * How long a checkpoint's barriers took at the operators of a job (its metrics), in ms of
+ * processing time; an aborted checkpoint's, up to the abort.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const slowest = (t: ds.CheckpointTiming): string => `aligned in ${t.alignmentTime} ms, first barrier after ${t.startDelay} ms`
+ *
+ * @category checkpoints
+ * @since 0.1.0
+ */
+export interface CheckpointTiming {
+  /**
+   * The longest barrier alignment of any operator of several inputs for this checkpoint, from
+   * its first barrier to its last (Flink's alignment duration); 0 when none had to align.
+   */
+  readonly alignmentTime: number
+  /** The longest time from the trigger until its barrier reached an operator (Flink's start delay). */
+  readonly startDelay: number
+}
 
 /** @internal What the coordinator needs of its job. */
 export interface CoordinatedJob {
@@ -60,6 +83,8 @@ export interface CoordinatedJob {
   injectBarrier(barrier: CheckpointBarrier): void
   /** Reports a checkpoint's end. */
   report(event: CheckpointEvent): void
+  /** How long checkpoint `checkpointId`'s barriers took at the operators so far (the job's metrics measure it). */
+  timing(checkpointId: number): CheckpointTiming
   /** A failure that ends the job (a sink's commit that failed). */
   fail(error: unknown): void
 }
@@ -365,7 +390,8 @@ export class CheckpointCoordinator {
       ...(name === undefined ? {} : { name }),
       timestamp: barrier.timestamp,
       duration: this.job.scheduler.now() - pending.started,
-      size
+      size,
+      ...this.job.timing(id)
     }
     // Stored after the job ended (as after a crash): it is there to restore from, and the
     // restored job commits what it covers; this job's operators are gone.
@@ -405,7 +431,7 @@ export class CheckpointCoordinator {
     for (const snapshot of pending.snapshots.values()) snapshot.cancel()
     for (const { operator } of this.job.operators()) operator.notifyCheckpointAborted(checkpointId)
     const { barrier } = pending
-    const event = { type: 'aborted' as const, checkpointId, kind: barrier.kind, timestamp: barrier.timestamp, reason }
+    const event = { type: 'aborted' as const, checkpointId, kind: barrier.kind, timestamp: barrier.timestamp, reason, ...this.job.timing(checkpointId) }
     this.job.report(event)
     for (const s of pending.settle) s.reject(new Error(`checkpoint ${checkpointId} was aborted: ${reason}`))
     this.afterEnd()

@@ -37,6 +37,8 @@ export class SinkOperator<T, Txn> extends AbstractStreamOperator<never, never> i
   private readonly preCommits = new Map<number | null, Promise<void>>()
   /** Commits run one after the other, in checkpoint order. */
   private commits: Promise<void> = Promise.resolve()
+  /** The last watermark received. */
+  private lastWatermark = -Infinity
 
   constructor(info: OperatorInfo, sink: Sink<T, Txn>, output: ChainOutput<never, never>, context: ChainContext) {
     super(info, output, context)
@@ -74,11 +76,18 @@ export class SinkOperator<T, Txn> extends AbstractStreamOperator<never, never> i
     }
   }
 
-  // A sink ends the pipeline: nothing of the stream model goes on.
-  override processWatermark(): void {}
+  // A sink ends the pipeline: nothing of the stream model goes on (the watermark is kept for the job's metrics only).
+  override processWatermark(time: number): void {
+    this.lastWatermark = time
+  }
   override processStatus(): void {}
   override processSideRecord(): void {}
   override processCancelMarker(): void {}
+
+  /** The watermark the records written so far have reached; a sink emits none, so it is its output watermark too. */
+  override currentInputWatermark(): number {
+    return this.lastWatermark
+  }
 
   override processBarrier(barrier: CheckpointBarrier): void {
     this.snapshotFunctionState({ checkpointId: barrier.checkpointId, checkpointTimestamp: barrier.timestamp })

@@ -19,6 +19,9 @@ import { CheckpointCoordinator, type CheckpointEvent } from './CheckpointCoordin
 import { arrayReader, iterableReader, observableReader, type PullResult, type Source, sourceReader, type SourceReader } from './Source'
 import { SourceOperator } from './SourceOperator'
 import { checkSavepointName } from './savepoints'
+import { now } from '../state/DeferredJson'
+import type { JobMetrics, JobStatus, MetricsOptions } from './JobMetrics'
+import { MetricsCollector } from './MetricsCollector'
 
 export type { CheckpointEvent } from './CheckpointCoordinator'
 
@@ -106,6 +109,8 @@ export interface JobOptions {
   readonly scheduler?: SchedulerLike
   /** Where warnings go (operators without a uid, a damaged checkpoint skipped); default `console.warn`. */
   readonly onWarning?: (message: string) => void
+  /** `job.metrics$`: how often it takes a snapshot while subscribed (default every 1,000 ms). */
+  readonly metrics?: MetricsOptions
 }
 
 /**
@@ -172,6 +177,12 @@ export interface Job<T> {
   readonly output$: Observable<T>
   /** Each checkpoint's end: completed (with its duration and size) or aborted (with the reason). */
   readonly checkpoints$: Observable<CheckpointEvent>
+  /**
+   * Snapshots of the job's metrics (docs/metrics.md): the latest at once, then one every
+   * `metrics.interval` ms of processing time while subscribed, and a last one when the job ends,
+   * with completion. Sample it as any Observable (`sample`, `throttleTime`).
+   */
+  readonly metrics$: Observable<JobMetrics>
   /**
    * Settles when the job ends: finished (after a last checkpoint, when checkpointing is on, so
    * that sinks commit what they wrote) or cancelled; rejects with the error that failed it.
@@ -313,6 +324,7 @@ interface JobConfig {
   readonly allowNonRestoredState: boolean
   readonly scheduler: SchedulerLike
   readonly warn: (message: string) => void
+  readonly metricsInterval: number
 }
 
 function checkJobOptions(options: JobOptions): JobConfig {
@@ -336,6 +348,8 @@ function checkJobOptions(options: JobOptions): JobConfig {
       throw new TypeError('execute: checkpointing.store must be a CheckpointStore (put, get, list, delete)')
     }
   }
+  const metricsInterval = options.metrics?.interval ?? 1_000
+  if (typeof metricsInterval !== 'number' || !(metricsInterval > 0) || metricsInterval === Infinity) throw new RangeError(`execute: metrics.interval must be a positive finite number of milliseconds, not ${String(metricsInterval)}`)
   const restore = options.restore
   if (restore !== undefined && !(typeof restore === 'string' && restore !== '') && !(typeof restore === 'number' && Number.isSafeInteger(restore) && restore > 0)) {
     throw new TypeError(`execute: restore must be 'latest', 'latest-valid', a checkpoint id or a savepoint name, not ${JSON.stringify(restore)}`)
@@ -358,7 +372,8 @@ function checkJobOptions(options: JobOptions): JobConfig {
     restore,
     allowNonRestoredState: options.allowNonRestoredState === true,
     scheduler: options.scheduler ?? asyncScheduler,
-    warn: options.onWarning ?? (message => console.warn(message))
+    warn: options.onWarning ?? (message => console.warn(message)),
+    metricsInterval
   }
 }
 
@@ -388,8 +403,10 @@ class JobRun<T> {
   private restoredFrom: number | undefined
   private readonly done: Promise<JobResult>
   private settle!: { resolve(result: JobResult): void; reject(error: unknown): void }
+  private readonly metrics: MetricsCollector
 
   constructor(private readonly config: JobConfig) {
+    this.metrics = new MetricsCollector(config.jobId, config.scheduler, config.metricsInterval, this.sources as ReadonlyArray<AbstractStreamOperator<unknown, unknown>>)
     this.done = new Promise<JobResult>((resolve, reject) => {
       this.settle = { resolve, reject }
     })
@@ -403,6 +420,7 @@ class JobRun<T> {
       jobId: this.config.jobId,
       output$: this.output.asObservable(),
       checkpoints$: this.events.asObservable(),
+      metrics$: this.metrics.metrics$,
       done: this.done,
       checkpoint: () => this.whenRunning(coordinator => coordinator.request('checkpoint')),
       savepoint: name => this.savepoint(name),
@@ -515,9 +533,19 @@ class JobRun<T> {
           scheduler: this.config.scheduler,
           operators: () => job.operators,
           injectBarrier: barrier => {
-            for (const source of this.sources) source.injectBarrier(barrier)
+            this.metrics.checkpointStarted(barrier)
+            for (const source of this.sources) {
+              // What the barrier does on its way (the operators' snapshots) is the source's chain's work.
+              const started = now()
+              source.injectBarrier(barrier)
+              this.metrics.read(source, now() - started)
+            }
           },
-          report: event => this.events.next(event),
+          report: event => {
+            this.metrics.checkpointEnded(event)
+            this.events.next(event)
+          },
+          timing: checkpointId => this.metrics.timing(checkpointId),
           fail: error => this.fail(error)
         },
         checkpointing,
@@ -526,6 +554,7 @@ class JobRun<T> {
       this.coordinator = coordinator
       job.checkpoints = coordinator
     }
+    this.metrics.start(job)
     this.subscription = runInJob(job, () =>
       pipeline.subscribe({
         next: value => this.output.next(value),
@@ -533,6 +562,7 @@ class JobRun<T> {
         complete: () => this.finish()
       })
     )
+    this.metrics.listen(job)
     if (this.ended) return
     const unclaimed = job.unclaimed
     if (unclaimed.length > 0 && !this.config.allowNonRestoredState) {
@@ -573,10 +603,13 @@ class JobRun<T> {
           if (source.done || this.waiting.has(source) || this.paused.has(source)) continue
           this.reading = source
           let result: PullResult
+          // Busy time: two clock readings per batch, none per record.
+          const started = now()
           try {
             result = source.pull(BATCH)
           } finally {
             this.reading = undefined
+            this.metrics.read(source, now() - started)
           }
           if (result === 'more') busy = true
           else if (result !== 'end') this.wait(source, result)
@@ -644,7 +677,7 @@ class JobRun<T> {
     const stopping = this.stopping
     const result = (): JobResult => ({ status: stopping === undefined ? 'finished' : 'stopped', lastCheckpoint: coordinator?.lastCompleted, restoredFrom: this.restoredFrom })
     if (coordinator === undefined) {
-      this.end()
+      this.end('finished')
       this.settle.resolve(result())
       return
     }
@@ -652,7 +685,7 @@ class JobRun<T> {
     const last = stopping === undefined ? coordinator.request('checkpoint') : coordinator.request('savepoint', stopping.name)
     last.then(
       event => {
-        this.end()
+        this.end(stopping === undefined ? 'finished' : 'stopped')
         this.settle.resolve(result())
         stopping?.resolve(event)
       },
@@ -707,7 +740,7 @@ class JobRun<T> {
       savepoint.then(
         event => {
           if (this.ended) return resolve(event)
-          this.end()
+          this.end('stopped')
           this.output.complete()
           this.settle.resolve({ status: 'stopped', lastCheckpoint: event.checkpointId, restoredFrom: this.restoredFrom })
           resolve(event)
@@ -742,19 +775,19 @@ class JobRun<T> {
 
   private cancel(): void {
     if (this.ended) return
-    this.end()
+    this.end('cancelled')
     this.output.complete()
     this.settle.resolve({ status: 'cancelled', lastCheckpoint: this.coordinator?.lastCompleted, restoredFrom: this.restoredFrom })
   }
 
   private fail(error: unknown): void {
     if (this.ended) return
-    this.end()
+    this.end('failed')
     this.output.error(error)
     this.settle.reject(error)
   }
 
-  private end(): void {
+  private end(status: JobStatus): void {
     this.ended = true
     for (const waiter of this.startWaiters.splice(0)) waiter(undefined)
     this.turn?.unsubscribe()
@@ -766,5 +799,7 @@ class JobRun<T> {
       this.config.warn(`job '${this.config.jobId}': releasing the pipeline failed: ${messageOf(error)}`)
     }
     this.events.complete()
+    // After the last checkpoint's end and the pipeline's release: the last snapshot has them.
+    this.metrics.end(status)
   }
 }

@@ -105,4 +105,8 @@ export abstract class ProcessFunctionOperator<Out, K> extends AbstractStreamOper
     this.currentWatermark = time
     this.watermarkOutput.watermark(time)
   }
+
+  override currentInputWatermark(): number {
+    return this.currentWatermark
+  }
 }

@@ -107,6 +107,11 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> exten
     this.processWatermark(Infinity)
   }
 
+  /** The watermark its timers stand at; it forwards it once they have fired, so it is also the one it emitted. */
+  override currentInputWatermark(): number {
+    return this.currentWatermark
+  }
+
   // ---- snapshots ----
 
   /** Keyed state and timers, filed by key group, and the watermark with what `snapshotOwn` adds. */

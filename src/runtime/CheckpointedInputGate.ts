@@ -64,6 +64,18 @@ export interface GateOutput {
   holding(held: boolean): void
 }
 
+/**
+ * @internal
+ * One alignment of a gate, for the job's metrics (Flink's `checkpointAlignmentTime`): from the
+ * first barrier of checkpoint `checkpointId` on any input (`since`, on the gate's `now`) to the
+ * last (`duration`, ms), or to its abort.
+ */
+export interface AlignmentTiming {
+  readonly checkpointId: number
+  readonly since: number
+  readonly duration: number
+}
+
 /** @internal Options of a gate. */
 export interface GateOptions {
   readonly mode: CheckpointingMode
@@ -101,8 +113,8 @@ export class CheckpointedInputGate {
   private inFlight: InputElement[] = []
   /** The newest checkpoint triggered or aborted here: barriers up to it are dropped. */
   private lastDone = 0
-  /** At-least-once: pending checkpoints by id, the inputs their barrier came from. */
-  private readonly tracked = new Map<number, { barrier: CheckpointBarrier; inputs: Set<number> }>()
+  /** At-least-once: pending checkpoints by id, the inputs their barrier came from, and when the first came. */
+  private readonly tracked = new Map<number, { barrier: CheckpointBarrier; inputs: Set<number>; since: number }>()
   /**
    * A checkpoint is aligning (exactly-once): the one flag the data path checks. While it is
    * false, an input may hand its records to the operator directly (what `record` would do).
@@ -122,6 +134,25 @@ export class CheckpointedInputGate {
   /** The number of elements held back now (Flink's metric of elements held by alignment). */
   get heldCount(): number {
     return this.held.length
+  }
+
+  // ---- metrics (read between batches and once per checkpoint, never per record) ----
+
+  /** The last alignment that ended here, completed or aborted. */
+  lastAlignment: AlignmentTiming | undefined = undefined
+
+  /** The alignment under way (exactly-once), as its checkpoint and when its first barrier came. */
+  get alignment(): { readonly checkpointId: number; readonly since: number } | undefined {
+    return this.pending < 0 ? undefined : { checkpointId: this.pending, since: this.pendingSince }
+  }
+
+  /** Whether what input `input` delivers is held back now (it delivered the barrier of an alignment under way). */
+  holdsInput(input: number): boolean {
+    return this.isHeld(input)
+  }
+
+  private now(): number {
+    return this.options.now?.() ?? 0
   }
 
   record(input: number, value: unknown, timestamp: number, key: unknown): void {
@@ -213,7 +244,7 @@ export class CheckpointedInputGate {
   private startAlignment(barrier: CheckpointBarrier): void {
     this.pending = barrier.checkpointId
     this.pendingBarrier = barrier
-    this.pendingSince = this.options.now?.() ?? 0
+    this.pendingSince = this.now()
     this.watching = true
     this.overtaking = this.options.unaligned === true
     // Unaligned: the snapshot is taken at the first barrier; the rest is channel state.
@@ -240,6 +271,7 @@ export class CheckpointedInputGate {
   }
 
   private finishPending(): void {
+    this.lastAlignment = { checkpointId: this.pending, since: this.pendingSince, duration: this.now() - this.pendingSince }
     this.lastDone = this.pending
     this.pending = -1
     this.pendingBarrier = undefined
@@ -324,14 +356,14 @@ export class CheckpointedInputGate {
   private track(input: number, barrier: CheckpointBarrier): void {
     const id = barrier.checkpointId
     let entry = this.tracked.get(id)
-    if (entry === undefined) this.tracked.set(id, (entry = { barrier, inputs: new Set() }))
+    if (entry === undefined) this.tracked.set(id, (entry = { barrier, inputs: new Set(), since: this.now() }))
     entry.inputs.add(input)
     this.completeTracked()
   }
 
   /** Triggers the newest checkpoint whose barrier came from every open input; older ones are dropped. */
   private completeTracked(): void {
-    let done: { barrier: CheckpointBarrier; inputs: Set<number> } | undefined
+    let done: { barrier: CheckpointBarrier; inputs: Set<number>; since: number } | undefined
     for (const entry of this.tracked.values()) {
       let count = 0
       for (const input of entry.inputs) if (this.open[input]) count++
@@ -345,6 +377,8 @@ export class CheckpointedInputGate {
       if (other < id) this.output.abortCheckpoint(other, `checkpoint ${id} completed first`)
     }
     this.lastDone = id
+    // Nothing was held: the time from its first barrier to its last.
+    this.lastAlignment = { checkpointId: id, since: done.since, duration: this.now() - done.since }
     this.output.triggerCheckpoint(done.barrier, false)
   }
 

@@ -139,6 +139,23 @@ export abstract class AbstractStreamOperator<Out, K> implements RecordCounter {
     return (this.output as Partial<RecordCounter>).numRecordsIn ?? 0
   }
 
+  // ---- metrics: read by the job between batches, never on the record path ----
+
+  /**
+   * The watermark the operator stands at on its input (Flink's `currentInputWatermark`), where it
+   * keeps one for its own work anyway; `undefined` where it keeps none: an operator that only
+   * forwards watermarks never sees them (they pass it by, see `watermarkTarget`), and its
+   * watermarks are those of the operator before it; a multi-input operator's come from its valve.
+   */
+  currentInputWatermark(): number | undefined {
+    return undefined
+  }
+
+  /** The last watermark the operator emitted (Flink's `currentOutputWatermark`); by default the one it stands at. */
+  currentOutputWatermark(): number | undefined {
+    return this.currentInputWatermark()
+  }
+
   // ---- hooks ----
 
   /** Opens the operator (the user function's `open`), after any restore, before any input. */

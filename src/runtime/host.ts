@@ -34,6 +34,7 @@ import { elementError, isStreamElement } from './checkElement'
 import { describeElement, describeValue } from '../core/describe'
 import { type ChainContext, type ChainOutput, type ControlElement, CountingOutput, EmittingSink, watermarkElement } from './Output'
 import { currentJob, type Downstream } from './JobContext'
+import { registerInputs } from './inputGates'
 import { AbstractStreamOperator, type MultiInput, type OneInput, type WatermarkOutput, watermarkTarget } from './StreamOperator'
 
 // ---- errors ----
@@ -219,7 +220,7 @@ export function valueSource<T, Op extends AbstractStreamOperator<T, never>>(
     const teardown = new Subscription()
     destination.add(teardown)
     const context = chainContext(destination, teardown)
-    chain(new ValueSink(destination), context)
+    chain(counted(new ValueSink(destination)), context)
   })
   valueSources.set(observable, chain as Chain<unknown, never>)
   return observable
@@ -422,6 +423,8 @@ export function multiInputOperator<In, Out, K = never>(
       })
       const job = currentJob()
       const gate = new CheckpointedInputGate(inputs.length, new GateInto(operator, valve, inputs.length, output), job?.gate ?? gateOptions(info))
+      // The job's metrics read what the inputs hold and where their watermarks stand.
+      if (job !== undefined) registerInputs(operator as AbstractStreamOperator<unknown, unknown>, { gate, valve })
       // An unaligned checkpoint restored: what was in flight into the operator goes first.
       const inFlight = job?.channelStateOf(operator as AbstractStreamOperator<unknown, unknown>)
       if (inFlight !== undefined && !replayChannelState(gate, inFlight, operator, output, context)) return

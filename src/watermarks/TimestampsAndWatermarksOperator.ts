@@ -91,6 +91,15 @@ export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator<T
     this.periodic = undefined
   }
 
+  /** Its input is plain values, without watermarks: none until it ends, the end of event time after. */
+  override currentInputWatermark(): number {
+    return this.ended ? Infinity : -Infinity
+  }
+
+  override currentOutputWatermark(): number {
+    return this.lastWatermark
+  }
+
   // ---- snapshots ----
 
   protected override snapshotParts(): SnapshotParts {
