@@ -109,5 +109,8 @@ export {
 } from './job/execute'
 export { deleteSavepoint, listSavepoints, type SavepointInfo } from './job/savepoints'
 
+// ---- graph ----
+export type { StreamEdge, StreamGraph, StreamGraphJson, StreamNode } from './graph/StreamGraph'
+
 // ---- operators ----
 export * from '../operators/index'
