@@ -111,6 +111,8 @@ export { deleteSavepoint, listSavepoints, type SavepointInfo } from './job/savep
 
 // ---- graph ----
 export type { StreamEdge, StreamGraph, StreamGraphJson, StreamNode } from './graph/StreamGraph'
+export { toMermaid } from './graph/toMermaid'
+export { toDot } from './graph/toDot'
 
 // ---- operators ----
 export * from '../operators/index'
