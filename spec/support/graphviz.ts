@@ -18,21 +18,24 @@ export interface DotRun {
 /** Runs `dot -T<format>` with `input` on its standard input. */
 export type RunDot = (input: string, format?: 'svg' | 'plain') => DotRun
 
-const installed = (): boolean => {
+/** Whether `dot` can be run. */
+export function dotInstalled(): boolean {
   const probe = spawnSync('dot', ['-V'], { encoding: 'utf8' })
   return probe.error === undefined && probe.status === 0
 }
 
+export const runDot: RunDot = (input, format = 'svg') => {
+  const result = spawnSync('dot', [`-T${format}`], { input, encoding: 'utf8', timeout: 30_000, maxBuffer: 64 * 1024 * 1024 })
+  if (result.error !== undefined) throw result.error
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr }
+}
+
+export const DOT_MISSING = "Graphviz's dot is not installed: install Debian's graphviz package to run the DOT specs"
+
 export function useGraphviz(): RunDot {
-  const missing = !installed()
-  const run: RunDot = (input, format = 'svg') => {
-    const result = spawnSync('dot', [`-T${format}`], { input, encoding: 'utf8', timeout: 30_000, maxBuffer: 64 * 1024 * 1024 })
-    if (result.error !== undefined) throw result.error
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr }
-  }
-  if (!missing) return run
+  if (dotInstalled()) return runDot
   if (process.env['CI'] !== 'true') {
-    const reason = "Graphviz's dot is not installed: install Debian's graphviz package to run the DOT specs"
+    const reason = DOT_MISSING
     process.stdout.write(`graphviz specs pending: ${reason}\n`)
     beforeEach(() => pending(reason))
   } else {
