@@ -1,5 +1,5 @@
 /**
- * A stream graph in Graphviz's DOT language, for `dot -Tsvg` and the many tools that read DOT.
+ * A stream graph in Graphviz's DOT language, for `dot -Tsvg` and the many programs that read DOT.
  *
  * @since 0.1.0
  */
