@@ -113,5 +113,10 @@ export type { CheckpointTiming } from './job/CheckpointCoordinator'
 // ---- metrics ----
 export type { CheckpointMetrics, JobMetrics, JobStatus, MetricsOptions, OperatorMetrics } from './job/JobMetrics'
 
+// ---- graph ----
+export type { StreamEdge, StreamGraph, StreamGraphJson, StreamNode } from './graph/StreamGraph'
+export { toMermaid } from './graph/toMermaid'
+export { toDot } from './graph/toDot'
+
 // ---- operators ----
 export * from '../operators/index'

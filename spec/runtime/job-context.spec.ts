@@ -32,8 +32,14 @@ describe('the job context', () => {
       ['mapValues', 'times ten', 'x10', 4, 4]
     ])
     expect(job.operator('x10').info.name).toBe('times ten')
-    // Each operator knows the operators it reads: the chain, upstream first.
-    expect(job.operators.map(({ inputs }) => inputs.map(op => op?.info.kind))).toEqual([['filterValues'], ['mapValues'], []])
+    // Each operator knows the operators it reads, one entry per input: the first reads a plain Observable.
+    expect(job.operators.map(({ inputs }) => inputs.map(op => op?.info.kind))).toEqual([['filterValues'], ['mapValues'], [undefined]])
+    // And where its output goes: the next operator itself (a fused chain), or none (the subscriber).
+    expect(job.operators.map(({ output }) => (output === undefined ? undefined : [output.operator.info.kind, output.input, output.chained]))).toEqual([
+      undefined,
+      ['flatMapValues', 0, true],
+      ['filterValues', 0, true]
+    ])
     expect(() => job.operator('nothing')).toThrowError(/0 operators with uid or kind nothing/)
   })
 
@@ -63,6 +69,12 @@ describe('the job context', () => {
     expect([union.numRecordsIn, union.numRecordsOut]).toEqual([3, 3])
     const handle = job.operators.find(h => h.operator === union)!
     expect(handle.inputs.map(op => op?.info.uid)).toEqual(['left', 'right'])
+    // Each input reaches the union through its input gate, not as a fused call.
+    const outputOf = (uid: string) => job.operators.find(h => h.uid === uid)!.output
+    expect([outputOf('left'), outputOf('right')].map(o => [o?.operator, o?.input, o?.chained])).toEqual([
+      [union, 0, false],
+      [union, 1, false]
+    ])
   })
 
   it('leaves operators subscribed outside any job unregistered', () => {

@@ -163,6 +163,11 @@ export class SinkOperator<T, Txn> extends AbstractStreamOperator<never, never> i
     super.error(error)
   }
 
+  /** Only a two-phase-commit sink has state: its transactions. */
+  override get stateful(): boolean {
+    return this.tx !== undefined
+  }
+
   protected override snapshotParts(): SnapshotParts {
     if (this.tx === undefined) return {}
     const own = { pending: this.pending.map(([id, txn]) => [id, txn]), current: this.current ?? null }

@@ -12,6 +12,8 @@ import { operatorInfo, type OperatorOptions } from '../core/OperatorOptions'
 import { CheckpointStoreError, type CheckpointStore, type StoredCheckpoint } from '../checkpoint/CheckpointStore'
 import { type CompletedCheckpoint, decodeCheckpoint } from '../checkpoint/checkpointFormat'
 import { memoryStore } from '../checkpoint/memoryStore'
+import { jobGraph } from '../graph/jobGraph'
+import type { StreamGraph } from '../graph/StreamGraph'
 import { valueSource } from '../runtime/host'
 import { JobContext, runInJob } from '../runtime/JobContext'
 import type { AbstractStreamOperator } from '../runtime/StreamOperator'
@@ -209,6 +211,12 @@ export interface Job<T> {
   cancel(): void
   /** The job's operators, once it runs (empty before its first turn). */
   operators(): readonly JobOperator[]
+  /**
+   * The job's stream graph: its operators, what each reads, its chains (empty before its first
+   * turn, as `operators()`: the operators register when the job subscribes its pipeline). Draw
+   * it with `ds.toMermaid` or `ds.toDot`.
+   */
+  graph(): StreamGraph
 }
 
 /**
@@ -426,7 +434,8 @@ class JobRun<T> {
       savepoint: name => this.savepoint(name),
       stopWithSavepoint: (name, options) => this.stopWithSavepoint(name, options?.drain === true),
       cancel: () => this.cancel(),
-      operators: () => (this.job?.operators ?? []).map(h => ({ uid: h.uid, name: h.info.name, kind: h.info.kind }))
+      operators: () => (this.job?.operators ?? []).map(h => ({ uid: h.uid, name: h.info.name, kind: h.info.kind })),
+      graph: () => jobGraph(this.config.jobId, this.job?.operators ?? [])
     }
   }
 

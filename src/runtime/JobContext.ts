@@ -19,16 +19,24 @@ export interface OperatorHandle {
   readonly info: OperatorInfo
   readonly operator: AbstractStreamOperator<unknown, unknown>
   /**
-   * The operators of this job whose output it reads, by input (0 is the piped one); an input
-   * fed by something else than an operator (a source, a plain RxJS operator) has none.
+   * The operators of this job whose output it reads, one entry per input (0 is the piped one;
+   * a job's source has none); an input fed by something else than an operator of the job (a
+   * plain RxJS operator, an Observable made outside the job) has `undefined`.
    */
   readonly inputs: ReadonlyArray<AbstractStreamOperator<unknown, unknown> | undefined>
+  /** Where its output goes, when that is an operator of this job (the stream graph's edges and chains). */
+  readonly output: Downstream | undefined
 }
 
 /** @internal Where an operator's output goes: input `input` of `operator`. */
 export interface Downstream {
   readonly operator: AbstractStreamOperator<unknown, unknown>
   readonly input: number
+  /**
+   * The output is the operator itself (a fused chain: one direct call per record), not an
+   * input of a multi-input operator, which reads it through its input gate.
+   */
+  readonly chained: boolean
 }
 
 /**
@@ -143,18 +151,18 @@ export class JobContext implements BarrierListener {
   }
 
   /**
-   * Adds `operator`, whose output is `downstream` when that is an operator of this job (a
-   * subscription creates the last operator first, so it is registered by then); returns the
-   * snapshot it is to be restored from, if the job restores one.
+   * Adds `operator`, of `inputs` inputs, whose output is `downstream` when that is an operator
+   * of this job (a subscription creates the last operator first, so it is registered by then);
+   * returns the snapshot it is to be restored from, if the job restores one.
    */
-  register(operator: AbstractStreamOperator<unknown, unknown>, downstream?: Downstream): unknown {
+  register(operator: AbstractStreamOperator<unknown, unknown>, downstream?: Downstream, inputs = 1): unknown {
     const { kind } = operator.info
     const place = (this.kinds.get(kind) ?? 0) + 1
     this.kinds.set(kind, place)
     const uid = operator.info.uid ?? `${kind}#${place}`
     if ([...this.uids.values()].includes(uid)) throw new Error(`two operators of the job have the uid '${uid}': a uid names one operator, so that its state finds it on restore`)
     this.uids.set(operator, uid)
-    this.handles.push({ uid, info: operator.info, operator, inputs: [] })
+    this.handles.push({ uid, info: operator.info, operator, inputs: new Array<undefined>(inputs).fill(undefined), output: downstream })
     operator.barrierListener = this
     const reader = downstream === undefined ? undefined : this.handles.find(h => h.operator === downstream.operator)
     if (reader !== undefined) (reader.inputs as Array<AbstractStreamOperator<unknown, unknown> | undefined>)[downstream!.input] = operator

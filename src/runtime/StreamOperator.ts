@@ -257,6 +257,16 @@ export abstract class AbstractStreamOperator<Out, K> implements RecordCounter {
     return {}
   }
 
+  /**
+   * Whether the operator puts state of its own into checkpoints (keyed state, timers, operator
+   * state, a source's offset, its watermark, elements in flight), as the stream graph shows it.
+   * Read from the class, not guessed from the kind: an operator with state is one whose class
+   * writes snapshot parts; one whose state depends on how it was made (a sink) says so itself.
+   */
+  get stateful(): boolean {
+    return this.snapshotParts !== AbstractStreamOperator.prototype.snapshotParts
+  }
+
   /** Reads back what `snapshotParts` wrote. */
   protected restoreParts(_parts: RestoredParts): void {}
 

@@ -106,19 +106,20 @@ function chainContext(destination: Subscriber<unknown>, teardown: Subscription):
 
 /**
  * Creates the operator of one subscription, registers it with the job being subscribed (if
- * any), restores its snapshot when the job has one for it, and opens it: a failure is the
- * operator's, reported before anything is subscribed.
+ * any) with its number of `inputs`, restores its snapshot when the job has one for it, and
+ * opens it: a failure is the operator's, reported before anything is subscribed.
  */
 function start<Out, K, Op extends AbstractStreamOperator<Out, K>>(
   info: OperatorInfo,
   create: (output: ChainOutput<Out, K>, context: ChainContext) => Op,
   output: ChainOutput<Out, K>,
-  context: ChainContext
+  context: ChainContext,
+  inputs: number
 ): Op | undefined {
   let operator: Op
   try {
     operator = create(output, context)
-    const snapshot = currentJob()?.register(operator as AbstractStreamOperator<unknown, unknown>, downstreamOf(output))
+    const snapshot = currentJob()?.register(operator as AbstractStreamOperator<unknown, unknown>, downstreamOf(output), inputs)
     if (snapshot !== undefined) operator.initializeState(snapshot)
     operator.open()
   } catch (error) {
@@ -139,8 +140,8 @@ function counted<T, K>(input: ChainOutput<T, K>, into?: { numRecordsIn: number }
 /** Which operator (and input of it) an output is, for the job's graph; none for a subscriber. */
 function downstreamOf(output: ChainOutput<unknown, unknown>): Downstream | undefined {
   if (output instanceof CountingOutput) return downstreamOf(output.next as ChainOutput<unknown, unknown>)
-  if (output instanceof AbstractStreamOperator) return { operator: output as AbstractStreamOperator<unknown, unknown>, input: 0 }
-  if (output instanceof InputOf) return { operator: output.operator as AbstractStreamOperator<unknown, unknown>, input: output.input }
+  if (output instanceof AbstractStreamOperator) return { operator: output as AbstractStreamOperator<unknown, unknown>, input: 0, chained: true }
+  if (output instanceof InputOf) return { operator: output.operator as AbstractStreamOperator<unknown, unknown>, input: output.input, chained: false }
   return undefined
 }
 
@@ -156,7 +157,7 @@ export function oneInputOperator<In, Out, K>(
   return source => {
     const upstream = chainOf(source, info)
     return chained<Out, K>((output, context) => {
-      const operator = start(info, create, output, context)
+      const operator = start(info, create, output, context, 1)
       if (operator === undefined) return
       upstream(counted(operator, operator), context)
       context.teardown.add(() => operator.close())
@@ -175,7 +176,7 @@ export function sourceOperator<In, Out, K>(
 ): (source: Observable<In>) => Observable<StreamElement<Out, K>> {
   return source =>
     chained<Out, K>((output, context) => {
-      const operator = start(info, create, output, context)
+      const operator = start(info, create, output, context, 1)
       if (operator === undefined) return
       const input = counted(operator, operator)
       // A job's source runs into the operator as the head of the chain, barriers included.
@@ -209,7 +210,7 @@ export function valueSource<T, Op extends AbstractStreamOperator<T, never>>(
   plain: () => unknown
 ): Observable<T> {
   const chain: Chain<T, never> = (output, context) => {
-    const operator = start(info, create, output, context)
+    const operator = start(info, create, output, context, 0)
     if (operator === undefined) return
     context.teardown.add(() => operator.close())
     run(operator, context)
@@ -408,7 +409,7 @@ export function multiInputOperator<In, Out, K = never>(
   return source => {
     const inputs = [chainOf(source, info), ...others.map(o => chainOf(o, info))] as Chain<unknown, unknown>[]
     return chained<Out, K>((output, context) => {
-      const operator = start(info, create, output, context)
+      const operator = start(info, create, output, context, inputs.length)
       if (operator === undefined) return
       const valve = new StatusWatermarkValve(inputs.length, {
         emitWatermark: t => {
