@@ -582,9 +582,10 @@ class JobRun<T> {
         )
       )
     }
-    const derived = job.operators.filter(h => h.info.uid === undefined).map(h => h.uid)
+    // Only state is matched on restore: a stateless operator (a map, a keyBy) needs no uid.
+    const derived = job.operators.filter(h => h.info.uid === undefined && h.operator.stateful).map(h => h.uid)
     if (derived.length > 0 && (checkpointing !== undefined || checkpoint !== undefined)) {
-      this.config.warn(`job '${jobId}': operators without a uid get one from their kind and place (${derived.join(', ')}); a changed pipeline may not find their state: give each { uid }`)
+      this.config.warn(`job '${jobId}': stateful operators without a uid get one from their kind and place (${derived.join(', ')}); a changed pipeline may not find their state: give each { uid }`)
     }
     this.coordinator?.start()
     for (const waiter of this.startWaiters.splice(0)) waiter(this.coordinator)
