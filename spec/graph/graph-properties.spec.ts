@@ -1,5 +1,5 @@
 /**
- * A property of `job.graph()`: for random pipelines (sources, maps, filters, keys, windows,
+ * A property of `job.graph`: for random pipelines (sources, maps, filters, keys, windows,
  * process functions, async I/O, unions, connects, window and interval joins, and plain RxJS in
  * between), run as jobs, the graph has one node per operator of the pipeline, each of whose
  * inputs names the operator the pipeline wired into it (null behind plain RxJS), its chains are
@@ -169,7 +169,7 @@ describe('the stream graph of random pipelines (property)', () => {
         const job = ds.execute(env => build(pipe, env, expected).stream, { onWarning: () => {} })
         job.output$.subscribe({ error: () => {} })
         await job.done
-        const graph = job.graph()
+        const graph = job.graph
         const nodes = new Map(graph.nodes.map(n => [n.uid, n]))
         expect(graph.nodes.length).toBe(expected.length)
         for (const e of expected) {

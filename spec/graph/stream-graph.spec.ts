@@ -1,5 +1,5 @@
 /**
- * `job.graph()`: the stream graph of a job. One node per operator the job registered, sources
+ * `job.graph`: the stream graph of a job. One node per operator the job registered, sources
  * included, upstream first; each input names the operator it reads (or `null` for plain RxJS
  * in between); chains are what the runtime fuses; `stateful` is what goes into checkpoints.
  */
@@ -18,12 +18,12 @@ const enter = (env: ds.StreamExecutionEnvironment, uid: string, values: readonly
 async function graphOf<T>(job: ds.Job<T>): Promise<ds.StreamGraph> {
   job.output$.subscribe({ error: () => {} })
   await job.done
-  return job.graph()
+  return job.graph
 }
 
 const summary = (g: ds.StreamGraphJson) => g.nodes.map(n => [n.uid, n.kind, n.inputs, n.chain])
 
-describe('the stream graph of a job (job.graph())', () => {
+describe('the stream graph of a job (job.graph)', () => {
   it('is empty before the job runs, then holds every operator, sources first, one chain', async () => {
     const job = ds.execute(
       env =>
@@ -35,8 +35,8 @@ describe('the stream graph of a job (job.graph())', () => {
         ),
       { jobId: 'numbers', ...quiet }
     )
-    expect(job.graph().nodes).toEqual([])
-    expect(job.graph().jobId).toBe('numbers')
+    expect(job.graph.nodes).toEqual([])
+    expect(job.graph.jobId).toBe('numbers')
     const graph = await graphOf(job)
     expect(summary(graph)).toEqual([
       ['numbers', 'fromArray', [], 0],

@@ -20,7 +20,7 @@ describe('toDot (stream graph)', () => {
       { jobId: 'numbers' }
     )
     await job.done
-    expect(ds.toDot(job.graph())).toBe(
+    expect(ds.toDot(job.graph)).toBe(
       [
         'digraph "numbers" {',
         '  rankdir=LR',

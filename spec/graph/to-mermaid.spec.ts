@@ -47,7 +47,7 @@ describe('toMermaid (stream graph)', () => {
       { jobId: 'numbers' }
     )
     await job.done
-    expect(ds.toMermaid(job.graph())).toBe(
+    expect(ds.toMermaid(job.graph)).toBe(
       [
         'flowchart LR',
         '    subgraph chain0 ["chain 0"]',

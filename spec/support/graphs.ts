@@ -58,7 +58,7 @@ const strategy = ds.WatermarkStrategy.forMonotonousTimestamps<number>().withTime
 async function run<T>(job: ds.Job<T>): Promise<ds.StreamGraph> {
   job.output$.subscribe({ error: () => {} })
   await job.done
-  return job.graph()
+  return job.graph
 }
 
 /** A job whose every operator is named and uid'd after a NASTY text, with several inputs and plain RxJS in between. */
@@ -89,7 +89,7 @@ export async function jobGraphs(): Promise<ReadonlyArray<readonly [string, ds.St
   const notStarted = ds.execute(env => env.fromArray([1]))
   notStarted.cancel()
   return [
-    ['a job before it runs', notStarted.graph()],
+    ['a job before it runs', notStarted.graph],
     ['a chain', await run(ds.execute(env => enter(env, 'a').pipe(ds.mapValues((n: number) => n, { uid: 'm' }), ds.keyBy(n => n, { uid: 'k' }))))],
     ['several inputs', await run(ds.execute(env => enter(env, 'a').pipe(ds.unionWith(enter(env, 'b'), { uid: 'u' }), ds.connectWith(enter(env, 'c'), { uid: 'co' }).map((n: number) => n, (n: number) => n))))],
     ['plain RxJS in between', await run(ds.execute(env => enter(env, 'a').pipe(map(e => e), ds.mapValues((n: number) => n, { uid: 'after' }))))],

@@ -1,7 +1,7 @@
 /**
  * The stream graph of a job (Flink's `StreamGraph`): every operator of the job as a node, with
  * the operators whose output each of its inputs reads, and the chains the runtime fuses them
- * into. `job.graph()` gives it once the job runs; `toMermaid` and `toDot` draw it.
+ * into. `job.graph` gives it once the job runs; `toMermaid` and `toDot` draw it.
  *
  * @example
  * import * as ds from 'rx-datastream'
@@ -11,7 +11,7 @@
  *     ds.assignTimestampsAndWatermarks(ds.WatermarkStrategy.noWatermarks<number>(), { uid: 'timestamps' }),
  *     ds.mapValues((n: number) => n * 2, { uid: 'double' })))
  * await job.done
- * console.log(job.graph().nodes.map(n => `${n.uid} ← ${n.inputs.join(', ')}`))
+ * console.log(job.graph.nodes.map(n => `${n.uid} ← ${n.inputs.join(', ')}`))
  * // ['numbers ← ', 'timestamps ← numbers', 'double ← timestamps']
  *
  * @since 0.1.0
@@ -109,7 +109,7 @@ export interface StreamGraphJson {
 }
 
 /**
- * The stream graph of a job (Flink's `StreamGraph`), as `job.graph()` returns it: its nodes and
+ * The stream graph of a job (Flink's `StreamGraph`), as `job.graph` returns it: its nodes and
  * edges, and `toJSON()` for plain data (`JSON.stringify(graph)` uses it).
  *
  * @example
@@ -117,7 +117,7 @@ export interface StreamGraphJson {
  *
  * const job = ds.execute(env => env.fromArray(['a', 'b'], { uid: 'letters' }))
  * await job.done
- * const graph: ds.StreamGraph = job.graph()
+ * const graph: ds.StreamGraph = job.graph
  * console.log(JSON.stringify(graph)) // {"jobId":"job","nodes":[{"uid":"letters",…}],"edges":[]}
  *
  * @category graph

@@ -31,7 +31,7 @@ import type { StreamGraphJson } from './StreamGraph'
  *     ds.filterValues((n: number) => n % 2 === 1, { name: 'odd', uid: 'odd' })),
  *   { jobId: 'numbers' })
  * await job.done
- * console.log(ds.toDot(job.graph()))
+ * console.log(ds.toDot(job.graph))
  * // digraph "numbers" {
  * //   rankdir=LR
  * //   node [shape=box]
@@ -42,7 +42,7 @@ import type { StreamGraphJson } from './StreamGraph'
  * //     …
  *
  * @see {@link toMermaid}
- * @param graph `job.graph()`, or a graph read back from its JSON
+ * @param graph `job.graph`, or a graph read back from its JSON
  * @returns the graph's DOT text, ending with a line break
  * @category graph
  * @since 0.1.0

@@ -31,7 +31,7 @@ import type { StreamGraphJson } from './StreamGraph'
  *     ds.assignTimestampsAndWatermarks(ds.WatermarkStrategy.noWatermarks<number>(), { uid: 'timestamps' }),
  *     ds.filterValues((n: number) => n % 2 === 1, { name: 'odd', uid: 'odd' })))
  * await job.done
- * console.log(ds.toMermaid(job.graph()))
+ * console.log(ds.toMermaid(job.graph))
  * // flowchart LR
  * //     subgraph chain0 ["chain 0"]
  * //         n0[("fromArray<br/>numbers")]
@@ -42,7 +42,7 @@ import type { StreamGraphJson } from './StreamGraph'
  * //     n1 --> n2
  *
  * @see {@link toDot}
- * @param graph `job.graph()`, or a graph read back from its JSON
+ * @param graph `job.graph`, or a graph read back from its JSON
  * @returns the flowchart's text, a line per statement, ending with a line break
  * @category graph
  * @since 0.1.0

@@ -213,10 +213,10 @@ export interface Job<T> {
   operators(): readonly JobOperator[]
   /**
    * The job's stream graph: its operators, what each reads, its chains (empty before its first
-   * turn, as `operators()`: the operators register when the job subscribes its pipeline). Draw
-   * it with `ds.toMermaid` or `ds.toDot`.
+   * turn, as `operators()`: the operators register when the job subscribes its pipeline; fixed
+   * once the job runs). Draw it with `ds.toMermaid` or `ds.toDot`.
    */
-  graph(): StreamGraph
+  readonly graph: StreamGraph
 }
 
 /**
@@ -424,6 +424,7 @@ class JobRun<T> {
   }
 
   handle(): Job<T> {
+    const run = this
     return {
       jobId: this.config.jobId,
       output$: this.output.asObservable(),
@@ -435,7 +436,9 @@ class JobRun<T> {
       stopWithSavepoint: (name, options) => this.stopWithSavepoint(name, options?.drain === true),
       cancel: () => this.cancel(),
       operators: () => (this.job?.operators ?? []).map(h => ({ uid: h.uid, name: h.info.name, kind: h.info.kind })),
-      graph: () => jobGraph(this.config.jobId, this.job?.operators ?? [])
+      get graph(): StreamGraph {
+        return jobGraph(run.config.jobId, run.job?.operators ?? [])
+      }
     }
   }
 
