@@ -177,7 +177,10 @@ describe('withClockAdvance (assignTimestampsAndWatermarks)', () => {
       const emitted: string[] = []
       const subscription = input
         .pipe(ds.assignTimestampsAndWatermarks(strategy(0).withClockAdvance(10), { autoWatermarkInterval: 5, scheduler }))
-        .subscribe(e => emitted.push(`${scheduler.now()}: ${ds.isWatermark(e) ? `W(${e.timestamp})` : e._tag}`))
+        .subscribe({
+          next: e => emitted.push(`${scheduler.now()}: ${ds.isWatermark(e) ? `W(${e.timestamp})` : e._tag}`),
+          error: (err: unknown) => emitted.push(`${scheduler.now()}: error ${(err as Error).message}`)
+        })
       scheduler.schedule(() => input.next(click(1_000)), 0)
       scheduler.schedule(() => end(input, subscription), at)
       scheduler.maxFrames = 1_000
@@ -199,7 +202,7 @@ describe('withClockAdvance (assignTimestampsAndWatermarks)', () => {
 
     it('end when the input errors', () => {
       const { emitted, pending } = runUntil(input => input.error(new Error('gone')), 12)
-      expect(emitted).toEqual(['0: Record', '5: W(999)', '10: W(1004)'])
+      expect(emitted).toEqual(['0: Record', '5: W(999)', '10: W(1004)', '12: error gone'])
       expect(pending).toBe(0)
     })
   })
