@@ -1,6 +1,7 @@
 /**
  * assignTimestampsAndWatermarks survives a snapshot: its last watermark and idleness, with the
- * built-in generators' state (the highest timestamp seen; idleness bookkeeping), so that a
+ * built-in generators' state (the highest timestamp seen; idleness bookkeeping; for clock
+ * advance, how long ago the last record came and the watermark was reached), so that a
  * restored operator fed the rest of its plain values gives what an uninterrupted one gives,
  * with a watermark per record (autoWatermarkInterval 0) or periodic ones, and idleness noticed
  * on a virtual processing-time clock. Per record, the last watermark alone says what the
@@ -25,14 +26,16 @@ interface StrategySpec {
   readonly kind: 'bounded' | 'monotonous'
   readonly bound: number
   readonly idleTimeout: number | undefined
+  readonly clockAdvance: { readonly timeout: number; readonly maxLag: number } | undefined
   /** autoWatermarkInterval: 0 (per record) or a period of the virtual clock. */
   readonly interval: number
 }
 
-function strategyOf({ kind, bound, idleTimeout }: StrategySpec): ds.WatermarkStrategy<Value> {
+function strategyOf({ kind, bound, idleTimeout, clockAdvance }: StrategySpec): ds.WatermarkStrategy<Value> {
   const base = kind === 'bounded' ? ds.WatermarkStrategy.forBoundedOutOfOrderness<Value>(bound) : ds.WatermarkStrategy.forMonotonousTimestamps<Value>()
   const assigned = base.withTimestampAssigner(v => v.ts)
-  return idleTimeout === undefined ? assigned : assigned.withIdleness(idleTimeout)
+  const idling = idleTimeout === undefined ? assigned : assigned.withIdleness(idleTimeout)
+  return clockAdvance === undefined ? idling : idling.withClockAdvance(clockAdvance.timeout, { maxLag: clockAdvance.maxLag })
 }
 
 /** A virtual clock the test moves by hand: a tick runs what is due up to the next tick. */
@@ -95,14 +98,20 @@ const specArb: fc.Arbitrary<StrategySpec> = fc.record({
   kind: fc.constantFrom('bounded' as const, 'monotonous' as const),
   bound: fc.integer({ min: 0, max: 5 }),
   idleTimeout: fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }),
+  clockAdvance: fc.option(fc.record({ timeout: fc.integer({ min: 1, max: 5 }), maxLag: fc.integer({ min: 0, max: 3 }) }), { nil: undefined }),
   interval: fc.constantFrom(0, 0, 3)
 })
 
 /**
  * A tick of the clock is one period of what the operator schedules (periodic emission, or
- * idleness checks), so that the restored operator, started at a tick, keeps the same schedule.
+ * checks for silence: the shorter of the idle and clock-advance timeouts), so that the
+ * restored operator, started at a tick, keeps the same schedule.
  */
-const tickOf = (spec: StrategySpec): number => (spec.interval > 0 ? spec.interval : (spec.idleTimeout ?? 1))
+function tickOf(spec: StrategySpec): number {
+  if (spec.interval > 0) return spec.interval
+  const timeouts = [spec.idleTimeout, spec.clockAdvance?.timeout].filter((t): t is number => t !== undefined)
+  return timeouts.length === 0 ? 1 : Math.min(...timeouts)
+}
 
 /** Values whose timestamps wander around a rising `now` (some behind the watermark), and ticks of the clock between them. */
 const stepsArb: fc.Arbitrary<Step[]> = fc
@@ -117,19 +126,29 @@ const stepsArb: fc.Arbitrary<Step[]> = fc
   })
 
 describe('assignTimestampsAndWatermarks snapshot and restore', () => {
-  it('gives the output of an uninterrupted run, wherever it is cut (bounded out-of-orderness, monotonous, with idleness, per record or periodic)', () => {
-    fc.assert(
-      fc.property(specArb, stepsArb, fc.nat(), (spec, steps, at) => {
-        const cut = at % (steps.length + 1)
-        const expected = uninterrupted(spec, steps)
-        const actual = interrupted(spec, steps, cut)
-        expect(expected.error).toBeUndefined()
-        expect(actual.error).toBeUndefined()
-        expect(actual.elements).toEqual(expected.elements)
-        expect(actual.completed).toBeTrue()
-      }),
-      { numRuns: 200 }
+  const sameAsUninterrupted = (spec: StrategySpec, steps: readonly Step[], at: number): void => {
+    const cut = at % (steps.length + 1)
+    const expected = uninterrupted(spec, steps)
+    const actual = interrupted(spec, steps, cut)
+    expect(expected.error).toBeUndefined()
+    expect(actual.error).toBeUndefined()
+    expect(actual.elements).toEqual(expected.elements)
+    expect(actual.completed).toBeTrue()
+  }
+
+  it('gives the output of an uninterrupted run, wherever it is cut (bounded out-of-orderness, monotonous, with idleness, with clock advance, per record or periodic)', () => {
+    fc.assert(fc.property(specArb, stepsArb, fc.nat(), sameAsUninterrupted), { numRuns: 200 })
+  })
+
+  it('with clock advance, gives the output of an uninterrupted run across pauses long enough for the clock to move the watermark, cut anywhere, even mid-pause', () => {
+    const clockSpecArb = specArb.chain(spec =>
+      fc.record({ timeout: fc.integer({ min: 1, max: 5 }), maxLag: fc.integer({ min: 0, max: 3 }) }).map(clockAdvance => ({ ...spec, clockAdvance }))
     )
+    // bursts of values between pauses of up to 12 ticks
+    const pausedStepsArb = fc
+      .array(fc.tuple(stepsArb, fc.integer({ min: 0, max: 12 })), { maxLength: 4 })
+      .map(parts => parts.flatMap(([burst, pause], i) => [...burst.map(v => (v === 'tick' ? v : { ...v, id: v.id + 100 * i, ts: v.ts + 30 * i })), ...Array<Step>(pause).fill('tick')]))
+    fc.assert(fc.property(clockSpecArb, pausedStepsArb, fc.nat(), sameAsUninterrupted), { numRuns: 200 })
   })
 
   it('never emits a watermark at or below one emitted before the snapshot, even with a generator that starts afresh', () => {
@@ -150,7 +169,7 @@ describe('assignTimestampsAndWatermarks snapshot and restore', () => {
 
   it('writes the built-in generators state as plain data, and refuses one it did not write', () => {
     const build = ([input]: Observable<ds.StreamElement<Value>>[]): Observable<Out> =>
-      (input as unknown as Observable<Value>).pipe(ds.assignTimestampsAndWatermarks(strategyOf({ kind: 'bounded', bound: 2, idleTimeout: 100, interval: 0 }), { autoWatermarkInterval: 0, scheduler: new VirtualTimeScheduler() }))
+      (input as unknown as Observable<Value>).pipe(ds.assignTimestampsAndWatermarks(strategyOf({ kind: 'bounded', bound: 2, idleTimeout: 100, clockAdvance: undefined, interval: 0 }), { autoWatermarkInterval: 0, scheduler: new VirtualTimeScheduler() }))
     const first = startJob<Value, never, Out>(1, build)
     first.inputs[0]!.next({ id: 1, ts: 10 } as unknown as ds.StreamElement<Value>)
     const [snapshot] = snapshotJob(first.job) as [{ own: Record<string, unknown> }]
@@ -163,6 +182,17 @@ describe('assignTimestampsAndWatermarks snapshot and restore', () => {
       /assignTimestampsAndWatermarks.*"watermarkGenerator": cannot restore: boundedOutOfOrdernessGenerator: cannot restore \{.*maxTimestamp: "ten".*\}: expected \{ maxTimestamp: a finite number or null \}/
     )
     second.subscription.unsubscribe()
+  })
+
+  it('writes the clock advance state as plain data: how long ago the last record came and the watermark was reached', () => {
+    const clock = new Clock(5)
+    const spec: StrategySpec = { kind: 'bounded', bound: 2, idleTimeout: undefined, clockAdvance: { timeout: 20, maxLag: 1 }, interval: 5 }
+    const run = start(spec, clock)
+    play(run, clock, ['tick', { id: 1, ts: 10 }, 'tick', 'tick', 'tick'])
+    const [snapshot] = snapshotJob(run.job) as [{ own: Record<string, unknown> }]
+    run.subscription.unsubscribe()
+    // the record came at 5, the generator reported 7 at the tick of 10; now is 20
+    expect(snapshot.own).toEqual({ lastWatermark: 7, idle: false, generator: { quietFor: 15, watermark: 7, watermarkAge: 10, generator: { maxTimestamp: 10 } } })
   })
 
   it('refuses to snapshot a generator state that is not plain JSON data', () => {

@@ -228,6 +228,105 @@ export function withIdleness<T>(
   }
 }
 
+/**
+ * @internal
+ * What `WatermarkStrategy.withClockAdvance` wraps a generator in. Once no record has arrived
+ * for `idleTimeout` ms of processing time (counted from the start if none has), each periodic
+ * emit ends with `W + (now − t) − maxLag`: `W` is the highest watermark the generator has
+ * emitted and `t` the processing time it first emitted it at. The generator is still asked
+ * first, as usual; while the clock moves the watermark, its `markIdle` is held back, because a
+ * moving watermark is an active stream (an idleness wrapper inside would otherwise turn the
+ * stream idle and active again at every tick).
+ *
+ * Extrapolating from the generator's own watermark, rather than setting `now − lag`, needs no
+ * agreement between the clocks that stamp events and this one, only that their distance stays
+ * roughly what it was; and a generator that already follows processing time is not pushed
+ * further (its `W` was emitted at `t`, so `W + (now − t)` is where it would be now).
+ *
+ * Its state is relative: how long ago the last record came and the watermark was reached, so
+ * a restore counts neither the time the job was down nor the origin of another clock.
+ */
+export function withClockAdvance<T>(
+  generator: WatermarkGenerator<T>,
+  idleTimeout: number,
+  maxLag: number,
+  clock: () => number
+): WatermarkGenerator<T> {
+  assertDuration('idleTimeout', idleTimeout, false)
+  assertDuration('maxLag', maxLag)
+  let now = clock()
+  let lastRecordAt = now
+  let base = -Infinity
+  let baseAt = now
+  // Set for the length of one call into the generator: where its output goes.
+  let target: WatermarkOutput | undefined
+  let holdIdle = false
+  let idleHeld = false
+  const through: WatermarkOutput = {
+    emitWatermark(timestamp) {
+      // Only finite watermarks can be moved on; anything else is still the operator's to judge.
+      if (timestamp > base && Number.isFinite(timestamp)) {
+        base = timestamp
+        baseAt = now
+      }
+      target!.emitWatermark(timestamp)
+    },
+    markIdle() {
+      if (holdIdle) idleHeld = true
+      else target!.markIdle()
+    },
+    markActive() {
+      target!.markActive()
+    }
+  }
+  return {
+    onEvent(event, eventTimestamp, output) {
+      now = clock()
+      lastRecordAt = now
+      target = output
+      generator.onEvent(event, eventTimestamp, through)
+    },
+    onPeriodicEmit(output) {
+      now = clock()
+      target = output
+      if (now - lastRecordAt < idleTimeout) {
+        generator.onPeriodicEmit(through)
+        return
+      }
+      holdIdle = true
+      idleHeld = false
+      try {
+        generator.onPeriodicEmit(through)
+      } finally {
+        holdIdle = false
+      }
+      if (base > -Infinity) output.emitWatermark(base + (now - baseAt) - maxLag)
+      else if (idleHeld) output.markIdle()
+    },
+    snapshotState() {
+      const at = clock()
+      const own = { quietFor: at - lastRecordAt, watermark: base > -Infinity ? base : null, watermarkAge: base > -Infinity ? at - baseAt : null }
+      return generator.snapshotState === undefined ? own : { ...own, generator: generator.snapshotState() }
+    },
+    restoreState(state) {
+      const quietFor = field(state, 'quietFor')
+      const watermark = field(state, 'watermark')
+      const age = field(state, 'watermarkAge')
+      const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x)
+      const reached = finite(watermark) && finite(age)
+      if (!finite(quietFor) || !(reached || (watermark === null && age === null))) {
+        throw new TypeError(`withClockAdvance: cannot restore ${describeValue(state)}: expected { quietFor: a finite number, watermark and watermarkAge: both finite numbers or both null, generator? }`)
+      }
+      const at = clock()
+      lastRecordAt = at - quietFor
+      base = reached ? watermark : -Infinity
+      baseAt = reached ? at - age : at
+      const inner = field(state, 'generator')
+      if (inner !== undefined && generator.restoreState !== undefined) generator.restoreState(inner)
+    }
+  }
+}
+
 // -------------------------------------------------------------------------------------
 // utils
 // -------------------------------------------------------------------------------------

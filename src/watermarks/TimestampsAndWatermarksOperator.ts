@@ -3,6 +3,8 @@
  * The runtime behind `assignTimestampsAndWatermarks` (Flink's `TimestampsAndWatermarksOperator`
  * with its `WatermarkToDataOutput`): stamps records, drives the generator, forwards only
  * advancing watermarks, turns idleness into status elements, and flushes at end of input.
+ * Everything that depends on silence (idleness, clock advance) lives in the generator's
+ * wrappers; the operator only ticks for them.
  *
  * Its snapshot is the last watermark it emitted and whether the stream is idle, so that a
  * restored operator never emits a watermark at or below one already emitted, nor a status
@@ -34,8 +36,11 @@ export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator<T
   private lastWatermark = -Infinity
   private idle = false
   private periodic: Subscription | undefined
-  /** Ticks notice idleness even with a watermark per record. */
-  private readonly idleTimeout: number | undefined
+  /**
+   * With a watermark per record, the period of the ticks that still notice silence (idleness,
+   * clock advance): the shorter timeout; `undefined` if neither is set.
+   */
+  private readonly quietTick: number | undefined
 
   constructor(
     info: OperatorInfo,
@@ -48,7 +53,8 @@ export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator<T
   ) {
     super(info, output, context)
     this.assigner = strategy.timestampAssigner
-    this.idleTimeout = strategy.idleTimeout
+    const timeouts = [strategy.idleTimeout, strategy.clockAdvance?.idleTimeout].filter((t): t is number => t !== undefined)
+    this.quietTick = timeouts.length === 0 ? undefined : Math.min(...timeouts)
     this.generator = strategy.createWatermarkGenerator({
       operatorName: info.name,
       currentProcessingTime: () => scheduler.now()
@@ -70,8 +76,8 @@ export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator<T
    * a tick throws runs off-stack, so it errors the stream through the chain.
    */
   override open(): void {
-    // With per-record emission, ticks are still needed to notice idleness (no records = no checks).
-    const interval = this.autoWatermarkInterval > 0 ? this.autoWatermarkInterval : this.idleTimeout
+    // With per-record emission, ticks are still needed to notice silence (no records = no checks).
+    const interval = this.autoWatermarkInterval > 0 ? this.autoWatermarkInterval : this.quietTick
     if (interval === undefined) return
     const tick = (): void => {
       try {
