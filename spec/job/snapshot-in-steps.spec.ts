@@ -149,7 +149,7 @@ describe('a checkpoint of large state is written in steps while the job goes on'
       expect((await restored.done).restoredFrom).toBe(checkpoint.checkpointId)
       expect(resumedAt).toBe(MIDDLE)
       expect(output.sort()).toEqual(expectedOutput(name))
-    })
+    }, 60_000)
   }
 
   it('a checkpoint that fails while it is written is aborted, naming the operator; the job goes on and the next one restores exactly', async () => {
@@ -218,5 +218,5 @@ describe('a checkpoint of large state is written in steps while the job goes on'
     expect((await restored.done).restoredFrom).toBe(next!.checkpointId)
     expect(resumedAt).toBe(MIDDLE)
     expect(output.sort()).toEqual(expectedOutput('sliced windows'))
-  })
+  }, 60_000)
 })
