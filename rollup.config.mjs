@@ -14,6 +14,7 @@ import { builtinModules } from 'node:module'
 import { isAbsolute, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import typescript from '@rollup/plugin-typescript'
+import { transformSync } from 'esbuild'
 import { dts } from 'rollup-plugin-dts'
 
 const root = fileURLToPath(new URL('.', import.meta.url))
@@ -176,6 +177,26 @@ function pruneStaleOutputs() {
   }
 }
 
+/**
+ * Takes the comments that stand on lines of their own out of the JS bundles (the declarations
+ * carry the docs), keeping the `#__PURE__` annotations. The cut is made by line, so it is checked:
+ * the bundle minified must be the same code before and after, or a string that looked like a
+ * comment was cut and the build fails.
+ */
+function stripComments() {
+  const minified = (code) => transformSync(code, { loader: 'js', minify: true, legalComments: 'none' }).code
+  return {
+    name: 'rx-datastream-strip-comments',
+    renderChunk(code, chunk) {
+      const stripped = code
+        .replace(/^[ \t]*\/\*(?!\s*[#@]__PURE__)(?:[^*]|\*(?!\/))*\*\/[ \t]*\n/gm, '')
+        .replace(/^[ \t]*\/\/.*\n/gm, '')
+      if (minified(stripped) !== minified(code)) this.error(`${chunk.fileName}: taking comments out would change its code`)
+      return { code: stripped, map: null }
+    }
+  }
+}
+
 export default [
   {
     input,
@@ -187,10 +208,13 @@ export default [
         noEmitOnError: true,
         outDir: undefined,
         outputToFilesystem: false,
-        // The JS bundles need no doc comments: the declarations carry them.
-        removeComments: true
+        // TypeScript's removeComments would also strip the `#__PURE__` annotations that let an
+        // application's bundler drop top-level codecs it never uses; stripComments() below
+        // takes the doc comments out instead.
+        removeComments: false
       }),
       packageGuard(),
+      stripComments(),
       pruneStaleOutputs()
     ],
     onwarn,

@@ -73,7 +73,7 @@ const SPECIAL = new Set([' ', '-', '|', '#', '(', ')', '^', '!', '[', ']'])
 const LOWER = 'abcdefghijklmnopqrstuvwxyz'
 const UPPER_FROM_W = 'WXYZVUTSRQPONMLKJHGFEDCBA'
 const BARRIERS = 'BCDEFGHJKLMNOPQRSTUVWXYZ'
-const FALLBACK = (() => {
+const FALLBACK = /*#__PURE__*/ (() => {
   let pool = `${LOWER}${LOWER.toUpperCase()}αβγδεζηθκλμνξπρστυφχψωΓΔΘΛΞΠΣΦΨΩ`
   for (let cp = 0x100; cp < 0x250; cp++) pool += String.fromCodePoint(cp)
   return [...pool]

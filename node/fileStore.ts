@@ -322,15 +322,15 @@ const MANIFEST_VERSION = 1
 /** How the data file holds the text: UTF-8, or UTF-16 for text UTF-8 cannot hold exactly. */
 type Encoding = 'utf8' | 'utf16le'
 
-const ManifestCodec = t.type({
-  format: t.literal(MANIFEST_FORMAT),
-  version: t.literal(MANIFEST_VERSION),
-  checkpoint: t.intersection([
-    t.type({ jobId: t.string, checkpointId: t.number, timestamp: t.number, kind: t.keyof({ checkpoint: null, savepoint: null }), size: t.number }),
-    t.partial({ name: t.string })
+const ManifestCodec = /*#__PURE__*/ t.type({
+  format: /*#__PURE__*/ t.literal(MANIFEST_FORMAT),
+  version: /*#__PURE__*/ t.literal(MANIFEST_VERSION),
+  checkpoint: /*#__PURE__*/ t.intersection([
+    /*#__PURE__*/ t.type({ jobId: t.string, checkpointId: t.number, timestamp: t.number, kind: /*#__PURE__*/ t.keyof({ checkpoint: null, savepoint: null }), size: t.number }),
+    /*#__PURE__*/ t.partial({ name: t.string })
   ]),
   data: t.string,
-  encoding: t.keyof({ utf8: null, utf16le: null })
+  encoding: /*#__PURE__*/ t.keyof({ utf8: null, utf16le: null })
 })
 
 type Manifest = t.TypeOf<typeof ManifestCodec>

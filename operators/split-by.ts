@@ -94,7 +94,7 @@ export function splitBy<T, K = never, const P extends readonly ((value: T) => bo
   return predicates.map((_, i) => chained<T, K>((output, context) => hub.attach(i, output, context))) as unknown as SplitByStreams<T, K, P>
 }
 
-const INFO = operatorInfo('splitBy')
+const INFO = /*#__PURE__*/ operatorInfo('splitBy')
 
 /** A subscriber of one output: where its elements go, and the subscription it belongs to. */
 interface Consumer<T, K> {

@@ -17,19 +17,19 @@ import { describeErrors } from '../state/snapshotFormat'
 import { CheckpointStoreError, type StoredCheckpoint } from './CheckpointStore'
 
 /** @internal What one checkpoint holds: every operator's snapshot by uid, and the sources' positions. */
-export const CompletedCheckpoint = t.intersection([
-  t.type({
+export const CompletedCheckpoint = /*#__PURE__*/ t.intersection([
+  /*#__PURE__*/ t.type({
     jobId: t.string,
     checkpointId: t.number,
     timestamp: t.number,
-    kind: t.keyof({ checkpoint: null, savepoint: null }),
+    kind: /*#__PURE__*/ t.keyof({ checkpoint: null, savepoint: null }),
     /** Each operator's snapshot (`AbstractStreamOperator.snapshotState`), by uid. */
-    operators: t.record(t.string, t.unknown)
+    operators: /*#__PURE__*/ t.record(t.string, t.unknown)
   }),
-  t.partial({
+  /*#__PURE__*/ t.partial({
     name: t.string,
     /** Unaligned checkpoints: per uid, the elements that were in flight into that operator. */
-    channelState: t.record(t.string, t.array(t.unknown))
+    channelState: /*#__PURE__*/ t.record(t.string, /*#__PURE__*/ t.array(t.unknown))
   })
 ])
 
@@ -39,7 +39,7 @@ export type CompletedCheckpoint = t.TypeOf<typeof CompletedCheckpoint>
 const FORMAT = 'rx-datastream/checkpoint'
 const VERSION = 1
 
-const Header = t.type({ format: t.literal(FORMAT), version: t.literal(VERSION), length: t.number, checksum: t.string })
+const Header = /*#__PURE__*/ t.type({ format: /*#__PURE__*/ t.literal(FORMAT), version: /*#__PURE__*/ t.literal(VERSION), length: t.number, checksum: t.string })
 
 /** @internal The text a store keeps for `checkpoint`. */
 export function encodeCheckpoint(checkpoint: CompletedCheckpoint): string {

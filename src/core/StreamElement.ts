@@ -265,7 +265,7 @@ export function watermark(timestamp: number): Watermark {
  * @category constructors
  * @since 0.1.0
  */
-export const MAX_WATERMARK: Watermark = watermark(END_OF_TIME)
+export const MAX_WATERMARK: Watermark = /*#__PURE__*/ watermark(END_OF_TIME)
 
 /**
  * The status element that marks a stream idle.

@@ -23,7 +23,7 @@ export interface JoinPane<A, B> {
  * The list of a side without elements, shared by every pane: it is frozen, and replaced by a
  * list of the pane's own at the side's first element.
  */
-export const NO_ELEMENTS = Object.freeze([]) as unknown as never[]
+export const NO_ELEMENTS = /*#__PURE__*/ Object.freeze([]) as unknown as never[]
 
 /** @internal A pane without elements. */
 export function emptyPane<A, B>(): JoinPane<A, B> {

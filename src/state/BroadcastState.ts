@@ -60,7 +60,7 @@ export interface BroadcastState<UK, UV> extends ReadOnlyBroadcastState<UK, UV> {
 // snapshot format
 // -------------------------------------------------------------------------------------
 
-const BroadcastStateEntries = t.type({ name: t.string, entries: t.array(t.unknown) })
+const BroadcastStateEntries = /*#__PURE__*/ t.type({ name: t.string, entries: /*#__PURE__*/ t.array(t.unknown) })
 
 /**
  * @internal
@@ -68,10 +68,10 @@ const BroadcastStateEntries = t.type({ name: t.string, entries: t.array(t.unknow
  * insertion order, written by the descriptor's codecs. Every subtask holds the same states, so
  * any subtask's snapshot restores any subtask.
  */
-export const BroadcastStateSnapshot = t.type({
-  format: t.literal('rx-datastream/broadcast-state'),
-  version: t.literal(1),
-  states: t.array(BroadcastStateEntries)
+export const BroadcastStateSnapshot = /*#__PURE__*/ t.type({
+  format: /*#__PURE__*/ t.literal('rx-datastream/broadcast-state'),
+  version: /*#__PURE__*/ t.literal(1),
+  states: /*#__PURE__*/ t.array(BroadcastStateEntries)
 })
 
 /** @internal */

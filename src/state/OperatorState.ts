@@ -112,13 +112,13 @@ export interface CheckpointedFunction {
 /** @internal How a list is redistributed on restore. */
 type Distribution = 'split' | 'union'
 
-const OperatorListSnapshot = t.type({ name: t.string, distribution: t.keyof({ split: null, union: null }), elements: t.array(t.unknown) })
+const OperatorListSnapshot = /*#__PURE__*/ t.type({ name: t.string, distribution: /*#__PURE__*/ t.keyof({ split: null, union: null }), elements: /*#__PURE__*/ t.array(t.unknown) })
 
 /** @internal One subtask's operator state, JSON-ready. */
-export const OperatorStateSnapshot = t.type({
-  format: t.literal('rx-datastream/operator-state'),
-  version: t.literal(1),
-  lists: t.array(OperatorListSnapshot)
+export const OperatorStateSnapshot = /*#__PURE__*/ t.type({
+  format: /*#__PURE__*/ t.literal('rx-datastream/operator-state'),
+  version: /*#__PURE__*/ t.literal(1),
+  lists: /*#__PURE__*/ t.array(OperatorListSnapshot)
 })
 
 /** @internal */

@@ -17,24 +17,27 @@ import { StateError } from '../core/errors'
 import { describeValue } from '../core/describe'
 import type { OperatorInfo } from '../core/OperatorOptions'
 
+// Each codec call is marked pure, nested ones too: a bundler may then drop the codecs, and io-ts
+// with them, from applications that never read a snapshot (spec/package/bundle-size.spec.ts).
+
 /** @internal A key in a snapshot: JSON has no bigint, no ±Infinity, no tuples-as-keys. */
-export const EncodedKey = t.union([
+export const EncodedKey = /*#__PURE__*/ t.union([
   t.string,
   t.number,
   t.boolean,
-  t.type({ bigint: t.string }),
-  t.type({ number: t.string }),
-  t.type({ tuple: t.array(t.union([t.string, t.number, t.boolean, t.type({ bigint: t.string }), t.type({ number: t.string })])) })
+  /*#__PURE__*/ t.type({ bigint: t.string }),
+  /*#__PURE__*/ t.type({ number: t.string }),
+  /*#__PURE__*/ t.type({ tuple: /*#__PURE__*/ t.array(/*#__PURE__*/ t.union([t.string, t.number, t.boolean, /*#__PURE__*/ t.type({ bigint: t.string }), /*#__PURE__*/ t.type({ number: t.string })])) })
 ])
 
 /** @internal One (key, namespace) value of a state: [key group, key, namespace, value]. */
-export const SnapshotEntry = t.tuple([t.number, EncodedKey, t.union([t.string, t.number, t.null]), t.unknown])
+export const SnapshotEntry = /*#__PURE__*/ t.tuple([t.number, EncodedKey, /*#__PURE__*/ t.union([t.string, t.number, t.null]), t.unknown])
 
 /** @internal */
-export const SnapshotState = t.intersection([
-  t.type({
+export const SnapshotState = /*#__PURE__*/ t.intersection([
+  /*#__PURE__*/ t.type({
     name: t.string,
-    kind: t.keyof({
+    kind: /*#__PURE__*/ t.keyof({
       ValueStateDescriptor: null,
       ListStateDescriptor: null,
       MapStateDescriptor: null,
@@ -42,9 +45,9 @@ export const SnapshotState = t.intersection([
       AggregatingStateDescriptor: null
     }),
     ttl: t.boolean,
-    entries: t.array(SnapshotEntry)
+    entries: /*#__PURE__*/ t.array(SnapshotEntry)
   }),
-  t.partial({
+  /*#__PURE__*/ t.partial({
     /** The version of the values' stored form (`withSchemaVersion`); absent: 1. */
     version: t.number,
     /** Map state: the name of its key codec, which must not change. */
@@ -53,40 +56,40 @@ export const SnapshotState = t.intersection([
 ])
 
 /** @internal An operator's own keyed table (window contents, panes, join buffers), values encoded by its table codec. */
-export const TableSnapshot = t.type({ name: t.string, entries: t.array(SnapshotEntry) })
+export const TableSnapshot = /*#__PURE__*/ t.type({ name: t.string, entries: /*#__PURE__*/ t.array(SnapshotEntry) })
 
 /** @internal */
 export type TableSnapshot = t.TypeOf<typeof TableSnapshot>
 
 /** @internal */
-export const KeyedStateSnapshot = t.intersection([
-  t.type({
-    format: t.literal('rx-datastream/keyed-state'),
-    version: t.literal(1),
+export const KeyedStateSnapshot = /*#__PURE__*/ t.intersection([
+  /*#__PURE__*/ t.type({
+    format: /*#__PURE__*/ t.literal('rx-datastream/keyed-state'),
+    version: /*#__PURE__*/ t.literal(1),
     maxParallelism: t.number,
-    states: t.array(SnapshotState)
+    states: /*#__PURE__*/ t.array(SnapshotState)
   }),
-  t.partial({ tables: t.array(TableSnapshot) })
+  /*#__PURE__*/ t.partial({ tables: /*#__PURE__*/ t.array(TableSnapshot) })
 ])
 
 /** @internal One timer: [key group, key, namespace, time]. */
-export const TimerEntry = t.tuple([t.number, EncodedKey, t.unknown, t.number])
+export const TimerEntry = /*#__PURE__*/ t.tuple([t.number, EncodedKey, t.unknown, t.number])
 
 /** @internal */
-export const TimersSnapshot = t.type({ eventTime: t.array(TimerEntry), processingTime: t.array(TimerEntry) })
+export const TimersSnapshot = /*#__PURE__*/ t.type({ eventTime: /*#__PURE__*/ t.array(TimerEntry), processingTime: /*#__PURE__*/ t.array(TimerEntry) })
 
 /** @internal */
 export type TimersSnapshot = t.TypeOf<typeof TimersSnapshot>
 
 /** @internal What one operator's snapshot holds. */
-export const OperatorSnapshot = t.intersection([
-  t.type({
-    format: t.literal('rx-datastream/operator'),
-    version: t.literal(1),
+export const OperatorSnapshot = /*#__PURE__*/ t.intersection([
+  /*#__PURE__*/ t.type({
+    format: /*#__PURE__*/ t.literal('rx-datastream/operator'),
+    version: /*#__PURE__*/ t.literal(1),
     /** The operator's kind (`windowBy`, `keyedProcess`, …): a snapshot restores into the same kind only. */
     kind: t.string
   }),
-  t.partial({
+  /*#__PURE__*/ t.partial({
     keyed: KeyedStateSnapshot,
     timers: TimersSnapshot,
     /** Operator (non-keyed) state of a `CheckpointedFunction`. */

@@ -528,7 +528,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
 }
 
 /** Per open window: its start and its keys, in firing order. */
-const WindowOrder = t.array(t.tuple([t.number, t.array(EncodedKey)]))
+const WindowOrder = /*#__PURE__*/ t.array(/*#__PURE__*/ t.tuple([t.number, /*#__PURE__*/ t.array(EncodedKey)]))
 
 function failKey(info: OperatorInfo, encoded: unknown): never {
   throw new StateError(info, 'windowKeys', `cannot restore: ${JSON.stringify(encoded)} is not a valid key`)

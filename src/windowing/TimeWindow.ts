@@ -58,7 +58,7 @@ export function timeWindow(start: number, end: number): TimeWindow {
  * @category windowing
  * @since 0.1.0
  */
-export const GLOBAL_WINDOW: TimeWindow = timeWindow(-Infinity, Infinity)
+export const GLOBAL_WINDOW: TimeWindow = /*#__PURE__*/ timeWindow(-Infinity, Infinity)
 
 // -------------------------------------------------------------------------------------
 // utils

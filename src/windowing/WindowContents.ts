@@ -56,7 +56,7 @@ export function plainJsonValues<V>(remedy: string): ValueCodec<V> {
   }
 }
 
-const elementValues = plainJsonValues<never>('window contents are snapshotted as they are, so elements must be plain JSON data')
+const elementValues = /*#__PURE__*/ plainJsonValues<never>('window contents are snapshotted as they are, so elements must be plain JSON data')
 
 /**
  * @internal
