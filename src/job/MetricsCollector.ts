@@ -223,6 +223,7 @@ export class MetricsCollector {
         job.barrierReached(operator, barrier)
       },
       awaitChannelState: (operator, checkpointId) => job.awaitChannelState(operator, checkpointId),
+      readSnapshot: snapshot => job.readSnapshot(snapshot),
       channelState: (operator, checkpointId, inFlight) => job.channelState(operator, checkpointId, inFlight),
       declined: (operator, checkpointId, reason) => job.declined(operator, checkpointId, reason),
       inputEnded: operator => job.inputEnded(operator),

@@ -7,10 +7,12 @@
  * Subscribing is synchronous, so the job is known while a pipeline is subscribed inside
  * `runInJob`; operators subscribed outside any job belong to none.
  */
+import type * as t from 'io-ts'
 import type { OperatorInfo } from '../core/OperatorOptions'
 import type { CheckpointBarrier } from '../core/StreamElement'
 import type { GateOptions } from './CheckpointedInputGate'
 import type { AbstractStreamOperator, BarrierListener } from './StreamOperator'
+import { OperatorSnapshot } from '../state/snapshotFormat'
 
 /** @internal One operator of a job. */
 export interface OperatorHandle {
@@ -133,6 +135,10 @@ export class JobContext implements BarrierListener {
 
   aligning(operator: AbstractStreamOperator<unknown, unknown>, held: boolean): void {
     this.onAligning?.(operator, held)
+  }
+
+  readSnapshot(snapshot: unknown): t.Validation<OperatorSnapshot> {
+    return OperatorSnapshot.decode(snapshot)
   }
 
   /** Whether an operator cannot take more input now: the job's sources wait for `onRelieved`. */

@@ -31,10 +31,11 @@
  *   when the subscription ends, however it ends.
  */
 import type { Subscription } from 'rxjs'
+import type * as t from 'io-ts'
 import { StateError } from '../core/errors'
 import type { OperatorInfo } from '../core/OperatorOptions'
 import { completeNow, type DeferredJson, deferredObject } from '../state/DeferredJson'
-import { describeErrors, OperatorSnapshot } from '../state/snapshotFormat'
+import { describeErrors, type OperatorSnapshot } from '../state/snapshotFormat'
 import { type CancelCheckpointMarker, type CheckpointBarrier, type SideRecord, type StreamStatus, streamRecord } from '../core/StreamElement'
 import type { ChainContext } from './Output'
 import { type ChainOutput, type ControlElement, CountingOutput, type Output, type RecordCounter, watermarkElement } from './Output'
@@ -67,6 +68,12 @@ export interface BarrierListener {
    * what it held: the job pauses the source it was reading meanwhile (Flink's blocked channel).
    */
   aligning(operator: AbstractStreamOperator<unknown, unknown>, held: boolean): void
+  /**
+   * Checks a snapshot against the operator snapshot format (its io-ts codec). Only a job restores
+   * snapshots, so the codec comes from the job: an operator used without one (a plain `mapValues`
+   * in a page) never loads io-ts.
+   */
+  readSnapshot(snapshot: unknown): t.Validation<OperatorSnapshot>
 }
 
 /** @internal What a checkpoint barrier tells the operator snapshotting for it. */
@@ -242,10 +249,13 @@ export abstract class AbstractStreamOperator<Out, K> implements RecordCounter {
 
   /**
    * Puts `snapshot` (taken by an operator of the same kind) back, before any input: a snapshot
-   * that is not one, or of another kind, is a `StateError`.
+   * that is not one, or of another kind, is a `StateError`. The operator must belong to a job,
+   * which checks the format (`BarrierListener.readSnapshot`).
    */
   initializeState(snapshot: unknown): void {
-    const decoded = OperatorSnapshot.decode(snapshot)
+    const job = this.barrierListener
+    if (job === undefined) throw new StateError(this.info, '*', 'cannot restore: snapshots are restored by a job, and the operator belongs to none')
+    const decoded = job.readSnapshot(snapshot)
     if (decoded._tag === 'Left') throw new StateError(this.info, '*', `not an operator snapshot of this version: ${describeErrors(decoded.left)}`)
     const { kind } = decoded.right
     if (kind !== this.info.kind) throw new StateError(this.info, '*', `the snapshot was taken by a ${kind} operator, not a ${this.info.kind}`)
