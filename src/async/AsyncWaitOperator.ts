@@ -23,6 +23,7 @@ import { ownField } from '../state/snapshotFormat'
 import type { AsyncFunction } from './AsyncFunction'
 import type { AsyncRetryStrategy } from './AsyncRetryStrategy'
 import type { ResolvedAsyncWaitOptions } from './AsyncWaitOptions'
+import type { AsyncQueueSizes } from './asyncQueueSizes'
 import { Fifo } from './Fifo'
 import { decodeInFlight, encodeInFlight } from './inFlightCodec'
 import { OrderedQueue, QueueEntry, type StreamElementQueue, UnorderedQueue } from './StreamElementQueue'
@@ -35,7 +36,7 @@ type Fail = (error: unknown) => void
  * it takes records and control elements alike into `push`; it completes its output only when
  * the queue has drained.
  */
-export class AsyncWaitOperator<In, Out, K> extends AbstractStreamOperator<Out, K> implements OneInput<In> {
+export class AsyncWaitOperator<In, Out, K> extends AbstractStreamOperator<Out, K> implements OneInput<In>, AsyncQueueSizes {
   private readonly queue: StreamElementQueue<In, K, Out>
   /** The overflow buffer: elements that arrived while every slot was taken, oldest first. */
   private readonly waiting = new Fifo<StreamElement<In, K>>()

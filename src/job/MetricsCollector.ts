@@ -17,7 +17,7 @@
  * never keeps a process alive.
  */
 import { Observable, type SchedulerAction, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs'
-import { AsyncWaitOperator } from '../async/AsyncWaitOperator'
+import { hasAsyncQueue } from '../async/asyncQueueSizes'
 import type { CheckpointBarrier } from '../core/StreamElement'
 import { inputsOf } from '../runtime/inputGates'
 import type { JobContext, OperatorHandle } from '../runtime/JobContext'
@@ -387,7 +387,7 @@ export class MetricsCollector {
         numElementsHeldByAlignment: gate?.heldCount ?? 0,
         checkpointAlignmentTime: alignment !== undefined ? timestamp - alignment.since : (gate?.lastAlignment?.duration ?? 0),
         checkpointStartDelay: this.arrivals.get(operator)?.delay ?? null,
-        ...(operator instanceof AsyncWaitOperator ? { asyncQueueSize: operator.queueSize, asyncOverflowSize: operator.overflowSize } : {})
+        ...(hasAsyncQueue(operator) ? { asyncQueueSize: operator.queueSize, asyncOverflowSize: operator.overflowSize } : {})
       }
       totals.set(handle.uid, { recordsIn, recordsOut, busy, backPressured, idle })
     }
