@@ -40,8 +40,9 @@ export type PaneTiming = 'EARLY' | 'ON_TIME' | 'LATE'
  * per key and window; every result of one firing carries the same pane.
  *
  * - `index`: 0 for the window's first firing, then 1, 2, …; an index counts firings (window
- *   function calls), whether or not they emitted anything. Merged session windows go on from
- *   the highest index among the sessions they merge.
+ *   function calls), whether or not they emitted anything. Sessions that merge make a new
+ *   window, with new bounds: its panes count from 0, and are early until the watermark passes
+ *   its own end, whatever the sessions it merged had fired.
  * - `nonSpeculativeIndex`: the index among the `ON_TIME` and `LATE` panes (0 for the on-time
  *   one, then 1, 2, … for late ones); `-1` for an `EARLY` pane.
  * - `isFirst`: `index === 0`.

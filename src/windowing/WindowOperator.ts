@@ -23,7 +23,7 @@ import { intersects, maxTimestamp, mergeTimeWindows, type TimeWindow, timeWindow
 import { isFire, isPurge, type OnMergeContext, type Trigger } from './Trigger'
 import type { WindowAssigner } from './WindowAssigner'
 import type { WindowContents } from './WindowContents'
-import { MERGING_WINDOWS, mergePanes, mergingWindowsCodec, newWindowState, stateCell, WINDOWS, type WindowState, windowStateCodec } from './windowState'
+import { MERGING_WINDOWS, mergingWindowsCodec, newWindowState, stateCell, WINDOWS, type WindowState, windowStateCodec } from './windowState'
 import { paneTiming } from './PaneInfo'
 import { type WindowNaming, windowNaming } from './windowNaming'
 import type { ProcessWindowContext } from './WindowFunction'
@@ -318,8 +318,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
         list[kept++] = state
         continue
       }
-      if (target === undefined) target = state
-      else mergePanes(target, state)
+      target ??= state
       if (state.window.start < start) start = state.window.start
       if (state.window.end > end) end = state.window.end
       if (!state.empty) {
@@ -569,7 +568,6 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
         target.contents = target.empty ? source.contents : contents.merge!(target.contents as C, source.contents as C)
         target.empty = false
       }
-      mergePanes(target, source)
       // What the trigger's clear left of its partitioned state: the namespace is never used again.
       this.backend.clearNamespace(source.namespace)
       this.removeWindow(source)

@@ -179,12 +179,3 @@ export function stateCell<S>(state: WindowState<unknown>, name: string): Trigger
   }
 }
 
-/**
- * A window merged into `target` (sessions): the merged window goes on from the highest pane
- * index among them (as a session that grows goes on counting its own panes), and is past its
- * early panes if any of them was.
- */
-export function mergePanes(target: WindowState<unknown>, source: WindowState<unknown>): void {
-  if (source.panes > target.panes) target.panes = source.panes
-  if (source.nonEarlyPanes > target.nonEarlyPanes) target.nonEarlyPanes = source.nonEarlyPanes
-}
