@@ -13,6 +13,7 @@ import {
   deltaTrigger,
   endOfInputTrigger,
   eventTimeTrigger,
+  eventTimeTriggerWithEarlyFirings,
   neverTrigger,
   processingTimeTrigger,
   purgingTrigger
@@ -544,6 +545,106 @@ describe('continuousEventTimeTrigger', () => {
 // -------------------------------------------------------------------------------------
 // continuousProcessingTimeTrigger
 // -------------------------------------------------------------------------------------
+
+describe('eventTimeTriggerWithEarlyFirings', () => {
+  const EARLY = 'earlyFirings.fireTime'
+  const w = timeWindow(0, 10_000) // maxTimestamp 9999
+
+  it('is named after its interval and can merge', () => {
+    expect(eventTimeTriggerWithEarlyFirings(500).name).toBe('eventTimeTriggerWithEarlyFirings(500)')
+    expect(eventTimeTriggerWithEarlyFirings(500).canMerge).toBeTrue()
+  })
+
+  it('registers maxTimestamp and an early firing at the next multiple of the interval of processing time', () => {
+    const h = new FakeHarness()
+    h.processingTime = 1_234
+    expect(eventTimeTriggerWithEarlyFirings<string>(500).onElement('a', 9_000, w, h.ctx(w))).toBe('CONTINUE')
+    expect(h.eventTimers(w)).toEqual([9_999])
+    expect(h.processingTimers(w)).toEqual([1_500])
+    expect(h.stateOf(w).get(EARLY)).toBe(1_500)
+  })
+
+  it('aligns a negative clock with a floor modulo', () => {
+    const h = new FakeHarness()
+    h.processingTime = -1_234
+    eventTimeTriggerWithEarlyFirings<string>(500).onElement('a', 0, w, h.ctx(w))
+    expect(h.processingTimers(w)).toEqual([-1_000])
+  })
+
+  it('fires early once per tick, only if elements came since: the first element after a firing schedules the next', () => {
+    const h = new FakeHarness()
+    const t = eventTimeTriggerWithEarlyFirings<string>(500)
+    h.processingTime = 100
+    t.onElement('a', 1, w, h.ctx(w))
+    h.processingTime = 300
+    t.onElement('b', 2, w, h.ctx(w))
+    expect(h.processingTimers(w)).toEqual([500])
+    h.processingTime = 500
+    expect(t.onProcessingTime(500, w, h.ctx(w))).toBe('FIRE')
+    expect(h.stateOf(w).has(EARLY)).toBeFalse()
+    expect(t.onProcessingTime(1_000, w, h.ctx(w))).toBe('CONTINUE') // nothing new, nothing pending
+    h.processingTime = 1_200
+    t.onElement('c', 3, w, h.ctx(w))
+    expect(h.stateOf(w).get(EARLY)).toBe(1_500)
+  })
+
+  it('fires on time at maxTimestamp, cancelling a pending early firing; other event times do nothing', () => {
+    const h = new FakeHarness()
+    const t = eventTimeTriggerWithEarlyFirings<string>(500)
+    t.onElement('a', 1, w, h.ctx(w))
+    expect(t.onEventTime(5_000, w, h.ctx(w))).toBe('CONTINUE')
+    expect(t.onEventTime(9_999, w, h.ctx(w))).toBe('FIRE')
+    expect(h.processingTimers(w)).toEqual([])
+    expect(h.stateOf(w).has(EARLY)).toBeFalse()
+  })
+
+  it('does not fire early once the watermark passed the end (the window is complete)', () => {
+    const h = new FakeHarness()
+    const t = eventTimeTriggerWithEarlyFirings<string>(500)
+    t.onElement('a', 1, w, h.ctx(w))
+    h.watermark = 9_999
+    expect(t.onProcessingTime(500, w, h.ctx(w))).toBe('CONTINUE')
+  })
+
+  it('fires at once for an element of a complete window (late, within the allowed lateness), without timers', () => {
+    const h = new FakeHarness()
+    h.watermark = 10_000
+    expect(eventTimeTriggerWithEarlyFirings<string>(500).onElement('a', 1, w, h.ctx(w))).toBe('FIRE')
+    expect(h.calls).toEqual([])
+  })
+
+  it('merges the pending early firings by min and re-registers it, and maxTimestamp while ahead of the watermark', () => {
+    const h = new FakeHarness()
+    const t = eventTimeTriggerWithEarlyFirings<string>(10)
+    const a = timeWindow(0, 100)
+    const b = timeWindow(50, 150)
+    const merged = timeWindow(0, 150)
+    h.processingTime = 35
+    t.onElement('a', 0, a, h.ctx(a)) // 40
+    h.processingTime = 21
+    t.onElement('b', 50, b, h.ctx(b)) // 30
+    t.onMerge!(merged, h.mergeCtx(merged, [a, b]))
+    expect(h.stateOf(merged).get(EARLY)).toBe(30)
+    expect(h.processingTimers(merged)).toEqual([30])
+    expect(h.eventTimers(merged)).toEqual([149])
+  })
+
+  it('clear deletes the pending early firing, its state and the maxTimestamp timer', () => {
+    const h = new FakeHarness()
+    const t = eventTimeTriggerWithEarlyFirings<string>(500)
+    t.onElement('a', 1, w, h.ctx(w))
+    t.clear(w, h.ctx(w))
+    expect(h.processingTimers(w)).toEqual([])
+    expect(h.eventTimers(w)).toEqual([])
+    expect(h.stateOf(w).size).toBe(0)
+  })
+
+  it('rejects an interval that is not a finite number > 0', () => {
+    for (const bad of [0, -1, NaN, Infinity]) {
+      expect(() => eventTimeTriggerWithEarlyFirings(bad)).toThrowMatching(e => e instanceof RangeError && /eventTimeTriggerWithEarlyFirings: interval/.test(e.message))
+    }
+  })
+})
 
 describe('continuousProcessingTimeTrigger', () => {
   const FIRE_TIME = 'continuousTrigger.fireTime'
