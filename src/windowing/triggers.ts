@@ -398,12 +398,13 @@ export function continuousProcessingTimeTrigger<T = unknown>(interval: number): 
  * - Session windows: merged windows keep the earliest pending early firing.
  *
  * ```
- * earlyFirings(1000), window [0, 10000), maxTimestamp 9999
- * processing  0        300      1000          1500   2000         2400       3000
- * element     a        b                      c                   (W(9999))
- * result      CONT.    CONT.    FIRE: a b     CONT.  FIRE: a b c  FIRE: a b c   –
- * pane                          EARLY #0              EARLY #1     ON_TIME #2
- * scheduled   1000     1000     –             2000   –            –           (nothing new)
+ * eventTimeTriggerWithEarlyFirings(1000), window [0, 10000), maxTimestamp 9999
+ * processing  0       300     1000        1500    2000          2400          3000
+ * element     a       b                   c
+ * watermark                                                     W(9999)
+ * result      CONT.   CONT.   FIRE: a b   CONT.   FIRE: a b c   FIRE: a b c   (no tick: nothing new)
+ * pane                        EARLY #0            EARLY #1      ON_TIME #2
+ * next tick   1000    1000    –           2000    –             –
  * ```
  *
  * @param interval Processing time between early firings, in ms; a finite number > 0.
