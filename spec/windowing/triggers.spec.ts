@@ -547,7 +547,6 @@ describe('continuousEventTimeTrigger', () => {
 // -------------------------------------------------------------------------------------
 
 describe('eventTimeTriggerWithEarlyFirings', () => {
-  const EARLY = 'earlyFirings.fireTime'
   const w = timeWindow(0, 10_000) // maxTimestamp 9999
 
   it('is named after its interval and can merge', () => {
@@ -555,47 +554,53 @@ describe('eventTimeTriggerWithEarlyFirings', () => {
     expect(eventTimeTriggerWithEarlyFirings(500).canMerge).toBeTrue()
   })
 
-  it('registers maxTimestamp and an early firing at the next multiple of the interval of processing time', () => {
+  it('registers maxTimestamp and an early firing at the next multiple of the interval of processing time, and keeps no state', () => {
     const h = new FakeHarness()
     h.processingTime = 1_234
     expect(eventTimeTriggerWithEarlyFirings<string>(500).onElement('a', 9_000, w, h.ctx(w))).toBe('CONTINUE')
     expect(h.eventTimers(w)).toEqual([9_999])
     expect(h.processingTimers(w)).toEqual([1_500])
-    expect(h.stateOf(w).get(EARLY)).toBe(1_500)
+    expect(h.stateOf(w).size).toBe(0)
   })
 
-  it('aligns a negative clock with a floor modulo', () => {
+  it('schedules one tick after the clock, also on a multiple of the interval, and aligns a negative clock with a floor modulo', () => {
     const h = new FakeHarness()
+    const t = eventTimeTriggerWithEarlyFirings<string>(500)
+    h.processingTime = 1_000
+    t.onElement('a', 0, w, h.ctx(w))
+    expect(h.processingTimers(w)).toEqual([1_500])
+    const v = timeWindow(10_000, 20_000)
     h.processingTime = -1_234
-    eventTimeTriggerWithEarlyFirings<string>(500).onElement('a', 0, w, h.ctx(w))
-    expect(h.processingTimers(w)).toEqual([-1_000])
+    t.onElement('a', 10_000, v, h.ctx(v))
+    expect(h.processingTimers(v)).toEqual([-1_000])
   })
 
-  it('fires early once per tick, only if elements came since: the first element after a firing schedules the next', () => {
+  it('fires early once per tick, only if elements came since the last one: elements up to a tick schedule that tick', () => {
     const h = new FakeHarness()
     const t = eventTimeTriggerWithEarlyFirings<string>(500)
     h.processingTime = 100
     t.onElement('a', 1, w, h.ctx(w))
     h.processingTime = 300
     t.onElement('b', 2, w, h.ctx(w))
-    expect(h.processingTimers(w)).toEqual([500])
+    expect(h.processingTimers(w)).toEqual([500]) // one tick for both
     h.processingTime = 500
+    h.timers.delete(`PROCESSING_TIME|${windowId(w)}|500`) // it rings
     expect(t.onProcessingTime(500, w, h.ctx(w))).toBe('FIRE')
-    expect(h.stateOf(w).has(EARLY)).toBeFalse()
-    expect(t.onProcessingTime(1_000, w, h.ctx(w))).toBe('CONTINUE') // nothing new, nothing pending
+    expect(h.processingTimers(w)).toEqual([]) // nothing new: no tick at 1000
     h.processingTime = 1_200
     t.onElement('c', 3, w, h.ctx(w))
-    expect(h.stateOf(w).get(EARLY)).toBe(1_500)
+    expect(h.processingTimers(w)).toEqual([1_500])
   })
 
-  it('fires on time at maxTimestamp, cancelling a pending early firing; other event times do nothing', () => {
+  it('fires on time at maxTimestamp, deleting the pending tick; other event times do nothing', () => {
     const h = new FakeHarness()
     const t = eventTimeTriggerWithEarlyFirings<string>(500)
+    h.processingTime = 100
     t.onElement('a', 1, w, h.ctx(w))
     expect(t.onEventTime(5_000, w, h.ctx(w))).toBe('CONTINUE')
+    h.processingTime = 400
     expect(t.onEventTime(9_999, w, h.ctx(w))).toBe('FIRE')
     expect(h.processingTimers(w)).toEqual([])
-    expect(h.stateOf(w).has(EARLY)).toBeFalse()
   })
 
   it('does not fire early once the watermark passed the end (the window is complete)', () => {
@@ -613,30 +618,28 @@ describe('eventTimeTriggerWithEarlyFirings', () => {
     expect(h.calls).toEqual([])
   })
 
-  it('merges the pending early firings by min and re-registers it, and maxTimestamp while ahead of the watermark', () => {
+  it('on merge registers maxTimestamp while it is ahead of the watermark (the merging element schedules the tick)', () => {
     const h = new FakeHarness()
     const t = eventTimeTriggerWithEarlyFirings<string>(10)
-    const a = timeWindow(0, 100)
-    const b = timeWindow(50, 150)
     const merged = timeWindow(0, 150)
-    h.processingTime = 35
-    t.onElement('a', 0, a, h.ctx(a)) // 40
-    h.processingTime = 21
-    t.onElement('b', 50, b, h.ctx(b)) // 30
-    t.onMerge!(merged, h.mergeCtx(merged, [a, b]))
-    expect(h.stateOf(merged).get(EARLY)).toBe(30)
-    expect(h.processingTimers(merged)).toEqual([30])
+    t.onMerge!(merged, h.mergeCtx(merged, [timeWindow(0, 100), timeWindow(50, 150)]))
     expect(h.eventTimers(merged)).toEqual([149])
+    expect(h.processingTimers(merged)).toEqual([])
+    h.watermark = 149
+    const late = timeWindow(0, 140)
+    t.onMerge!(late, h.mergeCtx(late, []))
+    expect(h.eventTimers(late)).toEqual([])
   })
 
-  it('clear deletes the pending early firing, its state and the maxTimestamp timer', () => {
+  it('clear deletes the pending tick and the maxTimestamp timer', () => {
     const h = new FakeHarness()
     const t = eventTimeTriggerWithEarlyFirings<string>(500)
+    h.processingTime = 100
     t.onElement('a', 1, w, h.ctx(w))
+    h.processingTime = 200
     t.clear(w, h.ctx(w))
     expect(h.processingTimers(w)).toEqual([])
     expect(h.eventTimers(w)).toEqual([])
-    expect(h.stateOf(w).size).toBe(0)
   })
 
   it('rejects an interval that is not a finite number > 0', () => {

@@ -388,14 +388,16 @@ export function continuousProcessingTimeTrigger<T = unknown>(interval: number): 
  *
  * - Everything {@link eventTimeTrigger} does, it does: a timer at `maxTimestamp(window)` fires
  *   the window on time, and an element of a complete window fires it at once (late).
- * - Early firings: the first element of a window since its last firing schedules one at the
- *   next multiple of `interval` of processing time. A window fires early only if it got
- *   elements since its last firing, at most once per tick, and ticks are the same for every
- *   window and key, so the results of a tick come together (a dashboard redraws once). A tick
- *   after the watermark passed the window's end does nothing: the on-time firing has come, or
- *   comes with that watermark (so does the end of input, which fires every window on time).
+ * - Early firings: each element schedules one at the next multiple of `interval` of
+ *   processing time (a processing-time timer, so the same one for every element until it
+ *   rings). A window fires early only if it got elements since its last firing, at most once
+ *   per tick, and ticks are the same for every window and key, so the results of a tick come
+ *   together (a dashboard redraws once). A tick after the watermark passed the window's end
+ *   does nothing: the on-time firing has come, or comes with that watermark (so does the end
+ *   of input, which fires every window on time).
  * - It never purges: each firing sees every element so far (accumulating panes).
- * - Session windows: merged windows keep the earliest pending early firing.
+ * - It keeps no state but its timers. Sessions that merge: the element that merges them
+ *   schedules the merged window's next tick.
  *
  * ```
  * eventTimeTriggerWithEarlyFirings(1000), window [0, 10000), maxTimestamp 9999
@@ -422,13 +424,12 @@ export function continuousProcessingTimeTrigger<T = unknown>(interval: number): 
  */
 export function eventTimeTriggerWithEarlyFirings<T = unknown>(interval: number): Trigger<T> {
   assertInterval('eventTimeTriggerWithEarlyFirings', interval)
-  const EARLY = earlyFireTimeState()
-  const cancelEarlyFiring = (ctx: TriggerContext): void => {
-    const early = ctx.getPartitionedState(EARLY)
-    const pending = early.get()
-    if (pending === undefined) return
-    ctx.deleteProcessingTimeTimer(pending)
-    early.clear()
+  // The tick after `now`. The pending early firing of a window, if any, is always this one: an
+  // element schedules the tick after it, and ticks up to now have rung. So the trigger keeps
+  // no state: what it must know is its timers (snapshotted with the window).
+  const nextTick = (ctx: TriggerContext): number => {
+    const now = ctx.currentProcessingTime()
+    return now - floorMod(now, interval) + interval
   }
   return {
     name: `eventTimeTriggerWithEarlyFirings(${interval})`,
@@ -437,36 +438,25 @@ export function eventTimeTriggerWithEarlyFirings<T = unknown>(interval: number):
       const end = maxTimestamp(window)
       if (end <= ctx.currentWatermark()) return 'FIRE'
       ctx.registerEventTimeTimer(end)
-      const early = ctx.getPartitionedState(EARLY)
-      if (early.get() === undefined) {
-        const now = ctx.currentProcessingTime()
-        const tick = now - floorMod(now, interval) + interval
-        early.add(tick)
-        ctx.registerProcessingTimeTimer(tick)
-      }
+      // Once per tick and window: registering the same timer again is a no-op.
+      ctx.registerProcessingTimeTimer(nextTick(ctx))
       return 'CONTINUE'
     },
     onEventTime: (time, window, ctx) => {
       if (time !== maxTimestamp(window)) return 'CONTINUE'
       // The on-time firing sees everything a pending early one would.
-      cancelEarlyFiring(ctx)
+      ctx.deleteProcessingTimeTimer(nextTick(ctx))
       return 'FIRE'
     },
-    onProcessingTime: (time, window, ctx) => {
-      const early = ctx.getPartitionedState(EARLY)
-      if (early.get() !== time) return 'CONTINUE'
-      early.clear()
-      return maxTimestamp(window) <= ctx.currentWatermark() ? 'CONTINUE' : 'FIRE'
-    },
+    // Every processing-time timer of the window is a tick: elements came since the last one.
+    onProcessingTime: (_time, window, ctx) => (maxTimestamp(window) <= ctx.currentWatermark() ? 'CONTINUE' : 'FIRE'),
     onMerge: (window, ctx) => {
-      ctx.mergePartitionedState(EARLY)
-      const pending = ctx.getPartitionedState(EARLY).get()
-      if (pending !== undefined) ctx.registerProcessingTimeTimer(pending)
+      // The element that merged the windows schedules the merged window's tick (`onElement`).
       const end = maxTimestamp(window)
       if (end > ctx.currentWatermark()) ctx.registerEventTimeTimer(end)
     },
     clear: (window, ctx) => {
-      cancelEarlyFiring(ctx)
+      ctx.deleteProcessingTimeTimer(nextTick(ctx))
       ctx.deleteEventTimeTimer(maxTimestamp(window))
     }
   }
@@ -613,11 +603,6 @@ function fireTimeState(): ReducingStateDescriptor<number> {
   return reducingState('continuousTrigger.fireTime', Math.min, t.number)
 }
 const LAST_FIRED = 'deltaTrigger.lastFired'
-
-/** The pending early firing of `eventTimeTriggerWithEarlyFirings`; merged windows keep the earliest. */
-function earlyFireTimeState(): ReducingStateDescriptor<number> {
-  return reducingState('earlyFirings.fireTime', Math.min, t.number)
-}
 
 /** `x mod n` in `[0, n)`, also for a negative clock (a scheduler may count from anywhere). */
 function floorMod(x: number, n: number): number {
