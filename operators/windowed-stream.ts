@@ -4,6 +4,7 @@ import { type OperatorInfo, operatorInfo, type SchedulerOptions } from '../src/c
 import type { OutputTag } from '../src/core/OutputTag'
 import type { StreamElement } from '../src/core/StreamElement'
 import { assertDuration } from '../src/core/WatermarkGenerator'
+import { describeValue } from '../src/core/describe'
 import type { Evictor } from '../src/windowing/Evictor'
 import type { Trigger } from '../src/windowing/Trigger'
 import type { WindowAssigner } from '../src/windowing/WindowAssigner'
@@ -12,10 +13,13 @@ import {
   emitResult,
   evictingContents,
   incrementalContents,
+  paneResults,
   reduceContents,
   runProcessWindowFunction,
   type WindowContents
 } from '../src/windowing/WindowContents'
+import type { WindowResultOf } from '../src/windowing/PaneInfo'
+import { eventTimeTriggerWithEarlyFirings } from '../src/windowing/triggers'
 import type { AggregateFunction, ProcessWindowFunction, WindowFunction } from '../src/windowing/WindowFunction'
 import { WindowOperator } from '../src/windowing/WindowOperator'
 import { aggregatePanes, canSlice, type PaneFunction, reducePanes, SlicedWindowOperator } from '../src/windowing/SlicedWindowOperator'
@@ -53,13 +57,19 @@ interface WindowSpec {
   readonly allowedLateness: number
   readonly lateDataTag: OutputTag<unknown> | undefined
   readonly options: SchedulerOptions | undefined
+  /** `earlyFirings(interval)`: the default event-time trigger with early firings every `interval`. */
+  readonly earlyFirings: number | undefined
+  /** `withPaneInfo()`: results as `{ value, window, pane }`. */
+  readonly paneInfo: boolean
 }
 
 /**
  * The window builder (Flink's `WindowedStream` / `AllWindowedStream`), from `windowBy`,
- * `windowAll`, `countWindow` or `countWindowAll`. It is immutable: `trigger`, `evictor`,
- * `allowedLateness` and `sideOutputLateData` return a new builder; a terminal method
- * (`reduce`, `aggregate`, `fold`, `process`, `apply`) returns the pipeable operator.
+ * `windowAll`, `countWindow` or `countWindowAll`. It is immutable: `trigger`, `earlyFirings`,
+ * `evictor`, `allowedLateness`, `sideOutputLateData` and `withPaneInfo` return a new builder;
+ * a terminal method (`reduce`, `aggregate`, `fold`, `process`, `apply`) returns the pipeable
+ * operator. `Panes` is true after `withPaneInfo()`: the results are then
+ * {@link WindowResult}s.
  *
  * @example
  * import * as ds from 'rx-datastream'
@@ -73,26 +83,70 @@ interface WindowSpec {
  * @category windowing
  * @since 0.1.0
  */
-export class WindowedStream<Keyed extends boolean> {
+export class WindowedStream<Keyed extends boolean, Panes extends boolean = false> {
   // Private, with an internal factory: the published declarations then say that users cannot
   // construct a builder (an internal constructor would be stripped, leaving a public one).
   private constructor(private readonly spec: WindowSpec) {}
 
   /** @internal */
-  static fromSpec<Keyed extends boolean>(spec: WindowSpec): WindowedStream<Keyed> {
-    return new WindowedStream<Keyed>(spec)
+  static fromSpec<Keyed extends boolean, Panes extends boolean = false>(spec: WindowSpec): WindowedStream<Keyed, Panes> {
+    return new WindowedStream<Keyed, Panes>(spec)
   }
 
   /** Replaces the assigner's default trigger. */
-  trigger<T>(trigger: Trigger<T>): WindowedStream<Keyed> {
+  trigger<T>(trigger: Trigger<T>): WindowedStream<Keyed, Panes> {
     if (this.spec.assigner.mergeWindows !== undefined && !trigger.canMerge) {
       throw new TypeError(`${this.spec.kind}: ${trigger.name} cannot merge windows, which ${this.spec.assigner.name} needs`)
     }
+    if (this.spec.earlyFirings !== undefined) throw this.triggerAndEarlyFirings(trigger)
     return new WindowedStream({ ...this.spec, trigger: trigger as Trigger<unknown> })
   }
 
+  /**
+   * Adds early firings to the default event-time trigger: while a window is open, it fires
+   * every `interval` ms of processing time if it got records since its last firing (ticks
+   * aligned to multiples of `interval`, the same for every window and key); then once on time,
+   * when the watermark passes its end; then once per late record within the allowed lateness.
+   * Firings never purge: each early result is the result so far (accumulating panes). Tell
+   * them apart with `withPaneInfo()` or `ctx.pane`. See {@link eventTimeTriggerWithEarlyFirings}.
+   *
+   * Only for event-time windows, and not with `.trigger` (it is a trigger:
+   * `.trigger(ds.eventTimeTriggerWithEarlyFirings(interval))` is the same). Early firings need
+   * a timer per key and window, so windows with them are never sliced.
+   */
+  earlyFirings(interval: number): WindowedStream<Keyed, Panes> {
+    const { kind, assigner, trigger } = this.spec
+    if (typeof interval !== 'number' || !Number.isFinite(interval) || interval <= 0) {
+      throw new RangeError(`${kind}: earlyFirings: interval must be a finite number of milliseconds > 0, got ${describeValue(interval)}`)
+    }
+    if (assigner.timeDomain !== 'EVENT_TIME') {
+      throw new TypeError(
+        `${kind}: earlyFirings adds early firings to the event-time trigger, and ${assigner.name} are not event-time windows; for running results of other windows, give a trigger such as continuousProcessingTimeTrigger`
+      )
+    }
+    if (trigger !== undefined) throw this.triggerAndEarlyFirings(trigger)
+    return new WindowedStream({ ...this.spec, earlyFirings: interval })
+  }
+
+  /**
+   * Emits each result as a {@link WindowResult} `{ value, window, pane }`: the value, the
+   * window it is of, and the pane that produced it (early, on time or late, its index, whether
+   * first or last; see {@link PaneInfo}). With a window function, each value it collects is
+   * wrapped; a process window function also sees the pane as `ctx.pane`. The records still
+   * carry the window's `maxTimestamp` and the key.
+   */
+  withPaneInfo(): WindowedStream<Keyed, true> {
+    return new WindowedStream<Keyed, true>({ ...this.spec, paneInfo: true })
+  }
+
+  private triggerAndEarlyFirings(trigger: Trigger<unknown>): TypeError {
+    return new TypeError(
+      `${this.spec.kind}: earlyFirings adds early firings to the default event-time trigger, which .trigger(${trigger.name}) replaces: give one or the other`
+    )
+  }
+
   /** Adds an evictor: every element is then kept, and evicted at firings. */
-  evictor<T>(evictor: Evictor<T>): WindowedStream<Keyed> {
+  evictor<T>(evictor: Evictor<T>): WindowedStream<Keyed, Panes> {
     return new WindowedStream({ ...this.spec, evictor: evictor as Evictor<unknown> })
   }
 
@@ -101,13 +155,13 @@ export class WindowedStream<Keyed extends boolean> {
    * the default trigger) re-fires the window at once; state is cleaned at `maxTimestamp + ms`.
    * Ignored for processing-time and global windows, as in Flink.
    */
-  allowedLateness(ms: number): WindowedStream<Keyed> {
+  allowedLateness(ms: number): WindowedStream<Keyed, Panes> {
     assertDuration(`${this.spec.kind}: allowedLateness`, ms)
     return new WindowedStream({ ...this.spec, allowedLateness: ms })
   }
 
   /** Sends records too late for every window they belong to to side output `tag`, instead of dropping them. */
-  sideOutputLateData<T>(tag: OutputTag<T>): WindowedStream<Keyed> {
+  sideOutputLateData<T>(tag: OutputTag<T>): WindowedStream<Keyed, Panes> {
     return new WindowedStream({ ...this.spec, lateDataTag: tag as OutputTag<unknown> })
   }
 
@@ -126,9 +180,10 @@ export class WindowedStream<Keyed extends boolean> {
    * Reduced values go into snapshots as they are, so they must be plain JSON data (or the
    * snapshot fails with a `StateError` naming the window and the value).
    */
-  reduce<T, K = never>(fn: (a: T, b: T) => T): WindowOperatorFunction<T, K, T, Keyed>
-  reduce<T, R, K = never>(fn: (a: T, b: T) => T, windowFunction: ProcessWindowFunction<T, R, K>): WindowOperatorFunction<T, K, R, Keyed>
-  reduce<T, R, K>(fn: (a: T, b: T) => T, windowFunction?: ProcessWindowFunction<T, R, K>): WindowOperatorFunction<T, K, R, Keyed> {
+  reduce<T, K = never>(fn: (a: T, b: T) => T): WindowOperatorFunction<T, K, WindowResultOf<T, Panes>, Keyed>
+  reduce<T, R, K = never>(fn: (a: T, b: T) => T, windowFunction: ProcessWindowFunction<T, R, K>): WindowOperatorFunction<T, K, WindowResultOf<R, Panes>, Keyed>
+  reduce<T, R, K>(fn: (a: T, b: T) => T, userFunction?: ProcessWindowFunction<T, R, K>): WindowOperatorFunction<T, K, WindowResultOf<R, Panes>, Keyed> {
+    const windowFunction = this.withPanes(userFunction)
     return this.build<T, K, R>(
       () => reduceContents(fn, windowFunction) as WindowContents<T, unknown, R, K>,
       (key, ctx, values, out) => {
@@ -145,15 +200,16 @@ export class WindowedStream<Keyed extends boolean> {
   }
 
   /** Aggregates each window incrementally with an accumulator (`merge` is used when sessions merge). */
-  aggregate<T, ACC, V, K = never>(aggregate: AggregateFunction<T, ACC, V>): WindowOperatorFunction<T, K, V, Keyed>
+  aggregate<T, ACC, V, K = never>(aggregate: AggregateFunction<T, ACC, V>): WindowOperatorFunction<T, K, WindowResultOf<V, Panes>, Keyed>
   aggregate<T, ACC, V, R, K = never>(
     aggregate: AggregateFunction<T, ACC, V>,
     windowFunction: ProcessWindowFunction<V, R, K>
-  ): WindowOperatorFunction<T, K, R, Keyed>
+  ): WindowOperatorFunction<T, K, WindowResultOf<R, Panes>, Keyed>
   aggregate<T, ACC, V, R, K>(
     aggregate: AggregateFunction<T, ACC, V>,
-    windowFunction?: ProcessWindowFunction<V, R, K>
-  ): WindowOperatorFunction<T, K, R, Keyed> {
+    userFunction?: ProcessWindowFunction<V, R, K>
+  ): WindowOperatorFunction<T, K, WindowResultOf<R, Panes>, Keyed> {
+    const windowFunction = this.withPanes(userFunction)
     const assignerName = this.spec.assigner.name
     return this.build<T, K, R>(
       () => incrementalContents(aggregate, windowFunction, true) as WindowContents<T, unknown, R, K>,
@@ -169,13 +225,14 @@ export class WindowedStream<Keyed extends boolean> {
   }
 
   /** Folds each window from `initial` (Flink's deprecated `fold`; cannot be used with merging windows). */
-  fold<T, R, K = never>(initial: R, fn: (acc: R, value: T) => R): WindowOperatorFunction<T, K, R, Keyed>
+  fold<T, R, K = never>(initial: R, fn: (acc: R, value: T) => R): WindowOperatorFunction<T, K, WindowResultOf<R, Panes>, Keyed>
   fold<T, A, R, K = never>(
     initial: A,
     fn: (acc: A, value: T) => A,
     windowFunction: ProcessWindowFunction<A, R, K>
-  ): WindowOperatorFunction<T, K, R, Keyed>
-  fold<T, A, R, K>(initial: A, fn: (acc: A, value: T) => A, windowFunction?: ProcessWindowFunction<A, R, K>): WindowOperatorFunction<T, K, R, Keyed> {
+  ): WindowOperatorFunction<T, K, WindowResultOf<R, Panes>, Keyed>
+  fold<T, A, R, K>(initial: A, fn: (acc: A, value: T) => A, userFunction?: ProcessWindowFunction<A, R, K>): WindowOperatorFunction<T, K, WindowResultOf<R, Panes>, Keyed> {
+    const windowFunction = this.withPanes(userFunction)
     if (this.spec.assigner.mergeWindows !== undefined) {
       throw new TypeError(`${this.spec.kind}: fold cannot be used with merging windows (${this.spec.assigner.name}); use aggregate`)
     }
@@ -196,7 +253,8 @@ export class WindowedStream<Keyed extends boolean> {
   }
 
   /** Evaluates each window over all its elements (arrival order) with a process window function. */
-  process<T, R, K = never>(fn: ProcessWindowFunction<T, R, K>): WindowOperatorFunction<T, K, R, Keyed> {
+  process<T, R, K = never>(userFunction: ProcessWindowFunction<T, R, K>): WindowOperatorFunction<T, K, WindowResultOf<R, Panes>, Keyed> {
+    const fn = this.withPanes(userFunction)
     return this.build<T, K, R>(
       () => bufferedContents(fn) as WindowContents<T, unknown, R, K>,
       (key, ctx, values, out) => runProcessWindowFunction(fn, key, ctx, values, out),
@@ -206,8 +264,20 @@ export class WindowedStream<Keyed extends boolean> {
   }
 
   /** Evaluates each window over all its elements with Flink's legacy `WindowFunction` `(key, window, elements, out)`. */
-  apply<T, R, K = never>(fn: WindowFunction<T, R, K>): WindowOperatorFunction<T, K, R, Keyed> {
+  apply<T, R, K = never>(fn: WindowFunction<T, R, K>): WindowOperatorFunction<T, K, WindowResultOf<R, Panes>, Keyed> {
     return this.process<T, R, K>((key, ctx, elements, out) => fn(key, ctx.window, elements, out))
+  }
+
+  /**
+   * `withPaneInfo()`: the window function that wraps each result of `fn` (or, without one,
+   * the pre-aggregated value) as `{ value, window, pane }`; else `fn` itself. Typed as `fn`:
+   * the builder's result type says what is emitted (`WindowResultOf`).
+   */
+  private withPanes<V, R, K>(fn: ProcessWindowFunction<V, R, K>): ProcessWindowFunction<V, R, K>
+  private withPanes<V, R, K>(fn: ProcessWindowFunction<V, R, K> | undefined): ProcessWindowFunction<V, R, K> | undefined
+  private withPanes<V, R, K>(fn: ProcessWindowFunction<V, R, K> | undefined): ProcessWindowFunction<V, R, K> | undefined {
+    if (!this.spec.paneInfo) return fn
+    return (fn === undefined ? paneResults<V, K>(undefined) : paneResults(fn)) as unknown as ProcessWindowFunction<V, R, K>
   }
 
   /**
@@ -219,9 +289,9 @@ export class WindowedStream<Keyed extends boolean> {
     panes: (info: OperatorInfo) => PaneFunction<T, ACC, V>,
     windowFunction: ProcessWindowFunction<V, R, K> | undefined
   ): ((info: OperatorInfo, scheduler: SchedulerLike, output: ChainOutput<R, K>, context: ChainContext) => SlicedWindowOperator<T, ACC, V, R, K>) | undefined {
-    const { assigner, trigger, evictor, keyed, allowedLateness, lateDataTag } = this.spec
+    const { assigner, trigger, earlyFirings, evictor, keyed, allowedLateness, lateDataTag } = this.spec
     const grid = assigner.grid
-    if (trigger !== undefined || evictor !== undefined || assigner.timeDomain !== 'EVENT_TIME' || !canSlice(grid)) return undefined
+    if (trigger !== undefined || earlyFirings !== undefined || evictor !== undefined || assigner.timeDomain !== 'EVENT_TIME' || !canSlice(grid)) return undefined
     return (info, scheduler, output, context) =>
       new SlicedWindowOperator<T, ACC, V, R, K>(
         {
@@ -247,11 +317,11 @@ export class WindowedStream<Keyed extends boolean> {
     /** Whether `evaluateEvicted` hands its values to user code that may keep them (process, apply). */
     evictedValuesEscape: boolean,
     sliced?: (info: OperatorInfo, scheduler: SchedulerLike, output: ChainOutput<R, K>, context: ChainContext) => AbstractStreamOperator<R, K> & OneInput<T>
-  ): WindowOperatorFunction<T, K, R, Keyed> {
+  ): WindowOperatorFunction<T, K, WindowResultOf<R, Panes>, Keyed> {
     const spec = this.spec
     const info = operatorInfo(spec.kind, spec.options)
     const assigner = spec.assigner as WindowAssigner<T>
-    const trigger = (spec.trigger ?? assigner.defaultTrigger()) as Trigger<T>
+    const trigger = (spec.trigger ?? (spec.earlyFirings !== undefined ? eventTimeTriggerWithEarlyFirings(spec.earlyFirings) : assigner.defaultTrigger())) as Trigger<T>
     const scheduler = spec.options?.scheduler ?? asyncScheduler
     const clear =
       windowFunction !== undefined && typeof windowFunction !== 'function' && windowFunction.clear !== undefined
@@ -283,7 +353,7 @@ export class WindowedStream<Keyed extends boolean> {
           context
         )
     )
-    return operator as unknown as WindowOperatorFunction<T, K, R, Keyed>
+    return operator as unknown as WindowOperatorFunction<T, K, WindowResultOf<R, Panes>, Keyed>
   }
 }
 
@@ -296,5 +366,5 @@ export function windowedStream<Keyed extends boolean>(
   trigger?: Trigger<unknown>,
   evictor?: Evictor<unknown>
 ): WindowedStream<Keyed> {
-  return WindowedStream.fromSpec<Keyed>({ kind, keyed, assigner, trigger, evictor, allowedLateness: 0, lateDataTag: undefined, options })
+  return WindowedStream.fromSpec<Keyed>({ kind, keyed, assigner, trigger, evictor, allowedLateness: 0, lateDataTag: undefined, options, earlyFirings: undefined, paneInfo: false })
 }

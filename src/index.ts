@@ -43,6 +43,7 @@ export type { WindowAssigner, WindowAssignerContext } from './windowing/WindowAs
 export * from './windowing/Trigger'
 export * from './windowing/Evictor'
 export * from './windowing/WindowFunction'
+export type { PaneInfo, PaneTiming, WindowResult, WindowResultOf } from './windowing/PaneInfo'
 export * from './windowing/assigners'
 export * from './windowing/triggers'
 export * from './windowing/evictors'

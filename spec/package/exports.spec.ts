@@ -39,7 +39,7 @@ const ROOT_VALUES = [
   'asyncWait', 'boundedOutOfOrdernessGenerator', 'broadcast', 'checkpointBarrier', 'coGroupWith', 'connectWith',
   'continuousEventTimeTrigger', 'continuousProcessingTimeTrigger', 'countEvictor', 'countTrigger', 'countWindow',
   'countWindowAll', 'cover', 'deltaEvictor', 'deltaTrigger', 'enableTimeToLive', 'endOfInputTrigger',
-  'eventTimeSessionWindows', 'eventTimeSessionWindowsWithDynamicGap', 'eventTimeTrigger', 'exponentialBackoffRetry',
+  'eventTimeSessionWindows', 'eventTimeSessionWindowsWithDynamicGap', 'eventTimeTrigger', 'eventTimeTriggerWithEarlyFirings', 'exponentialBackoffRetry',
   'filterValues', 'fixedDelayRetry', 'flatMapValues', 'fromRecords', 'globalWindows', 'hasTimestamp', 'indexedDbStore', 'intersects',
   'intervalJoinWith', 'isCheckpointBarrier', 'isFire', 'isPurge', 'isRecord', 'isSideRecord', 'isStreamStatus',
   'isWatermark', 'joinWith', 'keyBy', 'keyedProcess', 'listState', 'mainOutput', 'mapState', 'mapValues',

@@ -10,7 +10,8 @@ import fc from 'fast-check'
 import * as t from 'io-ts'
 import type { Observable, OperatorFunction } from 'rxjs'
 import * as ds from '../../src/index'
-import { type Build, feed, runWithRestore, startJob, type Step } from '../support/snapshots'
+import { type Build, feed, interruptAndRestore, runWithRestore, startJob, type Step } from '../support/snapshots'
+import { type ClockedBuild, type ClockedStep, feedClocked, VirtualClock } from '../support/clocked-restore'
 
 /** A record of the script: for input `input` (0 unless the pipeline has two). */
 interface Event {
@@ -116,12 +117,15 @@ const late = new ds.OutputTag<number>('late')
 /** How many times each window fired (window state in the backend, across late firings). */
 const firings = ds.valueState('firings', t.number)
 
-/** The window function of sliced and general runs alike: the result, the window and how often it fired. */
+/** The window function of sliced and general runs alike: the result, the window, how often it fired and the pane. */
 const describeWindow = <V>(key: string, ctx: ds.ProcessWindowContext, values: readonly V[], out: ds.Collector<string>): void => {
   const n = (ctx.windowState(firings).value() ?? 0) + 1
   ctx.windowState(firings).update(n)
-  out.collect(`${key}@[${ctx.window.start},${ctx.window.end}) #${n}: ${values.join(' ')}`)
+  out.collect(`${key}@[${ctx.window.start},${ctx.window.end}) #${n} ${describePane(ctx.pane)}: ${values.join(' ')}`)
 }
+
+const describePane = ({ timing, index, nonSpeculativeIndex, isFirst, isLast }: ds.PaneInfo): string =>
+  `${timing}#${index}/${nonSpeculativeIndex}${isFirst ? ' first' : ''}${isLast ? ' last' : ''}`
 
 /** Allowed lateness and the late side output, or neither. */
 const latenessArb = fc.record({ lateness: fc.constantFrom(0, 0, 3, 8), sideOutput: fc.boolean() })
@@ -260,7 +264,7 @@ describe('window snapshot and restore', () => {
             if (evict) windowed = windowed.evictor(ds.countEvictor(3))
             // Merging windows have no window state: the session's results name the session.
             const describe = (key: string, ctx: ds.ProcessWindowContext, values: readonly unknown[], out: ds.Collector<string>): void =>
-              out.collect(`${key}@[${ctx.window.start},${ctx.window.end}): ${values.join(' ')}`)
+              out.collect(`${key}@[${ctx.window.start},${ctx.window.end}) ${describePane(ctx.pane)}: ${values.join(' ')}`)
             const configured = configure(windowed, lateness)
             const pipeline: Pipeline =
               fn === 'reduce'
@@ -284,6 +288,75 @@ describe('window snapshot and restore', () => {
           const configured = configure(windowed, lateness)
           expectSameAfterRestore(1, oneInput(input => input.pipe(configured.process<number, string, string>(describeWindow) as never)), script)
         }),
+        RUNS
+      )
+    })
+  })
+
+  describe('early firings (processing-time timers, pane counts)', () => {
+    /** The script with processing time moving before each record, by up to `7` ms. */
+    const clockedArb = fc.tuple(scriptArb(1), fc.array(fc.integer({ min: 0, max: 7 }), { minLength: 60, maxLength: 60 })).map(([{ steps, cut }, gaps]) => {
+      const clocked: ClockedStep<number, string>[] = []
+      let at = 0
+      let clockedCut = 0
+      steps.forEach((step, i) => {
+        if (i === cut) clockedCut = clocked.length
+        if (step[1] !== 'end' && step[1]._tag === 'Record') clocked.push(['clock', (at += gaps[i % gaps.length]!)])
+        clocked.push(step)
+      })
+      if (cut === steps.length) clockedCut = clocked.length
+      return { steps: clocked, cut: clockedCut }
+    })
+
+    /**
+     * As `expectSameAfterRestore`, with a processing-time clock moved by the script (one clock
+     * across the cut for the interrupted run, one of its own for the uninterrupted run), and the
+     * check of snapshots written in steps while the job goes on (with the records after the cut).
+     */
+    function expectSameAfterClockedRestore(build: ClockedBuild<number, string, unknown>, { steps, cut }: { steps: ClockedStep<number, string>[]; cut: number }): void {
+      const ownClock = new VirtualClock()
+      const uninterrupted = startJob<number, string, unknown>(1, inputs => build(inputs, ownClock))
+      feedClocked(uninterrupted, ownClock, steps)
+      uninterrupted.subscription.unsubscribe()
+      const clock = new VirtualClock()
+      const after = steps.slice(cut)
+      const { restored } = interruptAndRestore<number, string, unknown>(
+        1,
+        inputs => build(inputs, clock),
+        first => feedClocked(first, clock, steps.slice(0, cut)),
+        second => feedClocked(second, clock, after),
+        after.filter((step): step is Step<number, string> => step[0] !== 'clock')
+      )
+      assert.equal(uninterrupted.emitted.error, undefined)
+      assert.equal(restored.error, undefined)
+      assert.deepEqual(restored.elements, uninterrupted.emitted.elements)
+      assert.equal(restored.completed, uninterrupted.emitted.completed)
+    }
+
+    it('tumbling, sliding and session windows with earlyFirings and withPaneInfo, or ctx.pane, lateness and late side output', () => {
+      fc.assert(
+        fc.property(
+          clockedArb,
+          fc.constantFrom('tumbling', 'sliding', 'session'),
+          fc.integer({ min: 1, max: 6 }),
+          latenessArb,
+          fc.constantFrom('aggregate', 'process'),
+          (script, kind, tick, lateness, fn) => {
+            const assigner =
+              kind === 'tumbling' ? ds.tumblingEventTimeWindows<number>(6) : kind === 'sliding' ? ds.slidingEventTimeWindows<number>(8, 4) : ds.eventTimeSessionWindows<number>(3)
+            const build: ClockedBuild<number, string, unknown> = ([input], clock) => {
+              const windowed = configure(ds.windowBy(assigner, { scheduler: clock }).earlyFirings(tick), lateness)
+              return fn === 'aggregate'
+                ? input!.pipe(windowed.withPaneInfo().aggregate<number, Tally, string, string>(tally) as never)
+                : input!.pipe(
+                    windowed.process<number, string, string>((key, ctx, values, out) =>
+                      out.collect(`${key}@[${ctx.window.start},${ctx.window.end}) ${describePane(ctx.pane)}: ${values.join(' ')}`)
+                    ) as never
+                  )
+            }
+            expectSameAfterClockedRestore(build, script)
+          }
+        ),
         RUNS
       )
     })
@@ -378,9 +451,9 @@ describe('window snapshot errors', () => {
     'sliced sliding': () => ds.slidingEventTimeWindows<number>(10, 5),
     'general (session)': () => ds.eventTimeSessionWindows<number>(4)
   }
-  const snapshotAfter = (build: Build<number, string, unknown>, count: number): unknown[] => {
+  const snapshotAfter = (build: Build<number, string, unknown>, count: number, script: readonly Step<number, string>[] = steps): unknown[] => {
     const running = startJob(1, build)
-    feed(running, steps.slice(0, count))
+    feed(running, script.slice(0, count))
     const snapshots = running.job.operators.map(({ operator }) => operator.snapshotState({ checkpointId: 1, checkpointTimestamp: 0 }))
     running.subscription.unsubscribe()
     return snapshots
@@ -427,6 +500,20 @@ describe('window snapshot errors', () => {
       )
     })
   }
+
+  it('sliced windows that counted their firings (lateness and a window function) restore into ones that do not count them (no window function)', () => {
+    const counted: Build<number, string, unknown> = ([input]) =>
+      input!.pipe(ds.windowBy(ds.tumblingEventTimeWindows<number>(10)).allowedLateness(5).reduce<number, number, string>((a, b) => a + b, (_k, _c, [n], out) => out.collect(n!)) as never)
+    const plain: Build<number, string, unknown> = ([input]) => input!.pipe(ds.windowBy(ds.tumblingEventTimeWindows<number>(10)).allowedLateness(5).reduce<number>((a, b) => a + b) as never)
+    const script: Step<number, string>[] = [[0, ds.streamRecord(1, 1, 'a')], [0, ds.watermark(9)], [0, ds.streamRecord(2, 3, 'a')], [0, ds.streamRecord(4, 12, 'a')]]
+    const [snapshot] = JSON.parse(JSON.stringify(snapshotAfter(counted, script.length, script))) as [{ keyed: { tables: { name: string; entries: unknown[] }[] } }]
+    expect(snapshot.keyed.tables.find(table => table.name === 'window-firings')?.entries.length).toBe(1)
+    const fresh = startJob(1, plain)
+    fresh.job.operators[0]!.operator.initializeState(snapshot)
+    feed(fresh, [[0, ds.streamRecord(8, 4, 'a')], [0, ds.watermark(30)]])
+    expect(fresh.emitted.elements).toEqual([ds.streamRecord(11, 9, 'a'), ds.streamRecord(4, 19, 'a'), ds.watermark(30)])
+    fresh.subscription.unsubscribe()
+  })
 
   it('a snapshot of the general operator does not restore into sliced windows: a StateError, not lost windows', () => {
     const sliced: Build<number, string, unknown> = ([input]) => input!.pipe(ds.windowBy(ds.slidingEventTimeWindows<number>(10, 5)).reduce<number>((a, b) => a + b) as never)

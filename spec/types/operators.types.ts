@@ -119,6 +119,30 @@ assertType<Equals<typeof allCounts, Observable<ds.StreamElement<number>>>>()
 // @ts-expect-error a window function's results must match the collector
 keyed.pipe(ds.windowBy(ds.tumblingEventTimeWindows(1)).process<Click, number, string>((_k, _ctx, _xs, out) => out.collect('x')))
 
+// pane information: ctx.pane in process window functions; withPaneInfo() wraps each result,
+// and inference from the piped stream is unchanged (also after earlyFirings)
+assertType<Equals<ds.ProcessWindowContext['pane'], ds.PaneInfo>>()
+assertType<Equals<ds.PaneInfo['timing'], ds.PaneTiming>>()
+assertType<Equals<ds.PaneTiming, 'EARLY' | 'ON_TIME' | 'LATE'>>()
+const livePageCounts = keyed.pipe(
+  ds
+    .windowBy(ds.tumblingEventTimeWindows(10_000))
+    .earlyFirings(1_000)
+    .allowedLateness(5_000)
+    .withPaneInfo()
+    .aggregate({
+      createAccumulator: () => 0,
+      add: (_c: Click, n: number) => n + 1,
+      getResult: (n: number) => n,
+      merge: (a: number, b: number) => a + b
+    })
+)
+assertType<Equals<typeof livePageCounts, Observable<ds.StreamElement<ds.WindowResult<number>, string>>>>()
+const latestWithPane = keyed.pipe(ds.windowBy(ds.tumblingEventTimeWindows(10_000)).withPaneInfo().reduce((a, b) => (a.ts > b.ts ? a : b)))
+assertType<Equals<typeof latestWithPane, Observable<ds.StreamElement<ds.WindowResult<Click>, string>>>>()
+const sizesWithPane = keyed.pipe(ds.windowAll(ds.tumblingEventTimeWindows(10_000)).withPaneInfo().process<Click, number>((_k, ctx, xs, out) => out.collect(ctx.pane.index + xs.length)))
+assertType<Equals<typeof sizesWithPane, Observable<ds.StreamElement<ds.WindowResult<number>>>>>()
+
 // ---- keyed process functions ----
 // one guard for every keyed operator: nothing required of a keyed stream, a named property of one without keys
 assertType<Equals<ds.NeedsKeys<string>, unknown>>()

@@ -13,6 +13,7 @@ import {
   deltaTrigger,
   endOfInputTrigger,
   eventTimeTrigger,
+  eventTimeTriggerWithEarlyFirings,
   neverTrigger,
   processingTimeTrigger,
   purgingTrigger
@@ -544,6 +545,109 @@ describe('continuousEventTimeTrigger', () => {
 // -------------------------------------------------------------------------------------
 // continuousProcessingTimeTrigger
 // -------------------------------------------------------------------------------------
+
+describe('eventTimeTriggerWithEarlyFirings', () => {
+  const w = timeWindow(0, 10_000) // maxTimestamp 9999
+
+  it('is named after its interval and can merge', () => {
+    expect(eventTimeTriggerWithEarlyFirings(500).name).toBe('eventTimeTriggerWithEarlyFirings(500)')
+    expect(eventTimeTriggerWithEarlyFirings(500).canMerge).toBeTrue()
+  })
+
+  it('registers maxTimestamp and an early firing at the next multiple of the interval of processing time, and keeps no state', () => {
+    const h = new FakeHarness()
+    h.processingTime = 1_234
+    expect(eventTimeTriggerWithEarlyFirings<string>(500).onElement('a', 9_000, w, h.ctx(w))).toBe('CONTINUE')
+    expect(h.eventTimers(w)).toEqual([9_999])
+    expect(h.processingTimers(w)).toEqual([1_500])
+    expect(h.stateOf(w).size).toBe(0)
+  })
+
+  it('schedules one tick after the clock, also on a multiple of the interval, and aligns a negative clock with a floor modulo', () => {
+    const h = new FakeHarness()
+    const t = eventTimeTriggerWithEarlyFirings<string>(500)
+    h.processingTime = 1_000
+    t.onElement('a', 0, w, h.ctx(w))
+    expect(h.processingTimers(w)).toEqual([1_500])
+    const v = timeWindow(10_000, 20_000)
+    h.processingTime = -1_234
+    t.onElement('a', 10_000, v, h.ctx(v))
+    expect(h.processingTimers(v)).toEqual([-1_000])
+  })
+
+  it('fires early once per tick, only if elements came since the last one: elements up to a tick schedule that tick', () => {
+    const h = new FakeHarness()
+    const t = eventTimeTriggerWithEarlyFirings<string>(500)
+    h.processingTime = 100
+    t.onElement('a', 1, w, h.ctx(w))
+    h.processingTime = 300
+    t.onElement('b', 2, w, h.ctx(w))
+    expect(h.processingTimers(w)).toEqual([500]) // one tick for both
+    h.processingTime = 500
+    h.timers.delete(`PROCESSING_TIME|${windowId(w)}|500`) // it rings
+    expect(t.onProcessingTime(500, w, h.ctx(w))).toBe('FIRE')
+    expect(h.processingTimers(w)).toEqual([]) // nothing new: no tick at 1000
+    h.processingTime = 1_200
+    t.onElement('c', 3, w, h.ctx(w))
+    expect(h.processingTimers(w)).toEqual([1_500])
+  })
+
+  it('fires on time at maxTimestamp, deleting the pending tick; other event times do nothing', () => {
+    const h = new FakeHarness()
+    const t = eventTimeTriggerWithEarlyFirings<string>(500)
+    h.processingTime = 100
+    t.onElement('a', 1, w, h.ctx(w))
+    expect(t.onEventTime(5_000, w, h.ctx(w))).toBe('CONTINUE')
+    h.processingTime = 400
+    expect(t.onEventTime(9_999, w, h.ctx(w))).toBe('FIRE')
+    expect(h.processingTimers(w)).toEqual([])
+  })
+
+  it('does not fire early once the watermark passed the end (the window is complete)', () => {
+    const h = new FakeHarness()
+    const t = eventTimeTriggerWithEarlyFirings<string>(500)
+    t.onElement('a', 1, w, h.ctx(w))
+    h.watermark = 9_999
+    expect(t.onProcessingTime(500, w, h.ctx(w))).toBe('CONTINUE')
+  })
+
+  it('fires at once for an element of a complete window (late, within the allowed lateness), without timers', () => {
+    const h = new FakeHarness()
+    h.watermark = 10_000
+    expect(eventTimeTriggerWithEarlyFirings<string>(500).onElement('a', 1, w, h.ctx(w))).toBe('FIRE')
+    expect(h.calls).toEqual([])
+  })
+
+  it('on merge registers maxTimestamp while it is ahead of the watermark (the merging element schedules the tick)', () => {
+    const h = new FakeHarness()
+    const t = eventTimeTriggerWithEarlyFirings<string>(10)
+    const merged = timeWindow(0, 150)
+    t.onMerge!(merged, h.mergeCtx(merged, [timeWindow(0, 100), timeWindow(50, 150)]))
+    expect(h.eventTimers(merged)).toEqual([149])
+    expect(h.processingTimers(merged)).toEqual([])
+    h.watermark = 149
+    const late = timeWindow(0, 140)
+    t.onMerge!(late, h.mergeCtx(late, []))
+    expect(h.eventTimers(late)).toEqual([])
+  })
+
+  it('clear deletes the pending tick and the maxTimestamp timer', () => {
+    const h = new FakeHarness()
+    const t = eventTimeTriggerWithEarlyFirings<string>(500)
+    h.processingTime = 100
+    t.onElement('a', 1, w, h.ctx(w))
+    h.processingTime = 200
+    t.clear(w, h.ctx(w))
+    expect(h.processingTimers(w)).toEqual([])
+    expect(h.eventTimers(w)).toEqual([])
+  })
+
+  it('rejects an interval that is not a finite number > 0', () => {
+    for (const bad of [0, -1, NaN, Infinity]) {
+      expect(() => eventTimeTriggerWithEarlyFirings(bad)).toThrowMatching(e => e instanceof RangeError && /eventTimeTriggerWithEarlyFirings: interval/.test(e.message))
+    }
+  })
+})
 
 describe('continuousProcessingTimeTrigger', () => {
   const FIRE_TIME = 'continuousTrigger.fireTime'

@@ -218,6 +218,16 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
    * the key current in the backend, which only panes' first record and cleanup need.
    */
   private readonly panesOfKey: StateTable<K, KeyPanes<K, ACC>>
+  /**
+   * How many times each key's windows fired so far (by window start), for the panes a window
+   * function sees (`ctx.pane`): counted only with allowed lateness and a window function
+   * (`countsFirings`). Without lateness a window fires once, on time, and is cleaned at once;
+   * without a window function no one sees its panes. The table exists only when counted, or
+   * restored from a snapshot taken by an operator that counted (then it empties as its windows
+   * are cleaned up): other snapshots are as they were before panes were counted.
+   */
+  private firings: StateTable<K, number> | undefined
+  private readonly countsFirings: boolean
   /** `windowAll`: the panes of its one partition, while there are any (no lookup per record). */
   private allPanes: KeyPanes<K, ACC> | undefined = undefined
   /** Its key's id, for the table's copy-on-write (`willChange`). */
@@ -238,6 +248,8 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     this.backend.keys.active = true
     // Copy-on-write: panes change in place only after `getById` or `willChange` (see `cleanup`).
     this.panesOfKey = this.backend.internalTable<KeyPanes<K, ACC>>('panes', panesCodec(config.info, config.grid, config.panes), { copyOnWrite: true })
+    this.countsFirings = this.lateness > 0 && config.windowFunction !== undefined
+    if (this.countsFirings) this.firings = this.firingsTable()
   }
 
   /**
@@ -321,7 +333,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
   private fireLateWindows(keyPanes: KeyPanes<K, ACC>, lastStart: number, ts: number, watermark: number): void {
     const { size, slide, lateness } = this
     for (let s = lastStart; s > ts - size; s -= slide) {
-      if (s + size - 1 <= watermark && s + size - 1 + lateness > watermark) this.fire(keyPanes, s)
+      if (s + size - 1 <= watermark && s + size - 1 + lateness > watermark) this.fire(keyPanes, s, false)
     }
   }
 
@@ -352,7 +364,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
       const keys = this.windowKeys.get(start)
       if (keys === undefined) continue
       if (kind === FIRE) {
-        for (const keyPanes of keys) this.fire(keyPanes, start)
+        for (const keyPanes of keys) this.fire(keyPanes, start, true)
       } else {
         this.windowKeys.delete(start)
         for (const keyPanes of keys) this.cleanup(keyPanes, start)
@@ -382,7 +394,11 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     }
   }
 
-  private fire(keyPanes: KeyPanes<K, ACC>, start: number): void {
+  /**
+   * Evaluates the window at `start` for a key: when the watermark reaches its end (`onTime`),
+   * or at a record within the allowed lateness.
+   */
+  private fire(keyPanes: KeyPanes<K, ACC>, start: number, onTime: boolean): void {
     const { panes, windowFunction } = this.config
     const end = start + this.size
     let acc: ACC | undefined
@@ -398,7 +414,28 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     }
     if (count === 0) return // an empty window never fires
     const key = this.resultKey(keyPanes.key)
-    emitResult(panes.getResult(acc as ACC), windowFunction, key, this.processContext(keyPanes, start), this.collector.at(end - 1, key))
+    const result = panes.getResult(acc as ACC)
+    // Only a window function sees the key's state and the window's pane.
+    if (windowFunction === undefined) this.collector.at(end - 1, key).collect(result as unknown as R)
+    else emitResult(result, windowFunction, key, this.firingContext(keyPanes, start, onTime), this.collector.at(end - 1, key))
+  }
+
+  /**
+   * The context of a firing (see `fire`) and its pane, as the general operator would describe
+   * it under the default trigger: there are no early panes; the firing when the watermark
+   * reaches the window's end is on time (a key's first firing: late firings come after it);
+   * any other is late. Without allowed lateness the on-time firing is the only one, and the
+   * window is cleaned up with it: the last. With allowed lateness no firing can know it is.
+   */
+  private firingContext(keyPanes: KeyPanes<K, ACC>, start: number, onTime: boolean): ProcessWindowContext {
+    this.backend.keys.setCurrentKey(keyPanes.key)
+    let fired = 0
+    if (this.countsFirings) {
+      fired = this.firings!.get(start) ?? 0
+      this.firings!.put(start, fired + 1)
+    }
+    const timing = onTime && fired === 0 ? 'ON_TIME' : 'LATE'
+    return this.windowFunctionContext.firing(timeWindow(start, start + this.size), start, timing, fired, fired, this.lateness === 0)
   }
 
   /** The window starting at `start` is done: drop the panes it was the last window of. */
@@ -414,10 +451,15 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     if (fn !== undefined && typeof fn !== 'function' && fn.clear !== undefined) fn.clear(this.processContext(keyPanes, start))
     this.backend.keys.setCurrentKey(keyPanes.key)
     this.backend.clearNamespace(start)
+    this.firings?.remove(start)
     if (keyPanes.panes.size === 0) {
       this.panesOfKey.remove(undefined)
       if (keyPanes === this.allPanes) this.setAllPanes(undefined)
     }
+  }
+
+  private firingsTable(): StateTable<K, number> {
+    return this.backend.internalTable<number>(WINDOW_FIRINGS, firingsCodec(this.config.grid), { copyOnWrite: true })
   }
 
   private setAllPanes(keyPanes: KeyPanes<K, ACC> | undefined): void {
@@ -445,6 +487,8 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
 
   /** Rebuilds `windowKeys` and `pending` from the restored panes and watermark (see `snapshotOwn`). */
   protected override restoreOwn(own: unknown): void {
+    // Counts of an operator that counted firings (see `firings`): kept until their windows go.
+    if (this.firings === undefined && this.backend.unclaimedTables().includes(WINDOW_FIRINGS)) this.firings = this.firingsTable()
     this.windowKeys.clear()
     this.pending.clear()
     const encodedOrder = ownField(own, 'windowKeys')
@@ -524,6 +568,20 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
   private lateRecord(value: T, ts: number, recordKey: unknown): void {
     // The only record object this operator builds for its input, and only for late records.
     if (emitLateRecord(this.output, this.config.lateDataTag, streamRecord(value, ts, recordKey))) this.numLateRecordsDropped++
+  }
+}
+
+/** The table of `SlicedWindowOperator.firings`. */
+const WINDOW_FIRINGS = 'window-firings'
+
+/** How many times a key's window fired, in the window's namespace (its start): a count > 0. */
+function firingsCodec(grid: WindowGrid): TableCodec<number> {
+  return {
+    encode: fired => fired,
+    decode: (encoded, fail) =>
+      Number.isSafeInteger(encoded) && (encoded as number) > 0
+        ? (encoded as number)
+        : fail(`${describeValue(encoded)} is not how many times a window of ${grid.size} ms fired (a count > 0)`)
   }
 }
 

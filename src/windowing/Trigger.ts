@@ -104,9 +104,9 @@ export interface OnMergeContext extends TriggerContext {
 
 /**
  * A trigger (Flink's `Trigger`). Implement it for custom firing logic; the built-in ones
- * are `eventTimeTrigger`, `processingTimeTrigger`, `countTrigger`, `purgingTrigger`,
- * `continuousEventTimeTrigger`, `continuousProcessingTimeTrigger`, `deltaTrigger` and
- * `neverTrigger`. One trigger object serves every key and window: keep state in
+ * are `eventTimeTrigger`, `eventTimeTriggerWithEarlyFirings`, `processingTimeTrigger`,
+ * `countTrigger`, `purgingTrigger`, `continuousEventTimeTrigger`,
+ * `continuousProcessingTimeTrigger`, `deltaTrigger`, `neverTrigger` and `endOfInputTrigger`. One trigger object serves every key and window: keep state in
  * `ctx.getPartitionedState` (or `ctx.getState`), never in the object.
  *
  * @example

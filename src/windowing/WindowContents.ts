@@ -10,6 +10,7 @@ import { describeErrors, encodeTime, jsonIncompatibility } from '../state/snapsh
 import type { Evictor, TimestampedValue } from './Evictor'
 import { type BufferEviction, bufferEvictionOf } from './bufferEviction'
 import type { AggregateFunction, ProcessWindowContext, ProcessWindowFunction } from './WindowFunction'
+import type { WindowResult } from './PaneInfo'
 
 /** @internal Reports what is wrong with a value being snapshotted or restored; never returns. */
 export type Fail = (detail: string) => never
@@ -166,6 +167,26 @@ export function emitResult<V, R, K>(
 ): void {
   if (windowFunction === undefined) out.collect(result as unknown as R)
   else runProcessWindowFunction(windowFunction, key, ctx, [result], out)
+}
+
+/**
+ * @internal
+ * `withPaneInfo()`: the window function whose results are `{ value, window, pane }`, `value`
+ * being what `fn` emits (without `fn`, the pre-aggregated value itself). `fn`'s `clear` is kept.
+ */
+export function paneResults<V, K>(fn: undefined): ProcessWindowFunction<V, WindowResult<V>, K>
+export function paneResults<V, R, K>(fn: ProcessWindowFunction<V, R, K>): ProcessWindowFunction<V, WindowResult<R>, K>
+export function paneResults<V, R, K>(fn: ProcessWindowFunction<V, R, K> | undefined): ProcessWindowFunction<V, WindowResult<R | V>, K> {
+  if (fn === undefined) {
+    return (_key, ctx, values, out) => out.collect({ value: values[0] as V, window: ctx.window, pane: ctx.pane })
+  }
+  return {
+    process: (key, ctx, values, out) => {
+      const { window, pane } = ctx
+      runProcessWindowFunction(fn, key, ctx, values, { collect: value => out.collect({ value, window, pane }) })
+    },
+    clear: clearOf(fn)
+  }
 }
 
 /** @internal The elements, in arrival order, for `process`/`apply`. */

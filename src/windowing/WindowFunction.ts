@@ -9,6 +9,7 @@ import type { OutputTag } from '../core/OutputTag'
 import type { StateDescriptor, StateOf } from '../state/StateDescriptor'
 import type { Collector } from '../core/Collector'
 import type { TimeWindow } from './TimeWindow'
+import type { PaneInfo } from './PaneInfo'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -81,7 +82,8 @@ export interface AggregateFunction<T, ACC, R> {
  * @example
  * import * as ds from 'rx-datastream'
  *
- * const label = (ctx: ds.ProcessWindowContext) => `[${ctx.window.start}, ${ctx.window.end}) at ${ctx.currentWatermark()}`
+ * const label = (ctx: ds.ProcessWindowContext) =>
+ *   `[${ctx.window.start}, ${ctx.window.end}) ${ctx.pane.timing} #${ctx.pane.index} at ${ctx.currentWatermark()}`
  *
  * @category windowing
  * @since 0.1.0
@@ -89,6 +91,12 @@ export interface AggregateFunction<T, ACC, R> {
 export interface ProcessWindowContext {
   /** The window being evaluated. */
   readonly window: TimeWindow
+  /**
+   * Which firing of the window (for the current key) this is: early, on time or late, its
+   * index, whether it is the first or the last (see {@link PaneInfo}). A value of its own,
+   * which a result may keep. Only during a firing: reading it in `clear` throws a `TypeError`.
+   */
+  readonly pane: PaneInfo
   currentWatermark(): number
   currentProcessingTime(): number
   /** Emits to a side output, with the window's `maxTimestamp` as timestamp. */

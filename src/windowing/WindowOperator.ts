@@ -24,6 +24,7 @@ import { isFire, isPurge, type OnMergeContext, type Trigger } from './Trigger'
 import type { WindowAssigner } from './WindowAssigner'
 import type { WindowContents } from './WindowContents'
 import { MERGING_WINDOWS, mergingWindowsCodec, newWindowState, stateCell, WINDOWS, type WindowState, windowStateCodec } from './windowState'
+import { paneTiming } from './PaneInfo'
 import { type WindowNaming, windowNaming } from './windowNaming'
 import type { ProcessWindowContext } from './WindowFunction'
 import type { StateTable } from '../state/StateTable'
@@ -101,6 +102,15 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
   private readonly sessionSchedule = new NumericPriorityQueue<ScheduledSession<K, C>>()
   private readonly naming: WindowNaming
   private readonly assignerContext = { currentProcessingTime: () => this.config.scheduler.now() }
+  /**
+   * The watermark emitted last: a result stamped at or before it is late downstream, so a
+   * window's end-of-window firing is on time only while its end is after it (`paneTiming`).
+   * During an advance it is still the one before, the watermark being emitted after the
+   * firings it causes.
+   */
+  private outputWatermark = -Infinity
+  /** Panes of processing-time windows are timed on the processing-time clock (`paneTiming`). */
+  private readonly processingTimeWindows: boolean
 
   // The key and window a trigger is being called for, and the windows merging into it.
   private currentState!: WindowState<C>
@@ -129,6 +139,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
       )
     }
     this.bySession = this.mergesIntersecting && assigner.timeDomain === 'EVENT_TIME' && firesAtEnd === 'EVENT_TIME' && config.allowedLateness === 0
+    this.processingTimeWindows = assigner.timeDomain === 'PROCESSING_TIME'
     // Window functions and triggers only run for a key: state is always in a keyed context.
     this.backend.keys.active = true
     // Copy-on-write snapshots: window state is only ever reached through the table (`get` with
@@ -154,7 +165,10 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     const timers = this.timers
     const self = this
     this.triggerContext = {
-      currentWatermark: () => timers.currentWatermark(),
+      // The operator's watermark, not the timer service's: they differ only while the end of
+      // input flushes the pending processing-time timers, which happens after W(+∞) arrived
+      // (a trigger then knows that every event-time window is complete, and about to fire).
+      currentWatermark: () => self.currentWatermark,
       currentProcessingTime: () => timers.currentProcessingTime(),
       registerEventTimeTimer: t => timers.registerEventTimeTimer(keys.currentKey, self.currentState.namespace, t),
       deleteEventTimeTimer: t => timers.deleteEventTimeTimer(keys.currentKey, self.currentState.namespace, t),
@@ -225,7 +239,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
       state.empty = false
       this.setCurrent(state)
       const result = this.config.trigger.onElement(value, timestamp, state.window, this.triggerContext)
-      if (isFire(result) && !state.empty) this.emitWindowContents(state)
+      if (isFire(result) && !state.empty) this.emitWindowContents(state, this.firedAt(undefined, NaN), false)
       if (isPurge(result)) this.clearContents(state)
       this.registerCleanupTimer(key, state)
     }
@@ -250,7 +264,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
       state.contents = contents.add(state.contents, state.empty, value, timestamp)
       state.empty = false
       // In processing time the window's end is always ahead: it was assigned by the clock.
-      if (maxTimestamp(window) <= watermark && this.windowTimers === undefined) this.emitWindowContents(state)
+      if (maxTimestamp(window) <= watermark && this.windowTimers === undefined) this.emitWindowContents(state, watermark, false)
     }
     return accepted
   }
@@ -353,12 +367,15 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     if (time === Infinity) this.windowTimers?.fireProcessingTimeTimersNow()
     this.timers.advanceWatermark(time)
     if (this.bySession) this.fireSessions(time)
-    if (!this.byWindow) return
-    const schedule = this.schedule
-    for (let due = schedule.peek(); due !== undefined && schedule.peekPriority()! <= time; due = schedule.peek()) {
-      schedule.pop()
-      this.fireWindow(due.start, due.fire, due.cleanup)
+    if (this.byWindow) {
+      const schedule = this.schedule
+      for (let due = schedule.peek(); due !== undefined && schedule.peekPriority()! <= time; due = schedule.peek()) {
+        schedule.pop()
+        this.fireWindow(due.start, due.fire, due.cleanup)
+      }
     }
+    // What fired fired before `time`, which is emitted next.
+    this.outputWatermark = time
   }
 
   /** `byWindow`: the window at `start` fires and/or is cleaned, key by key in the order of their first records. */
@@ -372,7 +389,8 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
       backendKeys.setCurrentKey(key)
       const state = windows.get(start)
       if (state === undefined) continue
-      if (fire && !state.empty) this.emitWindowContents(state)
+      // Its end-of-window firing, at its end on its clock; the last when it is cleaned with it.
+      if (fire && !state.empty) this.emitWindowContents(state, maxTimestamp(state.window), cleanup)
       if (cleanup) this.clearWindow(state)
     }
   }
@@ -392,7 +410,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
         this.sessionSchedule.push(maxTimestamp(state.window), state.namespace, { key, state, namespace: state.namespace })
         continue
       }
-      if (!state.empty) this.emitWindowContents(state)
+      if (!state.empty) this.emitWindowContents(state, maxTimestamp(state.window), true)
       this.clearWindow(state)
     }
   }
@@ -431,9 +449,11 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
       domain === 'EVENT_TIME'
         ? trigger.onEventTime(timer.timestamp, state.window, this.triggerContext)
         : trigger.onProcessingTime(timer.timestamp, state.window, this.triggerContext)
-    if (isFire(result) && !state.empty) this.emitWindowContents(state)
+    // The cleanup follows in this same callback: then nothing can fire the window again.
+    const cleanup = assigner.timeDomain === domain && timer.timestamp === this.cleanupTime(state.window)
+    if (isFire(result) && !state.empty) this.emitWindowContents(state, this.firedAt(domain, timer.timestamp), cleanup)
     if (isPurge(result)) this.clearContents(state)
-    if (assigner.timeDomain === domain && timer.timestamp === this.cleanupTime(state.window)) this.clearAllState(state)
+    if (cleanup) this.clearAllState(state)
   }
 
   // ---- windows ----
@@ -575,16 +595,37 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     this.removeWindow(state)
   }
 
-  private emitWindowContents(state: WindowState<C>): void {
+  /**
+   * Evaluates the window: its next pane, fired at `firedAt` on the window's clock (see
+   * `firedAt`), the last one if the window is cleaned up right after (`isLast`).
+   */
+  private emitWindowContents(state: WindowState<C>, firedAt: number, isLast: boolean): void {
     const timestamp = maxTimestamp(state.window)
     const key = this.resultKey(this.backend.keys.currentKey)
-    const remaining = this.config.contents.fire(key, this.processContext(state), state.contents as C, this.collector.at(timestamp, key))
+    const timing = paneTiming(state.nonEarlyPanes, firedAt, timestamp, this.processingTimeWindows ? -Infinity : this.outputWatermark)
+    const context = this.windowFunctionContext.firing(state.window, state.namespace, timing, state.panes, state.nonEarlyPanes, isLast)
+    // In place: every caller reached the state through its table for the current key.
+    state.panes++
+    if (timing !== 'EARLY') state.nonEarlyPanes++
+    const remaining = this.config.contents.fire(key, context, state.contents as C, this.collector.at(timestamp, key))
     if (remaining === undefined) this.clearContents(state)
     else state.contents = remaining
   }
 
   private processContext(state: WindowState<C>): ProcessWindowContext {
     return this.windowFunctionContext.at(state.window, state.namespace)
+  }
+
+  /**
+   * When a firing happens on the window's clock, for its pane's timing (`paneTiming`): an
+   * event-time window fires at the time of the event-time timer that rang (`domain`
+   * `EVENT_TIME`, `time`), or else (a record, a processing-time timer: `domain` undefined or
+   * `PROCESSING_TIME`) at the watermark emitted last; a processing-time window at the time
+   * of the processing-time timer that rang, or else now.
+   */
+  private firedAt(domain: TimeDomain | undefined, time: number): number {
+    if (this.processingTimeWindows) return domain === 'PROCESSING_TIME' ? time : this.config.scheduler.now()
+    return domain === 'EVENT_TIME' ? time : this.outputWatermark
   }
 
   private lateRecord(record: StreamRecord<T, unknown>): void {
@@ -639,6 +680,8 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
   }
 
   protected override restoreOwn(own: unknown): void {
+    // The restored watermark was emitted before the snapshot was taken.
+    this.outputWatermark = this.currentWatermark
     const firing = ownField(own, 'firing')
     // No `firing`: not a snapshot of this kind of operator (sliced windows'), which the
     // restore reports by what it holds.

@@ -1,7 +1,8 @@
 /**
  * The built-in triggers (Flink's `EventTimeTrigger`, `ProcessingTimeTrigger`, `CountTrigger`,
  * `PurgingTrigger`, `ContinuousEventTimeTrigger`, `ContinuousProcessingTimeTrigger`,
- * `DeltaTrigger`, `NeverTrigger`, and the end-of-input trigger of FLIP-331 global windows).
+ * `DeltaTrigger`, `NeverTrigger`, the end-of-input trigger of FLIP-331 global windows), and
+ * the event-time trigger with early firings of Beam's `AfterWatermark.withEarlyFirings`.
  *
  * Each factory returns a stateless object that serves every key and window: what a trigger
  * remembers per window lives in keyed state of the window (`ctx.getPartitionedState`), and its
@@ -378,6 +379,90 @@ export function continuousProcessingTimeTrigger<T = unknown>(interval: number): 
 }
 
 /**
+ * The default event-time trigger with early firings on the processing-time clock: early
+ * results while a window is open, its on-time result when the watermark passes its end, and a
+ * late result for each record within the allowed lateness (Beam's
+ * `AfterWatermark.pastEndOfWindow().withEarlyFirings(AfterProcessingTime.pastFirstElementInPane().alignedTo(interval))`).
+ * `windowBy(assigner).earlyFirings(interval)` sets it; give it yourself to wrap it, e.g. in
+ * {@link purgingTrigger} for discarding panes.
+ *
+ * - Everything {@link eventTimeTrigger} does, it does: a timer at `maxTimestamp(window)` fires
+ *   the window on time, and an element of a complete window fires it at once (late).
+ * - Early firings: each element schedules one at the next multiple of `interval` of
+ *   processing time (a processing-time timer, so the same one for every element until it
+ *   rings). A window fires early only if it got elements since its last firing, at most once
+ *   per tick, and ticks are the same for every window and key, so the results of a tick come
+ *   together (a dashboard redraws once). A tick after the watermark passed the window's end
+ *   does nothing: the on-time firing has come, or comes with that watermark (so does the end
+ *   of input, which fires every window on time).
+ * - It never purges: each firing sees every element so far (accumulating panes).
+ * - It keeps no state but its timers. Sessions that merge: the element that merges them
+ *   schedules the merged window's next tick.
+ *
+ * ```
+ * eventTimeTriggerWithEarlyFirings(1000), window [0, 10000), maxTimestamp 9999
+ * processing  0       300     1000        1500    2000          2400          3000
+ * element     a       b                   c
+ * watermark                                                     W(9999)
+ * result      CONT.   CONT.   FIRE: a b   CONT.   FIRE: a b c   FIRE: a b c   (no tick: nothing new)
+ * pane                        EARLY #0            EARLY #1      ON_TIME #2
+ * next tick   1000    1000    –           2000    –             –
+ * ```
+ *
+ * @param interval Processing time between early firings, in ms; a finite number > 0.
+ * @throws RangeError if `interval` is not a finite number > 0.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * // a running count every second of wall-clock time, the final one when the watermark passes
+ * const trigger: ds.Trigger<number> = ds.eventTimeTriggerWithEarlyFirings(1_000)
+ * trigger.name // 'eventTimeTriggerWithEarlyFirings(1000)'
+ *
+ * @category windowing
+ * @since 0.1.0
+ */
+export function eventTimeTriggerWithEarlyFirings<T = unknown>(interval: number): Trigger<T> {
+  assertInterval('eventTimeTriggerWithEarlyFirings', interval)
+  // The tick after `now`. The pending early firing of a window, if any, is always this one: an
+  // element schedules the tick after it, and ticks up to now have rung. So the trigger keeps
+  // no state: what it must know is its timers (snapshotted with the window).
+  const nextTick = (ctx: TriggerContext): number => {
+    const now = ctx.currentProcessingTime()
+    return now - floorMod(now, interval) + interval
+  }
+  return {
+    name: `eventTimeTriggerWithEarlyFirings(${interval})`,
+    canMerge: true,
+    onElement: (_value, _timestamp, window, ctx) => {
+      const end = maxTimestamp(window)
+      if (end <= ctx.currentWatermark()) return 'FIRE'
+      ctx.registerEventTimeTimer(end)
+      // Once per tick and window: registering the same timer again is a no-op.
+      ctx.registerProcessingTimeTimer(nextTick(ctx))
+      return 'CONTINUE'
+    },
+    onEventTime: (time, window, ctx) => {
+      if (time !== maxTimestamp(window)) return 'CONTINUE'
+      // The on-time firing sees everything a pending early one would.
+      ctx.deleteProcessingTimeTimer(nextTick(ctx))
+      return 'FIRE'
+    },
+    // Every processing-time timer of the window is a tick: elements came since the last one.
+    onProcessingTime: (_time, window, ctx) => (maxTimestamp(window) <= ctx.currentWatermark() ? 'CONTINUE' : 'FIRE'),
+    onMerge: (window, ctx) => {
+      // The element that merged the windows schedules the merged window's tick (`onElement`).
+      const end = maxTimestamp(window)
+      if (end > ctx.currentWatermark()) ctx.registerEventTimeTimer(end)
+    },
+    clear: (window, ctx) => {
+      ctx.deleteProcessingTimeTimer(nextTick(ctx))
+      ctx.deleteEventTimeTimer(maxTimestamp(window))
+    }
+  }
+}
+
+/**
  * Fires when an element differs enough from the one of the last firing (Flink's
  * `DeltaTrigger`). The first element of a window becomes the reference (no firing); each later
  * element fires when `delta(reference, element) > threshold`, and then becomes the reference.
@@ -518,6 +603,12 @@ function fireTimeState(): ReducingStateDescriptor<number> {
   return reducingState('continuousTrigger.fireTime', Math.min, t.number)
 }
 const LAST_FIRED = 'deltaTrigger.lastFired'
+
+/** `x mod n` in `[0, n)`, also for a negative clock (a scheduler may count from anywhere). */
+function floorMod(x: number, n: number): number {
+  const r = x % n
+  return r < 0 ? r + n : r
+}
 
 function assertInterval(factory: string, interval: number): void {
   if (typeof interval !== 'number' || !Number.isFinite(interval) || interval <= 0) {

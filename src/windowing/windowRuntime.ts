@@ -19,6 +19,7 @@ import type { KeyedStateBackend } from '../state/KeyedStateBackend'
 import { encodeTime } from '../state/snapshotFormat'
 import { GLOBAL_WINDOW, maxTimestamp, type TimeWindow, timeWindow } from './TimeWindow'
 import type { ProcessWindowContext } from './WindowFunction'
+import { type PaneInfo, paneInfo, type PaneTiming } from './PaneInfo'
 
 /** @internal Time as the window's operator sees it. */
 export interface WindowClock {
@@ -36,6 +37,12 @@ export class WindowFunctionContext implements ProcessWindowContext {
   window: TimeWindow = GLOBAL_WINDOW
   /** The namespace of `window`'s state in the backend. */
   private namespace = 0
+  // The pane of the firing being evaluated, as its parts (see `firing`); no timing: not a firing.
+  private paneTiming: PaneTiming | undefined = undefined
+  private paneIndex = 0
+  private paneNonEarly = 0
+  private paneIsLast = false
+  private paneMade: PaneInfo | undefined = undefined
   // Fields, not methods: a function may take them off the context (`const { output } = ctx`).
   readonly currentWatermark: () => number
   readonly currentProcessingTime: () => number
@@ -52,11 +59,35 @@ export class WindowFunctionContext implements ProcessWindowContext {
     this.globalState = descriptor => backend.getState(descriptor)
   }
 
-  /** Points the context at `window`, whose state is in `namespace`. */
+  /** Points the context at `window`, whose state is in `namespace`, outside a firing (`clear`). */
   at(window: TimeWindow, namespace: number): this {
     this.window = window
     this.namespace = namespace
+    this.paneTiming = undefined
+    this.paneMade = undefined
     return this
+  }
+
+  /**
+   * Points the context at a firing of `window`: its pane is `index` (the panes fired before),
+   * of which `nonEarlyPanes` were not early. The pane object is made only if asked for, once.
+   */
+  firing(window: TimeWindow, namespace: number, timing: PaneTiming, index: number, nonEarlyPanes: number, isLast: boolean): this {
+    this.window = window
+    this.namespace = namespace
+    this.paneTiming = timing
+    this.paneIndex = index
+    this.paneNonEarly = nonEarlyPanes
+    this.paneIsLast = isLast
+    this.paneMade = undefined
+    return this
+  }
+
+  // A getter: `const { pane } = ctx` works as it does for the fields.
+  get pane(): PaneInfo {
+    if (this.paneMade !== undefined) return this.paneMade
+    if (this.paneTiming === undefined) throw new TypeError('ctx.pane describes a firing: it is not available in clear, which runs when the window is cleaned up')
+    return (this.paneMade = paneInfo(this.paneTiming, this.paneIndex, this.paneNonEarly, this.paneIsLast))
   }
 }
 

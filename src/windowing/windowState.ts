@@ -28,24 +28,30 @@ export interface WindowState<C> {
    * state (`getPartitionedState`) is in the backend, in the window's namespace.
    */
   triggerState: Map<string, unknown> | undefined
+  /** How many times the window fired (its next pane's index), and how many of those panes were not early. */
+  panes: number
+  nonEarlyPanes: number
 }
 
 export function newWindowState<C>(window: TimeWindow, namespace: WindowNamespace): WindowState<C> {
-  return { window, namespace, empty: true, contents: undefined, triggerState: undefined }
+  return { window, namespace, empty: true, contents: undefined, triggerState: undefined, panes: 0, nonEarlyPanes: 0 }
 }
 
 /**
- * How a window's state goes into a snapshot: `{ window: [start, end], contents?, trigger? }`,
- * the contents (left out when empty) through the window's `WindowContents`, the trigger state
- * as `[name, value]` pairs of plain JSON data (the trigger API has no codecs). A merging
- * window also has its `namespace`, which its timers name it by; another window's follows from
- * its bounds.
+ * How a window's state goes into a snapshot: `{ window: [start, end], contents?, trigger?,
+ * panes? }`, the contents (left out when empty) through the window's `WindowContents`, the
+ * trigger state as `[name, value]` pairs of plain JSON data (the trigger API has no codecs),
+ * the panes fired so far as `[panes, nonEarlyPanes]` (left out before the first firing, and in
+ * snapshots older than pane information, which then restore as never fired). A merging window
+ * also has its `namespace`, which its timers name it by; another window's follows from its
+ * bounds.
  */
 interface EncodedWindowState {
   window: unknown
   namespace?: unknown
   contents?: unknown
   trigger?: unknown
+  panes?: unknown
 }
 
 function encodeWindowState<C>(
@@ -63,6 +69,7 @@ function encodeWindowState<C>(
   if (withNamespace) encoded.namespace = state.namespace
   if (!state.empty) encoded.contents = contents.encode(state.contents as C, fail)
   if (state.triggerState !== undefined && state.triggerState.size > 0) encoded.trigger = encodeTriggerState(state.triggerState, fail)
+  if (state.panes > 0) encoded.panes = [state.panes, state.nonEarlyPanes]
   return encoded
 }
 
@@ -83,13 +90,28 @@ function decodeWindowState<C>(
   else if (Number.isSafeInteger(fields.namespace) && (fields.namespace as number) >= 0) namespace = fields.namespace as number
   else return fail(`the window [${window.start}, ${window.end}) has no namespace (a count), got ${describeValue(fields.namespace)}`)
   const empty = !('contents' in fields)
+  const [panes, nonEarlyPanes] = fields.panes === undefined ? [0, 0] : decodePanes(fields.panes, fail)
   return {
     window,
     namespace,
     empty,
     contents: empty ? undefined : contents.decode(fields.contents, fail),
-    triggerState: fields.trigger === undefined ? undefined : decodeTriggerState(fields.trigger, fail)
+    triggerState: fields.trigger === undefined ? undefined : decodeTriggerState(fields.trigger, fail),
+    panes,
+    nonEarlyPanes
   }
+}
+
+function decodePanes(encoded: unknown, fail: Fail): [number, number] {
+  if (Array.isArray(encoded) && encoded.length === 2) {
+    const [panes, nonEarlyPanes] = encoded as unknown[]
+    if (isCount(panes) && isCount(nonEarlyPanes) && nonEarlyPanes <= panes) return [panes, nonEarlyPanes]
+  }
+  return fail(`the panes fired ${describeValue(encoded)} are not [panes, nonEarlyPanes] (counts, the second at most the first)`)
+}
+
+function isCount(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0
 }
 
 export const WINDOWS = 'windows'
@@ -156,3 +178,4 @@ export function stateCell<S>(state: WindowState<unknown>, name: string): Trigger
     clear: () => void state.triggerState?.delete(name)
   }
 }
+
