@@ -77,14 +77,14 @@ const SETS: readonly BundleSet[] = [
     name: 'stream',
     imports: 'assignTimestampsAndWatermarks, WatermarkStrategy, keyBy, windowBy (tumbling and sliding, aggregate), records, values, mapValues, filterValues',
     target: Infinity,
-    ceiling: 36_000,
+    ceiling: 37_300, // 36.2 KB with pane information and early firings in the window builder
     source: STREAM_SOURCE
   },
   {
     name: 'dashboard',
     imports: 'the stream above, and execute, indexedDbStore, valueState, mapState with io-ts codecs',
     target: 20_000,
-    ceiling: 51_500,
+    ceiling: 52_600, // 51.1 KB likewise
     source: DASHBOARD_SOURCE
   }
 ]
