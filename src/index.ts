@@ -47,6 +47,9 @@ export * from './windowing/assigners'
 export * from './windowing/triggers'
 export * from './windowing/evictors'
 
+// ---- aggregates: approximate distinct counts ----
+export { type EncodedHyperLogLog, HyperLogLog, hyperLogLogCodec } from './aggregates/HyperLogLog'
+
 // ---- state ----
 export type { AggregatingState, ListState, MapState, ReducingState, ValueState } from './state/State'
 export {
