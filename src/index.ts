@@ -49,6 +49,7 @@ export * from './windowing/evictors'
 
 // ---- aggregates: approximate distinct counts ----
 export { type EncodedHyperLogLog, HyperLogLog, hyperLogLogCodec } from './aggregates/HyperLogLog'
+export { approximateDistinctCount, type ApproximateDistinctCount, type ApproximateDistinctCountOptions } from './aggregates/approximateDistinctCount'
 
 // ---- state ----
 export type { AggregatingState, ListState, MapState, ReducingState, ValueState } from './state/State'

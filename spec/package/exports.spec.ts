@@ -49,7 +49,7 @@ const ROOT_VALUES = [
   'stateTtlConfig', 'streamRecord', 'streamStatus', 'timeEvictor', 'timeWindow', 'tumblingEventTimeWindows',
   'tumblingProcessingTimeWindows', 'unionWith', 'valueState', 'values', 'watermark', 'windowAll', 'windowBy',
   'windowStart', 'withIdleness', 'execute', 'transactionalSink', 'sinkTo', 'cancelCheckpointMarker', 'isCancelCheckpointMarker',
-  'listSavepoints', 'deleteSavepoint', 'withSchemaVersion', 'HyperLogLog', 'hyperLogLogCodec'
+  'listSavepoints', 'deleteSavepoint', 'withSchemaVersion', 'HyperLogLog', 'hyperLogLogCodec', 'approximateDistinctCount'
 ].sort()
 
 /** Runtime machinery that the root entry once exported and must not again. */
