@@ -360,14 +360,19 @@ export class HyperLogLog {
     }
   }
 
-  /** The table is three quarters full: doubles it, or goes dense if it would outgrow the registers. */
+  /**
+   * The table is three quarters full: makes it four times larger (fewer copies than doubling:
+   * allocating a typed array outside the young generation costs more than filling it), up to the
+   * largest sparse table, or goes dense if it is that already.
+   */
   private grow(): void {
     const old = this.table!
-    if (old.length * 2 > maxSparseCapacity(this.p)) {
+    const limit = maxSparseCapacity(this.p)
+    if (old.length >= limit) {
       this.densify()
       return
     }
-    const table = new Int32Array(old.length * 2)
+    const table = new Int32Array(Math.min(old.length * 4, limit))
     const mask = table.length - 1
     for (let i = 0; i < old.length; i++) {
       const e = old[i]!
