@@ -29,8 +29,8 @@
  * - Sparse form (as HyperLogLog++): while few registers are set, the sketch keeps only those,
  *   in a small open-addressing table of 32-bit entries (index and rank), and at precision 25
  *   instead of `p`. So a window with a hundred visitors costs a few hundred bytes instead of
- *   16 KiB, and its estimate is as good as a sketch of 2^25 registers: exact, or off by one, up
- *   to a few thousand distinct values. When the table would outgrow the dense registers (more
+ *   16 KiB, and its estimate is as good as a sketch of 2^25 registers: exact or off by a few up
+ *   to thousands of distinct values (its standard error is 0.018 %). When the table would outgrow the dense registers (more
  *   than 3m/16 entries: 3,072 at p = 14), the entries fold into the `p`-bit registers; the
  *   fold gives exactly the registers the values would have set directly, since a value's rank
  *   at `p` follows from its index and rank at 25. The form depends only on the values added,
