@@ -45,9 +45,10 @@ import { windowJoin } from './window-join'
 import { windowsAll } from './windows-all'
 import { windowsSliding } from './windows-sliding'
 import { windowsTumbling } from './windows-tumbling'
+import { uvWorkloads } from './windows-uv'
 import type { Workload } from './workload'
 
-const workloads: readonly Workload<any>[] = [stateless, windowsTumbling, windowsSliding, windowsAll, keyedProcess, asyncIo, intervalJoin, windowJoin, checkpoints, ...nexmarkWorkloads]
+const workloads: readonly Workload<any>[] = [stateless, windowsTumbling, windowsSliding, windowsAll, keyedProcess, asyncIo, intervalJoin, windowJoin, checkpoints, ...uvWorkloads, ...nexmarkWorkloads]
 
 /** `--workload NAME`: the workload of that name or, if none has it, every `NAME-…` workload. */
 function selects(name: string, workload: Workload<unknown>): boolean {

@@ -48,6 +48,10 @@ export * from './windowing/assigners'
 export * from './windowing/triggers'
 export * from './windowing/evictors'
 
+// ---- aggregates: approximate distinct counts ----
+export { type EncodedHyperLogLog, HyperLogLog, hyperLogLogCodec } from './aggregates/HyperLogLog'
+export { approximateDistinctCount, type ApproximateDistinctCount, type ApproximateDistinctCountOptions } from './aggregates/approximateDistinctCount'
+
 // ---- state ----
 export type { AggregatingState, ListState, MapState, ReducingState, ValueState } from './state/State'
 export {

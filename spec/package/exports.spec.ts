@@ -50,7 +50,7 @@ const ROOT_VALUES = [
   'tumblingProcessingTimeWindows', 'unionWith', 'valueState', 'values', 'watermark', 'windowAll', 'windowBy',
   'windowStart', 'withIdleness', 'execute', 'transactionalSink', 'sinkTo', 'cancelCheckpointMarker', 'isCancelCheckpointMarker',
   'listSavepoints', 'deleteSavepoint', 'withSchemaVersion', 'setStateValidation', 'upsertSink',
-  'toMermaid', 'toDot'
+  'toMermaid', 'toDot', 'HyperLogLog', 'hyperLogLogCodec', 'approximateDistinctCount'
 ].sort()
 
 /** Runtime machinery that the root entry once exported and must not again. */
