@@ -363,9 +363,9 @@ export class HyperLogLog {
   }
 
   /**
-   * The table is three quarters full: makes it four times larger (fewer copies than doubling:
-   * allocating a typed array outside the young generation costs more than filling it), up to the
-   * largest sparse table, or goes dense if it is that already.
+   * The table is three quarters full: makes it four times larger, up to the largest sparse
+   * table, or goes dense if it is that already. Four, not two: a typed array past 64 bytes takes
+   * its memory from outside the JS heap, which costs more than the adds that fill a small table.
    */
   private grow(): void {
     const old = this.table!
