@@ -69,8 +69,10 @@ const RANK_MASK = 63
 /** The smallest table of the sparse form (entries): precisions below 6 are dense from the start. */
 const INITIAL_SPARSE_CAPACITY = 16
 
-/** 1 / (2 ln 2): the limit of the bias correction constant α_m as m grows (Ertl, eq. 17). */
-/** `1 / (2 ln 2)`, written as a literal so that bundlers drop it where it is unused. */
+/**
+ * 1 / (2 ln 2): the limit of the bias correction constant α_m as m grows (Ertl, eq. 17),
+ * written as a literal so that bundlers drop it where it is unused.
+ */
 const ALPHA_INF = 0.7213475204444817
 
 /** The highest rank at `precision`: all 64 − p bits after the index are zero. */
