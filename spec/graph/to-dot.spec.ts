@@ -5,22 +5,13 @@
  * with the label it must show, names and uids full of DOT syntax included.
  */
 import * as ds from '../../src/index'
-import { jobGraphs, labelLines, nastyGraph, shownLines } from '../support/graphs'
+import { jobGraphs, labelLines, nastyGraph, numbersGraph, shownLines } from '../support/graphs'
 import { svgLabels, useGraphviz } from '../support/graphviz'
 
 describe('toDot (stream graph)', () => {
   it('draws a job as a digraph named after it, chains as clusters, stateful operators as cylinders', async () => {
-    const job = ds.execute(
-      env =>
-        env.fromArray([1, 2, 3], { uid: 'numbers' }).pipe(
-          ds.assignTimestampsAndWatermarks(ds.WatermarkStrategy.noWatermarks<number>(), { uid: 'timestamps' }),
-          ds.filterValues((n: number) => n % 2 === 1, { name: 'odd', uid: 'odd' }),
-          ds.unionWith(ds.fromRecords([{ value: 7, timestamp: 0 }]), { uid: 'with 7' })
-        ),
-      { jobId: 'numbers' }
-    )
-    await job.done
-    expect(ds.toDot(job.graph)).toBe(
+    const graph = await numbersGraph()
+    expect(ds.toDot(graph)).toBe(
       [
         'digraph "numbers" {',
         '  rankdir=LR',

@@ -6,7 +6,7 @@
  */
 import * as ds from '../../src/index'
 import { checkMermaid } from '../support/mermaid'
-import { jobGraphs, labelLines, nastyGraph, shownLines } from '../support/graphs'
+import { jobGraphs, labelLines, nastyGraph, numbersGraph, shownLines } from '../support/graphs'
 
 /** Checks the chart of `graph` against the graph; returns the chart. */
 function expectDrawn(graph: ds.StreamGraphJson): void {
@@ -37,17 +37,8 @@ function expectDrawn(graph: ds.StreamGraphJson): void {
 
 describe('toMermaid (stream graph)', () => {
   it('draws a job as a flowchart, chains as subgraphs, stateful operators as cylinders', async () => {
-    const job = ds.execute(
-      env =>
-        env.fromArray([1, 2, 3], { uid: 'numbers' }).pipe(
-          ds.assignTimestampsAndWatermarks(ds.WatermarkStrategy.noWatermarks<number>(), { uid: 'timestamps' }),
-          ds.filterValues((n: number) => n % 2 === 1, { name: 'odd', uid: 'odd' }),
-          ds.unionWith(ds.fromRecords([{ value: 7, timestamp: 0 }]), { uid: 'with 7' })
-        ),
-      { jobId: 'numbers' }
-    )
-    await job.done
-    expect(ds.toMermaid(job.graph)).toBe(
+    const graph = await numbersGraph()
+    expect(ds.toMermaid(graph)).toBe(
       [
         'flowchart LR',
         '    subgraph chain0 ["chain 0"]',

@@ -62,6 +62,24 @@ async function run<T>(job: ds.Job<T>): Promise<ds.StreamGraph> {
 }
 
 /** A job whose every operator is named and uid'd after a NASTY text, with several inputs and plain RxJS in between. */
+/**
+ * The graph of a small finished job: a chain of source, timestamps and filter, and a union with
+ * a stream made outside the job (an input without an operator).
+ */
+export async function numbersGraph(): Promise<ds.StreamGraph> {
+  const job = ds.execute(
+    env =>
+      env.fromArray([1, 2, 3], { uid: 'numbers' }).pipe(
+        ds.assignTimestampsAndWatermarks(ds.WatermarkStrategy.noWatermarks<number>(), { uid: 'timestamps' }),
+        ds.filterValues((n: number) => n % 2 === 1, { name: 'odd', uid: 'odd' }),
+        ds.unionWith(ds.fromRecords([{ value: 7, timestamp: 0 }]), { uid: 'with 7' })
+      ),
+    { jobId: 'numbers' }
+  )
+  await job.done
+  return job.graph
+}
+
 export function nastyGraph(): Promise<ds.StreamGraph> {
   const texts = NASTY.map(([text]) => text)
   return run(
