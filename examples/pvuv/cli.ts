@@ -18,6 +18,7 @@ import { SingleBar } from 'cli-progress'
 import * as ds from 'rx-datastream'
 import { fileLinesSource, fileSink, fileStore } from 'rx-datastream/node'
 import type { Click } from './clickstream'
+import { parseDuration } from './duration'
 import { type PvUvResult, pvUvJob, TOP_N } from './job'
 
 const USAGE = `usage: npm start -- [--input file.jsonl] [--window 1m] [--checkpoints dir] [--results dir] [--restore] [--help]
@@ -29,15 +30,7 @@ const USAGE = `usage: npm start -- [--input file.jsonl] [--window 1m] [--checkpo
   --restore           resume an interrupted run from its last checkpoint (else start afresh)
   --help              this text`
 
-/** `30s`, `1m`, `2h` or a number of milliseconds. */
-export function parseDuration(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim())
-  if (match === null) throw new Error(`--window: '${text}' is not a duration (30s, 1m, 5m, 1h or milliseconds)`)
-  const n = Number(match[1])
-  const ms = n * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[(match[2] ?? 'ms') as 'ms' | 's' | 'm' | 'h']
-  if (!Number.isSafeInteger(ms) || ms <= 0) throw new Error(`--window: '${text}' is not a whole positive number of milliseconds`)
-  return ms
-}
+export { parseDuration }
 
 /** The lines of a file as clicks, with the byte offsets `fileLinesSource` gives (replayable). */
 function clicksOf(path: string, progress: (offset: number) => void): ds.Source<Click, number> {

@@ -21,6 +21,11 @@ export interface PvUvOptions {
   readonly window?: number
   /** How far out of order clicks arrive, ms (the watermark's allowance; default 5 s). */
   readonly outOfOrderness?: number
+  /**
+   * Early PV/UV results while a window is open, every this many ms of processing time (the
+   * dashboard's running counts); default none: one result per window, when it closes.
+   */
+  readonly earlyFirings?: number
 }
 
 export const MINUTE = 60_000
@@ -31,7 +36,16 @@ export const SESSION_GAP = 30 * MINUTE
 
 /** What the job emits: one kind of result each. */
 export type PvUvResult =
-  | { readonly kind: 'pv-uv'; readonly page: string; readonly start: number; readonly end: number; readonly pv: number; readonly uv: number }
+  | {
+      readonly kind: 'pv-uv'
+      readonly page: string
+      readonly start: number
+      readonly end: number
+      readonly pv: number
+      readonly uv: number
+      /** Which firing of the window this is: `'EARLY'` counts are running ones, the `'ON_TIME'` one is final. */
+      readonly timing: ds.PaneTiming
+    }
   | { readonly kind: 'top-pages'; readonly start: number; readonly end: number; readonly pages: ReadonlyArray<{ readonly page: string; readonly pv: number }> }
   | { readonly kind: 'session'; readonly user: string; readonly start: number; readonly end: number; readonly views: number }
   | { readonly kind: 'late'; readonly click: Click }
@@ -95,7 +109,7 @@ export const lateClicks = new ds.OutputTag<Click>('late clicks')
  * four parts come out as one DataStream (`unionWith` keeps event time right across them), to
  * pipe into a sink or out with `ds.values()`.
  */
-export function pvUvJob(clicks$: Observable<Click>, { window = MINUTE, outOfOrderness = 5_000 }: PvUvOptions = {}): ds.DataStream<PvUvResult> {
+export function pvUvJob(clicks$: Observable<Click>, { window = MINUTE, outOfOrderness = 5_000, earlyFirings }: PvUvOptions = {}): ds.DataStream<PvUvResult> {
   const timed = clicks$.pipe(
     // A watermark after every click: replaying a recording gives the same results every run
     // (periodic watermarks would depend on how fast it is read).
@@ -109,12 +123,12 @@ export function pvUvJob(clicks$: Observable<Click>, { window = MINUTE, outOfOrde
     () => true
   )
 
+  const perPageWindows = ds.windowBy(ds.tumblingEventTimeWindows(window), { uid: 'pv-uv', name: 'PV/UV per page' }).sideOutputLateData(lateClicks)
   const perPage = forPvUv!.pipe(
     ds.keyBy(c => c.page, { uid: 'by-page' }),
-    ds
-      .windowBy(ds.tumblingEventTimeWindows(window), { uid: 'pv-uv', name: 'PV/UV per page' })
-      .sideOutputLateData(lateClicks)
-      .aggregate(pvUv, (page: string, ctx, [r], out: ds.Collector<PvUvResult>) => out.collect({ kind: 'pv-uv', page, start: ctx.window.start, end: ctx.window.end, ...r! }))
+    (earlyFirings === undefined ? perPageWindows : perPageWindows.earlyFirings(earlyFirings)).aggregate(pvUv, (page: string, ctx, [r], out: ds.Collector<PvUvResult>) =>
+      out.collect({ kind: 'pv-uv', page, start: ctx.window.start, end: ctx.window.end, ...r!, timing: ctx.pane.timing })
+    )
   )
   const { main$: pvUv$, side } = ds.split(perPage, lateClicks)
   const late$ = side(lateClicks).pipe(ds.mapValues((click: Click): PvUvResult => ({ kind: 'late', click }), { uid: 'late' }))

@@ -48,7 +48,7 @@ function reference(input: readonly Click[]): PvUvResult[] {
     }
     watermark = Math.max(watermark, click.ts - OUT_OF_ORDERNESS - 1)
   }
-  for (const w of perWindow.values()) results.push({ kind: 'pv-uv', page: w.page, start: w.start, end: w.start + WINDOW, pv: w.pv, uv: w.users.size })
+  for (const w of perWindow.values()) results.push({ kind: 'pv-uv', page: w.page, start: w.start, end: w.start + WINDOW, pv: w.pv, uv: w.users.size, timing: 'ON_TIME' })
   for (const [end, counts] of sliding) {
     const pages = [...counts]
       .map(([page, pv]) => ({ page, pv }))
