@@ -177,7 +177,7 @@ async function start(config: DashboardConfig, reset: boolean): Promise<void> {
     element('checkpoint').textContent =
       c.lastCompletedCheckpointId === null
         ? `none yet${status.latestStored === undefined ? '' : `; restored ${status.latestStored}`}`
-        : `#${c.lastCompletedCheckpointId}, ${c.lastCheckpointDuration} ms, ${((c.lastCheckpointSize ?? 0) / 1000).toFixed(1)} kB; ${c.numberOfCompletedCheckpoints} done, ${c.numberOfFailedCheckpoints} failed`
+        : `#${c.lastCompletedCheckpointId} · ${c.lastCheckpointDuration} ms · ${Math.round((c.lastCheckpointSize ?? 0) / 1000)} kB` + (c.numberOfFailedCheckpoints > 0 ? ` · ${c.numberOfFailedCheckpoints} failed` : '')
     redraw()
   })
   done = job.done.then(

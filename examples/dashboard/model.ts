@@ -85,10 +85,17 @@ export class ResultsModel {
     return series
   }
 
-  /** The newest top-pages result: the ten most viewed pages of the last ten minutes. */
+  /**
+   * The newest top-pages result of a ten minutes that ends with the newest PV/UV window: the
+   * ten most viewed pages of the last ten minutes. (When the clicks end, the sliding windows
+   * that reach past the last click fire too, each with less of it: those are not "the last ten
+   * minutes".)
+   */
   latestTop(): TopPages | undefined {
+    let now = -Infinity
+    for (const r of this.rows.values()) if (r.kind === 'pv-uv' && r.timing !== 'EARLY') now = Math.max(now, r.end)
     let latest: TopPages | undefined
-    for (const r of this.rows.values()) if (r.kind === 'top-pages' && (latest === undefined || r.end > latest.end)) latest = r
+    for (const r of this.rows.values()) if (r.kind === 'top-pages' && r.end <= now && (latest === undefined || r.end > latest.end)) latest = r
     return latest
   }
 

@@ -58,14 +58,13 @@ export interface DashboardServer {
 }
 
 /**
- * Serves the page built from `script` on 127.0.0.1 at `port` (0: a free one). IndexedDB needs
- * an http origin, and the address stays on this machine.
+ * Serves `files` (by path: content type and body) on 127.0.0.1 at `port` (0: a free one).
+ * IndexedDB needs an http origin, and the address stays on this machine.
  */
-export async function serveDashboard(script: string, port = 0): Promise<DashboardServer> {
-  const served = files(script)
+export async function serveFiles(files: ReadonlyMap<string, readonly [type: string, body: string]>, port = 0): Promise<DashboardServer> {
   const server: Server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname
-    const file = served.get(path === '/index.html' ? '/' : path)
+    const file = files.get(path === '/index.html' ? '/' : path)
     response.writeHead(file === undefined ? 404 : 200, { 'content-type': file?.[0] ?? 'text/plain; charset=utf-8', 'cache-control': 'no-store' })
     response.end(file?.[1] ?? 'not found')
   })
@@ -82,3 +81,6 @@ export async function serveDashboard(script: string, port = 0): Promise<Dashboar
       })
   }
 }
+
+/** Serves the page built from `script` (buildDashboard) on 127.0.0.1 at `port` (0: a free one). */
+export const serveDashboard = (script: string, port = 0): Promise<DashboardServer> => serveFiles(files(script), port)

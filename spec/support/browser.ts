@@ -12,11 +12,10 @@
  * with CI=true they fail instead, since CI installs the package (.ci/run).
  */
 import { existsSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
 import { build } from 'esbuild'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { serveFiles } from '../../examples/dashboard/server'
 
 /** Where Debian's `chromium` package puts the browser. */
 export const CHROMIUM = '/usr/bin/chromium'
@@ -48,15 +47,29 @@ export interface BrowserHarness {
   openPage(context?: BrowserContext): Promise<Page>
 }
 
+/** A page served for a suite: its address, and how to stop serving it. */
+export interface ServedPage {
+  readonly url: string
+  close(): Promise<void>
+}
+
 /**
  * Sets up a browser for the enclosing `describe` and returns the accessor its specs call.
  *
  * @param pageEntry The page's TypeScript entry, from the repository root
- *   (`spec/browser/page/….ts`); it is bundled into one classic script.
+ *   (`spec/browser/page/….ts`); it is bundled into one classic script, run by a blank page.
  */
 export function useBrowser(pageEntry: string): () => BrowserHarness {
+  return useBrowserOn(async () => serve(await bundle(pageEntry)))
+}
+
+/**
+ * The same for a page that serves itself (an example application with its own HTML): `servePage`
+ * is called once in the suite's beforeAll, and what it returns is closed in its afterAll.
+ */
+export function useBrowserOn(servePage: () => Promise<ServedPage>): () => BrowserHarness {
   let harness: BrowserHarness | undefined
-  let server: Server | undefined
+  let served: ServedPage | undefined
   let browser: Browser | undefined
   const missing = !existsSync(CHROMIUM)
 
@@ -71,9 +84,8 @@ export function useBrowser(pageEntry: string): () => BrowserHarness {
 
   beforeAll(async () => {
     if (missing) throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium package before npm test (.ci/run)`)
-    const script = await bundle(pageEntry)
-    server = await serve(script)
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`
+    served = await servePage()
+    const url = served.url
     browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS, timeout: SETUP_TIMEOUT_MS })
     const shared = await browser.newContext()
     harness = {
@@ -90,11 +102,7 @@ export function useBrowser(pageEntry: string): () => BrowserHarness {
 
   afterAll(async () => {
     await browser?.close()
-    if (server !== undefined) {
-      const closing = server
-      closing.closeAllConnections()
-      await new Promise<void>(done => closing.close(() => done()))
-    }
+    await served?.close()
     harness = undefined
   }, SETUP_TIMEOUT_MS)
 
@@ -122,18 +130,12 @@ async function bundle(pageEntry: string): Promise<string> {
 }
 
 /** Serves a blank page that loads `script`, on 127.0.0.1 at a free port. */
-async function serve(script: string): Promise<Server> {
+function serve(script: string): Promise<ServedPage> {
   const html = '<!doctype html><html><head><meta charset="utf-8"><title>rx-datastream specs</title><script src="/page.js"></script></head><body></body></html>'
-  const server = createServer((request, response) => {
-    const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname
-    const [status, type, body] =
-      path === '/' ? [200, 'text/html; charset=utf-8', html] : path === '/page.js' ? [200, 'text/javascript; charset=utf-8', script] : [404, 'text/plain', 'not found']
-    response.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' })
-    response.end(body)
-  })
-  await new Promise<void>((done, fail) => {
-    server.once('error', fail)
-    server.listen(0, '127.0.0.1', () => done())
-  })
-  return server
+  return serveFiles(
+    new Map([
+      ['/', ['text/html; charset=utf-8', html]],
+      ['/page.js', ['text/javascript; charset=utf-8', script]]
+    ])
+  )
 }
