@@ -31,6 +31,12 @@ export class SinkOperator<T, Txn> extends AbstractStreamOperator<never, never> i
   private readonly tx: TransactionalSinkFunctions<T, Txn> | undefined
   private current: Txn | undefined
   private pending: Array<PendingCommit<Txn>> = []
+  /**
+   * Transactions whose commit was called and has not resolved yet. They stay in every snapshot
+   * until it does: a job that fails meanwhile may restore from a later checkpoint, and that
+   * restore must commit them again (commits are idempotent), or their records are lost.
+   */
+  private committing: Array<PendingCommit<Txn>> = []
   /** What a restore found: committed, then aborted, in `open`. */
   private restored: { readonly pending: Array<PendingCommit<Txn>>; readonly current: Txn | undefined } | undefined
   /** Pre-commits by checkpoint id, which the checkpoint's snapshot waits for. */
@@ -59,7 +65,7 @@ export class SinkOperator<T, Txn> extends AbstractStreamOperator<never, never> i
     const restored = this.restored
     if (restored !== undefined) {
       // Pre-committed before the failure: the restored checkpoint covers them.
-      for (const [, txn] of restored.pending) this.chainCommit(() => tx.commit(txn))
+      for (const entry of restored.pending) this.commit(entry)
       const open = restored.current
       if (open !== undefined) this.chainCommit(() => tx.abort(open))
     }
@@ -119,8 +125,18 @@ export class SinkOperator<T, Txn> extends AbstractStreamOperator<never, never> i
     // job's end) waits for them too.
     if (due.length === 0) return this.commits
     this.pending = this.pending.filter(([id]) => !(id === null || id <= checkpointId))
-    for (const [, txn] of due) this.chainCommit(() => tx.commit(txn))
+    for (const entry of due) this.commit(entry)
     return this.commits
+  }
+
+  /** Commits a pre-committed transaction, after the commits before it; it is snapshotted until its commit resolves. */
+  private commit(entry: PendingCommit<Txn>): void {
+    const tx = this.tx!
+    this.committing.push(entry)
+    this.chainCommit(async () => {
+      await tx.commit(entry[1])
+      this.committing = this.committing.filter(e => e !== entry)
+    })
   }
 
   /** Runs `run` after the commits before it; a failure fails the pipeline (a commit lost is data lost). */
@@ -170,7 +186,7 @@ export class SinkOperator<T, Txn> extends AbstractStreamOperator<never, never> i
 
   protected override snapshotParts(): SnapshotParts {
     if (this.tx === undefined) return {}
-    const own = { pending: this.pending.map(([id, txn]) => [id, txn]), current: this.current ?? null }
+    const own = { pending: [...this.committing, ...this.pending].map(([id, txn]) => [id, txn]), current: this.current ?? null }
     const reason = jsonIncompatibility(own, 'transactions')
     if (reason !== undefined) throw new StateError(this.info, 'transactions', `cannot snapshot the sink's transactions: ${reason}; transaction handles must be plain JSON data`)
     return { own }
