@@ -5,6 +5,7 @@
 import { readConfig, DEFAULTS } from '../../examples/dashboard/config'
 import { liveClicks, resultKey } from '../../examples/dashboard/dashboardJob'
 import { ResultsModel } from '../../examples/dashboard/model'
+import { buildDashboard, serveDashboard } from '../../examples/dashboard/server'
 import type { Click } from '../../examples/pvuv/clickstream'
 import type { PvUvResult } from '../../examples/pvuv/job'
 
@@ -104,5 +105,29 @@ describe('the dashboard', () => {
       model.apply({ kind: 'session', user: 'u', start: 0, end: 5, views: 2 })
       expect([model.lateCount(), model.sessionCount()]).toEqual([2, 1])
     })
+  })
+
+  describe('as npm run dashboard serves it', () => {
+    it('bundles the page against the built package, minified, with state validation compiled out, and serves its files on 127.0.0.1', async () => {
+      const script = await buildDashboard({ library: 'package', production: true })
+      expect(script).not.toContain('process.env.NODE_ENV')
+      expect(script).not.toMatch(/require\(["']node:/)
+      const server = await serveDashboard(script)
+      try {
+        expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/)
+        const get = async (path: string): Promise<[number, string, string]> => {
+          const response = await fetch(new URL(path, server.url))
+          return [response.status, response.headers.get('content-type') ?? '', await response.text()]
+        }
+        const [pageStatus, pageType, page] = await get('/')
+        expect([pageStatus, pageType]).toEqual([200, 'text/html; charset=utf-8'])
+        expect(page).toContain('<script src="dashboard.js"></script>')
+        expect(await get('/dashboard.js')).toEqual([200, 'text/javascript; charset=utf-8', script])
+        expect((await get('/uPlot.min.css'))[0]).toBe(200)
+        expect((await get('/secrets'))[0]).toBe(404)
+      } finally {
+        await server.close()
+      }
+    }, 30_000)
   })
 })
