@@ -223,7 +223,8 @@ export class MetricsCollector {
         job.barrierReached(operator, barrier)
       },
       awaitChannelState: (operator, checkpointId) => job.awaitChannelState(operator, checkpointId),
-      readSnapshot: snapshot => job.readSnapshot(snapshot),
+      readSnapshot: (info, snapshot) => job.readSnapshot(info, snapshot),
+      writeSnapshot: (info, parts) => job.writeSnapshot(info, parts),
       channelState: (operator, checkpointId, inFlight) => job.channelState(operator, checkpointId, inFlight),
       declined: (operator, checkpointId, reason) => job.declined(operator, checkpointId, reason),
       inputEnded: operator => job.inputEnded(operator),

@@ -7,12 +7,12 @@
  * Subscribing is synchronous, so the job is known while a pipeline is subscribed inside
  * `runInJob`; operators subscribed outside any job belong to none.
  */
-import type * as t from 'io-ts'
 import type { OperatorInfo } from '../core/OperatorOptions'
 import type { CheckpointBarrier } from '../core/StreamElement'
+import type { DeferredJson } from '../state/DeferredJson'
 import type { GateOptions } from './CheckpointedInputGate'
-import type { AbstractStreamOperator, BarrierListener } from './StreamOperator'
-import { OperatorSnapshot } from '../state/snapshotFormat'
+import { readOperatorSnapshot, writeOperatorSnapshot } from './operatorSnapshot'
+import type { AbstractStreamOperator, BarrierListener, RestoredParts, SnapshotParts } from './StreamOperator'
 
 /** @internal One operator of a job. */
 export interface OperatorHandle {
@@ -137,8 +137,12 @@ export class JobContext implements BarrierListener {
     this.onAligning?.(operator, held)
   }
 
-  readSnapshot(snapshot: unknown): t.Validation<OperatorSnapshot> {
-    return OperatorSnapshot.decode(snapshot)
+  readSnapshot(info: OperatorInfo, snapshot: unknown): RestoredParts {
+    return readOperatorSnapshot(info, snapshot)
+  }
+
+  writeSnapshot(info: OperatorInfo, parts: SnapshotParts): DeferredJson {
+    return writeOperatorSnapshot(info, parts)
   }
 
   /** Whether an operator cannot take more input now: the job's sources wait for `onRelieved`. */

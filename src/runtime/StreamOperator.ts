@@ -31,11 +31,10 @@
  *   when the subscription ends, however it ends.
  */
 import type { Subscription } from 'rxjs'
-import type * as t from 'io-ts'
 import { StateError } from '../core/errors'
 import type { OperatorInfo } from '../core/OperatorOptions'
-import { completeNow, type DeferredJson, deferredObject } from '../state/DeferredJson'
-import { describeErrors, type OperatorSnapshot } from '../state/snapshotFormat'
+import { completeNow, type DeferredJson } from '../state/DeferredJson'
+import type { OperatorSnapshot } from '../state/snapshotFormat'
 import { type CancelCheckpointMarker, type CheckpointBarrier, type SideRecord, type StreamStatus, streamRecord } from '../core/StreamElement'
 import type { ChainContext } from './Output'
 import { type ChainOutput, type ControlElement, CountingOutput, type Output, type RecordCounter, watermarkElement } from './Output'
@@ -69,11 +68,14 @@ export interface BarrierListener {
    */
   aligning(operator: AbstractStreamOperator<unknown, unknown>, held: boolean): void
   /**
-   * Checks a snapshot against the operator snapshot format (its io-ts codec). Only a job restores
-   * snapshots, so the codec comes from the job: an operator used without one (a plain `mapValues`
-   * in a page) never loads io-ts.
+   * The parts of `snapshot` for `info`'s operator, checked against the operator snapshot format
+   * (its io-ts codec); a `StateError` if it is not such a snapshot, or another kind's. Only a job
+   * takes and restores snapshots, so the format comes from the job: an operator used without one
+   * (a plain `mapValues` in a page) loads neither io-ts nor the snapshot writer.
    */
-  readSnapshot(snapshot: unknown): t.Validation<OperatorSnapshot>
+  readSnapshot(info: OperatorInfo, snapshot: unknown): RestoredParts
+  /** The snapshot of `info`'s operator around the parts it wrote, as JSON text written in steps. */
+  writeSnapshot(info: OperatorInfo, parts: SnapshotParts): DeferredJson
 }
 
 /** @internal What a checkpoint barrier tells the operator snapshotting for it. */
@@ -241,10 +243,13 @@ export abstract class AbstractStreamOperator<Out, K> implements RecordCounter {
   /**
    * The same snapshot as JSON text, of the state as it is now, written in steps while the
    * operator goes on (a checkpoint's asynchronous part): what must be copied at once is copied
-   * now, large keyed state is written key by key, copy-on-write.
+   * now, large keyed state is written key by key, copy-on-write. The operator must belong to a
+   * job, which writes the snapshot format (`BarrierListener.writeSnapshot`).
    */
   snapshotStateDeferred(context: StateSnapshotContext): DeferredJson {
-    return deferredObject({ format: 'rx-datastream/operator', version: 1, kind: this.info.kind, ...this.snapshotParts(context) })
+    const job = this.barrierListener
+    if (job === undefined) throw new StateError(this.info, '*', 'cannot snapshot: snapshots are taken by a job, and the operator belongs to none')
+    return job.writeSnapshot(this.info, this.snapshotParts(context))
   }
 
   /**
@@ -255,11 +260,7 @@ export abstract class AbstractStreamOperator<Out, K> implements RecordCounter {
   initializeState(snapshot: unknown): void {
     const job = this.barrierListener
     if (job === undefined) throw new StateError(this.info, '*', 'cannot restore: snapshots are restored by a job, and the operator belongs to none')
-    const decoded = job.readSnapshot(snapshot)
-    if (decoded._tag === 'Left') throw new StateError(this.info, '*', `not an operator snapshot of this version: ${describeErrors(decoded.left)}`)
-    const { kind } = decoded.right
-    if (kind !== this.info.kind) throw new StateError(this.info, '*', `the snapshot was taken by a ${kind} operator, not a ${this.info.kind}`)
-    this.restoreParts(decoded.right)
+    this.restoreParts(job.readSnapshot(this.info, snapshot))
   }
 
   /** What a subclass adds to a snapshot; an operator without state adds nothing. */
