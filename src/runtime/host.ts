@@ -29,9 +29,10 @@ import type { OperatorInfo } from '../core/OperatorOptions'
 import { NO_TIMESTAMP, type StreamElement, streamRecord, type Watermark } from '../core/StreamElement'
 import { elementError, isStreamElement } from './checkElement'
 import { describeElement, describeValue } from '../core/describe'
-import { type ChainContext, type ChainOutput, CountingOutput, EmittingSink } from './Output'
-import { currentJob, type Downstream } from './JobContext'
-import { AbstractStreamOperator, type OneInput, type WatermarkOutput, watermarkTarget } from './StreamOperator'
+import { type ChainContext, type ChainOutput, EmittingSink } from './Output'
+import { currentJob } from './JobContext'
+import type { AbstractStreamOperator, OneInput, WatermarkOutput } from './StreamOperator'
+import { watermarkTarget } from './StreamOperator'
 
 // ---- errors ----
 
@@ -115,8 +116,7 @@ export function start<Out, K, Op extends AbstractStreamOperator<Out, K>>(
   let operator: Op
   try {
     operator = create(output, context)
-    const snapshot = currentJob()?.register(operator as AbstractStreamOperator<unknown, unknown>, downstreamOf(output), inputs)
-    if (snapshot !== undefined) operator.initializeState(snapshot)
+    currentJob()?.start(operator as AbstractStreamOperator<unknown, unknown>, output as ChainOutput<unknown, unknown>, inputs)
     operator.open()
   } catch (error) {
     context.fail(output, info, error)
@@ -130,25 +130,9 @@ export function start<Out, K, Op extends AbstractStreamOperator<Out, K>>(
  * when the subscription belongs to a job; as it is otherwise, at no cost.
  */
 export function counted<T, K>(input: ChainOutput<T, K>, into?: { numRecordsIn: number }): ChainOutput<T, K> {
-  return currentJob() === undefined ? input : new CountingOutput(input, into)
+  return currentJob()?.counted(input, into) ?? input
 }
 
-/**
- * @internal
- * An input of a multi-input operator (./multiInputOperator.ts), as an output: it says which
- * operator and input it is. Read as a property, so that the chains of one-input operators do not
- * bring the multi-input adapter along.
- */
-export interface OperatorInput {
-  readonly downstream: Downstream
-}
-
-/** Which operator (and input of it) an output is, for the job's graph; none for a subscriber. */
-function downstreamOf(output: ChainOutput<unknown, unknown>): Downstream | undefined {
-  if (output instanceof CountingOutput) return downstreamOf(output.next as ChainOutput<unknown, unknown>)
-  if (output instanceof AbstractStreamOperator) return { operator: output as AbstractStreamOperator<unknown, unknown>, input: 0, chained: true }
-  return (output as Partial<OperatorInput>).downstream
-}
 
 /**
  * @internal

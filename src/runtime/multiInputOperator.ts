@@ -11,9 +11,9 @@ import { ACTIVE, cancelCheckpointMarker, type CheckpointBarrier, IDLE, type Side
 import { StatusWatermarkValve } from '../core/WatermarkValve'
 import { decodeChannelState, encodeChannelState } from './channelState'
 import { CheckpointedInputGate, type GateOptions, type GateOutput, type InputElement } from './CheckpointedInputGate'
-import { asStreamError, type Chain, chained, chainOf, counted, type OperatorInput, start } from './host'
+import { asStreamError, type Chain, chained, chainOf, counted, start } from './host'
 import { registerInputs } from './inputGates'
-import { currentJob, type Downstream } from './JobContext'
+import { currentJob, type Downstream, type OperatorInput } from './JobContext'
 import { type ChainContext, type ChainOutput, type ControlElement, watermarkElement } from './Output'
 import type { AbstractStreamOperator, MultiInput } from './StreamOperator'
 
