@@ -2,7 +2,8 @@ import type { Observable, OperatorFunction } from 'rxjs'
 import { operatorInfo, type OperatorOptions } from '../src/core/OperatorOptions'
 import type { StreamElement } from '../src/core/StreamElement'
 import { describeValue } from '../src/core/describe'
-import { isObservableLike, multiInputOperator, NO_KEY } from '../src/runtime/host'
+import { isObservableLike, NO_KEY } from '../src/runtime/host'
+import { multiInputOperator } from '../src/runtime/multiInputOperator'
 import { AbstractStreamOperator, type MultiInput } from '../src/runtime/StreamOperator'
 
 /**

@@ -72,19 +72,19 @@ interface BundleSet {
 }
 
 const SETS: readonly BundleSet[] = [
-  { name: 'mapValues', imports: 'import { mapValues }', target: 5_000, ceiling: 6_600, source: `export { mapValues } from 'rx-datastream'` },
+  { name: 'mapValues', imports: 'import { mapValues }', target: 5_000, ceiling: 5_320, source: `export { mapValues } from 'rx-datastream'` },
   {
     name: 'stream',
     imports: 'assignTimestampsAndWatermarks, WatermarkStrategy, keyBy, windowBy (tumbling and sliding, aggregate), records, values, mapValues, filterValues',
     target: Infinity,
-    ceiling: 37_300, // 36.2 KB with pane information and early firings in the window builder
+    ceiling: 36_700, // 35.6 KB once operators carry no job-only members
     source: STREAM_SOURCE
   },
   {
     name: 'dashboard',
     imports: 'the stream above, and execute, indexedDbStore, valueState, mapState with io-ts codecs',
     target: 20_000,
-    ceiling: 52_600, // 51.1 KB likewise
+    ceiling: 52_300, // 50.7 KB likewise
     source: DASHBOARD_SOURCE
   }
 ]

@@ -8,13 +8,8 @@ import * as ds from '../../src/index'
 import { active, barrier, idle, rec, side, wm } from '../../marbles/index'
 import { type OperatorInfo, operatorInfo, type OperatorOptions } from '../../src/core/OperatorOptions'
 import { NO_TIMESTAMP, type StreamElement } from '../../src/core/StreamElement'
-import {
-  asStreamError,
-  multiInputOperator,
-  oneInputOperator,
-  sinkOperator,
-  sourceOperator
-} from '../../src/runtime/host'
+import { asStreamError, oneInputOperator, sinkOperator, sourceOperator } from '../../src/runtime/host'
+import { multiInputOperator } from '../../src/runtime/multiInputOperator'
 import { type ChainContext, type ChainOutput, EmittingSink } from '../../src/runtime/Output'
 import { AbstractStreamOperator, type MultiInput, type OneInput } from '../../src/runtime/StreamOperator'
 import { describeValue } from '../../src/core/describe'

@@ -1,6 +1,6 @@
 /**
- * An operator snapshot is checked with the codec of the job that restores it
- * (`BarrierListener.readSnapshot`), so that operators used without a job never load io-ts: the
+ * An operator snapshot is checked by the job that restores it (`restoreOperator`, with the
+ * snapshot format's codec), so that operators used without a job never load io-ts: the
  * same verdicts as the codec's, and a clear error for an operator that belongs to no job.
  */
 import { of } from 'rxjs'
@@ -10,6 +10,7 @@ import { oneInputOperator } from '../../src/runtime/host'
 import { JobContext, runInJob } from '../../src/runtime/JobContext'
 import type { ChainContext, ChainOutput } from '../../src/runtime/Output'
 import { AbstractStreamOperator, type OneInput, type RestoredParts } from '../../src/runtime/StreamOperator'
+import { restoreOperator } from '../../src/runtime/operatorSnapshot'
 
 /** Passes records on and remembers what it was restored from. */
 class Remembering extends AbstractStreamOperator<number, never> implements OneInput<number> {
@@ -23,7 +24,7 @@ class Remembering extends AbstractStreamOperator<number, never> implements OneIn
     this.output.record(value, timestamp, undefined as never)
   }
 
-  protected override restoreParts(parts: RestoredParts): void {
+  override restoreParts(parts: RestoredParts): void {
     this.restored = parts
   }
 }
@@ -45,13 +46,13 @@ describe('restoring an operator snapshot', () => {
 
   it('is checked by the job the operator belongs to, with the snapshot format', () => {
     const operator = operatorOf(new JobContext())
-    operator.initializeState(snapshot)
+    restoreOperator(operator, snapshot)
     expect(operator.restored).toEqual({ format: 'rx-datastream/operator', version: 1, kind: 'remembering', own: { seen: 3 } } as RestoredParts)
-    expect(() => operator.initializeState({ format: 'something else' })).toThrowError(
+    expect(() => restoreOperator(operator, { format: 'something else' })).toThrowError(
       ds.StateError,
       /not an operator snapshot of this version: 0\.format: expected "rx-datastream\/operator", got "something else"/
     )
-    expect(() => operator.initializeState({ ...snapshot, keyed: { format: 'rx-datastream/keyed-state' } })).toThrowError(
+    expect(() => restoreOperator(operator, { ...snapshot, keyed: { format: 'rx-datastream/keyed-state' } })).toThrowError(
       ds.StateError,
       /not an operator snapshot of this version: 1\.keyed/
     )
@@ -60,6 +61,6 @@ describe('restoring an operator snapshot', () => {
   it('is refused by an operator that belongs to no job', () => {
     const operator = operatorOf()
     expect(operator.barrierListener).toBeUndefined()
-    expect(() => operator.initializeState(snapshot)).toThrowError(ds.StateError, /cannot restore: snapshots are restored by a job, and the operator belongs to none/)
+    expect(() => restoreOperator(operator, snapshot)).toThrowError(ds.StateError, /cannot restore: snapshots are restored by a job, and the operator belongs to none/)
   })
 })

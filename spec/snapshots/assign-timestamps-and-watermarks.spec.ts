@@ -12,6 +12,7 @@ import fc from 'fast-check'
 import { type Observable, VirtualTimeScheduler } from 'rxjs'
 import * as ds from '../../src/index'
 import { type Emitted, snapshotJob, startJob } from '../support/snapshots'
+import { restoreOperator } from '../../src/runtime/operatorSnapshot'
 
 interface Value {
   readonly id: number
@@ -87,7 +88,7 @@ function interrupted(spec: StrategySpec, steps: readonly Step[], cut: number): E
   const snapshots = snapshotJob(first.job)
   first.subscription.unsubscribe()
   const second = start(spec, clock, emitted)
-  second.job.operators.forEach(({ operator }, i) => operator.initializeState(snapshots[i]))
+  second.job.operators.forEach(({ operator }, i) => restoreOperator(operator, snapshots[i]))
   play(second, clock, steps.slice(cut))
   second.inputs[0]!.complete()
   second.subscription.unsubscribe()
@@ -161,7 +162,7 @@ describe('assignTimestampsAndWatermarks snapshot and restore', () => {
     first.subscription.unsubscribe()
     expect(snapshot).toEqual({ format: 'rx-datastream/operator', version: 1, kind: 'assignTimestampsAndWatermarks', own: { lastWatermark: 10, idle: false } })
     const second = startJob<Value, never, Out>(1, build)
-    second.job.operators[0]!.operator.initializeState(snapshot)
+    restoreOperator(second.job.operators[0]!.operator, snapshot)
     for (const ts of [8, 10, 12]) second.inputs[0]!.next({ id: ts, ts } as unknown as ds.StreamElement<Value>)
     second.subscription.unsubscribe()
     expect(second.emitted.elements).toEqual([ds.streamRecord({ id: 8, ts: 8 }, 8), ds.streamRecord({ id: 10, ts: 10 }, 10), ds.streamRecord({ id: 12, ts: 12 }, 12), ds.watermark(12)] as Out[])
@@ -177,7 +178,7 @@ describe('assignTimestampsAndWatermarks snapshot and restore', () => {
     expect(snapshot.own).toEqual({ lastWatermark: 7, idle: false, generator: { eventSinceCheck: false, inactiveSince: null, generator: { maxTimestamp: 10 } } })
     const corrupt = { ...snapshot, own: { ...snapshot.own, generator: { eventSinceCheck: false, inactiveSince: null, generator: { maxTimestamp: 'ten' } } } }
     const second = startJob<Value, never, Out>(1, build)
-    expect(() => second.job.operators[0]!.operator.initializeState(corrupt)).toThrowError(
+    expect(() => restoreOperator(second.job.operators[0]!.operator, corrupt)).toThrowError(
       ds.StateError,
       /assignTimestampsAndWatermarks.*"watermarkGenerator": cannot restore: boundedOutOfOrdernessGenerator: cannot restore \{.*maxTimestamp: "ten".*\}: expected \{ maxTimestamp: a finite number or null \}/
     )

@@ -13,6 +13,7 @@ import { AsyncWaitOperator } from '../../src/async/AsyncWaitOperator'
 import type { JobContext } from '../../src/runtime/JobContext'
 import { manualService, type PendingCall } from '../support/async-services'
 import { type Emitted, feed, type Running, snapshotJob, startJob } from '../support/snapshots'
+import { restoreOperator } from '../../src/runtime/operatorSnapshot'
 
 type Element = ds.StreamElement<number, string>
 type Out = ds.StreamElement<number, string>
@@ -130,7 +131,7 @@ function interrupted(config: Config, input: readonly Element[], actions: readonl
   first.running.subscription.unsubscribe()
 
   const second = start(config, emitted)
-  second.running.job.operators.forEach(({ operator }, i) => operator.initializeState(snapshots[i]))
+  second.running.job.operators.forEach(({ operator }, i) => restoreOperator(operator, snapshots[i]))
   const inFlightRestored = operatorOf(second.running.job).inFlight()
   finish(second, config, input, act(second, config, input, actions.slice(cut), next), choices)
   return { emitted, inFlightAtCut, inFlightRestored, callsAfterRestore: second.calls.map(({ value, attempt }) => ({ value, attempt })) }
@@ -215,7 +216,7 @@ describe('asyncWait snapshot and restore', () => {
     const { fn, stats } = manualService<number, number>()
     const run = startJob<number, string, Out>(1, ([input]) => input!.pipe(ds.asyncWait(fn)))
     const snapshot = { format: 'rx-datastream/operator', version: 1, kind: 'asyncWait', own: { inFlight: [{ record: 1, timestamp: 1 }, { record: 2, timestamp: null }] } }
-    expect(() => operatorOf(run.job).initializeState(snapshot)).toThrowError(ds.StateError, /"inFlight": cannot restore: element 1: null is not a time/)
+    expect(() => restoreOperator(operatorOf(run.job), snapshot)).toThrowError(ds.StateError, /"inFlight": cannot restore: element 1: null is not a time/)
     expect(stats.calls).toEqual([])
     run.subscription.unsubscribe()
   })

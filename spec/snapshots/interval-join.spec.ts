@@ -9,6 +9,7 @@ import * as ds from '../../src/index'
 import { IntervalJoinOperator } from '../../src/join/IntervalJoinOperator'
 import type { JobContext } from '../../src/runtime/JobContext'
 import { type Build, type Emitted, feed, type Running, snapshotJob, startJob, type Step } from '../support/snapshots'
+import { restoreOperator } from '../../src/runtime/operatorSnapshot'
 
 interface Value {
   readonly id: number
@@ -118,7 +119,7 @@ function interrupted(spec: JoinSpec, body: readonly Step<Value, string>[], ends:
   first.subscription.unsubscribe()
 
   const second: Running<Value, string, Out> = startJob(2, build(spec), emitted)
-  second.job.operators.forEach(({ operator }, i) => operator.initializeState(snapshots[i]))
+  second.job.operators.forEach(({ operator }, i) => restoreOperator(operator, snapshots[i]))
   const join = joinOf(second.job)
   const restored = join.bufferedTimestamps()
   feed(second, reannounce(steps.slice(0, cut)))
@@ -176,7 +177,7 @@ describe('intervalJoinWith snapshot and restore', () => {
     expect(byKey.get('j')).toEqual({ left: { ts: [], values: [], buffered: [] }, right: { ts: [], values: [] } })
     // a restored key with nothing live is released, one with live elements is filed for a sweep
     const restored = startJob(2, build(spec))
-    joinOf(restored.job).initializeState(snapshot)
+    restoreOperator(joinOf(restored.job), snapshot)
     expect(joinOf(restored.job).footprint()).toEqual({ elements: 2, keys: 1, timers: 1 })
     restored.subscription.unsubscribe()
   })
@@ -195,7 +196,7 @@ describe('intervalJoinWith snapshot and restore', () => {
     run.subscription.unsubscribe()
     snapshot.keyed.tables[0]!.entries[0]![3].left.ts.reverse()
     const fresh = startJob(2, build({ lower: -1, upper: 1, lateTags: 'none' }))
-    expect(() => joinOf(fresh.job).initializeState(snapshot)).toThrowError(
+    expect(() => restoreOperator(joinOf(fresh.job), snapshot)).toThrowError(
       ds.StateError,
       /"intervalJoinBuffers": cannot restore: the value of key "k" is invalid: the left side's timestamps are not finite numbers in ascending order/
     )

@@ -8,6 +8,7 @@ import * as t from 'io-ts'
 import * as ds from '../../src/index'
 import { keyedEventsArb } from '../support/arbitraries'
 import { type Build, runWithRestore, startJob, type Step } from '../support/snapshots'
+import { restoreOperator } from '../../src/runtime/operatorSnapshot'
 
 const count = ds.valueState('count', t.number)
 const sum = ds.reducingState('sum', (a: number, b: number) => a + b, t.number)
@@ -65,11 +66,11 @@ describe('keyedProcess snapshot and restore', () => {
     const build: Build<number, string, ds.StreamElement<string, string>> = ([input]) => input!.pipe(ds.keyedProcess<string, number, string>(fn))
     const { snapshots } = runWithRestore(1, build, [[0, ds.streamRecord(1, 1, 'a')], [0, 'end']], 1)
     const fresh = startJob(1, build).job.operators[0]!.operator
-    expect(() => fresh.initializeState({ ...(snapshots[0] as object), kind: 'windowBy' })).toThrowError(
+    expect(() => restoreOperator(fresh, { ...(snapshots[0] as object), kind: 'windowBy' })).toThrowError(
       ds.StateError,
       /snapshot was taken by a windowBy operator, not a keyedProcess/
     )
-    expect(() => fresh.initializeState({ format: 'something else' })).toThrowError(ds.StateError, /not an operator snapshot of this version/)
+    expect(() => restoreOperator(fresh, { format: 'something else' })).toThrowError(ds.StateError, /not an operator snapshot of this version/)
   })
 
   it('errors the restored stream (nothing thrown into subscribe, nothing opened) when the job restores a snapshot it refuses', () => {

@@ -11,6 +11,7 @@ import * as ds from '../../src/index'
 import { type ClockedBuild, type ClockedStep, runWithRestoreClocked, VirtualClock } from '../support/clocked-restore'
 import type { OperatorHandle } from '../../src/runtime/JobContext'
 import { startJob } from '../support/snapshots'
+import { restoreOperator, snapshotOperator } from '../../src/runtime/operatorSnapshot'
 
 // ---- scripts ----
 
@@ -327,15 +328,15 @@ describe('process-function snapshots', () => {
       const { snapshot, fresh } = broadcastSnapshot(build, [['a', 1]])
       const own = snapshot['own'] as { broadcast: { states: { name: string; entries: unknown[] }[] } }
       own.broadcast.states[1]!.entries = [['a', 'one']]
-      expect(() => fresh.initializeState(snapshot)).toThrowError(ds.StateError, /state "changes": cannot restore broadcast state: entry 0 \(.*\): the value is not a valid number/)
+      expect(() => restoreOperator(fresh, snapshot)).toThrowError(ds.StateError, /state "changes": cannot restore broadcast state: entry 0 \(.*\): the value is not a valid number/)
       own.broadcast.states[1]!.entries = [['a', 1]]
       own.broadcast.states[0]!.entries = [['a']]
-      expect(() => fresh.initializeState(snapshot)).toThrowError(ds.StateError, /state "limits": .*entry 0 .*expected a \[key, value\] pair/)
+      expect(() => restoreOperator(fresh, snapshot)).toThrowError(ds.StateError, /state "limits": .*entry 0 .*expected a \[key, value\] pair/)
       // Nothing of a refused snapshot is restored.
-      const after = fresh.snapshotState({ checkpointId: 2, checkpointTimestamp: 0 }).own as { broadcast: unknown }
+      const after = snapshotOperator(fresh, { checkpointId: 2, checkpointTimestamp: 0 }).own as { broadcast: unknown }
       expect(after.broadcast).toEqual({ format: 'rx-datastream/broadcast-state', version: 1, states: [{ name: 'limits', entries: [] }, { name: 'changes', entries: [] }] })
       own.broadcast.states = 'none' as never
-      expect(() => fresh.initializeState(snapshot)).toThrowError(ds.StateError, /not a broadcast-state snapshot of this version/)
+      expect(() => restoreOperator(fresh, snapshot)).toThrowError(ds.StateError, /not a broadcast-state snapshot of this version/)
     })
   }
 

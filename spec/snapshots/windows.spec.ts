@@ -12,6 +12,7 @@ import type { Observable, OperatorFunction } from 'rxjs'
 import * as ds from '../../src/index'
 import { type Build, feed, interruptAndRestore, runWithRestore, startJob, type Step } from '../support/snapshots'
 import { type ClockedBuild, type ClockedStep, feedClocked, VirtualClock } from '../support/clocked-restore'
+import { restoreOperator, snapshotOperator } from '../../src/runtime/operatorSnapshot'
 
 /** A record of the script: for input `input` (0 unless the pipeline has two). */
 interface Event {
@@ -454,7 +455,7 @@ describe('window snapshot errors', () => {
   const snapshotAfter = (build: Build<number, string, unknown>, count: number, script: readonly Step<number, string>[] = steps): unknown[] => {
     const running = startJob(1, build)
     feed(running, script.slice(0, count))
-    const snapshots = running.job.operators.map(({ operator }) => operator.snapshotState({ checkpointId: 1, checkpointTimestamp: 0 }))
+    const snapshots = running.job.operators.map(({ operator }) => snapshotOperator(operator, { checkpointId: 1, checkpointTimestamp: 0 }))
     running.subscription.unsubscribe()
     return snapshots
   }
@@ -509,7 +510,7 @@ describe('window snapshot errors', () => {
     const [snapshot] = JSON.parse(JSON.stringify(snapshotAfter(counted, script.length, script))) as [{ keyed: { tables: { name: string; entries: unknown[] }[] } }]
     expect(snapshot.keyed.tables.find(table => table.name === 'window-firings')?.entries.length).toBe(1)
     const fresh = startJob(1, plain)
-    fresh.job.operators[0]!.operator.initializeState(snapshot)
+    restoreOperator(fresh.job.operators[0]!.operator, snapshot)
     feed(fresh, [[0, ds.streamRecord(8, 4, 'a')], [0, ds.watermark(30)]])
     expect(fresh.emitted.elements).toEqual([ds.streamRecord(11, 9, 'a'), ds.streamRecord(4, 19, 'a'), ds.watermark(30)])
     fresh.subscription.unsubscribe()
@@ -522,7 +523,7 @@ describe('window snapshot errors', () => {
         input!.pipe(ds.windowBy(ds.slidingEventTimeWindows<number>(10, 5)).trigger(trigger).reduce<number>((a, b) => a + b) as never)
       const [snapshot] = JSON.parse(JSON.stringify(snapshotAfter(general, 3))) as [unknown]
       const fresh = startJob(1, sliced).job.operators[0]!.operator
-      expect(() => fresh.initializeState(snapshot))
+      expect(() => restoreOperator(fresh, snapshot))
         .withContext(trigger.name)
         .toThrowError(ds.StateError, /cannot restore: .*; was the snapshot taken by sliced windows/)
     }
@@ -535,7 +536,7 @@ describe('window snapshot errors', () => {
       const general: Build<number, string, unknown> = ([input]) =>
         input!.pipe(ds.windowBy(ds.slidingEventTimeWindows<number>(10, 5)).trigger(trigger).reduce<number>((a, b) => a + b) as never)
       const fresh = startJob(1, general).job.operators[0]!.operator
-      expect(() => fresh.initializeState(snapshot))
+      expect(() => restoreOperator(fresh, snapshot))
         .withContext(trigger.name)
         .toThrowError(ds.StateError, /cannot restore: the snapshot holds "panes", which this operator does not keep/)
     }
@@ -564,7 +565,7 @@ describe('window snapshot errors', () => {
       ] as const) {
         const [snapshot] = JSON.parse(JSON.stringify(snapshotAfter(from, 3))) as [unknown]
         const fresh = startJob(1, to).job.operators[0]!.operator
-        expect(() => fresh.initializeState(snapshot))
+        expect(() => restoreOperator(fresh, snapshot))
           .withContext(what)
           .toThrowError(ds.StateError, /cannot restore: the snapshot's windows fire by "(byWindow|bySession|timers)", this operator's by "(byWindow|bySession|timers)"/)
       }
@@ -598,7 +599,7 @@ describe('window snapshot errors', () => {
     const running = startJob(1, build)
     // The delta trigger keeps the first element: NaN is a number JSON cannot hold.
     feed(running, [[0, ds.streamRecord(NaN, 1, 'a')]])
-    expect(() => running.job.operators[0]!.operator.snapshotState({ checkpointId: 1, checkpointTimestamp: 0 })).toThrowError(
+    expect(() => snapshotOperator(running.job.operators[0]!.operator, { checkpointId: 1, checkpointTimestamp: 0 })).toThrowError(
       ds.StateError,
       /cannot snapshot the window \[0, 10\): (trigger state "[^"]+" is NaN|reduced value is NaN)/
     )
@@ -613,7 +614,7 @@ describe('window snapshot errors', () => {
       const entry = table.entries.find(e => e[1] === 'a')!
       entry[3] = 'garbage'
       const fresh = startJob(1, build).job.operators[0]!.operator
-      expect(() => fresh.initializeState(snapshot)).toThrowError(ds.StateError, new RegExp(`state "${table.name}": cannot restore: the value of key "a".* is invalid: .*garbage`))
+      expect(() => restoreOperator(fresh, snapshot)).toThrowError(ds.StateError, new RegExp(`state "${table.name}": cannot restore: the value of key "a".* is invalid: .*garbage`))
     })
   }
 })

@@ -10,6 +10,7 @@ import * as ds from '../../src/index'
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/checkpoint/checkpointFormat'
 import type { JobContext } from '../../src/runtime/JobContext'
 import type { OperatorSnapshot } from '../../src/state/snapshotFormat'
+import { snapshotOperator } from '../../src/runtime/operatorSnapshot'
 
 export type Ts = number | 'MAX' | 'MIN' | null
 export type Json = Record<string, unknown>
@@ -156,7 +157,7 @@ export function compareOutcome(c: Case, outcome: Outcome): void {
 export async function storeRoundTrip(job: JobContext): Promise<ReadonlyMap<string, unknown>> {
   const store = ds.memoryStore()
   const operators: Record<string, OperatorSnapshot> = {}
-  for (const { uid, operator } of job.operators) operators[uid] = operator.snapshotState({ checkpointId: 1, checkpointTimestamp: 0 })
+  for (const { uid, operator } of job.operators) operators[uid] = snapshotOperator(operator, { checkpointId: 1, checkpointTimestamp: 0 })
   const stored = { jobId: 'conformance', checkpointId: 1, timestamp: 0, kind: 'checkpoint' as const }
   await store.put(stored, encodeCheckpoint({ ...stored, operators }))
   const checkpoint = decodeCheckpoint(store.description, stored, await store.get('conformance', 1))

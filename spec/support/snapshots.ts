@@ -12,6 +12,7 @@ import { strict as assert } from 'node:assert'
 import { type Observable, Subject, type Subscription } from 'rxjs'
 import type * as ds from '../../src/index'
 import { JobContext, runInJob } from '../../src/runtime/JobContext'
+import { snapshotOperator, snapshotOperatorDeferred } from '../../src/runtime/operatorSnapshot'
 
 /** One step of a script: an element for input `input`, or the end of that input. */
 export type Step<T = unknown, K = unknown> = readonly [input: number, element: ds.StreamElement<T, K> | 'end']
@@ -63,7 +64,7 @@ export function feed<In, K, Out>(running: Running<In, K, Out>, steps: readonly S
 
 /** Every operator's snapshot, through JSON: what a store would keep. */
 export function snapshotJob(job: JobContext): unknown[] {
-  return job.operators.map(({ operator }) => JSON.parse(JSON.stringify(operator.snapshotState({ checkpointId: 1, checkpointTimestamp: 0 }))) as unknown)
+  return job.operators.map(({ operator }) => JSON.parse(JSON.stringify(snapshotOperator(operator, { checkpointId: 1, checkpointTimestamp: 0 }))) as unknown)
 }
 
 /**
@@ -74,7 +75,7 @@ export function snapshotJob(job: JobContext): unknown[] {
  * `taken`, the ones taken at once at the same point.
  */
 function expectSameWrittenInSteps<In, K, Out>(running: Running<In, K, Out>, taken: unknown[], goOn: readonly Step<In, K>[]): void {
-  const deferred = running.job.operators.map(({ operator }) => operator.snapshotStateDeferred({ checkpointId: 1, checkpointTimestamp: 0 }))
+  const deferred = running.job.operators.map(({ operator }) => snapshotOperatorDeferred(operator, { checkpointId: 1, checkpointTimestamp: 0 }))
   const half = goOn.length >> 1
   feed(running, goOn.slice(0, half))
   for (const d of deferred) d.step(-Infinity)

@@ -207,7 +207,7 @@ export class AsyncWaitOperator<In, Out, K> extends AbstractStreamOperator<Out, K
    * The elements in flight (`inFlight()`), as Flink's `AsyncWaitOperator` stores them: calls
    * are not state, a restore makes them again. Their values must be plain JSON data.
    */
-  protected override snapshotParts(): SnapshotParts {
+  override snapshotParts(): SnapshotParts {
     const inFlight = this.inFlight().map(element =>
       encodeInFlight(element, reason => {
         throw new StateError(
@@ -225,7 +225,7 @@ export class AsyncWaitOperator<In, Out, K> extends AbstractStreamOperator<Out, K
    * (attempts and timeouts start over). All are decoded first: a snapshot that is not one
    * changes nothing.
    */
-  protected override restoreParts(parts: RestoredParts): void {
+  override restoreParts(parts: RestoredParts): void {
     const encoded = ownField(parts.own, 'inFlight')
     const fail = (detail: string): never => {
       throw new StateError(this.info, 'inFlight', `cannot restore: ${detail}`)

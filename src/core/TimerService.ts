@@ -368,7 +368,7 @@ export class InternalTimerService<K, N = undefined> {
 // -------------------------------------------------------------------------------------
 
 /** setTimeout/setInterval treat longer delays as 1 ms; a clamped action just reschedules. */
-const MAX_DELAY = 2 ** 31 - 1
+const MAX_DELAY = 2_147_483_647 // 2 ** 31 - 1, written out: a bundler keeps an unused top-level expression it does not fold
 
 /** Ordering falls apart on NaN, so it is refused up front. */
 function checkTime(time: number): void {

@@ -5,6 +5,7 @@
  * operators its inputs read, and where its output goes.
  */
 import type { OperatorHandle } from '../runtime/JobContext'
+import { isStateful } from '../runtime/operatorSnapshot'
 import { streamGraph, type StreamGraph, type StreamNode } from './StreamGraph'
 
 /**
@@ -72,7 +73,7 @@ export function jobGraph(jobId: string, handles: readonly OperatorHandle[]): Str
       kind: h.info.kind,
       inputs: inputsOf(h).map(input => input?.uid ?? null),
       parallelism: 1,
-      stateful: h.operator.stateful,
+      stateful: isStateful(h.operator),
       chain
     }
   })

@@ -16,6 +16,7 @@ import { checkpointBarrier, type CheckpointBarrier } from '../core/StreamElement
 import type { CheckpointStore, StoredCheckpoint } from '../checkpoint/CheckpointStore'
 import { CheckpointEncoder, checkpointBody } from '../checkpoint/checkpointFormat'
 import { type DeferredJson, now } from '../state/DeferredJson'
+import { snapshotOperatorDeferred } from '../runtime/operatorSnapshot'
 import { checkSavepointNameFree } from './savepoints'
 import type { AbstractStreamOperator } from '../runtime/StreamOperator'
 
@@ -197,13 +198,13 @@ export class CheckpointCoordinator {
     if (pending === undefined || pending.barrier.checkpointId !== barrier.checkpointId || !pending.waiting.has(uid)) return
     let snapshot: DeferredJson
     try {
-      snapshot = operator.snapshotStateDeferred({ checkpointId: barrier.checkpointId, checkpointTimestamp: barrier.timestamp })
+      snapshot = snapshotOperatorDeferred(operator, { checkpointId: barrier.checkpointId, checkpointTimestamp: barrier.timestamp })
     } catch (error) {
       return this.abort(barrier.checkpointId, `operator '${uid}' could not snapshot its state: ${messageOf(error)}`)
     }
     pending.snapshots.set(uid, snapshot)
     pending.unwritten.add(uid)
-    const done = operator.snapshotDone(barrier.checkpointId)
+    const done = operator.snapshotDone?.(barrier.checkpointId)
     if (done === undefined) {
       if (!pending.awaitingChannelState.has(uid)) this.acknowledged(pending, uid)
       else this.write(pending, BARRIER_BUDGET)
@@ -293,7 +294,7 @@ export class CheckpointCoordinator {
     const pending = this.pending
     if (pending === undefined || !pending.waiting.has(uid) || pending.snapshots.has(uid)) return
     this.acknowledge(uid, operator, pending.barrier)
-    if (this.pending === pending) operator.barrierAfterEnd(pending.barrier)
+    if (this.pending === pending) operator.barrierAfterEnd?.(pending.barrier)
   }
 
   /** The operator `uid` aborted checkpoint `checkpointId` (a cancellation marker reached it, its alignment was subsumed). */
@@ -345,7 +346,7 @@ export class CheckpointCoordinator {
       if (!operator.ended) continue
       this.acknowledge(uid, operator, barrier)
       if (this.pending !== pending) return
-      operator.barrierAfterEnd(barrier)
+      operator.barrierAfterEnd?.(barrier)
     }
     if (this.pending !== pending) return
     this.job.injectBarrier(barrier)
@@ -405,7 +406,7 @@ export class CheckpointCoordinator {
       this.job.fail(new Error(`operator '${uid}' failed when checkpoint ${id} completed: ${messageOf(error)}`, { cause: error }))
     for (const { uid, operator } of this.job.operators()) {
       try {
-        const commit = operator.notifyCheckpointComplete(id)
+        const commit = operator.notifyCheckpointComplete?.(id)
         if (commit !== undefined) commits.push(Promise.resolve(commit).then(undefined, (error: unknown) => failed(uid, error)))
       } catch (error) {
         failed(uid, error)
@@ -429,7 +430,7 @@ export class CheckpointCoordinator {
     pending.stepping?.unsubscribe()
     // The operators' state tables stop copying on write.
     for (const snapshot of pending.snapshots.values()) snapshot.cancel()
-    for (const { operator } of this.job.operators()) operator.notifyCheckpointAborted(checkpointId)
+    for (const { operator } of this.job.operators()) operator.notifyCheckpointAborted?.(checkpointId)
     const { barrier } = pending
     const event = { type: 'aborted' as const, checkpointId, kind: barrier.kind, timestamp: barrier.timestamp, reason, ...this.job.timing(checkpointId) }
     this.job.report(event)

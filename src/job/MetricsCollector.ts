@@ -223,7 +223,6 @@ export class MetricsCollector {
         job.barrierReached(operator, barrier)
       },
       awaitChannelState: (operator, checkpointId) => job.awaitChannelState(operator, checkpointId),
-      readSnapshot: snapshot => job.readSnapshot(snapshot),
       channelState: (operator, checkpointId, inFlight) => job.channelState(operator, checkpointId, inFlight),
       declined: (operator, checkpointId, reason) => job.declined(operator, checkpointId, reason),
       inputEnded: operator => job.inputEnded(operator),
@@ -439,7 +438,7 @@ class Watermarks {
   input(operator: Operator): number {
     const inputs = inputsOf(operator)
     if (inputs !== undefined) return inputs.valve.currentWatermark
-    return operator.currentInputWatermark() ?? this.passing(operator)
+    return operator.currentInputWatermark?.() ?? this.passing(operator)
   }
 
   output(operator: Operator): number {
@@ -448,7 +447,7 @@ class Watermarks {
 
   /** What `operator` emitted, if it keeps it or its valve does. */
   private emitted(operator: Operator): number | undefined {
-    return operator.currentOutputWatermark() ?? inputsOf(operator)?.valve.currentWatermark
+    return (operator.currentOutputWatermark === undefined ? operator.currentInputWatermark?.() : operator.currentOutputWatermark()) ?? inputsOf(operator)?.valve.currentWatermark
   }
 
   private passing(operator: Operator): number {
@@ -467,6 +466,6 @@ class Watermarks {
     const reader = readers[0]!
     // Several inputs combine in a valve: what one of them delivered is not kept apart.
     if (inputsOf(reader) !== undefined) return undefined
-    return reader.currentInputWatermark() ?? this.fromBelow(reader)
+    return reader.currentInputWatermark?.() ?? this.fromBelow(reader)
   }
 }

@@ -96,7 +96,7 @@ export class SinkOperator<T, Txn> extends AbstractStreamOperator<never, never> i
   }
 
   override processBarrier(barrier: CheckpointBarrier): void {
-    this.snapshotFunctionState({ checkpointId: barrier.checkpointId, checkpointTimestamp: barrier.timestamp })
+    this.snapshotFunctionState?.({ checkpointId: barrier.checkpointId, checkpointTimestamp: barrier.timestamp })
     if (this.tx !== undefined) this.preCommit(barrier.checkpointId)
     this.barrierListener?.barrierReached(this as AbstractStreamOperator<unknown, unknown>, barrier)
   }
@@ -184,7 +184,7 @@ export class SinkOperator<T, Txn> extends AbstractStreamOperator<never, never> i
     return this.tx !== undefined
   }
 
-  protected override snapshotParts(): SnapshotParts {
+  override snapshotParts(): SnapshotParts {
     if (this.tx === undefined) return {}
     const own = { pending: [...this.committing, ...this.pending].map(([id, txn]) => [id, txn]), current: this.current ?? null }
     const reason = jsonIncompatibility(own, 'transactions')
@@ -192,7 +192,7 @@ export class SinkOperator<T, Txn> extends AbstractStreamOperator<never, never> i
     return { own }
   }
 
-  protected override restoreParts(parts: RestoredParts): void {
+  override restoreParts(parts: RestoredParts): void {
     if (this.tx === undefined) return
     const pending = ownField(parts.own, 'pending')
     const current = ownField(parts.own, 'current')

@@ -81,14 +81,14 @@ export class SourceOperator<T> extends AbstractStreamOperator<T, never> {
     this.element(barrier)
   }
 
-  protected override snapshotParts(): SnapshotParts {
+  override snapshotParts(): SnapshotParts {
     const position = this.held !== undefined ? this.held.position : this.reader === undefined ? this.restoredPosition : this.reader.position()
     const reason = position === undefined ? undefined : jsonIncompatibility(position, 'offset')
     if (reason !== undefined) throw new StateError(this.info, 'offset', `cannot snapshot the source's offset: ${reason}; offsets must be plain JSON data`)
     return { own: { position: position ?? null, replayable: this.replayable } }
   }
 
-  protected override restoreParts(parts: RestoredParts): void {
+  override restoreParts(parts: RestoredParts): void {
     const position = ownField(parts.own, 'position')
     // An Observable cannot resume where it was: it is subscribed anew (at-most-once for what was in flight).
     this.restoredPosition = position === null || !this.replayable ? undefined : position

@@ -16,6 +16,7 @@ import { jobGraph } from '../graph/jobGraph'
 import type { StreamGraph } from '../graph/StreamGraph'
 import { valueSource } from '../runtime/host'
 import { JobContext, runInJob } from '../runtime/JobContext'
+import { isStateful } from '../runtime/operatorSnapshot'
 import type { AbstractStreamOperator } from '../runtime/StreamOperator'
 import { CheckpointCoordinator, type CheckpointEvent } from './CheckpointCoordinator'
 import { arrayReader, iterableReader, observableReader, type PullResult, type Source, sourceReader, type SourceReader } from './Source'
@@ -586,7 +587,7 @@ class JobRun<T> {
       )
     }
     // Only state is matched on restore: a stateless operator (a map, a keyBy) needs no uid.
-    const derived = job.operators.filter(h => h.info.uid === undefined && h.operator.stateful).map(h => h.uid)
+    const derived = job.operators.filter(h => h.info.uid === undefined && isStateful(h.operator)).map(h => h.uid)
     if (derived.length > 0 && (checkpointing !== undefined || checkpoint !== undefined)) {
       this.config.warn(`job '${jobId}': stateful operators without a uid get one from their kind and place (${derived.join(', ')}); a changed pipeline may not find their state: give each { uid }`)
     }

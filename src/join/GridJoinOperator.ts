@@ -343,7 +343,7 @@ export class GridJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R> im
   // ---- snapshots ----
 
   /** Every pane into the `panes` table for the snapshot, which is emptied again after it. */
-  protected override snapshotParts(): SnapshotParts {
+  override snapshotParts(): SnapshotParts {
     const keys = this.backend.keys
     const table = this.snapshotTable
     try {

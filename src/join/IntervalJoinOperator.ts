@@ -362,7 +362,7 @@ export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R
   // ---- snapshots ----
 
   /** The buffers, without the sweep timers: they are derived (see the module comment). */
-  protected override snapshotParts(): SnapshotParts {
+  override snapshotParts(): SnapshotParts {
     const parts = super.snapshotParts()
     delete parts.timers
     return parts

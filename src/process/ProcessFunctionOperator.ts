@@ -82,12 +82,12 @@ export abstract class ProcessFunctionOperator<Out, K> extends AbstractStreamOper
    * first, as Flink's operator snapshot does: the lists are otherwise as of the last barrier),
    * the watermark the context reads, and what `snapshotOwn` adds.
    */
-  protected override snapshotParts(context: StateSnapshotContext): SnapshotParts {
+  override snapshotParts(context: StateSnapshotContext): SnapshotParts {
     this.snapshotFunctionState(context)
     return { operatorState: this.operatorState.snapshot(), own: { watermark: encodeTime(this.currentWatermark), ...this.snapshotOwn() } }
   }
 
-  protected override restoreParts(parts: RestoredParts): void {
+  override restoreParts(parts: RestoredParts): void {
     this.currentWatermark = decodeTime(this.info, ownField(parts.own, 'watermark'))
     this.restoreOwn(parts.own)
     if (parts.operatorState !== undefined) this.operatorState.restore(parts.operatorState)

@@ -115,11 +115,11 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> exten
   // ---- snapshots ----
 
   /** Keyed state and timers, filed by key group, and the watermark with what `snapshotOwn` adds. */
-  protected override snapshotParts(): SnapshotParts {
+  override snapshotParts(): SnapshotParts {
     return { keyed: this.backend.snapshotDeferred(), timers: this.snapshotTimers(), own: { watermark: encodeTime(this.currentWatermark), ...this.snapshotOwn() } }
   }
 
-  protected override restoreParts(parts: RestoredParts): void {
+  override restoreParts(parts: RestoredParts): void {
     if (parts.keyed !== undefined) this.backend.restore(parts.keyed)
     this.currentWatermark = decodeTime(this.info, ownField(parts.own, 'watermark'))
     // The timer service learns the watermark only by advancing (what timers, triggers and

@@ -7,12 +7,13 @@
  * Subscribing is synchronous, so the job is known while a pipeline is subscribed inside
  * `runInJob`; operators subscribed outside any job belong to none.
  */
-import type * as t from 'io-ts'
 import type { OperatorInfo } from '../core/OperatorOptions'
 import type { CheckpointBarrier } from '../core/StreamElement'
 import type { GateOptions } from './CheckpointedInputGate'
-import type { AbstractStreamOperator, BarrierListener } from './StreamOperator'
-import { OperatorSnapshot } from '../state/snapshotFormat'
+import { CountingOutput } from './CountingOutput'
+import { restoreOperator } from './operatorSnapshot'
+import type { ChainOutput } from './Output'
+import { AbstractStreamOperator, type BarrierListener } from './StreamOperator'
 
 /** @internal One operator of a job. */
 export interface OperatorHandle {
@@ -39,6 +40,23 @@ export interface Downstream {
    * input of a multi-input operator, which reads it through its input gate.
    */
   readonly chained: boolean
+}
+
+/**
+ * @internal
+ * An input of a multi-input operator (./multiInputOperator.ts), as an output: it says which
+ * operator and input it is. Read as a property, so that the job's graph knows it without the
+ * chains of one-input operators bringing the multi-input adapter along.
+ */
+export interface OperatorInput {
+  readonly downstream: Downstream
+}
+
+/** Which operator (and input of it) an output is, for the job's graph; none for a subscriber. */
+function downstreamOf(output: ChainOutput<unknown, unknown>): Downstream | undefined {
+  if (output instanceof CountingOutput) return downstreamOf(output.next as ChainOutput<unknown, unknown>)
+  if (output instanceof AbstractStreamOperator) return { operator: output as AbstractStreamOperator<unknown, unknown>, input: 0, chained: true }
+  return (output as Partial<OperatorInput>).downstream
 }
 
 /**
@@ -137,10 +155,6 @@ export class JobContext implements BarrierListener {
     this.onAligning?.(operator, held)
   }
 
-  readSnapshot(snapshot: unknown): t.Validation<OperatorSnapshot> {
-    return OperatorSnapshot.decode(snapshot)
-  }
-
   /** Whether an operator cannot take more input now: the job's sources wait for `onRelieved`. */
   get backpressured(): boolean {
     return this.busy.size > 0
@@ -178,6 +192,20 @@ export class JobContext implements BarrierListener {
     const snapshot = (restored as ReadonlyMap<string, unknown>).get(uid)
     if (snapshot !== undefined) this.claimed.add(uid)
     return snapshot
+  }
+
+  /**
+   * A subscription of the job made `operator`, of `inputs` inputs, writing to `output`: it is
+   * registered, and its snapshot put back when the job restores one for it.
+   */
+  start(operator: AbstractStreamOperator<unknown, unknown>, output: ChainOutput<unknown, unknown>, inputs: number): void {
+    const snapshot = this.register(operator, downstreamOf(output), inputs)
+    if (snapshot !== undefined) restoreOperator(operator, snapshot)
+  }
+
+  /** What a chain of the job writes into `input`, counted (its `numRecordsIn`, and `into`'s). */
+  counted<T, K>(input: ChainOutput<T, K>, into?: { numRecordsIn: number }): ChainOutput<T, K> {
+    return new CountingOutput(input, into)
   }
 
   /** The operator with `uid` (or, without one, the only operator of `kind`). */

@@ -31,14 +31,12 @@
  *   when the subscription ends, however it ends.
  */
 import type { Subscription } from 'rxjs'
-import type * as t from 'io-ts'
-import { StateError } from '../core/errors'
 import type { OperatorInfo } from '../core/OperatorOptions'
-import { completeNow, type DeferredJson, deferredObject } from '../state/DeferredJson'
-import { describeErrors, type OperatorSnapshot } from '../state/snapshotFormat'
+import type { DeferredJson } from '../state/DeferredJson'
+import type { OperatorSnapshot } from '../state/snapshotFormat'
 import { type CancelCheckpointMarker, type CheckpointBarrier, type SideRecord, type StreamStatus, streamRecord } from '../core/StreamElement'
 import type { ChainContext } from './Output'
-import { type ChainOutput, type ControlElement, CountingOutput, type Output, type RecordCounter, watermarkElement } from './Output'
+import { type ChainOutput, type ControlElement, type Output, type RecordCounter, watermarkElement } from './Output'
 
 /**
  * @internal
@@ -68,12 +66,6 @@ export interface BarrierListener {
    * what it held: the job pauses the source it was reading meanwhile (Flink's blocked channel).
    */
   aligning(operator: AbstractStreamOperator<unknown, unknown>, held: boolean): void
-  /**
-   * Checks a snapshot against the operator snapshot format (its io-ts codec). Only a job restores
-   * snapshots, so the codec comes from the job: an operator used without one (a plain `mapValues`
-   * in a page) never loads io-ts.
-   */
-  readSnapshot(snapshot: unknown): t.Validation<OperatorSnapshot>
 }
 
 /** @internal What a checkpoint barrier tells the operator snapshotting for it. */
@@ -146,27 +138,10 @@ export abstract class AbstractStreamOperator<Out, K> implements RecordCounter {
     return (this.output as Partial<RecordCounter>).numRecordsIn ?? 0
   }
 
-  // ---- metrics: read by the job between batches, never on the record path ----
-
-  /**
-   * The watermark the operator stands at on its input (Flink's `currentInputWatermark`), where it
-   * keeps one for its own work anyway; `undefined` where it keeps none: an operator that only
-   * forwards watermarks never sees them (they pass it by, see `watermarkTarget`), and its
-   * watermarks are those of the operator before it; a multi-input operator's come from its valve.
-   */
-  currentInputWatermark(): number | undefined {
-    return undefined
-  }
-
-  /** The last watermark the operator emitted (Flink's `currentOutputWatermark`); by default the one it stands at. */
-  currentOutputWatermark(): number | undefined {
-    return this.currentInputWatermark()
-  }
-
-  // ---- hooks ----
-
   /** Opens the operator (the user function's `open`), after any restore, before any input. */
   open(): void {}
+
+  // ---- hooks ----
 
   /** A watermark, as its time (combined over all inputs); by default forwarded. */
   processWatermark(time: number): void {
@@ -189,96 +164,21 @@ export abstract class AbstractStreamOperator<Out, K> implements RecordCounter {
    * snapshot (`barrierListener`), then the barrier is forwarded.
    */
   processBarrier(barrier: CheckpointBarrier): void {
-    this.snapshotFunctionState({ checkpointId: barrier.checkpointId, checkpointTimestamp: barrier.timestamp })
+    this.snapshotFunctionState?.({ checkpointId: barrier.checkpointId, checkpointTimestamp: barrier.timestamp })
     this.barrierListener?.barrierReached(this as AbstractStreamOperator<unknown, unknown>, barrier)
     this.output.element(barrier)
   }
-
-  /**
-   * A checkpoint started after every input ended (no barrier will come): the job took the
-   * snapshot already. An operator still emitting (async I/O draining) sends the barrier on, so
-   * that the operators after it snapshot too; by default the output has ended, nothing to do.
-   */
-  barrierAfterEnd(_barrier: CheckpointBarrier): void {}
 
   /** A cancellation marker (a checkpoint aborted upstream); by default forwarded, in order. */
   processCancelMarker(marker: CancelCheckpointMarker): void {
     this.output.element(marker)
   }
 
-  /**
-   * Checkpoint `checkpointId` is complete: stored whole, with every operator's snapshot (Flink's
-   * `notifyCheckpointComplete`). What a sink made ready for it may be made visible now; by
-   * default nothing happens.
-   */
-  notifyCheckpointComplete(_checkpointId: number): void | PromiseLike<void> {}
-
-  /**
-   * What the snapshot taken for `checkpointId` still waits for (a sink's pre-commit that
-   * flushes to disk): the checkpoint completes only once it resolves. By default nothing.
-   */
-  snapshotDone(_checkpointId: number): PromiseLike<void> | undefined {
-    return undefined
-  }
-
-  /** Checkpoint `checkpointId` was aborted; by default nothing happens. */
-  notifyCheckpointAborted(_checkpointId: number): void {}
-
   /** Input `input` (0 for the only input of a one-input operator) ended; by default nothing happens. */
   endInput(_input: number): void {}
 
   /** Every input has ended: what is buffered is released now; by default nothing is. */
   finish(): void {}
-
-  /** Lets the user function write its operator state for a checkpoint; by default there is none. */
-  snapshotFunctionState(_context: StateSnapshotContext): void {}
-
-  /** Everything the operator remembers, as plain JSON data (a copy: later processing does not change it). */
-  snapshotState(context: StateSnapshotContext): OperatorSnapshot {
-    return JSON.parse(completeNow(this.snapshotStateDeferred(context))) as OperatorSnapshot
-  }
-
-  /**
-   * The same snapshot as JSON text, of the state as it is now, written in steps while the
-   * operator goes on (a checkpoint's asynchronous part): what must be copied at once is copied
-   * now, large keyed state is written key by key, copy-on-write.
-   */
-  snapshotStateDeferred(context: StateSnapshotContext): DeferredJson {
-    return deferredObject({ format: 'rx-datastream/operator', version: 1, kind: this.info.kind, ...this.snapshotParts(context) })
-  }
-
-  /**
-   * Puts `snapshot` (taken by an operator of the same kind) back, before any input: a snapshot
-   * that is not one, or of another kind, is a `StateError`. The operator must belong to a job,
-   * which checks the format (`BarrierListener.readSnapshot`).
-   */
-  initializeState(snapshot: unknown): void {
-    const job = this.barrierListener
-    if (job === undefined) throw new StateError(this.info, '*', 'cannot restore: snapshots are restored by a job, and the operator belongs to none')
-    const decoded = job.readSnapshot(snapshot)
-    if (decoded._tag === 'Left') throw new StateError(this.info, '*', `not an operator snapshot of this version: ${describeErrors(decoded.left)}`)
-    const { kind } = decoded.right
-    if (kind !== this.info.kind) throw new StateError(this.info, '*', `the snapshot was taken by a ${kind} operator, not a ${this.info.kind}`)
-    this.restoreParts(decoded.right)
-  }
-
-  /** What a subclass adds to a snapshot; an operator without state adds nothing. */
-  protected snapshotParts(_context: StateSnapshotContext): SnapshotParts {
-    return {}
-  }
-
-  /**
-   * Whether the operator puts state of its own into checkpoints (keyed state, timers, operator
-   * state, a source's offset, its watermark, elements in flight), as the stream graph shows it.
-   * Read from the class, not guessed from the kind: an operator with state is one whose class
-   * writes snapshot parts; one whose state depends on how it was made (a sink) says so itself.
-   */
-  get stateful(): boolean {
-    return this.snapshotParts !== AbstractStreamOperator.prototype.snapshotParts
-  }
-
-  /** Reads back what `snapshotParts` wrote. */
-  protected restoreParts(_parts: RestoredParts): void {}
 
   /** Runs exactly once when the subscription ends, however it ends. */
   close(): void {}
@@ -358,6 +258,58 @@ export abstract class AbstractStreamOperator<Out, K> implements RecordCounter {
   }
 }
 
+/**
+ * @internal
+ * What only a job asks of an operator (its checkpoints, restores and metrics), as optional
+ * members that an operator defines when it has something to say: an absent one means nothing to
+ * do, nothing to snapshot, no watermark of its own. Not defaults on the base class, so that an
+ * operator used without a job (a plain `mapValues` in a page) carries none of it. The job reads
+ * them through ./operatorSnapshot.ts and its metrics.
+ */
+export interface AbstractStreamOperator<Out, K> {
+  /**
+   * A checkpoint started after every input ended (no barrier will come): the job took the
+   * snapshot already. An operator still emitting (async I/O draining) sends the barrier on, so
+   * that the operators after it snapshot too; absent, the output has ended, nothing to do.
+   */
+  barrierAfterEnd?(barrier: CheckpointBarrier): void
+  /**
+   * Checkpoint `checkpointId` is complete: stored whole, with every operator's snapshot (Flink's
+   * `notifyCheckpointComplete`). What a sink made ready for it may be made visible now.
+   */
+  notifyCheckpointComplete?(checkpointId: number): void | PromiseLike<void>
+  /**
+   * What the snapshot taken for `checkpointId` still waits for (a sink's pre-commit that
+   * flushes to disk): the checkpoint completes only once it resolves.
+   */
+  snapshotDone?(checkpointId: number): PromiseLike<void> | undefined
+  /** Checkpoint `checkpointId` was aborted. */
+  notifyCheckpointAborted?(checkpointId: number): void
+  /** Lets the user function write its operator state for a checkpoint. */
+  snapshotFunctionState?(context: StateSnapshotContext): void
+  /**
+   * What the operator adds to a snapshot: everything it remembers (keyed state, timers, operator
+   * state, what it keeps outside the backend); absent for an operator without state.
+   */
+  snapshotParts?(context: StateSnapshotContext): SnapshotParts
+  /** Reads back what `snapshotParts` wrote. */
+  restoreParts?(parts: RestoredParts): void
+  /**
+   * Whether the operator puts state of its own into checkpoints, for an operator whose state
+   * depends on how it was made (a sink); otherwise an operator with `snapshotParts` has state.
+   */
+  readonly stateful?: boolean
+  /**
+   * The watermark the operator stands at on its input (Flink's `currentInputWatermark`), where it
+   * keeps one for its own work anyway; absent or `undefined` where it keeps none: an operator
+   * that only forwards watermarks never sees them (they pass it by, see `watermarkTarget`), and
+   * its watermarks are those of the operator before it; a multi-input operator's come from its valve.
+   */
+  currentInputWatermark?(): number | undefined
+  /** The last watermark the operator emitted (Flink's `currentOutputWatermark`); absent, the one it stands at. */
+  currentOutputWatermark?(): number | undefined
+}
+
 /** @internal What takes watermarks, as their time. */
 export type WatermarkOutput = Pick<Output<unknown, unknown>, 'watermark'>
 
@@ -373,12 +325,9 @@ export type WatermarkOutput = Pick<Output<unknown, unknown>, 'watermark'>
  * target is known.
  */
 export function watermarkTarget(output: ChainOutput<unknown, unknown>): WatermarkOutput {
-  let target: ChainOutput<unknown, unknown> = output
-  for (;;) {
-    if (target instanceof CountingOutput) target = target.next as ChainOutput<unknown, unknown>
-    else if (target instanceof AbstractStreamOperator && onlyForwardsWatermarks(target)) return target.watermarkOutput
-    else return target
-  }
+  if (output instanceof AbstractStreamOperator) return onlyForwardsWatermarks(output) ? output.watermarkOutput : output
+  // A job's record counting (CountingOutput) says where its watermarks go.
+  return (output as Partial<{ readonly watermarkOutput: WatermarkOutput }>).watermarkOutput ?? output
 }
 
 function onlyForwardsWatermarks(operator: AbstractStreamOperator<unknown, unknown>): boolean {

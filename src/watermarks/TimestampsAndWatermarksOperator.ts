@@ -108,7 +108,7 @@ export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator<T
 
   // ---- snapshots ----
 
-  protected override snapshotParts(): SnapshotParts {
+  override snapshotParts(): SnapshotParts {
     const own = { lastWatermark: encodeTime(this.lastWatermark), idle: this.idle }
     const generator = this.generator
     if (generator.snapshotState === undefined) return { own }
@@ -124,7 +124,7 @@ export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator<T
   }
 
   /** A generator without `restoreState` keeps its fresh state (see the module comment). */
-  protected override restoreParts(parts: RestoredParts): void {
+  override restoreParts(parts: RestoredParts): void {
     this.lastWatermark = decodeTime(this.info, ownField(parts.own, 'lastWatermark'))
     const idle = ownField(parts.own, 'idle')
     if (typeof idle !== 'boolean') throw new StateError(this.info, '*', `cannot restore: the idleness ${describeValue(idle)} is not a boolean`)
