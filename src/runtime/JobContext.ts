@@ -159,9 +159,10 @@ export class JobContext implements BarrierListener {
   /**
    * Adds `operator`, of `inputs` inputs, whose output is `downstream` when that is an operator
    * of this job (a subscription creates the last operator first, so it is registered by then);
-   * returns the snapshot it is to be restored from, if the job restores one.
+   * returns the snapshot it is to be restored from, if the job restores one. An operator whose
+   * output goes to several (a split) has no `downstream`: `readers` are the operators it feeds.
    */
-  register(operator: AbstractStreamOperator<unknown, unknown>, downstream?: Downstream, inputs = 1): unknown {
+  register(operator: AbstractStreamOperator<unknown, unknown>, downstream?: Downstream, inputs = 1, readers: readonly Downstream[] = []): unknown {
     const { kind } = operator.info
     const place = (this.kinds.get(kind) ?? 0) + 1
     this.kinds.set(kind, place)
@@ -170,8 +171,10 @@ export class JobContext implements BarrierListener {
     this.uids.set(operator, uid)
     this.handles.push({ uid, info: operator.info, operator, inputs: new Array<undefined>(inputs).fill(undefined), output: downstream })
     operator.barrierListener = this
-    const reader = downstream === undefined ? undefined : this.handles.find(h => h.operator === downstream.operator)
-    if (reader !== undefined) (reader.inputs as Array<AbstractStreamOperator<unknown, unknown> | undefined>)[downstream!.input] = operator
+    for (const to of downstream === undefined ? readers : [downstream, ...readers]) {
+      const reader = this.handles.find(h => h.operator === to.operator)
+      if (reader !== undefined) (reader.inputs as Array<AbstractStreamOperator<unknown, unknown> | undefined>)[to.input] = operator
+    }
     const restored = this.restored
     if (restored === undefined) return undefined
     if (Array.isArray(restored)) return (restored as readonly unknown[])[this.handles.length - 1]

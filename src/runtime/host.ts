@@ -33,7 +33,7 @@ import { StatusWatermarkValve } from '../core/WatermarkValve'
 import { elementError, isStreamElement } from './checkElement'
 import { describeElement, describeValue } from '../core/describe'
 import { type ChainContext, type ChainOutput, type ControlElement, CountingOutput, EmittingSink, watermarkElement } from './Output'
-import { currentJob, type Downstream } from './JobContext'
+import { currentJob, type Downstream, type JobContext } from './JobContext'
 import { registerInputs } from './inputGates'
 import { AbstractStreamOperator, type MultiInput, type OneInput, type WatermarkOutput, watermarkTarget } from './StreamOperator'
 
@@ -114,12 +114,14 @@ function start<Out, K, Op extends AbstractStreamOperator<Out, K>>(
   create: (output: ChainOutput<Out, K>, context: ChainContext) => Op,
   output: ChainOutput<Out, K>,
   context: ChainContext,
-  inputs: number
+  inputs: number,
+  readers: readonly ChainOutput<Out, K>[] = []
 ): Op | undefined {
   let operator: Op
   try {
     operator = create(output, context)
-    const snapshot = currentJob()?.register(operator as AbstractStreamOperator<unknown, unknown>, downstreamOf(output), inputs)
+    const job = currentJob()
+    const snapshot = job?.register(operator as AbstractStreamOperator<unknown, unknown>, downstreamOf(output), inputs, readersOf(job, readers))
     if (snapshot !== undefined) operator.initializeState(snapshot)
     operator.open()
   } catch (error) {
@@ -135,6 +137,17 @@ function start<Out, K, Op extends AbstractStreamOperator<Out, K>>(
  */
 function counted<T, K>(input: ChainOutput<T, K>, into?: { numRecordsIn: number }): ChainOutput<T, K> {
   return currentJob() === undefined ? input : new CountingOutput(input, into)
+}
+
+/** The operators (and inputs of them) among `readers`, for the job's graph; nothing to look for outside a job. */
+function readersOf(job: JobContext | undefined, readers: readonly ChainOutput<unknown, unknown>[]): Downstream[] {
+  if (job === undefined) return []
+  const found: Downstream[] = []
+  for (const reader of readers) {
+    const downstream = downstreamOf(reader)
+    if (downstream !== undefined) found.push(downstream)
+  }
+  return found
 }
 
 /** Which operator (and input of it) an output is, for the job's graph; none for a subscriber. */
@@ -163,6 +176,28 @@ export function oneInputOperator<In, Out, K>(
       context.teardown.add(() => operator.close())
     })
   }
+}
+
+/**
+ * @internal
+ * The adapter of a one-input operator whose output goes to several places (a split): `output`
+ * delivers to them, and `readers` are what it delivers to, so that the job's graph shows the
+ * operator reading `source` and each reader reading the operator. Runs `source`'s chain (when
+ * it has one) into the operator, in the subscription of `context`, as a chain's head would.
+ */
+export function fanOutOperator<T, K>(
+  info: OperatorInfo,
+  source: Observable<StreamElement<T, K>>,
+  create: (output: ChainOutput<T, K>, context: ChainContext) => AbstractStreamOperator<T, K> & OneInput<T>,
+  output: ChainOutput<T, K>,
+  readers: readonly ChainOutput<T, K>[],
+  context: ChainContext
+): void {
+  const upstream = chainOf(source, info)
+  const operator = start(info, create, counted(output), context, 1, readers)
+  if (operator === undefined) return
+  upstream(counted(operator, operator), context)
+  context.teardown.add(() => operator.close())
 }
 
 /**
