@@ -1,10 +1,9 @@
-import { type Observable, Subscription } from 'rxjs'
+import type { Observable } from 'rxjs'
 import { operatorInfo } from '../src/core/OperatorOptions'
 import type { StreamElement } from '../src/core/StreamElement'
-import { streamRecord } from '../src/core/StreamElement'
 import { describeValue } from '../src/core/describe'
-import { asStreamError, type Chain, chained, chainOf, checkObservable } from '../src/runtime/host'
-import type { ChainContext, ChainOutput, ControlElement } from '../src/runtime/Output'
+import { checkObservable } from '../src/runtime/host'
+import { SplitHub } from '../src/runtime/SplitHub'
 
 /**
  * The values a predicate of {@link splitBy} lets through: its type guard's type
@@ -90,160 +89,8 @@ export function splitBy<T, K = never, const P extends readonly ((value: T) => bo
     if (typeof predicate !== 'function') throw new TypeError(`splitBy: predicate ${i} is ${describeValue(predicate)}, not a function`)
   }
   if (predicates.length === 0) throw new TypeError('splitBy: give at least one predicate, one per output')
-  const hub = new SplitHub<T, K>(stream$, predicates as readonly ((value: T) => boolean)[])
-  return predicates.map((_, i) => chained<T, K>((output, context) => hub.attach(i, output, context))) as unknown as SplitByStreams<T, K, P>
+  const hub = new SplitHub<T, K>(INFO, stream$, predicates as readonly ((value: T) => boolean)[], false)
+  return predicates.map((_, i) => hub.output(i)) as unknown as SplitByStreams<T, K, P>
 }
 
 const INFO = /*#__PURE__*/ operatorInfo('splitBy')
-
-/** A subscriber of one output: where its elements go, and the subscription it belongs to. */
-interface Consumer<T, K> {
-  readonly output: ChainOutput<T, K>
-  readonly context: ChainContext
-}
-
-/**
- * The outputs' subscribers of the current subscription to the stream, per output, and that
- * subscription (once every output has a subscriber). When the last subscriber leaves it is
- * released and the next subscriber starts a new one.
- */
-class SplitHub<T, K> {
-  private consumers: Consumer<T, K>[][]
-  private connection: Subscription | undefined = undefined
-
-  constructor(
-    private readonly stream$: Observable<StreamElement<T, K>>,
-    private readonly predicates: readonly ((value: T) => boolean)[]
-  ) {
-    this.consumers = predicates.map(() => [])
-  }
-
-  /** A subscriber of output `index` (a chain run into `output`, in the subscription of `context`). */
-  attach(index: number, output: ChainOutput<T, K>, context: ChainContext): void {
-    const consumer: Consumer<T, K> = { output, context }
-    const consumers = this.consumers
-    // Lists are replaced, never changed: a delivery in progress goes on over the list it began.
-    consumers[index] = [...consumers[index]!, consumer]
-    // In place before the stream is subscribed: an output that ends while a synchronous
-    // source is still emitting (an error, take(n)) leaves at once.
-    context.teardown.add(() => this.detach(consumers, index, consumer))
-    if (this.connection === undefined && consumers.every(c => c.length > 0)) this.connect(consumers)
-  }
-
-  private detach(consumers: Consumer<T, K>[][], index: number, consumer: Consumer<T, K>): void {
-    consumers[index] = consumers[index]!.filter(c => c !== consumer)
-    // Every output has left: release the stream; a later subscriber starts over.
-    if (consumers.every(c => c.length === 0)) this.startOver(consumers)
-  }
-
-  /**
-   * Ends the subscription of `consumers` (if it is still the current one): released, and the
-   * next subscriber starts a new one. Also when the stream has ended, so that an output
-   * subscribed after the end does not wait for a stream that has already been delivered.
-   */
-  private startOver(consumers: Consumer<T, K>[][]): void {
-    if (consumers !== this.consumers) return
-    const connection = this.connection
-    this.connection = undefined
-    this.consumers = this.predicates.map(() => [])
-    connection?.unsubscribe()
-  }
-
-  /**
-   * Runs the stream (its chain, when it has one) into a router to the outputs, in a
-   * subscription of its own: the outputs may belong to one subscription (the inputs of a join)
-   * or to several.
-   */
-  private connect(consumers: Consumer<T, K>[][]): void {
-    const connection = new Subscription()
-    this.connection = connection
-    let failed = false
-    const context: ChainContext = {
-      // Operators of the stream's chain only ask whether it is closed.
-      destination: connection as unknown as ChainContext['destination'],
-      teardown: connection,
-      fail: (downstream, info, error, element) => {
-        if (failed) return
-        failed = true
-        downstream.error(asStreamError(info, error, element))
-      },
-      sourceWatermark: undefined
-    }
-    const router = new Router<T, K>(this.predicates, consumers, context, () => this.startOver(consumers))
-    const upstream: Chain<T, K> = chainOf(this.stream$, INFO)
-    upstream(router, context)
-  }
-}
-
-/** The end of the stream's chain: each record to the outputs whose predicate holds, every other element (but side records) to all. */
-class Router<T, K> implements ChainOutput<T, K> {
-  constructor(
-    private readonly predicates: readonly ((value: T) => boolean)[],
-    private readonly consumers: readonly Consumer<T, K>[][],
-    private readonly context: ChainContext,
-    /** The stream ended (completed or failed): the next subscriber starts over. */
-    private readonly ended: () => void
-  ) {}
-
-  record(value: T, timestamp: number, key: K): void {
-    if (this.context.destination.closed) return
-    const { predicates, consumers } = this
-    for (let i = 0; i < predicates.length; i++) {
-      let selected: boolean
-      try {
-        selected = predicates[i]!(value)
-      } catch (error) {
-        this.context.fail(this, INFO, error, streamRecord(value, timestamp, key))
-        return
-      }
-      if (!selected) continue
-      const list = consumers[i]!
-      for (let c = 0; c < list.length; c++) {
-        const consumer = list[c]!
-        if (!consumer.context.destination.closed) consumer.output.record(value, timestamp, key)
-      }
-    }
-  }
-
-  watermark(time: number): void {
-    if (this.context.destination.closed) return
-    // Each output's chain has a context of its own: it learns what entered as an element here.
-    const given = this.context.sourceWatermark
-    for (const list of this.consumers) {
-      for (let c = 0; c < list.length; c++) {
-        const consumer = list[c]!
-        if (consumer.context.destination.closed) continue
-        if (given !== undefined) consumer.context.sourceWatermark = given
-        consumer.output.watermark(time)
-      }
-    }
-  }
-
-  element(element: ControlElement): void {
-    if (this.context.destination.closed || element._tag === 'SideRecord') return
-    for (const list of this.consumers) {
-      for (let c = 0; c < list.length; c++) {
-        const consumer = list[c]!
-        if (!consumer.context.destination.closed) consumer.output.element(element)
-      }
-    }
-  }
-
-  complete(): void {
-    if (this.context.destination.closed) return
-    for (const consumer of this.end()) if (!consumer.context.destination.closed) consumer.output.complete()
-  }
-
-  error(error: unknown): void {
-    if (this.context.destination.closed) return
-    // As an operator's upstream subscriber does: release the stream, then pass the error on.
-    for (const consumer of this.end()) if (!consumer.context.destination.closed) consumer.output.error(error)
-  }
-
-  /** Releases the stream; returns every subscriber (a copy: ending an output detaches its subscriber from the lists). */
-  private end(): Consumer<T, K>[] {
-    const everyone = this.consumers.flat()
-    this.ended()
-    return everyone
-  }
-}

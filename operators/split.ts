@@ -1,5 +1,6 @@
-import { Observable, Subject, type Subscription } from 'rxjs'
-import { SourceSubscriber } from '../src/runtime/host'
+import type { Observable } from 'rxjs'
+import { operatorInfo } from '../src/core/OperatorOptions'
+import { SplitHub } from '../src/runtime/SplitHub'
 import type { OutputTag } from '../src/core/OutputTag'
 import type { DataStream, StreamElement } from '../src/core/StreamElement'
 import { mainOutput, sideOutput } from './side-output'
@@ -59,37 +60,10 @@ export function split<T, K = never>(
 ): SplitStreams<T, K> {
   const ids = tags.map(t => t.id)
   if (new Set(ids).size !== ids.length) throw new TypeError(`split: a side output is named twice (${ids.join(', ')})`)
-  const outputs = tags.length + 1
-  let hub = new Subject<StreamElement<T, K>>()
-  let connection: Subscription | undefined
-  const subscribers = new Array<number>(outputs).fill(0)
-
-  const output = <R>(index: number, select: (hub$: Observable<StreamElement<T, K>>) => Observable<R>): Observable<R> =>
-    new Observable<R>(subscriber => {
-      subscribers[index]!++
-      const inner = select(hub).subscribe(subscriber)
-      // Added before the source is connected: outputs that end while a synchronous source is
-      // still emitting (an error, take(n)) release it at once.
-      subscriber.add(() => {
-        inner.unsubscribe()
-        subscribers[index]!--
-        if (subscribers.every(n => n === 0)) {
-          connection?.unsubscribe()
-          connection = undefined
-          hub = new Subject<StreamElement<T, K>>()
-        }
-      })
-      if (connection === undefined && subscribers.every(n => n > 0)) {
-        // The connection is a Subscription before the source is subscribed, so unsubscribing it
-        // during the source's subscribe stops the source.
-        const connector = new HubConnection(hub)
-        connection = connector
-        stream$.subscribe(connector)
-      }
-    })
-
-  const main$ = output(0, hub$ => hub$.pipe(mainOutput<T, K>()))
-  const sides = new Map(tags.map((tag, i) => [tag.id, output(i + 1, hub$ => hub$.pipe(sideOutput(tag)))]))
+  // Every output takes every element; its first operator selects the main or a side output.
+  const hub = new SplitHub<T, K>(INFO, stream$, new Array<(value: T) => boolean>(tags.length + 1).fill(always), true)
+  const main$ = hub.output(0).pipe(mainOutput<T, K>())
+  const sides = new Map(tags.map((tag, i) => [tag.id, hub.output(i + 1).pipe(sideOutput(tag))]))
   return {
     main$,
     side: <S>(tag: OutputTag<S>) => {
@@ -102,9 +76,6 @@ export function split<T, K = never>(
   }
 }
 
-/** The source's subscriber, feeding the hub (see `SourceSubscriber`). */
-class HubConnection<E> extends SourceSubscriber<E, Subject<E>> {
-  next(element: E): void {
-    if (!this.closed) this.output.next(element)
-  }
-}
+const INFO = /*#__PURE__*/ operatorInfo('split')
+
+const always = (): boolean => true

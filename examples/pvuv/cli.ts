@@ -5,40 +5,79 @@
  *     npm start -- --input clicks.jsonl      another file of { user, page, ts } lines
  *     npm start -- --window 5m               PV/UV per 5 minutes (default 1m)
  *     npm start -- --restore                 resume from the last checkpoint of an interrupted run
+ *     npm start -- --uv approximate          UV from HyperLogLog sketches instead of sets of users
+ *     npm start -- --dir /tmp/pvuv --pace 2000   another working folder; 2,000 clicks a second
  *
- * The job checkpoints every second to a folder (`--checkpoints`, default `.pvuv/checkpoints`)
- * and writes its results exactly once to part files (`.pvuv/results`). The summary at the end
- * is read from those files, so after an interrupted run and `--restore` it covers the whole
- * input, each result once.
+ * The job checkpoints every second (`--checkpoint-interval`) to a folder (`--checkpoints`,
+ * default `<dir>/checkpoints`, `--dir` being `.pvuv`) and writes its results exactly once to
+ * part files (`<dir>/results`). The summary at the end is read from those files, so after an
+ * interrupted run and `--restore` it covers the whole input, each result once.
  */
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import { SingleBar } from 'cli-progress'
+import type { Observable } from 'rxjs'
 import * as ds from 'rx-datastream'
 import { fileLinesSource, fileSink, fileStore } from 'rx-datastream/node'
 import type { Click } from './clickstream'
 import { parseDuration } from './duration'
-import { type PvUvResult, pvUvJob, TOP_N } from './job'
+import { type PvUvOptions, type PvUvResult, pvUvJob, TOP_N } from './job'
 
-const USAGE = `usage: npm start -- [--input file.jsonl] [--window 1m] [--checkpoints dir] [--results dir] [--restore] [--help]
+const USAGE = `usage: npm start -- [--input file.jsonl] [--window 1m] [--uv exact|approximate] [--dir .pvuv] [--restore] [--help] [more options below]
 
-  --input FILE        clicks as JSON lines { "user": "u1", "page": "/", "ts": 1764579600000 } (default: the recorded sample)
-  --window DURATION   the PV/UV window: 30s, 1m, 5m, 1h or milliseconds (default 1m)
-  --checkpoints DIR   where checkpoints go (default .pvuv/checkpoints)
-  --results DIR       where results are committed, as JSON lines (default .pvuv/results)
-  --restore           resume an interrupted run from its last checkpoint (else start afresh)
-  --help              this text`
+  --input FILE                  clicks as JSON lines { "user": "u1", "page": "/", "ts": 1764579600000 } (default: the recorded sample)
+  --window DURATION             the PV/UV window: 30s, 1m, 5m, 1h or milliseconds (default 1m)
+  --uv exact|approximate        UV from a set of users per window (exact, the default) or from a HyperLogLog sketch
+                                (approximate: bounded memory, 0.81 % standard error; exact or nearly up to 3,072 users)
+  --dir DIR                     the working folder: checkpoints in DIR/checkpoints, results in DIR/results (default .pvuv)
+  --checkpoints DIR             where checkpoints go (default DIR/checkpoints)
+  --results DIR                 where results are committed, as JSON lines (default DIR/results)
+  --checkpoint-interval DURATION  how often the job checkpoints: 100ms, 1s, … (default 1s)
+  --pace CLICKS                 read at most CLICKS clicks a second (default: as fast as it can), to watch a run or interrupt it
+  --restore                     resume an interrupted run from its last checkpoint (else start afresh)
+  --help                        this text`
 
 export { parseDuration }
 
-/** The lines of a file as clicks, with the byte offsets `fileLinesSource` gives (replayable). */
-function clicksOf(path: string, progress: (offset: number) => void): ds.Source<Click, number> {
+/** `--uv`: how UV is counted. */
+export function parseUv(text: string): 'exact' | 'approximate' {
+  if (text === 'exact' || text === 'approximate') return text
+  throw new Error(`--uv: '${text}' is neither exact nor approximate`)
+}
+
+/** `--pace`: clicks a second, a positive number. */
+export function parsePace(text: string): number {
+  const pace = Number(text)
+  if (!Number.isFinite(pace) || pace <= 0) throw new Error(`--pace: '${text}' is not a positive number of clicks a second`)
+  return pace
+}
+
+/**
+ * How long to wait before reading click `read` (counted from 0) to read `pace` clicks a second
+ * from `started` (ms) on, `now` being the time now. Waits come in steps of at least 10 ms: a
+ * timer per click would be slower than most paces asked for.
+ */
+export function paceDelay(pace: number | undefined, started: number, read: number, now: number): number {
+  if (pace === undefined) return 0
+  const ahead = started + (read * 1_000) / pace - now
+  return ahead >= 10 ? ahead : 0
+}
+
+/**
+ * The lines of a file as clicks, with the byte offsets `fileLinesSource` gives (replayable); at
+ * most `pace` a second when it is given.
+ */
+function clicksOf(path: string, progress: (offset: number) => void, pace: number | undefined): ds.Source<Click, number> {
   const lines = fileLinesSource(path)
   return {
     async *read(offset?: number) {
       let line = 0
+      const started = Date.now()
       for await (const entry of lines.read(offset)) {
+        const wait = paceDelay(pace, started, line, Date.now())
+        if (wait > 0) await sleep(wait)
         line++
         let click: Click
         try {
@@ -54,6 +93,17 @@ function clicksOf(path: string, progress: (offset: number) => void): ds.Source<C
       }
     }
   }
+}
+
+/**
+ * The job `npm start` runs: the PV/UV job over `clicks` (a job source, uid `clicks`), its
+ * results committed to part files in `results` (uid `results`). docs/pvuv.md draws its graph.
+ *
+ * @example
+ * const job = ds.execute(env => cliPipeline(env, fileLinesSourceOfClicks, '.pvuv/results', { uv: 'approximate' }))
+ */
+export function cliPipeline(env: ds.StreamExecutionEnvironment, clicks: ds.Source<Click, number>, results: string, options: PvUvOptions): Observable<never> {
+  return pvUvJob(env.fromSource(clicks, { uid: 'clicks' }), options).pipe(ds.sinkTo(fileSink<PvUvResult>(results, { suffix: '.jsonl' }), { uid: 'results' }))
 }
 
 /** Every result committed to `dir` so far, in the order they were written. */
@@ -119,8 +169,12 @@ async function main(): Promise<void> {
     options: {
       input: { type: 'string' },
       window: { type: 'string', default: '1m' },
-      checkpoints: { type: 'string', default: '.pvuv/checkpoints' },
-      results: { type: 'string', default: '.pvuv/results' },
+      uv: { type: 'string', default: 'exact' },
+      dir: { type: 'string', default: '.pvuv' },
+      checkpoints: { type: 'string' },
+      results: { type: 'string' },
+      'checkpoint-interval': { type: 'string', default: '1s' },
+      pace: { type: 'string' },
       restore: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false }
     },
@@ -132,8 +186,11 @@ async function main(): Promise<void> {
   }
   const input = resolve(values.input ?? join(__dirname, '..', '..', '..', 'examples', 'pvuv', 'sample.jsonl'))
   const window = parseDuration(values.window!)
-  const checkpoints = resolve(values.checkpoints!)
-  const results = resolve(values.results!)
+  const uv = parseUv(values.uv!)
+  const interval = parseDuration(values['checkpoint-interval']!, '--checkpoint-interval')
+  const pace = values.pace === undefined ? undefined : parsePace(values.pace)
+  const checkpoints = resolve(values.checkpoints ?? join(values.dir!, 'checkpoints'))
+  const results = resolve(values.results ?? join(values.dir!, 'results'))
   if (values.restore !== true) {
     // A fresh run: earlier checkpoints and results are another run's.
     rmSync(checkpoints, { recursive: true, force: true })
@@ -146,18 +203,21 @@ async function main(): Promise<void> {
   bar.start(size, 0, { checkpoints: 0 })
   const job = ds.execute(
     env =>
-      pvUvJob(
-        env.fromSource(
-          clicksOf(input, offset => {
+      cliPipeline(
+        env,
+        clicksOf(
+          input,
+          offset => {
             if (offset - shown >= size / 200 || offset === size) bar.update((shown = offset), { checkpoints: checkpointsDone })
-          }),
-          { uid: 'clicks' }
+          },
+          pace
         ),
-        { window }
-      ).pipe(ds.sinkTo(fileSink<PvUvResult>(results, { suffix: '.jsonl' }), { uid: 'results' })),
+        results,
+        { window, uv }
+      ),
     {
       jobId: 'pvuv',
-      checkpointing: { interval: 1_000, store: fileStore(checkpoints), retain: 2 },
+      checkpointing: { interval, store: fileStore(checkpoints), retain: 2 },
       ...(values.restore === true ? { restore: 'latest' } : {}),
       onWarning: message => process.stderr.write(`warning: ${message}\n`)
     }
@@ -169,7 +229,7 @@ async function main(): Promise<void> {
   bar.update(size, { checkpoints: checkpointsDone })
   bar.stop()
   const resumed = result.restoredFrom === undefined ? '' : ` (resumed from checkpoint ${result.restoredFrom})`
-  console.log(`\n${input}: ${window / 1_000} s windows${resumed}; results in ${results}\n`)
+  console.log(`\n${input}: ${window / 1_000} s windows, ${uv} UV${resumed}; results in ${results}\n`)
   console.log(summary(committedResults(results)))
 }
 

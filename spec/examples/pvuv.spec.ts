@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import * as ds from 'rx-datastream'
 import type { Click } from '../../examples/pvuv/clickstream'
-import { type PvUvResult, pvUvJob, SESSION_GAP, TOP_N, TOP_SLIDE, TOP_WINDOW } from '../../examples/pvuv/job'
-import { committedResults, parseDuration, summary } from '../../examples/pvuv/cli'
+import { type PvUvResult, pvUvJob, SESSION_GAP, TOP_N, TOP_SLIDE, TOP_WINDOW, UV_STANDARD_ERROR } from '../../examples/pvuv/job'
+import { committedResults, paceDelay, parseDuration, parsePace, parseUv, summary } from '../../examples/pvuv/cli'
 
 const SAMPLE = join(__dirname, '../../../examples/pvuv/sample.jsonl')
 const OUT_OF_ORDERNESS = 5_000
@@ -91,6 +91,28 @@ describe('the PV/UV job on the recorded sample', () => {
     }
   })
 
+  it('with uv: approximate, gives every window a UV within the documented error of the exact one, and all else the same', async () => {
+    const run = async (uv: 'exact' | 'approximate'): Promise<PvUvResult[]> => {
+      const job = ds.execute(env => pvUvJob(env.fromArray(clicks, { uid: 'clicks' }), { window: WINDOW, outOfOrderness: OUT_OF_ORDERNESS, uv }).pipe(ds.values()), { onWarning: () => {} })
+      const results: PvUvResult[] = []
+      job.output$.subscribe(r => results.push(r))
+      await job.done
+      return results
+    }
+    const [exact, approximate] = [await run('exact'), await run('approximate')]
+    const windows = (results: readonly PvUvResult[]) => new Map(results.flatMap(r => (r.kind === 'pv-uv' ? [[`${r.page}@${r.start}`, r] as const] : [])))
+    const exactWindows = windows(exact)
+    const approximateWindows = windows(approximate)
+    expect([...approximateWindows.keys()].sort()).toEqual([...exactWindows.keys()].sort())
+    for (const [window, e] of exactWindows) {
+      const a = approximateWindows.get(window)! as PvUvResult & { kind: 'pv-uv' }
+      expect(a.pv).withContext(`PV of ${window}`).toBe(e.pv)
+      // Three standard errors (2.4 % at precision 14); at most 3,072 users a window is exact or nearly: off by one at most.
+      expect(Math.abs(a.uv - e.uv)).withContext(`UV of ${window}: ${a.uv}, exactly ${e.uv}`).toBeLessThanOrEqual(Math.max(1, 3 * UV_STANDARD_ERROR * e.uv))
+    }
+    expect(sorted(approximate.filter(r => r.kind !== 'pv-uv'))).toEqual(sorted(exact.filter(r => r.kind !== 'pv-uv')))
+  })
+
   it('the summary adds up the results', () => {
     const text = summary(reference(clicks))
     const pv = clicks.length - reference(clicks).filter(r => r.kind === 'late').length
@@ -103,9 +125,22 @@ describe('the PV/UV job on the recorded sample', () => {
     expect(text).toMatch(/Late clicks \(after their window fired, not counted\): \d+/)
   })
 
-  it('reads durations for --window', () => {
+  it('paces a run: waits, in steps of 10 ms or more, until a click is due', () => {
+    expect(paceDelay(undefined, 0, 1_000, 0)).toBe(0)
+    // 1,000 clicks a second: click 500 is due at 500 ms.
+    expect(paceDelay(1_000, 0, 500, 100)).toBe(400)
+    expect(paceDelay(1_000, 0, 500, 495)).toBe(0)
+    expect(paceDelay(1_000, 0, 500, 900)).toBe(0)
+  })
+
+  it('reads durations for --window and --checkpoint-interval, --uv and --pace', () => {
     expect([parseDuration('30s'), parseDuration('1m'), parseDuration('2h'), parseDuration('1500')]).toEqual([30_000, 60_000, 7_200_000, 1_500])
-    expect(() => parseDuration('soon')).toThrowError(/'soon' is not a duration/)
+    expect(() => parseDuration('soon')).toThrowError(/--window: 'soon' is not a duration/)
+    expect(() => parseDuration('0', '--checkpoint-interval')).toThrowError(/--checkpoint-interval: '0' is not a whole positive/)
+    expect([parseUv('exact'), parseUv('approximate')]).toEqual(['exact', 'approximate'])
+    expect(() => parseUv('roughly')).toThrowError(/--uv: 'roughly' is neither exact nor approximate/)
+    expect(parsePace('2500')).toBe(2_500)
+    expect(() => parsePace('-1')).toThrowError(/--pace: '-1' is not a positive number/)
     expect(committedResults('/nonexistent/folder')).toEqual([])
   })
 })

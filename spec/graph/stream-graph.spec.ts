@@ -119,7 +119,7 @@ describe('the stream graph of a job (job.graph)', () => {
     expect(graph.edges.map(e => `${e.source}→${e.target}/${e.input}`)).toEqual(['a→a-ts/0', 'a-ts→before/0', 'after→with-records/0'])
   })
 
-  it('shows the outputs of split (a shared subscription) as reading plain RxJS', async () => {
+  it('shows split as a node of its own, the main and side outputs its branches', async () => {
     const late = new ds.OutputTag<number>('late')
     const graph = await graphOf(
       ds.execute(env => {
@@ -127,16 +127,105 @@ describe('the stream graph of a job (job.graph)', () => {
           enter(env, 'a', [5, 1, 9]).pipe(ds.windowAll(ds.tumblingEventTimeWindows(4), { uid: 'w' }).sideOutputLateData(late).reduce<number>((x, y) => x + y)),
           late
         )
-        return merge(main$.pipe(ds.values()), side(late).pipe(ds.values()))
+        return merge(main$.pipe(ds.mapValues((n: number) => n, { uid: 'sums' }), ds.values()), side(late).pipe(ds.values()))
       })
     )
     expect(summary(graph)).toEqual([
       ['a', 'fromArray', [], 0],
       ['a-ts', 'assignTimestampsAndWatermarks', ['a'], 0],
       ['w', 'windowAll', ['a-ts'], 0],
-      ['mainOutput#1', 'mainOutput', [null], 1],
-      ['sideOutput#1', 'sideOutput', [null], 2]
+      ['split#1', 'split', ['w'], 0],
+      // The split's output goes to several places: each branch begins a chain.
+      ['mainOutput#1', 'mainOutput', ['split#1'], 1],
+      ['sums', 'mapValues', ['mainOutput#1'], 1],
+      ['sideOutput#1', 'sideOutput', ['split#1'], 2]
     ])
+    expect(graph.nodes.find(n => n.uid === 'split#1')).toEqual(jasmine.objectContaining({ name: 'split', stateful: false }))
+    expect(graph.edges.filter(e => e.source === 'split#1')).toEqual([
+      { source: 'split#1', target: 'mainOutput#1', input: 0 },
+      { source: 'split#1', target: 'sideOutput#1', input: 0 }
+    ])
+  })
+
+  it('shows splitBy as a node of its own, with an edge to the first operator of each output', async () => {
+    const graph = await graphOf(
+      ds.execute(env => {
+        const [even$, odd$, all$] = ds.splitBy(
+          enter(env, 'a'),
+          n => n % 2 === 0,
+          n => n % 2 !== 0,
+          () => true
+        )
+        return merge(
+          even$.pipe(ds.mapValues((n: number) => n, { uid: 'even' }), ds.values()),
+          odd$.pipe(ds.keyBy(n => n, { uid: 'odd' }), ds.values()),
+          all$.pipe(ds.values())
+        )
+      })
+    )
+    expect(summary(graph)).toEqual([
+      ['a', 'fromArray', [], 0],
+      ['a-ts', 'assignTimestampsAndWatermarks', ['a'], 0],
+      ['splitBy#1', 'splitBy', ['a-ts'], 0],
+      ['even', 'mapValues', ['splitBy#1'], 1],
+      ['odd', 'keyBy', ['splitBy#1'], 2]
+    ])
+  })
+
+  it('shows both inputs of a join fed by one splitBy, and a split read through plain RxJS without an edge', async () => {
+    const graph = await graphOf(
+      ds.execute(env => {
+        const [left$, right$] = ds.splitBy(
+          enter(env, 'a'),
+          n => n % 2 === 0,
+          n => n % 2 !== 0
+        )
+        const joined$ = left$.pipe(
+          ds.keyBy(n => n % 3, { uid: 'left' }),
+          ds.intervalJoinWith(right$.pipe(ds.keyBy(n => n % 3, { uid: 'right' })), { uid: 'join' })
+            .between(-5, 5)
+            .process<number, number>((l, r, _ctx, out) => out.collect(l + r))
+        )
+        const [shown$, hidden$] = ds.splitBy(joined$, () => true, () => true)
+        return merge(shown$.pipe(ds.mapValues((n: number) => n, { uid: 'shown' }), ds.values()), hidden$.pipe(map(e => e), ds.mapValues((n: number) => n, { uid: 'hidden' }), ds.values()))
+      })
+    )
+    expect(summary(graph)).toEqual([
+      ['a', 'fromArray', [], 0],
+      ['a-ts', 'assignTimestampsAndWatermarks', ['a'], 0],
+      // Derived uids count in registration order: the later split subscribes first.
+      ['splitBy#2', 'splitBy', ['a-ts'], 0],
+      ['left', 'keyBy', ['splitBy#2'], 1],
+      ['right', 'keyBy', ['splitBy#2'], 2],
+      ['join', 'intervalJoinWith', ['left', 'right'], 3],
+      ['splitBy#1', 'splitBy', ['join'], 3],
+      ['shown', 'mapValues', ['splitBy#1'], 4],
+      ['hidden', 'mapValues', [null], 5]
+    ])
+  })
+
+  it('checkpoints a job through split and splitBy: their operators take part in every checkpoint, with no state', async () => {
+    const late = new ds.OutputTag<number>('late')
+    const store = ds.memoryStore()
+    const job = ds.execute(
+      env => {
+        const [small$, large$] = ds.splitBy(
+          enter(env, 'a', Array.from({ length: 200 }, (_, i) => i)),
+          n => n < 100,
+          n => n >= 100
+        )
+        const { main$, side } = ds.split(small$.pipe(ds.windowAll(ds.tumblingEventTimeWindows(10), { uid: 'w' }).sideOutputLateData(late).reduce<number>((x, y) => x + y)), late)
+        return merge(main$.pipe(ds.values()), side(late).pipe(ds.values()), large$.pipe(ds.values()))
+      },
+      { jobId: 'split-checkpoints', checkpointing: { store }, ...quiet }
+    )
+    const graph = await graphOf(job)
+    const [last] = (await store.list('split-checkpoints')).slice(-1)
+    const { operators } = decodeCheckpoint(store.description, last!, await store.get('split-checkpoints', last!.checkpointId))
+    expect(Object.keys(operators).sort()).toEqual(graph.nodes.map(n => n.uid).sort())
+    expect(Object.keys(operators)).toEqual(jasmine.arrayContaining(['split#1', 'splitBy#1']))
+    expect(Object.keys(operators['split#1'] as object).sort()).toEqual(['format', 'kind', 'version'])
+    expect(Object.keys(operators['splitBy#1'] as object).sort()).toEqual(['format', 'kind', 'version'])
   })
 
   it('marks as stateful exactly the operators whose checkpoint snapshot holds state', async () => {

@@ -7,7 +7,6 @@
  *
  * The kill moments come from the fast-check seed (FC_SEED), so a failing run can be replayed.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,6 +15,7 @@ import { decodeCheckpoint } from '../../src/checkpoint/checkpointFormat'
 import { fileStore, jobFolderName } from '../../node/fileStore'
 import { crashCheckpoint, crashMetadata } from './fixtures/crash-checkpoints'
 import { mulberry32 as random } from '../support/random'
+import { type Child, runNode } from '../support/child-process'
 
 const WRITER = join(__dirname, 'fixtures', 'file-store-writer.js')
 const JOB = 'crash/test ü'
@@ -26,11 +26,11 @@ const MAX_RUN_MS = 250
 
 describe('fileStore killed with SIGKILL while it writes', () => {
   let dir: string
-  let child: ChildProcess | undefined
+  let child: Child | undefined
 
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'rxds-'))))
   afterEach(() => {
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    child?.kill()
     rmSync(dir, { recursive: true, force: true })
   })
 
@@ -38,35 +38,19 @@ describe('fileStore killed with SIGKILL while it writes', () => {
    * Runs the writer from `firstId` and kills it `runMs` after it is loaded (or at once, if it
    * reports before). Resolves with the last id it reported done.
    */
-  const runAndKill = (firstId: number, runMs: number): Promise<number | undefined> =>
-    new Promise((resolve, reject) => {
-      const writer = spawn(process.execPath, [WRITER, dir, JOB, String(firstId)], { stdio: ['ignore', 'pipe', 'pipe'] })
-      child = writer
-      let pending = ''
-      let stderr = ''
-      let lastDone: number | undefined
-      let timer: NodeJS.Timeout | undefined
-      writer.stdout.setEncoding('utf8')
-      writer.stdout.on('data', (chunk: string) => {
-        pending += chunk
-        // Whole lines only: a line cut by the kill ("done 1" of "done 12") does not count.
-        for (let end = pending.indexOf('\n'); end >= 0; end = pending.indexOf('\n')) {
-          const line = pending.slice(0, end)
-          pending = pending.slice(end + 1)
-          if (line === 'ready') timer = setTimeout(() => writer.kill('SIGKILL'), runMs)
-          const done = /^done (\d+)$/.exec(line)
-          if (done !== null) lastDone = Number(done[1])
-        }
-      })
-      writer.stderr.setEncoding('utf8')
-      writer.stderr.on('data', (chunk: string) => void (stderr += chunk))
-      writer.on('error', reject)
-      writer.on('close', (code, signal) => {
-        clearTimeout(timer)
-        if (signal === 'SIGKILL') resolve(lastDone)
-        else reject(new Error(`the writer stopped by itself (exit code ${String(code)}, signal ${String(signal)}) before it was killed:\n${stderr}`))
-      })
+  const runAndKill = async (firstId: number, runMs: number): Promise<number | undefined> => {
+    let lastDone: number | undefined
+    let timer: NodeJS.Timeout | undefined
+    child = runNode(WRITER, [dir, JOB, String(firstId)], (line, writer) => {
+      if (line === 'ready') timer = setTimeout(() => writer.kill(), runMs)
+      const done = /^done (\d+)$/.exec(line)
+      if (done !== null) lastDone = Number(done[1])
     })
+    const end = await child.ended
+    clearTimeout(timer)
+    if (end.killed) return lastDone
+    throw new Error(`the writer stopped by itself (exit code ${String(end.code)}, signal ${String(end.signal)}) before it was killed:\n${end.stderr}`)
+  }
 
   /** What a fresh store over the directory lists, each checkpoint checked against what its id must hold. */
   const check = async (round: string): Promise<number[]> => {

@@ -10,13 +10,13 @@
  * The input and the kill moments come from the fast-check seed (FC_SEED), so a failing run can
  * be replayed (the moments in real time only approximately: a kill lands where the child is then).
  */
-import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
 import { asapScheduler } from 'rxjs'
 import * as ds from '../../src/index'
+import { type Child, runNode } from '../support/child-process'
 import { mulberry32 as random } from '../support/random'
 import { crashInput, crashPipeline } from './fixtures/crash-job'
 
@@ -44,46 +44,30 @@ interface RunReport {
 
 describe('a job killed with SIGKILL and restarted from its latest checkpoint', () => {
   let dir: string
-  let child: ChildProcess | undefined
+  let child: Child | undefined
 
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'rxds-job-'))))
   afterEach(() => {
-    if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    child?.kill()
     rmSync(dir, { recursive: true, force: true })
   })
 
   /** Runs the child once; kills it `killAfterMs` after it is loaded, unless that is undefined or it finishes first. */
-  const runOnce = (input: string, run: number, killAfterMs: number | undefined): Promise<RunReport> =>
-    new Promise((resolve, reject) => {
-      const runner = spawn(process.execPath, [RUNNER, input, join(dir, 'output'), join(dir, 'checkpoints'), String(run)], { stdio: ['ignore', 'pipe', 'pipe'] })
-      child = runner
-      let pending = ''
-      let stderr = ''
-      let checkpoints = 0
-      let restored: string | undefined
-      let timer: NodeJS.Timeout | undefined
-      runner.stdout.setEncoding('utf8')
-      runner.stdout.on('data', (chunk: string) => {
-        pending += chunk
-        // Whole lines only: a line cut by the kill does not count.
-        for (let end = pending.indexOf('\n'); end >= 0; end = pending.indexOf('\n')) {
-          const line = pending.slice(0, end)
-          pending = pending.slice(end + 1)
-          if (line === 'ready' && killAfterMs !== undefined) timer = setTimeout(() => runner.kill('SIGKILL'), killAfterMs)
-          if (line.startsWith('checkpoint ')) checkpoints++
-          if (line.startsWith('finished ')) restored = line.slice('finished '.length)
-        }
-      })
-      runner.stderr.setEncoding('utf8')
-      runner.stderr.on('data', (chunk: string) => void (stderr += chunk))
-      runner.on('error', reject)
-      runner.on('close', (code, signal) => {
-        clearTimeout(timer)
-        if (signal === 'SIGKILL') resolve({ killedAfterMs: killAfterMs, checkpoints, restored })
-        else if (code === 0 && restored !== undefined) resolve({ killedAfterMs: undefined, checkpoints, restored })
-        else reject(new Error(`run ${run} of the job failed (exit code ${String(code)}, signal ${String(signal)}):\n${stderr}`))
-      })
+  const runOnce = async (input: string, run: number, killAfterMs: number | undefined): Promise<RunReport> => {
+    let checkpoints = 0
+    let restored: string | undefined
+    let timer: NodeJS.Timeout | undefined
+    child = runNode(RUNNER, [input, join(dir, 'output'), join(dir, 'checkpoints'), String(run)], (line, runner) => {
+      if (line === 'ready' && killAfterMs !== undefined) timer = setTimeout(() => runner.kill(), killAfterMs)
+      if (line.startsWith('checkpoint ')) checkpoints++
+      if (line.startsWith('finished ')) restored = line.slice('finished '.length)
     })
+    const end = await child.ended
+    clearTimeout(timer)
+    if (end.killed) return { killedAfterMs: killAfterMs, checkpoints, restored }
+    if (end.code === 0 && restored !== undefined) return { killedAfterMs: undefined, checkpoints, restored }
+    throw new Error(`run ${run} of the job failed (exit code ${String(end.code)}, signal ${String(end.signal)}):\n${end.stderr}`)
+  }
 
   it('commits exactly the output of an uninterrupted run', async () => {
     const seed = fc.readConfigureGlobal().seed ?? 0

@@ -45,8 +45,8 @@ const CASES: Case[] = [
   { operator: 'sideOutput', ...one(s => s.pipe(ds.sideOutput(late))) },
   { operator: 'mainOutput', ...one(s => s.pipe(ds.mainOutput())) },
   {
-    title: 'split', // its main output is the first to receive the value
-    operator: 'mainOutput',
+    title: 'split', // the split reads the stream itself, before its outputs select from it
+    operator: 'split',
     ...one(s => {
       const outputs = ds.split(s, late)
       return merge(outputs.main$, outputs.side(late))

@@ -44,7 +44,7 @@ export interface StreamNode {
   /**
    * Per input, in input order (0 is the piped one, then the others as passed): the uid of the
    * operator whose output it reads. `null` when what it reads is not an operator of the job:
-   * a plain RxJS operator in between (`share()`, `map`, `split`'s shared subscription), or an
+   * a plain RxJS operator in between (`share()`, `map`, a `Subject`), or an
    * Observable made outside the job. The graph cannot see through plain RxJS code, so it says
    * so rather than guess which operators are behind it.
    */

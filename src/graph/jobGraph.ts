@@ -50,7 +50,8 @@ export function jobGraph(jobId: string, handles: readonly OperatorHandle[]): Str
     }
     return order
   }
-  // An operator's output goes to one place, so what each end reads is a tree of its own.
+  // The ends: operators whose output leaves the job's operators, or goes to several (a split).
+  // Each end lists what it reads that an earlier end has not listed.
   const trees = handles.filter(h => h.output === undefined || !byOperator.has(h.output.operator)).map(visit)
   // For safety only: every operator was reached from an end.
   for (const h of handles) if (!listed.has(h)) trees.push(visit(h))

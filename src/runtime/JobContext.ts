@@ -173,9 +173,10 @@ export class JobContext implements BarrierListener {
   /**
    * Adds `operator`, of `inputs` inputs, whose output is `downstream` when that is an operator
    * of this job (a subscription creates the last operator first, so it is registered by then);
-   * returns the snapshot it is to be restored from, if the job restores one.
+   * returns the snapshot it is to be restored from, if the job restores one. An operator whose
+   * output goes to several (a split) has no `downstream`: `readers` are the operators it feeds.
    */
-  register(operator: AbstractStreamOperator<unknown, unknown>, downstream?: Downstream, inputs = 1): unknown {
+  register(operator: AbstractStreamOperator<unknown, unknown>, downstream?: Downstream, inputs = 1, readers: readonly Downstream[] = []): unknown {
     const { kind } = operator.info
     const place = (this.kinds.get(kind) ?? 0) + 1
     this.kinds.set(kind, place)
@@ -184,8 +185,10 @@ export class JobContext implements BarrierListener {
     this.uids.set(operator, uid)
     this.handles.push({ uid, info: operator.info, operator, inputs: new Array<undefined>(inputs).fill(undefined), output: downstream })
     operator.barrierListener = this
-    const reader = downstream === undefined ? undefined : this.handles.find(h => h.operator === downstream.operator)
-    if (reader !== undefined) (reader.inputs as Array<AbstractStreamOperator<unknown, unknown> | undefined>)[downstream!.input] = operator
+    for (const to of downstream === undefined ? readers : [downstream, ...readers]) {
+      const reader = this.handles.find(h => h.operator === to.operator)
+      if (reader !== undefined) (reader.inputs as Array<AbstractStreamOperator<unknown, unknown> | undefined>)[to.input] = operator
+    }
     const restored = this.restored
     if (restored === undefined) return undefined
     if (Array.isArray(restored)) return (restored as readonly unknown[])[this.handles.length - 1]
@@ -195,11 +198,17 @@ export class JobContext implements BarrierListener {
   }
 
   /**
-   * A subscription of the job made `operator`, of `inputs` inputs, writing to `output`: it is
-   * registered, and its snapshot put back when the job restores one for it.
+   * A subscription of the job made `operator`, of `inputs` inputs, writing to `output` (and,
+   * for a split, to `readers` too): it is registered, and its snapshot put back when the job
+   * restores one for it.
    */
-  start(operator: AbstractStreamOperator<unknown, unknown>, output: ChainOutput<unknown, unknown>, inputs: number): void {
-    const snapshot = this.register(operator, downstreamOf(output), inputs)
+  start(operator: AbstractStreamOperator<unknown, unknown>, output: ChainOutput<unknown, unknown>, inputs: number, readers: readonly ChainOutput<unknown, unknown>[] = []): void {
+    const others: Downstream[] = []
+    for (const reader of readers) {
+      const downstream = downstreamOf(reader)
+      if (downstream !== undefined) others.push(downstream)
+    }
+    const snapshot = this.register(operator, downstreamOf(output), inputs, others)
     if (snapshot !== undefined) restoreOperator(operator, snapshot)
   }
 

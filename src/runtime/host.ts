@@ -111,12 +111,13 @@ export function start<Out, K, Op extends AbstractStreamOperator<Out, K>>(
   create: (output: ChainOutput<Out, K>, context: ChainContext) => Op,
   output: ChainOutput<Out, K>,
   context: ChainContext,
-  inputs: number
+  inputs: number,
+  readers: readonly ChainOutput<Out, K>[] = []
 ): Op | undefined {
   let operator: Op
   try {
     operator = create(output, context)
-    currentJob()?.start(operator as AbstractStreamOperator<unknown, unknown>, output as ChainOutput<unknown, unknown>, inputs)
+    currentJob()?.start(operator as AbstractStreamOperator<unknown, unknown>, output as ChainOutput<unknown, unknown>, inputs, readers as readonly ChainOutput<unknown, unknown>[])
     operator.open()
   } catch (error) {
     context.fail(output, info, error)
@@ -152,6 +153,28 @@ export function oneInputOperator<In, Out, K>(
       context.teardown.add(() => operator.close())
     })
   }
+}
+
+/**
+ * @internal
+ * The adapter of a one-input operator whose output goes to several places (a split): `output`
+ * delivers to them, and `readers` are what it delivers to, so that the job's graph shows the
+ * operator reading `source` and each reader reading the operator. Runs `source`'s chain (when
+ * it has one) into the operator, in the subscription of `context`, as a chain's head would.
+ */
+export function fanOutOperator<T, K>(
+  info: OperatorInfo,
+  source: Observable<StreamElement<T, K>>,
+  create: (output: ChainOutput<T, K>, context: ChainContext) => AbstractStreamOperator<T, K> & OneInput<T>,
+  output: ChainOutput<T, K>,
+  readers: readonly ChainOutput<T, K>[],
+  context: ChainContext
+): void {
+  const upstream = chainOf(source, info)
+  const operator = start(info, create, counted(output), context, 1, readers)
+  if (operator === undefined) return
+  upstream(counted(operator, operator), context)
+  context.teardown.add(() => operator.close())
 }
 
 /**
