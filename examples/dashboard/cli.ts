@@ -14,7 +14,8 @@ The page's own settings go in its address, e.g. http://127.0.0.1:5173/?speed=120
   seed, clicks   the simulated clickstream (default 2026, 20000 clicks)
   speed          how much faster than the clock event time runs (default 60: a minute a second)
   window         the PV/UV window (default 1m); early: early results every (default 250ms)
-  checkpoint     checkpoint interval (default 3s); db: the IndexedDB databases' prefix`
+  checkpoint     checkpoint interval (default 3s); db: the IndexedDB databases' prefix
+  uv             exact (default) or approximate (HyperLogLog sketches)`
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { port: { type: 'string', default: '5173' }, help: { type: 'boolean', default: false } } })

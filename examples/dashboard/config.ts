@@ -11,6 +11,7 @@ export const DEFAULTS: DashboardConfig = {
   speed: 60,
   window: 60_000,
   earlyFirings: 250,
+  uv: 'exact',
   checkpointInterval: 3_000,
   db: 'pvuv-dashboard'
 }
@@ -25,8 +26,8 @@ function positive(name: string, text: string, integer: boolean): number {
 
 /**
  * The settings of an address's query: `seed`, `clicks` (how many), `speed` (event time per
- * real time), `window`, `early` (early firings), `checkpoint` (interval), `db` (database
- * prefix). Unknown names are an error too: a typo should not pass unnoticed.
+ * real time), `window`, `early` (early firings), `checkpoint` (interval), `uv` (`exact` or
+ * `approximate`), `db` (database prefix). Unknown names are an error too: a typo should not pass unnoticed.
  */
 export function readConfig(query: string): DashboardConfig {
   const params = new URLSearchParams(query)
@@ -51,6 +52,10 @@ export function readConfig(query: string): DashboardConfig {
       case 'checkpoint':
         config = { ...config, checkpointInterval: parseDuration(value, `dashboard setting ${name}`) }
         break
+      case 'uv':
+        if (value !== 'exact' && value !== 'approximate') throw new Error(`dashboard setting uv: '${value}' is not exact or approximate`)
+        config = { ...config, uv: value }
+        break
       case 'db':
         if (!/^[\w-]+$/.test(value)) throw new Error(`dashboard setting db: '${value}' is not a name of letters, digits, - and _`)
         config = { ...config, db: value }
@@ -58,7 +63,7 @@ export function readConfig(query: string): DashboardConfig {
       case 'reset':
         break
       default:
-        throw new Error(`dashboard setting '${name}' is not one of seed, clicks, speed, window, early, checkpoint, db, reset`)
+        throw new Error(`dashboard setting '${name}' is not one of seed, clicks, speed, window, early, checkpoint, uv, db, reset`)
     }
   }
   return config

@@ -23,6 +23,8 @@ export interface DashboardConfig {
   readonly window: number
   /** Early PV/UV results of the open windows, every this many ms (real time). */
   readonly earlyFirings: number
+  /** UV from a set of users per window, or from a HyperLogLog sketch (examples/pvuv/job.ts). */
+  readonly uv: 'exact' | 'approximate'
   /** Checkpoints, every this many ms (real time). */
   readonly checkpointInterval: number
   /** Prefix of the IndexedDB databases: `<db>-checkpoints` and `<db>-results`. */
@@ -86,10 +88,10 @@ export function dashboardPipeline(
   env: ds.StreamExecutionEnvironment,
   source: ds.Source<Click, number>,
   sink: ds.Sink<PvUvResult>,
-  config: Pick<DashboardConfig, 'window' | 'earlyFirings'>,
+  config: Pick<DashboardConfig, 'window' | 'earlyFirings' | 'uv'>,
   show: (result: PvUvResult) => void = () => {}
 ): Observable<never> {
-  return pvUvJob(env.fromSource(source, { uid: 'clicks' }), { window: config.window, earlyFirings: config.earlyFirings }).pipe(
+  return pvUvJob(env.fromSource(source, { uid: 'clicks' }), { window: config.window, earlyFirings: config.earlyFirings, uv: config.uv }).pipe(
     ds.mapValues(
       (result: PvUvResult) => {
         show(result)

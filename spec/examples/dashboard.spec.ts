@@ -16,13 +16,14 @@ describe('the dashboard', () => {
   describe('settings from the address', () => {
     it('has defaults, and reads durations and numbers', () => {
       expect(readConfig('')).toEqual(DEFAULTS)
-      expect(readConfig('?seed=7&clicks=100&speed=2.5&window=30s&early=100ms&checkpoint=1m&db=mine')).toEqual({
+      expect(readConfig('?seed=7&clicks=100&speed=2.5&window=30s&early=100ms&checkpoint=1m&uv=approximate&db=mine')).toEqual({
         seed: 7,
         clicks: 100,
         speed: 2.5,
         window: 30_000,
         earlyFirings: 100,
         checkpointInterval: 60_000,
+        uv: 'approximate',
         db: 'mine'
       })
     })
@@ -32,6 +33,7 @@ describe('the dashboard', () => {
       expect(() => readConfig('?clicks=1.5')).toThrowError(/setting clicks: '1.5' is not a whole number > 0/)
       expect(() => readConfig('?window=soon')).toThrowError(/setting window: 'soon' is not a duration/)
       expect(() => readConfig('?db=a%20b')).toThrowError(/setting db: 'a b'/)
+      expect(() => readConfig('?uv=guess')).toThrowError(/setting uv: 'guess' is not exact or approximate/)
       expect(() => readConfig('?windwo=1m')).toThrowError(/setting 'windwo' is not one of/)
     })
   })
