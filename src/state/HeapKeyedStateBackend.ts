@@ -11,13 +11,11 @@
  * entries are left out of snapshots. A snapshot is taken at once and written in steps after it
  * (`snapshotDeferred`), the tables copying on write meanwhile.
  */
-import * as t from 'io-ts'
 import { messageOf, StateError } from '../core/errors'
 import type { OperatorInfo } from '../core/OperatorOptions'
 import { describeValue } from '../core/describe'
-import { keyId } from '../core/Key'
-import { DEFAULT_MAX_PARALLELISM, checkMaxParallelism, keyGroupOfId } from './KeyGroup'
-import { decodeKey, describeErrors, encodeKey, KeyedStateSnapshot, type SnapshotEntry, type SnapshotState, type TableSnapshot } from './snapshotFormat'
+import { DEFAULT_MAX_PARALLELISM, checkMaxParallelism } from './KeyGroup'
+import { describeErrors, encodeKey, KeyedStateSnapshot, type SnapshotEntry, type SnapshotState, type TableSnapshot } from './snapshotFormat'
 import { KeyContext } from './KeyContext'
 import {
   HeapAggregatingState,
@@ -27,11 +25,7 @@ import {
   HeapValueState,
   type InternalKvState,
   type InternalMergingState,
-  isExpired,
-  type MapEntry,
-  mapKeyId,
-  type StateRuntime,
-  type TtlValue
+  type StateRuntime
 } from './heapStates'
 import type {
   AggregatingStateDescriptor,
@@ -44,25 +38,16 @@ import type {
   ValueStateDescriptor
 } from './StateDescriptor'
 import { schemaVersion, stateKindName } from './StateDescriptor'
+import { checkCompatible, checkedEntry, restoredValueDecoder, valueEncoder, withoutExpiredStored } from './stateValues'
 import { StateTable } from './StateTable'
 import { validatesStateWrites } from './stateValidation'
 import type { EntryWriter } from './TableCapture'
 import { completeNow, deferredArray, type DeferredJson, deferredObject, readyJson } from './DeferredJson'
-import type { InternalTableOptions, KeyedStateBackend, TableCodec } from './KeyedStateBackend'
+import type { InternalTableOptions, KeyedStateBackend, KeyedStateBackendOptions, TableCodec } from './KeyedStateBackend'
 
 // -------------------------------------------------------------------------------------
 // backend
 // -------------------------------------------------------------------------------------
-
-/** @internal */
-export interface KeyedStateBackendOptions {
-  readonly info: OperatorInfo
-  /** Processing time (TTL's clock). */
-  readonly now: () => number
-  readonly maxParallelism?: number
-  /** Check written values against their codecs. Default: `validatesStateWrites()` (NODE_ENV, or `setStateValidation`). */
-  readonly validateWrites?: boolean
-}
 
 interface RegisteredState {
   readonly descriptor: StateDescriptor
@@ -328,43 +313,14 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     entries: readonly SnapshotEntry[],
     put: (key: unknown, id: unknown, ns: string | number | undefined, encoded: unknown, fail: (detail: string) => never) => void
   ): void {
-    for (const [group, encodedKey, ns, encoded] of entries) {
-      const fail = (detail: string): never => {
-        throw new StateError(this.info, name, `cannot restore: ${detail}`)
-      }
-      const key = decodeKey(encodedKey)
-      if (key === undefined) fail(`the key ${JSON.stringify(encodedKey)} is not a valid key`)
-      const id = keyId(key)
-      if (keyGroupOfId(id, this.keys.maxParallelism) !== group) {
-        fail(`the key ${describeValue(key)} is filed under key group ${group}, but belongs to ${keyGroupOfId(id, this.keys.maxParallelism)}: the snapshot is corrupt or was hashed differently`)
-      }
-      const at = `key ${describeValue(key)}${ns === null ? '' : ` in namespace ${String(ns)}`}`
-      put(key, id, ns === null ? undefined : ns, encoded, detail => fail(`the value of ${at} is invalid: ${detail}`))
+    for (const entry of entries) {
+      const { key, id, ns, fail } = checkedEntry(this.info, name, this.keys.maxParallelism, entry)
+      put(key, id, ns, entry[3], fail)
     }
   }
 
   private restoreState(descriptor: StateDescriptor, table: StateTable<unknown, unknown>, state: SnapshotState): void {
-    const fail = (detail: string): never => {
-      throw new StateError(this.info, descriptor.name, `cannot restore: ${detail}`)
-    }
-    if (state.kind !== descriptor._tag) {
-      fail(`the snapshot holds a ${kindName(state.kind)}, the descriptor describes a ${stateKindName(descriptor)}`)
-    }
-    if (state.ttl !== (descriptor.ttl !== undefined)) {
-      fail(`the snapshot was taken ${state.ttl ? 'with' : 'without'} a time to live and the descriptor has ${descriptor.ttl === undefined ? 'none' : 'one'}: switching TTL is a state-compatibility change`)
-    }
-    if (descriptor._tag === 'MapStateDescriptor' && state.keyCodec !== undefined) {
-      const keyCodec = (descriptor as MapStateDescriptor<unknown, unknown>).keyCodec.name
-      if (keyCodec !== state.keyCodec) fail(`its map keys were stored by key codec ${state.keyCodec}, the descriptor's is ${keyCodec}: the key codec of a map state cannot change`)
-    }
-    const stored = state.version ?? 1
-    const version = schemaVersion(descriptor)
-    if (stored > version) fail(`its values were stored at schema version ${stored}, newer than the descriptor's version ${version}: restore it with the job that wrote it, or one that knows version ${stored}`)
-    const migrate = descriptor.schema?.migrate
-    if (stored < version && migrate === undefined) {
-      fail(`its values were stored at schema version ${stored} and the descriptor has version ${version} without a migrate function: give withSchemaVersion a migrate (stored, fromVersion) => stored`)
-    }
-    const decode = valueDecoder(descriptor, stored < version ? (value: unknown) => migrate!(value, stored) : undefined)
+    const decode = restoredValueDecoder(this.info, descriptor, state)
     table.clear()
     this.restoreEntries(descriptor.name, state.entries, (key, id, ns, encoded, failValue) => table.restoreValue(key, id, ns, decode(encoded, failValue)))
   }
@@ -404,130 +360,3 @@ function tableEntryWriter<K>(codec: TableCodec<unknown>): EntryWriter<K, unknown
   }
 }
 
-function checkCompatible(info: OperatorInfo, registered: StateDescriptor, descriptor: StateDescriptor): void {
-  if (registered._tag !== descriptor._tag) {
-    throw new StateError(
-      info,
-      descriptor.name,
-      `the name is already used by a ${stateKindName(registered)}, and cannot also name a ${stateKindName(descriptor)}: descriptors are identified by name`
-    )
-  }
-  if ((registered.ttl === undefined) !== (descriptor.ttl === undefined)) {
-    throw new StateError(info, descriptor.name, 'two descriptors of this name disagree on having a time to live')
-  }
-}
-
-function kindName(tag: SnapshotState['kind']): string {
-  return stateKindName({ _tag: tag, name: '', ttl: undefined })
-}
-
-/** The stored form without expired parts (value cells, list elements, map entries). */
-function withoutExpiredStored(descriptor: StateDescriptor, stored: unknown, now: number): unknown {
-  const ttl = descriptor.ttl!
-  switch (descriptor._tag) {
-    case 'ListStateDescriptor': {
-      const kept = (stored as TtlValue<unknown>[]).filter(cell => !isExpired(ttl, cell.time, now))
-      return kept.length === 0 ? undefined : kept
-    }
-    case 'MapStateDescriptor': {
-      const kept = Array.from((stored as Map<unknown, MapEntry<unknown, unknown>>).values()).filter(entry => !isExpired(ttl, entry.time, now))
-      return kept.length === 0 ? undefined : kept
-    }
-    default:
-      return isExpired(ttl, (stored as TtlValue<unknown>).time, now) ? undefined : stored
-  }
-}
-
-/**
- * `codec`, dropping properties it does not declare when it is a record codec (`t.type`,
- * `t.partial`, intersections of them): a field removed from a record state is dropped on
- * restore, as Flink's POJO serializer drops removed fields. Other codecs are used as they are.
- */
-function evolvable(codec: t.Type<unknown, unknown>): t.Type<unknown, unknown> {
-  return hasProps(codec) ? (t.exact(codec) as t.Type<unknown, unknown>) : codec
-}
-
-function hasProps(codec: t.Mixed): codec is t.HasProps {
-  if (codec instanceof t.InterfaceType || codec instanceof t.PartialType || codec instanceof t.StrictType) return true
-  if (codec instanceof t.IntersectionType) return (codec.types as t.Mixed[]).every(hasProps)
-  if (codec instanceof t.RefinementType || codec instanceof t.ReadonlyType) return hasProps(codec.type as t.Mixed)
-  return false
-}
-
-interface Codecs {
-  readonly codec: t.Type<unknown, unknown>
-  readonly keyCodec?: t.Type<unknown, unknown>
-}
-
-function codecsOf(descriptor: StateDescriptor): Codecs {
-  if (descriptor._tag === 'MapStateDescriptor') {
-    const d = descriptor as MapStateDescriptor<unknown, unknown>
-    return { codec: d.valueCodec, keyCodec: d.keyCodec }
-  }
-  return { codec: (descriptor as ValueStateDescriptor<unknown>).codec }
-}
-
-/** Stored form → JSON-ready form. TTL cells become `{ v, t }`, map entries `[k, v]` / `[k, v, t]`. */
-function valueEncoder(descriptor: StateDescriptor): (stored: unknown) => unknown {
-  const { codec, keyCodec } = codecsOf(descriptor)
-  const ttl = descriptor.ttl !== undefined
-  const cell = ttl ? (c: unknown) => ({ v: codec.encode((c as TtlValue<unknown>).value), t: (c as TtlValue<unknown>).time }) : (v: unknown) => codec.encode(v)
-  switch (descriptor._tag) {
-    case 'ListStateDescriptor':
-      return stored => (stored as unknown[]).map(cell)
-    case 'MapStateDescriptor':
-      return stored => {
-        const entries = stored instanceof Map ? Array.from((stored as Map<unknown, MapEntry<unknown, unknown>>).values()) : (stored as MapEntry<unknown, unknown>[])
-        return entries.map(e => (ttl ? [keyCodec!.encode(e.key), codec.encode(e.value), e.time] : [keyCodec!.encode(e.key), codec.encode(e.value)]))
-      }
-    default:
-      return cell
-  }
-}
-
-/**
- * JSON-ready form → stored form, validating every value with its codec; values of an older
- * schema version go through `migrate` first. Records drop the fields their codec no longer
- * has (see `evolvable`).
- */
-function valueDecoder(descriptor: StateDescriptor, migrate?: (value: unknown) => unknown): (encoded: unknown, fail: (detail: string) => never) => unknown {
-  const { codec: current, keyCodec } = codecsOf(descriptor)
-  const codec = evolvable(current)
-  const ttl = descriptor.ttl !== undefined
-  const decodeWith = (c: t.Type<unknown, unknown>, encoded: unknown, fail: (detail: string) => never): unknown => {
-    let value = encoded
-    if (migrate !== undefined && c === codec) {
-      try {
-        value = migrate(encoded)
-      } catch (error) {
-        return fail(`migrate failed on ${describeValue(encoded)}: ${messageOf(error)}`)
-      }
-    }
-    const result = c.decode(value)
-    return result._tag === 'Right' ? result.right : fail(describeErrors(result.left))
-  }
-  const time = (encoded: unknown, fail: (detail: string) => never): number =>
-    typeof encoded === 'number' && Number.isFinite(encoded) ? encoded : fail(`the TTL timestamp ${describeValue(encoded)} is not a finite number`)
-  const cell = (encoded: unknown, fail: (detail: string) => never): unknown => {
-    if (!ttl) return decodeWith(codec, encoded, fail)
-    if (typeof encoded !== 'object' || encoded === null || !('v' in encoded) || !('t' in encoded)) return fail('expected a TTL cell { v, t }')
-    return { value: decodeWith(codec, encoded.v, fail), time: time(encoded.t, fail) }
-  }
-  switch (descriptor._tag) {
-    case 'ListStateDescriptor':
-      return (encoded, fail) => (Array.isArray(encoded) && encoded.length > 0 ? encoded.map(e => cell(e, fail)) : fail('expected a non-empty list'))
-    case 'MapStateDescriptor':
-      return (encoded, fail) => {
-        if (!Array.isArray(encoded) || encoded.length === 0) return fail('expected a non-empty list of map entries')
-        const map = new Map<unknown, MapEntry<unknown, unknown>>()
-        for (const e of encoded) {
-          if (!Array.isArray(e) || e.length !== (ttl ? 3 : 2)) fail(`expected map entries [key, value${ttl ? ', time' : ''}]`)
-          const key = decodeWith(keyCodec!, e[0], fail)
-          map.set(mapKeyId(key, keyCodec!), { key, value: decodeWith(codec, e[1], fail), time: ttl ? time(e[2], fail) : 0 })
-        }
-        return map
-      }
-    default:
-      return cell
-  }
-}

@@ -3,8 +3,10 @@
  * What a keyed operator asks of its keyed-state backend (Flink's `KeyedStateBackend`): one
  * current key, state by descriptor (per key, or per key and namespace: a window), the
  * operator's own tables, every key of a state, and snapshots by key group. The heap backend
- * (`HeapKeyedStateBackend`) is the first implementation; a backend on disk is the next.
+ * (`HeapKeyedStateBackend`) is the default; `rx-datastream/node` has one on disk (LMDB). Which
+ * one an operator gets is a `StateBackend` (see `StateBackend.ts`).
  */
+import type { OperatorInfo } from '../core/OperatorOptions'
 import type { InternalKvState } from './heapStates'
 import type { KeyContext } from './KeyContext'
 import type { DeferredJson } from './DeferredJson'
@@ -32,6 +34,16 @@ export interface InternalTableOptions {
    * or announcing it (`StateTable.willChange`). Default false: written at the barrier.
    */
   readonly copyOnWrite?: boolean
+}
+
+/** @internal What a backend is made with, per operator. */
+export interface KeyedStateBackendOptions {
+  readonly info: OperatorInfo
+  /** Processing time (TTL's clock). */
+  readonly now: () => number
+  readonly maxParallelism?: number
+  /** Check written values against their codecs. Default: `validatesStateWrites()` (NODE_ENV, or `setStateValidation`). */
+  readonly validateWrites?: boolean
 }
 
 /** @internal */
@@ -65,6 +77,6 @@ export interface KeyedStateBackend<K> {
   snapshotDeferred(): DeferredJson
   /** Replaces all state by a snapshot's, checking it as it goes. */
   restore(snapshot: unknown): void
-  /** Drops all state. */
+  /** Drops all state and releases what holds it (files, handles); the backend is not used again. */
   dispose(): void
 }

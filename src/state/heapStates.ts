@@ -27,7 +27,6 @@ import type {
   StateDescriptor,
   ValueStateDescriptor
 } from './StateDescriptor'
-import type { StateTable } from './StateTable'
 import type { StateTtlConfig } from './StateTtlConfig'
 
 /** @internal What a state needs from the operator that owns it. */
@@ -38,6 +37,22 @@ export interface StateRuntime {
   now(): number
   /** Whether writes are checked against the codec (development mode). */
   readonly validateWrites: boolean
+}
+
+/**
+ * @internal
+ * Where a state keeps its values: the current key's value per namespace. The heap's
+ * `StateTable` is one; a backend on disk gives its own (a cache over its store). The states
+ * change values they read in place (a list appended to, a map entry set, a TTL cell refreshed),
+ * so a table that writes values elsewhere must treat what it handed out as changed.
+ */
+export interface KvTable<S> {
+  get(ns: unknown): S | undefined
+  /** `undefined` removes the value. */
+  put(ns: unknown, value: S | undefined): void
+  remove(ns: unknown): void
+  /** Replaces up to `count` keys' values by `keep(value)` (`undefined`: removed): incremental TTL cleanup. */
+  sweep(count: number, keep: (value: S) => S | undefined): void
 }
 
 /** @internal A value with the processing time it was last refreshed at. */
@@ -107,7 +122,7 @@ abstract class HeapState<S> implements InternalKvState {
   private readonly keepLive = (stored: S): S | undefined => this.withoutExpired(stored, this.ttl!, this.sweepTime)
 
   constructor(
-    protected readonly table: StateTable<unknown, S>,
+    protected readonly table: KvTable<S>,
     protected readonly descriptor: StateDescriptor,
     protected readonly runtime: StateRuntime
   ) {
@@ -209,7 +224,7 @@ abstract class MergingScalarHeapState<X> extends ScalarHeapState<X> implements I
 /** @internal */
 export class HeapValueState<T> extends ScalarHeapState<T> implements ValueState<T> {
   constructor(
-    table: StateTable<unknown, T | TtlValue<T>>,
+    table: KvTable<T | TtlValue<T>>,
     private readonly d: ValueStateDescriptor<T>,
     runtime: StateRuntime
   ) {
@@ -254,7 +269,7 @@ export class HeapValueState<T> extends ScalarHeapState<T> implements ValueState<
 /** @internal */
 export class HeapReducingState<T> extends MergingScalarHeapState<T> implements ReducingState<T> {
   constructor(
-    table: StateTable<unknown, T | TtlValue<T>>,
+    table: KvTable<T | TtlValue<T>>,
     private readonly d: ReducingStateDescriptor<T>,
     runtime: StateRuntime
   ) {
@@ -284,7 +299,7 @@ export class HeapReducingState<T> extends MergingScalarHeapState<T> implements R
 /** @internal */
 export class HeapAggregatingState<IN, ACC, OUT> extends MergingScalarHeapState<ACC> implements AggregatingState<IN, OUT> {
   constructor(
-    table: StateTable<unknown, ACC | TtlValue<ACC>>,
+    table: KvTable<ACC | TtlValue<ACC>>,
     private readonly d: AggregatingStateDescriptor<IN, ACC, OUT>,
     runtime: StateRuntime
   ) {
@@ -315,7 +330,7 @@ export class HeapAggregatingState<IN, ACC, OUT> extends MergingScalarHeapState<A
 /** @internal Elements, or (TTL) elements with their refresh times. */
 export class HeapListState<T> extends HeapState<T[] | TtlValue<T>[]> implements ListState<T>, InternalMergingState {
   constructor(
-    table: StateTable<unknown, T[] | TtlValue<T>[]>,
+    table: KvTable<T[] | TtlValue<T>[]>,
     private readonly d: ListStateDescriptor<T>,
     runtime: StateRuntime
   ) {
@@ -413,7 +428,7 @@ export class HeapListState<T> extends HeapState<T[] | TtlValue<T>[]> implements 
 /** @internal Entries by key id; with TTL each entry expires on its own. */
 export class HeapMapState<UK, UV> extends HeapState<Map<unknown, MapEntry<UK, UV>>> implements MapState<UK, UV> {
   constructor(
-    table: StateTable<unknown, Map<unknown, MapEntry<UK, UV>>>,
+    table: KvTable<Map<unknown, MapEntry<UK, UV>>>,
     private readonly d: MapStateDescriptor<UK, UV>,
     runtime: StateRuntime
   ) {
