@@ -24,6 +24,7 @@ import { KeyedFunctionOperator } from '../src/process/KeyedFunctionOperator'
 import { ProcessFunctionOperator } from '../src/process/ProcessFunctionOperator'
 import { validatesStateWrites } from '../src/state/stateValidation'
 import { checkMaxParallelism } from '../src/state/KeyGroup'
+import { checkStateBackend } from '../src/state/StateBackend'
 import { HeapBroadcastStateStore } from '../src/state/BroadcastState'
 import { ownField } from '../src/state/snapshotFormat'
 import type { KeyedProcessOperator, KeyedStateOptions } from './keyed-process'
@@ -136,11 +137,12 @@ export function connectWith<B, KB>(
 ): ConnectedStreams<B, KB> | BroadcastConnectedStreams<B> {
   // Configuration mistakes throw here, when the operator is built, not at subscription.
   if (options?.maxParallelism !== undefined) checkMaxParallelism(options.maxParallelism, 'connectWith')
+  checkStateBackend(options?.stateBackend, 'connectWith: stateBackend')
   if (isBroadcastStream(other)) return broadcastConnected(other, options)
   checkObservable(other, 'connectWith: the other input')
   const inputs = [other as Observable<StreamElement<unknown, unknown>>]
   const scheduler = options?.scheduler ?? asyncScheduler
-  const keyedConfig = (info: OperatorInfo): KeyedOperatorConfig => ({ info, scheduler, maxParallelism: options?.maxParallelism })
+  const keyedConfig = (info: OperatorInfo): KeyedOperatorConfig => ({ info, scheduler, maxParallelism: options?.maxParallelism, stateBackend: options?.stateBackend })
   return {
     map: <A, R>(f1: (value: A) => R, f2: (value: B) => R) => {
       const info = operatorInfo('connectWith.map', options)
@@ -216,7 +218,7 @@ function broadcastConnected<B>(broadcastStream: BroadcastStream<B>, options: Key
       return multiInputOperator<A, R, K>(info, inputs, (output, context) => {
         const f = typeof fn === 'function' ? fn() : fn
         const store = new HeapBroadcastStateStore(info, descriptors, validatesStateWrites())
-        return new KeyedBroadcastProcessOperator<K, A, B, R>({ info, scheduler, maxParallelism: options?.maxParallelism }, f, store, output, context)
+        return new KeyedBroadcastProcessOperator<K, A, B, R>({ info, scheduler, maxParallelism: options?.maxParallelism, stateBackend: options?.stateBackend }, f, store, output, context)
       }) as unknown as KeyedProcessOperator<K, A, R>
     }
   }

@@ -9,6 +9,7 @@ import { multiInputOperator } from '../src/runtime/multiInputOperator'
 import { IntervalJoinOperator, type JoinProcessor } from '../src/join/IntervalJoinOperator'
 import type { ProcessJoinFunction } from '../src/join/JoinFunction'
 import { checkMaxParallelism } from '../src/state/KeyGroup'
+import { checkStateBackend } from '../src/state/StateBackend'
 import type { KeyedStateOptions } from './keyed-process'
 
 /**
@@ -152,6 +153,7 @@ export function intervalJoinWith<B, K>(right$: Observable<StreamElement<B, K>> &
   const label = operatorLabel(operatorInfo('intervalJoinWith', options))
   checkObservable(right$, `${label}: the right input`)
   if (options?.maxParallelism !== undefined) checkMaxParallelism(options.maxParallelism, 'intervalJoinWith')
+  checkStateBackend(options?.stateBackend, `${label}: stateBackend`)
   return {
     between: (lowerBound, upperBound) => {
       for (const [name, bound] of [['lowerBound', lowerBound], ['upperBound', upperBound]] as const) {
@@ -206,7 +208,8 @@ function intervalJoinOperator<A, B, R, K>(spec: IntervalJoinSpec<B, K>, fn: Proc
     rightLateTag: spec.rightLateTag,
     fn: processor,
     scheduler: spec.options?.scheduler ?? asyncScheduler,
-    maxParallelism: spec.options?.maxParallelism
+    maxParallelism: spec.options?.maxParallelism,
+    stateBackend: spec.options?.stateBackend
   }
   const operator: OperatorFunction<StreamElement<A, unknown>, StreamElement<R, K>> = multiInputOperator<A, R, K>(
     info,

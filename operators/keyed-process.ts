@@ -12,11 +12,13 @@ import type { KeyedOperatorConfig } from '../src/runtime/AbstractKeyedOperator'
 import type { KeyedProcessFunction } from '../src/process/KeyedProcessFunction'
 import { KeyedFunctionOperator } from '../src/process/KeyedFunctionOperator'
 import { checkMaxParallelism } from '../src/state/KeyGroup'
+import { checkStateBackend, type StateBackend } from '../src/state/StateBackend'
 
 /**
  * Options of operators with keyed state: `name`, `uid`, `scheduler` (the processing-time
- * clock: timers and TTL) and `maxParallelism` (the number of key groups state is laid out
- * in, an integer in [1, 32768]; default 128; it must not change across restores).
+ * clock: timers and TTL), `maxParallelism` (the number of key groups state is laid out
+ * in, an integer in [1, 32768]; default 128; it must not change across restores) and
+ * `stateBackend` (where its keyed state lives; default the job's, or the heap).
  *
  * @example
  * import * as ds from 'rx-datastream'
@@ -28,6 +30,8 @@ import { checkMaxParallelism } from '../src/state/KeyGroup'
  */
 export interface KeyedStateOptions extends SchedulerOptions {
   readonly maxParallelism?: number
+  /** Where this operator keeps its keyed state, overriding the job's `stateBackend`. */
+  readonly stateBackend?: StateBackend
 }
 
 /**
@@ -97,7 +101,8 @@ export function keyedProcess<K extends Key, In, Out>(
   const info = operatorInfo('keyedProcess', options)
   const scheduler = options?.scheduler ?? asyncScheduler
   if (options?.maxParallelism !== undefined) checkMaxParallelism(options.maxParallelism, 'keyedProcess')
-  const config = { info, scheduler, maxParallelism: options?.maxParallelism }
+  checkStateBackend(options?.stateBackend, 'keyedProcess: stateBackend')
+  const config = { info, scheduler, maxParallelism: options?.maxParallelism, stateBackend: options?.stateBackend }
   // Chained, as Flink chains operators: records reach the function from the operators before
   // it (assignTimestampsAndWatermarks, keyBy), and its output reaches the operator after it
   // (values, a window), as their parts, with no record object or subscriber between.

@@ -74,6 +74,7 @@ export {
 } from './state/StateDescriptor'
 export * from './state/StateTtlConfig'
 export { setStateValidation } from './state/stateValidation'
+export { heapStateBackend, type StateBackend } from './state/StateBackend'
 export { DEFAULT_MAX_PARALLELISM } from './state/KeyGroup'
 
 // ---- process functions ----

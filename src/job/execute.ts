@@ -25,6 +25,7 @@ import { checkSavepointName } from './savepoints'
 import { now } from '../state/DeferredJson'
 import type { JobMetrics, JobStatus, MetricsOptions } from './JobMetrics'
 import { MetricsCollector } from './MetricsCollector'
+import { checkStateBackend, type StateBackend } from '../state/StateBackend'
 
 export type { CheckpointEvent } from './CheckpointCoordinator'
 
@@ -114,6 +115,13 @@ export interface JobOptions {
   readonly onWarning?: (message: string) => void
   /** `job.metrics$`: how often it takes a snapshot while subscribed (default every 1,000 ms). */
   readonly metrics?: MetricsOptions
+  /**
+   * Where keyed operators keep their keyed state (an operator's own `stateBackend` option
+   * overrides it): `ds.heapStateBackend()`, the default, or `lmdbStateBackend(dir)` from
+   * `rx-datastream/node` for state larger than memory. Snapshots have one format whatever
+   * the backend, so a job can move between backends through a savepoint.
+   */
+  readonly stateBackend?: StateBackend
 }
 
 /**
@@ -334,6 +342,7 @@ interface JobConfig {
   readonly scheduler: SchedulerLike
   readonly warn: (message: string) => void
   readonly metricsInterval: number
+  readonly stateBackend: StateBackend | undefined
 }
 
 function checkJobOptions(options: JobOptions): JobConfig {
@@ -357,6 +366,7 @@ function checkJobOptions(options: JobOptions): JobConfig {
       throw new TypeError('execute: checkpointing.store must be a CheckpointStore (put, get, list, delete)')
     }
   }
+  checkStateBackend(options.stateBackend, 'execute: stateBackend')
   const metricsInterval = options.metrics?.interval ?? 1_000
   if (typeof metricsInterval !== 'number' || !(metricsInterval > 0) || metricsInterval === Infinity) throw new RangeError(`execute: metrics.interval must be a positive finite number of milliseconds, not ${String(metricsInterval)}`)
   const restore = options.restore
@@ -382,7 +392,8 @@ function checkJobOptions(options: JobOptions): JobConfig {
     allowNonRestoredState: options.allowNonRestoredState === true,
     scheduler: options.scheduler ?? asyncScheduler,
     warn: options.onWarning ?? (message => console.warn(message)),
-    metricsInterval
+    metricsInterval,
+    stateBackend: options.stateBackend
   }
 }
 
@@ -535,6 +546,7 @@ class JobRun<T> {
     const channelState = checkpoint?.channelState === undefined ? undefined : new Map(Object.entries(checkpoint.channelState))
     const gate = checkpointing === undefined ? undefined : { mode: checkpointing.mode, unaligned: checkpointing.unaligned, alignmentTimeout: checkpointing.alignmentTimeout, now: () => this.config.scheduler.now() }
     const job = new JobContext(restored, gate, channelState)
+    job.stateBackend = this.config.stateBackend
     this.job = job
     job.relieved = () => this.schedule()
     job.onAligning = (operator, held) => this.aligning(operator, held)

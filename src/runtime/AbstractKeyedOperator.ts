@@ -3,7 +3,8 @@
  * The keyed base (Flink's `AbstractStreamOperator` with its keyed-state backend and
  * `InternalTimeServiceManager`): what every keyed operator stands on, written once.
  *
- * - one heap keyed-state backend (all the operator's keyed state, in key groups);
+ * - one keyed-state backend (all the operator's keyed state, in key groups): the heap's, or
+ *   the one its `stateBackend` option or its job chose;
  * - one timer service, whose processing-time failures error the stream as the operator's;
  * - the watermark rule: a watermark that advances event time first fires every event-time
  *   timer it passes (their output precedes it), then is forwarded; `+Infinity`, the end of
@@ -16,7 +17,8 @@
  */
 import type { SchedulerLike } from 'rxjs'
 import type { OperatorInfo } from '../core/OperatorOptions'
-import { HeapKeyedStateBackend } from '../state/HeapKeyedStateBackend'
+import { heapStateBackend, type StateBackend } from '../state/StateBackend'
+import { currentJob } from './JobContext'
 import type { KeyedStateBackend } from '../state/KeyedStateBackend'
 import { keyId } from '../core/Key'
 import { StateError } from '../core/errors'
@@ -37,6 +39,8 @@ export interface KeyedOperatorConfig {
   readonly scheduler: SchedulerLike
   /** Key groups of the state; the backend's default when undefined. */
   readonly maxParallelism?: number | undefined
+  /** Where its keyed state lives; undefined: the job's backend, or the heap outside a job. */
+  readonly stateBackend?: StateBackend | undefined
 }
 
 /** @internal How a timer namespace goes into a snapshot (windows: their bounds). */
@@ -73,7 +77,10 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> exten
   ) {
     super(config.info, output, context)
     const { info, scheduler } = config
-    this.backend = new HeapKeyedStateBackend<K>({ info, now: () => scheduler.now(), maxParallelism: config.maxParallelism })
+    // Made once per operator, never per record: the per-record calls go to the backend object
+    // itself, so the heap backend's path is the same whether or not another backend exists.
+    const stateBackend = config.stateBackend ?? currentJob()?.stateBackend ?? heapStateBackend()
+    this.backend = stateBackend.createKeyedStateBackend<K>({ info, now: () => scheduler.now(), maxParallelism: config.maxParallelism })
     this.timers = new InternalTimerService<TK, N>(this, {
       scheduler,
       namespaceId,

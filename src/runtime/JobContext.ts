@@ -14,6 +14,7 @@ import { CountingOutput } from './CountingOutput'
 import { restoreOperator } from './operatorSnapshot'
 import type { ChainOutput } from './Output'
 import { AbstractStreamOperator, type BarrierListener } from './StreamOperator'
+import type { StateBackend } from '../state/StateBackend'
 
 /** @internal One operator of a job. */
 export interface OperatorHandle {
@@ -86,6 +87,8 @@ export class JobContext implements BarrierListener {
   relieved: (() => void) | undefined = undefined
   /** Called when an operator's alignment holds input back (`held`), or lets it go. */
   onAligning: ((operator: AbstractStreamOperator<unknown, unknown>, held: boolean) => void) | undefined = undefined
+  /** Where the job's keyed operators keep their state, unless an operator chooses its own; heap when undefined. */
+  stateBackend: StateBackend | undefined = undefined
   /** Uids whose snapshot was taken by an operator (the rest were not restored). */
   private readonly claimed = new Set<string>()
 
