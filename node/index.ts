@@ -1,6 +1,7 @@
 /**
  * Node-only parts of rx-datastream, exported as `rx-datastream/node`: sources and stores that
- * need `node:fs` (`fileLines`, `fileLinesSource`, `fileStore`, `fileSink`). The root package
+ * need `node:fs` (`fileLines`, `fileLinesSource`, `fileStore`, `fileSink`), and the state
+ * backend on disk (`lmdbStateBackend`, with the optional peer dependency `lmdb`). The root package
  * `rx-datastream` never imports a Node builtin, so it stays safe for browsers; import this entry
  * only from code that runs on Node.
  *
@@ -160,6 +161,12 @@ export { fileStore } from './fileStore'
 // -------------------------------------------------------------------------------------
 
 export { fileSink, type FileSinkOptions } from './fileSink'
+
+// -------------------------------------------------------------------------------------
+// state backends
+// -------------------------------------------------------------------------------------
+
+export { lmdbStateBackend, type LmdbStateBackendOptions } from './lmdbStateBackend'
 
 // -------------------------------------------------------------------------------------
 // internal

@@ -1,0 +1,492 @@
+/**
+ * @internal
+ * The keyed-state backend on disk (Flink's `RocksDBKeyedStateBackend`, on LMDB): every
+ * descriptor state of one operator in one LMDB environment of its own, with a cache of
+ * decoded values in front (`LmdbStateTable`). The state objects are the heap backend's
+ * (`heapStates.ts`): the semantics (TTL, namespaces, merging, validation) are one code.
+ *
+ * - Writes go to the cache; changed values reach the store in one write transaction when the
+ *   cache is full, and before a snapshot or a scan of every key. The store is working state,
+ *   not a checkpoint: it is written without fsync and deleted when the operator ends.
+ * - A snapshot flushes, then reads the store through one LMDB read transaction (a consistent
+ *   view whatever is written meanwhile) in steps after the barrier, in the portable format of
+ *   the heap backend, so that either backend restores what the other wrote.
+ * - Operators' own tables (window contents, panes, join buffers) are not kept yet: asking for
+ *   one fails, naming the operator.
+ */
+import { rmSync } from 'node:fs'
+import type { RootDatabase } from 'lmdb'
+import { StateError, messageOf } from '../src/core/errors'
+import type { OperatorInfo } from '../src/core/OperatorOptions'
+import { describeValue } from '../src/core/describe'
+import { Deferred, type DeferredJson, completeNow, concat, deferredArray, deferredObject, now as clock, readyJson } from '../src/state/DeferredJson'
+import {
+  HeapAggregatingState,
+  HeapListState,
+  HeapMapState,
+  HeapReducingState,
+  HeapValueState,
+  type InternalKvState,
+  type InternalMergingState,
+  type StateRuntime
+} from '../src/state/heapStates'
+import { KeyContext } from '../src/state/KeyContext'
+import { checkMaxParallelism, DEFAULT_MAX_PARALLELISM } from '../src/state/KeyGroup'
+import type { InternalTableOptions, KeyedStateBackend, KeyedStateBackendOptions, TableCodec } from '../src/state/KeyedStateBackend'
+import { decodeKey, describeErrors, encodeKey, KeyedStateSnapshot, type SnapshotEntry, type SnapshotState, type TableSnapshot } from '../src/state/snapshotFormat'
+import type {
+  AggregatingStateDescriptor,
+  ListStateDescriptor,
+  MapStateDescriptor,
+  MergingStateDescriptor,
+  ReducingStateDescriptor,
+  StateDescriptor,
+  StateOf,
+  ValueStateDescriptor
+} from '../src/state/StateDescriptor'
+import { schemaVersion, stateKindName } from '../src/state/StateDescriptor'
+import type { StateTable } from '../src/state/StateTable'
+import { validatesStateWrites } from '../src/state/stateValidation'
+import { checkCompatible, checkedEntry, restoredValueDecoder, valueDecoder, valueEncoder, withoutExpiredEncoded } from '../src/state/stateValues'
+import { LmdbStateTable, type StoreKey, type TableHost } from './LmdbStateTable'
+
+/** @internal How one operator's store is opened and closed. */
+export interface LmdbStore {
+  readonly db: RootDatabase<string, StoreKey>
+  /** Closes the store and deletes its files. */
+  close(): void
+}
+
+/** @internal */
+export interface LmdbBackendOptions extends KeyedStateBackendOptions {
+  readonly store: LmdbStore
+  /** Cached (key, namespace) values over all states before a flush and eviction. */
+  readonly cacheSize: number
+}
+
+/** The header of a state's snapshot: everything but its entries. */
+type StateHeader = Omit<SnapshotState, 'entries'>
+
+interface RegisteredState {
+  readonly descriptor: StateDescriptor
+  readonly table: LmdbStateTable<unknown>
+  readonly states: Map<StateDescriptor, InternalKvState>
+  readonly namespacedStates: Map<StateDescriptor, InternalKvState>
+}
+
+/** Sorts after every key text (JSON text starts with an ASCII character): the end of a state's range. */
+const MAX_TEXT = '\u{10FFFF}'
+
+/** Store entries scanned between two looks at the clock while a snapshot is written. */
+const ENTRIES_PER_STEP = 512
+
+/** @internal */
+export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRuntime, TableHost {
+  readonly keys: KeyContext<K>
+  readonly info: OperatorInfo
+  readonly validateWrites: boolean
+  readonly now: () => number
+  full = false
+  private cached = 0
+  private readonly db: RootDatabase<string, StoreKey>
+  private readonly registered = new Map<string, RegisteredState>()
+  /** Restored states whose descriptor is not registered yet: their entries are in the store as restored, checked on registration. */
+  private readonly pendingRestore = new Map<string, StateHeader>()
+  /** Restored operator tables, kept as they came: this backend keeps no tables yet. */
+  private readonly pendingTables = new Map<string, TableSnapshot>()
+  private lastDescriptor: StateDescriptor | undefined = undefined
+  private lastState: InternalKvState | undefined = undefined
+  private disposed = false
+
+  constructor(private readonly options: LmdbBackendOptions) {
+    this.info = options.info
+    this.now = options.now
+    this.keys = new KeyContext<K>(checkMaxParallelism(options.maxParallelism ?? DEFAULT_MAX_PARALLELISM, 'keyed state'))
+    this.validateWrites = options.validateWrites ?? validatesStateWrites()
+    this.db = options.store.db
+  }
+
+  // ---- TableHost ----
+
+  read(key: StoreKey): string | undefined {
+    return this.db.get(key)
+  }
+
+  scan(name: string, after: StoreKey | undefined, count: number): Array<{ readonly key: StoreKey; readonly value: string }> {
+    const found: Array<{ readonly key: StoreKey; readonly value: string }> = []
+    for (let group = after === undefined ? 0 : after[0]; group < this.keys.maxParallelism && found.length < count; group++) {
+      const resume = after !== undefined && group === after[0]
+      const range = this.db.getRange({ start: resume ? after : [group, name], end: [group, name, MAX_TEXT], limit: count - found.length + (resume ? 1 : 0) })
+      for (const entry of range) {
+        if (resume && sameKey(entry.key as StoreKey, after)) continue
+        found.push({ key: entry.key as StoreKey, value: entry.value })
+        if (found.length === count) break
+      }
+    }
+    return found
+  }
+
+  grew(): void {
+    if (++this.cached > this.options.cacheSize) this.full = true
+  }
+
+  makeRoom(): void {
+    this.flush()
+    this.cached = 0
+    for (const { table } of this.registered.values()) {
+      table.evict()
+      this.cached += table.size
+    }
+    this.full = false
+  }
+
+  /** Writes every changed cached value to the store, in one transaction. */
+  flush(): void {
+    const db = this.db
+    db.transactionSync(() => {
+      for (const { table } of this.registered.values()) {
+        table.flush((key, text) => {
+          if (text === undefined) db.removeSync(key)
+          else db.putSync(key, text)
+        })
+      }
+    })
+  }
+
+  // ---- KeyedStateBackend ----
+
+  getState<D extends StateDescriptor>(descriptor: D): StateOf<D> & InternalKvState {
+    if (descriptor === this.lastDescriptor) return this.lastState as StateOf<D> & InternalKvState
+    const registered = this.registration(descriptor)
+    let state = registered.states.get(descriptor)
+    if (state === undefined) registered.states.set(descriptor, (state = this.createState(descriptor, registered.table)))
+    this.lastDescriptor = descriptor
+    this.lastState = state
+    return state as StateOf<D> & InternalKvState
+  }
+
+  getNamespacedState<D extends StateDescriptor>(descriptor: D, namespace: string | number): StateOf<D> & InternalKvState {
+    const registered = this.registration(descriptor)
+    let state = registered.namespacedStates.get(descriptor)
+    if (state === undefined) registered.namespacedStates.set(descriptor, (state = this.createState(descriptor, registered.table)))
+    state.namespace = namespace
+    return state as StateOf<D> & InternalKvState
+  }
+
+  clearNamespace(namespace: string | number): void {
+    for (const { table } of this.registered.values()) table.remove(namespace)
+  }
+
+  mergeNamespaces(descriptor: MergingStateDescriptor, target: string | number, sources: readonly (string | number)[]): void {
+    if (sources.length === 0) return
+    const kind: StateDescriptor['_tag'] = descriptor._tag
+    if (kind !== 'ReducingStateDescriptor' && kind !== 'AggregatingStateDescriptor' && kind !== 'ListStateDescriptor') {
+      throw new StateError(this.info, descriptor.name, `${stateKindName(descriptor)} cannot be merged when windows merge; use reducing, aggregating or list state`)
+    }
+    const state = this.getNamespacedState(descriptor, target) as unknown as InternalMergingState
+    state.mergeNamespaces(target, sources)
+  }
+
+  unclaimedTables(): string[] {
+    return [...this.pendingTables.keys()]
+  }
+
+  internalTable<S>(name: string, _codec: TableCodec<S>, _options?: InternalTableOptions): StateTable<K, S> {
+    throw new StateError(
+      this.info,
+      name,
+      `the lmdb state backend does not keep operators' own tables yet (window contents, sliced panes, join buffers, broadcast-process bookkeeping): ` +
+        `give this operator the heap backend (its stateBackend option, or the job's: ds.heapStateBackend())`
+    )
+  }
+
+  applyToAllKeys<D extends StateDescriptor>(descriptor: D, fn: (key: K, state: StateOf<D>) => void): void {
+    const state = this.getState(descriptor)
+    this.flush()
+    const name = descriptor.name
+    const keys: K[] = []
+    for (let group = 0; group < this.keys.maxParallelism; group++) {
+      for (const { key } of this.db.getRange({ start: [group, name], end: [group, name, MAX_TEXT] })) {
+        const [, , keyText, ns] = key as StoreKey
+        if (ns === false) keys.push(decodeKey(JSON.parse(keyText) as SnapshotEntry[1]) as K)
+      }
+    }
+    const previous = this.keys.currentKey
+    const wasActive = this.keys.active
+    this.keys.active = true
+    try {
+      for (const key of keys) {
+        this.keys.setCurrentKey(key)
+        fn(key, state)
+      }
+    } finally {
+      this.keys.active = wasActive
+      if (keys.length > 0) this.keys.setCurrentKey(previous)
+    }
+  }
+
+  snapshot(): KeyedStateSnapshot {
+    return JSON.parse(completeNow(this.snapshotDeferred())) as KeyedStateSnapshot
+  }
+
+  /**
+   * Flushes the cache (the only work at the barrier, bounded by the cache's size), then writes
+   * the store's entries as they are now, in steps: the scan runs in one read transaction, which
+   * LMDB keeps consistent however the job writes meanwhile.
+   */
+  snapshotDeferred(): DeferredJson {
+    this.flush()
+    const headers = new Map<string, StateHeader>()
+    for (const { descriptor } of this.registered.values()) headers.set(descriptor.name, headerOf(descriptor))
+    for (const [name, header] of this.pendingRestore) headers.set(name, header)
+    const ttls = new Map<string, StateDescriptor>()
+    for (const { descriptor } of this.registered.values()) if (descriptor.ttl !== undefined) ttls.set(descriptor.name, descriptor)
+    const scan = new StoreScan(this.db, headers, ttls, this.now())
+    const tables = [...this.pendingTables.values()].map(table => readyJson(table))
+    return deferredObject({ format: 'rx-datastream/keyed-state', version: 1, maxParallelism: this.keys.maxParallelism, states: scan, tables: deferredArray(tables) })
+  }
+
+  restore(snapshot: unknown): void {
+    const decoded = KeyedStateSnapshot.decode(snapshot)
+    if (decoded._tag === 'Left') {
+      throw new StateError(this.info, '*', `the snapshot is not a keyed-state snapshot of this version: ${describeErrors(decoded.left)}`)
+    }
+    try {
+      structuredClone(decoded.right)
+    } catch (error) {
+      throw new StateError(this.info, '*', `the snapshot is not plain data: ${messageOf(error)}`, { cause: error })
+    }
+    const { maxParallelism, states, tables = [] } = decoded.right
+    if (maxParallelism !== this.keys.maxParallelism) {
+      throw new StateError(
+        this.info,
+        '*',
+        `the snapshot was taken with maxParallelism ${maxParallelism}, the operator has ${this.keys.maxParallelism}: it must not change across restores`
+      )
+    }
+    for (const { table } of this.registered.values()) table.clear()
+    this.cached = 0
+    this.full = false
+    this.pendingRestore.clear()
+    this.pendingTables.clear()
+    const db = this.db
+    db.transactionSync(() => {
+      db.clearSync()
+      for (const state of states) {
+        const registered = this.registered.get(state.name)
+        // A registered state's values are checked now; another's when its descriptor comes.
+        const decode = registered === undefined ? undefined : restoredValueDecoder(this.info, registered.descriptor, state)
+        const encode = registered === undefined ? undefined : valueEncoder(registered.descriptor)
+        for (const entry of state.entries) {
+          if (decode === undefined) {
+            // Kept as it came, checked (keys too) when the descriptor is registered.
+            db.putSync([entry[0], state.name, JSON.stringify(entry[1]), entry[2] ?? false], JSON.stringify(entry[3]))
+            continue
+          }
+          const { key, fail } = checkedEntry(this.info, state.name, maxParallelism, entry)
+          db.putSync([entry[0], state.name, JSON.stringify(encodeKey(key)), entry[2] ?? false], JSON.stringify(encode!(decode(entry[3], fail))))
+        }
+        if (registered === undefined) this.pendingRestore.set(state.name, headerOf(state))
+      }
+    })
+    for (const table of tables) this.pendingTables.set(table.name, structuredClone(table))
+  }
+
+  dispose(): void {
+    if (this.disposed) return
+    this.disposed = true
+    for (const { table } of this.registered.values()) table.clear()
+    this.registered.clear()
+    this.pendingRestore.clear()
+    this.pendingTables.clear()
+    this.options.store.close()
+  }
+
+  // ---- registration ----
+
+  private registration(descriptor: StateDescriptor): RegisteredState {
+    if (typeof descriptor !== 'object' || descriptor === null || typeof descriptor.name !== 'string') {
+      throw new StateError(this.info, String(describeValue(descriptor)), 'not a state descriptor: build one with valueState, listState, mapState, reducingState or aggregatingState')
+    }
+    let registered = this.registered.get(descriptor.name)
+    if (registered !== undefined) {
+      checkCompatible(this.info, registered.descriptor, descriptor)
+      return registered
+    }
+    const restored = this.pendingRestore.get(descriptor.name)
+    if (restored !== undefined) this.checkRestored(descriptor, restored)
+    registered = { descriptor, table: this.createTable(descriptor), states: new Map(), namespacedStates: new Map() }
+    this.registered.set(descriptor.name, registered)
+    return registered
+  }
+
+  /** Checks (and migrates) the values a restore left in the store for `descriptor`'s name, now that its codecs are known. */
+  private checkRestored(descriptor: StateDescriptor, header: StateHeader): void {
+    const decode = restoredValueDecoder(this.info, descriptor, header)
+    const encode = valueEncoder(descriptor)
+    const db = this.db
+    const name = descriptor.name
+    db.transactionSync(() => {
+      for (let group = 0; group < this.keys.maxParallelism; group++) {
+        for (const { key, value } of db.getRange({ start: [group, name], end: [group, name, MAX_TEXT] })) {
+          const [, , keyText, ns] = key as StoreKey
+          const entry: SnapshotEntry = [group, JSON.parse(keyText) as SnapshotEntry[1], ns === false ? null : ns, JSON.parse(value) as unknown]
+          const checked = checkedEntry(this.info, name, this.keys.maxParallelism, entry)
+          const text = JSON.stringify(encode(decode(entry[3], checked.fail)))
+          // The key as this backend writes it (a snapshot may spell one key otherwise: -0 for 0).
+          const canonical = JSON.stringify(encodeKey(checked.key))
+          if (canonical !== keyText) db.removeSync(key as StoreKey)
+          db.putSync([group, name, canonical, ns], text)
+        }
+      }
+    })
+    this.pendingRestore.delete(name)
+  }
+
+  private createTable(descriptor: StateDescriptor): LmdbStateTable<unknown> {
+    const encode = valueEncoder(descriptor)
+    const decode = valueDecoder(descriptor)
+    const info = this.info
+    const changesOnRead = descriptor.ttl !== undefined || descriptor._tag === 'ListStateDescriptor' || descriptor._tag === 'MapStateDescriptor'
+    return new LmdbStateTable<unknown>(
+      descriptor.name,
+      this.keys as KeyContext<unknown>,
+      this,
+      stored => JSON.stringify(encode(stored)),
+      (text, at) => {
+        const fail = (detail: string): never => {
+          throw new StateError(info, descriptor.name, `the value of key ${at[2]}${at[3] === false ? '' : ` in namespace ${String(at[3])}`} in the store is invalid: ${detail}`)
+        }
+        let parsed: unknown
+        try {
+          parsed = JSON.parse(text)
+        } catch (error) {
+          return fail(messageOf(error))
+        }
+        return decode(parsed, fail)
+      },
+      changesOnRead
+    )
+  }
+
+  private createState(descriptor: StateDescriptor, table: LmdbStateTable<unknown>): InternalKvState {
+    const runtime: StateRuntime = this as StateRuntime
+    switch (descriptor._tag) {
+      case 'ValueStateDescriptor':
+        return new HeapValueState(table as never, descriptor as ValueStateDescriptor<unknown>, runtime)
+      case 'ListStateDescriptor':
+        return new HeapListState(table as never, descriptor as ListStateDescriptor<unknown>, runtime)
+      case 'MapStateDescriptor':
+        return new HeapMapState(table as never, descriptor as MapStateDescriptor<unknown, unknown>, runtime)
+      case 'ReducingStateDescriptor':
+        return new HeapReducingState(table as never, descriptor as ReducingStateDescriptor<unknown>, runtime)
+      case 'AggregatingStateDescriptor':
+        return new HeapAggregatingState(table as never, descriptor as AggregatingStateDescriptor<unknown, unknown, unknown>, runtime)
+    }
+  }
+}
+
+function sameKey(a: StoreKey, b: StoreKey): boolean {
+  return a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3]
+}
+
+/** The snapshot header of a descriptor's state (the heap backend writes the same fields). */
+function headerOf(source: StateDescriptor | StateHeader): StateHeader {
+  if ('kind' in source) return { name: source.name, kind: source.kind, ttl: source.ttl, version: source.version, keyCodec: source.keyCodec }
+  const version = schemaVersion(source)
+  return {
+    name: source.name,
+    kind: source._tag,
+    ttl: source.ttl !== undefined,
+    version: version === 1 ? undefined : version,
+    keyCodec: source._tag === 'MapStateDescriptor' ? (source as MapStateDescriptor<unknown, unknown>).keyCodec.name : undefined
+  }
+}
+
+/**
+ * The `states` array of a snapshot, from one ordered scan of the store (key group, then state):
+ * each entry is filed under its state, and the states are written out once the scan ends.
+ */
+class StoreScan extends Deferred {
+  private readonly iterator: Iterator<{ key: StoreKey; value: string }>
+  private readonly pieces = new Map<string, string[]>()
+  private result: string | undefined = undefined
+  private cancelled = false
+
+  constructor(
+    db: RootDatabase<string, StoreKey>,
+    private readonly headers: ReadonlyMap<string, StateHeader>,
+    private readonly ttls: ReadonlyMap<string, StateDescriptor>,
+    private readonly time: number
+  ) {
+    super()
+    // The range holds its read transaction until it ends: the view of the store at the barrier.
+    this.iterator = db.getRange({ snapshot: true })[Symbol.iterator]() as Iterator<{ key: StoreKey; value: string }>
+    for (const name of headers.keys()) this.pieces.set(name, [])
+  }
+
+  step(deadline: number): boolean {
+    if (this.result !== undefined) return true
+    if (this.cancelled) throw new Error('the snapshot was cancelled')
+    for (;;) {
+      for (let i = 0; i < ENTRIES_PER_STEP; i++) {
+        const next = this.iterator.next()
+        if (next.done === true) {
+          this.finish()
+          return true
+        }
+        this.file(next.value.key, next.value.value)
+      }
+      if (clock() >= deadline) return false
+    }
+  }
+
+  text(): string {
+    if (this.result === undefined) throw new Error('the snapshot is not written yet')
+    return this.result
+  }
+
+  cancel(): void {
+    this.cancelled = true
+    this.iterator.return?.()
+  }
+
+  private file([group, name, keyText, ns]: StoreKey, text: string): void {
+    const pieces = this.pieces.get(name)
+    if (pieces === undefined) return
+    const ttl = this.ttls.get(name)
+    let value = text
+    if (ttl !== undefined) {
+      const live = withoutExpiredEncoded(ttl, JSON.parse(text) as unknown, this.time)
+      if (live === undefined) return
+      value = JSON.stringify(live)
+    }
+    pieces.push(`[${group},${keyText},${ns === false ? 'null' : JSON.stringify(ns)},${value}]`)
+  }
+
+  private finish(): void {
+    const states: string[] = []
+    for (const [name, header] of this.headers) {
+      const head = JSON.stringify(header)
+      states.push(`${head.slice(0, -1)},"entries":[${concat(this.pieces.get(name)!)}]}`)
+    }
+    this.pieces.clear()
+    this.result = `[${concat(states)}]`
+  }
+}
+
+/** @internal Opens a store at `path` for one operator; `close` deletes `dir`. */
+export function openStore(lmdb: typeof import('lmdb'), path: string, dir: string): LmdbStore {
+  // Working state only: a crash loses it and the job restores from a checkpoint, so nothing
+  // is synced to disk (as Flink runs RocksDB without a write-ahead log).
+  const db = lmdb.open<string, StoreKey>({ path, encoding: 'string', noSync: true, compression: false })
+  return {
+    db,
+    close: () => {
+      void db.close().then(
+        () => rmSync(dir, { recursive: true, force: true }),
+        () => rmSync(dir, { recursive: true, force: true })
+      )
+    }
+  }
+}

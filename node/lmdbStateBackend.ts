@@ -1,0 +1,100 @@
+/**
+ * The state backend on disk: keyed state in LMDB, for state larger than memory (Flink's
+ * `EmbeddedRocksDBStateBackend`, on another embedded store).
+ *
+ * Why LMDB (the `lmdb` package): the state API is synchronous (`state.value()` returns the
+ * value), and LMDB reads synchronously from a memory map (under a microsecond per entry), while
+ * RocksDB's maintained Node binding reads asynchronously. LMDB's MVCC gives a read snapshot of
+ * the whole store at once, which is what a checkpoint that does not stop the job needs; and
+ * `lmdb` ships prebuilt binaries for Linux, macOS and Windows, so installing it compiles nothing.
+ *
+ * `lmdb` is an optional peer dependency of rx-datastream: install it next to it to use this
+ * backend (`npm install lmdb`). It is loaded when `lmdbStateBackend` is called, never by
+ * importing `rx-datastream/node`.
+ *
+ * @since 0.1.0
+ */
+import { mkdirSync, mkdtempSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import type { StateBackend } from '../src/state/StateBackend'
+import type { KeyedStateBackend, KeyedStateBackendOptions } from '../src/state/KeyedStateBackend'
+import { messageOf } from '../src/core/errors'
+import { LmdbKeyedStateBackend, openStore } from './LmdbKeyedStateBackend'
+
+/**
+ * Options of {@link lmdbStateBackend}.
+ *
+ * @example
+ * import type { LmdbStateBackendOptions } from 'rx-datastream/node'
+ *
+ * const options: LmdbStateBackendOptions = { cacheSize: 100_000 }
+ *
+ * @category state
+ * @since 0.1.0
+ */
+export interface LmdbStateBackendOptions {
+  /**
+   * How many (key, namespace) values of an operator are kept decoded in memory, over all its
+   * states (default 50,000). Changed ones are written to the store in one transaction when it
+   * is full, and the older half is dropped. Larger: fewer reads and writes, more memory.
+   */
+  readonly cacheSize?: number
+}
+
+const DEFAULT_CACHE_SIZE = 50_000
+
+/**
+ * A state backend that keeps keyed state on disk, in LMDB: each keyed operator gets a store of
+ * its own in a fresh directory under `dir` (deleted when the operator ends), with a cache of
+ * hot values in front. Snapshots (checkpoints, savepoints) have the heap backend's portable
+ * format, so a job moves between the backends through a savepoint.
+ *
+ * <span class="informal">Asynchronous because it loads the optional `lmdb` package
+ * (`npm install lmdb`); the backend it resolves to is used synchronously.</span>
+ *
+ * What it keeps so far: every kind of descriptor state (value, list, map, reducing,
+ * aggregating; per key or per window namespace; with TTL). Operators that keep tables of their
+ * own (windows, joins, broadcast processing) fail when they start under it: give them
+ * `ds.heapStateBackend()`. Timers stay in memory. See docs/state.md.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ * import { lmdbStateBackend } from 'rx-datastream/node'
+ *
+ * async function main(): Promise<void> {
+ *   const stateBackend = await lmdbStateBackend('/var/lib/my-job/state')
+ *   const job = ds.execute(env => env.fromArray([{ user: 'ann' }]).pipe(ds.keyBy(c => c.user)), { stateBackend })
+ *   await job.done
+ * }
+ *
+ * @param dir where the operators' stores go (created if missing); a local disk, not a network share
+ * @param options `cacheSize`
+ * @returns a promise of the backend, rejected when `lmdb` cannot be loaded
+ * @see docs/state.md, "Choosing a state backend"
+ * @category state
+ * @since 0.1.0
+ */
+export async function lmdbStateBackend(dir: string, options: LmdbStateBackendOptions = {}): Promise<StateBackend> {
+  if (typeof dir !== 'string' || dir === '') throw new TypeError(`lmdbStateBackend: dir must be a non-empty path, not ${JSON.stringify(dir)}`)
+  const cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE
+  if (!Number.isSafeInteger(cacheSize) || cacheSize < 1) throw new RangeError(`lmdbStateBackend: cacheSize must be a whole number ≥ 1, not ${String(cacheSize)}`)
+  let lmdb: typeof import('lmdb')
+  try {
+    lmdb = await import('lmdb')
+  } catch (error) {
+    throw new Error(`lmdbStateBackend needs the lmdb package, an optional peer dependency of rx-datastream: npm install lmdb (${messageOf(error)})`, { cause: error })
+  }
+  const root = resolve(dir)
+  mkdirSync(root, { recursive: true })
+  return {
+    _tag: 'StateBackend',
+    name: 'lmdb',
+    createKeyedStateBackend<K>(backendOptions: KeyedStateBackendOptions): KeyedStateBackend<K> {
+      // A directory per operator instance: two jobs (or two runs) never share working state.
+      const prefix = (backendOptions.info.uid ?? backendOptions.info.kind).replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64)
+      const operatorDir = mkdtempSync(join(root, `${prefix}-`))
+      const store = openStore(lmdb, join(operatorDir, 'state.mdb'), operatorDir)
+      return new LmdbKeyedStateBackend<K>({ ...backendOptions, store, cacheSize })
+    }
+  }
+}
