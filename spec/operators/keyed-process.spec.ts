@@ -2,7 +2,8 @@ import * as t from 'io-ts'
 import { concat, from, of, type OperatorFunction, Subject, throwError } from 'rxjs'
 import * as ds from '../../src/index'
 import { active, barrier, collectElements, idle, marbleTest, rec, side, wm } from '../../marbles/index'
-import { errorOf, mainValues, runKeyed } from '../support/keyed'
+import { errorOf, mainValues, runKeyed, keyedOptions } from '../support/keyed'
+import { describeBackends } from '../support/backends'
 import { segments } from '../support/segments'
 
 const late = new ds.OutputTag<string>('late')
@@ -22,7 +23,7 @@ const eventTimers: ds.KeyedProcessFunction<string, string, string> = {
   onTimer: (ts, ctx, out) => out.collect(`${ctx.getCurrentKey()}@${ts}`)
 }
 
-describe('keyedProcess', () => {
+describeBackends('keyedProcess', () => {
   describe('records', () => {
     it('runs processElement per record with its key current; results keep the record timestamp and key', () => {
       marbleTest(({ cold, expectStream }) => {
@@ -163,7 +164,7 @@ describe('keyedProcess', () => {
     it('registered at or before the current watermark from processElement, fires at the next advance, not at once', () => {
       marbleTest(({ cold, expectStream }) => {
         const input = cold<ds.StreamElement<string, string>>('-B-a-C------|', { B: wm(10), a: rec('5,10', 11, 'k'), C: wm(11) })
-        expectStream(input.pipe(ds.keyedProcess(eventTimers))).toBe('-B---(xyC)--(W|)', {
+        expectStream(input.pipe(ds.keyedProcess(eventTimers, keyedOptions()))).toBe('-B---(xyC)--(W|)', {
           B: wm(10),
           x: rec('k@5', 5, 'k'),
           y: rec('k@10', 10, 'k'),
@@ -240,7 +241,7 @@ describe('keyedProcess', () => {
           f: rec('add 25', 0, 'z'),
           g: rec('del 15', 0, 'x')
         })
-        const output = input.pipe(ds.keyedProcess(fn, { scheduler }))
+        const output = input.pipe(ds.keyedProcess(fn, keyedOptions({ scheduler })))
         expectStream(output).toBe('10ms (pq) 6ms r 4ms s 13ms (W|)', {
           p: rec('y@10', ds.NO_TIMESTAMP, 'y'),
           q: rec('x@10', ds.NO_TIMESTAMP, 'x'),
@@ -721,7 +722,7 @@ describe('keyedProcess', () => {
           ctx.timerService().registerEventTimeTimer(100)
         }
       }
-      const op = ds.keyedProcess(fn, { name: 'life' })
+      const op = ds.keyedProcess(fn, keyedOptions({ name: 'life' }))
       const input = from([rec('a', 1, 'k'), rec('b', 2, 'k')])
       collectElements(input.pipe(op))
       expect(log).toEqual(['open life', 'a', 'b', 'timer 100', 'close'])
@@ -744,12 +745,12 @@ describe('keyedProcess', () => {
       expect(thrown).toEqual(['open keyedProcess', 'a', 'close'])
 
       const errored: string[] = []
-      collectElements(concat(of(rec('a', 1, 'k')), throwError(() => new Error('x'))).pipe(ds.keyedProcess(lifecycle(errored))))
+      collectElements(concat(of(rec('a', 1, 'k')), throwError(() => new Error('x'))).pipe(ds.keyedProcess(lifecycle(errored), keyedOptions())))
       expect(errored).toEqual(['open keyedProcess', 'a', 'close'])
 
       const unsubscribed: string[] = []
       const input = new Subject<ds.StreamElement<string, string>>()
-      const subscription = input.pipe(ds.keyedProcess(lifecycle(unsubscribed))).subscribe()
+      const subscription = input.pipe(ds.keyedProcess(lifecycle(unsubscribed), keyedOptions())).subscribe()
       input.next(rec('a', 1, 'k'))
       subscription.unsubscribe()
       subscription.unsubscribe()
@@ -771,7 +772,7 @@ describe('keyedProcess', () => {
           }
         }
       }
-      const op = ds.keyedProcess(firstOfKey)
+      const op = ds.keyedProcess(firstOfKey, keyedOptions())
       expect(created).toBe(0)
       const input = from([rec('a1', 1, 'a'), rec('b1', 2, 'b'), rec('a2', 3, 'a')])
       expect(mainValues(collectElements(input.pipe(op)))).toEqual(['a1', 'b1'])

@@ -1,9 +1,10 @@
 import * as t from 'io-ts'
 import * as ds from '../../src/index'
 import { assignToKeyGroup } from '../../src/state/KeyGroup'
-import type { HeapKeyedStateBackend } from '../../src/state/HeapKeyedStateBackend'
+import type { KeyedStateBackend } from '../../src/state/KeyedStateBackend'
 import type { KeyedStateSnapshot } from '../../src/state/snapshotFormat'
 import { averageState as average, testBackend, withKey } from '../support/keyed'
+import { describeBackends } from '../support/backends'
 
 /** A snapshot as it comes back from storage: through JSON text. */
 function stored(snapshot: KeyedStateSnapshot): unknown {
@@ -41,7 +42,7 @@ const total = ds.reducingState('total', (a: number, b: number) => a + b, t.numbe
 
 const KEYS: readonly ds.Key[] = ['a', '', 7, -2.5, 0, true, false, 12345678901234567890n, ['page', 3, false, 9n], Infinity, -Infinity]
 
-function fill(backend: HeapKeyedStateBackend<ds.Key>): void {
+function fill(backend: KeyedStateBackend<ds.Key>): void {
   KEYS.forEach((key, i) =>
     withKey(backend, key, () => {
       backend.getState(count).update(i)
@@ -58,7 +59,7 @@ function fill(backend: HeapKeyedStateBackend<ds.Key>): void {
   )
 }
 
-function read(backend: HeapKeyedStateBackend<ds.Key>, key: ds.Key): unknown {
+function read(backend: KeyedStateBackend<ds.Key>, key: ds.Key): unknown {
   return withKey(backend, key, () => ({
     count: backend.getState(count).value(),
     seen: backend.getState(seen).get(),
@@ -68,7 +69,7 @@ function read(backend: HeapKeyedStateBackend<ds.Key>, key: ds.Key): unknown {
   }))
 }
 
-describe('keyed state backend snapshots', () => {
+describeBackends('keyed state backend snapshots', () => {
   describe('round trip', () => {
     it('restores every kind of state for every kind of key, through JSON', () => {
       const source = testBackend()
@@ -323,7 +324,7 @@ describe('keyed state backend snapshots', () => {
   })
 
   describe('restore errors', () => {
-    function snapshotOf(fillWith: (backend: HeapKeyedStateBackend<ds.Key>) => void): KeyedStateSnapshot {
+    function snapshotOf(fillWith: (backend: KeyedStateBackend<ds.Key>) => void): KeyedStateSnapshot {
       const backend = testBackend()
       fillWith(backend)
       return stored(backend.snapshot()) as KeyedStateSnapshot

@@ -8,7 +8,8 @@ import * as t from 'io-ts'
 import { from } from 'rxjs'
 import * as ds from '../../src/index'
 import { collectElements, rec, wm } from '../../marbles/index'
-import { mainValues, testBackend, withKey } from '../support/keyed'
+import { mainValues, testBackend, withKey, keyedOptions } from '../support/keyed'
+import { describeBackends } from '../support/backends'
 
 /** Small key spaces, so that keys repeat: strings, integers, bigints and composite keys. */
 const keyArb: fc.Arbitrary<ds.Key> = fc.oneof(
@@ -28,7 +29,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('watermark' as const), delta: fc.integer({ min: 0, max: 5 }) }) }
 )
 
-describe('keyed state properties', () => {
+describeBackends('keyed state properties', () => {
   it('keyedProcess counting per key with a value state equals a Map-based count, for any keyed input and key-group layout', () => {
     const count = ds.valueState('count', t.number, 0)
     const counting: ds.KeyedProcessFunction<ds.Key, number, [ds.Key, number]> = {
@@ -46,7 +47,7 @@ describe('keyed state properties', () => {
           if (step.kind === 'watermark') return wm((watermark += step.delta + 1))
           return rec(step.value, i, step.key)
         })
-        const out = collectElements(from(input).pipe(ds.keyedProcess(counting, { maxParallelism })))
+        const out = collectElements(from(input).pipe(ds.keyedProcess(counting, keyedOptions({ maxParallelism }))))
         const reference = new Map<string, number>()
         const expected: Array<[ds.Key, number]> = []
         for (const step of steps) {

@@ -3,11 +3,12 @@ import { from } from 'rxjs'
 import * as ds from '../../src/index'
 import { collectElements, rec, wm } from '../../marbles/index'
 import { emitMapStateRead, errorOf, mainValues, outputOf, runKeyed } from '../support/keyed'
+import { describeBackends } from '../support/backends'
 
 /** A command for a state, sent as a record's value: an operation and its arguments. */
 type Command = readonly [op: string, ...args: string[]]
 
-describe('keyed state', () => {
+describeBackends('keyed state', () => {
   describe('value state', () => {
     const count = ds.valueState('count', t.number)
     const valueOps: ds.KeyedProcessFunction<string, number | 'get' | 'clear', [string, number | undefined]> = {

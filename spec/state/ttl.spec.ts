@@ -1,7 +1,8 @@
 import * as t from 'io-ts'
 import * as ds from '../../src/index'
 import { marbleTest, rec } from '../../marbles/index'
-import { averageState as average, emitMapStateRead, storedKeys, testBackend, withKey } from '../support/keyed'
+import { averageState as average, emitMapStateRead, storedKeys, testBackend, withKey, keyedOptions } from '../support/keyed'
+import { describeBackends } from '../support/backends'
 
 /**
  * Runs `fn` on the TestScheduler's virtual clock: each letter of `marbles` is a record of
@@ -18,7 +19,7 @@ function onVirtualTime<In, Out>(
     const records: Record<string, ds.StreamElement<In, string>> = {}
     for (const [letter, [key, command]] of Object.entries(values)) records[letter] = rec(command, 0, key)
     cold(marbles, records)
-      .pipe(ds.keyedProcess(fn, { scheduler }))
+      .pipe(ds.keyedProcess(fn, keyedOptions({ scheduler })))
       .subscribe({
         next: e => {
           if (e._tag === 'Record') got.push([scheduler.now(), e.value])
@@ -74,7 +75,7 @@ function mapProbe(descriptor: ds.MapStateDescriptor<string, number>): ds.KeyedPr
   }
 }
 
-describe('state time to live (processing time)', () => {
+describeBackends('state time to live (processing time)', () => {
   describe('value state', () => {
     it('expires exactly at lastAccess + ttl: present one millisecond before, absent at it', () => {
       const v = ds.enableTimeToLive(ds.valueState('v', t.number), ttl10())
@@ -94,7 +95,7 @@ describe('state time to live (processing time)', () => {
       marbleTest(({ cold, expectStream, scheduler }) => {
         const v = ds.enableTimeToLive(ds.valueState('v', t.number), ttl10())
         const input = cold('s 8ms gh|', { s: rec<number | 'get', string>(7, 0, 'k'), g: rec<number | 'get', string>('get', 9, 'k'), h: rec<number | 'get', string>('get', 10, 'k') })
-        const output = input.pipe(ds.keyedProcess(valueProbe(v), { scheduler }))
+        const output = input.pipe(ds.keyedProcess(valueProbe(v), keyedOptions({ scheduler })))
         expectStream(output).toBe('- 8ms gh(W|)', { g: rec(7, 9, 'k'), h: rec(undefined, 10, 'k'), W: ds.MAX_WATERMARK })
       })
     })

@@ -3,7 +3,13 @@ import * as t from 'io-ts'
 import { from, type OperatorFunction } from 'rxjs'
 import * as ds from '../../src/index'
 import { collectElements, type CollectedElements, rec } from '../../marbles/index'
-import { HeapKeyedStateBackend } from '../../src/state/HeapKeyedStateBackend'
+import type { KeyedStateBackend } from '../../src/state/KeyedStateBackend'
+import { currentBackend } from './backends'
+
+/** `options` with the state backend of the running suite (see `describeBackends`), unless they name one. */
+export function keyedOptions<O extends ds.KeyedStateOptions>(options?: O): O & { readonly stateBackend: ds.StateBackend } {
+  return { stateBackend: currentBackend(), ...(options as O) }
+}
 
 /** Runs `fn` synchronously over `input` and returns what came out. */
 export function runKeyed<K extends ds.Key, In, Out>(
@@ -12,7 +18,7 @@ export function runKeyed<K extends ds.Key, In, Out>(
   options?: ds.KeyedStateOptions
 ): CollectedElements<Out, K> {
   // The element type is generic here, so the keyed-stream check cannot resolve: run it as is.
-  const operator = ds.keyedProcess(fn, options) as unknown as OperatorFunction<ds.StreamElement<In, K>, ds.StreamElement<Out, K>>
+  const operator = ds.keyedProcess(fn, keyedOptions(options)) as unknown as OperatorFunction<ds.StreamElement<In, K>, ds.StreamElement<Out, K>>
   return collectElements(from(input).pipe(operator))
 }
 
@@ -55,12 +61,12 @@ export interface ManualClock {
   now: number
 }
 
-/** A backend of keyed state on a hand-moved clock, as an operator would own one. */
+/** A backend of keyed state on a hand-moved clock, as an operator would own one (of the running suite's kind). */
 export function testBackend(
   clock: ManualClock = { now: 0 },
-  options: { readonly maxParallelism?: number; readonly validateWrites?: boolean } = {}
-): HeapKeyedStateBackend<ds.Key> {
-  return new HeapKeyedStateBackend<ds.Key>({
+  options: { readonly maxParallelism?: number; readonly validateWrites?: boolean; readonly stateBackend?: ds.StateBackend } = {}
+): KeyedStateBackend<ds.Key> {
+  return (options.stateBackend ?? currentBackend()).createKeyedStateBackend<ds.Key>({
     info: { kind: 'keyedProcess', name: 'spec', uid: 'spec-v1' },
     now: () => clock.now,
     maxParallelism: options.maxParallelism,
@@ -69,7 +75,7 @@ export function testBackend(
 }
 
 /** Runs `fn` with `key` current, as a record of that key would. */
-export function withKey<R>(backend: HeapKeyedStateBackend<ds.Key>, key: ds.Key, fn: () => R): R {
+export function withKey<R>(backend: KeyedStateBackend<ds.Key>, key: ds.Key, fn: () => R): R {
   backend.keys.setCurrentKey(key)
   backend.keys.active = true
   try {
@@ -80,7 +86,7 @@ export function withKey<R>(backend: HeapKeyedStateBackend<ds.Key>, key: ds.Key, 
 }
 
 /** The keys that physically hold a value of `descriptor` (expired or not), in key-group order. */
-export function storedKeys(backend: HeapKeyedStateBackend<ds.Key>, descriptor: ds.StateDescriptor): ds.Key[] {
+export function storedKeys(backend: KeyedStateBackend<ds.Key>, descriptor: ds.StateDescriptor): ds.Key[] {
   const keys: ds.Key[] = []
   backend.applyToAllKeys(descriptor, key => keys.push(key))
   return keys
