@@ -50,7 +50,7 @@ const ROOT_VALUES = [
   'tumblingProcessingTimeWindows', 'unionWith', 'valueState', 'values', 'watermark', 'windowAll', 'windowBy',
   'windowStart', 'withIdleness', 'execute', 'transactionalSink', 'sinkTo', 'cancelCheckpointMarker', 'isCancelCheckpointMarker',
   'listSavepoints', 'deleteSavepoint', 'withSchemaVersion', 'setStateValidation', 'upsertSink',
-  'toMermaid', 'toDot', 'HyperLogLog', 'hyperLogLogCodec', 'approximateDistinctCount'
+  'toMermaid', 'toDot', 'HyperLogLog', 'hyperLogLogCodec', 'approximateDistinctCount', 'heapStateBackend'
 ].sort()
 
 /** Runtime machinery that the root entry once exported and must not again. */
@@ -207,6 +207,21 @@ describe('the built package (rx-datastream)', () => {
       const cjs: NodeEntry = require('rx-datastream/node')
       expect(await lastValueFrom(esm.fileLines(path).pipe(toArray()))).toEqual(['x', 'y'])
       expect(await lastValueFrom(cjs.fileLines(path).pipe(toArray()))).toEqual(['x', 'y'])
+    })
+
+    it('makes the LMDB state backend from ESM and from CJS, loading lmdb only then', async () => {
+      const esm = await import('rx-datastream/node')
+      const cjs: NodeEntry = require('rx-datastream/node')
+      for (const entry of [esm, cjs]) {
+        const backend = await entry.lmdbStateBackend(join(dir, 'state'))
+        expect(backend.name).toBe('lmdb')
+      }
+      // The bundles import lmdb dynamically: loading the node entry never needs it.
+      for (const file of ['dist/esm/node.mjs', 'dist/cjs/node.cjs']) {
+        const code = readFileSync(join(ROOT, file), 'utf8')
+        expect(code).withContext(file).not.toMatch(/^import .*['"]lmdb['"]|require\(['"]lmdb['"]\)/m)
+        expect(code).withContext(file).toMatch(/import\(['"]lmdb['"]\)/)
+      }
     })
   })
 

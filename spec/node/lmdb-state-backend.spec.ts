@@ -1,0 +1,219 @@
+/**
+ * The LMDB state backend beyond the shared keyed-state suites (which run against it through
+ * `describeBackends`): snapshots that move between the heap and LMDB in both directions, a
+ * snapshot written in steps while the job goes on writing, many keys through a small cache,
+ * a job moved between backends through a savepoint, and the clear failure of an operator
+ * whose tables it does not keep yet.
+ */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as t from 'io-ts'
+import * as ds from '../../src/index'
+import { lmdbStateBackend } from '../../node/index'
+import { averageState as average, testBackend, withKey } from '../support/keyed'
+import type { KeyedStateBackend } from '../../src/state/KeyedStateBackend'
+
+const count = ds.valueState('count', t.number)
+const names = ds.listState('names', t.string)
+const scores = ds.mapState('scores', t.string, t.number)
+const sum = ds.reducingState('sum', (a: number, b: number) => a + b, t.number)
+const fresh = ds.enableTimeToLive(ds.valueState('fresh', t.string), ds.stateTtlConfig(100))
+
+/** Every kind of state, for keys of several shapes, some in window namespaces. */
+function fill(backend: KeyedStateBackend<ds.Key>, keys = 40): void {
+  for (let i = 0; i < keys; i++) {
+    const key: ds.Key = i % 3 === 0 ? `k${i}` : i % 3 === 1 ? i : ['tuple', i]
+    withKey(backend, key, () => {
+      backend.getState(count).update(i)
+      backend.getState(names).addAll([`a${i}`, `b${i}`])
+      backend.getState(scores).put(`s${i}`, i * 2)
+      backend.getState(sum).add(i)
+      backend.getState(average).add(i)
+      backend.getState(fresh).update(`f${i}`)
+      backend.getNamespacedState(sum, 1_000).add(i * 10)
+      backend.getNamespacedState(names, 2_000).add(`w${i}`)
+    })
+  }
+}
+
+/** A snapshot's states by name, each entry list sorted, for comparing snapshots of different backends. */
+function normalized(snapshot: object): unknown {
+  const { states, ...rest } = snapshot as { states: Array<{ name: string; entries: unknown[] }> }
+  return {
+    ...rest,
+    states: [...states]
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .map(s => ({ ...s, entries: s.entries.map(e => JSON.stringify(e)).sort() }))
+  }
+}
+
+describe('lmdbStateBackend', () => {
+  let dir: string
+  let lmdb: ds.StateBackend
+  const heap = ds.heapStateBackend()
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rx-datastream-lmdb-'))
+    lmdb = await lmdbStateBackend(dir, { cacheSize: 16 })
+  })
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  it('writes the snapshot the heap backend writes, and each restores the other’s', () => {
+    const clock = { now: 0 }
+    const onHeap = testBackend(clock, { stateBackend: heap })
+    const onDisk = testBackend(clock, { stateBackend: lmdb })
+    fill(onHeap)
+    fill(onDisk)
+    const heapSnapshot = onHeap.snapshot()
+    expect(normalized(onDisk.snapshot())).toEqual(normalized(heapSnapshot))
+
+    // heap → lmdb → heap: the same state all the way.
+    const diskRestored = testBackend(clock, { stateBackend: lmdb })
+    diskRestored.restore(heapSnapshot)
+    const heapAgain = testBackend(clock, { stateBackend: heap })
+    heapAgain.restore(diskRestored.snapshot())
+    expect(normalized(heapAgain.snapshot())).toEqual(normalized(heapSnapshot))
+    withKey(diskRestored, ['tuple', 2], () => {
+      expect(diskRestored.getState(count).value()).toBe(2)
+      expect(diskRestored.getState(names).get()).toEqual(['a2', 'b2'])
+      expect(diskRestored.getState(scores).entries()).toEqual([['s2', 4]])
+      expect(diskRestored.getNamespacedState(sum, 1_000).get()).toBe(20)
+      expect(diskRestored.getState(average).get()).toBe(2)
+    })
+    for (const backend of [onHeap, onDisk, diskRestored, heapAgain]) backend.dispose()
+  })
+
+  it('keeps every value through a cache far smaller than the state', () => {
+    const backend = testBackend({ now: 0 }, { stateBackend: lmdb })
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 500; i++) {
+        withKey(backend, i, () => {
+          backend.getState(count).update((backend.getState(count).value() ?? 0) + i)
+          backend.getState(names).add(`r${round}`)
+        })
+      }
+    }
+    for (let i = 0; i < 500; i += 37) {
+      withKey(backend, i, () => {
+        expect(backend.getState(count).value()).toBe(3 * i)
+        expect(backend.getState(names).get()).toEqual(['r0', 'r1', 'r2'])
+      })
+    }
+    const keys: ds.Key[] = []
+    backend.applyToAllKeys(count, key => keys.push(key))
+    expect(keys.length).toBe(500)
+    backend.dispose()
+  })
+
+  it('writes a snapshot in steps as the state was at the barrier, whatever is written meanwhile', () => {
+    const backend = testBackend({ now: 0 }, { stateBackend: lmdb })
+    fill(backend, 200)
+    const expected = normalized(backend.snapshot())
+    const deferred = backend.snapshotDeferred()
+    let steps = 0
+    while (!deferred.step(-1)) {
+      // Between steps the job goes on: it changes, removes and adds values.
+      withKey(backend, `k${steps * 3}`, () => backend.getState(count).update(-1))
+      withKey(backend, steps + 1_000, () => backend.getState(names).add('new'))
+      withKey(backend, 1, () => backend.getState(scores).clear())
+      steps++
+    }
+    expect(steps).toBeGreaterThan(0)
+    expect(normalized(JSON.parse(deferred.text()) as object)).toEqual(expected)
+    backend.dispose()
+  })
+
+  it('deletes its files when the operator ends', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'rx-datastream-lmdb-own-'))
+    try {
+      const backend = testBackend({ now: 0 }, { stateBackend: await lmdbStateBackend(own) })
+      withKey(backend, 'a', () => backend.getState(count).update(1))
+      expect(readdirSync(own).length).toBe(1)
+      backend.dispose()
+      await new Promise(resolve => setTimeout(resolve, 50))
+      expect(readdirSync(own)).toEqual([])
+    } finally {
+      rmSync(own, { recursive: true, force: true })
+    }
+  })
+
+  it('rejects a bad directory or cache size', async () => {
+    await expectAsync(lmdbStateBackend('')).toBeRejectedWithError(TypeError, /dir must be a non-empty path/)
+    await expectAsync(lmdbStateBackend(dir, { cacheSize: 0 })).toBeRejectedWithError(RangeError, /cacheSize/)
+    expect(() => ds.keyedProcess(() => ({ processElement: () => {} }), { stateBackend: {} as ds.StateBackend })).toThrowError(TypeError, /stateBackend must be a state backend/)
+  })
+
+  it('fails an operator that keeps tables of its own, naming it, when the job starts', async () => {
+    const job = ds.execute(
+      env =>
+        env.fromArray([1, 2, 3]).pipe(
+          ds.assignTimestampsAndWatermarks(ds.WatermarkStrategy.forMonotonousTimestamps<number>().withTimestampAssigner(n => n), { uid: 'ts', autoWatermarkInterval: 0 }),
+          ds.keyBy(n => n % 2, { uid: 'parity' }),
+          ds.windowBy(ds.tumblingEventTimeWindows(10), { uid: 'sums' }).reduce((a, b) => a + b),
+          ds.values()
+        ),
+      { stateBackend: lmdb, onWarning: () => {} }
+    )
+    await expectAsync(job.done).toBeRejectedWithError(ds.StateError, /uid sums.*the lmdb state backend does not keep operators' own tables yet/)
+  })
+
+  describe('a job moved between backends through a savepoint', () => {
+    interface Click {
+      readonly user: string
+      readonly ts: number
+    }
+    const clicks: Click[] = Array.from({ length: 400 }, (_, i) => ({ user: `u${(i * 7) % 53}`, ts: i }))
+    const seen = ds.valueState('seen', t.number)
+    const firstSeen = ds.mapState('first', t.string, t.number)
+    const counting: ds.KeyedProcessFunction<string, Click, string> = {
+      processElement(click, ctx, out) {
+        const n = (ctx.state(seen).value() ?? 0) + 1
+        ctx.state(seen).update(n)
+        if (!ctx.state(firstSeen).contains('at')) ctx.state(firstSeen).put('at', click.ts)
+        out.collect(`${click.user}:${n}:${ctx.state(firstSeen).get('at')}`)
+      }
+    }
+    const source = (at: (i: number) => void = () => {}): ds.Source<Click, number> => ({
+      *read(offset = 0) {
+        for (let i = offset; i < clicks.length; i++) {
+          at(i)
+          yield { value: clicks[i]!, offset: i + 1 }
+        }
+      }
+    })
+    const pipeline = (env: ds.StreamExecutionEnvironment, src: ds.Source<Click, number>) =>
+      env.fromSource(src, { uid: 'clicks' }).pipe(
+        ds.assignTimestampsAndWatermarks(ds.WatermarkStrategy.forMonotonousTimestamps<Click>().withTimestampAssigner(c => c.ts), { uid: 'ts', autoWatermarkInterval: 0 }),
+        ds.keyBy(c => c.user, { uid: 'by-user' }), ds.keyedProcess(counting, { uid: 'count' }), ds.values())
+    const outputOf = async <T>(job: ds.Job<T>): Promise<T[]> => {
+      const out: T[] = []
+      job.output$.subscribe(v => out.push(v))
+      await job.done
+      return out
+    }
+
+    for (const [from, to] of [
+      ['heap', 'lmdb'],
+      ['lmdb', 'heap']
+    ] as const) {
+      it(`${from} → ${to}: the output is one uninterrupted run's`, async () => {
+        const backendOf = (name: 'heap' | 'lmdb'): ds.StateBackend => (name === 'heap' ? heap : lmdb)
+        const uninterrupted = await outputOf(ds.execute(env => pipeline(env, source()), { onWarning: () => {} }))
+        const store = ds.memoryStore()
+        let job: ds.Job<string> | undefined
+        job = ds.execute(env => pipeline(env, source(i => (i === 150 ? void job!.stopWithSavepoint('move') : undefined))), {
+          jobId: 'clicks',
+          checkpointing: { store },
+          stateBackend: backendOf(from),
+          onWarning: () => {}
+        })
+        const before = await outputOf(job)
+        expect((await job.done).status).toBe('stopped')
+        const after = await outputOf(ds.execute(env => pipeline(env, source()), { jobId: 'clicks', checkpointing: { store }, restore: 'move', stateBackend: backendOf(to), onWarning: () => {} }))
+        expect(before.length).toBeGreaterThan(0)
+        expect([...before, ...after]).toEqual(uninterrupted)
+      })
+    }
+  })
+})
