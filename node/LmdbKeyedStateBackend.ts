@@ -195,7 +195,7 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     throw new StateError(
       this.info,
       name,
-      `the lmdb state backend does not keep operators' own tables yet (window contents, sliced panes, join buffers, broadcast-process bookkeeping): ` +
+      `the lmdb state backend does not keep operators' own tables yet (window contents, sliced panes, join buffers): ` +
         `give this operator the heap backend (its stateBackend option, or the job's: ds.heapStateBackend())`
     )
   }

@@ -32,7 +32,7 @@ export * from './split'
 export * from './split-by'
 
 // ---- windows ----
-export { WindowedStream, type WindowOperatorFunction } from './windowed-stream'
+export { WindowedStream, type WindowOperatorFunction, type WindowOptions } from './windowed-stream'
 export { countWindow, windowBy } from './window-by'
 export { countWindowAll, windowAll } from './window-all'
 

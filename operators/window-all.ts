@@ -1,8 +1,7 @@
-import type { SchedulerOptions } from '../src/core/OperatorOptions'
 import { globalWindows } from '../src/windowing/assigners'
 import type { WindowAssigner } from '../src/windowing/WindowAssigner'
 import { countWindowPolicy } from './window-by'
-import { type WindowedStream, windowedStream } from './windowed-stream'
+import { type WindowedStream, type WindowOptions, windowedStream } from './windowed-stream'
 
 /**
  * Windows a whole stream, keyed or not, as one partition (Flink's `windowAll`): the same
@@ -26,7 +25,7 @@ import { type WindowedStream, windowedStream } from './windowed-stream'
  * @category windowing
  * @since 0.1.0
  */
-export function windowAll<T>(assigner: WindowAssigner<T>, options?: SchedulerOptions): WindowedStream<false> {
+export function windowAll<T>(assigner: WindowAssigner<T>, options?: WindowOptions): WindowedStream<false> {
   return windowedStream('windowAll', false, assigner as WindowAssigner<unknown>, options)
 }
 
@@ -52,7 +51,7 @@ export function windowAll<T>(assigner: WindowAssigner<T>, options?: SchedulerOpt
  * @category windowing
  * @since 0.1.0
  */
-export function countWindowAll(size: number, slide?: number, options?: SchedulerOptions): WindowedStream<false> {
+export function countWindowAll(size: number, slide?: number, options?: WindowOptions): WindowedStream<false> {
   const [trigger, evictor] = countWindowPolicy('countWindowAll', size, slide)
   return windowedStream('countWindowAll', false, globalWindows(), options, trigger, evictor)
 }

@@ -1,11 +1,10 @@
-import type { SchedulerOptions } from '../src/core/OperatorOptions'
 import { globalWindows } from '../src/windowing/assigners'
 import { countEvictor } from '../src/windowing/evictors'
 import { countTrigger, purgingTrigger } from '../src/windowing/triggers'
 import type { Evictor } from '../src/windowing/Evictor'
 import type { Trigger } from '../src/windowing/Trigger'
 import type { WindowAssigner } from '../src/windowing/WindowAssigner'
-import { type WindowedStream, windowedStream } from './windowed-stream'
+import { type WindowedStream, type WindowOptions, windowedStream } from './windowed-stream'
 
 /**
  * Windows a keyed stream (Flink's `keyedStream.window(assigner)`): each key's records are
@@ -38,11 +37,11 @@ import { type WindowedStream, windowedStream } from './windowed-stream'
  * ).subscribe(r => console.log(r.key, r.value, r.timestamp)) // "/" 2 9999, then "/a" 1 19999
  *
  * @param assigner which windows each record belongs to
- * @param options `name`, `uid`, `scheduler` (processing time, for processing-time windows and triggers)
+ * @param options `name`, `uid`, `scheduler` (processing time, for processing-time windows and triggers), `stateBackend`
  * @category windowing
  * @since 0.1.0
  */
-export function windowBy<T>(assigner: WindowAssigner<T>, options?: SchedulerOptions): WindowedStream<true> {
+export function windowBy<T>(assigner: WindowAssigner<T>, options?: WindowOptions): WindowedStream<true> {
   return windowedStream('windowBy', true, assigner as WindowAssigner<unknown>, options)
 }
 
@@ -72,7 +71,7 @@ export function windowBy<T>(assigner: WindowAssigner<T>, options?: SchedulerOpti
  * @category windowing
  * @since 0.1.0
  */
-export function countWindow(size: number, slide?: number, options?: SchedulerOptions): WindowedStream<true> {
+export function countWindow(size: number, slide?: number, options?: WindowOptions): WindowedStream<true> {
   const [trigger, evictor] = countWindowPolicy('countWindow', size, slide)
   return windowedStream('countWindow', true, globalWindows(), options, trigger, evictor)
 }

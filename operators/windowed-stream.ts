@@ -1,6 +1,7 @@
 import { asyncScheduler, type Observable, type SchedulerLike } from 'rxjs'
 import type { NeedsKeys } from '../src/core/Key'
 import { type OperatorInfo, operatorInfo, type SchedulerOptions } from '../src/core/OperatorOptions'
+import { checkStateBackend, type StateBackend } from '../src/state/StateBackend'
 import type { OutputTag } from '../src/core/OutputTag'
 import type { StreamElement } from '../src/core/StreamElement'
 import { assertDuration } from '../src/core/WatermarkGenerator'
@@ -27,6 +28,27 @@ import { oneInputOperator } from '../src/runtime/host'
 import type { ChainContext } from '../src/runtime/Output'
 import type { ChainOutput } from '../src/runtime/Output'
 import type { AbstractStreamOperator, OneInput } from '../src/runtime/StreamOperator'
+
+
+/**
+ * Options of the window builders (`windowBy`, `windowAll`, `countWindow`, `countWindowAll`):
+ * `name`, `uid`, `scheduler` (processing time, for processing-time windows and triggers) and
+ * `stateBackend` (where the window's state lives; default the job's, or the heap). The LMDB
+ * backend does not keep window contents yet: in a job on it, give windows the heap backend.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const options: ds.WindowOptions = { uid: 'views-per-page', stateBackend: ds.heapStateBackend() }
+ * const perPage = ds.windowBy(ds.tumblingEventTimeWindows(10_000), options)
+ *
+ * @category windowing
+ * @since 0.1.0
+ */
+export interface WindowOptions extends SchedulerOptions {
+  /** Where this window's state lives, overriding the job's `stateBackend`. */
+  readonly stateBackend?: StateBackend
+}
 
 /**
  * A windowed computation as a pipeable operator: the result of a terminal method of
@@ -56,7 +78,7 @@ interface WindowSpec {
   readonly evictor: Evictor<unknown> | undefined
   readonly allowedLateness: number
   readonly lateDataTag: OutputTag<unknown> | undefined
-  readonly options: SchedulerOptions | undefined
+  readonly options: WindowOptions | undefined
   /** `earlyFirings(interval)`: the default event-time trigger with early firings every `interval`. */
   readonly earlyFirings: number | undefined
   /** `withPaneInfo()`: results as `{ value, window, pane }`. */
@@ -303,7 +325,8 @@ export class WindowedStream<Keyed extends boolean, Panes extends boolean = false
           lateDataTag: lateDataTag as OutputTag<T> | undefined,
           panes: panes(info),
           windowFunction,
-          scheduler
+          scheduler,
+          stateBackend: this.spec.options?.stateBackend
         },
         output,
         context
@@ -347,7 +370,8 @@ export class WindowedStream<Keyed extends boolean, Panes extends boolean = false
             allowedLateness: spec.allowedLateness,
             lateDataTag: spec.lateDataTag as OutputTag<T> | undefined,
             contents: makeContents(),
-            scheduler
+            scheduler,
+            stateBackend: spec.options?.stateBackend
           },
           output,
           context
@@ -362,9 +386,10 @@ export function windowedStream<Keyed extends boolean>(
   kind: string,
   keyed: Keyed,
   assigner: WindowAssigner<unknown>,
-  options: SchedulerOptions | undefined,
+  options: WindowOptions | undefined,
   trigger?: Trigger<unknown>,
   evictor?: Evictor<unknown>
 ): WindowedStream<Keyed> {
+  checkStateBackend(options?.stateBackend, `${kind}: stateBackend`)
   return WindowedStream.fromSpec<Keyed>({ kind, keyed, assigner, trigger, evictor, allowedLateness: 0, lateDataTag: undefined, options, earlyFirings: undefined, paneInfo: false })
 }

@@ -158,6 +158,24 @@ describe('lmdbStateBackend', () => {
     await expectAsync(job.done).toBeRejectedWithError(ds.StateError, /uid sums.*the lmdb state backend does not keep operators' own tables yet/)
   })
 
+  it('runs such an operator on the heap in a job on LMDB when the operator says so', async () => {
+    const sums: number[] = []
+    const job = ds.execute(
+      env =>
+        env.fromArray([1, 2, 3, 14]).pipe(
+          ds.assignTimestampsAndWatermarks(ds.WatermarkStrategy.forMonotonousTimestamps<number>().withTimestampAssigner(n => n), { uid: 'ts', autoWatermarkInterval: 0 }),
+          ds.keyBy(n => n % 2, { uid: 'parity' }),
+          ds.keyedProcess<number, number, number>({ processElement: (n, ctx, out) => out.collect(n + (ctx.state(count).value() ?? 0)) }, { uid: 'on-disk' }),
+          ds.windowBy(ds.tumblingEventTimeWindows(10), { uid: 'sums', stateBackend: heap }).reduce((a, b) => a + b),
+          ds.values()
+        ),
+      { stateBackend: lmdb, onWarning: () => {} }
+    )
+    job.output$.subscribe(n => sums.push(n))
+    await job.done
+    expect(sums.sort((a, b) => a - b)).toEqual([2, 4, 14])
+  })
+
   describe('a job moved between backends through a savepoint', () => {
     interface Click {
       readonly user: string
