@@ -5,8 +5,8 @@
  * decoded values in front (`LmdbStateTable`). The state objects are the heap backend's
  * (`heapStates.ts`): the semantics (TTL, namespaces, merging, validation) are one code.
  *
- * - Writes go to the cache; changed values reach the store in one write transaction when the
- *   cache is full, and before a snapshot or a scan of every key. The store is working state,
+ * - Writes go to the cache; changed values reach the store in one write transaction when their
+ *   keys are evicted (the cache is full), and before a snapshot or a scan of every key. The store is working state,
  *   not a checkpoint: it is written without fsync and deleted when the operator ends.
  * - A snapshot flushes, then reads the store through one LMDB read transaction (a consistent
  *   view whatever is written meanwhile) in steps after the barrier, in the portable format of
@@ -130,13 +130,20 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     if (++this.cached > this.options.cacheSize) this.full = true
   }
 
+  /** Evicts half of every table's cached keys, their changes written in one transaction. */
   makeRoom(): void {
-    this.flush()
-    this.cached = 0
-    for (const { table } of this.registered.values()) {
-      table.evict()
-      this.cached += table.size
+    const db = this.db
+    const write = (key: StoreKey, text: string | undefined): void => {
+      if (text === undefined) db.removeSync(key)
+      else db.putSync(key, text)
     }
+    this.cached = 0
+    db.transactionSync(() => {
+      for (const { table } of this.registered.values()) {
+        table.evict(write)
+        this.cached += table.size
+      }
+    })
     this.full = false
   }
 

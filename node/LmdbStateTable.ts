@@ -53,6 +53,8 @@ interface KeySlots<S> {
   readonly keyText: string
   root: Slot<S> | undefined
   namespaces: Map<unknown, Slot<S>> | undefined
+  /** Read or written since the last eviction (its second chance). */
+  used: boolean
 }
 
 /** @internal */
@@ -128,7 +130,7 @@ export class LmdbStateTable<S> implements KvTable<S> {
       const stored = this.decode(value, key)
       const kept = keep(stored)
       if (kept !== undefined && this.encode(kept) === value) continue
-      if (slots === undefined) this.slots.set(id, (slots = { group, keyText, root: undefined, namespaces: undefined }))
+      if (slots === undefined) this.slots.set(id, (slots = { group, keyText, root: undefined, namespaces: undefined, used: false }))
       const slot: Slot<S> = { value: kept, dirty: true }
       this.unflushed = true
       if (ns === false) slots.root = slot
@@ -150,13 +152,30 @@ export class LmdbStateTable<S> implements KvTable<S> {
     }
   }
 
-  /** Drops the older half of the cached keys (in the order they were loaded); call after a flush. */
-  evict(): void {
+  /**
+   * Drops half of the cached keys, writing their changes with `write` first (the keys that
+   * stay keep theirs for later). Keys are visited in the order they were loaded, and a key
+   * used since the last eviction gets a second chance (CLOCK): it goes to the end, unused, so
+   * that keys read again and again stay cached.
+   */
+  evict(write: (key: StoreKey, text: string | undefined) => void): void {
     let drop = Math.ceil(this.slots.size / 2)
+    // Bounded: a key moved to the end is seen again at most once, unused by then.
+    let visits = 2 * this.slots.size
     for (const [id, slots] of this.slots) {
-      if (drop-- === 0) break
-      this.size -= (slots.root === undefined ? 0 : 1) + (slots.namespaces?.size ?? 0)
+      if (drop === 0 || visits-- === 0) break
       this.slots.delete(id)
+      if (slots.used) {
+        slots.used = false
+        this.slots.set(id, slots)
+        continue
+      }
+      drop--
+      if (slots.root !== undefined && slots.root.dirty) this.flushSlot(slots, false, slots.root, write)
+      if (slots.namespaces !== undefined) {
+        for (const [ns, slot] of slots.namespaces) if (slot.dirty) this.flushSlot(slots, ns as string | number, slot, write)
+      }
+      this.size -= (slots.root === undefined ? 0 : 1) + (slots.namespaces?.size ?? 0)
     }
   }
 
@@ -177,9 +196,9 @@ export class LmdbStateTable<S> implements KvTable<S> {
     const id = keys.currentId
     let slots = this.slots.get(id)
     if (slots === undefined) {
-      slots = { group: keyGroupOfId(id, keys.maxParallelism), keyText: JSON.stringify(encodeKey(keys.currentKey)), root: undefined, namespaces: undefined }
+      slots = { group: keyGroupOfId(id, keys.maxParallelism), keyText: JSON.stringify(encodeKey(keys.currentKey)), root: undefined, namespaces: undefined, used: false }
       this.slots.set(id, slots)
-    }
+    } else slots.used = true
     return slots
   }
 

@@ -35,8 +35,9 @@ import { LmdbKeyedStateBackend, openStore } from './LmdbKeyedStateBackend'
 export interface LmdbStateBackendOptions {
   /**
    * How many (key, namespace) values of an operator are kept decoded in memory, over all its
-   * states (default 50,000). Changed ones are written to the store in one transaction when it
-   * is full, and the older half is dropped. Larger: fewer reads and writes, more memory.
+   * states (default 50,000). When it is full, half of the keys are dropped (keys used since the
+   * last time get a second chance), their changes written to the store in one transaction.
+   * Larger: fewer reads and writes, more memory.
    */
   readonly cacheSize?: number
 }
