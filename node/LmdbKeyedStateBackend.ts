@@ -242,9 +242,15 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
    * LMDB keeps consistent however the job writes meanwhile.
    */
   snapshotDeferred(): DeferredJson {
-    this.flush()
     const headers = new Map<string, StateHeader>()
     for (const { descriptor } of this.registered.values()) headers.set(descriptor.name, headerOf(descriptor))
+    if (this.disposed) {
+      // A job's final checkpoint may come after its operators closed: the state is gone, as
+      // the heap backend's is after `dispose`.
+      const states = [...headers.values()].map(header => readyJson({ ...header, entries: [] }))
+      return deferredObject({ format: 'rx-datastream/keyed-state', version: 1, maxParallelism: this.keys.maxParallelism, states: deferredArray(states), tables: deferredArray([]) })
+    }
+    this.flush()
     for (const [name, header] of this.pendingRestore) headers.set(name, header)
     const ttls = new Map<string, StateDescriptor>()
     for (const { descriptor } of this.registered.values()) if (descriptor.ttl !== undefined) ttls.set(descriptor.name, descriptor)
@@ -303,7 +309,6 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     if (this.disposed) return
     this.disposed = true
     for (const { table } of this.registered.values()) table.clear()
-    this.registered.clear()
     this.pendingRestore.clear()
     this.pendingTables.clear()
     this.options.store.close()
