@@ -5,7 +5,8 @@
  * starts, and writes through a two-phase-commit file sink. It is killed with SIGKILL at random
  * moments and started again, round after round, until a run finishes. Then the committed
  * files, in transaction order, must hold exactly the output of one uninterrupted run of the
- * same job in this process: nothing lost, nothing twice.
+ * same job in this process: nothing lost, nothing twice. It runs once per state backend (the
+ * job's keyed state on the heap, then in LMDB); the uninterrupted run is on the heap.
  *
  * The input and the kill moments come from the fast-check seed (FC_SEED), so a failing run can
  * be replayed (the moments in real time only approximately: a kill lands where the child is then).
@@ -19,6 +20,7 @@ import * as ds from '../../src/index'
 import { type Child, runNode } from '../support/child-process'
 import { mulberry32 as random } from '../support/random'
 import { crashInput, crashPipeline } from './fixtures/crash-job'
+import { describeBackends } from '../support/backends'
 
 const RUNNER = join(__dirname, 'fixtures', 'crash-job-runner.js')
 /** Lines of input: enough that an uninterrupted run takes about a second. */
@@ -42,7 +44,7 @@ interface RunReport {
   readonly restored: string | undefined
 }
 
-describe('a job killed with SIGKILL and restarted from its latest checkpoint', () => {
+describeBackends('a job killed with SIGKILL and restarted from its latest checkpoint', backend => {
   let dir: string
   let child: Child | undefined
 
@@ -57,7 +59,7 @@ describe('a job killed with SIGKILL and restarted from its latest checkpoint', (
     let checkpoints = 0
     let restored: string | undefined
     let timer: NodeJS.Timeout | undefined
-    child = runNode(RUNNER, [input, join(dir, 'output'), join(dir, 'checkpoints'), String(run)], (line, runner) => {
+    child = runNode(RUNNER, [input, join(dir, 'output'), join(dir, 'checkpoints'), String(run), backend], (line, runner) => {
       if (line === 'ready' && killAfterMs !== undefined) timer = setTimeout(() => runner.kill(), killAfterMs)
       if (line.startsWith('checkpoint ')) checkpoints++
       if (line.startsWith('finished ')) restored = line.slice('finished '.length)

@@ -124,6 +124,16 @@ describe('lmdbStateBackend', () => {
     backend.dispose()
   })
 
+  it('snapshots as the heap backend does once disposed (a job’s final checkpoint after its operators closed)', () => {
+    const snapshots = [heap, lmdb].map(stateBackend => {
+      const backend = testBackend({ now: 0 }, { stateBackend })
+      fill(backend, 3)
+      backend.dispose()
+      return normalized(backend.snapshot())
+    })
+    expect(snapshots[1]).toEqual(snapshots[0])
+  })
+
   it('deletes its files when the operator ends', async () => {
     const own = mkdtempSync(join(tmpdir(), 'rx-datastream-lmdb-own-'))
     try {
