@@ -33,68 +33,58 @@ export function describeValue(value: unknown): string {
 
 /** @internal Describes a stream element or a plain value for an error message. */
 export function describeElement(element: unknown): string {
-  if (typeof element === 'object' && element !== null && '_tag' in element) {
-    const e = element as { _tag: unknown; value?: unknown; timestamp?: unknown; key?: unknown }
-    switch (e._tag) {
-      case 'Record':
-        return `record (value ${describeValue(e.value)}, timestamp ${describeValue(e.timestamp)}${
-          e.key === undefined ? '' : `, key ${describeValue(e.key)}`
-        })`
-      case 'SideRecord':
-        return `side record (value ${describeValue(e.value)}, timestamp ${describeValue(e.timestamp)})`
-      case 'Watermark':
-        return `watermark ${describeValue(e.timestamp)}`
-    }
-  }
-  return `value ${describeValue(element)}`
+  const e = element as { _tag?: unknown; value?: unknown; timestamp?: unknown; key?: unknown }
+  const tag = typeof element === 'object' && element !== null && '_tag' in element ? e._tag : undefined
+  // A record and a side record show the same parts.
+  const parts = (): string => `(value ${describeValue(e.value)}, timestamp ${describeValue(e.timestamp)}`
+  return tag === 'Record'
+    ? `record ${parts()}${e.key === undefined ? '' : `, key ${describeValue(e.key)}`})`
+    : tag === 'SideRecord'
+      ? `side record ${parts()})`
+      : tag === 'Watermark'
+        ? `watermark ${describeValue(e.timestamp)}`
+        : `value ${describeValue(element)}`
 }
 
 function render(value: unknown, style: RenderStyle, seen: Set<unknown>, depth: number): string {
   switch (typeof value) {
     case 'string':
       return style.quote(value)
-    case 'number':
-      return Object.is(value, -0) ? '-0' : String(value)
     case 'bigint':
       return `${value}n`
-    case 'undefined':
-      return 'undefined'
-    case 'boolean':
-      return String(value)
-    case 'symbol':
-      return value.toString()
     case 'function':
       return `[function ${value.name || 'anonymous'}]`
   }
-  if (value === null) return 'null'
+  // String() shows every other primitive as it is written (true, undefined, null, NaN,
+  // Symbol(s)), all but the sign of -0.
+  if (typeof value !== 'object' || value === null) return Object.is(value, -0) ? '-0' : String(value)
   if (seen.has(value)) return '[circular]'
   if (depth > MAX_DEPTH) return '…'
   seen.add(value)
   const part = (v: unknown): string => render(v, style, seen, depth + 1)
   try {
-    const special = style.special?.(value as object, part)
+    const special = style.special?.(value, part)
     if (special !== undefined) return special
     if (Array.isArray(value)) return `[${value.map(part).join(', ')}]`
     if (value instanceof Date) return `Date(${Number.isNaN(value.getTime()) ? 'Invalid' : value.toISOString()})`
     if (value instanceof Error) return `${value.name}(${style.quote(value.message)})`
     if (value instanceof RegExp) return String(value)
-    if (value instanceof Map) {
-      const entries = [...value].map(([k, v]) => `${part(k)} => ${part(v)}`)
-      return entries.length === 0 ? 'Map {}' : `Map { ${entries.join(', ')} }`
-    }
-    if (value instanceof Set) {
-      const items = [...value].map(part)
-      return items.length === 0 ? 'Set {}' : `Set { ${items.join(', ')} }`
-    }
+    if (value instanceof Map) return braced('Map ', [...value].map(([k, v]) => `${part(k)} => ${part(v)}`))
+    if (value instanceof Set) return braced('Set ', [...value].map(part))
     const obj = value as Record<string, unknown>
-    const fields = Object.keys(obj).map(k => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : style.quote(k)}: ${part(obj[k])}`)
-    const proto: unknown = Object.getPrototypeOf(obj)
-    const ctor: unknown = proto === null ? undefined : (proto as { constructor?: unknown }).constructor
-    const name = typeof ctor === 'function' && ctor !== Object ? `${ctor.name} ` : ''
-    return fields.length === 0 ? `${name}{}` : `${name}{ ${fields.join(', ')} }`
+    const ctor: unknown = (Object.getPrototypeOf(obj) as { constructor?: unknown } | null)?.constructor
+    return braced(
+      typeof ctor === 'function' && ctor !== Object ? `${ctor.name} ` : '',
+      Object.keys(obj).map(k => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : style.quote(k)}: ${part(obj[k])}`)
+    )
   } catch {
     return '[unprintable]'
   } finally {
     seen.delete(value)
   }
+}
+
+/** `Map { 1 => 2 }`, `Point { x: 1 }`, `{}`: entries between braces, after `prefix`. */
+function braced(prefix: string, entries: readonly string[]): string {
+  return entries.length === 0 ? `${prefix}{}` : `${prefix}{ ${entries.join(', ')} }`
 }
