@@ -163,7 +163,7 @@ describe('window join on grid windows (tumbling, sliding) with the default trigg
   })
 
   it('drops records late for all their windows, and counts them as the general operator does', () => {
-    const late = (ts: number, lateness: number, general: boolean): { out: string[]; dropped: number } => {
+    const late = (ts: number, lateness: number, general: boolean): { out: string[]; dropped: number | undefined } => {
       const left = new Subject<ds.StreamElement<V>>()
       const right = new Subject<ds.StreamElement<V>>()
       const out: string[] = []

@@ -21,7 +21,7 @@ import { hasAsyncQueue } from '../async/asyncQueueSizes'
 import type { CheckpointBarrier } from '../core/StreamElement'
 import { inputsOf } from '../runtime/inputGates'
 import type { JobContext, OperatorHandle } from '../runtime/JobContext'
-import type { AbstractStreamOperator, BarrierListener } from '../runtime/StreamOperator'
+import { type AbstractStreamOperator, type BarrierListener, numRecordsOut } from '../runtime/StreamOperator'
 import { now } from '../state/DeferredJson'
 import type { CheckpointEvent, CheckpointTiming } from './CheckpointCoordinator'
 import type { CheckpointMetrics, JobMetrics, JobStatus, OperatorMetrics } from './JobMetrics'
@@ -358,7 +358,7 @@ export class MetricsCollector {
     const totals = new Map<string, Totals>()
     const operators: Record<string, OperatorMetrics> = {}
     for (const [operator, handle] of graph.handles) {
-      const recordsOut = operator.numRecordsOut
+      const recordsOut = numRecordsOut(operator)
       // A source receives nothing from another operator: what it read is what it emitted.
       const recordsIn = graph.isSource(operator) ? recordsOut : operator.numRecordsIn
       const { busy, backPressured, idle } = this.times(operator, graph.sources.get(operator)!, real)
@@ -373,7 +373,7 @@ export class MetricsCollector {
         numRecordsOut: recordsOut,
         numRecordsInPerSecond: perSecond(recordsIn, before?.recordsIn, sinceTime, timestamp),
         numRecordsOutPerSecond: perSecond(recordsOut, before?.recordsOut, sinceTime, timestamp),
-        numLateRecordsDropped: operator.numLateRecordsDropped,
+        numLateRecordsDropped: operator.numLateRecordsDropped ?? 0,
         currentInputWatermark: watermarks.input(operator),
         currentOutputWatermark: output,
         watermarkLag: Number.isFinite(output) ? timestamp - output : null,

@@ -10,7 +10,7 @@ import type { SchedulerLike } from 'rxjs'
 import type { Collector } from '../core/Collector'
 import type { OperatorInfo } from '../core/OperatorOptions'
 import { emitSideOutput } from '../runtime/sideOutput'
-import { NO_TIMESTAMP } from '../core/StreamElement'
+import { type CheckpointBarrier, NO_TIMESTAMP } from '../core/StreamElement'
 import { validatesStateWrites } from '../state/stateValidation'
 import { type CheckpointedFunction, HeapOperatorStateStore } from '../state/OperatorState'
 import { asStreamError } from '../runtime/host'
@@ -64,6 +64,12 @@ export abstract class ProcessFunctionOperator<Out, K> extends AbstractStreamOper
     } catch (error) {
       throw asStreamError(this.info, error, undefined, 'initializing operator state')
     }
+  }
+
+  /** The function's operator state is brought up to date before the job snapshots the operator and the barrier goes on. */
+  override processBarrier(barrier: CheckpointBarrier): void {
+    this.snapshotFunctionState({ checkpointId: barrier.checkpointId, checkpointTimestamp: barrier.timestamp })
+    super.processBarrier(barrier)
   }
 
   /** `snapshotState` at a checkpoint barrier, before the barrier is forwarded. */

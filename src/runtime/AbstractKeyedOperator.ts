@@ -67,6 +67,11 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> exten
   readonly timers: InternalTimerService<TK, N>
   /** The last watermark processed; `-Infinity` before the first. */
   protected currentWatermark = -Infinity
+  /**
+   * Records dropped as too late, with no late side output to go to (Flink's
+   * `numLateRecordsDropped`): only keyed operators (windows, joins) keep event time for records.
+   */
+  override numLateRecordsDropped = 0
 
   constructor(
     config: KeyedOperatorConfig,

@@ -20,7 +20,7 @@
  *   (`watermark`) or as an element from a source of elements (`element`). An operator writes
  *   its watermarks to `watermarkOutput`: past the operators after it that only forward them.
  * - Other control elements reach their hooks: `processStatus`, `processSideRecord`,
- *   `processBarrier` (the function's `CheckpointedFunction.snapshotState`, then forward).
+ *   `processBarrier` (a process function's `CheckpointedFunction.snapshotState`, then forward).
  * - State: `snapshotState` returns everything the operator remembers as plain JSON data (its
  *   keyed state and timers, what it keeps outside the backend); `initializeState` puts a
  *   snapshot back into a fresh instance, which then goes on as the snapshotted one would.
@@ -114,15 +114,6 @@ export abstract class AbstractStreamOperator<Out, K> implements RecordCounter {
    * (see `CountingOutput`); 0 outside a job.
    */
   numRecordsIn = 0
-  /** Records dropped as too late, with no late side output to go to (Flink's `numLateRecordsDropped`). */
-  numLateRecordsDropped = 0
-  /**
-   * Every input has ended (set before `finish`): no barrier will reach the operator any more,
-   * so a job snapshots it when a checkpoint is triggered.
-   */
-  ended = false
-  /** The job's checkpoints, told when a barrier reaches the operator; none outside a checkpointed job. */
-  barrierListener: BarrierListener | undefined = undefined
 
   constructor(
     readonly info: OperatorInfo,
@@ -131,11 +122,6 @@ export abstract class AbstractStreamOperator<Out, K> implements RecordCounter {
   ) {
     this.destination = chain.destination
     this.watermarkOutput = watermarkTarget(output)
-  }
-
-  /** Records written to the output (Flink's `numRecordsOut`): what the output counted. */
-  get numRecordsOut(): number {
-    return (this.output as Partial<RecordCounter>).numRecordsIn ?? 0
   }
 
   /** Opens the operator (the user function's `open`), after any restore, before any input. */
@@ -159,12 +145,11 @@ export abstract class AbstractStreamOperator<Out, K> implements RecordCounter {
   }
 
   /**
-   * A checkpoint barrier: the function's operator state is brought up to date
-   * (`CheckpointedFunction.snapshotState`), the job (in a checkpointed one) takes the operator's
-   * snapshot (`barrierListener`), then the barrier is forwarded.
+   * A checkpoint barrier: the job (in a checkpointed one) takes the operator's snapshot
+   * (`barrierListener`), then the barrier is forwarded. An operator with function state brings
+   * it up to date first (`ProcessFunctionOperator`).
    */
   processBarrier(barrier: CheckpointBarrier): void {
-    this.snapshotFunctionState?.({ checkpointId: barrier.checkpointId, checkpointTimestamp: barrier.timestamp })
     this.barrierListener?.barrierReached(this as AbstractStreamOperator<unknown, unknown>, barrier)
     this.output.element(barrier)
   }
@@ -262,11 +247,26 @@ export abstract class AbstractStreamOperator<Out, K> implements RecordCounter {
  * @internal
  * What only a job asks of an operator (its checkpoints, restores and metrics), as optional
  * members that an operator defines when it has something to say: an absent one means nothing to
- * do, nothing to snapshot, no watermark of its own. Not defaults on the base class, so that an
- * operator used without a job (a plain `mapValues` in a page) carries none of it. The job reads
- * them through ./operatorSnapshot.ts and its metrics.
+ * do, nothing to snapshot, no watermark of its own, no record dropped. Not defaults on the base
+ * class, so that an operator used without a job (a plain `mapValues` in a page) carries none of
+ * it. The job reads them through ./operatorSnapshot.ts and its metrics.
  */
 export interface AbstractStreamOperator<Out, K> {
+  /**
+   * The job's checkpoints, told when a barrier reaches the operator; set when the operator
+   * registers with a job, absent outside one.
+   */
+  barrierListener?: BarrierListener
+  /**
+   * Every input has ended (set before `finish`): no barrier will reach the operator any more,
+   * so a job snapshots it when a checkpoint is triggered. Absent until then.
+   */
+  ended?: boolean
+  /**
+   * Records dropped as too late, with no late side output to go to (Flink's
+   * `numLateRecordsDropped`); absent for an operator that never drops one.
+   */
+  readonly numLateRecordsDropped?: number
   /**
    * A checkpoint started after every input ended (no barrier will come): the job took the
    * snapshot already. An operator still emitting (async I/O draining) sends the barrier on, so
@@ -308,6 +308,16 @@ export interface AbstractStreamOperator<Out, K> {
   currentInputWatermark?(): number | undefined
   /** The last watermark the operator emitted (Flink's `currentOutputWatermark`); absent, the one it stands at. */
   currentOutputWatermark?(): number | undefined
+}
+
+/**
+ * @internal
+ * Records written by `operator` (Flink's `numRecordsOut`): what its output counted, which in a
+ * job is a `CountingOutput`; 0 outside a job.
+ */
+export function numRecordsOut(operator: AbstractStreamOperator<unknown, unknown>): number {
+  // Read from outside the class, so that only the job's metrics carry it.
+  return (operator['output'] as Partial<RecordCounter>).numRecordsIn ?? 0
 }
 
 /** @internal What takes watermarks, as their time. */
