@@ -18,7 +18,7 @@ export interface RenderStyle {
 
 const MAX_DEPTH = 4
 
-const ERROR_MESSAGE_STYLE: RenderStyle = { quote: text => JSON.stringify(text), maxLength: 160 }
+const ERROR_MESSAGE_STYLE: RenderStyle = { quote: JSON.stringify, maxLength: 160 }
 
 /** @internal Renders `value` in `style`. */
 export function renderValue(value: unknown, style: RenderStyle): string {
@@ -34,7 +34,7 @@ export function describeValue(value: unknown): string {
 /** @internal Describes a stream element or a plain value for an error message. */
 export function describeElement(element: unknown): string {
   const e = element as { _tag?: unknown; value?: unknown; timestamp?: unknown; key?: unknown }
-  const tag = typeof element === 'object' && element !== null && '_tag' in element ? e._tag : undefined
+  const tag = typeof element === 'object' && element !== null ? e._tag : undefined
   // A record and a side record show the same parts.
   const parts = (): string => `(value ${describeValue(e.value)}, timestamp ${describeValue(e.timestamp)}`
   return tag === 'Record'
