@@ -1,7 +1,7 @@
 /**
  * @internal
  * Where an operator writes: the next operator of a fused chain, or the subscriber (through an
- * `EmittingOutput`). Records travel as their parts (value, timestamp, key) and watermarks as
+ * `EmittingSink`). Records travel as their parts (value, timestamp, key) and watermarks as
  * their time, never as an object per operator: with a watermark after nearly every record, an
  * object per watermark and a dispatch on its tag in every operator took about a quarter of a
  * stateless query's time (Nexmark q2). Only at the end of a chain do they become elements
@@ -45,14 +45,22 @@ export interface Output<T, K> {
   element(element: ControlElement): void
 }
 
+/** @internal The output of an operator inside a chain: also told how the input ended. */
+export interface ChainOutput<T, K> extends Output<T, K> {
+  /** The input ended (the operator already wrote what it released). */
+  complete(): void
+  /** The input (the source, or an earlier operator) failed; `error` is what the subscriber gets. */
+  error(error: unknown): void
+}
+
 /**
  * @internal
  * The output of the last operator of a chain: here, and only here, records and watermarks
- * become objects again.
+ * become objects again; and the subscriber is told how the input ended.
  */
-export class EmittingOutput<T, K> implements Output<T, K> {
+export class EmittingSink<T, K> implements ChainOutput<T, K> {
   constructor(
-    protected readonly destination: Subscriber<StreamElement<T, K>>,
+    private readonly destination: Subscriber<StreamElement<T, K>>,
     private readonly context: ChainContext
   ) {}
 
@@ -68,18 +76,7 @@ export class EmittingOutput<T, K> implements Output<T, K> {
   element(element: ControlElement): void {
     this.destination.next(element)
   }
-}
 
-/** @internal The output of an operator inside a chain: also told how the input ended. */
-export interface ChainOutput<T, K> extends Output<T, K> {
-  /** The input ended (the operator already wrote what it released). */
-  complete(): void
-  /** The input (the source, or an earlier operator) failed; `error` is what the subscriber gets. */
-  error(error: unknown): void
-}
-
-/** @internal The output of the last operator of a chain: the subscriber. */
-export class EmittingSink<T, K> extends EmittingOutput<T, K> implements ChainOutput<T, K> {
   complete(): void {
     this.destination.complete()
   }
