@@ -360,7 +360,7 @@ export class MetricsCollector {
     for (const [operator, handle] of graph.handles) {
       const recordsOut = numRecordsOut(operator)
       // A source receives nothing from another operator: what it read is what it emitted.
-      const recordsIn = graph.isSource(operator) ? recordsOut : operator.numRecordsIn
+      const recordsIn = graph.isSource(operator) ? recordsOut : (operator.numRecordsIn ?? 0)
       const { busy, backPressured, idle } = this.times(operator, graph.sources.get(operator)!, real)
       const before = previous?.totals.get(handle.uid)
       const output = watermarks.output(operator)

@@ -15,12 +15,17 @@ export class CountingOutput<T, K> implements ChainOutput<T, K>, RecordCounter {
   /** Where watermarks written here go: counting counts records only (see `watermarkTarget`). */
   readonly watermarkOutput: WatermarkOutput
 
+  /** The operator `next` leads into, if it is one (its `numRecordsIn` is counted here too). */
+  private readonly into: { numRecordsIn: number } | undefined
+
   constructor(
     readonly next: ChainOutput<T, K>,
-    /** The operator `next` leads into, if it is one (its `numRecordsIn` is counted here too). */
-    private readonly into?: { numRecordsIn: number }
+    into?: { numRecordsIn?: number }
   ) {
     this.watermarkOutput = watermarkTarget(next as ChainOutput<unknown, unknown>)
+    // An operator has no count of its own outside a job; the inputs of a multi-input one share one.
+    if (into !== undefined) into.numRecordsIn ??= 0
+    this.into = into as { numRecordsIn: number } | undefined
   }
 
   record(value: T, timestamp: number, key: K): void {

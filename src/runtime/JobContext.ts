@@ -216,7 +216,7 @@ export class JobContext implements BarrierListener {
   }
 
   /** What a chain of the job writes into `input`, counted (its `numRecordsIn`, and `into`'s). */
-  counted<T, K>(input: ChainOutput<T, K>, into?: { numRecordsIn: number }): ChainOutput<T, K> {
+  counted<T, K>(input: ChainOutput<T, K>, into?: { numRecordsIn?: number }): ChainOutput<T, K> {
     return new CountingOutput(input, into)
   }
 

@@ -101,7 +101,7 @@ export interface MultiInput {
  * are processed (`record` for one input, `processRecord` for several) and overrides the hooks
  * it needs; by default control elements pass on unchanged.
  */
-export abstract class AbstractStreamOperator<Out, K> implements RecordCounter {
+export abstract class AbstractStreamOperator<Out, K> {
   /** The chain's subscription: once it is closed the operator ignores its input. */
   protected readonly destination: Subscription
   /**
@@ -109,11 +109,6 @@ export abstract class AbstractStreamOperator<Out, K> implements RecordCounter {
    * forward them (see `watermarkTarget`).
    */
   readonly watermarkOutput: WatermarkOutput
-  /**
-   * Records received (Flink's `numRecordsIn`), counted by the host for the operators of a job
-   * (see `CountingOutput`); 0 outside a job.
-   */
-  numRecordsIn = 0
 
   constructor(
     readonly info: OperatorInfo,
@@ -252,6 +247,11 @@ export abstract class AbstractStreamOperator<Out, K> implements RecordCounter {
  * it. The job reads them through ./operatorSnapshot.ts and its metrics.
  */
 export interface AbstractStreamOperator<Out, K> {
+  /**
+   * Records received (Flink's `numRecordsIn`), counted by the job's `CountingOutput` in front of
+   * each input of the operator, which starts the count; absent outside a job.
+   */
+  numRecordsIn?: number
   /**
    * The job's checkpoints, told when a barrier reaches the operator; set when the operator
    * registers with a job, absent outside one.

@@ -130,7 +130,7 @@ export function start<Out, K, Op extends AbstractStreamOperator<Out, K>>(
  * What a chain writes into `input` (an operator's input, or the subscriber's end), counted
  * when the subscription belongs to a job; as it is otherwise, at no cost.
  */
-export function counted<T, K>(input: ChainOutput<T, K>, into?: { numRecordsIn: number }): ChainOutput<T, K> {
+export function counted<T, K>(input: ChainOutput<T, K>, into?: { numRecordsIn?: number }): ChainOutput<T, K> {
   return currentJob()?.counted(input, into) ?? input
 }
 
