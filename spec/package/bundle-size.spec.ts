@@ -7,8 +7,9 @@
  *
  * Targets (a page that shows a live chart should not pay for the whole library):
  * `import { mapValues }` at most 5 KB gzipped, the set of a page-view/unique-visitor dashboard at
- * most 20 KB. While a set is over its target, its target spec is pending, with the size in the
- * reason; a ceiling a little over today's size still fails a set that grows unnoticed.
+ * most 20 KB. `import { mapValues }` meets its target, and its spec fails above it. The dashboard
+ * is over its target, so its target spec is pending, with the size in the reason; a ceiling a
+ * little over today's size still fails a set that grows unnoticed.
  *
  * `npm test -- .build/spec/package/bundle-size.spec.js` prints the table (docs/browser.md, Bundle size).
  */
@@ -66,25 +67,29 @@ interface BundleSet {
   readonly imports: string
   /** Gzipped bytes it may take (the issue's target). */
   readonly target: number
+  /** The target is out of reach for now: its spec is pending while the set is over it, instead of failing. */
+  readonly targetPending?: boolean
   /** Gzipped bytes it fails above: today's size and a little room. */
   readonly ceiling: number
   readonly source: string
 }
 
 const SETS: readonly BundleSet[] = [
-  { name: 'mapValues', imports: 'import { mapValues }', target: 5_000, ceiling: 5_320, source: `export { mapValues } from 'rx-datastream'` },
+  // 4,979 bytes: the target is the ceiling.
+  { name: 'mapValues', imports: 'import { mapValues }', target: 5_000, ceiling: 5_000, source: `export { mapValues } from 'rx-datastream'` },
   {
     name: 'stream',
     imports: 'assignTimestampsAndWatermarks, WatermarkStrategy, keyBy, windowBy (tumbling and sliding, aggregate), records, values, mapValues, filterValues',
     target: Infinity,
-    ceiling: 36_700, // 35.6 KB once operators carry no job-only members
+    ceiling: 36_200, // 35.1 KB, +3 %
     source: STREAM_SOURCE
   },
   {
     name: 'dashboard',
     imports: 'the stream above, and execute, indexedDbStore, valueState, mapState with io-ts codecs',
     target: 20_000,
-    ceiling: 52_300, // 50.7 KB likewise
+    targetPending: true,
+    ceiling: 51_700, // 50.1 KB, +3 %
     source: DASHBOARD_SOURCE
   }
 ]
@@ -154,7 +159,7 @@ describe('bundle size (the built package, bundled with esbuild for a browser, gz
     if (set.target === Infinity) continue
     it(`meets the target of ${set.name}: ${kb(set.target)} gzipped`, () => {
       const { gzipped } = measured.get(set.name)!
-      if (gzipped > set.target) pending(`${set.name} is ${kb(gzipped)} gzipped, over its target of ${kb(set.target)} (see docs/browser.md, Bundle size)`)
+      if (set.targetPending === true && gzipped > set.target) pending(`${set.name} is ${kb(gzipped)} gzipped, over its target of ${kb(set.target)} (see docs/browser.md, Bundle size)`)
       expect(gzipped).toBeLessThanOrEqual(set.target)
     })
   }
