@@ -81,7 +81,7 @@ const SETS: readonly BundleSet[] = [
     name: 'stream',
     imports: 'assignTimestampsAndWatermarks, WatermarkStrategy, keyBy, windowBy (tumbling and sliding, aggregate), records, values, mapValues, filterValues',
     target: Infinity,
-    ceiling: 36_200, // 35.1 KB, +3 %
+    ceiling: 36_700, // 35.6 KB, +3 %
     source: STREAM_SOURCE
   },
   {
@@ -89,7 +89,7 @@ const SETS: readonly BundleSet[] = [
     imports: 'the stream above, and execute, indexedDbStore, valueState, mapState with io-ts codecs',
     target: 20_000,
     targetPending: true,
-    ceiling: 51_700, // 50.1 KB, +3 %
+    ceiling: 52_300, // 50.8 KB, +3 %
     source: DASHBOARD_SOURCE
   }
 ]
