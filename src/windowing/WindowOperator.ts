@@ -326,12 +326,15 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
         empty = false
       }
     }
-    list.length = kept
     target!.window = timeWindow(start, end)
     target!.namespace = this.nextWindowNamespace++
     target!.contents = merged
     target!.empty = empty
-    list.push(target!)
+    // The sessions kept, then the grown one. Written in place: cutting the list to `kept` and
+    // pushing would empty it in the common case (one session, which grows), and V8 then drops
+    // its backing store and allocates a new one on the push.
+    list[kept] = target!
+    if (list.length !== kept + 1) list.length = kept + 1
     return target!
   }
 
