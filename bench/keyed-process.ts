@@ -14,15 +14,24 @@
  *                   keyedProcess with a `valueState` counter, values();
  * - rx-datastream, own Map: the same pipeline, the counts in a `Map` the function keeps itself
  *                   (keyed by `ctx.getCurrentKey()`) instead of keyed state: what the pipeline
- *                   costs without the state backend.
+ *                   costs without the state backend;
+ * - rx-datastream on LMDB: the `ds` pipeline with the state on disk (`lmdbStateBackend` from
+ *                   rx-datastream/node), with its default cache (half of the keys: the cache's
+ *                   misses and write-backs are what is measured) and with a cache of every key
+ *                   (the store's cost without misses). Current sources only: the baseline copy
+ *                   is compiled from src/ alone.
  *
  * Data: 5,000,000 events over 100,000 users (the seeded events of data.ts with `users: 100_000`),
  * so every user has ≈ 50 events spread over the whole run and almost no two consecutive events
  * share a key: every event switches the current key.
  */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import * as t from 'io-ts'
 import { groupBy, map, mergeMap, scan } from 'rxjs'
-import type { KeyedProcessFunction } from '../src/index'
+import type { KeyedProcessFunction, StateBackend } from '../src/index'
+import { lmdbStateBackend, type LmdbStateBackendOptions } from '../node/lmdbStateBackend'
 import { type Event, type EventOptions, eventFeed, type Feed } from './data'
 import { drainSync, HEAP_SAMPLE_MASK, HeapProbe, indexedSource, type Variant } from './harness'
 import { type Library, type LibraryBuild, perLibrary } from './library'
@@ -67,7 +76,7 @@ const userOf = (e: Event): number => e.user
 interface CountImpl {
   readonly id: string
   readonly name: string
-  run(at: (i: number) => Event, size: number, probe: HeapProbe, sink: Checksum): void
+  run(at: (i: number) => Event, size: number, probe: HeapProbe, sink: Checksum): void | Promise<void>
   /** Extra facts of the last run, for the notes column. */
   notes?(): string
 }
@@ -182,6 +191,54 @@ function dsImpls(ds: Library): CountImpl[] {
   ]
 }
 
+/** The LMDB backends, made once per process (loading `lmdb` is asynchronous), in one temporary directory removed at exit. */
+const lmdbBackends = new Map<string, Promise<StateBackend>>()
+let lmdbRoot: string | undefined = undefined
+
+function lmdbBackend(id: string, options: LmdbStateBackendOptions): Promise<StateBackend> {
+  let backend = lmdbBackends.get(id)
+  if (backend === undefined) {
+    if (lmdbRoot === undefined) {
+      const root = (lmdbRoot = mkdtempSync(join(tmpdir(), 'rx-datastream-bench-')))
+      process.on('exit', () => rmSync(root, { recursive: true, force: true }))
+    }
+    lmdbBackends.set(id, (backend = lmdbStateBackend(join(lmdbRoot, id), options)))
+  }
+  return backend
+}
+
+/** The `ds` pipeline with its state on LMDB: the current sources only (see the file's comment). */
+function lmdbImpls(ds: Library): CountImpl[] {
+  const strategy = ds.WatermarkStrategy.forBoundedOutOfOrderness<Event>(500).withTimestampAssigner(e => e.ts)
+  const count = ds.valueState('count', t.number, 0)
+  const countPerUser: KeyedProcessFunction<number, Event, number> = {
+    processElement: (_e, ctx, out) => {
+      const s = ctx.state(count)
+      const n = (s.value() ?? 0) + 1
+      s.update(n)
+      out.collect(n)
+    }
+  }
+  const onLmdb =
+    (id: string, options: LmdbStateBackendOptions): CountImpl['run'] =>
+    async (at, size, probe, sink) => {
+      const stateBackend = await lmdbBackend(id, options)
+      drainSync(
+        indexedSource(() => at, size, probe).pipe(
+          ds.assignTimestampsAndWatermarks(strategy),
+          ds.keyBy(userOf),
+          ds.keyedProcess(countPerUser, { stateBackend }),
+          ds.values()
+        ),
+        sink.add
+      )
+    }
+  return [
+    { id: 'ds-lmdb', name: 'rx-datastream, LMDB (default cache)', run: onLmdb('ds-lmdb', {}) },
+    { id: 'ds-lmdb-all', name: `rx-datastream, LMDB (cache of ${(2 * USERS).toLocaleString('en-US')})`, run: onLmdb('ds-lmdb-all', { cacheSize: 2 * USERS }) }
+  ]
+}
+
 // -------------------------------------------------------------------------------------
 // workload
 // -------------------------------------------------------------------------------------
@@ -190,7 +247,8 @@ const impls = (libs: readonly LibraryBuild[]): CountImpl[] => [
   { id: 'hand', name: 'hand-written loop (Map)', run: handLoop, notes: () => `${handKeys.toLocaleString('en-US')} keys` },
   { id: 'rxjs', name: 'plain RxJS (groupBy + scan)', run: rxjsGroupBy },
   { id: 'rxjs-scan', name: 'plain RxJS (scan over a Map)', run: rxjsScan },
-  ...perLibrary(libs, dsImpls)
+  ...perLibrary(libs, dsImpls),
+  ...libs.filter(l => l.idSuffix === '').flatMap(l => lmdbImpls(l.lib))
 ]
 
 function variants(feed: Feed<Event>, libs: readonly LibraryBuild[]): Variant<CountTotals>[] {
@@ -199,8 +257,8 @@ function variants(feed: Feed<Event>, libs: readonly LibraryBuild[]): Variant<Cou
     name: impl.name,
     run: (size: number, probe: HeapProbe) => {
       const sink = new Checksum()
-      impl.run(feed.open(), size, probe, sink)
-      return sink.totals()
+      const ran = impl.run(feed.open(), size, probe, sink)
+      return ran === undefined ? sink.totals() : ran.then(() => sink.totals())
     },
     ...(impl.notes === undefined ? {} : { notes: () => impl.notes!() })
   }))
@@ -235,7 +293,7 @@ const show = (r: CountTotals): string => `count ${r.count}, Σ counts ${r.sum}, 
  * key), compared with {@link reference}: the same number of counts, the same sum, and the same
  * order-sensitive hash of the whole emitted sequence.
  */
-function verify(feed: Feed<Event>, libs: readonly LibraryBuild[]): VerifyReport {
+async function verify(feed: Feed<Event>, libs: readonly LibraryBuild[]): Promise<VerifyReport> {
   const lines: string[] = []
   let ok = true
   const checks = [
@@ -252,7 +310,7 @@ function verify(feed: Feed<Event>, libs: readonly LibraryBuild[]): VerifyReport 
     let passed = true
     for (const impl of impls(libs)) {
       const sink = new Checksum()
-      impl.run(check.feed.open(), check.size, new HeapProbe(), sink)
+      await impl.run(check.feed.open(), check.size, new HeapProbe(), sink)
       const actual = sink.totals()
       if (!same(expected, actual)) {
         passed = false
