@@ -48,7 +48,8 @@ import { schemaVersion, stateKindName } from '../src/state/StateDescriptor'
 import type { StateTable } from '../src/state/StateTable'
 import { validatesStateWrites } from '../src/state/stateValidation'
 import { checkCompatible, checkedEntry, restoredValueDecoder, valueDecoder, valueEncoder, withoutExpiredEncoded } from '../src/state/stateValues'
-import { LmdbStateTable, type StoreKey, type TableHost } from './LmdbStateTable'
+import { LmdbStateTable, type StoreWrite, type TableHost } from './LmdbStateTable'
+import { keyPrefix, namespacedKey, parseKey, stateOf, stateRange, type StoreKey } from './storeKeys'
 
 /** @internal How one operator's store is opened and closed. */
 export interface LmdbStore {
@@ -74,9 +75,6 @@ interface RegisteredState {
   readonly namespacedStates: Map<StateDescriptor, InternalKvState>
 }
 
-/** Sorts after every key text (JSON text starts with an ASCII character): the end of a state's range. */
-const MAX_TEXT = '\u{10FFFF}'
-
 /** Store entries scanned between two looks at the clock while a snapshot is written. */
 const ENTRIES_PER_STEP = 512
 
@@ -90,6 +88,9 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
   private cached = 0
   private readonly db: RootDatabase<string, StoreKey>
   private readonly registered = new Map<string, RegisteredState>()
+  /** The number of every state name seen (registered or restored) in store keys, and back. */
+  private readonly stateNos = new Map<string, number>()
+  private readonly stateNames: string[] = []
   /** Restored states whose descriptor is not registered yet: their entries are in the store as restored, checked on registration. */
   private readonly pendingRestore = new Map<string, StateHeader>()
   /** Restored operator tables, kept as they came: this backend keeps no tables yet. */
@@ -112,14 +113,16 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     return this.db.get(key)
   }
 
-  scan(name: string, after: StoreKey | undefined, count: number): Array<{ readonly key: StoreKey; readonly value: string }> {
+  scan(state: number, after: StoreKey | undefined, count: number): Array<{ readonly key: StoreKey; readonly value: string }> {
     const found: Array<{ readonly key: StoreKey; readonly value: string }> = []
-    for (let group = after === undefined ? 0 : after[0]; group < this.keys.maxParallelism && found.length < count; group++) {
-      const resume = after !== undefined && group === after[0]
-      const range = this.db.getRange({ start: resume ? after : [group, name], end: [group, name, MAX_TEXT], limit: count - found.length + (resume ? 1 : 0) })
+    const from = after === undefined ? 0 : parseKey(after).group
+    for (let group = from; group < this.keys.maxParallelism && found.length < count; group++) {
+      const resume = after !== undefined && group === from
+      const { start, end } = stateRange(group, state)
+      const range = this.db.getRange({ start: resume ? after : start, end, limit: count - found.length + (resume ? 1 : 0) })
       for (const entry of range) {
-        if (resume && sameKey(entry.key as StoreKey, after)) continue
-        found.push({ key: entry.key as StoreKey, value: entry.value })
+        if (resume && entry.key === after) continue
+        found.push({ key: entry.key, value: entry.value })
         if (found.length === count) break
       }
     }
@@ -133,7 +136,7 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
   /** Evicts half of every table's cached keys, their changes written in one transaction. */
   makeRoom(): void {
     const db = this.db
-    const write = (key: StoreKey, text: string | undefined): void => {
+    const write: StoreWrite = (key, text) => {
       if (text === undefined) db.removeSync(key)
       else db.putSync(key, text)
     }
@@ -210,12 +213,12 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
   applyToAllKeys<D extends StateDescriptor>(descriptor: D, fn: (key: K, state: StateOf<D>) => void): void {
     const state = this.getState(descriptor)
     this.flush()
-    const name = descriptor.name
+    const stateNo = this.stateNo(descriptor.name)
     const keys: K[] = []
     for (let group = 0; group < this.keys.maxParallelism; group++) {
-      for (const { key } of this.db.getRange({ start: [group, name], end: [group, name, MAX_TEXT] })) {
-        const [, , keyText, ns] = key as StoreKey
-        if (ns === false) keys.push(decodeKey(JSON.parse(keyText) as SnapshotEntry[1]) as K)
+      for (const key of this.db.getKeys(stateRange(group, stateNo))) {
+        const { keyText, ns } = parseKey(key)
+        if (ns === undefined) keys.push(decodeKey(JSON.parse(keyText) as SnapshotEntry[1]) as K)
       }
     }
     const previous = this.keys.currentKey
@@ -254,7 +257,7 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     for (const [name, header] of this.pendingRestore) headers.set(name, header)
     const ttls = new Map<string, StateDescriptor>()
     for (const { descriptor } of this.registered.values()) if (descriptor.ttl !== undefined) ttls.set(descriptor.name, descriptor)
-    const scan = new StoreScan(this.db, headers, ttls, this.now())
+    const scan = new StoreScan(this.db, this.stateNames, headers, ttls, this.now(), new Set(this.pendingRestore.keys()))
     const tables = [...this.pendingTables.values()].map(table => readyJson(table))
     return deferredObject({ format: 'rx-datastream/keyed-state', version: 1, maxParallelism: this.keys.maxParallelism, states: scan, tables: deferredArray(tables) })
   }
@@ -290,14 +293,17 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
         // A registered state's values are checked now; another's when its descriptor comes.
         const decode = registered === undefined ? undefined : restoredValueDecoder(this.info, registered.descriptor, state)
         const encode = registered === undefined ? undefined : valueEncoder(registered.descriptor)
+        const stateNo = this.stateNo(state.name)
         for (const entry of state.entries) {
           if (decode === undefined) {
-            // Kept as it came, checked (keys too) when the descriptor is registered.
-            db.putSync([entry[0], state.name, JSON.stringify(entry[1]), entry[2] ?? false], JSON.stringify(entry[3]))
+            // Kept as it came, checked (keys too) when the descriptor is registered. The key
+            // group goes in the value: the snapshot's may be out of range, refused only then.
+            const group = Number.isInteger(entry[0]) && entry[0] >= 0 && entry[0] < maxParallelism ? entry[0] : 0
+            db.putSync(storeKeyOf(group, stateNo, JSON.stringify(entry[1]), entry[2]), JSON.stringify([entry[0], entry[3]]))
             continue
           }
           const { key, fail } = checkedEntry(this.info, state.name, maxParallelism, entry)
-          db.putSync([entry[0], state.name, JSON.stringify(encodeKey(key)), entry[2] ?? false], JSON.stringify(encode!(decode(entry[3], fail))))
+          db.putSync(storeKeyOf(entry[0], stateNo, JSON.stringify(encodeKey(key)), entry[2]), JSON.stringify(encode!(decode(entry[3], fail))))
         }
         if (registered === undefined) this.pendingRestore.set(state.name, headerOf(state))
       }
@@ -338,21 +344,34 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     const encode = valueEncoder(descriptor)
     const db = this.db
     const name = descriptor.name
+    const stateNo = this.stateNo(name)
     db.transactionSync(() => {
       for (let group = 0; group < this.keys.maxParallelism; group++) {
-        for (const { key, value } of db.getRange({ start: [group, name], end: [group, name, MAX_TEXT] })) {
-          const [, , keyText, ns] = key as StoreKey
-          const entry: SnapshotEntry = [group, JSON.parse(keyText) as SnapshotEntry[1], ns === false ? null : ns, JSON.parse(value) as unknown]
+        for (const { key, value } of db.getRange(stateRange(group, stateNo))) {
+          const { keyText, ns } = parseKey(key)
+          const [filedUnder, stored] = JSON.parse(value) as [number, unknown]
+          const entry: SnapshotEntry = [filedUnder, JSON.parse(keyText) as SnapshotEntry[1], ns ?? null, stored]
           const checked = checkedEntry(this.info, name, this.keys.maxParallelism, entry)
           const text = JSON.stringify(encode(decode(entry[3], checked.fail)))
           // The key as this backend writes it (a snapshot may spell one key otherwise: -0 for 0).
-          const canonical = JSON.stringify(encodeKey(checked.key))
-          if (canonical !== keyText) db.removeSync(key as StoreKey)
-          db.putSync([group, name, canonical, ns], text)
+          const canonical = storeKeyOf(group, stateNo, JSON.stringify(encodeKey(checked.key)), ns ?? null)
+          if (canonical !== key) db.removeSync(key)
+          db.putSync(canonical, text)
         }
       }
     })
     this.pendingRestore.delete(name)
+  }
+
+  /** The number of state `name` in store keys (given on first sight). */
+  private stateNo(name: string): number {
+    let no = this.stateNos.get(name)
+    if (no === undefined) {
+      no = this.stateNames.length
+      this.stateNos.set(name, no)
+      this.stateNames.push(name)
+    }
+    return no
   }
 
   private createTable(descriptor: StateDescriptor): LmdbStateTable<unknown> {
@@ -362,12 +381,14 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     const changesOnRead = descriptor.ttl !== undefined || descriptor._tag === 'ListStateDescriptor' || descriptor._tag === 'MapStateDescriptor'
     return new LmdbStateTable<unknown>(
       descriptor.name,
+      this.stateNo(descriptor.name),
       this.keys as KeyContext<unknown>,
       this,
       stored => JSON.stringify(encode(stored)),
       (text, at) => {
         const fail = (detail: string): never => {
-          throw new StateError(info, descriptor.name, `the value of key ${at[2]}${at[3] === false ? '' : ` in namespace ${String(at[3])}`} in the store is invalid: ${detail}`)
+          const { keyText, ns } = parseKey(at)
+          throw new StateError(info, descriptor.name, `the value of key ${keyText}${ns === undefined ? '' : ` in namespace ${String(ns)}`} in the store is invalid: ${detail}`)
         }
         let parsed: unknown
         try {
@@ -398,8 +419,10 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
   }
 }
 
-function sameKey(a: StoreKey, b: StoreKey): boolean {
-  return a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3]
+/** The store key of a snapshot entry's key text and namespace. */
+function storeKeyOf(group: number, stateNo: number, keyText: string, ns: string | number | null): StoreKey {
+  const prefix = keyPrefix(group, stateNo, keyText)
+  return ns === null ? prefix : namespacedKey(prefix, ns)
 }
 
 /** The snapshot header of a descriptor's state (the heap backend writes the same fields). */
@@ -427,9 +450,13 @@ class StoreScan extends Deferred {
 
   constructor(
     db: RootDatabase<string, StoreKey>,
+    /** State names by their number in store keys. */
+    private readonly names: readonly string[],
     private readonly headers: ReadonlyMap<string, StateHeader>,
     private readonly ttls: ReadonlyMap<string, StateDescriptor>,
-    private readonly time: number
+    private readonly time: number,
+    /** Restored states not checked yet (see `restore`). */
+    private readonly pending: ReadonlySet<string>
   ) {
     super()
     // The range holds its read transaction until it ends: the view of the store at the barrier.
@@ -463,17 +490,25 @@ class StoreScan extends Deferred {
     this.iterator.return?.()
   }
 
-  private file([group, name, keyText, ns]: StoreKey, text: string): void {
-    const pieces = this.pieces.get(name)
+  private file(key: StoreKey, text: string): void {
+    const name = this.names[stateOf(key)]
+    const pieces = name === undefined ? undefined : this.pieces.get(name)
     if (pieces === undefined) return
-    const ttl = this.ttls.get(name)
+    let { group, keyText, ns } = parseKey(key)
     let value = text
+    if (this.pending.has(name!)) {
+      // Restored and not checked yet: the value holds the key group the snapshot gave.
+      const [filedUnder, stored] = JSON.parse(text) as [number, unknown]
+      group = filedUnder
+      value = JSON.stringify(stored)
+    }
+    const ttl = this.ttls.get(name!)
     if (ttl !== undefined) {
-      const live = withoutExpiredEncoded(ttl, JSON.parse(text) as unknown, this.time)
+      const live = withoutExpiredEncoded(ttl, JSON.parse(value) as unknown, this.time)
       if (live === undefined) return
       value = JSON.stringify(live)
     }
-    pieces.push(`[${group},${keyText},${ns === false ? 'null' : JSON.stringify(ns)},${value}]`)
+    pieces.push(`[${group},${keyText},${ns === undefined ? 'null' : JSON.stringify(ns)},${value}]`)
   }
 
   private finish(): void {

@@ -3,8 +3,8 @@
  * One descriptor state of the LMDB backend: a cache of decoded values in front of the store,
  * which the heap's state objects (`heapStates.ts`) work on as they work on a heap table.
  *
- * Store layout: key `[key group, state name, key as JSON text, namespace or false]`, value the
- * JSON text of the value's portable form (the snapshot format's, through the descriptor's
+ * Store layout: the key of `storeKeys.ts` (key group, state, key as JSON text, namespace), value
+ * the JSON text of the value's portable form (the snapshot format's, through the descriptor's
  * codecs). Key groups lead, so a range of key groups is one range of the store (rescaling),
  * and a full snapshot is one ordered scan.
  *
@@ -19,13 +19,14 @@ import type { KeyContext } from '../src/state/KeyContext'
 import { keyGroupOfId } from '../src/state/KeyGroup'
 import { decodeKey, encodeKey, type SnapshotEntry } from '../src/state/snapshotFormat'
 import { keyId } from '../src/core/Key'
+import { keyPrefix, namespacedKey, parseKey, type StoreKey } from './storeKeys'
 
 /** @internal What a table needs of its backend: the store, and room in the cache. */
 export interface TableHost {
   /** The portable form's JSON text stored under `key`, if any. */
   read(key: StoreKey): string | undefined
-  /** Up to `count` stored entries of state `name` after `after` (from the start when undefined), in store order. */
-  scan(name: string, after: StoreKey | undefined, count: number): Array<{ readonly key: StoreKey; readonly value: string }>
+  /** Up to `count` stored entries of state number `state` after `after` (from the start when undefined), in store order. */
+  scan(state: number, after: StoreKey | undefined, count: number): Array<{ readonly key: StoreKey; readonly value: string }>
   /** A slot was added to a cache. */
   grew(): void
   /** The cache holds more than it should: the next access makes room first. */
@@ -36,8 +37,8 @@ export interface TableHost {
   flush(): void
 }
 
-/** @internal `[key group, state name, key as JSON text, namespace or false]` (LMDB keys have no null). */
-export type StoreKey = [number, string, string, string | number | false]
+/** @internal How a table's changes reach the store: `text` undefined removes the entry. */
+export type StoreWrite = (key: StoreKey, text: string | undefined) => void
 
 /** @internal One (key, namespace) value as cached. */
 interface Slot<S> {
@@ -46,12 +47,17 @@ interface Slot<S> {
   dirty: boolean
 }
 
-/** @internal The cached values of one key. */
+/**
+ * @internal The cached values of one key. The void namespace's slot is inline (the per-record
+ * path of process functions: one object per cached key, not two).
+ */
 interface KeySlots<S> {
-  readonly group: number
-  /** The key's JSON text in the store's keys. */
-  readonly keyText: string
-  root: Slot<S> | undefined
+  /** The store key of the void-namespace value, and the prefix of the namespaced ones. */
+  readonly prefix: StoreKey
+  /** The void namespace's value, when `rootCached`; `undefined`: none. */
+  value: S | undefined
+  rootCached: boolean
+  rootDirty: boolean
   namespaces: Map<unknown, Slot<S>> | undefined
   /** Read or written since the last eviction (its second chance). */
   used: boolean
@@ -69,6 +75,8 @@ export class LmdbStateTable<S> implements KvTable<S> {
 
   constructor(
     readonly name: string,
+    /** The state's number in store keys. */
+    readonly stateNo: number,
     private readonly keys: KeyContext<unknown>,
     private readonly host: TableHost,
     /** Stored form → JSON text. */
@@ -84,14 +92,27 @@ export class LmdbStateTable<S> implements KvTable<S> {
 
   get(ns: unknown): S | undefined {
     if (this.host.full) this.host.makeRoom()
-    const slot = this.slotOf(this.keySlots(), ns, true)
+    const slots = this.keySlots()
+    if (ns === undefined) {
+      if (!slots.rootCached) this.loadRoot(slots)
+      if (this.changesOnRead && slots.value !== undefined) slots.rootDirty = this.unflushed = true
+      return slots.value
+    }
+    const slot = this.slotOf(slots, ns, true)
     if (this.changesOnRead && slot.value !== undefined) slot.dirty = this.unflushed = true
     return slot.value
   }
 
   put(ns: unknown, value: S | undefined): void {
     if (this.host.full) this.host.makeRoom()
-    const slot = this.slotOf(this.keySlots(), ns, false)
+    const slots = this.keySlots()
+    if (ns === undefined) {
+      if (!slots.rootCached) this.added(slots)
+      slots.value = value
+      slots.rootDirty = this.unflushed = true
+      return
+    }
+    const slot = this.slotOf(slots, ns, false)
     slot.value = value
     slot.dirty = this.unflushed = true
   }
@@ -111,45 +132,49 @@ export class LmdbStateTable<S> implements KvTable<S> {
     // Cleanup sees every value, as the heap's does: the changes cached go to the store first
     // (a transaction per access that follows a write, for TTL states with incremental cleanup).
     else if (this.unflushed) this.host.flush()
-    let entries = this.host.scan(this.name, this.sweptTo, count)
+    let entries = this.host.scan(this.stateNo, this.sweptTo, count)
     if (entries.length < count) {
       this.sweptTo = undefined
-      if (entries.length === 0) entries = this.host.scan(this.name, undefined, count)
+      if (entries.length === 0) entries = this.host.scan(this.stateNo, undefined, count)
     }
     for (const { key, value } of entries) {
       this.sweptTo = key
-      const [group, , keyText, ns] = key
+      const { keyText, prefix, ns } = parseKey(key)
       const id = keyId(decodeKey(JSON.parse(keyText) as SnapshotEntry[1]))
       let slots = this.slots.get(id)
-      const cached = slots === undefined ? undefined : ns === false ? slots.root : slots.namespaces?.get(ns)
-      if (cached !== undefined) {
-        if (sweepSlot(cached, keep, this.changesOnRead)) this.unflushed = true
+      if (slots !== undefined && (ns === undefined ? slots.rootCached : slots.namespaces?.has(ns) === true)) {
+        if (ns === undefined) {
+          if (slots.value === undefined) continue
+          const kept = keep(slots.value)
+          if (kept === slots.value && !this.changesOnRead) continue
+          slots.value = kept
+          slots.rootDirty = this.unflushed = true
+        } else if (sweepSlot(slots.namespaces!.get(ns)!, keep, this.changesOnRead)) this.unflushed = true
         continue
       }
       // `keep` may change a map or list in place: compared by what would be stored.
       const stored = this.decode(value, key)
       const kept = keep(stored)
       if (kept !== undefined && this.encode(kept) === value) continue
-      if (slots === undefined) this.slots.set(id, (slots = { group, keyText, root: undefined, namespaces: undefined, used: false }))
-      const slot: Slot<S> = { value: kept, dirty: true }
+      if (slots === undefined) this.slots.set(id, (slots = newSlots(prefix)))
       this.unflushed = true
-      if (ns === false) slots.root = slot
-      else (slots.namespaces ??= new Map()).set(ns, slot)
-      this.size++
-      this.host.grew()
+      if (ns === undefined) {
+        this.added(slots)
+        slots.value = kept
+        slots.rootDirty = true
+      } else {
+        ;(slots.namespaces ??= new Map()).set(ns, { value: kept, dirty: true })
+        this.size++
+        this.host.grew()
+      }
     }
   }
 
   /** Calls `write(key, text)` for every changed slot (`undefined`: remove) and marks it clean. */
-  flush(write: (key: StoreKey, text: string | undefined) => void): void {
+  flush(write: StoreWrite): void {
     if (!this.unflushed) return
     this.unflushed = false
-    for (const slots of this.slots.values()) {
-      if (slots.root !== undefined && slots.root.dirty) this.flushSlot(slots, false, slots.root, write)
-      if (slots.namespaces !== undefined) {
-        for (const [ns, slot] of slots.namespaces) if (slot.dirty) this.flushSlot(slots, ns as string | number, slot, write)
-      }
-    }
+    for (const slots of this.slots.values()) this.flushSlots(slots, write)
   }
 
   /**
@@ -158,7 +183,7 @@ export class LmdbStateTable<S> implements KvTable<S> {
    * used since the last eviction gets a second chance (CLOCK): it goes to the end, unused, so
    * that keys read again and again stay cached.
    */
-  evict(write: (key: StoreKey, text: string | undefined) => void): void {
+  evict(write: StoreWrite): void {
     let drop = Math.ceil(this.slots.size / 2)
     // Bounded: a key moved to the end is seen again at most once, unused by then.
     let visits = 2 * this.slots.size
@@ -171,11 +196,8 @@ export class LmdbStateTable<S> implements KvTable<S> {
         continue
       }
       drop--
-      if (slots.root !== undefined && slots.root.dirty) this.flushSlot(slots, false, slots.root, write)
-      if (slots.namespaces !== undefined) {
-        for (const [ns, slot] of slots.namespaces) if (slot.dirty) this.flushSlot(slots, ns as string | number, slot, write)
-      }
-      this.size -= (slots.root === undefined ? 0 : 1) + (slots.namespaces?.size ?? 0)
+      this.flushSlots(slots, write)
+      this.size -= (slots.rootCached ? 1 : 0) + (slots.namespaces?.size ?? 0)
     }
   }
 
@@ -186,9 +208,18 @@ export class LmdbStateTable<S> implements KvTable<S> {
     this.sweptTo = undefined
   }
 
-  private flushSlot(slots: KeySlots<S>, ns: string | number | false, slot: Slot<S>, write: (key: StoreKey, text: string | undefined) => void): void {
-    write([slots.group, this.name, slots.keyText, ns], slot.value === undefined ? undefined : this.encode(slot.value))
-    slot.dirty = false
+  private flushSlots(slots: KeySlots<S>, write: StoreWrite): void {
+    if (slots.rootDirty) {
+      write(slots.prefix, slots.value === undefined ? undefined : this.encode(slots.value))
+      slots.rootDirty = false
+    }
+    if (slots.namespaces !== undefined) {
+      for (const [ns, slot] of slots.namespaces) {
+        if (!slot.dirty) continue
+        write(namespacedKey(slots.prefix, ns as string | number), slot.value === undefined ? undefined : this.encode(slot.value))
+        slot.dirty = false
+      }
+    }
   }
 
   private keySlots(): KeySlots<S> {
@@ -196,29 +227,45 @@ export class LmdbStateTable<S> implements KvTable<S> {
     const id = keys.currentId
     let slots = this.slots.get(id)
     if (slots === undefined) {
-      slots = { group: keyGroupOfId(id, keys.maxParallelism), keyText: JSON.stringify(encodeKey(keys.currentKey)), root: undefined, namespaces: undefined, used: false }
+      slots = newSlots(keyPrefix(keyGroupOfId(id, keys.maxParallelism), this.stateNo, JSON.stringify(encodeKey(keys.currentKey))))
       this.slots.set(id, slots)
     } else slots.used = true
     return slots
   }
 
-  /** The slot of `ns`; a new one is read from the store when `load` (a put needs no old value). */
+  /** Reads the void namespace's value from the store into the cache. */
+  private loadRoot(slots: KeySlots<S>): void {
+    const text = this.host.read(slots.prefix)
+    slots.value = text === undefined ? undefined : this.decode(text, slots.prefix)
+    this.added(slots)
+  }
+
+  private added(slots: KeySlots<S>): void {
+    slots.rootCached = true
+    this.size++
+    this.host.grew()
+  }
+
+  /** The slot of namespace `ns`; a new one is read from the store when `load` (a put needs no old value). */
   private slotOf(slots: KeySlots<S>, ns: unknown, load: boolean): Slot<S> {
-    let slot = ns === undefined ? slots.root : slots.namespaces?.get(ns)
+    let slot = slots.namespaces?.get(ns)
     if (slot !== undefined) return slot
     let value: S | undefined
     if (load) {
-      const at: StoreKey = [slots.group, this.name, slots.keyText, ns === undefined ? false : (ns as string | number)]
+      const at = namespacedKey(slots.prefix, ns as string | number)
       const text = this.host.read(at)
       value = text === undefined ? undefined : this.decode(text, at)
     }
     slot = { value, dirty: false }
-    if (ns === undefined) slots.root = slot
-    else (slots.namespaces ??= new Map()).set(ns, slot)
+    ;(slots.namespaces ??= new Map()).set(ns, slot)
     this.size++
     this.host.grew()
     return slot
   }
+}
+
+function newSlots<S>(prefix: StoreKey): KeySlots<S> {
+  return { prefix, value: undefined, rootCached: false, rootDirty: false, namespaces: undefined, used: false }
 }
 
 /** Whether `keep` changed the slot (in place counts, for kinds changed in place). */
