@@ -13,6 +13,12 @@
  * every changed slot is written back at the next flush. Reads of the other slots, and slots
  * that were only read, cost nothing at a flush. Changes reach the store only in
  * `LmdbKeyedStateBackend.flush`, in one transaction.
+ *
+ * The cache is a structure of arrays indexed by a slot number (the key id's, in one `Map`),
+ * not an object per key: a cache's entries live long enough to be promoted to V8's old
+ * generation and then die when evicted, so objects per key made most of the collector's work
+ * and let garbage pile up to hundreds of MB on 5 M events; numbers and values in arrays do not.
+ * The store key of a slot is made when it is read or written back, not kept.
  */
 import type { KvTable } from '../src/state/heapStates'
 import type { KeyContext } from '../src/state/KeyContext'
@@ -40,33 +46,40 @@ export interface TableHost {
 /** @internal How a table's changes reach the store: `text` undefined removes the entry. */
 export type StoreWrite = (key: StoreKey, text: string | undefined) => void
 
-/** @internal One (key, namespace) value as cached. */
+/** @internal One (key, namespace) value in a namespace other than the void one, as cached. */
 interface Slot<S> {
   /** `undefined`: none (known absent, or removed when `dirty`). */
   value: S | undefined
   dirty: boolean
 }
 
-/**
- * @internal The cached values of one key. The void namespace's slot is inline (the per-record
- * path of process functions: one object per cached key, not two).
- */
-interface KeySlots<S> {
-  /** The store key of the void-namespace value, and the prefix of the namespaced ones. */
-  readonly prefix: StoreKey
-  /** The void namespace's value, when `rootCached`; `undefined`: none. */
-  value: S | undefined
-  rootCached: boolean
-  rootDirty: boolean
-  namespaces: Map<unknown, Slot<S>> | undefined
-  /** Read or written since the last eviction (its second chance). */
-  used: boolean
-}
+// A slot's flags.
+/** The slot holds a key. */
+const OCCUPIED = 1
+/** The void namespace's value is cached (`undefined`: none). */
+const CACHED = 2
+/** The void namespace's value changed since the last flush. */
+const DIRTY = 4
+/** Some namespaced value changed since the last flush. */
+const NS_DIRTY = 8
+/** Read or written since the eviction hand last passed (its second chance). */
+const USED = 16
 
 /** @internal */
 export class LmdbStateTable<S> implements KvTable<S> {
-  private readonly slots = new Map<unknown, KeySlots<S>>()
-  /** Slots held, to tell the backend how full the cache is. */
+  /** The slot of every cached key, by key id. */
+  private readonly index = new Map<unknown, number>()
+  // Per slot:
+  private readonly ids: unknown[] = []
+  private readonly keyOf: unknown[] = []
+  private readonly values: (S | undefined)[] = []
+  private readonly namespaces: (Map<unknown, Slot<S>> | undefined)[] = []
+  private flags = new Uint8Array(1024)
+  /** Slots given back by eviction, reused first. */
+  private readonly free: number[] = []
+  /** Where the eviction hand (CLOCK) resumes. */
+  private hand = 0
+  /** Values held (void namespace and others), to tell the backend how full the cache is. */
   size = 0
   /** Some slot changed since the last flush. */
   private unflushed = false
@@ -92,29 +105,34 @@ export class LmdbStateTable<S> implements KvTable<S> {
 
   get(ns: unknown): S | undefined {
     if (this.host.full) this.host.makeRoom()
-    const slots = this.keySlots()
+    const i = this.current()
     if (ns === undefined) {
-      if (!slots.rootCached) this.loadRoot(slots)
-      if (this.changesOnRead && slots.value !== undefined) slots.rootDirty = this.unflushed = true
-      return slots.value
+      if ((this.flags[i]! & CACHED) === 0) this.loadRoot(i)
+      const value = this.values[i]
+      if (this.changesOnRead && value !== undefined) this.changed(i, DIRTY)
+      return value
     }
-    const slot = this.slotOf(slots, ns, true)
-    if (this.changesOnRead && slot.value !== undefined) slot.dirty = this.unflushed = true
+    const slot = this.slotOf(i, ns, true)
+    if (this.changesOnRead && slot.value !== undefined) {
+      slot.dirty = true
+      this.changed(i, NS_DIRTY)
+    }
     return slot.value
   }
 
   put(ns: unknown, value: S | undefined): void {
     if (this.host.full) this.host.makeRoom()
-    const slots = this.keySlots()
+    const i = this.current()
     if (ns === undefined) {
-      if (!slots.rootCached) this.added(slots)
-      slots.value = value
-      slots.rootDirty = this.unflushed = true
+      if ((this.flags[i]! & CACHED) === 0) this.added(i)
+      this.values[i] = value
+      this.changed(i, DIRTY)
       return
     }
-    const slot = this.slotOf(slots, ns, false)
+    const slot = this.slotOf(i, ns, false)
     slot.value = value
-    slot.dirty = this.unflushed = true
+    slot.dirty = true
+    this.changed(i, NS_DIRTY)
   }
 
   remove(ns: unknown): void {
@@ -137,135 +155,182 @@ export class LmdbStateTable<S> implements KvTable<S> {
       this.sweptTo = undefined
       if (entries.length === 0) entries = this.host.scan(this.stateNo, undefined, count)
     }
-    for (const { key, value } of entries) {
-      this.sweptTo = key
-      const { keyText, prefix, ns } = parseKey(key)
-      const id = keyId(decodeKey(JSON.parse(keyText) as SnapshotEntry[1]))
-      let slots = this.slots.get(id)
-      if (slots !== undefined && (ns === undefined ? slots.rootCached : slots.namespaces?.has(ns) === true)) {
-        if (ns === undefined) {
-          if (slots.value === undefined) continue
-          const kept = keep(slots.value)
-          if (kept === slots.value && !this.changesOnRead) continue
-          slots.value = kept
-          slots.rootDirty = this.unflushed = true
-        } else if (sweepSlot(slots.namespaces!.get(ns)!, keep, this.changesOnRead)) this.unflushed = true
+    for (const { key: at, value } of entries) {
+      this.sweptTo = at
+      const { keyText, ns } = parseKey(at)
+      const key = decodeKey(JSON.parse(keyText) as SnapshotEntry[1])
+      const id = keyId(key)
+      let i = this.index.get(id)
+      if (i !== undefined && ns === undefined && (this.flags[i]! & CACHED) !== 0) {
+        const cached = this.values[i]
+        if (cached === undefined) continue
+        const kept = keep(cached)
+        if (kept === cached && !this.changesOnRead) continue
+        this.values[i] = kept
+        this.changed(i, DIRTY)
+        continue
+      }
+      const cachedSlot = i === undefined || ns === undefined ? undefined : this.namespaces[i]?.get(ns)
+      if (cachedSlot !== undefined) {
+        if (sweepSlot(cachedSlot, keep, this.changesOnRead)) this.changed(i!, NS_DIRTY)
         continue
       }
       // `keep` may change a map or list in place: compared by what would be stored.
-      const stored = this.decode(value, key)
-      const kept = keep(stored)
+      const kept = keep(this.decode(value, at))
       if (kept !== undefined && this.encode(kept) === value) continue
-      if (slots === undefined) this.slots.set(id, (slots = newSlots(prefix)))
-      this.unflushed = true
+      i ??= this.allocate(id, key)
       if (ns === undefined) {
-        this.added(slots)
-        slots.value = kept
-        slots.rootDirty = true
+        this.added(i)
+        this.values[i] = kept
+        this.changed(i, DIRTY)
       } else {
-        ;(slots.namespaces ??= new Map()).set(ns, { value: kept, dirty: true })
+        ;(this.namespaces[i] ??= new Map()).set(ns, { value: kept, dirty: true })
         this.size++
         this.host.grew()
+        this.changed(i, NS_DIRTY)
       }
     }
   }
 
-  /** Calls `write(key, text)` for every changed slot (`undefined`: remove) and marks it clean. */
+  /** Calls `write(key, text)` for every changed value (`undefined`: remove) and marks it clean. */
   flush(write: StoreWrite): void {
     if (!this.unflushed) return
     this.unflushed = false
-    for (const slots of this.slots.values()) this.flushSlots(slots, write)
+    const flags = this.flags
+    for (let i = 0; i < this.ids.length; i++) if ((flags[i]! & (DIRTY | NS_DIRTY)) !== 0) this.flushSlot(i, write)
   }
 
   /**
    * Drops half of the cached keys, writing their changes with `write` first (the keys that
-   * stay keep theirs for later). Keys are visited in the order they were loaded, and a key
-   * used since the last eviction gets a second chance (CLOCK): it goes to the end, unused, so
-   * that keys read again and again stay cached.
+   * stay keep theirs for later). A hand goes round the slots from where it last stopped, and
+   * a key used since it last passed gets a second chance (CLOCK), so that keys read again and
+   * again stay cached.
    */
   evict(write: StoreWrite): void {
-    let drop = Math.ceil(this.slots.size / 2)
-    // Bounded: a key moved to the end is seen again at most once, unused by then.
-    let visits = 2 * this.slots.size
-    for (const [id, slots] of this.slots) {
-      if (drop === 0 || visits-- === 0) break
-      this.slots.delete(id)
-      if (slots.used) {
-        slots.used = false
-        this.slots.set(id, slots)
+    let drop = Math.ceil(this.index.size / 2)
+    const slots = this.ids.length
+    const flags = this.flags
+    // Bounded: the first turn clears every second chance, the second finds keys to drop.
+    for (let visits = 2 * slots; drop > 0 && visits > 0; visits--) {
+      const i = this.hand
+      this.hand = i + 1 === slots ? 0 : i + 1
+      const f = flags[i]!
+      if ((f & OCCUPIED) === 0) continue
+      if ((f & USED) !== 0) {
+        flags[i] = f & ~USED
         continue
       }
+      if ((f & (DIRTY | NS_DIRTY)) !== 0) this.flushSlot(i, write)
+      this.size -= ((f & CACHED) === 0 ? 0 : 1) + (this.namespaces[i]?.size ?? 0)
+      this.index.delete(this.ids[i])
+      this.ids[i] = this.keyOf[i] = this.values[i] = this.namespaces[i] = undefined
+      flags[i] = 0
+      this.free.push(i)
       drop--
-      this.flushSlots(slots, write)
-      this.size -= (slots.rootCached ? 1 : 0) + (slots.namespaces?.size ?? 0)
     }
   }
 
   /** Forgets everything cached (the store was replaced). */
   clear(): void {
-    this.slots.clear()
+    this.index.clear()
+    this.ids.length = this.keyOf.length = this.values.length = this.namespaces.length = this.free.length = 0
+    this.flags.fill(0)
+    this.hand = 0
     this.size = 0
+    this.unflushed = false
     this.sweptTo = undefined
   }
 
-  private flushSlots(slots: KeySlots<S>, write: StoreWrite): void {
-    if (slots.rootDirty) {
-      write(slots.prefix, slots.value === undefined ? undefined : this.encode(slots.value))
-      slots.rootDirty = false
-    }
-    if (slots.namespaces !== undefined) {
-      for (const [ns, slot] of slots.namespaces) {
-        if (!slot.dirty) continue
-        write(namespacedKey(slots.prefix, ns as string | number), slot.value === undefined ? undefined : this.encode(slot.value))
-        slot.dirty = false
-      }
-    }
+  /** The slot of the current key (taken when it has none). */
+  private current(): number {
+    const keys = this.keys
+    const i = this.index.get(keys.currentId)
+    if (i === undefined) return this.allocate(keys.currentId, keys.currentKey)
+    this.flags[i]! |= USED
+    return i
   }
 
-  private keySlots(): KeySlots<S> {
-    const keys = this.keys
-    const id = keys.currentId
-    let slots = this.slots.get(id)
-    if (slots === undefined) {
-      slots = newSlots(keyPrefix(keyGroupOfId(id, keys.maxParallelism), this.stateNo, JSON.stringify(encodeKey(keys.currentKey))))
-      this.slots.set(id, slots)
-    } else slots.used = true
-    return slots
+  private allocate(id: unknown, key: unknown): number {
+    let i = this.free.pop()
+    if (i === undefined) {
+      i = this.ids.length
+      if (i === this.flags.length) {
+        const grown = new Uint8Array(2 * i)
+        grown.set(this.flags)
+        this.flags = grown
+      }
+      this.ids.push(id)
+      this.keyOf.push(key)
+      this.values.push(undefined)
+      this.namespaces.push(undefined)
+    } else {
+      this.ids[i] = id
+      this.keyOf[i] = key
+    }
+    this.flags[i] = OCCUPIED
+    this.index.set(id, i)
+    return i
+  }
+
+  private changed(i: number, flag: number): void {
+    this.flags[i]! |= flag
+    this.unflushed = true
+  }
+
+  /** The store key of slot `i`'s void-namespace value, the prefix of its others. */
+  private prefixOf(i: number): StoreKey {
+    return keyPrefix(keyGroupOfId(this.ids[i], this.keys.maxParallelism), this.stateNo, JSON.stringify(encodeKey(this.keyOf[i])))
   }
 
   /** Reads the void namespace's value from the store into the cache. */
-  private loadRoot(slots: KeySlots<S>): void {
-    const text = this.host.read(slots.prefix)
-    slots.value = text === undefined ? undefined : this.decode(text, slots.prefix)
-    this.added(slots)
+  private loadRoot(i: number): void {
+    const at = this.prefixOf(i)
+    const text = this.host.read(at)
+    this.values[i] = text === undefined ? undefined : this.decode(text, at)
+    this.added(i)
   }
 
-  private added(slots: KeySlots<S>): void {
-    slots.rootCached = true
+  /** Slot `i` now caches its void namespace's value. */
+  private added(i: number): void {
+    this.flags[i]! |= CACHED
     this.size++
     this.host.grew()
   }
 
-  /** The slot of namespace `ns`; a new one is read from the store when `load` (a put needs no old value). */
-  private slotOf(slots: KeySlots<S>, ns: unknown, load: boolean): Slot<S> {
-    let slot = slots.namespaces?.get(ns)
+  private flushSlot(i: number, write: StoreWrite): void {
+    const f = this.flags[i]!
+    const prefix = this.prefixOf(i)
+    if ((f & DIRTY) !== 0) {
+      const value = this.values[i]
+      write(prefix, value === undefined ? undefined : this.encode(value))
+    }
+    const namespaces = this.namespaces[i]
+    if ((f & NS_DIRTY) !== 0 && namespaces !== undefined) {
+      for (const [ns, slot] of namespaces) {
+        if (!slot.dirty) continue
+        write(namespacedKey(prefix, ns as string | number), slot.value === undefined ? undefined : this.encode(slot.value))
+        slot.dirty = false
+      }
+    }
+    this.flags[i] = f & ~(DIRTY | NS_DIRTY)
+  }
+
+  /** The slot of namespace `ns` of slot `i`; a new one is read from the store when `load` (a put needs no old value). */
+  private slotOf(i: number, ns: unknown, load: boolean): Slot<S> {
+    let slot = this.namespaces[i]?.get(ns)
     if (slot !== undefined) return slot
     let value: S | undefined
     if (load) {
-      const at = namespacedKey(slots.prefix, ns as string | number)
+      const at = namespacedKey(this.prefixOf(i), ns as string | number)
       const text = this.host.read(at)
       value = text === undefined ? undefined : this.decode(text, at)
     }
     slot = { value, dirty: false }
-    ;(slots.namespaces ??= new Map()).set(ns, slot)
+    ;(this.namespaces[i] ??= new Map()).set(ns, slot)
     this.size++
     this.host.grew()
     return slot
   }
-}
-
-function newSlots<S>(prefix: StoreKey): KeySlots<S> {
-  return { prefix, value: undefined, rootCached: false, rootDirty: false, namespaces: undefined, used: false }
 }
 
 /** Whether `keep` changed the slot (in place counts, for kinds changed in place). */
