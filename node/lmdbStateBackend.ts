@@ -14,7 +14,7 @@
  *
  * @since 0.1.0
  */
-import { mkdirSync, mkdtempSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { StateBackend } from '../src/state/StateBackend'
 import type { KeyedStateBackend, KeyedStateBackendOptions } from '../src/state/KeyedStateBackend'
@@ -44,10 +44,43 @@ export interface LmdbStateBackendOptions {
 
 const DEFAULT_CACHE_SIZE = 50_000
 
+/** The file in an operator's directory that names the process using it. */
+const OWNER = 'owner.pid'
+
+/** Whether process `pid` runs (on this machine): signal 0 tests without sending anything. */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    // EPERM: it runs, as another user.
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * Deletes the operators' directories under `root` left by processes that no longer run (killed
+ * before their operators ended): working state is never restored from, a checkpoint is. A
+ * directory whose process runs (another job sharing `root`), or that names none, is kept.
+ */
+function removeLeftovers(root: string): void {
+  for (const entry of readdirSync(root, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue
+    const dir = join(root, entry.name)
+    let pid: number
+    try {
+      pid = Number(readFileSync(join(dir, OWNER), 'utf8'))
+    } catch {
+      continue
+    }
+    if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && !running(pid)) rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 /**
  * A state backend that keeps keyed state on disk, in LMDB: each keyed operator gets a store of
- * its own in a fresh directory under `dir` (deleted when the operator ends), with a cache of
- * hot values in front. Snapshots (checkpoints, savepoints) have the heap backend's portable
+ * its own in a fresh directory under `dir` (deleted when the operator ends; those of a process
+ * killed before, when the next backend is made on `dir`), with a cache of hot values in front. Snapshots (checkpoints, savepoints) have the heap backend's portable
  * format, so a job moves between the backends through a savepoint.
  *
  * <span class="informal">Asynchronous because it loads the optional `lmdb` package
@@ -87,6 +120,7 @@ export async function lmdbStateBackend(dir: string, options: LmdbStateBackendOpt
   }
   const root = resolve(dir)
   mkdirSync(root, { recursive: true })
+  removeLeftovers(root)
   return {
     _tag: 'StateBackend',
     name: 'lmdb',
@@ -94,6 +128,7 @@ export async function lmdbStateBackend(dir: string, options: LmdbStateBackendOpt
       // A directory per operator instance: two jobs (or two runs) never share working state.
       const prefix = (backendOptions.info.uid ?? backendOptions.info.kind).replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 64)
       const operatorDir = mkdtempSync(join(root, `${prefix}-`))
+      writeFileSync(join(operatorDir, OWNER), String(process.pid))
       const store = openStore(lmdb, join(operatorDir, 'state.mdb'), operatorDir)
       return new LmdbKeyedStateBackend<K>({ ...backendOptions, store, cacheSize })
     }

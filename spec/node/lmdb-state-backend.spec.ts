@@ -5,7 +5,8 @@
  * a job moved between backends through a savepoint, and the clear failure of an operator
  * whose tables it does not keep yet.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as t from 'io-ts'
@@ -143,6 +144,32 @@ describe('lmdbStateBackend', () => {
       backend.dispose()
       await new Promise(resolve => setTimeout(resolve, 50))
       expect(readdirSync(own)).toEqual([])
+    } finally {
+      rmSync(own, { recursive: true, force: true })
+    }
+  })
+
+  it('deletes the directories of processes that no longer run, and keeps those of running ones', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'rx-datastream-lmdb-left-'))
+    try {
+      // A process that has ended: its pid names none that runs (until the system reuses it).
+      const ended = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' })
+      const deadPid = Number(ended.stdout)
+      const leftover = (name: string, owner: string | undefined): void => {
+        mkdirSync(join(own, name))
+        writeFileSync(join(own, name, 'state.mdb'), 'working state')
+        if (owner !== undefined) writeFileSync(join(own, name, 'owner.pid'), owner)
+      }
+      leftover('killed-abc', String(deadPid))
+      leftover('alive-def', String(process.ppid)) // the process that started this one runs
+      leftover('unowned-ghi', undefined)
+      const backend = testBackend({ now: 0 }, { stateBackend: await lmdbStateBackend(own) })
+      withKey(backend, 'a', () => backend.getState(count).update(1))
+      const kept = readdirSync(own)
+      expect(kept).not.toContain('killed-abc')
+      expect(kept).toEqual(jasmine.arrayContaining(['alive-def', 'unowned-ghi']))
+      expect(kept.length).withContext('the two kept and the new operator’s').toBe(3)
+      backend.dispose()
     } finally {
       rmSync(own, { recursive: true, force: true })
     }
