@@ -33,7 +33,7 @@ import {
 import { KeyContext } from '../src/state/KeyContext'
 import { checkMaxParallelism, DEFAULT_MAX_PARALLELISM } from '../src/state/KeyGroup'
 import type { InternalTableOptions, KeyedStateBackend, KeyedStateBackendOptions, TableCodec } from '../src/state/KeyedStateBackend'
-import { decodeKey, describeErrors, encodeKey, KeyedStateSnapshot, type SnapshotEntry, type SnapshotState, type TableSnapshot } from '../src/state/snapshotFormat'
+import { checkedKeyedSnapshot, decodeKey, encodeKey, type KeyedStateSnapshot, type SnapshotEntry, type SnapshotState, type TableSnapshot } from '../src/state/snapshotFormat'
 import type {
   AggregatingStateDescriptor,
   ListStateDescriptor,
@@ -221,18 +221,7 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
         if (ns === undefined) keys.push(decodeKey(JSON.parse(keyText) as SnapshotEntry[1]) as K)
       }
     }
-    const previous = this.keys.currentKey
-    const wasActive = this.keys.active
-    this.keys.active = true
-    try {
-      for (const key of keys) {
-        this.keys.setCurrentKey(key)
-        fn(key, state)
-      }
-    } finally {
-      this.keys.active = wasActive
-      if (keys.length > 0) this.keys.setCurrentKey(previous)
-    }
+    this.keys.forEachKey(keys, key => fn(key, state))
   }
 
   snapshot(): KeyedStateSnapshot {
@@ -263,23 +252,7 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
   }
 
   restore(snapshot: unknown): void {
-    const decoded = KeyedStateSnapshot.decode(snapshot)
-    if (decoded._tag === 'Left') {
-      throw new StateError(this.info, '*', `the snapshot is not a keyed-state snapshot of this version: ${describeErrors(decoded.left)}`)
-    }
-    try {
-      structuredClone(decoded.right)
-    } catch (error) {
-      throw new StateError(this.info, '*', `the snapshot is not plain data: ${messageOf(error)}`, { cause: error })
-    }
-    const { maxParallelism, states, tables = [] } = decoded.right
-    if (maxParallelism !== this.keys.maxParallelism) {
-      throw new StateError(
-        this.info,
-        '*',
-        `the snapshot was taken with maxParallelism ${maxParallelism}, the operator has ${this.keys.maxParallelism}: it must not change across restores`
-      )
-    }
+    const { maxParallelism, states, tables = [] } = checkedKeyedSnapshot(this.info, snapshot, this.keys.maxParallelism)
     for (const { table } of this.registered.values()) table.clear()
     this.cached = 0
     this.full = false

@@ -11,11 +11,11 @@
  * entries are left out of snapshots. A snapshot is taken at once and written in steps after it
  * (`snapshotDeferred`), the tables copying on write meanwhile.
  */
-import { messageOf, StateError } from '../core/errors'
+import { StateError } from '../core/errors'
 import type { OperatorInfo } from '../core/OperatorOptions'
 import { describeValue } from '../core/describe'
 import { DEFAULT_MAX_PARALLELISM, checkMaxParallelism } from './KeyGroup'
-import { describeErrors, encodeKey, KeyedStateSnapshot, type SnapshotEntry, type SnapshotState, type TableSnapshot } from './snapshotFormat'
+import { checkedKeyedSnapshot, encodeKey, type KeyedStateSnapshot, type SnapshotEntry, type SnapshotState, type TableSnapshot } from './snapshotFormat'
 import { KeyContext } from './KeyContext'
 import {
   HeapAggregatingState,
@@ -158,18 +158,7 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     const { table } = this.registration(descriptor)
     const keys: K[] = []
     for (const entry of table.entries()) if (entry.value !== undefined) keys.push(entry.key as K)
-    const previous = this.keys.currentKey
-    const wasActive = this.keys.active
-    this.keys.active = true
-    try {
-      for (const key of keys) {
-        this.keys.setCurrentKey(key)
-        fn(key, state)
-      }
-    } finally {
-      this.keys.active = wasActive
-      if (keys.length > 0) this.keys.setCurrentKey(previous)
-    }
+    this.keys.forEachKey(keys, key => fn(key, state))
   }
 
   /**
@@ -217,24 +206,7 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
    * snapshot is copied, so it can be restored again however the restored state is changed.
    */
   restore(snapshot: unknown): void {
-    const decoded = KeyedStateSnapshot.decode(snapshot)
-    if (decoded._tag === 'Left') {
-      throw new StateError(this.info, '*', `the snapshot is not a keyed-state snapshot of this version: ${describeErrors(decoded.left)}`)
-    }
-    let copy: KeyedStateSnapshot
-    try {
-      copy = structuredClone(decoded.right)
-    } catch (error) {
-      throw new StateError(this.info, '*', `the snapshot is not plain data: ${messageOf(error)}`, { cause: error })
-    }
-    const { maxParallelism, states, tables = [] } = copy
-    if (maxParallelism !== this.keys.maxParallelism) {
-      throw new StateError(
-        this.info,
-        '*',
-        `the snapshot was taken with maxParallelism ${maxParallelism}, the operator has ${this.keys.maxParallelism}: it must not change across restores`
-      )
-    }
+    const { states, tables = [] } = checkedKeyedSnapshot(this.info, snapshot, this.keys.maxParallelism)
     for (const { table } of this.registered.values()) table.clear()
     for (const { table } of this.internal.values()) table.clear()
     this.pendingRestore.clear()

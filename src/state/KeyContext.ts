@@ -29,4 +29,23 @@ export class KeyContext<K> {
    * are only usable then (not in `open`, `close`, or a non-keyed callback).
    */
   active = false
+
+  /**
+   * Calls `fn` for each of `keys` with that key current and keyed state usable (Flink's
+   * `applyToAllKeys`), then puts back the key and the activity that were current.
+   */
+  forEachKey(keys: readonly K[], fn: (key: K) => void): void {
+    const previous = this.currentKey
+    const wasActive = this.active
+    this.active = true
+    try {
+      for (const key of keys) {
+        this.setCurrentKey(key)
+        fn(key)
+      }
+    } finally {
+      this.active = wasActive
+      if (keys.length > 0) this.setCurrentKey(previous)
+    }
+  }
 }

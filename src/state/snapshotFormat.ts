@@ -13,7 +13,7 @@
  *   keeps outside the backend (its watermark, elements in flight).
  */
 import * as t from 'io-ts'
-import { StateError } from '../core/errors'
+import { messageOf, StateError } from '../core/errors'
 import { describeValue } from '../core/describe'
 import type { OperatorInfo } from '../core/OperatorOptions'
 
@@ -109,6 +109,29 @@ export type SnapshotState = t.TypeOf<typeof SnapshotState>
 /** @internal */
 export type SnapshotEntry = t.TypeOf<typeof SnapshotEntry>
 
+
+/**
+ * @internal
+ * A keyed-state snapshot to restore into an operator of `maxParallelism`, checked (its format,
+ * plain data, the same `maxParallelism`) and copied, so that restoring it again is unaffected by
+ * what the restored state does; any fault is a `StateError` of `info`'s operator.
+ */
+export function checkedKeyedSnapshot(info: OperatorInfo, snapshot: unknown, maxParallelism: number): KeyedStateSnapshot {
+  const decoded = KeyedStateSnapshot.decode(snapshot)
+  if (decoded._tag === 'Left') {
+    throw new StateError(info, '*', `the snapshot is not a keyed-state snapshot of this version: ${describeErrors(decoded.left)}`)
+  }
+  let copy: KeyedStateSnapshot
+  try {
+    copy = structuredClone(decoded.right)
+  } catch (error) {
+    throw new StateError(info, '*', `the snapshot is not plain data: ${messageOf(error)}`, { cause: error })
+  }
+  if (copy.maxParallelism !== maxParallelism) {
+    throw new StateError(info, '*', `the snapshot was taken with maxParallelism ${copy.maxParallelism}, the operator has ${maxParallelism}: it must not change across restores`)
+  }
+  return copy
+}
 
 /** @internal The first few io-ts errors as `path: expected type, got value`. */
 export function describeErrors(errors: t.Errors): string {
