@@ -158,11 +158,10 @@ const countPerUserInMap = (): KeyedProcessFunction<number, Event, number> => {
   }
 }
 
-/** The rx-datastream variants on library `ds`: its own strategy and state descriptor, as a user of that version would make them. */
-function dsImpls(ds: Library): CountImpl[] {
+/** The strategy and the counting function on library `ds`, made with its own state descriptor, as a user of that version would. */
+function countingOn(ds: Library): { readonly strategy: ReturnType<typeof ds.WatermarkStrategy.forBoundedOutOfOrderness<Event>>; readonly countPerUser: KeyedProcessFunction<number, Event, number> } {
   const strategy = ds.WatermarkStrategy.forBoundedOutOfOrderness<Event>(500).withTimestampAssigner(e => e.ts)
   const count = ds.valueState('count', t.number, 0)
-
   const countPerUser: KeyedProcessFunction<number, Event, number> = {
     processElement: (_e, ctx, out) => {
       const s = ctx.state(count)
@@ -171,6 +170,12 @@ function dsImpls(ds: Library): CountImpl[] {
       out.collect(n)
     }
   }
+  return { strategy, countPerUser }
+}
+
+/** The rx-datastream variants on library `ds`. */
+function dsImpls(ds: Library): CountImpl[] {
+  const { strategy, countPerUser } = countingOn(ds)
 
   const rxDatastream =
     (fn: KeyedProcessFunction<number, Event, number> | (() => KeyedProcessFunction<number, Event, number>)): CountImpl['run'] =>
@@ -209,16 +214,7 @@ function lmdbBackend(id: string, options: LmdbStateBackendOptions): Promise<Stat
 
 /** The `ds` pipeline with its state on LMDB: the current sources only (see the file's comment). */
 function lmdbImpls(ds: Library): CountImpl[] {
-  const strategy = ds.WatermarkStrategy.forBoundedOutOfOrderness<Event>(500).withTimestampAssigner(e => e.ts)
-  const count = ds.valueState('count', t.number, 0)
-  const countPerUser: KeyedProcessFunction<number, Event, number> = {
-    processElement: (_e, ctx, out) => {
-      const s = ctx.state(count)
-      const n = (s.value() ?? 0) + 1
-      s.update(n)
-      out.collect(n)
-    }
-  }
+  const { strategy, countPerUser } = countingOn(ds)
   const onLmdb =
     (id: string, options: LmdbStateBackendOptions): CountImpl['run'] =>
     async (at, size, probe, sink) => {

@@ -20,30 +20,12 @@ import { StateError, messageOf } from '../src/core/errors'
 import type { OperatorInfo } from '../src/core/OperatorOptions'
 import { describeValue } from '../src/core/describe'
 import { Deferred, type DeferredJson, completeNow, concat, deferredArray, deferredObject, now as clock, readyJson } from '../src/state/DeferredJson'
-import {
-  HeapAggregatingState,
-  HeapListState,
-  HeapMapState,
-  HeapReducingState,
-  HeapValueState,
-  type InternalKvState,
-  type InternalMergingState,
-  type StateRuntime
-} from '../src/state/heapStates'
+import { createState, type InternalKvState, type InternalMergingState, type KvTable, type StateRuntime } from '../src/state/heapStates'
 import { KeyContext } from '../src/state/KeyContext'
 import { checkMaxParallelism, DEFAULT_MAX_PARALLELISM } from '../src/state/KeyGroup'
 import type { InternalTableOptions, KeyedStateBackend, KeyedStateBackendOptions, TableCodec } from '../src/state/KeyedStateBackend'
 import { checkedKeyedSnapshot, decodeKey, encodeKey, type KeyedStateSnapshot, type SnapshotEntry, type SnapshotState, type TableSnapshot } from '../src/state/snapshotFormat'
-import type {
-  AggregatingStateDescriptor,
-  ListStateDescriptor,
-  MapStateDescriptor,
-  MergingStateDescriptor,
-  ReducingStateDescriptor,
-  StateDescriptor,
-  StateOf,
-  ValueStateDescriptor
-} from '../src/state/StateDescriptor'
+import type { MapStateDescriptor, MergingStateDescriptor, StateDescriptor, StateOf } from '../src/state/StateDescriptor'
 import { schemaVersion, stateKindName } from '../src/state/StateDescriptor'
 import type { StateTable } from '../src/state/StateTable'
 import { validatesStateWrites } from '../src/state/stateValidation'
@@ -169,7 +151,7 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     if (descriptor === this.lastDescriptor) return this.lastState as StateOf<D> & InternalKvState
     const registered = this.registration(descriptor)
     let state = registered.states.get(descriptor)
-    if (state === undefined) registered.states.set(descriptor, (state = this.createState(descriptor, registered.table)))
+    if (state === undefined) registered.states.set(descriptor, (state = createState(descriptor, registered.table as KvTable<unknown>, this)))
     this.lastDescriptor = descriptor
     this.lastState = state
     return state as StateOf<D> & InternalKvState
@@ -178,7 +160,7 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
   getNamespacedState<D extends StateDescriptor>(descriptor: D, namespace: string | number): StateOf<D> & InternalKvState {
     const registered = this.registration(descriptor)
     let state = registered.namespacedStates.get(descriptor)
-    if (state === undefined) registered.namespacedStates.set(descriptor, (state = this.createState(descriptor, registered.table)))
+    if (state === undefined) registered.namespacedStates.set(descriptor, (state = createState(descriptor, registered.table as KvTable<unknown>, this)))
     state.namespace = namespace
     return state as StateOf<D> & InternalKvState
   }
@@ -373,22 +355,6 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
       },
       changesOnRead
     )
-  }
-
-  private createState(descriptor: StateDescriptor, table: LmdbStateTable<unknown>): InternalKvState {
-    const runtime: StateRuntime = this as StateRuntime
-    switch (descriptor._tag) {
-      case 'ValueStateDescriptor':
-        return new HeapValueState(table as never, descriptor as ValueStateDescriptor<unknown>, runtime)
-      case 'ListStateDescriptor':
-        return new HeapListState(table as never, descriptor as ListStateDescriptor<unknown>, runtime)
-      case 'MapStateDescriptor':
-        return new HeapMapState(table as never, descriptor as MapStateDescriptor<unknown, unknown>, runtime)
-      case 'ReducingStateDescriptor':
-        return new HeapReducingState(table as never, descriptor as ReducingStateDescriptor<unknown>, runtime)
-      case 'AggregatingStateDescriptor':
-        return new HeapAggregatingState(table as never, descriptor as AggregatingStateDescriptor<unknown, unknown, unknown>, runtime)
-    }
   }
 }
 

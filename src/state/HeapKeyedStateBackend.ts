@@ -17,26 +17,8 @@ import { describeValue } from '../core/describe'
 import { DEFAULT_MAX_PARALLELISM, checkMaxParallelism } from './KeyGroup'
 import { checkedKeyedSnapshot, encodeKey, type KeyedStateSnapshot, type SnapshotEntry, type SnapshotState, type TableSnapshot } from './snapshotFormat'
 import { KeyContext } from './KeyContext'
-import {
-  HeapAggregatingState,
-  HeapListState,
-  HeapMapState,
-  HeapReducingState,
-  HeapValueState,
-  type InternalKvState,
-  type InternalMergingState,
-  type StateRuntime
-} from './heapStates'
-import type {
-  AggregatingStateDescriptor,
-  ListStateDescriptor,
-  MapStateDescriptor,
-  MergingStateDescriptor,
-  ReducingStateDescriptor,
-  StateDescriptor,
-  StateOf,
-  ValueStateDescriptor
-} from './StateDescriptor'
+import { createState, type InternalKvState, type InternalMergingState, type KvTable, type StateRuntime } from './heapStates'
+import type { MapStateDescriptor, MergingStateDescriptor, StateDescriptor, StateOf } from './StateDescriptor'
 import { schemaVersion, stateKindName } from './StateDescriptor'
 import { checkCompatible, checkedEntry, restoredValueDecoder, valueEncoder, withoutExpiredStored } from './stateValues'
 import { StateTable } from './StateTable'
@@ -103,7 +85,7 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
   getNamespacedState<D extends StateDescriptor>(descriptor: D, namespace: string | number): StateOf<D> & InternalKvState {
     const registered = this.registration(descriptor)
     let state = registered.namespacedStates.get(descriptor)
-    if (state === undefined) registered.namespacedStates.set(descriptor, (state = this.createState(descriptor, registered.table)))
+    if (state === undefined) registered.namespacedStates.set(descriptor, (state = createState(descriptor, registered.table as KvTable<unknown>, this)))
     state.namespace = namespace
     return state as StateOf<D> & InternalKvState
   }
@@ -234,7 +216,7 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
   private lookup(descriptor: StateDescriptor): InternalKvState {
     const registered = this.registration(descriptor)
     let state = registered.states.get(descriptor)
-    if (state === undefined) registered.states.set(descriptor, (state = this.createState(descriptor, registered.table)))
+    if (state === undefined) registered.states.set(descriptor, (state = createState(descriptor, registered.table as KvTable<unknown>, this)))
     return state
   }
 
@@ -256,22 +238,6 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
       checkCompatible(this.info, registered.descriptor, descriptor)
     }
     return registered
-  }
-
-  private createState(descriptor: StateDescriptor, table: StateTable<unknown, unknown>): InternalKvState {
-    const runtime: StateRuntime = this as StateRuntime
-    switch (descriptor._tag) {
-      case 'ValueStateDescriptor':
-        return new HeapValueState(table as never, descriptor as ValueStateDescriptor<unknown>, runtime)
-      case 'ListStateDescriptor':
-        return new HeapListState(table as never, descriptor as ListStateDescriptor<unknown>, runtime)
-      case 'MapStateDescriptor':
-        return new HeapMapState(table as never, descriptor as MapStateDescriptor<unknown, unknown>, runtime)
-      case 'ReducingStateDescriptor':
-        return new HeapReducingState(table as never, descriptor as ReducingStateDescriptor<unknown>, runtime)
-      case 'AggregatingStateDescriptor':
-        return new HeapAggregatingState(table as never, descriptor as AggregatingStateDescriptor<unknown, unknown, unknown>, runtime)
-    }
   }
 
   private restoreTable({ table, codec }: InternalTable<K>, snapshot: TableSnapshot): void {

@@ -545,3 +545,19 @@ export class HeapMapState<UK, UV> extends HeapState<Map<unknown, MapEntry<UK, UV
     return result
   }
 }
+
+/** @internal The state of `descriptor` over `table`: every backend's states are these, over its own table. */
+export function createState(descriptor: StateDescriptor, table: KvTable<unknown>, runtime: StateRuntime): InternalKvState {
+  switch (descriptor._tag) {
+    case 'ValueStateDescriptor':
+      return new HeapValueState(table as never, descriptor as ValueStateDescriptor<unknown>, runtime)
+    case 'ListStateDescriptor':
+      return new HeapListState(table as never, descriptor as ListStateDescriptor<unknown>, runtime)
+    case 'MapStateDescriptor':
+      return new HeapMapState(table as never, descriptor as MapStateDescriptor<unknown, unknown>, runtime)
+    case 'ReducingStateDescriptor':
+      return new HeapReducingState(table as never, descriptor as ReducingStateDescriptor<unknown>, runtime)
+    case 'AggregatingStateDescriptor':
+      return new HeapAggregatingState(table as never, descriptor as AggregatingStateDescriptor<unknown, unknown, unknown>, runtime)
+  }
+}
