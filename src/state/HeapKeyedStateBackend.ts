@@ -110,6 +110,8 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
 
   /** Removes the current key's values in `namespace` from every descriptor state (a window's cleanup). */
   clearNamespace(namespace: string | number): void {
+    // Windows clean up per key and window, mostly with no descriptor state at all: no iterator then.
+    if (this.registered.size === 0) return
     for (const { table } of this.registered.values()) table.remove(namespace)
   }
 

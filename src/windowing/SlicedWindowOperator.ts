@@ -169,6 +169,11 @@ interface KeyPanes<K, ACC> {
   lastPane: number
   lastAcc: ACC | undefined
   /**
+   * The latest pane the key was entered into windows for (`registerWindows`): every window that
+   * holds it and is not cleaned up lists the key already. −∞: none.
+   */
+  maxPane: number
+  /**
    * Whether a pane may hold `undefined` (a reduced `undefined`, an aggregate's `undefined`
    * accumulator): only then does a pane read as `undefined` need a second look to tell it
    * from a missing one.
@@ -299,7 +304,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
 
   /** The first pane of the current key `key`. */
   private newKey(key: K): KeyPanes<K, ACC> {
-    const keyPanes: KeyPanes<K, ACC> = { key, panes: new Map(), lastPane: NaN, lastAcc: undefined, undefinedAccs: false }
+    const keyPanes: KeyPanes<K, ACC> = { key, panes: new Map(), lastPane: NaN, lastAcc: undefined, maxPane: -Infinity, undefinedAccs: false }
     this.backend.keys.setCurrentKey(key)
     this.panesOfKey.put(undefined, keyPanes)
     if (!this.config.keyed) this.setAllPanes(keyPanes)
@@ -380,7 +385,13 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
   /** Enters a key with a new pane into the (not yet late) windows containing it. */
   private registerWindows(keyPanes: KeyPanes<K, ACC>, lastStart: number, ts: number, watermark: number): void {
     const { size, slide, lateness } = this
-    for (let s = lastStart; s > ts - size; s -= slide) {
+    // A pane after the key's latest one (records mostly come in order): the windows at or
+    // before that one all hold it, so they list the key already, or are cleaned up and late.
+    // A pane before it may be the key's first in some window, so all its windows are looked at.
+    const known = keyPanes.maxPane
+    const listed = lastStart > known ? known : -Infinity
+    if (lastStart > known) keyPanes.maxPane = lastStart
+    for (let s = lastStart; s > ts - size && s > listed; s -= slide) {
       const maxTs = s + size - 1
       if (maxTs + lateness <= watermark) break // this and every earlier window are late
       let keys = this.windowKeys.get(s)
@@ -616,15 +627,18 @@ function panesCodec<K, ACC>(info: OperatorInfo, grid: WindowGrid, fn: PaneFuncti
       if (!Array.isArray(encoded) || encoded.length === 0) return fail(`expected a non-empty list of panes [start, accumulator], got ${describeValue(encoded)}`)
       const panes = new Map<number, ACC>()
       let undefinedAccs = false
+      let maxPane = -Infinity
       for (const pane of encoded as unknown[]) {
         if (!Array.isArray(pane) || pane.length !== 2 || typeof pane[0] !== 'number' || windowStart(pane[0], grid.offset, grid.slide) !== pane[0]) {
           return fail(`${describeValue(pane)} is not a pane [start, accumulator] of windows every ${grid.slide} ms`)
         }
         const acc = accumulators.decode(pane[1], `the ${label} of pane ${pane[0]}`, fail)
         panes.set(pane[0], acc)
+        if (pane[0] > maxPane) maxPane = pane[0]
         if (acc === undefined) undefinedAccs = true
       }
-      return { key: key as K, panes, lastPane: NaN, lastAcc: undefined, undefinedAccs }
+      // The restore enters the key into every open window of its panes (`openWindowsOfPanes`).
+      return { key: key as K, panes, lastPane: NaN, lastAcc: undefined, maxPane, undefinedAccs }
     }
   }
 }
