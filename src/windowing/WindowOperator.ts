@@ -98,6 +98,15 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
    * (a timer is registered right after its window's namespace is drawn).
    */
   private readonly bySession: boolean
+  /**
+   * Windows neither by window nor merging (custom assigners) under `eventTimeTrigger()` in
+   * event time: a record of a window the key already has needs neither the trigger's timer nor
+   * the cleanup timer, both registered with the window's first record (and never deleted while
+   * the window lives; registering one again changes nothing), so the trigger is not called.
+   */
+  private readonly eventTimeEnd: boolean
+  /** Whether `windowState` just made the window's state (its first record for the key). */
+  private madeWindow = false
   /** `bySession`: each session's pending firing, by (end, namespace when pushed). */
   private readonly sessionSchedule = new NumericPriorityQueue<ScheduledSession<K, C>>()
   private readonly naming: WindowNaming
@@ -140,6 +149,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     }
     this.bySession = this.mergesIntersecting && assigner.timeDomain === 'EVENT_TIME' && firesAtEnd === 'EVENT_TIME' && config.allowedLateness === 0
     this.processingTimeWindows = assigner.timeDomain === 'PROCESSING_TIME'
+    this.eventTimeEnd = !this.merging && !this.byWindow && assigner.timeDomain === 'EVENT_TIME' && firesAtEnd === 'EVENT_TIME'
     // Window functions and triggers only run for a key: state is always in a keyed context.
     this.backend.keys.active = true
     // Copy-on-write snapshots: window state is only ever reached through the table (`get` with
@@ -237,6 +247,11 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
       accepted = true
       state.contents = this.config.contents.add(state.contents, state.empty, value, timestamp)
       state.empty = false
+      if (this.eventTimeEnd && !this.madeWindow) {
+        // What the trigger's onElement does once its timer is registered (see `eventTimeEnd`).
+        if (maxTimestamp(state.window) <= this.currentWatermark) this.emitWindowContents(state, this.firedAt(undefined, NaN), false)
+        continue
+      }
       this.setCurrent(state)
       const result = this.config.trigger.onElement(value, timestamp, state.window, this.triggerContext)
       if (isFire(result) && !state.empty) this.emitWindowContents(state, this.firedAt(undefined, NaN), false)
@@ -466,6 +481,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     const windows = this.windows!
     const namespace = this.naming.of(window)
     let state = windows.get(namespace)
+    this.madeWindow = state === undefined
     if (state === undefined) {
       windows.put(namespace, (state = newWindowState(window, namespace)))
       if (this.byWindow) this.addWindowKey(namespace, window)

@@ -63,8 +63,12 @@ export class WindowNumbers {
   private readonly byNumber = new Map<number, NumberedWindow>()
   /** The next number drawn. */
   next = GLOBAL_NAMESPACE + 1
+  /** The window found last, while it has a number: records of one window often come in a row. */
+  private last: NumberedWindow | undefined = undefined
 
   numberOf(window: TimeWindow): number {
+    const last = this.last
+    if (last !== undefined && last.window.start === window.start && last.window.end === window.end) return last.number
     let ends = this.byBounds.get(window.start)
     if (ends === undefined) this.byBounds.set(window.start, (ends = new Map()))
     let numbered = ends.get(window.end)
@@ -73,6 +77,7 @@ export class WindowNumbers {
       ends.set(window.end, numbered)
       this.byNumber.set(numbered.number, numbered)
     }
+    this.last = numbered
     return numbered.number
   }
 
@@ -90,6 +95,7 @@ export class WindowNumbers {
   release(number: number): void {
     const numbered = this.byNumber.get(number)
     if (numbered === undefined || --numbered.keys > 0) return
+    if (numbered === this.last) this.last = undefined
     this.byNumber.delete(number)
     const ends = this.byBounds.get(numbered.window.start)!
     ends.delete(numbered.window.end)
@@ -98,6 +104,7 @@ export class WindowNumbers {
 
   /** A key's restored state in the window `number` named when the snapshot was taken. */
   restore(number: number, window: TimeWindow): void {
+    this.last = undefined
     let numbered = this.byNumber.get(number)
     if (numbered === undefined) {
       numbered = { window, number, keys: 0 }
