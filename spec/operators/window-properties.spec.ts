@@ -321,6 +321,48 @@ describe('windows against a batch reference (property)', () => {
     )
   })
 
+  it('a custom assigner under the default trigger gives exactly what a copy of the trigger gives, late records and late firings included', () => {
+    // The operator skips the default trigger for a window the key already has (its timers are
+    // registered with the window's first record); the copy is called for every record.
+    const twoSizes: ds.WindowAssigner<Tally> = {
+      name: 'twoSizes',
+      timeDomain: 'EVENT_TIME',
+      assignWindows: (_value, ts) => {
+        const start = ts - (((ts % 10) + 10) % 10)
+        return [ds.timeWindow(start, start + 10), ds.timeWindow(start, start + 20)]
+      },
+      defaultTrigger: () => ds.eventTimeTrigger()
+    }
+    const sameAsDefault: ds.Trigger<Tally> = { ...ds.eventTimeTrigger<Tally>(), name: 'userEventTimeTrigger()' }
+    // Dense in time, so that most windows get several records of a key, some of them late by
+    // up to 2 × BOUND + 10: often within the allowed lateness, in a window the key already has.
+    const dense = keyedEventsArb({ keys: ['a', 'b', 'c'], values: { min: -100, max: 100 }, start: 10_000, maxBehind: BOUND, maxAhead: 6, maxLength: 120 })
+    const late = dense.map(events => events.map((e, i) => (i % 4 === 1 ? { ...e, ts: e.ts - BOUND - 10 * (i % 7) } : e)))
+    const latenessArb = fc.oneof(fc.constant(0), fc.integer({ min: 20, max: 80 }))
+    fc.assert(
+      fc.property(late, latenessArb, (events, lateness) => {
+        const run = (trigger: ds.Trigger<Tally> | undefined) => {
+          const builder = ds.windowBy(twoSizes).allowedLateness(lateness)
+          const configured = trigger === undefined ? builder : builder.trigger(trigger)
+          return collectElements(
+            from(events).pipe(
+              ds.assignTimestampsAndWatermarks(strategy, { autoWatermarkInterval: 0 }),
+              ds.keyBy(e => e.key),
+              ds.mapValues((e): Tally => ({ sum: e.value, count: 1 })),
+              configured.process<Tally, Result & { readonly timing: string; readonly index: number }, string>((key, ctx, ts, out) =>
+                out.collect({ key, start: ctx.window.start, end: ctx.window.end, ...ts.reduce(plus), timing: ctx.pane.timing, index: ctx.pane.index })
+              )
+            )
+          )
+        }
+        const byDefault = run(undefined)
+        assert.strictEqual(byDefault.completed, true)
+        assert.deepStrictEqual(byDefault.elements, run(sameAsDefault).elements)
+      }),
+      { numRuns: 300 }
+    )
+  })
+
   it('a merging assigner of the user\'s own (sessions merged by hand) gives the reference results', () => {
     // The operator merges the built-in sessions by one scan of the key's windows; any other
     // merging assigner goes through its own mergeWindows. Both must give the sessions' results.
