@@ -213,16 +213,17 @@ function showError(error: unknown): void {
   update({ state: 'failed', error: error instanceof Error ? error.message : String(error) })
   element('error').textContent = status.error ?? ''
   element('error').hidden = false
+  element('progress').textContent = 'failed'
 }
 
+// Start over works even when the address's settings do not.
+element('reset').onclick = () => {
+  const url = new URL(location.href)
+  url.searchParams.set('reset', '1')
+  location.assign(url)
+}
 try {
-  const config = readConfig(location.search)
-  element('reset').onclick = () => {
-    const url = new URL(location.href)
-    url.searchParams.set('reset', '1')
-    location.assign(url)
-  }
-  start(config, new URLSearchParams(location.search).has('reset')).catch(showError)
+  start(readConfig(location.search), new URLSearchParams(location.search).has('reset')).catch(showError)
 } catch (error) {
   showError(error)
 }
