@@ -181,6 +181,17 @@ function withoutSessionEndArrivals(events: readonly Event[], gap: number): Event
 }
 
 describe('windows against a batch reference (property)', () => {
+  /** Neither a grid nor sessions: windows of two sizes sharing a start, each numbered when first seen, the number shared by its keys. */
+  const twoSizes: ds.WindowAssigner<Tally> = {
+    name: 'twoSizes',
+    timeDomain: 'EVENT_TIME',
+    assignWindows: (_value, ts) => {
+      const start = ts - (((ts % 10) + 10) % 10)
+      return [ds.timeWindow(start, start + 10), ds.timeWindow(start, start + 20)]
+    },
+    defaultTrigger: () => ds.eventTimeTrigger()
+  }
+
   for (const style of ['reduce', 'aggregate', 'process'] as const) {
     it(`${style}: a synchronous burst with a watermark per record gives the reference results`, () => {
       fc.assert(
@@ -278,16 +289,6 @@ describe('windows against a batch reference (property)', () => {
   })
 
   it('a custom assigner (windows sharing a start, of two sizes) gives the reference results, and the same across a snapshot', () => {
-    // Neither a grid nor sessions: each window gets a number drawn for it, shared by its keys.
-    const twoSizes: ds.WindowAssigner<Tally> = {
-      name: 'twoSizes',
-      timeDomain: 'EVENT_TIME',
-      assignWindows: (_value, ts) => {
-        const start = ts - (((ts % 10) + 10) % 10)
-        return [ds.timeWindow(start, start + 10), ds.timeWindow(start, start + 20)]
-      },
-      defaultTrigger: () => ds.eventTimeTrigger()
-    }
     const build = (input: Observable<ds.StreamElement<Event, string>>) =>
       input.pipe(
         ds.mapValues((e: Event): Tally => ({ sum: e.value, count: 1 })),
@@ -324,15 +325,6 @@ describe('windows against a batch reference (property)', () => {
   it('a custom assigner under the default trigger gives exactly what a copy of the trigger gives, late records and late firings included', () => {
     // The operator skips the default trigger for a window the key already has (its timers are
     // registered with the window's first record); the copy is called for every record.
-    const twoSizes: ds.WindowAssigner<Tally> = {
-      name: 'twoSizes',
-      timeDomain: 'EVENT_TIME',
-      assignWindows: (_value, ts) => {
-        const start = ts - (((ts % 10) + 10) % 10)
-        return [ds.timeWindow(start, start + 10), ds.timeWindow(start, start + 20)]
-      },
-      defaultTrigger: () => ds.eventTimeTrigger()
-    }
     const sameAsDefault: ds.Trigger<Tally> = { ...ds.eventTimeTrigger<Tally>(), name: 'userEventTimeTrigger()' }
     // Dense in time, so that most windows get several records of a key, some of them late by
     // up to 2 × BOUND + 10: often within the allowed lateness, in a window the key already has.
