@@ -14,7 +14,7 @@
  *                     ds-map, ds-lmdb, ds-lmdb-all, ds-unordered, ds-split, ds-job, ds-job-file, ds-job-memory, and with a baseline ds@base, ds-wm0@base, …
  *   --workload NAME   only these workloads (repeatable or comma-separated; default: all):
  *                     stateless, windows-tumbling, windows-sliding, windows-all, keyed-process, async-io,
- *                     interval-join, window-join, checkpoints, nexmark-q0 … nexmark-q12 (interval-join: --events counts
+ *                     interval-join, window-join, checkpoints, nexmark-q0 … nexmark-q12, and large-state (only when named) (interval-join: --events counts
  *                     orders, default 1000000; as many payments flow beside them; window-join: default
  *                     1000000 events, persons and auctions); a NAME no workload has selects every NAME-*
  *                     workload (nexmark: all the Nexmark queries; windows: the window workloads)
@@ -38,6 +38,7 @@ import { type Event, eventFeed, type Feed } from './data'
 import { checkSameResults, formatTable, type Measurement, measureAll, median } from './harness'
 import { intervalJoin } from './interval-join'
 import { keyedProcess } from './keyed-process'
+import { largeState } from './large-state'
 import { BASELINE_SUFFIX, CURRENT, type LibraryBuild, loadBaseline } from './library'
 import { nexmarkWorkloads } from './nexmark/workloads'
 import { stateless } from './stateless'
@@ -46,9 +47,29 @@ import { windowsAll } from './windows-all'
 import { windowsSliding } from './windows-sliding'
 import { windowsTumbling } from './windows-tumbling'
 import { uvWorkloads } from './windows-uv'
-import type { Workload } from './workload'
+import type { AfterReport, Workload } from './workload'
 
 const workloads: readonly Workload<any>[] = [stateless, windowsTumbling, windowsSliding, windowsAll, keyedProcess, asyncIo, intervalJoin, windowJoin, checkpoints, ...uvWorkloads, ...nexmarkWorkloads]
+
+/**
+ * Scenarios: runs of their own (child processes, minutes long), not interleaved variants; each
+ * runs only when `--workload` names it, and `--events` is its size.
+ */
+interface Scenario {
+  readonly name: string
+  readonly description: string
+  readonly defaultEvents: number
+  run(events: number): Promise<AfterReport>
+}
+
+const scenarios: readonly Scenario[] = [
+  {
+    name: 'large-state',
+    description: 'keyed state larger than the heap: LMDB at a 256 MB heap against the heap backend (--events: keys)',
+    defaultEvents: 20_000_000,
+    run: largeState
+  }
+]
 
 /** `--workload NAME`: the workload of that name or, if none has it, every `NAME-…` workload. */
 function selects(name: string, workload: Workload<unknown>): boolean {
@@ -120,9 +141,12 @@ async function main(): Promise<number> {
   if (source !== 'array' && source !== 'lazy') throw new RangeError(`--source must be array or lazy, got ${source}`)
   const only = flags.only?.flatMap(s => s.split(',')).map(s => s.trim()).filter(s => s !== '')
   const names = flags.workload?.flatMap(s => s.split(',')).map(s => s.trim()).filter(s => s !== '')
-  const unknownNames = names?.filter(n => !workloads.some(w => selects(n, w))) ?? []
-  if (unknownNames.length > 0) throw new RangeError(`unknown --workload ${unknownNames.join(', ')}; known: ${workloads.map(w => w.name).join(', ')}, nexmark`)
+  const unknownNames = names?.filter(n => !workloads.some(w => selects(n, w)) && !scenarios.some(s => s.name === n)) ?? []
+  if (unknownNames.length > 0) {
+    throw new RangeError(`unknown --workload ${unknownNames.join(', ')}; known: ${[...workloads, ...scenarios].map(w => w.name).join(', ')}, nexmark`)
+  }
   const selected = workloads.filter(w => names === undefined || names.some(n => selects(n, w)))
+  const selectedScenarios = scenarios.filter(s => names?.includes(s.name) === true)
 
   if (only !== undefined) {
     const known = new Set(selected.flatMap(w => w.variants({ kind: source, size: 0, open: () => () => undefined as never }, libs).map(v => v.id)))
@@ -175,6 +199,13 @@ async function main(): Promise<number> {
       ok &&= report.ok
       if (report.data !== undefined) all.push({ workload: workload.name, after: report.data })
     }
+  }
+  for (const scenario of selectedScenarios) {
+    console.log(`\n## ${scenario.name}: ${scenario.description}`)
+    const report = await scenario.run(positiveInt('events', flags.events, scenario.defaultEvents))
+    for (const line of report.lines) console.log(line)
+    ok &&= report.ok
+    if (report.data !== undefined) all.push({ workload: scenario.name, after: report.data })
   }
   if (flags.json === true) console.log(JSON.stringify(all, null, 2))
   return ok ? 0 : 1

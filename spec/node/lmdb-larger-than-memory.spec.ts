@@ -1,5 +1,5 @@
 /**
- * State larger than memory: a keyed job (spec/node/fixtures/large-state-job.ts, in a child
+ * State larger than memory: a keyed job (bench/large-state-job.ts, the bench's `large-state` job, in a child
  * process) stores a 500-character payload per key for 600,000 keys (300 MB of characters) and
  * reads each back, under `--max-old-space-size=256`. On the LMDB backend it completes with
  * every payload read back whole; on the heap backend the same job runs out of memory, so the
@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-const JOB = join(__dirname, 'fixtures', 'large-state-job.js')
+const JOB = join(__dirname, '..', '..', 'bench', 'large-state-job.js')
 const KEYS = 600_000
 const CHARS = 500
 
@@ -27,11 +27,11 @@ function run(backend: 'heap' | 'lmdb', dir: string, keys: number, maxOldSpaceMb?
   return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr }
 }
 
-/** `done <records> <sum> <peak heap MB>` as numbers. */
-function report(r: Run): { records: number; sum: number; peakMb: number } {
-  const match = /^done (\d+) (-?\d+) (\d+)$/m.exec(r.stdout)
+/** The job's `done <records> <sum> <hash> <seconds> <peak heap MB> …` line: what it emitted, and its peak heap. */
+function report(r: Run): { records: number; sum: number; hash: string; peakMb: number } {
+  const match = /^done (\d+) (-?\d+) ([0-9a-f]+) [\d.]+ (\d+) /m.exec(r.stdout)
   if (match === null) throw new Error(`the job did not finish (status ${r.status}, signal ${r.signal}): ${r.stderr.slice(-2_000)}`)
-  return { records: Number(match[1]), sum: Number(match[2]), peakMb: Number(match[3]) }
+  return { records: Number(match[1]), sum: Number(match[2]), hash: match[3]!, peakMb: Number(match[4]) }
 }
 
 describe('state larger than memory', () => {

@@ -1,0 +1,103 @@
+/**
+ * Workload "large-state": keyed state larger than the heap (`npm run bench -- --workload
+ * large-state [--events KEYS]`, default 20,000,000 keys; run only when named).
+ *
+ * The job of bench/large-state-job.ts (a payload per key in a value state, every key written
+ * once and read back once, far apart) runs in child processes:
+ *
+ * - on the LMDB backend with `--max-old-space-size=256` (its default cache of 20,000 values),
+ * - on the heap backend with a heap large enough for the whole state (`--max-old-space-size=`
+ *   16,384 by default),
+ *
+ * and the two runs must emit the same values in the same order (count, sum and an
+ * order-sensitive hash). Reported per run: wall time, records/s, peak heap, peak RSS and the
+ * state directory's peak allocated size on disk. A state-heavy scenario, not an interleaved
+ * measurement: one run per backend.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { AfterReport } from './workload'
+
+/** Characters of each key's payload: 20 M keys then hold ≈ 2 GB of payload. */
+const PAYLOAD_CHARS = 100
+const SMALL_HEAP_MB = 256
+const LARGE_HEAP_MB = 16_384
+
+interface JobRun {
+  readonly backend: 'lmdb' | 'heap'
+  readonly records: number
+  readonly sum: number
+  readonly hash: string
+  readonly seconds: number
+  readonly heapMb: number
+  readonly rssMb: number
+  readonly diskMb: number
+}
+
+/** Runs the job once in a child process; rejects with its stderr if it fails. */
+function runJob(backend: JobRun['backend'], keys: number, heapMb: number, dir: string): Promise<JobRun> {
+  const job = join(__dirname, 'large-state-job.js')
+  const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, job, backend, dir, String(keys), String(PAYLOAD_CHARS)], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4_000)))
+  return new Promise((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', (code, signal) => {
+      const match = /^done (\d+) (-?\d+) ([0-9a-f]+) ([\d.]+) (\d+) (\d+) (\d+)$/m.exec(stdout)
+      if (code !== 0 || match === null) {
+        reject(new Error(`the ${backend} run failed (exit ${code}, signal ${signal}): ${stderr.trim().split("\n")[0] ?? ""}`))
+        return
+      }
+      const [records, sum, hash, seconds, heap, rss, disk] = match.slice(1) as [string, string, string, string, string, string, string]
+      resolve({ backend, records: Number(records), sum: Number(sum), hash, seconds: Number(seconds), heapMb: Number(heap), rssMb: Number(rss), diskMb: Number(disk) })
+    })
+  })
+}
+
+function row(run: JobRun, heapLimitMb: number): string {
+  const perSecond = run.records / run.seconds
+  const cells = [
+    run.backend.padEnd(7),
+    `${heapLimitMb.toLocaleString('en-US')} MB`.padStart(10),
+    run.records.toLocaleString('en-US').padStart(12),
+    run.seconds.toFixed(1).padStart(8),
+    `${(perSecond / 1e3).toFixed(0)} k`.padStart(9),
+    String(run.heapMb).padStart(9),
+    String(run.rssMb).padStart(8),
+    (run.backend === 'lmdb' ? String(run.diskMb) : '–').padStart(8)
+  ]
+  return cells.join('  ')
+}
+
+/** Runs both backends over `keys` keys and compares what they emitted; a failed run is reported, not thrown. */
+export async function largeState(keys: number): Promise<AfterReport> {
+  const dir = mkdtempSync(join(tmpdir(), 'rx-datastream-large-state-'))
+  const attempt = (backend: JobRun['backend'], heapMb: number): Promise<JobRun | Error> =>
+    runJob(backend, keys, heapMb, join(dir, backend)).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))
+  try {
+    const onDisk = await attempt('lmdb', SMALL_HEAP_MB)
+    const onHeap = await attempt('heap', LARGE_HEAP_MB)
+    const lines = [
+      `${keys.toLocaleString('en-US')} keys × ${PAYLOAD_CHARS} characters, every key written once and read back once`,
+      'backend  heap limit       records       s  records/s  heap MB  RSS MB  disk MB',
+      onDisk instanceof Error ? onDisk.message : row(onDisk, SMALL_HEAP_MB),
+      onHeap instanceof Error ? onHeap.message : row(onHeap, LARGE_HEAP_MB)
+    ]
+    if (onDisk instanceof Error || onHeap instanceof Error) return { ok: false, lines, data: { keys, payloadChars: PAYLOAD_CHARS, runs: [onDisk, onHeap].filter(r => !(r instanceof Error)) } }
+    const same = onDisk.records === onHeap.records && onDisk.sum === onHeap.sum && onDisk.hash === onHeap.hash
+    const complete = onDisk.records === 2 * keys && onDisk.sum === 3 * keys
+    lines.push(
+      `LMDB / heap throughput: ${(onHeap.seconds / onDisk.seconds).toFixed(2)}×`,
+      same && complete
+        ? `results agree: ${onDisk.records.toLocaleString('en-US')} records, sum ${onDisk.sum}, hash ${onDisk.hash}`
+        : `RESULTS DIFFER: lmdb ${JSON.stringify(onDisk)}, heap ${JSON.stringify(onHeap)}`
+    )
+    return { ok: same && complete, lines, data: { keys, payloadChars: PAYLOAD_CHARS, runs: [onDisk, onHeap] } }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
