@@ -14,10 +14,14 @@
  *
  * Snapshots are copy-on-write ({@link StateTable.capture}): while one is being written, every
  * read and write first lets it write the key's entries, a field check otherwise.
+ *
+ * A `Map` holds at most 2^24 entries in V8; a table whose keys outgrow that moves each full map
+ * to a `ShardedMap` (an insertion first checks the map's size) and goes on, slower but whole.
  */
 import type { DeferredJson } from './DeferredJson'
 import { keyGroupOfId } from './KeyGroup'
 import type { KeyContext } from './KeyContext'
+import { type KeyMap, roomFor, SHARD_CAPACITY } from './ShardedMap'
 import { type CapturedTable, type EntryWriter, TableCapture } from './TableCapture'
 
 /** @internal One key's values in one table, as {@link StateTable.entries} lists them. */
@@ -37,14 +41,14 @@ const NO_KEY: unique symbol = Symbol('no key')
 /** @internal */
 export class StateTable<K, S> implements CapturedTable<K, S> {
   /** The void-namespace value of every key that has one, by key id. */
-  private readonly values = new Map<unknown, S>()
+  private values: KeyMap<unknown, S> = new Map<unknown, S>()
   /** The values in other namespaces, per key id (only keys that have some). */
-  private readonly namespaced = new Map<unknown, Map<unknown, S>>()
+  private namespaced: KeyMap<unknown, Map<unknown, S>> = new Map<unknown, Map<unknown, S>>()
   /**
    * The key of every id that is not the key itself (composite keys: arrays, whose id is a
    * string). Primitive keys are their own ids and need no entry here.
    */
-  private readonly composite = new Map<unknown, K>()
+  private composite: KeyMap<unknown, K> = new Map<unknown, K>()
   /** The namespaces of the last key asked for: windows touch several of one key in a row. */
   private cachedId: unknown = NO_KEY
   private cachedNamespaces: Map<unknown, S> | undefined = undefined
@@ -58,7 +62,9 @@ export class StateTable<K, S> implements CapturedTable<K, S> {
 
   constructor(
     readonly name: string,
-    private readonly keys: KeyContext<K>
+    private readonly keys: KeyContext<K>,
+    /** Keys per `Map` before the table moves to a `ShardedMap` (smaller in specs). */
+    private readonly shardCapacity = SHARD_CAPACITY
   ) {}
 
   /** The current key's value in namespace `ns`. */
@@ -88,12 +94,13 @@ export class StateTable<K, S> implements CapturedTable<K, S> {
     if (this.capturing !== undefined) this.capturing.before(id)
     if (id !== keys.currentKey) this.rememberKey(id, keys.currentKey)
     if (ns === undefined) {
+      if (this.values.size >= this.shardCapacity) this.values = roomFor(this.values, this.shardCapacity)
       this.values.set(id, value)
       return
     }
     let namespaces = this.namespacesOf(id)
     if (namespaces === undefined) {
-      this.namespaced.set(id, (namespaces = new Map()))
+      this.newNamespaces(id, (namespaces = new Map()))
       this.cachedNamespaces = namespaces
     }
     namespaces.set(ns, value)
@@ -219,11 +226,12 @@ export class StateTable<K, S> implements CapturedTable<K, S> {
     if (this.capturing !== undefined) this.capturing.before(id)
     if (id !== key) this.rememberKey(id, key)
     if (ns === undefined) {
+      this.values = roomFor(this.values, this.shardCapacity)
       this.values.set(id, value)
       return
     }
     let namespaces = this.namespaced.get(id)
-    if (namespaces === undefined) this.namespaced.set(id, (namespaces = new Map()))
+    if (namespaces === undefined) this.newNamespaces(id, (namespaces = new Map()))
     namespaces.set(ns, value)
     this.cachedId = NO_KEY
     this.cachedNamespaces = undefined
@@ -254,7 +262,14 @@ export class StateTable<K, S> implements CapturedTable<K, S> {
   // The cold paths are methods of their own: the hot ones stay small enough for V8 to inline.
 
   private rememberKey(id: unknown, key: K): void {
-    if (!this.composite.has(id)) this.composite.set(id, key)
+    if (this.composite.has(id)) return
+    this.composite = roomFor(this.composite, this.shardCapacity)
+    this.composite.set(id, key)
+  }
+
+  private newNamespaces(id: unknown, namespaces: Map<unknown, S>): void {
+    this.namespaced = roomFor(this.namespaced, this.shardCapacity)
+    this.namespaced.set(id, namespaces)
   }
 
   private forgetKeyIfEmpty(id: unknown): void {
