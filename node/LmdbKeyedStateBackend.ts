@@ -11,6 +11,9 @@
  * - A snapshot flushes, then reads the store through one LMDB read transaction (a consistent
  *   view whatever is written meanwhile) in steps after the barrier, in the portable format of
  *   the heap backend, so that either backend restores what the other wrote.
+ * - A checkpoint is written as an increment on the last completed one when it can be
+ *   (`ChangeEpochs`: every write to the store passes `write`, which records its key), read
+ *   back key by key (`IncrementScan`); a restore merges the chain into a full snapshot first.
  * - Operators' own tables (window contents, panes, join buffers) are not kept yet: asking for
  *   one fails, naming the operator.
  */
@@ -23,13 +26,15 @@ import { Deferred, type DeferredJson, completeNow, concat, deferredArray, deferr
 import { createState, type InternalKvState, type InternalMergingState, type KvTable, type StateRuntime } from '../src/state/heapStates'
 import { KeyContext } from '../src/state/KeyContext'
 import { checkMaxParallelism, DEFAULT_MAX_PARALLELISM } from '../src/state/KeyGroup'
-import type { InternalTableOptions, KeyedStateBackend, KeyedStateBackendOptions, TableCodec } from '../src/state/KeyedStateBackend'
-import { checkedKeyedSnapshot, decodeKey, encodeKey, type KeyedStateSnapshot, type SnapshotEntry, type SnapshotState, type TableSnapshot } from '../src/state/snapshotFormat'
+import type { InternalTableOptions, KeyedSnapshotOptions, KeyedStateBackend, KeyedStateBackendOptions, TableCodec } from '../src/state/KeyedStateBackend'
+import { checkedKeyedSnapshot, decodeKey, encodeKey, type KeyedStateSnapshot, type SnapshotEntry, type TableSnapshot } from '../src/state/snapshotFormat'
 import type { MapStateDescriptor, MergingStateDescriptor, StateDescriptor, StateOf } from '../src/state/StateDescriptor'
 import { schemaVersion, stateKindName } from '../src/state/StateDescriptor'
 import type { StateTable } from '../src/state/StateTable'
 import { validatesStateWrites } from '../src/state/stateValidation'
-import { checkCompatible, checkedEntry, restoredValueDecoder, valueDecoder, valueEncoder, withoutExpiredEncoded } from '../src/state/stateValues'
+import { checkCompatible, checkedEntry, restoredValueDecoder, valueDecoder, valueEncoder } from '../src/state/stateValues'
+import { ChangeEpochs } from './ChangeEpochs'
+import { type EntryFiling, entryText, IncrementScan, type StateHeader } from './IncrementScan'
 import { LmdbStateTable, type StoreWrite, type TableHost } from './LmdbStateTable'
 import { keyPrefix, namespacedKey, parseKey, stateOf, stateRange, type StoreKey } from './storeKeys'
 
@@ -45,10 +50,9 @@ export interface LmdbBackendOptions extends KeyedStateBackendOptions {
   readonly store: LmdbStore
   /** Cached (key, namespace) values over all states before a flush and eviction. */
   readonly cacheSize: number
+  /** Checkpoints as increments, a restore reading at most this many checkpoints; `undefined`: every checkpoint full. */
+  readonly checkpointChain?: number | undefined
 }
-
-/** The header of a state's snapshot: everything but its entries. */
-type StateHeader = Omit<SnapshotState, 'entries'>
 
 interface RegisteredState {
   readonly descriptor: StateDescriptor
@@ -77,6 +81,8 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
   private readonly pendingRestore = new Map<string, StateHeader>()
   /** Restored operator tables, kept as they came: this backend keeps no tables yet. */
   private readonly pendingTables = new Map<string, TableSnapshot>()
+  /** What changed since each checkpoint (incremental checkpoints), `undefined` when they are off. */
+  private readonly changes: ChangeEpochs | undefined
   private lastDescriptor: StateDescriptor | undefined = undefined
   private lastState: InternalKvState | undefined = undefined
   private disposed = false
@@ -87,6 +93,17 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     this.keys = new KeyContext<K>(checkMaxParallelism(options.maxParallelism ?? DEFAULT_MAX_PARALLELISM, 'keyed state'))
     this.validateWrites = options.validateWrites ?? validatesStateWrites()
     this.db = options.store.db
+    this.changes = options.checkpointChain === undefined || options.checkpointChain < 2 ? undefined : new ChangeEpochs(options.checkpointChain)
+  }
+
+  /**
+   * The one way a change reaches the store (flush, eviction, a restored state's check), so
+   * that incremental checkpoints see every change; a new kind of table writes through it too.
+   */
+  private readonly write: StoreWrite = (key, text) => {
+    this.changes?.record(key)
+    if (text === undefined) this.db.removeSync(key)
+    else this.db.putSync(key, text)
   }
 
   // ---- TableHost ----
@@ -118,14 +135,10 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
   /** Evicts half of every table's cached keys, their changes written in one transaction. */
   makeRoom(): void {
     const db = this.db
-    const write: StoreWrite = (key, text) => {
-      if (text === undefined) db.removeSync(key)
-      else db.putSync(key, text)
-    }
     this.cached = 0
     db.transactionSync(() => {
       for (const { table } of this.registered.values()) {
-        table.evict(write)
+        table.evict(this.write)
         this.cached += table.size
       }
     })
@@ -136,12 +149,7 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
   flush(): void {
     const db = this.db
     db.transactionSync(() => {
-      for (const { table } of this.registered.values()) {
-        table.flush((key, text) => {
-          if (text === undefined) db.removeSync(key)
-          else db.putSync(key, text)
-        })
-      }
+      for (const { table } of this.registered.values()) table.flush(this.write)
     })
   }
 
@@ -213,9 +221,10 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
   /**
    * Flushes the cache (the only work at the barrier, bounded by the cache's size), then writes
    * the store's entries as they are now, in steps: the scan runs in one read transaction, which
-   * LMDB keeps consistent however the job writes meanwhile.
+   * LMDB keeps consistent however the job writes meanwhile. A checkpoint that can be an
+   * increment on `options.incrementalBase` reads only the keys written since instead.
    */
-  snapshotDeferred(): DeferredJson {
+  snapshotDeferred(options?: KeyedSnapshotOptions): DeferredJson {
     const headers = new Map<string, StateHeader>()
     for (const { descriptor } of this.registered.values()) headers.set(descriptor.name, headerOf(descriptor))
     if (this.disposed) {
@@ -228,7 +237,13 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     for (const [name, header] of this.pendingRestore) headers.set(name, header)
     const ttls = new Map<string, StateDescriptor>()
     for (const { descriptor } of this.registered.values()) if (descriptor.ttl !== undefined) ttls.set(descriptor.name, descriptor)
-    const scan = new StoreScan(this.db, this.stateNames, headers, ttls, this.now(), new Set(this.pendingRestore.keys()))
+    const filing: EntryFiling = { names: this.stateNames, pending: new Set(this.pendingRestore.keys()), ttls, time: this.now() }
+    const increment = options === undefined ? undefined : this.changes?.barrier(options)
+    if (increment !== undefined) {
+      options!.needs?.(increment.needs)
+      return new IncrementScan(this.db, increment.keys, filing, headers, increment.base, this.keys.maxParallelism, [...this.pendingTables.values()])
+    }
+    const scan = new StoreScan(this.db, filing, headers)
     const tables = [...this.pendingTables.values()].map(table => readyJson(table))
     return deferredObject({ format: 'rx-datastream/keyed-state', version: 1, maxParallelism: this.keys.maxParallelism, states: scan, tables: deferredArray(tables) })
   }
@@ -238,6 +253,7 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     for (const { table } of this.registered.values()) table.clear()
     this.cached = 0
     this.full = false
+    this.changes?.reset()
     this.pendingRestore.clear()
     this.pendingTables.clear()
     const db = this.db
@@ -264,6 +280,10 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
       }
     })
     for (const table of tables) this.pendingTables.set(table.name, structuredClone(table))
+  }
+
+  notifyCheckpointComplete(checkpointId: number): void {
+    this.changes?.complete(checkpointId)
   }
 
   dispose(): void {
@@ -310,8 +330,8 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
           const text = JSON.stringify(encode(decode(entry[3], checked.fail)))
           // The key as this backend writes it (a snapshot may spell one key otherwise: -0 for 0).
           const canonical = storeKeyOf(group, stateNo, JSON.stringify(encodeKey(checked.key)), ns ?? null)
-          if (canonical !== key) db.removeSync(key)
-          db.putSync(canonical, text)
+          if (canonical !== key) this.write(key, undefined)
+          this.write(canonical, text)
         }
       }
     })
@@ -389,13 +409,8 @@ class StoreScan extends Deferred {
 
   constructor(
     db: RootDatabase<string, StoreKey>,
-    /** State names by their number in store keys. */
-    private readonly names: readonly string[],
-    private readonly headers: ReadonlyMap<string, StateHeader>,
-    private readonly ttls: ReadonlyMap<string, StateDescriptor>,
-    private readonly time: number,
-    /** Restored states not checked yet (see `restore`). */
-    private readonly pending: ReadonlySet<string>
+    private readonly filing: EntryFiling,
+    private readonly headers: ReadonlyMap<string, StateHeader>
   ) {
     super()
     // The range holds its read transaction until it ends: the view of the store at the barrier.
@@ -430,24 +445,11 @@ class StoreScan extends Deferred {
   }
 
   private file(key: StoreKey, text: string): void {
-    const name = this.names[stateOf(key)]
+    const name = this.filing.names[stateOf(key)]
     const pieces = name === undefined ? undefined : this.pieces.get(name)
     if (pieces === undefined) return
-    let { group, keyText, ns } = parseKey(key)
-    let value = text
-    if (this.pending.has(name!)) {
-      // Restored and not checked yet: the value holds the key group the snapshot gave.
-      const [filedUnder, stored] = JSON.parse(text) as [number, unknown]
-      group = filedUnder
-      value = JSON.stringify(stored)
-    }
-    const ttl = this.ttls.get(name!)
-    if (ttl !== undefined) {
-      const live = withoutExpiredEncoded(ttl, JSON.parse(value) as unknown, this.time)
-      if (live === undefined) return
-      value = JSON.stringify(live)
-    }
-    pieces.push(`[${group},${keyText},${ns === undefined ? 'null' : JSON.stringify(ns)},${value}]`)
+    const entry = entryText(this.filing, name!, key, text)
+    if (entry !== undefined) pieces.push(entry)
   }
 
   private finish(): void {

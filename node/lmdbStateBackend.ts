@@ -40,9 +40,24 @@ export interface LmdbStateBackendOptions {
    * Larger: fewer reads and writes, more memory.
    */
   readonly cacheSize?: number
+  /**
+   * Whether a checkpoint writes only what changed since the last completed one (default true),
+   * as a chain that a restore merges (docs/checkpoints.md, "Incremental checkpoints").
+   * Savepoints are always full. Turn it off when every checkpoint must restore alone (a
+   * store whose checkpoints you copy or delete by hand), at the cost of writing all the state
+   * each time.
+   */
+  readonly incrementalCheckpoints?: boolean
+  /**
+   * The most checkpoints a restore reads (default 8): the one restored and those it needs.
+   * When the chain of increments since the last full checkpoint would grow longer, the
+   * checkpoint is written full instead, which also lets retention delete the old chain.
+   */
+  readonly maxCheckpointChain?: number
 }
 
 const DEFAULT_CACHE_SIZE = 50_000
+const DEFAULT_CHECKPOINT_CHAIN = 8
 
 /** The file in an operator's directory that names the process using it. */
 const OWNER = 'owner.pid'
@@ -80,8 +95,11 @@ function removeLeftovers(root: string): void {
 /**
  * A state backend that keeps keyed state on disk, in LMDB: each keyed operator gets a store of
  * its own in a fresh directory under `dir` (deleted when the operator ends; those of a process
- * killed before, when the next backend is made on `dir`), with a cache of hot values in front. Snapshots (checkpoints, savepoints) have the heap backend's portable
- * format, so a job moves between the backends through a savepoint.
+ * killed before, when the next backend is made on `dir`), with a cache of hot values in front.
+ * Checkpoints are incremental: each writes what changed since the last completed one, and a
+ * restore merges the chain into a full snapshot. Savepoints are full, in the heap backend's
+ * portable format, so a job moves between the backends through a savepoint; either backend
+ * restores an LMDB checkpoint chain.
  *
  * <span class="informal">Asynchronous because it loads the optional `lmdb` package
  * (`npm install lmdb`); the backend it resolves to is used synchronously.</span>
@@ -102,7 +120,7 @@ function removeLeftovers(root: string): void {
  * }
  *
  * @param dir where the operators' stores go (created if missing); a local disk, not a network share
- * @param options `cacheSize`
+ * @param options `cacheSize`, `incrementalCheckpoints`, `maxCheckpointChain`
  * @returns a promise of the backend, rejected when `lmdb` cannot be loaded
  * @see docs/state.md, "Choosing a state backend"
  * @category state
@@ -112,6 +130,11 @@ export async function lmdbStateBackend(dir: string, options: LmdbStateBackendOpt
   if (typeof dir !== 'string' || dir === '') throw new TypeError(`lmdbStateBackend: dir must be a non-empty path, not ${JSON.stringify(dir)}`)
   const cacheSize = options.cacheSize ?? DEFAULT_CACHE_SIZE
   if (!Number.isSafeInteger(cacheSize) || cacheSize < 1) throw new RangeError(`lmdbStateBackend: cacheSize must be a whole number ≥ 1, not ${String(cacheSize)}`)
+  const incremental = options.incrementalCheckpoints ?? true
+  if (typeof incremental !== 'boolean') throw new TypeError(`lmdbStateBackend: incrementalCheckpoints must be true or false, not ${String(incremental)}`)
+  const maxChain = options.maxCheckpointChain ?? DEFAULT_CHECKPOINT_CHAIN
+  if (!Number.isSafeInteger(maxChain) || maxChain < 1) throw new RangeError(`lmdbStateBackend: maxCheckpointChain must be a whole number ≥ 1, not ${String(maxChain)}`)
+  const checkpointChain = incremental && maxChain > 1 ? maxChain : undefined
   let lmdb: typeof import('lmdb')
   try {
     lmdb = await import('lmdb')
@@ -130,7 +153,7 @@ export async function lmdbStateBackend(dir: string, options: LmdbStateBackendOpt
       const operatorDir = mkdtempSync(join(root, `${prefix}-`))
       writeFileSync(join(operatorDir, OWNER), String(process.pid))
       const store = openStore(lmdb, join(operatorDir, 'state.mdb'), operatorDir)
-      return new LmdbKeyedStateBackend<K>({ ...backendOptions, store, cacheSize })
+      return new LmdbKeyedStateBackend<K>({ ...backendOptions, store, cacheSize, checkpointChain })
     }
   }
 }

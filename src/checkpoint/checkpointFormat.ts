@@ -29,7 +29,12 @@ export const CompletedCheckpoint = /*#__PURE__*/ t.intersection([
   /*#__PURE__*/ t.partial({
     name: t.string,
     /** Unaligned checkpoints: per uid, the elements that were in flight into that operator. */
-    channelState: /*#__PURE__*/ t.record(t.string, /*#__PURE__*/ t.array(t.unknown))
+    channelState: /*#__PURE__*/ t.record(t.string, /*#__PURE__*/ t.array(t.unknown)),
+    /**
+     * Incremental checkpoints: the checkpoints a restore of this one reads too (operators'
+     * keyed state written as increments on them, `src/state/incremental.ts`), oldest first.
+     */
+    needs: /*#__PURE__*/ t.array(t.number)
   })
 ])
 

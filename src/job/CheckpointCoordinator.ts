@@ -9,6 +9,11 @@
  *
  * One checkpoint is pending at a time, as Flink's default: a trigger while one is pending waits
  * for it to end, and the interval counts from the end of the last one (`minPause` apart).
+ *
+ * Incremental checkpoints: each checkpoint offers its operators the newest checkpoint completed
+ * in this run as a base (`incrementalBase`); a keyed backend that writes an increment on it
+ * says what its chain needs, and the checkpoint lists the union (`needs`). Retention keeps what
+ * the retained checkpoints need. The first checkpoint of a run, and every savepoint, is full.
  */
 import type { SchedulerLike, Subscription } from 'rxjs'
 import { messageOf } from '../core/errors'
@@ -18,6 +23,7 @@ import { CheckpointEncoder, checkpointBody } from '../checkpoint/checkpointForma
 import { type DeferredJson, now } from '../state/DeferredJson'
 import { snapshotOperatorDeferred } from '../runtime/operatorSnapshot'
 import { checkSavepointNameFree } from './savepoints'
+import { checkpointsToDelete } from './retention'
 import type { AbstractStreamOperator } from '../runtime/StreamOperator'
 
 /**
@@ -46,8 +52,14 @@ export type CheckpointEvent =
       readonly timestamp: number
       /** From trigger to the store's acknowledgement, ms. */
       readonly duration: number
-      /** The size of what was stored (characters). */
+      /** The size of what was stored (characters): for an incremental checkpoint, what changed. */
       readonly size: number
+      /**
+       * The checkpoints a restore of this one reads too, oldest first: empty when it restores
+       * alone (every snapshot in it full, as a savepoint's always is), else the chain its
+       * incremental parts are written on (the LMDB backend's checkpoints).
+       */
+      readonly needs: readonly number[]
     } & CheckpointTiming)
   | ({ readonly type: 'aborted'; readonly checkpointId: number; readonly kind: 'checkpoint' | 'savepoint'; readonly timestamp: number; readonly reason: string } & CheckpointTiming)
 
@@ -115,6 +127,8 @@ interface Pending {
   /** Operators whose snapshot waits for work of theirs (`snapshotDone`). */
   readonly awaitingSnapshot: Set<string>
   readonly channelState: Record<string, readonly unknown[]>
+  /** The checkpoints the operators' increments need. */
+  readonly needs: Set<number>
   timeout: Subscription | undefined
   readonly settle: Array<{ resolve(event: CheckpointEvent & { type: 'completed' }): void; reject(error: Error): void }>
   /** Every operator has acknowledged: the checkpoint is written out and stored, whatever happens to the job. */
@@ -154,14 +168,21 @@ export class CheckpointCoordinator {
   private stopped = false
   /** The newest completed checkpoint. */
   lastCompleted: number | undefined
+  /** The newest checkpoint (not savepoint) completed in this run: the base offered for increments. */
+  private lastCheckpoint: number | undefined = undefined
+  /** What each checkpoint known to this run needs (completed here, or restored). */
+  private readonly needsOf = new Map<number, readonly number[]>()
 
   constructor(
     private readonly job: CoordinatedJob,
     private readonly config: CoordinatorConfig,
     /** The newest checkpoint id already in the store or restored from: ids go on after it. */
-    lastId: number
+    lastId: number,
+    /** The checkpoint restored from and what it needs, kept by retention as long as it is retained. */
+    restored?: { readonly checkpointId: number; readonly needs: readonly number[] }
   ) {
     this.nextId = lastId + 1
+    if (restored !== undefined) this.needsOf.set(restored.checkpointId, restored.needs)
   }
 
   /** Starts the interval. */
@@ -198,7 +219,15 @@ export class CheckpointCoordinator {
     if (pending === undefined || pending.barrier.checkpointId !== barrier.checkpointId || !pending.waiting.has(uid)) return
     let snapshot: DeferredJson
     try {
-      snapshot = snapshotOperatorDeferred(operator, { checkpointId: barrier.checkpointId, checkpointTimestamp: barrier.timestamp })
+      snapshot = snapshotOperatorDeferred(operator, {
+        checkpointId: barrier.checkpointId,
+        checkpointTimestamp: barrier.timestamp,
+        kind: barrier.kind,
+        incrementalBase: barrier.kind === 'checkpoint' ? this.lastCheckpoint : undefined,
+        needs: ids => {
+          for (const id of ids) pending.needs.add(id)
+        }
+      })
     } catch (error) {
       return this.abort(barrier.checkpointId, `operator '${uid}' could not snapshot its state: ${messageOf(error)}`)
     }
@@ -265,9 +294,11 @@ export class CheckpointCoordinator {
     try {
       if (pending.encoder === undefined) {
         const channelState = Object.keys(pending.channelState).length === 0 ? {} : { channelState: pending.channelState as Record<string, unknown[]> }
+        const needs = pending.needs.size === 0 ? {} : { needs: [...pending.needs].sort((a, b) => a - b) }
+        // (Every snapshot is taken by now: the operators have said what their increments need.)
         const texts = new Map(Array.from(pending.snapshots, ([uid, snapshot]) => [uid, snapshot.text()]))
         pending.encoder = new CheckpointEncoder(
-          checkpointBody({ jobId: this.job.jobId, checkpointId: id, timestamp: barrier.timestamp, kind: barrier.kind, ...channelState, ...(name === undefined ? {} : { name }) }, texts)
+          checkpointBody({ jobId: this.job.jobId, checkpointId: id, timestamp: barrier.timestamp, kind: barrier.kind, ...channelState, ...needs, ...(name === undefined ? {} : { name }) }, texts)
         )
       }
       if (!pending.encoder.step(deadline, now)) return this.writeLater(pending)
@@ -332,6 +363,7 @@ export class CheckpointCoordinator {
       awaitingChannelState: new Set(),
       awaitingSnapshot: new Set(),
       channelState: {},
+      needs: new Set(),
       timeout: undefined,
       settle,
       storing: false,
@@ -384,6 +416,11 @@ export class CheckpointCoordinator {
     pending.timeout?.unsubscribe()
     this.pending = undefined
     this.lastCompleted = id
+    const needs = [...pending.needs].sort((a, b) => a - b)
+    if (barrier.kind === 'checkpoint') {
+      this.lastCheckpoint = id
+      this.needsOf.set(id, needs)
+    }
     const event = {
       type: 'completed' as const,
       checkpointId: id,
@@ -392,6 +429,7 @@ export class CheckpointCoordinator {
       timestamp: barrier.timestamp,
       duration: this.job.scheduler.now() - pending.started,
       size,
+      needs,
       ...this.job.timing(id)
     }
     // Stored after the job ended (as after a crash): it is there to restore from, and the
@@ -455,13 +493,15 @@ export class CheckpointCoordinator {
     this.timer = this.job.scheduler.schedule(() => this.poll(), delay)
   }
 
-  /** Keeps the newest `retain` checkpoints (savepoints are the user's to delete). */
+  /** Keeps the newest `retain` checkpoints and what they need (savepoints are the user's to delete). */
   private async retain(): Promise<void> {
     const { store, jobId } = this.job
     try {
-      const checkpoints = (await store.list(jobId)).filter(c => c.kind === 'checkpoint')
-      const old = checkpoints.slice(0, Math.max(0, checkpoints.length - this.config.retain))
-      for (const c of old) await store.delete(jobId, c.checkpointId)
+      const old = checkpointsToDelete(await store.list(jobId), this.config.retain, id => this.needsOf.get(id))
+      for (const id of old) {
+        await store.delete(jobId, id)
+        this.needsOf.delete(id)
+      }
     } catch {
       // A failed clean-up loses nothing: the next completed checkpoint tries again.
     }

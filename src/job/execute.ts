@@ -19,6 +19,7 @@ import { JobContext, runInJob } from '../runtime/JobContext'
 import { isStateful } from '../runtime/operatorSnapshot'
 import type { AbstractStreamOperator } from '../runtime/StreamOperator'
 import { CheckpointCoordinator, type CheckpointEvent } from './CheckpointCoordinator'
+import { resolveCheckpointChain } from './checkpointChain'
 import { arrayReader, iterableReader, observableReader, type PullResult, type Source, sourceReader, type SourceReader } from './Source'
 import { SourceOperator } from './SourceOperator'
 import { checkSavepointName } from './savepoints'
@@ -514,7 +515,9 @@ class JobRun<T> {
     const stored = await store.list(jobId)
     const lastId = stored.reduce((max, c) => Math.max(max, c.checkpointId), 0)
     if (restore === undefined) return { checkpoint: undefined, lastId }
-    const read = async (c: StoredCheckpoint): Promise<CompletedCheckpoint> => decodeCheckpoint(store.description, c, await store.get(jobId, c.checkpointId))
+    // An incremental checkpoint is read with the chain it needs, merged into full snapshots.
+    const read = async (c: StoredCheckpoint): Promise<CompletedCheckpoint> =>
+      resolveCheckpointChain(store, stored, decodeCheckpoint(store.description, c, await store.get(jobId, c.checkpointId)))
     if (restore === 'latest' || restore === 'latest-valid') {
       const checkpoints = stored.filter(c => c.kind === 'checkpoint')
       if (checkpoints.length === 0) {
@@ -574,7 +577,8 @@ class JobRun<T> {
           fail: error => this.fail(error)
         },
         checkpointing,
-        loaded.lastId
+        loaded.lastId,
+        checkpoint?.kind === 'checkpoint' ? { checkpointId: checkpoint.checkpointId, needs: checkpoint.needs ?? [] } : undefined
       )
       this.coordinator = coordinator
       job.checkpoints = coordinator

@@ -35,7 +35,7 @@ import { NO_TIMESTAMP } from '../core/StreamElement'
 import { describeValue } from '../core/describe'
 import { AbstractKeyedOperator } from '../runtime/AbstractKeyedOperator'
 import type { ChainContext, ChainOutput } from '../runtime/Output'
-import type { MultiInput, SnapshotParts } from '../runtime/StreamOperator'
+import type { MultiInput, SnapshotParts, StateSnapshotContext } from '../runtime/StreamOperator'
 import type { TableCodec } from '../state/KeyedStateBackend'
 import type { StateTable } from '../state/StateTable'
 import { windowStart } from '../windowing/TimeWindow'
@@ -343,7 +343,7 @@ export class GridJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R> im
   // ---- snapshots ----
 
   /** Every pane into the `panes` table for the snapshot, which is emptied again after it. */
-  override snapshotParts(): SnapshotParts {
+  override snapshotParts(context?: StateSnapshotContext): SnapshotParts {
     const keys = this.backend.keys
     const table = this.snapshotTable
     try {
@@ -363,7 +363,7 @@ export class GridJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R> im
           table.put(start, { position: position++, pane })
         }
       }
-      return super.snapshotParts()
+      return super.snapshotParts(context)
     } finally {
       table.clear()
     }

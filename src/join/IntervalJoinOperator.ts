@@ -64,7 +64,7 @@ import type { InternalTimer } from '../core/TimerService'
 import { AbstractKeyedOperator } from '../runtime/AbstractKeyedOperator'
 import type { ChainContext } from '../runtime/Output'
 import type { ChainOutput } from '../runtime/Output'
-import type { MultiInput, SnapshotParts } from '../runtime/StreamOperator'
+import type { MultiInput, SnapshotParts, StateSnapshotContext } from '../runtime/StreamOperator'
 import type { ProcessJoinContext } from './JoinFunction'
 
 /** @internal The user function, normalized to a plain function. */
@@ -362,8 +362,8 @@ export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R
   // ---- snapshots ----
 
   /** The buffers, without the sweep timers: they are derived (see the module comment). */
-  override snapshotParts(): SnapshotParts {
-    const parts = super.snapshotParts()
+  override snapshotParts(context?: StateSnapshotContext): SnapshotParts {
+    const parts = super.snapshotParts(context)
     delete parts.timers
     return parts
   }

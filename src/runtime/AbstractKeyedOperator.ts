@@ -30,7 +30,7 @@ import { type DeferredJson, deferredList, deferredObject } from '../state/Deferr
 import { asStreamError } from './host'
 import type { ChainContext } from './Output'
 import type { ChainOutput } from './Output'
-import { AbstractStreamOperator, type RestoredParts, type SnapshotParts } from './StreamOperator'
+import { AbstractStreamOperator, type RestoredParts, type SnapshotParts, type StateSnapshotContext } from './StreamOperator'
 
 /** @internal What every keyed operator is configured with. */
 export interface KeyedOperatorConfig {
@@ -126,9 +126,12 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> exten
 
   // ---- snapshots ----
 
-  /** Keyed state and timers, filed by key group, and the watermark with what `snapshotOwn` adds. */
-  override snapshotParts(): SnapshotParts {
-    return { keyed: this.backend.snapshotDeferred(), timers: this.snapshotTimers(), own: { watermark: encodeTime(this.currentWatermark), ...this.snapshotOwn() } }
+  /**
+   * Keyed state and timers, filed by key group, and the watermark with what `snapshotOwn` adds;
+   * the keyed state as an increment where the backend writes one (`context`, at a job's barrier).
+   */
+  override snapshotParts(context?: StateSnapshotContext): SnapshotParts {
+    return { keyed: this.backend.snapshotDeferred(context), timers: this.snapshotTimers(), own: { watermark: encodeTime(this.currentWatermark), ...this.snapshotOwn() } }
   }
 
   override restoreParts(parts: RestoredParts): void {
@@ -183,6 +186,11 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> exten
     }
     restore(snapshot.eventTime, (key, namespace, time) => this.timers.registerEventTimeTimer(key, namespace, time))
     restore(snapshot.processingTime, (key, namespace, time) => this.timers.registerProcessingTimeTimer(key, namespace, time))
+  }
+
+  /** The backend may forget the changes the completed checkpoint covers (incremental checkpoints). */
+  override notifyCheckpointComplete(checkpointId: number): void {
+    this.backend.notifyCheckpointComplete?.(checkpointId)
   }
 
   /** Cancels every timer and releases the state, however the subscription ended. */

@@ -34,6 +34,7 @@ import type { Subscription } from 'rxjs'
 import type { OperatorInfo } from '../core/OperatorOptions'
 import type { DeferredJson } from '../state/DeferredJson'
 import type { OperatorSnapshot } from '../state/snapshotFormat'
+import type { KeyedSnapshotOptions } from '../state/KeyedStateBackend'
 import { type CancelCheckpointMarker, type CheckpointBarrier, type SideRecord, type StreamStatus, streamRecord } from '../core/StreamElement'
 import type { ChainContext } from './Output'
 import { type ChainOutput, type ControlElement, type Output, type RecordCounter, watermarkElement } from './Output'
@@ -68,8 +69,12 @@ export interface BarrierListener {
   aligning(operator: AbstractStreamOperator<unknown, unknown>, held: boolean): void
 }
 
-/** @internal What a checkpoint barrier tells the operator snapshotting for it. */
-export interface StateSnapshotContext {
+/**
+ * @internal
+ * What a checkpoint barrier tells the operator snapshotting for it; the job's coordinator adds
+ * what a keyed backend needs to write an increment (`KeyedSnapshotOptions`).
+ */
+export interface StateSnapshotContext extends KeyedSnapshotOptions {
   readonly checkpointId: number
   readonly checkpointTimestamp: number
 }

@@ -46,6 +46,25 @@ export interface KeyedStateBackendOptions {
   readonly validateWrites?: boolean
 }
 
+/**
+ * @internal
+ * What a snapshot is taken for, as the keyed base hands it to its backend at the barrier. A
+ * backend that keeps track of what changed (the LMDB one) may write a checkpoint as an
+ * increment on `incrementalBase`; every other snapshot is full.
+ */
+export interface KeyedSnapshotOptions {
+  readonly checkpointId: number
+  /** A savepoint is always full (absent: a checkpoint). */
+  readonly kind?: 'checkpoint' | 'savepoint'
+  /** The newest completed checkpoint of this run, which an increment may be written on; absent: write it full. */
+  readonly incrementalBase?: number | undefined
+  /**
+   * Called by a backend that wrote an increment, with every checkpoint its chain needs on
+   * restore (its full one and the increments up to the base): the checkpoint lists them.
+   */
+  readonly needs?: (checkpointIds: readonly number[]) => void
+}
+
 /** @internal */
 export interface KeyedStateBackend<K> {
   /** The current key, its id and key group, and whether a key is current at all. */
@@ -73,8 +92,13 @@ export interface KeyedStateBackend<K> {
   applyToAllKeys<D extends StateDescriptor>(descriptor: D, fn: (key: K, state: StateOf<D>) => void): void
   /** Every state, as plain JSON data filed by key group (a copy). */
   snapshot(): KeyedStateSnapshot
-  /** The same as of now, as JSON text written in steps afterwards (see `DeferredJson`). */
-  snapshotDeferred(): DeferredJson
+  /**
+   * The same as of now, as JSON text written in steps afterwards (see `DeferredJson`); at a
+   * barrier, `options` say for what (a backend may then write an increment, see `incremental.ts`).
+   */
+  snapshotDeferred(options?: KeyedSnapshotOptions): DeferredJson
+  /** Checkpoint `checkpointId` (or a savepoint) is stored whole: a backend writing increments may forget what it covers. */
+  notifyCheckpointComplete?(checkpointId: number): void
   /** Replaces all state by a snapshot's, checking it as it goes. */
   restore(snapshot: unknown): void
   /** Drops all state and releases what holds it (files, handles); the backend is not used again. */

@@ -1,0 +1,142 @@
+/**
+ * @internal
+ * The keyed part of an incremental checkpoint of the LMDB backend, written in steps after the
+ * barrier: every store key written since the base is read again through one LMDB read
+ * transaction opened at the barrier (the store as it was then, whatever the job writes
+ * meanwhile), and goes in as an entry when the store holds it, as removed when it does not.
+ * Its work is bounded by what changed, not by the size of the state.
+ */
+import type { RootDatabase, Transaction } from 'lmdb'
+import { Deferred, concat, now as clock } from '../src/state/DeferredJson'
+import { INCREMENT_FORMAT } from '../src/state/incremental'
+import type { StateDescriptor } from '../src/state/StateDescriptor'
+import type { SnapshotState, TableSnapshot } from '../src/state/snapshotFormat'
+import { withoutExpiredEncoded } from '../src/state/stateValues'
+import { parseKey, stateOf, type StoreKey } from './storeKeys'
+
+/** @internal The header of a state's snapshot: everything but its entries. */
+export type StateHeader = Omit<SnapshotState, 'entries'>
+
+/** @internal How a stored entry becomes a snapshot entry (full or increment). */
+export interface EntryFiling {
+  /** State names by their number in store keys. */
+  readonly names: readonly string[]
+  /** Restored states not checked yet: their values hold the key group the snapshot gave. */
+  readonly pending: ReadonlySet<string>
+  /** The descriptors of states with a time to live: expired values are left out. */
+  readonly ttls: ReadonlyMap<string, StateDescriptor>
+  /** The time of the snapshot (TTL's clock). */
+  readonly time: number
+}
+
+/**
+ * @internal
+ * The snapshot entry's JSON text (`[group, key, namespace, value]`) of the stored value `text`
+ * under `key` of state `name`, or `undefined` when its value has expired.
+ */
+export function entryText(filing: EntryFiling, name: string, key: StoreKey, text: string): string | undefined {
+  let { group, keyText, ns } = parseKey(key)
+  let value = text
+  if (filing.pending.has(name)) {
+    const [filedUnder, stored] = JSON.parse(text) as [number, unknown]
+    group = filedUnder
+    value = JSON.stringify(stored)
+  }
+  const ttl = filing.ttls.get(name)
+  if (ttl !== undefined) {
+    const live = withoutExpiredEncoded(ttl, JSON.parse(value) as unknown, filing.time)
+    if (live === undefined) return undefined
+    value = JSON.stringify(live)
+  }
+  return `[${group},${keyText},${ns === undefined ? 'null' : JSON.stringify(ns)},${value}]`
+}
+
+/** The `[group, key, namespace]` text of a removed entry. */
+function removedText(key: StoreKey): string {
+  const { group, keyText, ns } = parseKey(key)
+  return `[${group},${keyText},${ns === undefined ? 'null' : JSON.stringify(ns)}]`
+}
+
+/** Store keys read between two looks at the clock. */
+const KEYS_PER_STEP = 256
+
+/** @internal */
+export class IncrementScan extends Deferred {
+  private readonly transaction: Transaction
+  private readonly keys: StoreKey[]
+  private at = 0
+  private readonly entries = new Map<string, string[]>()
+  private readonly removed = new Map<string, string[]>()
+  private result: string | undefined = undefined
+  private cancelled = false
+
+  constructor(
+    private readonly db: RootDatabase<string, StoreKey>,
+    changed: ReadonlySet<StoreKey>,
+    private readonly filing: EntryFiling,
+    private readonly headers: ReadonlyMap<string, StateHeader>,
+    private readonly base: number,
+    private readonly maxParallelism: number,
+    /** Restored operator tables, unchanged since (listed without changes). */
+    private readonly tables: readonly TableSnapshot[]
+  ) {
+    super()
+    // Opened now, at the barrier: every later read sees the store as it is now.
+    this.transaction = db.useReadTransaction()
+    // In store order (near enough: UTF-16 order), so that the reads walk the store forward.
+    this.keys = [...changed].sort()
+    for (const name of headers.keys()) {
+      this.entries.set(name, [])
+      this.removed.set(name, [])
+    }
+  }
+
+  step(deadline: number): boolean {
+    if (this.result !== undefined) return true
+    if (this.cancelled) throw new Error('the snapshot was cancelled')
+    const { keys, db, transaction } = this
+    for (;;) {
+      const end = Math.min(keys.length, this.at + KEYS_PER_STEP)
+      for (; this.at < end; this.at++) {
+        const key = keys[this.at]!
+        const name = this.filing.names[stateOf(key)]
+        const entries = name === undefined ? undefined : this.entries.get(name)
+        if (entries === undefined) continue
+        const text = db.get(key, { transaction })
+        const entry = text === undefined ? undefined : entryText(this.filing, name!, key, text)
+        if (entry === undefined) this.removed.get(name!)!.push(removedText(key))
+        else entries.push(entry)
+      }
+      if (this.at === keys.length) {
+        this.finish()
+        return true
+      }
+      if (clock() >= deadline) return false
+    }
+  }
+
+  text(): string {
+    if (this.result === undefined) throw new Error('the snapshot is not written yet')
+    return this.result
+  }
+
+  cancel(): void {
+    if (this.cancelled || this.result !== undefined) return
+    this.cancelled = true
+    this.transaction.done()
+  }
+
+  private finish(): void {
+    this.transaction.done()
+    const states: string[] = []
+    for (const [name, header] of this.headers) {
+      const head = JSON.stringify(header)
+      states.push(`${head.slice(0, -1)},"entries":[${concat(this.entries.get(name)!)}],"removed":[${concat(this.removed.get(name)!)}]}`)
+    }
+    this.entries.clear()
+    this.removed.clear()
+    const tables = this.tables.map(table => JSON.stringify({ name: table.name, entries: [], removed: [] }))
+    const head = JSON.stringify({ format: INCREMENT_FORMAT, version: 1, base: this.base, maxParallelism: this.maxParallelism })
+    this.result = `${head.slice(0, -1)},"states":[${concat(states)}],"tables":[${concat(tables)}]}`
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * @internal
+ * Reading a checkpoint whose operators' keyed state was written as increments: every
+ * checkpoint it needs is read and checked as the checkpoint itself is (`decodeCheckpoint`), and
+ * each increment is merged with its chain (`src/state/incremental.ts`), so that what the job
+ * restores is a checkpoint of full snapshots, the same whichever backend restores it.
+ */
+import { messageOf } from '../core/errors'
+import { CheckpointStoreError, type CheckpointStore, type StoredCheckpoint } from '../checkpoint/CheckpointStore'
+import { type CompletedCheckpoint, decodeCheckpoint } from '../checkpoint/checkpointFormat'
+import { resolveKeyedChain } from '../state/incremental'
+
+/**
+ * @internal
+ * `checkpoint` (read from `store`, listed in `stored`) with every keyed increment merged into
+ * a full snapshot; a needed checkpoint that is missing, damaged or does not fit is a
+ * `CheckpointStoreError` naming the checkpoint restored and the one at fault.
+ */
+export async function resolveCheckpointChain(store: CheckpointStore, stored: readonly StoredCheckpoint[], checkpoint: CompletedCheckpoint): Promise<CompletedCheckpoint> {
+  const needs = checkpoint.needs ?? []
+  if (needs.length === 0) return checkpoint
+  const { jobId, checkpointId } = checkpoint
+  const fail = (detail: string, cause?: unknown): CheckpointStoreError =>
+    new CheckpointStoreError(store.description, jobId, checkpointId, `checkpoint ${checkpointId} of job '${jobId}' cannot be restored: ${detail}`, cause === undefined ? undefined : { cause })
+  const chain = new Map<number, CompletedCheckpoint>()
+  for (const id of needs) {
+    const listed = stored.find(c => c.checkpointId === id)
+    if (listed === undefined) throw fail(`it is incremental and needs checkpoint ${id}, which is not in the store (deleted by hand, or by a job with other retention?)`)
+    try {
+      chain.set(id, decodeCheckpoint(store.description, listed, await store.get(jobId, id)))
+    } catch (error) {
+      throw fail(`it is incremental and needs checkpoint ${id}: ${messageOf(error)}`, error)
+    }
+  }
+  const keyedOf = (id: number, uid: string): unknown => {
+    const needed = chain.get(id)
+    if (needed === undefined) throw new Error(`an increment of operator '${uid}' is written on checkpoint ${id}, which the checkpoint does not list among those it needs`)
+    const snapshot = needed.operators[uid]
+    return typeof snapshot === 'object' && snapshot !== null ? (snapshot as { keyed?: unknown }).keyed : undefined
+  }
+  const operators: Record<string, unknown> = {}
+  for (const [uid, snapshot] of Object.entries(checkpoint.operators)) {
+    const keyed = typeof snapshot === 'object' && snapshot !== null ? (snapshot as { keyed?: unknown }).keyed : undefined
+    try {
+      const full = resolveKeyedChain(uid, checkpointId, keyed, keyedOf)
+      operators[uid] = full === keyed ? snapshot : { ...(snapshot as object), keyed: full }
+    } catch (error) {
+      throw fail(messageOf(error), error)
+    }
+  }
+  return { ...checkpoint, operators }
+}
