@@ -83,6 +83,8 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
   private readonly pendingTables = new Map<string, TableSnapshot>()
   /** What changed since each checkpoint (incremental checkpoints), `undefined` when they are off. */
   private readonly changes: ChangeEpochs | undefined
+  /** Snapshots still reading the store: it is closed only once they end. */
+  private readonly reading = new Set<StoreRead>()
   private lastDescriptor: StateDescriptor | undefined = undefined
   private lastState: InternalKvState | undefined = undefined
   private disposed = false
@@ -241,9 +243,9 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     const increment = options === undefined ? undefined : this.changes?.barrier(options)
     if (increment !== undefined) {
       options!.needs?.(increment.needs)
-      return new IncrementScan(this.db, increment.keys, filing, headers, increment.base, this.keys.maxParallelism, [...this.pendingTables.values()])
+      return this.reads(new IncrementScan(this.db, increment.keys, filing, headers, increment.base, this.keys.maxParallelism, [...this.pendingTables.values()]))
     }
-    const scan = new StoreScan(this.db, filing, headers)
+    const scan = this.reads(new StoreScan(this.db, filing, headers))
     const tables = [...this.pendingTables.values()].map(table => readyJson(table))
     return deferredObject({ format: 'rx-datastream/keyed-state', version: 1, maxParallelism: this.keys.maxParallelism, states: scan, tables: deferredArray(tables) })
   }
@@ -292,7 +294,19 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     for (const { table } of this.registered.values()) table.clear()
     this.pendingRestore.clear()
     this.pendingTables.clear()
-    this.options.store.close()
+    // A job's final checkpoint is taken before its operators close and written after: the
+    // store stays open until the snapshots reading it end.
+    if (this.reading.size === 0) this.options.store.close()
+  }
+
+  /** `scan`, kept track of until it ends (written whole, or cancelled). */
+  private reads(scan: DeferredJson): StoreRead {
+    const read = new StoreRead(scan, () => {
+      this.reading.delete(read)
+      if (this.disposed && this.reading.size === 0) this.options.store.close()
+    })
+    this.reading.add(read)
+    return read
   }
 
   // ---- registration ----
@@ -394,6 +408,39 @@ function headerOf(source: StateDescriptor | StateHeader): StateHeader {
     ttl: source.ttl !== undefined,
     version: version === 1 ? undefined : version,
     keyCodec: source._tag === 'MapStateDescriptor' ? (source as MapStateDescriptor<unknown, unknown>).keyCodec.name : undefined
+  }
+}
+
+/** A snapshot reading the store, which says when it ends (see `dispose`). */
+class StoreRead extends Deferred {
+  private over = false
+
+  constructor(
+    private readonly scan: DeferredJson,
+    private readonly ended: () => void
+  ) {
+    super()
+  }
+
+  step(deadline: number): boolean {
+    const done = this.scan.step(deadline)
+    if (done) this.end()
+    return done
+  }
+
+  text(): string {
+    return this.scan.text()
+  }
+
+  cancel(): void {
+    this.scan.cancel()
+    this.end()
+  }
+
+  private end(): void {
+    if (this.over) return
+    this.over = true
+    this.ended()
   }
 }
 
