@@ -27,6 +27,17 @@
  *    from its `execute` to its source's first value, and its output is checked (every key
  *    counted exactly 10 times).
  *
+ * 3. **Keyed state on LMDB** (after part 2, the same `--state-keys`): a `keyedProcess` counting
+ *    events per key in a `valueState`, on the heap backend, on LMDB with every checkpoint full
+ *    (`incrementalCheckpoints: false`) and on LMDB with incremental checkpoints (the default).
+ *    Every key once, a checkpoint; then 7 times 1 % of the keys and a checkpoint, so that the
+ *    last one is an increment on a chain of 8 (the default bound). Each checkpoint is
+ *    triggered by the (async) source between two values, which waits for it: the time
+ *    `job.checkpoint()` takes is the pause at the barrier. Then the job's final checkpoint is
+ *    deleted and a new job restores the last one (a chain of 8, merged, for the incremental
+ *    variant): restore time from its `execute` to its source's first value; its output is
+ *    checked (every key's count).
+ *
  * Nothing here is a test: the figures are printed, never asserted.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -36,7 +47,8 @@ import { performance } from 'node:perf_hooks'
 import * as t from 'io-ts'
 import type { Observable } from 'rxjs'
 import { fileStore } from '../node/index'
-import type { AggregateFunction, CheckpointEvent, CheckpointingOptions, CheckpointStore, Source, StreamExecutionEnvironment, WatermarkStrategy } from '../src/index'
+import { lmdbStateBackend } from '../node/lmdbStateBackend'
+import type { AggregateFunction, CheckpointEvent, CheckpointingOptions, CheckpointStore, KeyedProcessFunction, Source, StateBackend, StreamExecutionEnvironment, WatermarkStrategy } from '../src/index'
 import { type Event, eventFeed, type Feed } from './data'
 import { forceGc, HeapProbe, type Measurement, median, type Variant } from './harness'
 import { type Library, type LibraryBuild, perLibrary } from './library'
@@ -541,6 +553,185 @@ async function stateScenario(ds: Library, keys: number, store: TimedStore): Prom
 }
 
 // -------------------------------------------------------------------------------------
+// part 3: keyed state on LMDB, full and incremental checkpoints
+// -------------------------------------------------------------------------------------
+
+/** An event of part 3: a count for `key`, or (value -1) a question for its count. */
+interface KeyedEvent {
+  readonly key: number
+  readonly value: number
+}
+
+/** The phases after the first (every key once): each changes 1 % of the keys, then a checkpoint. */
+const LMDB_PHASES = 7
+
+interface LmdbFigures {
+  readonly variant: string
+  /** The first checkpoint (every key written since the start). */
+  readonly firstBlockedMs: number
+  readonly firstSize: number
+  /** The checkpoints after 1 % of the keys changed, medians: the pause in `job.checkpoint()` (and its CPU time), size, duration. */
+  readonly blockedMs: number
+  readonly blockedCpuMs: number
+  readonly size: number
+  readonly checkpointMs: number
+  /** What the last one needs (its chain). */
+  readonly needs: number
+  /** The restored job: from `execute` to its source's first value, and its CPU time. */
+  readonly restoreMs: number
+  readonly restoreCpuMs: number
+  readonly problems: readonly string[]
+}
+
+/** One run on `stateBackend` (see the file's comment, part 3). */
+async function lmdbScenario(ds: Library, keys: number, variant: string, stateBackend: StateBackend): Promise<LmdbFigures> {
+  const jobId = 'lmdb'
+  const store = ds.memoryStore()
+  const counter = ds.valueState('n', t.number)
+  /** Counts; a check event (value -1) says the count instead. */
+  const counting: KeyedProcessFunction<number, KeyedEvent, number> = {
+    processElement(e, ctx, out) {
+      const n = ctx.state(counter).value() ?? 0
+      if (e.value < 0) out.collect(n)
+      else ctx.state(counter).update(n + 1)
+    }
+  }
+  const pipeline = (source: Source<KeyedEvent, number>) => (env: StreamExecutionEnvironment) =>
+    env.fromSource(source, { uid: 'events' }).pipe(
+      ds.assignTimestampsAndWatermarks(ds.WatermarkStrategy.noWatermarks<KeyedEvent>(), { uid: 'timestamps' }),
+      ds.keyBy(e => e.key, { uid: 'by-key' }),
+      ds.keyedProcess(counting, { uid: 'count' }),
+      ds.values()
+    )
+  const changed = Math.max(1, Math.floor(keys / 100))
+  const phases: number[][] = [Array.from({ length: keys }, (_, i) => i), ...Array.from({ length: LMDB_PHASES }, (_, p) => Array.from({ length: changed }, (_, i) => (i * 97 + p * 13) % keys))]
+  const expected = phases.reduce((sum, phase) => sum + phase.length, 0)
+  const blocked: number[] = []
+  const blockedCpu: number[] = []
+  const events: Array<CheckpointEvent & { readonly type: 'completed' }> = []
+  let job: { checkpoint(): Promise<CheckpointEvent & { readonly type: 'completed' }> } | undefined
+  const first: Source<KeyedEvent, number> = {
+    async *read(offset = 0) {
+      let at = offset
+      for (const phase of phases) {
+        for (const key of phase) yield { value: { key, value: 1 }, offset: ++at }
+        const cpu = process.cpuUsage()
+        const start = performance.now()
+        const checkpoint = job!.checkpoint()
+        blocked.push(performance.now() - start)
+        blockedCpu.push(cpuMs(process.cpuUsage(cpu)))
+        events.push(await checkpoint)
+      }
+    }
+  }
+  const checkpointing: CheckpointingOptions = { store, retain: 2 }
+  const run = ds.execute(pipeline(first), { jobId, checkpointing, stateBackend, onWarning: w => warnings.add(w) })
+  job = run
+  run.output$.subscribe({ error: () => {} })
+  const result = await run.done
+  const last = events.at(-1)!
+  if (result.lastCheckpoint !== undefined && result.lastCheckpoint !== last.checkpointId) await store.delete(jobId, result.lastCheckpoint)
+
+  let firstValueAt = NaN
+  let restoreCpuMs = NaN
+  const cpu2 = process.cpuUsage()
+  const check: Source<KeyedEvent, number> = {
+    *read(offset = 0) {
+      for (let key = 0; key < keys; key++) {
+        if (key === 0) {
+          firstValueAt = performance.now()
+          restoreCpuMs = cpuMs(process.cpuUsage(cpu2))
+        }
+        yield { value: { key, value: -1 }, offset: offset + key + 1 }
+      }
+    }
+  }
+  const start2 = performance.now()
+  const restored = ds.execute(pipeline(check), { jobId, checkpointing, restore: 'latest', stateBackend, onWarning: w => warnings.add(w) })
+  let total = 0
+  restored.output$.subscribe({ next: n => (total += n), error: () => {} })
+  const problems: string[] = []
+  const result2 = await restored.done.catch(async (error: unknown) => {
+    const stored = (await store.list(jobId)).map(c => c.checkpointId)
+    problems.push(`the restore failed: ${String(error)}; checkpoints ${events.map(e => `${e.checkpointId} needs [${e.needs.join(',')}]`).join('; ')}, final ${String(result.lastCheckpoint)}; stored now ${stored.join(',')}`)
+    return { restoredFrom: undefined }
+  })
+  if (result2.restoredFrom !== last.checkpointId) problems.push(`restored from ${String(result2.restoredFrom)}, not checkpoint ${last.checkpointId}`)
+  if (total !== expected) problems.push(`the restored counts add up to ${total}, not ${expected}`)
+  const later = events.slice(1)
+  return {
+    variant,
+    firstBlockedMs: blocked[0]!,
+    firstSize: events[0]!.size,
+    blockedMs: median(blocked.slice(1)),
+    blockedCpuMs: median(blockedCpu.slice(1)),
+    size: median(later.map(e => e.size)),
+    checkpointMs: median(later.map(e => e.duration)),
+    needs: last.needs.length,
+    restoreMs: firstValueAt - start2,
+    restoreCpuMs,
+    problems
+  }
+}
+
+/** Part 3's runs and table. */
+async function lmdbPart(ds: Library, keys: number, rounds: number, say: (line: string) => void): Promise<{ readonly lines: string[]; readonly runs: LmdbFigures[] }> {
+  say(`\n### keyed state on LMDB: ${keys.toLocaleString('en-US')} keys, then ${LMDB_PHASES} × 1 % of them changed, a checkpoint after each; a restore of the last`)
+  const dir = tempDirs.fresh()
+  const backends: Array<[string, StateBackend]> = [
+    ['heap', ds.heapStateBackend()],
+    ['lmdb, full', await lmdbStateBackend(join(dir, 'full'), { incrementalCheckpoints: false })],
+    ['lmdb, incremental', await lmdbStateBackend(join(dir, 'incremental'))]
+  ]
+  // Untimed: a tenth of the keys on each, so that no measured run is the first.
+  for (const [name, backend] of backends) await lmdbScenario(ds, Math.max(100, Math.floor(keys / 10)), name, backend)
+  const runs: LmdbFigures[] = []
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, backend] of backends) {
+      forceGc()
+      const figures = await lmdbScenario(ds, keys, name, backend)
+      runs.push(figures)
+      say(`  ${name} round ${round + 1}: blocked ${fmtMs(figures.blockedMs)} ms, ${fmtChars(figures.size)} chars, restore ${fmtMs(figures.restoreMs)} ms`)
+    }
+  }
+  const row = (label: string, f: LmdbFigures): string[] => [
+    label,
+    `${fmtMs(f.firstBlockedMs)} / ${fmtChars(f.firstSize)}`,
+    `${fmtMs(f.blockedMs)} (${fmtMs(f.blockedCpuMs)})`,
+    fmtChars(f.size),
+    fmtMs(f.checkpointMs),
+    String(f.needs + 1),
+    `${fmtMs(f.restoreMs)} (${fmtMs(f.restoreCpuMs)})`
+  ]
+  const names = backends.map(([name]) => name)
+  const medianOf = (fs: readonly LmdbFigures[]): LmdbFigures => {
+    const m = (pick: (f: LmdbFigures) => number): number => median(fs.map(pick))
+    return {
+      ...fs[0]!,
+      firstBlockedMs: m(f => f.firstBlockedMs),
+      firstSize: m(f => f.firstSize),
+      blockedMs: m(f => f.blockedMs),
+      blockedCpuMs: m(f => f.blockedCpuMs),
+      size: m(f => f.size),
+      checkpointMs: m(f => f.checkpointMs),
+      restoreMs: m(f => f.restoreMs),
+      restoreCpuMs: m(f => f.restoreCpuMs)
+    }
+  }
+  const lines = textTable(
+    ['backend', 'first: blocked ms / chars', 'after 1 %: blocked ms (CPU)', 'chars', 'checkpoint ms', 'restore reads', 'restore ms (CPU)'],
+    [
+      ...runs.map((f, k) => row(`${f.variant}, round ${Math.floor(k / names.length) + 1}`, f)),
+      ...(rounds > 1 ? names.map(name => row(`${name}, median`, medianOf(runs.filter(f => f.variant === name)))) : [])
+    ]
+  )
+  const problems = runs.flatMap(f => f.problems.map(p => `${f.variant}: ${p}`))
+  for (const p of problems) lines.push(`LMDB CHECK FAILED: ${p}`)
+  if (problems.length === 0) lines.push(`restored jobs checked: every key's count as written before the restored checkpoint`)
+  return { lines, runs }
+}
+
+// -------------------------------------------------------------------------------------
 // after the table: the ratios, the checkpoints of the timed runs, the state scenario
 // -------------------------------------------------------------------------------------
 
@@ -657,7 +848,11 @@ async function after(measurements: readonly Measurement<WindowDigest>[], context
   for (const p of problems) lines.push(`STATE CHECK FAILED: ${p}`)
   if (problems.length === 0) lines.push(`restored jobs checked: every key's window counted exactly ${EVENTS_PER_KEY} events, each job resumed at the middle`)
   data.state = runs
-  return { ok: problems.length === 0, lines, data }
+  for (const line of lines) say(line)
+  const lmdb = await lmdbPart(ds, keys, context.rounds, say)
+  data.lmdb = lmdb.runs
+  const lmdbOk = lmdb.runs.every(f => f.problems.length === 0)
+  return { ok: problems.length === 0 && lmdbOk, lines: lmdb.lines, data }
 }
 
 // -------------------------------------------------------------------------------------

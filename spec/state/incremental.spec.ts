@@ -81,8 +81,10 @@ describe('incremental keyed snapshots', () => {
       ['a base missing', new Map([[3, increment(2, [])]]), /operator 'counts' in checkpoint 3 is an increment on checkpoint 2, which holds no keyed state of that operator/],
       ['a base not older', new Map<number, unknown>([[3, increment(3, [])]]), /in checkpoint 3 is an increment on checkpoint 3, which is not older/],
       ['a damaged increment', new Map<number, unknown>([[3, { ...increment(1, []), states: 'x' }], [1, base]]), /operator 'counts' in checkpoint 3 is not an increment of this version: states/],
-      ['a damaged base', new Map<number, unknown>([[3, increment(1, [])], [1, { ...base, version: 2 }]]), /in checkpoint 1, the base of its chain, is not a keyed-state snapshot of this version/],
-      ['another maxParallelism', new Map<number, unknown>([[3, { ...increment(1, []), maxParallelism: 64 }], [1, base]]), /in checkpoint 3 does not fit its base: the increment has maxParallelism 64 and its base 128/]
+      ['a damaged base', new Map<number, unknown>([[3, increment(1, [])], [1, { ...base, version: 2 }]]), /in checkpoint 1, the base of its chain, is not a keyed-state snapshot of this version: its format is "rx-datastream\/keyed-state" version 2/],
+      ['entries not arrays', new Map<number, unknown>([[3, increment(1, [])], [1, { ...base, states: [{ ...header, entries: [{}] }] }]]), /in checkpoint 1, the base of its chain, is not a keyed-state snapshot of this version: states holds a part without a name or entries/],
+      ['another maxParallelism', new Map<number, unknown>([[3, { ...increment(1, []), maxParallelism: 64 }], [1, base]]), /in checkpoint 1, the base of its chain, has maxParallelism 128, the increment written on it 64/],
+      ['another maxParallelism in the chain', new Map<number, unknown>([[3, { ...increment(2, []), maxParallelism: 64 }], [2, increment(1, [])], [1, base]]), /in checkpoint 2 has maxParallelism 128, the increment written on it 64/]
     ]
     for (const [label, parts, message] of cases) {
       expect(() => resolveKeyedChain('counts', 3, parts.get(3), id => parts.get(id)))

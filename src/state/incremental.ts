@@ -19,7 +19,7 @@
  * included): a restore never sees an increment.
  */
 import * as t from 'io-ts'
-import { describeErrors, EncodedKey, type KeyedStateSnapshot, KeyedStateSnapshot as KeyedStateSnapshotCodec, SnapshotEntry, SnapshotState, TableSnapshot } from './snapshotFormat'
+import { describeErrors, EncodedKey, type KeyedStateSnapshot, type SnapshotEntry, SnapshotState, TableSnapshot } from './snapshotFormat'
 
 /** @internal The format name of an increment's keyed part. */
 export const INCREMENT_FORMAT = 'rx-datastream/keyed-state-increment'
@@ -59,6 +59,34 @@ export function isKeyedIncrement(keyed: unknown): boolean {
 /** The identity of an entry within its state: its key's and namespace's JSON text (the key group follows from the key). */
 const entryId = (key: unknown, ns: unknown): string => `${JSON.stringify(key)}\u0000${JSON.stringify(ns)}`
 
+/** What increments change in one state or table: by entry id, the entry written last, or `undefined` for removed. */
+type Changes = Map<string, SnapshotEntry | undefined>
+
+/** Adds one increment's changes of a state or table to `changes` (later increments after earlier ones). */
+function addChanges(changes: Changes, written: readonly SnapshotEntry[], removed: readonly RemovedEntry[]): void {
+  for (const [, key, ns] of removed) changes.set(entryId(key, ns), undefined)
+  for (const entry of written) changes.set(entryId(entry[1], entry[2]), entry)
+}
+
+/** `base` with `changes`: its entries in their order, each written one replaced where it stands, removed ones left out, new ones after. */
+function applyChanges(base: readonly SnapshotEntry[], changes: Changes): SnapshotEntry[] {
+  if (changes.size === 0) return [...base]
+  const pending = new Map(changes)
+  const merged: SnapshotEntry[] = []
+  for (const entry of base) {
+    const id = entryId(entry[1], entry[2])
+    if (!pending.has(id)) {
+      merged.push(entry)
+      continue
+    }
+    const change = pending.get(id)
+    pending.delete(id)
+    if (change !== undefined) merged.push(change)
+  }
+  for (const change of pending.values()) if (change !== undefined) merged.push(change)
+  return merged
+}
+
 /**
  * @internal
  * One state's (or table's) entries after an increment: the base's in their order, each
@@ -66,41 +94,68 @@ const entryId = (key: unknown, ns: unknown): string => `${JSON.stringify(key)}\u
  * increment's order.
  */
 export function mergeEntries(base: readonly SnapshotEntry[], written: readonly SnapshotEntry[], removed: readonly RemovedEntry[]): SnapshotEntry[] {
-  if (written.length === 0 && removed.length === 0) return [...base]
-  const changes = new Map<string, SnapshotEntry | undefined>()
-  for (const [, key, ns] of removed) changes.set(entryId(key, ns), undefined)
-  for (const entry of written) changes.set(entryId(entry[1], entry[2]), entry)
-  const merged: SnapshotEntry[] = []
-  for (const entry of base) {
-    const id = entryId(entry[1], entry[2])
-    if (!changes.has(id)) {
-      merged.push(entry)
-      continue
-    }
-    const change = changes.get(id)
-    changes.delete(id)
-    if (change !== undefined) merged.push(change)
-  }
-  for (const change of changes.values()) if (change !== undefined) merged.push(change)
-  return merged
+  const changes: Changes = new Map()
+  addChanges(changes, written, removed)
+  return applyChanges(base, changes)
 }
 
 /**
  * @internal
- * The full keyed snapshot `increment` stands for, given the full snapshot of its base: the
- * increment's states and tables (its headers are the newest), each with the base's entries of
- * the same name merged with its changes. Fails (a plain `Error` saying what is wrong; the
- * caller names the checkpoint and the operator) when the two do not fit together.
+ * The full keyed snapshot the newest of `increments` (oldest first, each on the one before, the
+ * first on `base`) stands for: the newest increment's states and tables (its headers are the
+ * newest), each with the base's entries of the same name merged with the changes of all the
+ * increments in one pass. Fails (a plain `Error` saying what is wrong; the caller names the
+ * checkpoint and the operator) when they do not fit together.
  */
-export function applyKeyedIncrement(base: KeyedStateSnapshot, increment: KeyedStateIncrement): KeyedStateSnapshot {
-  if (base.maxParallelism !== increment.maxParallelism) {
-    throw new Error(`the increment has maxParallelism ${increment.maxParallelism} and its base ${base.maxParallelism}`)
+export function applyKeyedIncrements(base: KeyedStateSnapshot, increments: readonly KeyedStateIncrement[]): KeyedStateSnapshot {
+  const newest = increments[increments.length - 1]
+  if (newest === undefined) return base
+  const stateChanges = new Map<string, Changes>()
+  const tableChanges = new Map<string, Changes>()
+  const changesOf = (all: Map<string, Changes>, name: string): Changes => {
+    let changes = all.get(name)
+    if (changes === undefined) all.set(name, (changes = new Map()))
+    return changes
+  }
+  for (const increment of increments) {
+    if (increment.maxParallelism !== base.maxParallelism) throw new Error(`the increment has maxParallelism ${increment.maxParallelism} and its base ${base.maxParallelism}`)
+    for (const state of increment.states) addChanges(changesOf(stateChanges, state.name), state.entries, state.removed)
+    for (const table of increment.tables) addChanges(changesOf(tableChanges, table.name), table.entries, table.removed)
   }
   const baseStates = new Map(base.states.map(s => [s.name, s.entries]))
   const baseTables = new Map((base.tables ?? []).map(s => [s.name, s.entries]))
-  const states = increment.states.map(({ removed, entries, ...header }) => ({ ...header, entries: mergeEntries(baseStates.get(header.name) ?? [], entries, removed) }))
-  const tables = increment.tables.map(({ removed, entries, name }) => ({ name, entries: mergeEntries(baseTables.get(name) ?? [], entries, removed) }))
-  return { format: 'rx-datastream/keyed-state', version: 1, maxParallelism: increment.maxParallelism, states, tables }
+  const states = newest.states.map(({ removed: _removed, entries: _entries, ...header }) => ({
+    ...header,
+    entries: applyChanges(baseStates.get(header.name) ?? [], changesOf(stateChanges, header.name))
+  }))
+  const tables = newest.tables.map(({ name }) => ({ name, entries: applyChanges(baseTables.get(name) ?? [], changesOf(tableChanges, name)) }))
+  return { format: 'rx-datastream/keyed-state', version: 1, maxParallelism: newest.maxParallelism, states, tables }
+}
+
+/** @internal {@link applyKeyedIncrements} with one increment. */
+export function applyKeyedIncrement(base: KeyedStateSnapshot, increment: KeyedStateIncrement): KeyedStateSnapshot {
+  return applyKeyedIncrements(base, [increment])
+}
+
+/**
+ * Whether `part` has the shape of a full keyed snapshot as far as the merge reads it (states
+ * and tables with names and entries as arrays). The restore that follows checks the merged
+ * snapshot through its codecs, value by value: decoding the base here as well would double the
+ * largest part of a restore's work.
+ */
+function fullSnapshotShape(part: unknown): string | undefined {
+  if (typeof part !== 'object' || part === null) return 'not an object'
+  const { format, version, maxParallelism, states, tables = [] } = part as Record<string, unknown>
+  if (format !== 'rx-datastream/keyed-state' || version !== 1) return `its format is ${JSON.stringify(format)} version ${JSON.stringify(version)}`
+  if (typeof maxParallelism !== 'number') return 'it has no maxParallelism'
+  for (const [field, parts] of [['states', states], ['tables', tables]] as const) {
+    if (!Array.isArray(parts)) return `${field} is not an array`
+    for (const p of parts as unknown[]) {
+      const { name, entries } = (p ?? {}) as { name?: unknown; entries?: unknown }
+      if (typeof name !== 'string' || !Array.isArray(entries) || !entries.every(Array.isArray)) return `${field} holds a part without a name or entries`
+    }
+  }
+  return undefined
 }
 
 /**
@@ -114,29 +169,28 @@ export function applyKeyedIncrement(base: KeyedStateSnapshot, increment: KeyedSt
 export function resolveKeyedChain(uid: string, checkpointId: number, keyed: unknown, keyedOf: (checkpointId: number, uid: string) => unknown): unknown {
   if (!isKeyedIncrement(keyed)) return keyed
   // Newest first, down to the full snapshot the chain starts from.
-  const increments: Array<{ readonly at: number; readonly increment: KeyedStateIncrement }> = []
+  const increments: KeyedStateIncrement[] = []
   let at = checkpointId
   let part = keyed
   while (isKeyedIncrement(part)) {
     const decoded = KeyedStateIncrement.decode(part)
     if (decoded._tag === 'Left') throw new Error(`the keyed state of operator '${uid}' in checkpoint ${at} is not an increment of this version: ${describeErrors(decoded.left)}`)
-    const { base } = decoded.right
+    const { base, maxParallelism } = decoded.right
     if (!(base < at)) throw new Error(`the keyed state of operator '${uid}' in checkpoint ${at} is an increment on checkpoint ${base}, which is not older`)
-    increments.push({ at, increment: decoded.right })
+    const previous = increments[increments.length - 1]
+    if (previous !== undefined && previous.maxParallelism !== maxParallelism) {
+      throw new Error(`the keyed state of operator '${uid}' in checkpoint ${at} has maxParallelism ${maxParallelism}, the increment written on it ${previous.maxParallelism}`)
+    }
+    increments.push(decoded.right)
     part = keyedOf(base, uid)
     if (part === undefined) throw new Error(`the keyed state of operator '${uid}' in checkpoint ${at} is an increment on checkpoint ${base}, which holds no keyed state of that operator`)
     at = base
   }
-  const full = KeyedStateSnapshotCodec.decode(part)
-  if (full._tag === 'Left') throw new Error(`the keyed state of operator '${uid}' in checkpoint ${at}, the base of its chain, is not a keyed-state snapshot of this version: ${describeErrors(full.left)}`)
-  let merged = full.right
-  for (let i = increments.length - 1; i >= 0; i--) {
-    const { at: id, increment } = increments[i]!
-    try {
-      merged = applyKeyedIncrement(merged, increment)
-    } catch (error) {
-      throw new Error(`the keyed state of operator '${uid}' in checkpoint ${id} does not fit its base: ${(error as Error).message}`)
-    }
+  const wrong = fullSnapshotShape(part)
+  if (wrong !== undefined) throw new Error(`the keyed state of operator '${uid}' in checkpoint ${at}, the base of its chain, is not a keyed-state snapshot of this version: ${wrong}`)
+  const base = part as KeyedStateSnapshot
+  if (base.maxParallelism !== increments[increments.length - 1]!.maxParallelism) {
+    throw new Error(`the keyed state of operator '${uid}' in checkpoint ${at}, the base of its chain, has maxParallelism ${base.maxParallelism}, the increment written on it ${increments[increments.length - 1]!.maxParallelism}`)
   }
-  return merged
+  return applyKeyedIncrements(base, increments.reverse())
 }
