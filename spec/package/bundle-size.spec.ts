@@ -89,7 +89,8 @@ const SETS: readonly BundleSet[] = [
     imports: 'the stream above, and execute, indexedDbStore, valueState, mapState with io-ts codecs',
     target: 20_000,
     targetPending: true,
-    ceiling: 52_300, // 50.8 KB, +3 %
+    // 52.8 KB (51.4 KB before a restore read the chains of incremental checkpoints), +3 %
+    ceiling: 54_400,
     source: DASHBOARD_SOURCE
   }
 ]

@@ -18,38 +18,24 @@
  * so that every backend restores a chain as it restores a full snapshot (the heap backend
  * included): a restore never sees an increment.
  */
-import * as t from 'io-ts'
-import { describeErrors, EncodedKey, type KeyedStateSnapshot, type SnapshotEntry, SnapshotState, TableSnapshot } from './snapshotFormat'
+import type { KeyedStateSnapshot, SnapshotEntry, SnapshotState, TableSnapshot } from './snapshotFormat'
 
 /** @internal The format name of an increment's keyed part. */
 export const INCREMENT_FORMAT = 'rx-datastream/keyed-state-increment'
 
 /** @internal A (key, namespace) deleted since the base: [key group, key, namespace]. */
-export const RemovedEntry = /*#__PURE__*/ t.tuple([t.number, EncodedKey, /*#__PURE__*/ t.union([t.string, t.number, t.null])])
-
-/** @internal */
-export type RemovedEntry = t.TypeOf<typeof RemovedEntry>
-
-const Removed = /*#__PURE__*/ t.type({ removed: /*#__PURE__*/ t.array(RemovedEntry) })
-
-/** @internal A state of an increment: its header, the entries written and the ones removed since the base. */
-export const IncrementState = /*#__PURE__*/ t.intersection([SnapshotState, Removed])
-
-/** @internal An operator table of an increment. */
-export const IncrementTable = /*#__PURE__*/ t.intersection([TableSnapshot, Removed])
+export type RemovedEntry = readonly [number, SnapshotEntry[1], SnapshotEntry[2]]
 
 /** @internal A keyed part written as an increment on checkpoint `base`. */
-export const KeyedStateIncrement = /*#__PURE__*/ t.type({
-  format: /*#__PURE__*/ t.literal(INCREMENT_FORMAT),
-  version: /*#__PURE__*/ t.literal(1),
-  base: t.number,
-  maxParallelism: t.number,
-  states: /*#__PURE__*/ t.array(IncrementState),
-  tables: /*#__PURE__*/ t.array(IncrementTable)
-})
-
-/** @internal */
-export type KeyedStateIncrement = t.TypeOf<typeof KeyedStateIncrement>
+export interface KeyedStateIncrement {
+  readonly format: typeof INCREMENT_FORMAT
+  readonly version: 1
+  readonly base: number
+  readonly maxParallelism: number
+  /** Every state: its header, the entries written and the ones removed since the base. */
+  readonly states: ReadonlyArray<SnapshotState & { readonly removed: readonly RemovedEntry[] }>
+  readonly tables: ReadonlyArray<TableSnapshot & { readonly removed: readonly RemovedEntry[] }>
+}
 
 /** @internal Whether an operator snapshot's keyed part says it is an increment (checked only when it is read). */
 export function isKeyedIncrement(keyed: unknown): boolean {
@@ -138,21 +124,22 @@ export function applyKeyedIncrement(base: KeyedStateSnapshot, increment: KeyedSt
 }
 
 /**
- * Whether `part` has the shape of a full keyed snapshot as far as the merge reads it (states
- * and tables with names and entries as arrays). The restore that follows checks the merged
- * snapshot through its codecs, value by value: decoding the base here as well would double the
- * largest part of a restore's work.
+ * What is wrong with the shape of a keyed part (full, or an increment when `increment`) as far
+ * as the merge reads it: its format, and states and tables with names and entries (and
+ * `removed`) as arrays of arrays; `undefined` when nothing is. The values are not looked at:
+ * the restore that follows checks the merged snapshot through its codecs, entry by entry, and
+ * doing it here as well would double the largest part of a restore's work.
  */
-function fullSnapshotShape(part: unknown): string | undefined {
-  if (typeof part !== 'object' || part === null) return 'not an object'
-  const { format, version, maxParallelism, states, tables = [] } = part as Record<string, unknown>
-  if (format !== 'rx-datastream/keyed-state' || version !== 1) return `its format is ${JSON.stringify(format)} version ${JSON.stringify(version)}`
-  if (typeof maxParallelism !== 'number') return 'it has no maxParallelism'
+function shapeFault(part: unknown, increment: boolean): string | undefined {
+  const { format, version, maxParallelism, base, states, tables = [] } = (part ?? {}) as Record<string, unknown>
+  if (format !== (increment ? INCREMENT_FORMAT : 'rx-datastream/keyed-state') || version !== 1) return `its format is ${JSON.stringify(format)} version ${JSON.stringify(version)}`
+  if (typeof maxParallelism !== 'number' || (increment && typeof base !== 'number')) return 'its maxParallelism or base is not a number'
+  const arrays = (value: unknown): boolean => Array.isArray(value) && value.every(Array.isArray)
   for (const [field, parts] of [['states', states], ['tables', tables]] as const) {
     if (!Array.isArray(parts)) return `${field} is not an array`
     for (const p of parts as unknown[]) {
-      const { name, entries } = (p ?? {}) as { name?: unknown; entries?: unknown }
-      if (typeof name !== 'string' || !Array.isArray(entries) || !entries.every(Array.isArray)) return `${field} holds a part without a name or entries`
+      const { name, entries, removed } = (p ?? {}) as Record<string, unknown>
+      if (typeof name !== 'string' || !arrays(entries) || (increment && !arrays(removed))) return `${field} holds a part without a name or ${increment ? 'entries and removed' : 'entries'}`
     }
   }
   return undefined
@@ -173,20 +160,21 @@ export function resolveKeyedChain(uid: string, checkpointId: number, keyed: unkn
   let at = checkpointId
   let part = keyed
   while (isKeyedIncrement(part)) {
-    const decoded = KeyedStateIncrement.decode(part)
-    if (decoded._tag === 'Left') throw new Error(`the keyed state of operator '${uid}' in checkpoint ${at} is not an increment of this version: ${describeErrors(decoded.left)}`)
-    const { base, maxParallelism } = decoded.right
+    const fault = shapeFault(part, true)
+    if (fault !== undefined) throw new Error(`the keyed state of operator '${uid}' in checkpoint ${at} is not an increment of this version: ${fault}`)
+    const increment = part as KeyedStateIncrement
+    const { base, maxParallelism } = increment
     if (!(base < at)) throw new Error(`the keyed state of operator '${uid}' in checkpoint ${at} is an increment on checkpoint ${base}, which is not older`)
     const previous = increments[increments.length - 1]
     if (previous !== undefined && previous.maxParallelism !== maxParallelism) {
       throw new Error(`the keyed state of operator '${uid}' in checkpoint ${at} has maxParallelism ${maxParallelism}, the increment written on it ${previous.maxParallelism}`)
     }
-    increments.push(decoded.right)
+    increments.push(increment)
     part = keyedOf(base, uid)
     if (part === undefined) throw new Error(`the keyed state of operator '${uid}' in checkpoint ${at} is an increment on checkpoint ${base}, which holds no keyed state of that operator`)
     at = base
   }
-  const wrong = fullSnapshotShape(part)
+  const wrong = shapeFault(part, false)
   if (wrong !== undefined) throw new Error(`the keyed state of operator '${uid}' in checkpoint ${at}, the base of its chain, is not a keyed-state snapshot of this version: ${wrong}`)
   const base = part as KeyedStateSnapshot
   if (base.maxParallelism !== increments[increments.length - 1]!.maxParallelism) {
