@@ -53,7 +53,7 @@ import { type Event, eventFeed, type Feed } from './data'
 import { forceGc, HeapProbe, type Measurement, median, type Variant } from './harness'
 import { type Library, type LibraryBuild, perLibrary } from './library'
 import { CLICKS, CollectingSink, DigestSink, firstDifference, OUT_OF_ORDERNESS, sameDigest, showDigest, type WindowDigest, type WindowSink } from './windows'
-import { handLoop, onLibrary, type PvUv, pvUv, rxDatastream, SIZE } from './windows-tumbling'
+import { handLoop, onLibrary, type PvUv, pvUvCheckpointed, rxDatastream, SIZE } from './windows-tumbling'
 import type { AfterContext, AfterReport, VerifyReport, Workload } from './workload'
 
 /** The issue's figures, printed beside the measured ones. */
@@ -91,21 +91,6 @@ const tempDirs = new TempDirs()
 // -------------------------------------------------------------------------------------
 // part 1: W1 as a job
 // -------------------------------------------------------------------------------------
-
-/** PV and UV's users as a list in snapshots (a `Set` is not JSON); the running accumulators stay Sets. */
-const PvUvJson = t.type({ pv: t.number, users: t.array(t.number) })
-const PvUvCodec = new t.Type<PvUv, { pv: number; users: number[] }, unknown>(
-  'PvUv',
-  (u): u is PvUv => typeof u === 'object' && u !== null && (u as Partial<PvUv>).users instanceof Set,
-  (u, c) => {
-    const decoded = PvUvJson.validate(u, c)
-    return decoded._tag === 'Left' ? decoded : t.success({ pv: decoded.right.pv, users: new Set(decoded.right.users) })
-  },
-  acc => ({ pv: acc.pv, users: [...acc.users] })
-)
-
-/** W1's aggregate with the codec its state needs to be checkpointed; the same functions otherwise. */
-const pvUvCheckpointed: AggregateFunction<Event, PvUv, { pv: number; uv: number }> = { ...pvUv, accumulatorCodec: PvUvCodec }
 
 /** The job's source of the first `size` clicks. */
 type JobInput = (env: StreamExecutionEnvironment, size: number) => Observable<Event>

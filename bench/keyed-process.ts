@@ -25,13 +25,11 @@
  * so every user has ≈ 50 events spread over the whole run and almost no two consecutive events
  * share a key: every event switches the current key.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import * as t from 'io-ts'
 import { groupBy, map, mergeMap, scan } from 'rxjs'
-import type { KeyedProcessFunction, StateBackend } from '../src/index'
-import { lmdbStateBackend, type LmdbStateBackendOptions } from '../node/lmdbStateBackend'
+import type { KeyedProcessFunction } from '../src/index'
+import type { LmdbStateBackendOptions } from '../node/lmdbStateBackend'
+import { lmdbBackend } from './lmdbBackends'
 import { type Event, type EventOptions, eventFeed, type Feed } from './data'
 import { drainSync, HEAP_SAMPLE_MASK, HeapProbe, indexedSource, type Variant } from './harness'
 import { type Library, type LibraryBuild, perLibrary } from './library'
@@ -194,22 +192,6 @@ function dsImpls(ds: Library): CountImpl[] {
     { id: 'ds', name: 'rx-datastream', run: rxDatastream(countPerUser) },
     { id: 'ds-map', name: 'rx-datastream, own Map (no state)', run: rxDatastream(countPerUserInMap) }
   ]
-}
-
-/** The LMDB backends, made once per process (loading `lmdb` is asynchronous), in one temporary directory removed at exit. */
-const lmdbBackends = new Map<string, Promise<StateBackend>>()
-let lmdbRoot: string | undefined = undefined
-
-function lmdbBackend(id: string, options: LmdbStateBackendOptions): Promise<StateBackend> {
-  let backend = lmdbBackends.get(id)
-  if (backend === undefined) {
-    if (lmdbRoot === undefined) {
-      const root = (lmdbRoot = mkdtempSync(join(tmpdir(), 'rx-datastream-bench-')))
-      process.on('exit', () => rmSync(root, { recursive: true, force: true }))
-    }
-    lmdbBackends.set(id, (backend = lmdbStateBackend(join(lmdbRoot, id), options)))
-  }
-  return backend
 }
 
 /** The `ds` pipeline with its state on LMDB: the current sources only (see the file's comment). */

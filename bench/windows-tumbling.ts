@@ -15,10 +15,19 @@
  * - ds-process:    the same with `.process` over the window's elements (the general window
  *                  operator: every click is kept until its window fires);
  * - ds-evictor:    `.evictor(timeEvictor(10 s)).process`: every click kept with its timestamp, the
- *                  evictor scanning them at each firing (it removes none: a window spans 10 s).
+ *                  evictor scanning them at each firing (it removes none: a window spans 10 s);
+ * - ds-lmdb:       the rx-datastream pipeline with its state on LMDB, default cache (every page
+ *                  cached); ds-lmdb-evict: a cache of 50 values, half of the pages (sliced panes
+ *                  are held by the operator, so pinned in the cache: it measures that they are);
+ * - ds-process-lmdb, ds-process-lmdb-evict: ds-process on LMDB, the same two caches: a window's
+ *                  clicks per page in the cache and store, evicted, written back and read again
+ *                  with the small one. Current sources only.
  */
+import * as t from 'io-ts'
 import { connect, filter, groupBy, map, mergeMap, reduce, withLatestFrom } from 'rxjs'
-import type { AggregateFunction, WatermarkStrategy } from '../src/index'
+import type { AggregateFunction, StateBackend, WatermarkStrategy } from '../src/index'
+import type { LmdbStateBackendOptions } from '../node/lmdbStateBackend'
+import { lmdbBackend } from './lmdbBackends'
 import type { Event, Feed } from './data'
 import { drainSync, HEAP_SAMPLE_MASK, type HeapProbe, indexedSource } from './harness'
 import { type Library, type LibraryBuild, perLibrary } from './library'
@@ -166,6 +175,21 @@ export const pvUv: AggregateFunction<Event, PvUv, { pv: number; uv: number }> = 
   }
 }
 
+/** PV and UV's users as a list in snapshots (a `Set` is not JSON); the running accumulators stay Sets. */
+const PvUvJson = t.type({ pv: t.number, users: t.array(t.number) })
+const PvUvCodec = new t.Type<PvUv, { pv: number; users: number[] }, unknown>(
+  'PvUv',
+  (u): u is PvUv => typeof u === 'object' && u !== null && (u as Partial<PvUv>).users instanceof Set,
+  (u, c) => {
+    const decoded = PvUvJson.validate(u, c)
+    return decoded._tag === 'Left' ? decoded : t.success({ pv: decoded.right.pv, users: new Set(decoded.right.users) })
+  },
+  acc => ({ pv: acc.pv, users: [...acc.users] })
+)
+
+/** W1's aggregate with the codec its state needs to be checkpointed; the same functions otherwise. */
+export const pvUvCheckpointed: AggregateFunction<Event, PvUv, { pv: number; uv: number }> = { ...pvUv, accumulatorCodec: PvUvCodec }
+
 /** A named function of its own, so that profiles can select it (`cpuprofile-top.mjs --within rxDatastream`). */
 export function rxDatastream(
   ds: Library,
@@ -230,6 +254,70 @@ function rxDatastreamEvictor(
   drainSync(results, r => sink.emit(r.key, r.timestamp + 1 - SIZE, r.value.pv, r.value.uv))
 }
 
+/**
+ * The `ds` pipeline with its state on LMDB (`lmdbStateBackend` from rx-datastream/node): the
+ * sliced panes in the backend's cache and store, the accumulators through the codec a store
+ * needs (a `Set` of users is not JSON). A named function of its own, for profiles.
+ */
+function rxDatastreamLmdb(
+  ds: Library,
+  strategy: WatermarkStrategy<Event>,
+  at: (i: number) => Event,
+  size: number,
+  probe: HeapProbe,
+  sink: WindowSink,
+  stateBackend: StateBackend
+): void {
+  const results = indexedSource(() => at, size, probe).pipe(
+    ds.assignTimestampsAndWatermarks(strategy, { autoWatermarkInterval: 0 }),
+    ds.keyBy(e => e.page),
+    ds.windowBy(ds.tumblingEventTimeWindows(SIZE), { stateBackend }).aggregate<Event, PvUv, { pv: number; uv: number }, number>(pvUvCheckpointed),
+    ds.records()
+  )
+  drainSync(results, r => sink.emit(r.key, r.timestamp + 1 - SIZE, r.value.pv, r.value.uv))
+}
+
+/** `process` over the elements on LMDB: the general operator's window contents (every click) in the cache and store. */
+function rxDatastreamProcessLmdb(
+  ds: Library,
+  strategy: WatermarkStrategy<Event>,
+  at: (i: number) => Event,
+  size: number,
+  probe: HeapProbe,
+  sink: WindowSink,
+  stateBackend: StateBackend
+): void {
+  const results = indexedSource(() => at, size, probe).pipe(
+    ds.assignTimestampsAndWatermarks(strategy, { autoWatermarkInterval: 0 }),
+    ds.keyBy(e => e.page),
+    ds.windowBy(ds.tumblingEventTimeWindows(SIZE), { stateBackend }).process<Event, { pv: number; uv: number }, number>(pvUvOfElements),
+    ds.records()
+  )
+  drainSync(results, r => sink.emit(r.key, r.timestamp + 1 - SIZE, r.value.pv, r.value.uv))
+}
+
+/** The LMDB variants (current sources only: the baseline copy is compiled from src/ alone). */
+function lmdbImpls(ds: Library): WindowImpl[] {
+  const strategy = ds.WatermarkStrategy.forBoundedOutOfOrderness<Event>(OUT_OF_ORDERNESS).withTimestampAssigner(e => e.ts)
+  const onLmdb =
+    (id: string, options: LmdbStateBackendOptions, run: typeof rxDatastreamLmdb = rxDatastreamLmdb): WindowImpl['run'] =>
+    async (at, size, probe, sink) =>
+      run(ds, strategy, at, size, probe, sink, await lmdbBackend(id, options))
+  return [
+    { id: 'ds-lmdb', name: 'rx-datastream, LMDB (default cache)', run: onLmdb('w1-ds-lmdb', {}) },
+    { id: 'ds-lmdb-evict', name: `rx-datastream, LMDB (cache of ${LMDB_SMALL_CACHE})`, run: onLmdb('w1-ds-lmdb-evict', { cacheSize: LMDB_SMALL_CACHE }) },
+    { id: 'ds-process-lmdb', name: 'rx-datastream process, LMDB (default cache)', run: onLmdb('w1-ds-process-lmdb', {}, rxDatastreamProcessLmdb) },
+    {
+      id: 'ds-process-lmdb-evict',
+      name: `rx-datastream process, LMDB (cache of ${LMDB_SMALL_CACHE})`,
+      run: onLmdb('w1-ds-process-lmdb-evict', { cacheSize: LMDB_SMALL_CACHE }, rxDatastreamProcessLmdb)
+    }
+  ]
+}
+
+/** Half of the pages: every window's keys go through evictions and reads from the store. */
+const LMDB_SMALL_CACHE = 50
+
 /** The run functions on library `ds`, with a strategy of their own: made by that version, as its users would. */
 export function onLibrary(ds: Library, run: typeof rxDatastream): WindowImpl['run'] {
   const strategy = ds.WatermarkStrategy.forBoundedOutOfOrderness<Event>(OUT_OF_ORDERNESS).withTimestampAssigner(e => e.ts)
@@ -247,7 +335,8 @@ const impls = (libs: readonly LibraryBuild[]): WindowImpl[] => [
     { id: 'ds', name: 'rx-datastream', run: onLibrary(ds, rxDatastream) },
     { id: 'ds-process', name: 'rx-datastream process', run: onLibrary(ds, rxDatastreamProcess) },
     { id: 'ds-evictor', name: 'rx-datastream evictor + process', run: onLibrary(ds, rxDatastreamEvictor) }
-  ])
+  ]),
+  ...libs.filter(l => l.idSuffix === '').flatMap(l => lmdbImpls(l.lib))
 ]
 
 export const windowsTumbling: Workload<WindowDigest> = {

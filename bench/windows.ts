@@ -113,7 +113,8 @@ export const showDigest =
 export interface WindowImpl {
   readonly id: string
   readonly name: string
-  run(at: (i: number) => Event, size: number, probe: HeapProbe, sink: WindowSink): void
+  /** Synchronous, or a promise when it needs something made asynchronously first (an LMDB backend). */
+  run(at: (i: number) => Event, size: number, probe: HeapProbe, sink: WindowSink): void | Promise<void>
   /** Extra facts of the last run, for the notes column. */
   notes?(): string
 }
@@ -125,8 +126,8 @@ export function digestVariants(impls: readonly WindowImpl[], feed: Feed<Event>):
     name: impl.name,
     run: (size: number, probe: HeapProbe) => {
       const sink = new DigestSink()
-      impl.run(feed.open(), size, probe, sink)
-      return sink.digest()
+      const ran = impl.run(feed.open(), size, probe, sink)
+      return ran === undefined ? sink.digest() : ran.then(() => sink.digest())
     },
     ...(impl.notes === undefined ? {} : { notes: () => impl.notes!() })
   }))
@@ -145,7 +146,7 @@ const LATE_CHECK_DISORDER = 70_000
  * windows fired and must be dropped alike), and compares
  * the sorted result lists exactly with the first implementation's.
  */
-export function verifyExactly(impls: readonly WindowImpl[], feed: Feed<Event>): VerifyReport {
+export async function verifyExactly(impls: readonly WindowImpl[], feed: Feed<Event>): Promise<VerifyReport> {
   const lines: string[] = []
   let ok = true
   const checks: { label: string; feed: Feed<Event>; size: number }[] = [
@@ -162,7 +163,7 @@ export function verifyExactly(impls: readonly WindowImpl[], feed: Feed<Event>): 
     const facts: string[] = []
     for (const impl of impls) {
       const sink = new CollectingSink()
-      impl.run(check.feed.open(), check.size, new HeapProbe(), sink)
+      await impl.run(check.feed.open(), check.size, new HeapProbe(), sink)
       const rows = sink.rows.sort()
       if (impl.notes !== undefined) facts.push(`${impl.id}: ${impl.notes()}`)
       if (reference === undefined) {

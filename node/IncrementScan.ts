@@ -10,7 +10,7 @@ import type { RootDatabase, Transaction } from 'lmdb'
 import { Deferred, concat, now as clock } from '../src/state/DeferredJson'
 import { INCREMENT_FORMAT } from '../src/state/incremental'
 import type { StateDescriptor } from '../src/state/StateDescriptor'
-import type { SnapshotState, TableSnapshot } from '../src/state/snapshotFormat'
+import type { SnapshotState } from '../src/state/snapshotFormat'
 import { withoutExpiredEncoded } from '../src/state/stateValues'
 import { parseKey, stateOf, type StoreKey } from './storeKeys'
 
@@ -77,15 +77,15 @@ export class IncrementScan extends Deferred {
     private readonly headers: ReadonlyMap<string, StateHeader>,
     private readonly base: number,
     private readonly maxParallelism: number,
-    /** Restored operator tables, unchanged since (listed without changes). */
-    private readonly tables: readonly TableSnapshot[]
+    /** The operators' tables: their state names in store keys, and their names. */
+    private readonly tables: ReadonlyMap<string, string>
   ) {
     super()
     // Opened now, at the barrier: every later read sees the store as it is now.
     this.transaction = db.useReadTransaction()
     // In store order (near enough: UTF-16 order), so that the reads walk the store forward.
     this.keys = [...changed].sort()
-    for (const name of headers.keys()) {
+    for (const name of [...headers.keys(), ...tables.keys()]) {
       this.entries.set(name, [])
       this.removed.set(name, [])
     }
@@ -133,9 +133,12 @@ export class IncrementScan extends Deferred {
       const head = JSON.stringify(header)
       states.push(`${head.slice(0, -1)},"entries":[${concat(this.entries.get(name)!)}],"removed":[${concat(this.removed.get(name)!)}]}`)
     }
+    const tables: string[] = []
+    for (const [state, name] of this.tables) {
+      tables.push(`{"name":${JSON.stringify(name)},"entries":[${concat(this.entries.get(state)!)}],"removed":[${concat(this.removed.get(state)!)}]}`)
+    }
     this.entries.clear()
     this.removed.clear()
-    const tables = this.tables.map(table => JSON.stringify({ name: table.name, entries: [], removed: [] }))
     const head = JSON.stringify({ format: INCREMENT_FORMAT, version: 1, base: this.base, maxParallelism: this.maxParallelism })
     this.result = `${head.slice(0, -1)},"states":[${concat(states)}],"tables":[${concat(tables)}]}`
   }

@@ -14,8 +14,8 @@
  * - A checkpoint is written as an increment on the last completed one when it can be
  *   (`ChangeEpochs`: every write to the store passes `write`, which records its key), read
  *   back key by key (`IncrementScan`); a restore merges the chain into a full snapshot first.
- * - Operators' own tables (window contents, panes, join buffers) are not kept yet: asking for
- *   one fails, naming the operator.
+ * - Operators' own tables (window contents, panes, join buffers) are kept in the same cache and
+ *   store, with the table's codec, under a state number of their own (`LmdbStateTable`).
  */
 import { rmSync } from 'node:fs'
 import type { RootDatabase } from 'lmdb'
@@ -27,10 +27,10 @@ import { createState, type InternalKvState, type InternalMergingState, type KvTa
 import { KeyContext } from '../src/state/KeyContext'
 import { checkMaxParallelism, DEFAULT_MAX_PARALLELISM } from '../src/state/KeyGroup'
 import type { InternalTableOptions, KeyedSnapshotOptions, KeyedStateBackend, KeyedStateBackendOptions, TableCodec } from '../src/state/KeyedStateBackend'
-import { checkedKeyedSnapshot, decodeKey, encodeKey, type KeyedStateSnapshot, type SnapshotEntry, type TableSnapshot } from '../src/state/snapshotFormat'
+import { checkedKeyedSnapshot, decodeKey, encodeKey, type KeyedStateSnapshot, type SnapshotEntry } from '../src/state/snapshotFormat'
 import type { MapStateDescriptor, MergingStateDescriptor, StateDescriptor, StateOf } from '../src/state/StateDescriptor'
 import { schemaVersion, stateKindName } from '../src/state/StateDescriptor'
-import type { StateTable } from '../src/state/StateTable'
+import type { OperatorTable } from '../src/state/OperatorTable'
 import { validatesStateWrites } from '../src/state/stateValidation'
 import { checkCompatible, checkedEntry, restoredValueDecoder, valueDecoder, valueEncoder } from '../src/state/stateValues'
 import { ChangeEpochs } from './ChangeEpochs'
@@ -61,6 +61,11 @@ interface RegisteredState {
   readonly namespacedStates: Map<StateDescriptor, InternalKvState>
 }
 
+interface OwnTable {
+  readonly table: LmdbStateTable<unknown>
+  readonly codec: TableCodec<unknown>
+}
+
 /** Store entries scanned between two looks at the clock while a snapshot is written. */
 const ENTRIES_PER_STEP = 512
 
@@ -79,8 +84,10 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
   private readonly stateNames: string[] = []
   /** Restored states whose descriptor is not registered yet: their entries are in the store as restored, checked on registration. */
   private readonly pendingRestore = new Map<string, StateHeader>()
-  /** Restored operator tables, kept as they came: this backend keeps no tables yet. */
-  private readonly pendingTables = new Map<string, TableSnapshot>()
+  /** The operators' own tables, by name (see `internalTable`). */
+  private readonly tables = new Map<string, OwnTable>()
+  /** Restored operator tables not made yet: their entries are in the store as restored, checked when the table is made. */
+  private readonly pendingTables = new Set<string>()
   /** What changed since each checkpoint (incremental checkpoints), `undefined` when they are off. */
   private readonly changes: ChangeEpochs | undefined
   /** Snapshots still reading the store: it is closed only once they end. */
@@ -110,12 +117,16 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
 
   // ---- TableHost ----
 
+  // After `dispose` the caches are empty and the store closes: an operator that still writes a
+  // table (a final snapshot's) works on its cache alone, as on the heap's emptied tables.
+
   read(key: StoreKey): string | undefined {
-    return this.db.get(key)
+    return this.disposed ? undefined : this.db.get(key)
   }
 
   scan(state: number, after: StoreKey | undefined, count: number): Array<{ readonly key: StoreKey; readonly value: string }> {
     const found: Array<{ readonly key: StoreKey; readonly value: string }> = []
+    if (this.disposed) return found
     const from = after === undefined ? 0 : parseKey(after).group
     for (let group = from; group < this.keys.maxParallelism && found.length < count; group++) {
       const resume = after !== undefined && group === from
@@ -136,10 +147,11 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
 
   /** Evicts half of every table's cached keys, their changes written in one transaction. */
   makeRoom(): void {
+    if (this.disposed) return
     const db = this.db
     this.cached = 0
     db.transactionSync(() => {
-      for (const { table } of this.registered.values()) {
+      for (const table of this.caches()) {
         table.evict(this.write)
         this.cached += table.size
       }
@@ -149,9 +161,18 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
 
   /** Writes every changed cached value to the store, in one transaction. */
   flush(): void {
+    if (this.disposed) return
     const db = this.db
     db.transactionSync(() => {
-      for (const { table } of this.registered.values()) table.flush(this.write)
+      for (const table of this.caches()) table.flush(this.write)
+    })
+  }
+
+  removeAll(state: number): void {
+    if (this.disposed) return
+    const db = this.db
+    db.transactionSync(() => {
+      for (let group = 0; group < this.keys.maxParallelism; group++) for (const key of db.getKeys(stateRange(group, state))) this.write(key, undefined)
     })
   }
 
@@ -190,16 +211,21 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
   }
 
   unclaimedTables(): string[] {
-    return [...this.pendingTables.keys()]
+    return [...this.pendingTables]
   }
 
-  internalTable<S>(name: string, _codec: TableCodec<S>, _options?: InternalTableOptions): StateTable<K, S> {
-    throw new StateError(
-      this.info,
-      name,
-      `the lmdb state backend does not keep operators' own tables yet (window contents, sliced panes, join buffers): ` +
-        `give this operator the heap backend (its stateBackend option, or the job's: ds.heapStateBackend())`
-    )
+  /**
+   * A table of the operator's own, in the cache and store like a descriptor state: its values
+   * are written through `codec` (JSON text of `encode`, read back with `load`, else `decode`).
+   */
+  internalTable<S>(name: string, codec: TableCodec<S>, options: InternalTableOptions = {}): OperatorTable<K, S> {
+    let own = this.tables.get(name)
+    if (own === undefined) {
+      if (this.pendingTables.delete(name)) this.rewriteRestored(name, this.stateNo(tableState(name)), (stored, fail, key) => checkedTableText(codec, stored, fail, key))
+      own = { table: this.createOwnTable(name, codec, options.keepsReferences ?? true), codec: codec as TableCodec<unknown> }
+      this.tables.set(name, own)
+    }
+    return own.table as unknown as OperatorTable<K, S>
   }
 
   applyToAllKeys<D extends StateDescriptor>(descriptor: D, fn: (key: K, state: StateOf<D>) => void): void {
@@ -233,26 +259,31 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
       // A job's final checkpoint may come after its operators closed: the state is gone, as
       // the heap backend's is after `dispose`.
       const states = [...headers.values()].map(header => readyJson({ ...header, entries: [] }))
-      return deferredObject({ format: 'rx-datastream/keyed-state', version: 1, maxParallelism: this.keys.maxParallelism, states: deferredArray(states), tables: deferredArray([]) })
+      const tables = [...this.tables.keys()].map(name => readyJson({ name, entries: [] }))
+      return deferredObject({ format: 'rx-datastream/keyed-state', version: 1, maxParallelism: this.keys.maxParallelism, states: deferredArray(states), tables: deferredArray(tables) })
     }
     this.flush()
     for (const [name, header] of this.pendingRestore) headers.set(name, header)
     const ttls = new Map<string, StateDescriptor>()
     for (const { descriptor } of this.registered.values()) if (descriptor.ttl !== undefined) ttls.set(descriptor.name, descriptor)
-    const filing: EntryFiling = { names: this.stateNames, pending: new Set(this.pendingRestore.keys()), ttls, time: this.now() }
+    // The operators' tables by their state names in store keys; restored ones not made yet are
+    // filed as restored states are.
+    const tables = new Map<string, string>()
+    for (const name of [...this.tables.keys(), ...this.pendingTables]) tables.set(tableState(name), name)
+    const pending = new Set([...this.pendingRestore.keys(), ...[...this.pendingTables].map(tableState)])
+    const filing: EntryFiling = { names: this.stateNames, pending, ttls, time: this.now() }
     const increment = options === undefined ? undefined : this.changes?.barrier(options)
     if (increment !== undefined) {
       options!.needs?.(increment.needs)
-      return this.reads(new IncrementScan(this.db, increment.keys, filing, headers, increment.base, this.keys.maxParallelism, [...this.pendingTables.values()]))
+      return this.reads(new IncrementScan(this.db, increment.keys, filing, headers, increment.base, this.keys.maxParallelism, tables))
     }
-    const scan = this.reads(new StoreScan(this.db, filing, headers))
-    const tables = [...this.pendingTables.values()].map(table => readyJson(table))
-    return deferredObject({ format: 'rx-datastream/keyed-state', version: 1, maxParallelism: this.keys.maxParallelism, states: scan, tables: deferredArray(tables) })
+    const scan = new StoreScan(this.db, filing, headers, tables)
+    return deferredObject({ format: 'rx-datastream/keyed-state', version: 1, maxParallelism: this.keys.maxParallelism, states: this.reads(scan), tables: scan.tables })
   }
 
   restore(snapshot: unknown): void {
     const { maxParallelism, states, tables = [] } = checkedKeyedSnapshot(this.info, snapshot, this.keys.maxParallelism)
-    for (const { table } of this.registered.values()) table.clear()
+    for (const table of this.caches()) table.forget()
     this.cached = 0
     this.full = false
     this.changes?.reset()
@@ -269,10 +300,7 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
         const stateNo = this.stateNo(state.name)
         for (const entry of state.entries) {
           if (decode === undefined) {
-            // Kept as it came, checked (keys too) when the descriptor is registered. The key
-            // group goes in the value: the snapshot's may be out of range, refused only then.
-            const group = Number.isInteger(entry[0]) && entry[0] >= 0 && entry[0] < maxParallelism ? entry[0] : 0
-            db.putSync(storeKeyOf(group, stateNo, JSON.stringify(entry[1]), entry[2]), JSON.stringify([entry[0], entry[3]]))
+            putUnchecked(db, maxParallelism, stateNo, entry)
             continue
           }
           const { key, fail } = checkedEntry(this.info, state.name, maxParallelism, entry)
@@ -280,8 +308,20 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
         }
         if (registered === undefined) this.pendingRestore.set(state.name, headerOf(state))
       }
+      for (const table of tables) {
+        const own = this.tables.get(table.name)
+        const stateNo = this.stateNo(tableState(table.name))
+        for (const entry of table.entries) {
+          if (own === undefined) {
+            putUnchecked(db, maxParallelism, stateNo, entry)
+            continue
+          }
+          const { key, fail } = checkedEntry(this.info, table.name, maxParallelism, entry)
+          db.putSync(storeKeyOf(entry[0], stateNo, JSON.stringify(encodeKey(key)), entry[2]), checkedTableText(own.codec, entry[3], fail, key))
+        }
+        if (own === undefined) this.pendingTables.add(table.name)
+      }
     })
-    for (const table of tables) this.pendingTables.set(table.name, structuredClone(table))
   }
 
   notifyCheckpointComplete(checkpointId: number): void {
@@ -291,7 +331,7 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
   dispose(): void {
     if (this.disposed) return
     this.disposed = true
-    for (const { table } of this.registered.values()) table.clear()
+    for (const table of this.caches()) table.forget()
     this.pendingRestore.clear()
     this.pendingTables.clear()
     // A job's final checkpoint is taken before its operators close and written after: the
@@ -331,9 +371,17 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
   private checkRestored(descriptor: StateDescriptor, header: StateHeader): void {
     const decode = restoredValueDecoder(this.info, descriptor, header)
     const encode = valueEncoder(descriptor)
+    this.rewriteRestored(descriptor.name, this.stateNo(descriptor.name), (stored, fail) => JSON.stringify(encode(decode(stored, fail))))
+    this.pendingRestore.delete(descriptor.name)
+  }
+
+  /**
+   * Checks the entries a restore left unchecked under state number `stateNo` (their values
+   * `[key group as given, value]`) and writes each again as this backend writes it, its value
+   * as `text` makes it.
+   */
+  private rewriteRestored(name: string, stateNo: number, text: (stored: unknown, fail: (detail: string) => never, key: unknown) => string): void {
     const db = this.db
-    const name = descriptor.name
-    const stateNo = this.stateNo(name)
     db.transactionSync(() => {
       for (let group = 0; group < this.keys.maxParallelism; group++) {
         for (const { key, value } of db.getRange(stateRange(group, stateNo))) {
@@ -341,15 +389,14 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
           const [filedUnder, stored] = JSON.parse(value) as [number, unknown]
           const entry: SnapshotEntry = [filedUnder, JSON.parse(keyText) as SnapshotEntry[1], ns ?? null, stored]
           const checked = checkedEntry(this.info, name, this.keys.maxParallelism, entry)
-          const text = JSON.stringify(encode(decode(entry[3], checked.fail)))
+          const checkedText = text(entry[3], checked.fail, checked.key)
           // The key as this backend writes it (a snapshot may spell one key otherwise: -0 for 0).
           const canonical = storeKeyOf(group, stateNo, JSON.stringify(encodeKey(checked.key)), ns ?? null)
           if (canonical !== key) this.write(key, undefined)
-          this.write(canonical, text)
+          this.write(canonical, checkedText)
         }
       }
     })
-    this.pendingRestore.delete(name)
   }
 
   /** The number of state `name` in store keys (given on first sight). */
@@ -366,7 +413,6 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
   private createTable(descriptor: StateDescriptor): LmdbStateTable<unknown> {
     const encode = valueEncoder(descriptor)
     const decode = valueDecoder(descriptor)
-    const info = this.info
     const changesOnRead = descriptor.ttl !== undefined || descriptor._tag === 'ListStateDescriptor' || descriptor._tag === 'MapStateDescriptor'
     return new LmdbStateTable<unknown>(
       descriptor.name,
@@ -374,22 +420,73 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
       this.keys as KeyContext<unknown>,
       this,
       stored => JSON.stringify(encode(stored)),
-      (text, at) => {
-        const fail = (detail: string): never => {
-          const { keyText, ns } = parseKey(at)
-          throw new StateError(info, descriptor.name, `the value of key ${keyText}${ns === undefined ? '' : ` in namespace ${String(ns)}`} in the store is invalid: ${detail}`)
-        }
-        let parsed: unknown
-        try {
-          parsed = JSON.parse(text)
-        } catch (error) {
-          return fail(messageOf(error))
-        }
-        return decode(parsed, fail)
-      },
+      storeDecoder(this.info, descriptor.name, (parsed, fail) => decode(parsed, fail)),
       changesOnRead
     )
   }
+
+  /**
+   * An operator's table: its values are live objects changed in place, so every read counts as
+   * a change; those of an operator that holds them across records are pinned in the cache.
+   */
+  private createOwnTable(name: string, codec: TableCodec<unknown>, keepsReferences: boolean): LmdbStateTable<unknown> {
+    const load = codec.load ?? codec.decode
+    const keys = this.keys as KeyContext<unknown>
+    return new LmdbStateTable<unknown>(
+      name,
+      this.stateNo(tableState(name)),
+      keys,
+      this,
+      value => JSON.stringify(codec.encode(value)),
+      storeDecoder(this.info, name, (parsed, fail, at) => load(parsed, fail, decodeKey(JSON.parse(parseKey(at).keyText) as SnapshotEntry[1]))),
+      true,
+      keepsReferences
+    )
+  }
+
+  /** Every cache: the descriptor states', then the operators' tables. */
+  private *caches(): Generator<LmdbStateTable<unknown>> {
+    for (const { table } of this.registered.values()) yield table
+    for (const { table } of this.tables.values()) yield table
+  }
+}
+
+/** The state name an operator's table `name` has in store keys: never a descriptor's (which may share its name). */
+function tableState(name: string): string {
+  return `\u0000table:${name}`
+}
+
+/** A decoder of the store's JSON text at a store key, whose failures name the state and the key. */
+function storeDecoder(info: OperatorInfo, name: string, decode: (parsed: unknown, fail: (detail: string) => never, at: StoreKey) => unknown): (text: string, at: StoreKey) => unknown {
+  return (text, at) => {
+    const fail = (detail: string): never => {
+      const { keyText, ns } = parseKey(at)
+      throw new StateError(info, name, `the value of key ${keyText}${ns === undefined ? '' : ` in namespace ${String(ns)}`} in the store is invalid: ${detail}`)
+    }
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(text)
+    } catch (error) {
+      return fail(messageOf(error))
+    }
+    return decode(parsed, fail, at)
+  }
+}
+
+/** A restored table value's text in the store, once the table's codec accepted it (decoding it as a restore does). */
+function checkedTableText(codec: TableCodec<unknown>, encoded: unknown, fail: (detail: string) => never, key: unknown): string {
+  codec.decode(encoded, fail, key)
+  return JSON.stringify(encoded) ?? 'null'
+}
+
+/**
+ * Puts a snapshot entry in the store as it came, to be checked (keys too) when its state or
+ * table is made: the key group goes in the value, since the snapshot's may be out of range,
+ * refused only then.
+ */
+function putUnchecked(db: RootDatabase<string, StoreKey>, maxParallelism: number, stateNo: number, entry: SnapshotEntry): void {
+  const group = Number.isInteger(entry[0]) && entry[0] >= 0 && entry[0] < maxParallelism ? entry[0] : 0
+  db.putSync(storeKeyOf(group, stateNo, JSON.stringify(entry[1]), entry[2]), JSON.stringify([entry[0], entry[3]]))
 }
 
 /** The store key of a snapshot entry's key text and namespace. */
@@ -446,23 +543,34 @@ class StoreRead extends Deferred {
 
 /**
  * The `states` array of a snapshot, from one ordered scan of the store (key group, then state):
- * each entry is filed under its state, and the states are written out once the scan ends.
+ * each entry is filed under its state, and the states are written out once the scan ends. The
+ * operators' tables come from the same scan: `tables` is their array.
  */
 class StoreScan extends Deferred {
+  /** The snapshot's `tables`, complete when the scan is (it follows `states` in the snapshot). */
+  readonly tables: DeferredJson
   private readonly iterator: Iterator<{ key: StoreKey; value: string }>
+  /** The first entry, read when the scan was made (see the constructor). */
+  private first: IteratorResult<{ key: StoreKey; value: string }> | undefined
   private readonly pieces = new Map<string, string[]>()
   private result: string | undefined = undefined
+  private tablesResult: string | undefined = undefined
   private cancelled = false
 
   constructor(
     db: RootDatabase<string, StoreKey>,
     private readonly filing: EntryFiling,
-    private readonly headers: ReadonlyMap<string, StateHeader>
+    private readonly headers: ReadonlyMap<string, StateHeader>,
+    /** The operators' tables: their state names in store keys, and their names. */
+    private readonly ownTables: ReadonlyMap<string, string>
   ) {
     super()
     // The range holds its read transaction until it ends: the view of the store at the barrier.
+    // It starts at the first entry read, so that one is read now, not at the first step.
     this.iterator = db.getRange({ snapshot: true })[Symbol.iterator]() as Iterator<{ key: StoreKey; value: string }>
-    for (const name of headers.keys()) this.pieces.set(name, [])
+    this.first = this.iterator.next()
+    for (const name of [...headers.keys(), ...ownTables.keys()]) this.pieces.set(name, [])
+    this.tables = new ScannedTables(this)
   }
 
   step(deadline: number): boolean {
@@ -470,7 +578,8 @@ class StoreScan extends Deferred {
     if (this.cancelled) throw new Error('the snapshot was cancelled')
     for (;;) {
       for (let i = 0; i < ENTRIES_PER_STEP; i++) {
-        const next = this.iterator.next()
+        const next = this.first ?? this.iterator.next()
+        this.first = undefined
         if (next.done === true) {
           this.finish()
           return true
@@ -484,6 +593,11 @@ class StoreScan extends Deferred {
   text(): string {
     if (this.result === undefined) throw new Error('the snapshot is not written yet')
     return this.result
+  }
+
+  tablesText(): string {
+    if (this.tablesResult === undefined) throw new Error('the snapshot is not written yet')
+    return this.tablesResult
   }
 
   cancel(): void {
@@ -505,8 +619,30 @@ class StoreScan extends Deferred {
       const head = JSON.stringify(header)
       states.push(`${head.slice(0, -1)},"entries":[${concat(this.pieces.get(name)!)}]}`)
     }
+    const tables: string[] = []
+    for (const [state, name] of this.ownTables) tables.push(`{"name":${JSON.stringify(name)},"entries":[${concat(this.pieces.get(state)!)}]}`)
     this.pieces.clear()
     this.result = `[${concat(states)}]`
+    this.tablesResult = `[${concat(tables)}]`
+  }
+}
+
+/** The `tables` part of a {@link StoreScan}. */
+class ScannedTables extends Deferred {
+  constructor(private readonly scan: StoreScan) {
+    super()
+  }
+
+  step(deadline: number): boolean {
+    return this.scan.step(deadline)
+  }
+
+  text(): string {
+    return this.scan.tablesText()
+  }
+
+  cancel(): void {
+    this.scan.cancel()
   }
 }
 

@@ -19,12 +19,26 @@
  * generation and then die when evicted, so objects per key made most of the collector's work
  * and let garbage pile up to hundreds of MB on 5 M events; numbers and values in arrays do not.
  * The store key of a slot is made when it is read or written back, not kept.
+ *
+ * The same cache serves an operator's own tables (`internalTable`: window contents, panes,
+ * join buffers), with the table's codec and its name as the state: their values are live
+ * objects, so every read counts as a change, `willChange(id)` marks a key changed, and
+ * `entries()` flushes and lists the store. The values of an operator that holds them across
+ * records (`keepsReferences`: sliced windows' panes, sessions, interval join buffers) are
+ * pinned: never evicted, so that a key always has one object (an evicted one would come back
+ * as a copy decoded from the store, and the operator's changes would go to the other); they
+ * cannot leave memory while the operator holds them anyway, so they do not count against the
+ * cache's size, and reach the store at flushes (snapshots, `entries()`). The current key's slot is never
+ * evicted: an operator may change a value it just read after a nested access of the same key
+ * (a window function reading its state) made room.
  */
 import type { KvTable } from '../src/state/heapStates'
 import type { KeyContext } from '../src/state/KeyContext'
 import { keyGroupOfId } from '../src/state/KeyGroup'
 import { decodeKey, encodeKey, type SnapshotEntry } from '../src/state/snapshotFormat'
-import { keyId } from '../src/core/Key'
+import { keyId, keyOfId } from '../src/core/Key'
+import type { KeyEntry } from '../src/state/StateTable'
+import type { OperatorTable } from '../src/state/OperatorTable'
 import { keyPrefix, namespacedKey, parseKey, type StoreKey } from './storeKeys'
 
 /** @internal What a table needs of its backend: the store, and room in the cache. */
@@ -41,6 +55,8 @@ export interface TableHost {
   makeRoom(): void
   /** Writes every table's changes to the store. */
   flush(): void
+  /** Removes every stored entry of state number `state`. */
+  removeAll(state: number): void
 }
 
 /** @internal How a table's changes reach the store: `text` undefined removes the entry. */
@@ -65,8 +81,11 @@ const NS_DIRTY = 8
 /** Read or written since the eviction hand last passed (its second chance). */
 const USED = 16
 
+/** Stored entries read per scan of `entries()`. */
+const ENTRIES_PER_SCAN = 1024
+
 /** @internal */
-export class LmdbStateTable<S> implements KvTable<S> {
+export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> {
   /** The slot of every cached key, by key id. */
   private readonly index = new Map<unknown, number>()
   // Per slot:
@@ -83,6 +102,8 @@ export class LmdbStateTable<S> implements KvTable<S> {
   size = 0
   /** Some slot changed since the last flush. */
   private unflushed = false
+  /** Store keys of a pinned table's released keys, removed from the store at the next flush. */
+  private readonly removals: StoreKey[] = []
   /** The last stored entry incremental TTL cleanup visited: it resumes after it. */
   private sweptTo: StoreKey | undefined = undefined
 
@@ -96,8 +117,10 @@ export class LmdbStateTable<S> implements KvTable<S> {
     private readonly encode: (stored: S) => string,
     /** JSON text → stored form (checked by the codec: the store is data like a snapshot). */
     private readonly decode: (text: string, at: StoreKey) => S,
-    /** The states of this kind change what they read in place (list, map, TTL cells). */
-    private readonly changesOnRead: boolean
+    /** The states of this kind change what they read in place (list, map, TTL cells; operators' tables). */
+    private readonly changesOnRead: boolean,
+    /** An operator table whose operator holds its values: never evicted (see the module's comment). */
+    private readonly pinned = false
   ) {}
 
   // Room is made when an access starts, never inside one: a state that reads a value and then
@@ -110,13 +133,14 @@ export class LmdbStateTable<S> implements KvTable<S> {
       if ((this.flags[i]! & CACHED) === 0) this.loadRoot(i)
       const value = this.values[i]
       if (this.changesOnRead && value !== undefined) this.changed(i, DIRTY)
+      else if (this.pinned) this.releaseIfEmpty(i)
       return value
     }
     const slot = this.slotOf(i, ns, true)
     if (this.changesOnRead && slot.value !== undefined) {
       slot.dirty = true
       this.changed(i, NS_DIRTY)
-    }
+    } else if (this.pinned) this.releaseIfEmpty(i)
     return slot.value
   }
 
@@ -127,12 +151,14 @@ export class LmdbStateTable<S> implements KvTable<S> {
       if ((this.flags[i]! & CACHED) === 0) this.added(i)
       this.values[i] = value
       this.changed(i, DIRTY)
+      if (value === undefined && this.pinned) this.releaseIfEmpty(i)
       return
     }
     const slot = this.slotOf(i, ns, false)
     slot.value = value
     slot.dirty = true
     this.changed(i, NS_DIRTY)
+    if (value === undefined && this.pinned) this.releaseIfEmpty(i)
   }
 
   remove(ns: unknown): void {
@@ -185,8 +211,7 @@ export class LmdbStateTable<S> implements KvTable<S> {
         this.changed(i, DIRTY)
       } else {
         ;(this.namespaces[i] ??= new Map()).set(ns, { value: kept, dirty: true })
-        this.size++
-        this.host.grew()
+        this.grew()
         this.changed(i, NS_DIRTY)
       }
     }
@@ -196,6 +221,8 @@ export class LmdbStateTable<S> implements KvTable<S> {
   flush(write: StoreWrite): void {
     if (!this.unflushed) return
     this.unflushed = false
+    for (const key of this.removals) write(key, undefined)
+    this.removals.length = 0
     const flags = this.flags
     for (let i = 0; i < this.ids.length; i++) if ((flags[i]! & (DIRTY | NS_DIRTY)) !== 0) this.flushSlot(i, write)
   }
@@ -207,6 +234,7 @@ export class LmdbStateTable<S> implements KvTable<S> {
    * again stay cached.
    */
   evict(write: StoreWrite): void {
+    if (this.pinned) return
     let drop = Math.ceil(this.index.size / 2)
     const slots = this.ids.length
     const flags = this.flags
@@ -220,18 +248,37 @@ export class LmdbStateTable<S> implements KvTable<S> {
         flags[i] = f & ~USED
         continue
       }
+      if (this.ids[i] === this.keys.currentId) continue
       if ((f & (DIRTY | NS_DIRTY)) !== 0) this.flushSlot(i, write)
-      this.size -= ((f & CACHED) === 0 ? 0 : 1) + (this.namespaces[i]?.size ?? 0)
-      this.index.delete(this.ids[i])
-      this.ids[i] = this.keyOf[i] = this.values[i] = this.namespaces[i] = undefined
-      flags[i] = 0
-      this.free.push(i)
+      this.release(i)
       drop--
     }
   }
 
+  /** Gives slot `i` back (its changes written or recorded already). */
+  private release(i: number): void {
+    if (!this.pinned) this.size -= ((this.flags[i]! & CACHED) === 0 ? 0 : 1) + (this.namespaces[i]?.size ?? 0)
+    this.index.delete(this.ids[i])
+    this.ids[i] = this.keyOf[i] = this.values[i] = this.namespaces[i] = undefined
+    this.flags[i] = 0
+    this.free.push(i)
+  }
+
+  /**
+   * A pinned table's key that holds nothing any longer gives its slot back at once (nothing
+   * evicts it), its removals kept for the next flush: else every key ever seen would keep one.
+   */
+  private releaseIfEmpty(i: number): void {
+    if (this.values[i] !== undefined) return
+    const namespaces = this.namespaces[i]
+    if (namespaces !== undefined) for (const slot of namespaces.values()) if (slot.value !== undefined) return
+    if ((this.flags[i]! & (DIRTY | NS_DIRTY)) !== 0) this.flushSlot(i, key => void this.removals.push(key))
+    this.release(i)
+  }
+
   /** Forgets everything cached (the store was replaced). */
-  clear(): void {
+  forget(): void {
+    this.removals.length = 0
     this.index.clear()
     this.ids.length = this.keyOf.length = this.values.length = this.namespaces.length = this.free.length = 0
     this.flags.fill(0)
@@ -239,6 +286,99 @@ export class LmdbStateTable<S> implements KvTable<S> {
     this.size = 0
     this.unflushed = false
     this.sweptTo = undefined
+  }
+
+  // ---- operator tables (see the module's comment) ----
+
+  /** The void-namespace value of the key with id `id`, whichever key is current. */
+  getById(id: unknown): S | undefined {
+    if (this.host.full) this.host.makeRoom()
+    const keys = this.keys
+    let i = this.index.get(id)
+    if (i === undefined) i = this.allocate(id, id === keys.currentId ? keys.currentKey : keyOfId(id))
+    else this.flags[i]! |= USED
+    if ((this.flags[i]! & CACHED) === 0) this.loadRoot(i)
+    const value = this.values[i]
+    if (value !== undefined) this.changed(i, DIRTY)
+    else if (this.pinned) this.releaseIfEmpty(i)
+    return value
+  }
+
+  /**
+   * The values of key `id` are about to change in place: its cached ones are marked changed.
+   * (An operator announces only values it holds: pinned, so cached.)
+   */
+  willChange(id: unknown): void {
+    const i = this.index.get(id)
+    if (i === undefined) return
+    const flags = this.flags
+    flags[i]! |= USED
+    if ((flags[i]! & CACHED) !== 0 && this.values[i] !== undefined) this.changed(i, DIRTY)
+    const namespaces = this.namespaces[i]
+    if (namespaces === undefined) return
+    for (const slot of namespaces.values()) if (slot.value !== undefined) slot.dirty = true
+    this.changed(i, NS_DIRTY)
+  }
+
+  /**
+   * Every key with a value, from the store after a flush (key group by key group, then by the
+   * key's JSON text), as a listing made now. A cached value is listed as that object; one
+   * decoded from the store is cached too when the table is pinned, so that reading it again
+   * gives the same object.
+   */
+  *entries(): Generator<KeyEntry<unknown, S>> {
+    this.host.flush()
+    const listed: KeyEntry<unknown, S>[] = []
+    let prefix: StoreKey | undefined = undefined
+    let entry: { key: unknown; id: unknown; group: number; value: S | undefined; namespaces: Map<unknown, S> | undefined } | undefined = undefined
+    let slot: number | undefined = undefined
+    let after: StoreKey | undefined = undefined
+    for (;;) {
+      const batch = this.host.scan(this.stateNo, after, ENTRIES_PER_SCAN)
+      for (const { key: at, value: text } of batch) {
+        const parsed = parseKey(at)
+        if (parsed.prefix !== prefix) {
+          prefix = parsed.prefix
+          const key = decodeKey(JSON.parse(parsed.keyText) as SnapshotEntry[1])
+          const id = keyId(key)
+          slot = this.index.get(id)
+          entry = { key: slot === undefined ? key : this.keyOf[slot], id, group: parsed.group, value: undefined, namespaces: undefined }
+          listed.push(entry)
+        }
+        if (slot === undefined && this.pinned) slot = this.allocate(entry!.id, entry!.key)
+        const value = this.listedValue(slot, parsed.ns, at, text)
+        if (parsed.ns === undefined) entry!.value = value
+        else (entry!.namespaces ??= new Map()).set(parsed.ns, value)
+      }
+      if (batch.length < ENTRIES_PER_SCAN) break
+      after = batch[batch.length - 1]!.key
+    }
+    yield* listed
+  }
+
+  /** Removes every value, cached and stored. */
+  clear(): void {
+    this.forget()
+    this.host.removeAll(this.stateNo)
+  }
+
+  /** The value `entries()` lists for a stored entry: the cached object if there is one; else decoded, and cached when pinned. */
+  private listedValue(slot: number | undefined, ns: string | number | undefined, at: StoreKey, text: string): S {
+    if (slot === undefined) return this.decode(text, at)
+    if (ns === undefined) {
+      if ((this.flags[slot]! & CACHED) === 0) {
+        this.values[slot] = this.decode(text, at)
+        this.added(slot)
+      }
+      return this.values[slot]!
+    }
+    let cached = this.namespaces[slot]?.get(ns)
+    if (cached === undefined) {
+      cached = { value: this.decode(text, at), dirty: false }
+      ;(this.namespaces[slot] ??= new Map()).set(ns, cached)
+      this.grew()
+    }
+    return cached.value!
   }
 
   /** The slot of the current key (taken when it has none). */
@@ -284,17 +424,27 @@ export class LmdbStateTable<S> implements KvTable<S> {
 
   /** Reads the void namespace's value from the store into the cache. */
   private loadRoot(i: number): void {
-    const at = this.prefixOf(i)
-    const text = this.host.read(at)
-    this.values[i] = text === undefined ? undefined : this.decode(text, at)
+    this.values[i] = this.fetch(this.prefixOf(i))
     this.added(i)
+  }
+
+  /** The value stored under `at`, decoded. */
+  private fetch(at: StoreKey): S | undefined {
+    const text = this.host.read(at)
+    return text === undefined ? undefined : this.decode(text, at)
+  }
+
+  /** A value was added to the cache: it counts against the cache's size unless pinned. */
+  private grew(): void {
+    if (this.pinned) return
+    this.size++
+    this.host.grew()
   }
 
   /** Slot `i` now caches its void namespace's value. */
   private added(i: number): void {
     this.flags[i]! |= CACHED
-    this.size++
-    this.host.grew()
+    this.grew()
   }
 
   private flushSlot(i: number, write: StoreWrite): void {
@@ -320,15 +470,10 @@ export class LmdbStateTable<S> implements KvTable<S> {
     let slot = this.namespaces[i]?.get(ns)
     if (slot !== undefined) return slot
     let value: S | undefined
-    if (load) {
-      const at = namespacedKey(this.prefixOf(i), ns as string | number)
-      const text = this.host.read(at)
-      value = text === undefined ? undefined : this.decode(text, at)
-    }
+    if (load) value = this.fetch(namespacedKey(this.prefixOf(i), ns as string | number))
     slot = { value, dirty: false }
     ;(this.namespaces[i] ??= new Map()).set(ns, slot)
-    this.size++
-    this.host.grew()
+    this.grew()
     return slot
   }
 }

@@ -104,10 +104,12 @@ function removeLeftovers(root: string): void {
  * <span class="informal">Asynchronous because it loads the optional `lmdb` package
  * (`npm install lmdb`); the backend it resolves to is used synchronously.</span>
  *
- * What it keeps so far: every kind of descriptor state (value, list, map, reducing,
- * aggregating; per key or per window namespace; with TTL). Operators that keep tables of their
- * own (windows, joins, broadcast processing) fail when they start under it: give them
- * `ds.heapStateBackend()`. Timers stay in memory. See docs/state.md.
+ * What it keeps: every kind of descriptor state (value, list, map, reducing, aggregating; per
+ * key or per window namespace; with TTL), and the tables windows and joins keep of their own
+ * (window contents, sliced panes, sessions, join buffers), which are written through their
+ * codecs: window contents must be JSON data, or have an `accumulatorCodec`. Sliced panes,
+ * sessions and interval join buffers stay in memory too, held by their operators. Timers stay
+ * in memory. See docs/state.md.
  *
  * @example
  * import * as ds from 'rx-datastream'

@@ -2,14 +2,14 @@
  * The LMDB state backend beyond the shared keyed-state suites (which run against it through
  * `describeBackends`): snapshots that move between the heap and LMDB in both directions, a
  * snapshot written in steps while the job goes on writing, many keys through a small cache,
- * a job moved between backends through a savepoint, and the clear failure of an operator
- * whose tables it does not keep yet.
+ * and jobs (keyed process functions, windows, joins) moved between backends through a savepoint.
  */
 import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as t from 'io-ts'
+import { map, merge, type Observable } from 'rxjs'
 import * as ds from '../../src/index'
 import { lmdbStateBackend } from '../../node/index'
 import { averageState as average, testBackend, withKey } from '../support/keyed'
@@ -181,21 +181,7 @@ describe('lmdbStateBackend', () => {
     expect(() => ds.keyedProcess(() => ({ processElement: () => {} }), { stateBackend: {} as ds.StateBackend })).toThrowError(TypeError, /stateBackend must be a state backend/)
   })
 
-  it('fails an operator that keeps tables of its own, naming it, when the job starts', async () => {
-    const job = ds.execute(
-      env =>
-        env.fromArray([1, 2, 3]).pipe(
-          ds.assignTimestampsAndWatermarks(ds.WatermarkStrategy.forMonotonousTimestamps<number>().withTimestampAssigner(n => n), { uid: 'ts', autoWatermarkInterval: 0 }),
-          ds.keyBy(n => n % 2, { uid: 'parity' }),
-          ds.windowBy(ds.tumblingEventTimeWindows(10), { uid: 'sums' }).reduce((a, b) => a + b),
-          ds.values()
-        ),
-      { stateBackend: lmdb, onWarning: () => {} }
-    )
-    await expectAsync(job.done).toBeRejectedWithError(ds.StateError, /uid sums.*the lmdb state backend does not keep operators' own tables yet/)
-  })
-
-  it('runs such an operator on the heap in a job on LMDB when the operator says so', async () => {
+  it('runs an operator on the heap in a job on LMDB when the operator says so', async () => {
     const sums: number[] = []
     const job = ds.execute(
       env =>
@@ -229,6 +215,9 @@ describe('lmdbStateBackend', () => {
         out.collect(`${click.user}:${n}:${ctx.state(firstSeen).get('at')}`)
       }
     }
+    const countClicks: ds.AggregateFunction<Click, number, number> = { createAccumulator: () => 0, add: (_c, n) => n + 1, getResult: n => n, merge: (a, b) => a + b }
+    /** Outputs of several operators merged: their interleaving is the scheduler's, their contents are not. */
+    const sorted = (values: readonly string[]): string[] => [...values].sort()
     const source = (at: (i: number) => void = () => {}): ds.Source<Click, number> => ({
       *read(offset = 0) {
         for (let i = offset; i < clicks.length; i++) {
@@ -237,10 +226,67 @@ describe('lmdbStateBackend', () => {
         }
       }
     })
-    const pipeline = (env: ds.StreamExecutionEnvironment, src: ds.Source<Click, number>) =>
-      env.fromSource(src, { uid: 'clicks' }).pipe(
-        ds.assignTimestampsAndWatermarks(ds.WatermarkStrategy.forMonotonousTimestamps<Click>().withTimestampAssigner(c => c.ts), { uid: 'ts', autoWatermarkInterval: 0 }),
-        ds.keyBy(c => c.user, { uid: 'by-user' }), ds.keyedProcess(counting, { uid: 'count' }), ds.values())
+    const timestamps = ds.assignTimestampsAndWatermarks(ds.WatermarkStrategy.forMonotonousTimestamps<Click>().withTimestampAssigner(c => c.ts), {
+      uid: 'ts',
+      autoWatermarkInterval: 0
+    })
+    type Pipeline = (env: ds.StreamExecutionEnvironment, src: ds.Source<Click, number>) => Observable<string>
+    const pipelines: ReadonlyArray<readonly [string, Pipeline]> = [
+      [
+        'a keyed process function',
+        (env, src) => env.fromSource(src, { uid: 'clicks' }).pipe(timestamps, ds.keyBy(c => c.user, { uid: 'by-user' }), ds.keyedProcess(counting, { uid: 'count' }), ds.values())
+      ],
+      [
+        // Sliced panes (aggregate), the general operator's window contents (process over a
+        // sliding window), sessions (merging windows, their firings held by the operator).
+        'windows',
+        (env, src) => {
+          const byUser = env.fromSource(src, { uid: 'clicks' }).pipe(timestamps, ds.keyBy(c => c.user, { uid: 'by-user' }))
+          // One subscription of the source for the three windows.
+          const [toCount, toSpan, toSession] = ds.splitBy(byUser, () => true, () => true, () => true)
+          const counts = toCount.pipe(ds.windowBy(ds.tumblingEventTimeWindows(40), { uid: 'tumbling' }).aggregate(countClicks), ds.values())
+          const spans = toSpan.pipe(
+            ds.windowBy(ds.slidingEventTimeWindows(60, 20), { uid: 'sliding' }).process<Click, string, string>((user, ctx, clicks, out) =>
+              out.collect(`${user}@${ctx.window.start}:${clicks.map(c => c.ts).join(',')}`)
+            ),
+            ds.values()
+          )
+          const sessions = toSession.pipe(
+            ds.windowBy(ds.eventTimeSessionWindows(9), { uid: 'sessions' }).reduce((a, b) => ({ user: a.user, ts: Math.max(a.ts, b.ts) })),
+            ds.values()
+          )
+          return merge(counts.pipe(map(n => `count ${n}`)), spans, sessions.pipe(map(c => `session ${c.user} to ${c.ts}`)))
+        }
+      ],
+      [
+        // Interval join buffers, and a window join's panes.
+        'joins',
+        (env, src) => {
+          const stream = env.fromSource(src, { uid: 'clicks' }).pipe(timestamps)
+          const even = (c: Click): boolean => c.ts % 2 === 0
+          const odd = (c: Click): boolean => c.ts % 2 === 1
+          // Five groups, each with records of both sides close in time (a user's are 53 apart).
+          const group = (c: Click): string => `g${c.ts % 5}`
+          const [evens, odds, evensAgain, oddsAgain] = ds.splitBy(stream, even, odd, even, odd)
+          const near = evens.pipe(
+            ds.keyBy(group, { uid: 'even-by-group' }),
+            ds.intervalJoinWith(odds.pipe(ds.keyBy(group, { uid: 'odd-by-group' })), { uid: 'near' })
+              .between(-30, 30)
+              .process<Click, string>((l, r, _ctx, out) => out.collect(`near ${l.ts}-${r.ts}`)),
+            ds.values()
+          )
+          const pairs = evensAgain.pipe(
+            ds.joinWith(oddsAgain, { uid: 'pairs' })
+              .where(group)
+              .equalTo(group)
+              .window(ds.tumblingEventTimeWindows(50))
+              .apply((l, r) => `pair ${l.ts}-${r.ts}`),
+            ds.values()
+          )
+          return merge(near, pairs)
+        }
+      ]
+    ]
     const outputOf = async <T>(job: ds.Job<T>): Promise<T[]> => {
       const out: T[] = []
       job.output$.subscribe(v => out.push(v))
@@ -248,27 +294,30 @@ describe('lmdbStateBackend', () => {
       return out
     }
 
-    for (const [from, to] of [
-      ['heap', 'lmdb'],
-      ['lmdb', 'heap']
-    ] as const) {
-      it(`${from} → ${to}: the output is one uninterrupted run's`, async () => {
-        const backendOf = (name: 'heap' | 'lmdb'): ds.StateBackend => (name === 'heap' ? heap : lmdb)
-        const uninterrupted = await outputOf(ds.execute(env => pipeline(env, source()), { onWarning: () => {} }))
-        const store = ds.memoryStore()
-        let job: ds.Job<string> | undefined
-        job = ds.execute(env => pipeline(env, source(i => (i === 150 ? void job!.stopWithSavepoint('move') : undefined))), {
-          jobId: 'clicks',
-          checkpointing: { store },
-          stateBackend: backendOf(from),
-          onWarning: () => {}
+    for (const [what, pipeline] of pipelines) {
+      for (const [from, to] of [
+        ['heap', 'lmdb'],
+        ['lmdb', 'heap']
+      ] as const) {
+        it(`${what}, ${from} → ${to}: the output is one uninterrupted run's`, async () => {
+          const backendOf = (name: 'heap' | 'lmdb'): ds.StateBackend => (name === 'heap' ? heap : lmdb)
+          const uninterrupted = await outputOf(ds.execute(env => pipeline(env, source()), { onWarning: () => {} }))
+          const store = ds.memoryStore()
+          let job: ds.Job<string> | undefined
+          job = ds.execute(env => pipeline(env, source(i => (i === 150 ? void job!.stopWithSavepoint('move') : undefined))), {
+            jobId: 'clicks',
+            checkpointing: { store },
+            stateBackend: backendOf(from),
+            onWarning: () => {}
+          })
+          const before = await outputOf(job)
+          expect((await job.done).status).toBe('stopped')
+          const after = await outputOf(ds.execute(env => pipeline(env, source()), { jobId: 'clicks', checkpointing: { store }, restore: 'move', stateBackend: backendOf(to), onWarning: () => {} }))
+          expect(before.length).toBeGreaterThan(0)
+          expect(after.length).toBeGreaterThan(0)
+          expect(sorted([...before, ...after])).toEqual(sorted(uninterrupted))
         })
-        const before = await outputOf(job)
-        expect((await job.done).status).toBe('stopped')
-        const after = await outputOf(ds.execute(env => pipeline(env, source()), { jobId: 'clicks', checkpointing: { store }, restore: 'move', stateBackend: backendOf(to), onWarning: () => {} }))
-        expect(before.length).toBeGreaterThan(0)
-        expect([...before, ...after]).toEqual(uninterrupted)
-      })
+      }
     }
   })
 })

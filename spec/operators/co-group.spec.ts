@@ -4,6 +4,7 @@ import * as ds from '../../src/index'
 import { collectElements, marbleTest, rec, wm } from '../../marbles/index'
 import { failureOf } from '../support/failures'
 import { type L, l, type LE, type R, r, type RE, results } from '../support/joins'
+import { describeBackends } from '../support/backends'
 
 /** Each call of the coGroup function, as `[lefts]|[rights]`. */
 const lists: ds.CoGroupFunction<L, R, string> = (ls, rs, out) => out.collect(`[${ls.map(x => x.v).join(',')}]|[${rs.map(x => x.v).join(',')}]`)
@@ -23,7 +24,7 @@ function coGrouped<X>(
   return left$.pipe(configure(windowed).apply(fn))
 }
 
-describe('coGroupWith', () => {
+describeBackends('coGroupWith', () => {
   it('calls the function once per key and window with both sides in arrival order, either side possibly empty', () => {
     marbleTest(({ cold, expectStream }) => {
       const left = cold<LE>('-abc-W-----|', { a: l('a', 2, 7), b: l('a', 1, 2), c: l('b', 3, 8), W: wm(9) })

@@ -9,6 +9,7 @@ import type { ChainContext } from '../../src/runtime/Output'
 /** A record's parts, as an operator's input takes them. */
 const parts = <T, K>(r: ds.StreamRecord<T, K>): [T, number, K] => [r.value, r.timestamp, r.key]
 import { failureOf } from '../support/failures'
+import { describeBackends } from '../support/backends'
 
 type E = ds.StreamElement<string, string>
 
@@ -28,7 +29,7 @@ function pairs(elements: ReadonlyArray<ds.StreamElement<string, unknown>>): stri
   return elements.flatMap(e => (e._tag === 'Record' ? [`${e.value}@${e.timestamp}`] : [])).sort()
 }
 
-describe('intervalJoinWith', () => {
+describeBackends('intervalJoinWith', () => {
   describe('matching', () => {
     it('joins each left element at t with the right elements of its key in [t + lower, t + upper], stamped max(l, r)', () => {
       marbleTest(({ cold, expectStream }) => {

@@ -12,6 +12,7 @@ import fc from 'fast-check'
 import { type Observable, Subject } from 'rxjs'
 import * as ds from '../../src/index'
 import { type AssignerSpec, assignerOf } from '../support/arbitraries'
+import { describeBackends, propertyRuns } from '../support/backends'
 
 type Side = 'L' | 'R'
 
@@ -213,7 +214,7 @@ const windowEventsArb = eventsArb({ maxBehind: BOUND, maxAhead: 25, maxLength: 6
 const asRecord = (e: Event) => ds.streamRecord(e, e.ts)
 const byKey = (e: Event) => e.key
 
-describe('window joins and coGroups against a nested-loop reference (property)', () => {
+describeBackends('window joins and coGroups against a nested-loop reference (property)', () => {
   it('joinWith emits exactly the cross product of each key in each window, stamped maxTimestamp', () => {
     fc.assert(
       fc.property(windowEventsArb, assignerArb, (events, spec) => {
@@ -225,7 +226,7 @@ describe('window joins and coGroups against a nested-loop reference (property)',
           referenceJoin(referenceGroups(events, spec))
         )
       }),
-      { numRuns: 200 }
+      propertyRuns(200)
     )
   })
 
@@ -248,7 +249,7 @@ describe('window joins and coGroups against a nested-loop reference (property)',
           referenceCoGroup(referenceGroups(events, spec), sorted)
         )
       }),
-      { numRuns: 200 }
+      propertyRuns(200)
     )
   })
 })
@@ -327,7 +328,7 @@ function runIntervalJoin(events: readonly Event[], lag: number, b: Bounds): Inte
   return { pairs: recordsOf(out, (v, k) => `${k}:${v}`), lateLeft: late(lateLeftTag), lateRight: late(lateRightTag) }
 }
 
-describe('interval joins against a nested-loop reference (property)', () => {
+describeBackends('interval joins against a nested-loop reference (property)', () => {
   // Wide disorder, or timestamps a few ms apart, so that records land exactly on watermarks and
   // cleanup times, where lateness and cleanup ties are decided.
   const intervalEventsArb = fc.oneof(
@@ -341,7 +342,7 @@ describe('interval joins against a nested-loop reference (property)', () => {
       fc.property(intervalEventsArb, boundsArb, fc.oneof(fc.integer({ min: 0, max: 40 }), fc.constant(-1)), (events, bounds, lag) => {
         assert.deepStrictEqual(runIntervalJoin(events, lag, bounds), intervalReference(events, lag, bounds))
       }),
-      { numRuns: 600 }
+      propertyRuns(600)
     )
   })
 
@@ -358,7 +359,7 @@ describe('interval joins against a nested-loop reference (property)', () => {
       fc.property(tieEventsArb, zeroBoundArb, fc.constantFrom(-1, 0), (events, bounds, lag) => {
         assert.deepStrictEqual(runIntervalJoin(events, lag, bounds), intervalReference(events, lag, bounds))
       }),
-      { numRuns: 300 }
+      propertyRuns(300)
     )
   })
 
@@ -383,7 +384,7 @@ describe('interval joins against a nested-loop reference (property)', () => {
         assert.deepStrictEqual(outcome.lateRight, [])
         assert.deepStrictEqual(outcome.pairs, all.sort())
       }),
-      { numRuns: 200 }
+      propertyRuns(200)
     )
   })
 
@@ -395,7 +396,7 @@ describe('interval joins against a nested-loop reference (property)', () => {
         const swap = (p: string) => p.replace(/:(\d+)\|(\d+)@/, ':$2|$1@')
         assert.deepStrictEqual(runIntervalJoin(mirrored, lag, mirroredBounds).pairs.map(swap).sort(), runIntervalJoin(events, lag, bounds).pairs)
       }),
-      { numRuns: 100 }
+      propertyRuns(100)
     )
   })
 })

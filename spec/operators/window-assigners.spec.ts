@@ -9,6 +9,7 @@ import { concat, from, ignoreElements, map, of, timer } from 'rxjs'
 import * as ds from '../../src/index'
 import { collectElements, marbleTest, rec, side, wm } from '../../marbles/index'
 import { segments } from '../support/segments'
+import { describeBackends } from '../support/backends'
 
 type El<T> = ds.StreamElement<T, string>
 
@@ -29,7 +30,7 @@ const sortedListing: WindowFn<string, string> = (_key, ctx, xs, out) =>
   out.collect(`[${ctx.window.start},${ctx.window.end}):${[...xs].sort().join('')}`)
 
 
-describe('window assigners through the window operator', () => {
+describeBackends('window assigners through the window operator', () => {
   // -------------------------------------------------------------------------------------
   // tumbling
   // -------------------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 import { from } from 'rxjs'
 import * as ds from '../../src/index'
 import { collectElements, marbleTest, rec, side, wm } from '../../marbles/index'
+import { describeBackends } from '../support/backends'
 
 const sum = (a: number, b: number) => a + b
 
-describe('windowBy', () => {
+describeBackends('windowBy', () => {
   describe('event-time tumbling windows', () => {
     it('fires each window when the watermark passes its end, results before that watermark', () => {
       marbleTest(({ cold, expectStream }) => {
@@ -261,7 +262,7 @@ describe('windowBy', () => {
   })
 })
 
-describe('windowBy at the end of input', () => {
+describeBackends('windowBy at the end of input', () => {
   it('processing-time windows flush before the +Infinity watermark, so downstream event time keeps them', () => {
     const out = collectElements(
       ds.fromRecords([{ value: 1, timestamp: 0 }, { value: 2, timestamp: 0 }]).pipe(

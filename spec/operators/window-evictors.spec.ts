@@ -7,6 +7,7 @@
 import { from } from 'rxjs'
 import * as ds from '../../src/index'
 import { collectElements, marbleTest, rec, wm } from '../../marbles/index'
+import { describeBackends } from '../support/backends'
 
 type El<T> = ds.StreamElement<T, string>
 type WindowFn<T, R> = (key: unknown, ctx: ds.ProcessWindowContext, elements: readonly T[], out: ds.Collector<R>) => void
@@ -21,7 +22,7 @@ const recs = <T>(...items: (readonly [T, number])[]): El<T>[] => items.map(([v, 
 /** Records without timestamps, keyed 'k'. */
 const untimed = <T>(...values: T[]) => ds.fromRecords(values.map(value => ({ value }))).pipe(ds.keyBy((): string => 'k'))
 
-describe('evictors through the window operator', () => {
+describeBackends('evictors through the window operator', () => {
   // -------------------------------------------------------------------------------------
   // countEvictor
   // -------------------------------------------------------------------------------------

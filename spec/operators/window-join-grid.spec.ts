@@ -11,6 +11,7 @@ import fc from 'fast-check'
 import { type Observable, Subject } from 'rxjs'
 import * as ds from '../../src/index'
 import { JobContext, runInJob } from '../../src/runtime/JobContext'
+import { describeBackends, propertyRuns } from '../support/backends'
 
 type Side = 'L' | 'R'
 
@@ -124,7 +125,7 @@ function run(steps: readonly Step[], op: ReturnType<typeof joined>): unknown[] {
   return out
 }
 
-describe('window join on grid windows (tumbling, sliding) with the default trigger', () => {
+describeBackends('window join on grid windows (tumbling, sliding) with the default trigger', () => {
   it('emits exactly what the general window operator emits, in the same order, and drops as many late records (late firings, every key kind)', () => {
     fc.assert(
       fc.property(setupArb, stepsArb, (setup, steps) => {
@@ -132,7 +133,7 @@ describe('window join on grid windows (tumbling, sliding) with the default trigg
         const general = run(steps, joined(setup, true))
         expect(grid).toEqual(general)
       }),
-      { numRuns: 300 }
+      propertyRuns(300)
     )
   })
 

@@ -4,6 +4,7 @@ import * as ds from '../../src/index'
 import { collectElements, idle, marbleTest, rec, wm } from '../../marbles/index'
 import { failureOf } from '../support/failures'
 import { type L, l, type LE, type R, r, type RE, results } from '../support/joins'
+import { describeBackends } from '../support/backends'
 
 /** `joinWith(right$).where(k).equalTo(k).window(assigner)`, configured, applied with `${l.v}${r.v}`. */
 function joined(
@@ -21,7 +22,7 @@ function joined(
   return left$.pipe(configure(windowed).apply((a, b) => `${a.v}${b.v}`))
 }
 
-describe('joinWith', () => {
+describeBackends('joinWith', () => {
   describe('pairs per key and window', () => {
     it('emits the cross product of each key in each window when it fires, stamped maxTimestamp and keyed by the join key', () => {
       marbleTest(({ cold, expectStream }) => {

@@ -18,6 +18,7 @@ import { Subject } from 'rxjs'
 import * as ds from '../../src/index'
 import { type KeyedEvent, keyedEventsArb } from '../support/arbitraries'
 import { VirtualClock } from '../support/clocked-restore'
+import { describeBackends, propertyRuns } from '../support/backends'
 
 /** A record of the input, and the processing time it arrives at (never earlier than the one before). */
 interface Arrival extends KeyedEvent {
@@ -129,7 +130,7 @@ const setupArb = (assigners: fc.Arbitrary<AssignerSpec>): fc.Arbitrary<Setup> =>
 
 const TIMINGS: Record<ds.PaneTiming, number> = { EARLY: 0, ON_TIME: 1, LATE: 2 }
 
-describe('window panes (properties)', () => {
+describeBackends('window panes (properties)', () => {
   it('with early firings, the on-time and late results are the default trigger’s, with the same panes but for the index', () => {
     fc.assert(
       fc.property(setupArb(fc.oneof(gridArb, sessionArb)), fc.integer({ min: 1, max: 12 }), (setup, tick) => {
@@ -137,7 +138,7 @@ describe('window panes (properties)', () => {
         const byDefault = run(setup, w => w)
         assert.deepStrictEqual(canonical(withEarly, finalLine), canonical(byDefault, finalLine))
       }),
-      { numRuns: 250 }
+      propertyRuns(250)
     )
   })
 
@@ -166,7 +167,7 @@ describe('window panes (properties)', () => {
           })
         }
       }),
-      { numRuns: 250 }
+      propertyRuns(250)
     )
   })
 
@@ -177,7 +178,7 @@ describe('window panes (properties)', () => {
         const general = run(setup, w => w.trigger(ds.eventTimeTrigger()))
         assert.deepStrictEqual(canonical(sliced, wholeLine), canonical(general, wholeLine))
       }),
-      { numRuns: 250 }
+      propertyRuns(250)
     )
   })
 })

@@ -11,6 +11,7 @@ import { collectElements, marbleTest, rec, wm } from '../../marbles/index'
 import { SlicedWindowOperator } from '../../src/windowing/SlicedWindowOperator'
 import { WindowOperator } from '../../src/windowing/WindowOperator'
 import { type Build, startJob } from '../support/snapshots'
+import { describeBackends } from '../support/backends'
 
 type El<T> = ds.StreamElement<T, string>
 
@@ -30,7 +31,7 @@ const sum = (a: number, b: number): number => a + b
 const labelled: ds.ProcessWindowFunction<number, string, string> = (key, ctx, elements, out) =>
   out.collect(`${key}[${ctx.window.start},${ctx.window.end}) ${ctx.pane.timing}#${ctx.pane.index}${ctx.pane.isLast ? ' last' : ''}: ${elements.reduce(sum, 0)}`)
 
-describe('window panes', () => {
+describeBackends('window panes', () => {
   describe('earlyFirings: early, on-time and late results', () => {
     it('fires early every tick while records come, once on time, then once per late record; panes count up per key and window', () => {
       marbleTest(({ cold, expectStream, scheduler, time }) => {

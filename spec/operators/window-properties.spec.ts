@@ -14,6 +14,7 @@ import * as ds from '../../src/index'
 import { collectElements } from '../../marbles/index'
 import { type AssignerSpec, assignerOf, type KeyedEvent, keyedEventsArb } from '../support/arbitraries'
 import { runWithRestore, type Step } from '../support/snapshots'
+import { describeBackends, propertyRuns } from '../support/backends'
 
 type Event = KeyedEvent
 
@@ -180,7 +181,7 @@ function withoutSessionEndArrivals(events: readonly Event[], gap: number): Event
   })
 }
 
-describe('windows against a batch reference (property)', () => {
+describeBackends('windows against a batch reference (property)', () => {
   /** Neither a grid nor sessions: windows of two sizes sharing a start, each numbered when first seen, the number shared by its keys. */
   const twoSizes: ds.WindowAssigner<Tally> = {
     name: 'twoSizes',
@@ -200,7 +201,7 @@ describe('windows against a batch reference (property)', () => {
           assert.strictEqual(out.completed, true)
           assert.deepStrictEqual(sortResults(checkShape(out.elements)), sortResults(reference(events, spec)))
         }),
-        { numRuns: 150 }
+        propertyRuns(150)
       )
     })
   }
@@ -222,7 +223,7 @@ describe('windows against a batch reference (property)', () => {
         })
         assert.deepStrictEqual(sortResults(checkShape(spread)), sortResults(checkShape(burst.elements)))
       }),
-      { numRuns: 60 }
+      propertyRuns(60)
     )
   })
 
@@ -252,7 +253,7 @@ describe('windows against a batch reference (property)', () => {
         assert.strictEqual(byWindow.completed, true)
         assert.deepStrictEqual(byWindow.elements, run(sameAsDefault).elements)
       }),
-      { numRuns: 150 }
+      propertyRuns(150)
     )
   })
 
@@ -284,7 +285,7 @@ describe('windows against a batch reference (property)', () => {
         }
         assert.deepStrictEqual(run(undefined), run(sameAsDefault))
       }),
-      { numRuns: 100 }
+      propertyRuns(100)
     )
   })
 
@@ -318,7 +319,7 @@ describe('windows against a batch reference (property)', () => {
         const { uninterrupted, restored } = runWithRestore(1, ([input]) => build(input!), script, cutSeed % (script.length + 1))
         assert.deepStrictEqual(restored.elements, uninterrupted.elements)
       }),
-      { numRuns: 100 }
+      propertyRuns(100)
     )
   })
 
@@ -351,7 +352,7 @@ describe('windows against a batch reference (property)', () => {
         assert.strictEqual(byDefault.completed, true)
         assert.deepStrictEqual(byDefault.elements, run(sameAsDefault).elements)
       }),
-      { numRuns: 300 }
+      propertyRuns(300)
     )
   })
 
@@ -396,7 +397,7 @@ describe('windows against a batch reference (property)', () => {
         assert.strictEqual(out.completed, true)
         assert.deepStrictEqual(sortResults(checkShape(out.elements)), sortResults(reference(events, { kind: 'session', gap })))
       }),
-      { numRuns: 100 }
+      propertyRuns(100)
     )
   })
 

@@ -17,6 +17,7 @@ import { SlicedWindowOperator } from '../../src/windowing/SlicedWindowOperator'
 import { WindowOperator } from '../../src/windowing/WindowOperator'
 import { type KeyedEvent, keyedEventsArb } from '../support/arbitraries'
 import { type Build, startJob } from '../support/snapshots'
+import { describeBackends, propertyRuns } from '../support/backends'
 
 type Event = KeyedEvent
 
@@ -68,7 +69,7 @@ function canonical(elements: readonly ds.StreamElement<unknown, unknown>[]): str
 const describe_ = <T>(key: unknown, ctx: ds.ProcessWindowContext, [v]: readonly T[], out: ds.Collector<string>): void =>
   out.collect(`${String(key)}[${ctx.window.start},${ctx.window.end})=${JSON.stringify(v)}`)
 
-describe('reduce on sliced windows', () => {
+describeBackends('reduce on sliced windows', () => {
   it('takes the sliced runtime under the same conditions as aggregate', () => {
     const runtimeOf = (windowed: ds.WindowedStream<boolean>): unknown => {
       const build: Build<number, string, unknown> = ([input]) => input!.pipe(windowed.reduce<number>((a, b) => a + b) as never)
@@ -131,7 +132,7 @@ describe('reduce on sliced windows', () => {
           assert.deepStrictEqual(run(false), run(true))
         }
       ),
-      { numRuns: 300 }
+      propertyRuns(300)
     )
   })
 
@@ -156,7 +157,7 @@ describe('reduce on sliced windows', () => {
         }
         assert.deepStrictEqual(run(false), run(true))
       }),
-      { numRuns: 200 }
+      propertyRuns(200)
     )
   })
 
@@ -200,7 +201,7 @@ describe('reduce on sliced windows', () => {
         }
         assert.deepStrictEqual(results.sort(), expected)
       }),
-      { numRuns: 200 }
+      propertyRuns(200)
     )
   })
 

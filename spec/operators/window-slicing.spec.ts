@@ -10,6 +10,7 @@ import { from } from 'rxjs'
 import * as ds from '../../src/index'
 import { collectElements } from '../../marbles/index'
 import { type KeyedEvent, keyedEventsArb } from '../support/arbitraries'
+import { describeBackends, propertyRuns } from '../support/backends'
 
 type Event = KeyedEvent
 
@@ -40,7 +41,7 @@ const sumCount: ds.AggregateFunction<Event, { sum: number; n: number }, string> 
   }
 }
 
-describe('window slicing (property)', () => {
+describeBackends('window slicing (property)', () => {
   it('gives exactly the general operator’s output, late firings and late side output included', () => {
     const late = new ds.OutputTag<Event>('late')
     fc.assert(
@@ -79,7 +80,7 @@ describe('window slicing (property)', () => {
         assert.deepStrictEqual(canonical(sliced.elements), canonical(general.elements))
         assert.deepStrictEqual(sliced.cleared, general.cleared)
       }),
-      { numRuns: 300 }
+      propertyRuns(300)
     )
   })
 })

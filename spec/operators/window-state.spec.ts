@@ -2,6 +2,7 @@ import * as t from 'io-ts'
 import { from } from 'rxjs'
 import * as ds from '../../src/index'
 import { collectElements, rec, wm } from '../../marbles/index'
+import { describeBackends } from '../support/backends'
 
 const firings = ds.valueState('firings', t.number, 0)
 const total = ds.valueState('total', t.number, 0)
@@ -17,7 +18,7 @@ const labelled: ds.ProcessWindowFunction<number, string, string> = (key, ctx, [n
   out.collect(`${key}[${ctx.window.start}] n=${n} firing ${w.value()} of window, ${g.value()} of key`)
 }
 
-describe('window and global state in process window functions', () => {
+describeBackends('window and global state in process window functions', () => {
   // late firings within allowed lateness re-fire window [0,10)
   const input = [rec(1, 1, 'k'), wm(9), rec(2, 5, 'k'), rec(3, 12, 'k'), wm(14), rec(4, 7, 'k'), wm(30)]
 

@@ -8,6 +8,7 @@ import { from } from 'rxjs'
 import * as ds from '../../src/index'
 import { collectElements, marbleTest, rec, side, wm } from '../../marbles/index'
 import { segments } from '../support/segments'
+import { describeBackends } from '../support/backends'
 
 type El<T> = ds.StreamElement<T, string>
 type WindowFn<T, R> = (key: unknown, ctx: ds.ProcessWindowContext, elements: readonly T[], out: ds.Collector<R>) => void
@@ -22,7 +23,7 @@ const sortedJoined: WindowFn<string, string> = (_k, _ctx, xs, out) => out.collec
 const listing: WindowFn<string, string> = (_k, ctx, xs, out) => out.collect(`[${ctx.window.start},${ctx.window.end}):${xs.join('')}`)
 
 
-describe('triggers through the window operator', () => {
+describeBackends('triggers through the window operator', () => {
   // -------------------------------------------------------------------------------------
   // eventTimeTrigger
   // -------------------------------------------------------------------------------------

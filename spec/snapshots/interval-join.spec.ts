@@ -10,6 +10,7 @@ import { IntervalJoinOperator } from '../../src/join/IntervalJoinOperator'
 import type { JobContext } from '../../src/runtime/JobContext'
 import { type Build, type Emitted, feed, type Running, snapshotJob, startJob, type Step } from '../support/snapshots'
 import { restoreOperator } from '../../src/runtime/operatorSnapshot'
+import { describeBackends, propertyRuns } from '../support/backends'
 
 interface Value {
   readonly id: number
@@ -135,7 +136,7 @@ const specArb: fc.Arbitrary<JoinSpec> = fc
   .record({ lower: fc.integer({ min: -5, max: 3 }), width: fc.integer({ min: 0, max: 6 }), lateTags: fc.constantFrom('both' as const, 'left' as const, 'none' as const) })
   .map(({ lower, width, lateTags }) => ({ lower, upper: lower + width, lateTags }))
 
-describe('intervalJoinWith snapshot and restore', () => {
+describeBackends('intervalJoinWith snapshot and restore', () => {
   it('gives the output of an uninterrupted run and buffers the same elements, wherever it is cut', () => {
     fc.assert(
       fc.property(specArb, fc.array(actionArb, { maxLength: 40 }), fc.integer({ min: 0, max: 1 }), fc.nat(), (spec, actions, endFirst, at) => {
@@ -151,7 +152,7 @@ describe('intervalJoinWith snapshot and restore', () => {
         expect(actual.emitted.completed).toBeTrue()
         expect(expected.emitted.completed).toBeTrue()
       }),
-      { numRuns: 200 }
+      propertyRuns(200)
     )
   })
 

@@ -12,6 +12,7 @@ import { type ClockedBuild, type ClockedStep, runWithRestoreClocked, VirtualCloc
 import type { OperatorHandle } from '../../src/runtime/JobContext'
 import { startJob } from '../support/snapshots'
 import { restoreOperator, snapshotOperator } from '../../src/runtime/operatorSnapshot'
+import { describeBackends, propertyRuns } from '../support/backends'
 
 // ---- scripts ----
 
@@ -97,7 +98,7 @@ function restoresExactly(shape: ScriptShape, build: ClockedBuild<unknown, unknow
       expect(restored.elements).toEqual(uninterrupted.elements)
       expect(restored.completed).toBe(uninterrupted.completed)
     }),
-    { numRuns: 150 }
+    propertyRuns(150)
   )
 }
 
@@ -271,7 +272,7 @@ const batchingBuild: ClockedBuild<unknown, unknown, unknown> = ([input], schedul
 
 // ---- properties ----
 
-describe('process-function operators snapshot and restore', () => {
+describeBackends('process-function operators snapshot and restore', () => {
   it('keyedProcess: keyed state with TTL, event-time and processing-time timers, the watermark', () => {
     restoresExactly({ inputs: 1 }, keyedProcessBuild, recordValue, true)
   })
@@ -307,7 +308,7 @@ function broadcastSnapshot(build: ClockedBuild<unknown, unknown, unknown>, rules
   return { snapshot: snapshots[0] as Record<string, unknown>, fresh }
 }
 
-describe('process-function snapshots', () => {
+describeBackends('process-function snapshots', () => {
   it('hold the broadcast states in the operator part, keys and values written by their codecs', () => {
     const { snapshot } = broadcastSnapshot(broadcastBuild, [['a', 1], ['b', 2], ['a', null]])
     expect(snapshot['own']).toEqual({

@@ -7,6 +7,7 @@
  */
 import * as ds from '../../src/index'
 import { type Build, feed, runWithRestore, snapshotJob, startJob, type Step } from '../support/snapshots'
+import { describeBackends } from '../support/backends'
 
 interface Side {
   readonly k: string
@@ -43,7 +44,7 @@ function panesEntries(snapshot: unknown): unknown[] {
   return JSON.parse(JSON.stringify(keyed)).tables?.find((t: { name: string }) => t.name === 'panes')?.entries ?? []
 }
 
-describe('grid window join snapshots', () => {
+describeBackends('grid window join snapshots', () => {
   it('holds each key\'s pane per open window as keyed state, by key group, key and window start, with the key\'s firing position', () => {
     const running = startJob(2, join)
     feed(running, script.slice(0, 4))

@@ -13,6 +13,7 @@ import * as ds from '../../src/index'
 import { type Build, feed, interruptAndRestore, runWithRestore, startJob, type Step } from '../support/snapshots'
 import { type ClockedBuild, type ClockedStep, feedClocked, VirtualClock } from '../support/clocked-restore'
 import { restoreOperator, snapshotOperator } from '../../src/runtime/operatorSnapshot'
+import { describeBackends, propertyRuns } from '../support/backends'
 
 /** A record of the script: for input `input` (0 unless the pipeline has two). */
 interface Event {
@@ -89,7 +90,7 @@ function expectSameAfterRestore<In, Out>(inputs: number, build: Build<In, string
   assert.equal(restored.completed, uninterrupted.completed)
 }
 
-const RUNS = { numRuns: 120 }
+const RUNS = 120
 
 /** An accumulator of plain data: sum, count and the values in arrival order. */
 interface Tally {
@@ -142,7 +143,7 @@ function oneInput(pipeline: Pipeline): Build<number, string, unknown> {
   return ([input]) => pipeline(input!)
 }
 
-describe('window snapshot and restore', () => {
+describeBackends('window snapshot and restore', () => {
   describe('sliced grid windows (aggregate or reduce, default trigger)', () => {
     /**
      * A reduce function that is associative and commutative, over plain data: a sum and the
@@ -174,7 +175,7 @@ describe('window snapshot and restore', () => {
             expectSameAfterRestore(1, oneInput(evaluate(configure(ds.windowBy(assigner), lateness), fn, withFunction)), script)
           }
         ),
-        RUNS
+        propertyRuns(RUNS)
       )
     })
 
@@ -191,7 +192,7 @@ describe('window snapshot and restore', () => {
             expectSameAfterRestore(1, oneInput(evaluate(windowed, fn, false)), script)
           }
         ),
-        RUNS
+        propertyRuns(RUNS)
       )
     })
   })
@@ -245,7 +246,7 @@ describe('window snapshot and restore', () => {
             expectSameAfterRestore(1, oneInput(evaluate(configure(windowed, lateness), fn)), script)
           }
         ),
-        RUNS
+        propertyRuns(RUNS)
       )
     })
 
@@ -276,7 +277,7 @@ describe('window snapshot and restore', () => {
             expectSameAfterRestore(1, oneInput(pipeline), script)
           }
         ),
-        RUNS
+        propertyRuns(RUNS)
       )
     })
 
@@ -289,7 +290,7 @@ describe('window snapshot and restore', () => {
           const configured = configure(windowed, lateness)
           expectSameAfterRestore(1, oneInput(input => input.pipe(configured.process<number, string, string>(describeWindow) as never)), script)
         }),
-        RUNS
+        propertyRuns(RUNS)
       )
     })
   })
@@ -358,7 +359,7 @@ describe('window snapshot and restore', () => {
             expectSameAfterClockedRestore(build, script)
           }
         ),
-        RUNS
+        propertyRuns(RUNS)
       )
     })
   })
@@ -419,13 +420,13 @@ describe('window snapshot and restore', () => {
             expectSameAfterRestore(2, build, { steps: sides(script.steps), cut: script.cut })
           }
         ),
-        RUNS
+        propertyRuns(RUNS)
       )
     })
   })
 })
 
-describe('window snapshot errors', () => {
+describeBackends('window snapshot errors', () => {
   /** Distinct values per window, in a Set: not plain JSON data. */
   const distinct: ds.AggregateFunction<number, Set<number>, number> = {
     createAccumulator: () => new Set(),

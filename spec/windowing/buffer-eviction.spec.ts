@@ -13,6 +13,7 @@ import { bufferEvictionOf } from '../../src/windowing/bufferEviction'
 import { countEvictor, deltaEvictor, timeEvictor } from '../../src/windowing/evictors'
 import { timeWindow } from '../../src/windowing/TimeWindow'
 import { type Build, runWithRestore, type Step } from '../support/snapshots'
+import { describeBackends, propertyRuns } from '../support/backends'
 
 const W = timeWindow(0, 100)
 
@@ -41,7 +42,7 @@ const elementsArb: fc.Arbitrary<TimestampedValue<number>[]> = fc
   .tuple(fc.boolean(), fc.array(fc.tuple(fc.integer({ min: 0, max: 9 }), fc.integer({ min: -30, max: 30 })), { maxLength: 12 }))
   .map(([timed, items]) => items.map(([value, ts]) => ({ value, timestamp: timed ? ts : -Infinity })))
 
-describe('built-in evictors in place (property)', () => {
+describeBackends('built-in evictors in place (property)', () => {
   it('remove what evictBefore / evictAfter remove, with the same delta calls', () => {
     fc.assert(
       fc.property(evictorArb, elementsArb, (make, elements) => {
@@ -62,7 +63,7 @@ describe('built-in evictors in place (property)', () => {
         )
         assert.deepStrictEqual(inPlace.calls, byObjects.calls)
       }),
-      { numRuns: 500 }
+      propertyRuns(500)
     )
   })
 
@@ -73,7 +74,7 @@ describe('built-in evictors in place (property)', () => {
   })
 })
 
-describe('windows with a built-in evictor (property)', () => {
+describeBackends('windows with a built-in evictor (property)', () => {
   /** The same evictor, as a user's: the window keeps `{ value, timestamp }` objects. */
   const asUsers = (evictor: Evictor<number>): Evictor<number> => ({
     name: `user(${evictor.name})`,
@@ -158,7 +159,7 @@ describe('windows with a built-in evictor (property)', () => {
           assert.deepStrictEqual(objects.restored.elements, objects.uninterrupted.elements)
         }
       ),
-      { numRuns: 200 }
+      propertyRuns(200)
     )
   })
 

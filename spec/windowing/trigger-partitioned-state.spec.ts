@@ -9,6 +9,7 @@ import { from } from 'rxjs'
 import * as ds from '../../src/index'
 import { collectElements } from '../../marbles/index'
 import { runWithRestore, type Step } from '../support/snapshots'
+import { describeBackends } from '../support/backends'
 
 interface Click {
   readonly user: string
@@ -55,7 +56,7 @@ function run(clicks: readonly Click[], trigger: ds.Trigger<Click>) {
   return { ...out, results: out.elements.flatMap(e => (e._tag === 'Record' ? [e.value] : [])) }
 }
 
-describe('trigger state through descriptors', () => {
+describeBackends('trigger state through descriptors', () => {
   it('is kept per key and window, and sessions that merge add their counts up', () => {
     // a: 0 and 18 open two sessions, 9 bridges them into [0, 28): 1 + 1 merged, + 1 fires.
     // b: 1 and 2 merge into [1, 12) with 2, which fires only at its end.

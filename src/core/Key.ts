@@ -101,3 +101,22 @@ export function keyId(key: unknown): unknown {
   for (const part of key) id += `${KEY_PART_TAG[typeof part as 'string' | 'number' | 'boolean' | 'bigint']}${String(part).length}:${String(part)}`
   return id
 }
+
+/**
+ * @internal
+ * The key whose {@link keyId} is `id`: for a store that reaches a value by id alone and must
+ * name the key it is filed under.
+ */
+export function keyOfId(id: unknown): unknown {
+  if (typeof id !== 'string' || !id.startsWith('\u0000')) return id
+  const parts: unknown[] = []
+  for (let at = 1; at < id.length; ) {
+    const tag = id[at]!
+    const colon = id.indexOf(':', at)
+    const length = Number(id.slice(at + 1, colon))
+    const text = id.slice(colon + 1, colon + 1 + length)
+    parts.push(tag === 's' ? text : tag === 'n' ? Number(text) : tag === 'b' ? text === 'true' : BigInt(text))
+    at = colon + 1 + length
+  }
+  return parts
+}

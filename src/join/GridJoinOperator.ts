@@ -37,7 +37,7 @@ import { AbstractKeyedOperator } from '../runtime/AbstractKeyedOperator'
 import type { ChainContext, ChainOutput } from '../runtime/Output'
 import type { MultiInput, SnapshotParts, StateSnapshotContext } from '../runtime/StreamOperator'
 import type { TableCodec } from '../state/KeyedStateBackend'
-import type { StateTable } from '../state/StateTable'
+import type { OperatorTable } from '../state/OperatorTable'
 import { windowStart } from '../windowing/TimeWindow'
 import type { Trigger } from '../windowing/Trigger'
 import type { WindowAssigner, WindowGrid } from '../windowing/WindowAssigner'
@@ -183,7 +183,7 @@ export class GridJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R> im
   private readonly keyOf: (input: number, value: unknown) => K
   private readonly collector: FiringCollector<R, K>
   /** Written only while a snapshot is taken or restored (see the module). */
-  private readonly snapshotTable: StateTable<K, SnapshotPane>
+  private readonly snapshotTable: OperatorTable<K, SnapshotPane>
 
   constructor(
     private readonly config: GridJoinConfig<A, B, R, K>,
@@ -198,7 +198,7 @@ export class GridJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R> im
     this.join = config.join
     this.keyOf = config.key
     this.collector = new FiringCollector(output)
-    this.snapshotTable = this.backend.internalTable<SnapshotPane>('panes', SNAPSHOT_PANES)
+    this.snapshotTable = this.backend.internalTable<SnapshotPane>('panes', SNAPSHOT_PANES, { keepsReferences: false })
   }
 
   processRecord(input: number, value: unknown, timestamp: number, recordKey: unknown): void {

@@ -52,13 +52,14 @@
 import type { SchedulerLike } from 'rxjs'
 import type { Collector } from '../core/Collector'
 import { KeyError, StateError, TimestampError } from '../core/errors'
+import { keyId } from '../core/Key'
 import type { OperatorInfo } from '../core/OperatorOptions'
 import type { OutputTag } from '../core/OutputTag'
 import { describeElement, describeValue } from '../core/describe'
 import { emitSideOutput } from '../runtime/sideOutput'
 import type { TableCodec } from '../state/KeyedStateBackend'
 import { encodeTime, jsonIncompatibility } from '../state/snapshotFormat'
-import type { StateTable } from '../state/StateTable'
+import type { OperatorTable } from '../state/OperatorTable'
 import { NO_TIMESTAMP, sideRecord, streamRecord } from '../core/StreamElement'
 import type { InternalTimer } from '../core/TimerService'
 import { AbstractKeyedOperator } from '../runtime/AbstractKeyedOperator'
@@ -238,7 +239,7 @@ function decodeSide<T>(side: Side<T>, encoded: unknown, which: string, shift: nu
  * that time, not by a record key.
  */
 export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R, number> implements MultiInput {
-  private readonly table: StateTable<K, KeyBuffers<K, A, B>>
+  private readonly table: OperatorTable<K, KeyBuffers<K, A, B>>
   private readonly sweeps = new Map<number, Sweep<K, A, B>>()
   private readonly pool: KeyBuffers<K, A, B>[] = []
   private readonly lower: number
@@ -469,6 +470,8 @@ export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R
       // Filed by an earlier owner of recycled buffers, or filed again elsewhere since.
       if (buffers.generation !== generations[i] || buffers.sweepAt !== time) continue
       buffers.sweepAt = Infinity
+      // Reached through a sweep, not the table: a backend that wrote the buffers out writes them again.
+      this.table.willChange(keyId(buffers.key))
       const { left, right } = buffers
       dropDead(left, this.leftShift, watermark)
       dropDead(right, this.rightShift, watermark)

@@ -17,7 +17,8 @@
  */
 import type { SchedulerLike } from 'rxjs'
 import type { OperatorInfo } from '../core/OperatorOptions'
-import { heapStateBackend, type StateBackend } from '../state/StateBackend'
+import type { StateBackend } from '../state/StateBackend'
+import { defaultStateBackend } from '../state/defaultStateBackend'
 import { currentJob } from './JobContext'
 import type { KeyedStateBackend } from '../state/KeyedStateBackend'
 import { keyId } from '../core/Key'
@@ -84,7 +85,7 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> exten
     const { info, scheduler } = config
     // Made once per operator, never per record: the per-record calls go to the backend object
     // itself, so the heap backend's path is the same whether or not another backend exists.
-    const stateBackend = config.stateBackend ?? currentJob()?.stateBackend ?? heapStateBackend()
+    const stateBackend = config.stateBackend ?? currentJob()?.stateBackend ?? defaultStateBackend()
     this.backend = stateBackend.createKeyedStateBackend<K>({ info, now: () => scheduler.now(), maxParallelism: config.maxParallelism })
     this.timers = new InternalTimerService<TK, N>(this, {
       scheduler,

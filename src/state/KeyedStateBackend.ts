@@ -12,7 +12,7 @@ import type { KeyContext } from './KeyContext'
 import type { DeferredJson } from './DeferredJson'
 import type { KeyedStateSnapshot } from './snapshotFormat'
 import type { MergingStateDescriptor, StateDescriptor, StateOf } from './StateDescriptor'
-import type { StateTable } from './StateTable'
+import type { OperatorTable } from './OperatorTable'
 
 /**
  * @internal
@@ -24,6 +24,13 @@ export interface TableCodec<S> {
   encode(value: S): unknown
   /** `key` is the entry's key (current in the backend meanwhile). */
   decode(encoded: unknown, fail: (detail: string) => never, key: unknown): S
+  /**
+   * Decodes what `encode` wrote to a backend's working state (a store on disk reading back a
+   * value it evicted), when that must differ from a restore's `decode`: a restore may also
+   * register what the snapshot holds (a custom assigner's window numbers), which a read-back
+   * must not do again. Default: `decode`.
+   */
+  readonly load?: (encoded: unknown, fail: (detail: string) => never, key: unknown) => S
 }
 
 /** @internal How an operator's own table is kept. */
@@ -34,6 +41,14 @@ export interface InternalTableOptions {
    * or announcing it (`StateTable.willChange`). Default false: written at the barrier.
    */
   readonly copyOnWrite?: boolean
+  /**
+   * The operator keeps references to the table's values across records (and changes them in
+   * place after `willChange`, or compares them by identity): a backend that evicts values to
+   * a store gives back the same object while the operator holds it. False: the operator reaches
+   * a value only through the table, within one record or timer, so an evicted value can leave
+   * memory. Default true.
+   */
+  readonly keepsReferences?: boolean
 }
 
 /** @internal What a backend is made with, per operator. */
@@ -87,7 +102,7 @@ export interface KeyedStateBackend<K> {
    */
   unclaimedTables(): string[]
   /** A table for the operator's own keyed bookkeeping, written into snapshots through `codec`. */
-  internalTable<S>(name: string, codec: TableCodec<S>, options?: InternalTableOptions): StateTable<K, S>
+  internalTable<S>(name: string, codec: TableCodec<S>, options?: InternalTableOptions): OperatorTable<K, S>
   /** `fn` for every key with a value in `descriptor`'s state, that key current (Flink's `applyToAllKeys`). */
   applyToAllKeys<D extends StateDescriptor>(descriptor: D, fn: (key: K, state: StateOf<D>) => void): void
   /** Every state, as plain JSON data filed by key group (a copy). */

@@ -21,6 +21,7 @@
 import type { DeferredJson } from './DeferredJson'
 import { keyGroupOfId } from './KeyGroup'
 import type { KeyContext } from './KeyContext'
+import type { OperatorTable } from './OperatorTable'
 import { type KeyMap, roomFor, SHARD_CAPACITY } from './ShardedMap'
 import { type CapturedTable, type EntryWriter, TableCapture } from './TableCapture'
 
@@ -39,7 +40,7 @@ export interface KeyEntry<K, S> {
 const NO_KEY: unique symbol = Symbol('no key')
 
 /** @internal */
-export class StateTable<K, S> implements CapturedTable<K, S> {
+export class StateTable<K, S> implements CapturedTable<K, S>, OperatorTable<K, S> {
   /** The void-namespace value of every key that has one, by key id. */
   private values: KeyMap<unknown, S> = new Map<unknown, S>()
   /** The values in other namespaces, per key id (only keys that have some). */

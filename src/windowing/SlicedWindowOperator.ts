@@ -22,7 +22,7 @@ import { describeElement, describeValue } from '../core/describe'
 import { timeWindow, windowStart } from './TimeWindow'
 import type { WindowGrid } from './WindowAssigner'
 import { accumulatorValues, emitResult, plainJsonValues, type ValueCodec } from './WindowContents'
-import type { StateTable } from '../state/StateTable'
+import type { OperatorTable } from '../state/OperatorTable'
 import type { KeyedStateBackend } from '../state/KeyedStateBackend'
 import { AbstractWindowOperator, emitLateRecord, ResultCollector, WindowFunctionContext, type WindowOperatorBaseConfig } from './windowRuntime'
 import type { ChainContext } from '../runtime/Output'
@@ -222,7 +222,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
    * Each key's panes. Records reach them by key id (`getById`: one `Map.get`) without making
    * the key current in the backend, which only panes' first record and cleanup need.
    */
-  private readonly panesOfKey: StateTable<K, KeyPanes<K, ACC>>
+  private readonly panesOfKey: OperatorTable<K, KeyPanes<K, ACC>>
   /**
    * How many times each key's windows fired so far (by window start), for the panes a window
    * function sees (`ctx.pane`): counted only with allowed lateness and a window function
@@ -231,7 +231,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
    * restored from a snapshot taken by an operator that counted (then it empties as its windows
    * are cleaned up): other snapshots are as they were before panes were counted.
    */
-  private firings: StateTable<K, number> | undefined
+  private firings: OperatorTable<K, number> | undefined
   private readonly countsFirings: boolean
   /** `windowAll`: the panes of its one partition, while there are any (no lookup per record). */
   private allPanes: KeyPanes<K, ACC> | undefined = undefined
@@ -469,8 +469,8 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     }
   }
 
-  private firingsTable(): StateTable<K, number> {
-    return this.backend.internalTable<number>(WINDOW_FIRINGS, firingsCodec(this.config.grid), { copyOnWrite: true })
+  private firingsTable(): OperatorTable<K, number> {
+    return this.backend.internalTable<number>(WINDOW_FIRINGS, firingsCodec(this.config.grid), { copyOnWrite: true, keepsReferences: false })
   }
 
   private setAllPanes(keyPanes: KeyPanes<K, ACC> | undefined): void {

@@ -27,7 +27,7 @@ import { MERGING_WINDOWS, mergingWindowsCodec, newWindowState, stateCell, WINDOW
 import { paneTiming } from './PaneInfo'
 import { type WindowNaming, windowNaming } from './windowNaming'
 import type { ProcessWindowContext } from './WindowFunction'
-import type { StateTable } from '../state/StateTable'
+import type { OperatorTable } from '../state/OperatorTable'
 import type { StateDescriptor } from '../state/StateDescriptor'
 import type { KeyedStateBackend } from '../state/KeyedStateBackend'
 import { NumericPriorityQueue } from '../core/PriorityQueue'
@@ -61,12 +61,12 @@ export interface WindowOperatorConfig<T, C, R, K> extends WindowOperatorBaseConf
 /** @internal */
 export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, WindowNamespace> {
   /** Open windows by key and namespace; not merging windows (the backend also keeps the window functions' state). */
-  private readonly windows: StateTable<K, WindowState<C>> | undefined
+  private readonly windows: OperatorTable<K, WindowState<C>> | undefined
   /**
    * Merging windows: each key's windows in one list (Flink's `MergingWindowSet`), in the void
    * namespace. A key has a few at most (its sessions), so a scan finds one without a map.
    */
-  private readonly mergingWindows: StateTable<K, WindowState<C>[]> | undefined
+  private readonly mergingWindows: OperatorTable<K, WindowState<C>[]> | undefined
   private readonly merging: boolean
   /** The assigner merges windows that intersect (sessions): merged here without its list building. */
   private readonly mergesIntersecting: boolean
@@ -153,11 +153,15 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     // Window functions and triggers only run for a key: state is always in a keyed context.
     this.backend.keys.active = true
     // Copy-on-write snapshots: window state is only ever reached through the table (`get` with
-    // the key current), never through references kept across records.
+    // the key current), never through references kept across records, but for sessions'
+    // pending firings (`sessionSchedule`).
     if (this.merging) {
-      this.mergingWindows = this.backend.internalTable<WindowState<C>[]>('merging-windows', mergingWindowsCodec(config.info, config.contents), { copyOnWrite: true })
+      this.mergingWindows = this.backend.internalTable<WindowState<C>[]>('merging-windows', mergingWindowsCodec(config.info, config.contents), {
+        copyOnWrite: true,
+        keepsReferences: this.bySession
+      })
     } else {
-      this.windows = this.backend.internalTable<WindowState<C>>('windows', windowStateCodec(config.info, config.contents, this.naming), { copyOnWrite: true })
+      this.windows = this.backend.internalTable<WindowState<C>>('windows', windowStateCodec(config.info, config.contents, this.naming), { copyOnWrite: true, keepsReferences: false })
     }
     const { info } = config
     this.collector = new ResultCollector<R, K>(output)

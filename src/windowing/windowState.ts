@@ -123,14 +123,21 @@ export const MERGING_WINDOWS = 'merging-windows'
  */
 export function windowStateCodec<C>(info: OperatorInfo, contents: WindowContents<never, C, unknown, unknown>, naming: WindowNaming): TableCodec<WindowState<C>> {
   const { drawn } = naming
+  /** A custom assigner's window state, under the number it was written with. */
+  const numbered = (encoded: unknown, fail: Fail): WindowState<C> =>
+    decodeWindowState(encoded, contents, (window: TimeWindow) => (isGlobalWindow(window) ? GLOBAL_NAMESPACE : numberIn(encoded, fail)), fail)
   return {
     encode: state => encodeWindowState(info, WINDOWS, contents, state, drawn !== undefined && state.namespace !== GLOBAL_NAMESPACE),
     decode: (encoded, fail) => {
       if (drawn === undefined) return decodeWindowState(encoded, contents, naming.of, fail)
-      const state = decodeWindowState(encoded, contents, (window: TimeWindow) => (isGlobalWindow(window) ? GLOBAL_NAMESPACE : numberIn(encoded, fail)), fail)
+      const state = numbered(encoded, fail)
       if (state.namespace !== GLOBAL_NAMESPACE) drawn.restore(state.namespace, state.window)
       return state
-    }
+    },
+    // A window state read back from a store on disk: its number is drawn already (when the
+    // window was made, or by the restore), and counting the key in it again would keep the
+    // number after the window is gone.
+    load: (encoded, fail) => (drawn === undefined ? decodeWindowState(encoded, contents, naming.of, fail) : numbered(encoded, fail))
   }
 }
 

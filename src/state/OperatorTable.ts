@@ -1,0 +1,35 @@
+/**
+ * @internal
+ * What an operator may do with a table of its own (`KeyedStateBackend.internalTable`): window
+ * contents, sliced panes, join buffers. The heap backend serves it with a `StateTable`; the
+ * LMDB backend with a cache over its store (`node/LmdbStateTable.ts`).
+ *
+ * Values are live objects: an operator changes them in place after reading them through the
+ * table (`get`, `getById`) or after announcing it (`willChange`), and may keep references to
+ * them across records. A backend that writes values out (a snapshot in steps, a store on disk)
+ * counts on those two calls to know what changed, and hands back the same object for a key as
+ * long as the operator holds it.
+ */
+import type { KeyEntry } from './StateTable'
+
+/** @internal */
+export interface OperatorTable<K, S> {
+  /** The current key's value in namespace `ns` (`undefined`: the void namespace). */
+  get(ns: unknown): S | undefined
+  /** The void-namespace value of the key with id `id`, whichever key is current. */
+  getById(id: unknown): S | undefined
+  /** Sets the current key's value in namespace `ns`; `undefined` removes it. */
+  put(ns: unknown, value: S | undefined): void
+  /** Removes the current key's value in namespace `ns`. */
+  remove(ns: unknown): void
+  /** The values of key `id` are about to change in place, reached other than through this table. */
+  willChange(id: unknown): void
+  /**
+   * Every key with a value, key group by key group (ascending; within a group in an order of
+   * the backend's), as a listing made now: changing the table while iterating it does not
+   * change what it yields.
+   */
+  entries(): Iterable<KeyEntry<K, S>>
+  /** Removes every value. */
+  clear(): void
+}
