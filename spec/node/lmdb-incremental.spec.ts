@@ -14,7 +14,7 @@ import * as ds from '../../src/index'
 import { lmdbStateBackend } from '../../node/index'
 import { completeNow } from '../../src/state/DeferredJson'
 import { INCREMENT_FORMAT, resolveKeyedChain } from '../../src/state/incremental'
-import type { KeyedSnapshotOptions, KeyedStateBackend } from '../../src/state/KeyedStateBackend'
+import type { KeyedSnapshotOptions, KeyedStateBackend, TableCodec } from '../../src/state/KeyedStateBackend'
 import { testBackend, withKey } from '../support/keyed'
 
 const count = ds.valueState('count', t.number)
@@ -32,6 +32,14 @@ type Change =
   | { readonly op: 'fresh'; readonly key: number; readonly n: number }
   | { readonly op: 'clear'; readonly key: number }
   | { readonly op: 'clearWindow'; readonly key: number; readonly n: number }
+  | { readonly op: 'row'; readonly key: number; readonly n: number }
+  | { readonly op: 'pin'; readonly key: number; readonly n: number }
+
+/** Operators' tables: `rows` evicted like descriptor state, `pins` pinned in the cache (its operator holds its values). */
+const numbers: TableCodec<number[]> = {
+  encode: value => value,
+  decode: (encoded, fail) => (Array.isArray(encoded) && encoded.every(n => typeof n === 'number') ? (encoded as number[]) : fail(`${JSON.stringify(encoded)} is not a list of numbers`))
+}
 
 const keyOf = (key: number): ds.Key => (key % 2 === 0 ? `k${key}` : key)
 
@@ -53,6 +61,20 @@ function apply(backend: KeyedStateBackend<ds.Key>, change: Change): void {
         return
       case 'clearWindow':
         return backend.clearNamespace(change.n % 3)
+      case 'row': {
+        // In a window namespace or not; every seventh change removes.
+        const rows = backend.internalTable<number[]>('rows', numbers, { keepsReferences: false })
+        return rows.put(change.n % 2 === 0 ? undefined : change.n % 3, change.n % 7 === 0 ? undefined : [change.n])
+      }
+      case 'pin': {
+        const pins = backend.internalTable<number[]>('pins', numbers)
+        const held = pins.get(undefined)
+        if (change.n % 5 === 0) return pins.remove(undefined)
+        // Changed in place after a read, as operators change what they hold.
+        if (held !== undefined) held.push(change.n)
+        else pins.put(undefined, [change.n])
+        return
+      }
     }
   })
 }
@@ -61,7 +83,11 @@ function apply(backend: KeyedStateBackend<ds.Key>, change: Change): void {
 type Barrier = 'complete' | 'abort' | 'savepoint' | 'restore'
 
 const changeArb: fc.Arbitrary<Change> = fc.oneof(
-  fc.record({ op: fc.constantFrom('count' as const, 'name' as const, 'score' as const, 'window' as const, 'fresh' as const, 'clearWindow' as const), key: fc.nat(15), n: fc.nat(50) }),
+  fc.record({
+    op: fc.constantFrom('count' as const, 'name' as const, 'score' as const, 'window' as const, 'fresh' as const, 'clearWindow' as const, 'row' as const, 'pin' as const),
+    key: fc.nat(15),
+    n: fc.nat(50)
+  }),
   fc.record({ op: fc.constant('clear' as const), key: fc.nat(15) })
 )
 const stepArb = fc.record({
