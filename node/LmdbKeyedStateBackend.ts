@@ -16,6 +16,8 @@
  *   back key by key (`IncrementScan`); a restore merges the chain into a full snapshot first.
  * - Operators' own tables (window contents, panes, join buffers) are kept in the same cache and
  *   store, with the table's codec, under a state number of their own (`LmdbStateTable`).
+ * - Timers are kept in the same store, in ranges of their own before the states'
+ *   (`LmdbTimerQueue`); they are written into snapshots by the operator, as on the heap.
  */
 import { rmSync } from 'node:fs'
 import type { RootDatabase } from 'lmdb'
@@ -36,6 +38,8 @@ import { checkCompatible, checkedEntry, restoredValueDecoder, valueDecoder, valu
 import { ChangeEpochs } from './ChangeEpochs'
 import { type EntryFiling, entryText, IncrementScan, type StateHeader } from './IncrementScan'
 import { LmdbStateTable, type StoreWrite, type TableHost } from './LmdbStateTable'
+import { LmdbTimerQueue } from './LmdbTimerQueue'
+import type { TimerQueue, TimerQueueOptions } from '../src/core/TimerQueue'
 import { keyPrefix, namespacedKey, parseKey, stateOf, stateRange, type StoreKey } from './storeKeys'
 
 /** @internal How one operator's store is opened and closed. */
@@ -52,6 +56,8 @@ export interface LmdbBackendOptions extends KeyedStateBackendOptions {
   readonly cacheSize: number
   /** Checkpoints as increments, a restore reading at most this many checkpoints; `undefined`: every checkpoint full. */
   readonly checkpointChain?: number | undefined
+  /** Timers kept in memory per time domain (the earliest ones); the rest are only in the store. */
+  readonly timerCacheSize: number
 }
 
 interface RegisteredState {
@@ -92,6 +98,8 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
   private readonly changes: ChangeEpochs | undefined
   /** Snapshots still reading the store: it is closed only once they end. */
   private readonly reading = new Set<StoreRead>()
+  /** The timer queues made for the operator: a restore clears them, `dispose` closes them. */
+  private readonly timerQueues: LmdbTimerQueue<unknown, unknown>[] = []
   private lastDescriptor: StateDescriptor | undefined = undefined
   private lastState: InternalKvState | undefined = undefined
   private disposed = false
@@ -228,6 +236,12 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     return own.table as unknown as OperatorTable<K, S>
   }
 
+  createTimerQueue<TK, N>(options: TimerQueueOptions<N>): TimerQueue<TK, N> {
+    const queue = new LmdbTimerQueue<TK, N>({ ...options, db: this.db, info: this.info, maxParallelism: this.keys.maxParallelism, cacheSize: this.options.timerCacheSize })
+    this.timerQueues.push(queue as LmdbTimerQueue<unknown, unknown>)
+    return queue
+  }
+
   applyToAllKeys<D extends StateDescriptor>(descriptor: D, fn: (key: K, state: StateOf<D>) => void): void {
     const state = this.getState(descriptor)
     this.flush()
@@ -290,6 +304,8 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     this.pendingRestore.clear()
     this.pendingTables.clear()
     const db = this.db
+    // The store's timers go too: the operator restores its timers after its state.
+    for (const queue of this.timerQueues) queue.clear()
     db.transactionSync(() => {
       db.clearSync()
       for (const state of states) {
@@ -334,6 +350,7 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     for (const table of this.caches()) table.forget()
     this.pendingRestore.clear()
     this.pendingTables.clear()
+    for (const queue of this.timerQueues) queue.close()
     // A job's final checkpoint is taken before its operators close and written after: the
     // store stays open until the snapshots reading it end.
     if (this.reading.size === 0) this.options.store.close()
@@ -567,7 +584,8 @@ class StoreScan extends Deferred {
     super()
     // The range holds its read transaction until it ends: the view of the store at the barrier.
     // It starts at the first entry read, so that one is read now, not at the first step.
-    this.iterator = db.getRange({ snapshot: true })[Symbol.iterator]() as Iterator<{ key: StoreKey; value: string }>
+    // From the first state key: the timers' ranges come before it (the operator snapshots timers).
+    this.iterator = db.getRange({ start: stateRange(0, 0).start, snapshot: true })[Symbol.iterator]() as Iterator<{ key: StoreKey; value: string }>
     this.first = this.iterator.next()
     for (const name of [...headers.keys(), ...ownTables.keys()]) this.pieces.set(name, [])
     this.tables = new ScannedTables(this)

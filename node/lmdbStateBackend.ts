@@ -54,10 +54,16 @@ export interface LmdbStateBackendOptions {
    * checkpoint is written full instead, which also lets retention delete the old chain.
    */
   readonly maxCheckpointChain?: number
+  /**
+   * How many timers of an operator are kept in memory per time domain, the earliest ones
+   * (default 1,024); the others are only in the store, read in order when these have fired.
+   */
+  readonly timerCacheSize?: number
 }
 
 const DEFAULT_CACHE_SIZE = 50_000
 const DEFAULT_CHECKPOINT_CHAIN = 8
+const DEFAULT_TIMER_CACHE_SIZE = 1_024
 
 /** The file in an operator's directory that names the process using it. */
 const OWNER = 'owner.pid'
@@ -108,8 +114,8 @@ function removeLeftovers(root: string): void {
  * key or per window namespace; with TTL), and the tables windows and joins keep of their own
  * (window contents, sliced panes, sessions, join buffers), which are written through their
  * codecs: window contents must be JSON data, or have an `accumulatorCodec`. Sliced panes,
- * sessions and interval join buffers stay in memory too, held by their operators. Timers stay
- * in memory. See docs/state.md.
+ * sessions and interval join buffers stay in memory too, held by their operators. Timers are
+ * kept in the store too, the earliest of them in memory. See docs/state.md.
  *
  * @example
  * import * as ds from 'rx-datastream'
@@ -122,7 +128,7 @@ function removeLeftovers(root: string): void {
  * }
  *
  * @param dir where the operators' stores go (created if missing); a local disk, not a network share
- * @param options `cacheSize`, `incrementalCheckpoints`, `maxCheckpointChain`
+ * @param options `cacheSize`, `timerCacheSize`, `incrementalCheckpoints`, `maxCheckpointChain`
  * @returns a promise of the backend, rejected when `lmdb` cannot be loaded
  * @see docs/state.md, "Choosing a state backend"
  * @category state
@@ -137,6 +143,10 @@ export async function lmdbStateBackend(dir: string, options: LmdbStateBackendOpt
   const maxChain = options.maxCheckpointChain ?? DEFAULT_CHECKPOINT_CHAIN
   if (!Number.isSafeInteger(maxChain) || maxChain < 1) throw new RangeError(`lmdbStateBackend: maxCheckpointChain must be a whole number ≥ 1, not ${String(maxChain)}`)
   const checkpointChain = incremental && maxChain > 1 ? maxChain : undefined
+  const timerCacheSize = options.timerCacheSize ?? DEFAULT_TIMER_CACHE_SIZE
+  if (!Number.isSafeInteger(timerCacheSize) || timerCacheSize < 1) {
+    throw new RangeError(`lmdbStateBackend: timerCacheSize must be a whole number ≥ 1, not ${String(timerCacheSize)}`)
+  }
   let lmdb: typeof import('lmdb')
   try {
     lmdb = await import('lmdb')
@@ -155,7 +165,7 @@ export async function lmdbStateBackend(dir: string, options: LmdbStateBackendOpt
       const operatorDir = mkdtempSync(join(root, `${prefix}-`))
       writeFileSync(join(operatorDir, OWNER), String(process.pid))
       const store = openStore(lmdb, join(operatorDir, 'state.mdb'), operatorDir)
-      return new LmdbKeyedStateBackend<K>({ ...backendOptions, store, cacheSize, checkpointChain })
+      return new LmdbKeyedStateBackend<K>({ ...backendOptions, store, cacheSize, timerCacheSize, checkpointChain })
     }
   }
 }

@@ -42,8 +42,9 @@ export function currentBackend(): ds.StateBackend {
 export async function makeBackend(name: BackendName): Promise<{ readonly backend: ds.StateBackend; readonly cleanup: () => void }> {
   if (name === 'heap') return { backend: ds.heapStateBackend(), cleanup: () => {} }
   const dir = mkdtempSync(join(STORE_ROOT, 'rx-datastream-state-'))
-  // A small cache, so that the specs' few keys go through flushes and evictions too.
-  const backend = await lmdbStateBackend(dir, { cacheSize: 8 })
+  // Small caches, so that the specs' few keys go through flushes and evictions too, and their
+  // few timers through the store beyond the in-memory head.
+  const backend = await lmdbStateBackend(dir, { cacheSize: 8, timerCacheSize: 3 })
   return { backend, cleanup: () => rmSync(dir, { recursive: true, force: true }) }
 }
 

@@ -29,8 +29,8 @@
  */
 import { asyncScheduler, type SchedulerLike, type Subscription } from 'rxjs'
 import { describeValue } from './describe'
-import { NumericPriorityQueue } from './PriorityQueue'
-import { keyId } from './Key'
+import { HeapTimerQueue } from './HeapTimerQueue'
+import type { PendingTimers, TimerQueue } from './TimerQueue'
 
 // -------------------------------------------------------------------------------------
 // model
@@ -115,7 +115,7 @@ export interface Triggerable<K, N> {
  * @since 0.1.0
  * @internal
  */
-export interface TimerServiceOptions<N> {
+export interface TimerServiceOptions<N, K = unknown> {
   /** The clock and the runner of processing-time timers. Default: `asyncScheduler`. */
   readonly scheduler?: SchedulerLike
   /**
@@ -128,6 +128,11 @@ export interface TimerServiceOptions<N> {
    * catch it. Default: rethrow from the scheduled action.
    */
   readonly onError?: (error: unknown) => void
+  /**
+   * Makes the queue of a domain's timers: a keyed-state backend's that keeps them itself (the
+   * LMDB backend's, in its store). Default: the heap's.
+   */
+  readonly createQueue?: (domain: TimeDomain) => TimerQueue<K, N>
 }
 
 // -------------------------------------------------------------------------------------
@@ -146,8 +151,9 @@ export interface TimerServiceOptions<N> {
  * that, as a failed Flink task fires none. After {@link InternalTimerService.dispose} no timer
  * fires.
  *
- * Registering is O(log n); deleting is O(1) and the deleted timer is skipped when it reaches
- * the head of the queue; counts and snapshots are exact.
+ * The timers of each domain are a {@link TimerQueue}: the heap's by default (registering is
+ * O(log n), deleting O(1)), or the one its keyed-state backend keeps (`options.createQueue`);
+ * counts and snapshots are exact either way.
  *
  * @example
  * import { TestScheduler } from 'rxjs/testing'
@@ -188,13 +194,14 @@ export class InternalTimerService<K, N = undefined> {
 
   constructor(
     private readonly target: Triggerable<K, N>,
-    options: TimerServiceOptions<N> = {}
+    options: TimerServiceOptions<N, K> = {}
   ) {
     this.scheduler = options.scheduler ?? asyncScheduler
     this.namespaceId = options.namespaceId
     this.onError = options.onError
-    this.eventTime = new TimerQueue('EVENT_TIME')
-    this.processingTime = new TimerQueue('PROCESSING_TIME')
+    const create = options.createQueue
+    this.eventTime = create === undefined ? new HeapTimerQueue('EVENT_TIME') : create('EVENT_TIME')
+    this.processingTime = create === undefined ? new HeapTimerQueue('PROCESSING_TIME') : create('PROCESSING_TIME')
   }
 
   /** The last watermark passed to `advanceWatermark`; `-Infinity` before the first. */
@@ -216,7 +223,7 @@ export class InternalTimerService<K, N = undefined> {
   /** Removes the timer if it is registered. */
   deleteEventTimeTimer(key: K, namespace: N, time: number): void {
     checkTime(time)
-    this.eventTime.remove(keyId(key), this.namespaceIdOf(namespace), time)
+    this.eventTime.remove(key, namespace, this.namespaceIdOf(namespace), time)
   }
 
   /** Fires once the scheduler's clock reaches `time`; a no-op if already registered. */
@@ -229,7 +236,7 @@ export class InternalTimerService<K, N = undefined> {
   /** Removes the timer if it is registered. */
   deleteProcessingTimeTimer(key: K, namespace: N, time: number): void {
     checkTime(time)
-    if (!this.processingTime.remove(keyId(key), this.namespaceIdOf(namespace), time)) return
+    if (!this.processingTime.remove(key, namespace, this.namespaceIdOf(namespace), time)) return
     if (this.firingProcessingTime || time !== this.scheduledFor) return
     // The action was for this timer (or one at the same time): aim it at the new earliest.
     const next = this.processingTime.head()?.timestamp ?? Infinity
@@ -259,9 +266,9 @@ export class InternalTimerService<K, N = undefined> {
    * registered by these callbacks stay pending; one deleted by an earlier callback does not fire.
    */
   fireProcessingTimeTimersNow(): void {
-    for (const timer of this.processingTime.snapshot()) {
+    for (const timer of this.processingTime.pending()) {
       if (this.disposed || this.processingTimeFailed) return
-      if (!this.processingTime.remove(keyId(timer.key), this.namespaceIdOf(timer.namespace), timer.timestamp)) continue
+      if (!this.processingTime.remove(timer.key, timer.namespace, this.namespaceIdOf(timer.namespace), timer.timestamp)) continue
       this.target.onProcessingTime(timer)
     }
   }
@@ -278,21 +285,17 @@ export class InternalTimerService<K, N = undefined> {
 
   /** The pending event-time timers, in firing order: for snapshots and tests. */
   eventTimeTimers(): InternalTimer<K, N>[] {
-    return this.eventTime.snapshot()
+    return [...this.eventTime.pending()]
   }
 
   /** The pending processing-time timers, in firing order: for snapshots and tests. */
   processingTimeTimers(): InternalTimer<K, N>[] {
-    return this.processingTime.snapshot()
+    return [...this.processingTime.pending()]
   }
 
-  /**
-   * The pending timers of `domain` in no particular order, and how to sort them into firing
-   * order: a snapshot lists them at the barrier (timers never change) and sorts them after.
-   */
-  unorderedTimers(domain: TimeDomain): { readonly timers: InternalTimer<K, N>[]; readonly compare: (a: InternalTimer<K, N>, b: InternalTimer<K, N>) => number } {
-    const queue = domain === 'EVENT_TIME' ? this.eventTime : this.processingTime
-    return { timers: queue.unordered(), compare: inFiringOrder as (a: InternalTimer<K, N>, b: InternalTimer<K, N>) => number }
+  /** The timers of `domain` pending now, for a snapshot taken at this moment (see {@link PendingTimers}). */
+  snapshotTimers(domain: TimeDomain): PendingTimers<K, N> {
+    return (domain === 'EVENT_TIME' ? this.eventTime : this.processingTime).snapshot()
   }
 
   /** Cancels the scheduled action; afterwards no timer fires. Idempotent. */
@@ -375,216 +378,4 @@ function checkTime(time: number): void {
   if (typeof time !== 'number' || Number.isNaN(time)) {
     throw new RangeError(`a timer time or watermark must be a number, not ${describeValue(time)}`)
   }
-}
-
-/**
- * A registered timer: the timer a callback receives (it is one, so registering allocates one
- * object) and its bookkeeping.
- */
-class Entry<K, N> implements InternalTimer<K, N> {
-  /** False once deleted or fired: the heap drops such entries lazily. */
-  live = true
-
-  constructor(
-    readonly key: K,
-    readonly namespace: N,
-    readonly timestamp: number,
-    readonly domain: TimeDomain,
-    readonly keyId: unknown,
-    readonly namespaceId: unknown,
-    /** Registration order, to break ties between timers at the same time. */
-    readonly seq: number
-  ) {}
-}
-
-/**
- * The timers of a key with more than one: by namespace id, then (for a namespace with more than
- * one) by time. Plain `Map` keys (SameValueZero, objects by identity), so no id is built per
- * call: windows register per record.
- */
-class KeyTimers<K, N> {
-  private readonly byNamespace = new Map<unknown, Entry<K, N> | Map<number, Entry<K, N>>>()
-  size = 0
-
-  get(namespaceId: unknown, timestamp: number): Entry<K, N> | undefined {
-    const found = this.byNamespace.get(namespaceId)
-    if (found === undefined || found instanceof Map) return found?.get(timestamp)
-    return found.timestamp === timestamp ? found : undefined
-  }
-
-  /** Files `entry`, which is not filed yet. */
-  add(entry: Entry<K, N>): void {
-    const found = this.byNamespace.get(entry.namespaceId)
-    if (found === undefined) this.byNamespace.set(entry.namespaceId, entry)
-    else if (found instanceof Map) found.set(entry.timestamp, entry)
-    else
-      this.byNamespace.set(
-        entry.namespaceId,
-        new Map([
-          [found.timestamp, found],
-          [entry.timestamp, entry]
-        ])
-      )
-    this.size++
-  }
-
-  /** Unfiles the timer at (namespaceId, timestamp); returns it, or `undefined` if none. */
-  delete(namespaceId: unknown, timestamp: number): Entry<K, N> | undefined {
-    const found = this.byNamespace.get(namespaceId)
-    if (found === undefined) return undefined
-    let entry: Entry<K, N> | undefined
-    if (found instanceof Map) {
-      entry = found.get(timestamp)
-      if (entry === undefined) return undefined
-      found.delete(timestamp)
-      if (found.size === 1) this.byNamespace.set(namespaceId, found.values().next().value!)
-    } else {
-      if (found.timestamp !== timestamp) return undefined
-      entry = found
-      this.byNamespace.delete(namespaceId)
-    }
-    this.size--
-    return entry
-  }
-
-  /** The one timer left (when `size` is 1). */
-  only(): Entry<K, N> {
-    const found = this.byNamespace.values().next().value!
-    return found instanceof Map ? found.values().next().value! : found
-  }
-
-  *entries(): Generator<Entry<K, N>> {
-    for (const found of this.byNamespace.values()) {
-      if (found instanceof Map) yield* found.values()
-      else yield found
-    }
-  }
-}
-
-/** A key's timers: most keys have one, held as is. */
-type Slot<K, N> = Entry<K, N> | KeyTimers<K, N>
-
-/** Below this many dead entries the heap is never compacted: not worth the O(n). */
-const MIN_COMPACTION = 1024
-
-/**
- * The timers of one domain: a map from key to its timers, for identity and exact counts, and
- * a heap for order. Looking up by key first (not by one string for key, namespace and time)
- * spares building and hashing a string on every register, which windows do per record.
- */
-class TimerQueue<K, N> {
-  private readonly byKey = new Map<unknown, Slot<K, N>>()
-  private readonly heap = new NumericPriorityQueue<Entry<K, N>>()
-  private count = 0
-  private nextSeq = 0
-
-  constructor(private readonly domain: TimeDomain) {}
-
-  get size(): number {
-    return this.count
-  }
-
-  /** False if the timer is already registered. */
-  add(key: K, namespace: N, namespaceId: unknown, timestamp: number): boolean {
-    const kid = keyId(key)
-    const slot = this.byKey.get(kid)
-    // The duplicate check comes first: windows re-register their timers on every record.
-    if (slot !== undefined && (slot instanceof KeyTimers ? slot.get(namespaceId, timestamp) !== undefined : isTimer(slot, namespaceId, timestamp))) {
-      return false
-    }
-    const entry = new Entry(key, namespace, timestamp, this.domain, kid, namespaceId, this.nextSeq++)
-    if (slot === undefined) {
-      this.byKey.set(kid, entry)
-    } else if (slot instanceof KeyTimers) {
-      slot.add(entry)
-    } else {
-      const timers = new KeyTimers<K, N>()
-      timers.add(slot)
-      timers.add(entry)
-      this.byKey.set(kid, timers)
-    }
-    this.count++
-    this.heap.push(timestamp, entry.seq, entry)
-    return true
-  }
-
-  /** False if no such timer is registered. */
-  remove(kid: unknown, namespaceId: unknown, timestamp: number): boolean {
-    const entry = this.unfile(kid, namespaceId, timestamp)
-    if (entry === undefined) return false
-    entry.live = false
-    this.count--
-    // Deleting never pops, so bound the dead weight: once dead entries outnumber live ones,
-    // rebuilding costs O(n), paid for by the n deletions before it.
-    const dead = this.heap.size - this.count
-    if (dead > MIN_COMPACTION && dead > this.count) this.heap.retain(isLive)
-    return true
-  }
-
-  /** The earliest live timer, left in place. */
-  head(): Entry<K, N> | undefined {
-    const heap = this.heap
-    for (;;) {
-      const entry = heap.peek()
-      if (entry === undefined || entry.live) return entry
-      heap.pop()
-    }
-  }
-
-  /** Removes `entry`, which `head()` just returned. */
-  take(entry: Entry<K, N>): void {
-    this.heap.pop()
-    entry.live = false
-    this.count--
-    this.unfile(entry.keyId, entry.namespaceId, entry.timestamp)
-  }
-
-  snapshot(): InternalTimer<K, N>[] {
-    return this.unordered()
-      .sort(inFiringOrder)
-      .map(({ key, namespace, timestamp, domain }) => ({ key, namespace, timestamp, domain }))
-  }
-
-  /** Every pending timer, in no particular order (`inFiringOrder` sorts them). */
-  unordered(): Entry<K, N>[] {
-    const entries: Entry<K, N>[] = []
-    for (const slot of this.byKey.values()) {
-      if (slot instanceof KeyTimers) for (const entry of slot.entries()) entries.push(entry)
-      else entries.push(slot)
-    }
-    return entries
-  }
-
-  /** Takes the timer out of its key's slot (a key back to one timer holds it as is again). */
-  private unfile(kid: unknown, namespaceId: unknown, timestamp: number): Entry<K, N> | undefined {
-    const slot = this.byKey.get(kid)
-    if (slot === undefined) return undefined
-    if (!(slot instanceof KeyTimers)) {
-      if (!isTimer(slot, namespaceId, timestamp)) return undefined
-      this.byKey.delete(kid)
-      return slot
-    }
-    const entry = slot.delete(namespaceId, timestamp)
-    if (entry !== undefined && slot.size <= 1) {
-      if (slot.size === 0) this.byKey.delete(kid)
-      else this.byKey.set(kid, slot.only())
-    }
-    return entry
-  }
-}
-
-/** Whether `entry` is the timer at (namespaceId, timestamp), by `Map` key equality. */
-function isTimer<K, N>(entry: Entry<K, N>, namespaceId: unknown, timestamp: number): boolean {
-  const other = entry.namespaceId
-  // SameValueZero, as a Map compares keys: NaN equals NaN.
-  return entry.timestamp === timestamp && (other === namespaceId || (other !== other && namespaceId !== namespaceId))
-}
-
-/** Earliest first; timers of the same time in the order they were registered. */
-function inFiringOrder<K, N>(a: Entry<K, N>, b: Entry<K, N>): number {
-  return a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.seq - b.seq
-}
-
-function isLive<K, N>(entry: Entry<K, N>): boolean {
-  return entry.live
 }

@@ -27,7 +27,8 @@ import { describeValue } from '../core/describe'
 import { keyGroupOfId } from '../state/KeyGroup'
 import { decodeKey, decodeTime, encodeKey, encodeTime, ownField, type TimersSnapshot } from '../state/snapshotFormat'
 import { type InternalTimer, InternalTimerService, type TimeDomain, type Triggerable } from '../core/TimerService'
-import { type DeferredJson, deferredList, deferredObject } from '../state/DeferredJson'
+import type { NamespaceCodec } from '../core/TimerQueue'
+import { type DeferredJson, deferredList, deferredObject, deferredSequence } from '../state/DeferredJson'
 import { asStreamError } from './host'
 import type { ChainContext } from './Output'
 import type { ChainOutput } from './Output'
@@ -44,12 +45,7 @@ export interface KeyedOperatorConfig {
   readonly stateBackend?: StateBackend | undefined
 }
 
-/** @internal How a timer namespace goes into a snapshot (windows: their bounds). */
-export interface NamespaceCodec<N> {
-  encode(namespace: N): unknown
-  /** Back from `encode`; `fail` when `encoded` is not a namespace. */
-  decode(encoded: unknown, fail: (detail: string) => never): N
-}
+export type { NamespaceCodec } from '../core/TimerQueue'
 
 /** The namespace of operators whose timers have none. */
 const NO_NAMESPACE: NamespaceCodec<undefined> = {
@@ -87,10 +83,14 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> exten
     // itself, so the heap backend's path is the same whether or not another backend exists.
     const stateBackend = config.stateBackend ?? currentJob()?.stateBackend ?? defaultStateBackend()
     this.backend = stateBackend.createKeyedStateBackend<K>({ info, now: () => scheduler.now(), maxParallelism: config.maxParallelism })
+    // A backend that keeps timers itself (on disk) makes their queues; the heap's otherwise.
+    const backend = this.backend
+    const createQueue = backend.createTimerQueue === undefined ? undefined : (domain: TimeDomain) => backend.createTimerQueue!<TK, N>({ domain, namespaceCodec })
     this.timers = new InternalTimerService<TK, N>(this, {
       scheduler,
       namespaceId,
-      onError: error => context.fail(output, info, asStreamError(info, error, undefined, 'firing a processing-time timer'))
+      onError: error => context.fail(output, info, asStreamError(info, error, undefined, 'firing a processing-time timer')),
+      createQueue
     })
   }
 
@@ -163,14 +163,17 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> exten
   /** Reads back what `snapshotOwn` wrote (after the keyed state, before the timers). */
   protected restoreOwn(_own: unknown): void {}
 
-  /** The timers pending now, sorted and written in steps (a timer never changes; the set does). */
+  /**
+   * The timers pending now, written in steps: listed now and sorted after (a timer never
+   * changes; the set does), or read in order from the backend's view of this moment.
+   */
   private snapshotTimers(): DeferredJson {
     const maxParallelism = this.backend.keys.maxParallelism
     const encode = (timer: InternalTimer<TK, N>): string =>
       JSON.stringify([keyGroupOfId(keyId(timer.key), maxParallelism), encodeKey(timer.key), this.namespaceCodec.encode(timer.namespace), timer.timestamp])
     const list = (domain: TimeDomain): DeferredJson => {
-      const { timers, compare } = this.timers.unorderedTimers(domain)
-      return deferredList(timers, encode, compare)
+      const pending = this.timers.snapshotTimers(domain)
+      return pending._tag === 'Unordered' ? deferredList(pending.timers, encode, pending.compare) : deferredSequence(pending.timers, encode)
     }
     return deferredObject({ eventTime: list('EVENT_TIME'), processingTime: list('PROCESSING_TIME') })
   }

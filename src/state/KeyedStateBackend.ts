@@ -13,6 +13,7 @@ import type { DeferredJson } from './DeferredJson'
 import type { KeyedStateSnapshot } from './snapshotFormat'
 import type { MergingStateDescriptor, StateDescriptor, StateOf } from './StateDescriptor'
 import type { OperatorTable } from './OperatorTable'
+import type { TimerQueue, TimerQueueOptions } from '../core/TimerQueue'
 
 /**
  * @internal
@@ -116,6 +117,13 @@ export interface KeyedStateBackend<K> {
   notifyCheckpointComplete?(checkpointId: number): void
   /** Replaces all state by a snapshot's, checking it as it goes. */
   restore(snapshot: unknown): void
+  /**
+   * Makes the queue of one time domain's timers of the operator, for a backend that keeps them
+   * itself (Flink's `PriorityQueueSetFactory`: the LMDB backend keeps them in its store). A
+   * backend without it leaves them to the timer service's heap. `restore` and `dispose` clear
+   * the queues it made.
+   */
+  createTimerQueue?<TK, N>(options: TimerQueueOptions<N>): TimerQueue<TK, N>
   /** Drops all state and releases what holds it (files, handles); the backend is not used again. */
   dispose(): void
 }

@@ -1,0 +1,275 @@
+/**
+ * @internal
+ * The timers of one time domain of an operator on the LMDB backend, in its store (Flink's
+ * `RocksDBCachingPriorityQueueSet`): every timer in two ranges of the store (its order and its
+ * index, see `timerKeys.ts`), and the earliest of them in memory, so that the timers of an
+ * operator may outnumber what the heap holds.
+ *
+ * - The head cache holds up to `cacheSize` timers, always the earliest ones: a timer earlier
+ *   than the latest cached goes in (the latest then drops out if the cache is full), a later
+ *   one only to the store. Once the cache is empty and timers are left, it is filled again by
+ *   reading the order range from its start, which is the firing order. While the timers fit
+ *   in it the store is only written, never read for order.
+ * - Identity is the index key (key group, key, namespace, time): registering reads it to tell
+ *   a new timer from one already there, deleting reads it to find the timer's order key.
+ * - Writes are gathered and written in one transaction when enough are pending, and before
+ *   the store is read in order (a refill, a snapshot, the end of processing time); reads of
+ *   the index look at the gathered writes first.
+ * - A snapshot reads the order range in one read transaction, a view of the store at the
+ *   barrier that later writes do not change, one timer at a time as the snapshot is written.
+ */
+import type { RootDatabase } from 'lmdb'
+import { keyId } from '../src/core/Key'
+import { StateError, messageOf } from '../src/core/errors'
+import type { OperatorInfo } from '../src/core/OperatorOptions'
+import type { InternalTimer, TimeDomain } from '../src/core/TimerService'
+import type { NamespaceCodec, PendingTimers, TimerQueue } from '../src/core/TimerQueue'
+import { keyGroupOfId } from '../src/state/KeyGroup'
+import { decodeKey, encodeKey, type SnapshotEntry } from '../src/state/snapshotFormat'
+import type { StoreKey } from './storeKeys'
+import { domainChar, indexKey, orderKey, orderRange, parseIndexKey, parseOrderKey, seqText, timeOf, timeText } from './timerKeys'
+
+/** @internal */
+export interface LmdbTimerQueueOptions<N> {
+  readonly db: RootDatabase<string, StoreKey>
+  readonly info: OperatorInfo
+  readonly domain: TimeDomain
+  readonly namespaceCodec: NamespaceCodec<N>
+  readonly maxParallelism: number
+  /** The most timers kept in memory (≥ 1). */
+  readonly cacheSize: number
+}
+
+/** Gathered writes (two per registered, deleted or fired timer) before one transaction writes them. */
+const WRITES_PER_TRANSACTION = 4096
+
+/** A timer as the cache holds it: what fires, and the store keys that name it. */
+class CachedTimer<K, N> implements InternalTimer<K, N> {
+  constructor(
+    readonly key: K,
+    readonly namespace: N,
+    readonly timestamp: number,
+    readonly domain: TimeDomain,
+    readonly seq: number,
+    readonly index: StoreKey,
+    readonly order: StoreKey
+  ) {}
+}
+
+/** @internal */
+export class LmdbTimerQueue<K, N> implements TimerQueue<K, N> {
+  private readonly db: RootDatabase<string, StoreKey>
+  private readonly domain: TimeDomain
+  private readonly d: string
+  private readonly cacheSize: number
+  private count = 0
+  private nextSeq = 0
+  /**
+   * The earliest timers, latest first (the head is the last element): every pending timer
+   * earlier than `cache[0]` is in it. All of them when `cache.length === count`.
+   */
+  private cache: CachedTimer<K, N>[] = []
+  /** Store key → value text, or `null` to remove it: written at the next `flush`. */
+  private readonly writes = new Map<StoreKey, string | null>()
+  private closed = false
+
+  constructor(private readonly options: LmdbTimerQueueOptions<N>) {
+    this.db = options.db
+    this.domain = options.domain
+    this.d = domainChar(options.domain)
+    this.cacheSize = options.cacheSize
+  }
+
+  get size(): number {
+    return this.count
+  }
+
+  add(key: K, namespace: N, _namespaceId: unknown, timestamp: number): boolean {
+    if (this.closed) return false
+    const time = timeText(timestamp)
+    const index = this.indexKeyOf(key, namespace, time)
+    if (this.read(index) !== undefined) return false
+    const seq = this.nextSeq++
+    const seqHex = seqText(seq)
+    const order = orderKey(this.d, time, seqHex)
+    this.write(order, index)
+    this.write(index, seqHex)
+    this.count++
+    const cache = this.cache
+    // Cache it if every timer is cached, or if it comes before the latest cached one (it is
+    // the latest registered, so it comes after the cached timers of its own time).
+    if (cache.length === this.count - 1 || (cache.length > 0 && timestamp < cache[0]!.timestamp)) {
+      const at = this.insertionPoint(timestamp)
+      if (at > 0 || cache.length < this.cacheSize) {
+        cache.splice(at, 0, new CachedTimer(key, namespace, timestamp === 0 ? 0 : timestamp, this.domain, seq, index, order))
+        if (cache.length > this.cacheSize) cache.shift()
+      }
+    }
+    return true
+  }
+
+  remove(key: K, namespace: N, _namespaceId: unknown, timestamp: number): boolean {
+    if (this.closed) return false
+    const time = timeText(timestamp)
+    const index = this.indexKeyOf(key, namespace, time)
+    const seqHex = this.read(index)
+    if (seqHex === undefined) return false
+    this.write(index, null)
+    this.write(orderKey(this.d, time, seqHex), null)
+    this.count--
+    const at = this.cachedAt(timestamp === 0 ? 0 : timestamp, parseInt(seqHex, 16))
+    if (at >= 0) this.cache.splice(at, 1)
+    return true
+  }
+
+  head(): InternalTimer<K, N> | undefined {
+    if (this.cache.length === 0) {
+      if (this.count === 0 || this.closed) return undefined
+      this.refill()
+    }
+    const cache = this.cache
+    return cache[cache.length - 1]
+  }
+
+  take(timer: CachedTimer<K, N>): void {
+    this.cache.pop()
+    this.write(timer.index, null)
+    this.write(timer.order, null)
+    this.count--
+  }
+
+  pending(): Iterable<InternalTimer<K, N>> {
+    return this.scan()
+  }
+
+  snapshot(): PendingTimers<K, N> {
+    return { _tag: 'Ordered', timers: this.scan() }
+  }
+
+  /** The store was cleared (a restore): no timer is left. */
+  clear(): void {
+    this.cache = []
+    this.writes.clear()
+    this.count = 0
+  }
+
+  /** The store is closing: nothing is read or written any more, and no timer is left. */
+  close(): void {
+    this.clear()
+    this.closed = true
+  }
+
+  /** Writes the gathered writes in one transaction. */
+  flush(): void {
+    const writes = this.writes
+    if (writes.size === 0 || this.closed) return
+    const db = this.db
+    db.transactionSync(() => {
+      for (const [key, text] of writes) {
+        if (text === null) db.removeSync(key)
+        else db.putSync(key, text)
+      }
+    })
+    writes.clear()
+  }
+
+  // ---- internal ----
+
+  private indexKeyOf(key: K, namespace: N, time: string): StoreKey {
+    const group = keyGroupOfId(keyId(key), this.options.maxParallelism)
+    return indexKey(this.d, group, JSON.stringify(encodeKey(key)), namespaceText(this.options.namespaceCodec.encode(namespace)), time)
+  }
+
+  private read(key: StoreKey): string | undefined {
+    const written = this.writes.get(key)
+    if (written !== undefined) return written ?? undefined
+    return this.db.get(key)
+  }
+
+  private write(key: StoreKey, text: string | null): void {
+    this.writes.set(key, text)
+    if (this.writes.size >= WRITES_PER_TRANSACTION) this.flush()
+  }
+
+  /** Where a new timer at `timestamp` goes in the cache: after every cached timer of a later time. */
+  private insertionPoint(timestamp: number): number {
+    const cache = this.cache
+    let low = 0
+    let high = cache.length
+    while (low < high) {
+      const mid = (low + high) >>> 1
+      if (cache[mid]!.timestamp > timestamp) low = mid + 1
+      else high = mid
+    }
+    return low
+  }
+
+  /** The cache position of the timer (timestamp, seq), or −1. */
+  private cachedAt(timestamp: number, seq: number): number {
+    const cache = this.cache
+    let low = 0
+    let high = cache.length
+    while (low < high) {
+      const mid = (low + high) >>> 1
+      const other = cache[mid]!
+      if (other.timestamp > timestamp || (other.timestamp === timestamp && other.seq > seq)) low = mid + 1
+      else high = mid
+    }
+    return low < cache.length && cache[low]!.seq === seq ? low : -1
+  }
+
+  /** Fills the empty cache with the earliest timers of the store. */
+  private refill(): void {
+    this.flush()
+    const { start, end } = orderRange(this.d)
+    const earliest: CachedTimer<K, N>[] = []
+    for (const { key, value } of this.db.getRange({ start, end, limit: this.cacheSize })) earliest.push(this.decode(key, value))
+    this.cache = earliest.reverse()
+  }
+
+  /** The pending timers in firing order, from a read view of the store as of now. */
+  private scan(): IterableIterator<InternalTimer<K, N>, undefined> {
+    if (this.closed) return [][Symbol.iterator]() as IterableIterator<InternalTimer<K, N>, undefined>
+    this.flush()
+    // Taken now, not at the first `next`: the view is of this moment whatever is written later.
+    const range = this.db.getRange({ ...orderRange(this.d), snapshot: true })[Symbol.iterator]() as Iterator<{ key: StoreKey; value: string }, undefined>
+    const decode = (key: StoreKey, value: string): CachedTimer<K, N> => this.decode(key, value)
+    const iterator: IterableIterator<InternalTimer<K, N>, undefined> = {
+      next: () => {
+        const next = range.next()
+        return next.done === true ? { done: true, value: undefined } : { done: false, value: decode(next.value.key, next.value.value) }
+      },
+      return: () => {
+        range.return?.()
+        return { done: true, value: undefined }
+      },
+      [Symbol.iterator]: () => iterator
+    }
+    return iterator
+  }
+
+  /** The timer of an order entry; what the store holds is checked as a snapshot is. */
+  private decode(order: StoreKey, index: string): CachedTimer<K, N> {
+    const { time, seq } = parseOrderKey(order)
+    const { keyText, namespaceText: nsText } = parseIndexKey(index)
+    const fail = (detail: string): never => {
+      throw new StateError(this.options.info, 'timers', `the ${this.domain === 'EVENT_TIME' ? 'event' : 'processing'}-time timer of key ${keyText} in namespace ${nsText} in the store is invalid: ${detail}`)
+    }
+    let key: unknown
+    let encodedNamespace: unknown
+    try {
+      key = decodeKey(JSON.parse(keyText) as SnapshotEntry[1])
+      encodedNamespace = JSON.parse(nsText)
+    } catch (error) {
+      return fail(messageOf(error))
+    }
+    if (key === undefined) fail('not a key')
+    const namespace = this.options.namespaceCodec.decode(encodedNamespace, fail)
+    return new CachedTimer(key as K, namespace, timeOf(time), this.domain, parseInt(seq, 16), index, order)
+  }
+}
+
+/** A namespace's portable form as JSON text (`undefined`, which JSON has not, as `null`). */
+function namespaceText(encoded: unknown): string {
+  return JSON.stringify(encoded) ?? 'null'
+}
