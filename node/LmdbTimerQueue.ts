@@ -71,6 +71,12 @@ export class LmdbTimerQueue<K, N> implements TimerQueue<K, N> {
   private cache: CachedTimer<K, N>[] = []
   /** Store key → value text, or `null` to remove it: written at the next `flush`. */
   private readonly writes = new Map<StoreKey, string | null>()
+  /**
+   * The keys of `writes` that are not in the store: one removed again before the flush is
+   * forgotten, not removed from the store (a timer that fires soon after it was registered
+   * never reaches the store).
+   */
+  private readonly fresh = new Set<StoreKey>()
   private closed = false
 
   constructor(private readonly options: LmdbTimerQueueOptions<N>) {
@@ -88,12 +94,14 @@ export class LmdbTimerQueue<K, N> implements TimerQueue<K, N> {
     if (this.closed) return false
     const time = timeText(timestamp)
     const index = this.indexKeyOf(key, namespace, time)
-    if (this.read(index) !== undefined) return false
+    const written = this.writes.get(index)
+    if (written !== undefined ? written !== null : this.db.get(index) !== undefined) return false
     const seq = this.nextSeq++
     const seqHex = seqText(seq)
     const order = orderKey(this.d, time, seqHex)
-    this.write(order, index)
-    this.write(index, seqHex)
+    // The order key is new; the index key is in the store only if a removal of it is pending.
+    this.put(order, index, true)
+    this.put(index, seqHex, written === undefined)
     this.count++
     const cache = this.cache
     // Cache it if every timer is cached, or if it comes before the latest cached one (it is
@@ -114,8 +122,8 @@ export class LmdbTimerQueue<K, N> implements TimerQueue<K, N> {
     const index = this.indexKeyOf(key, namespace, time)
     const seqHex = this.read(index)
     if (seqHex === undefined) return false
-    this.write(index, null)
-    this.write(orderKey(this.d, time, seqHex), null)
+    this.delete(index)
+    this.delete(orderKey(this.d, time, seqHex))
     this.count--
     const at = this.cachedAt(timestamp === 0 ? 0 : timestamp, parseInt(seqHex, 16))
     if (at >= 0) this.cache.splice(at, 1)
@@ -133,8 +141,8 @@ export class LmdbTimerQueue<K, N> implements TimerQueue<K, N> {
 
   take(timer: CachedTimer<K, N>): void {
     this.cache.pop()
-    this.write(timer.index, null)
-    this.write(timer.order, null)
+    this.delete(timer.index)
+    this.delete(timer.order)
     this.count--
   }
 
@@ -150,6 +158,7 @@ export class LmdbTimerQueue<K, N> implements TimerQueue<K, N> {
   clear(): void {
     this.cache = []
     this.writes.clear()
+    this.fresh.clear()
     this.count = 0
   }
 
@@ -171,6 +180,7 @@ export class LmdbTimerQueue<K, N> implements TimerQueue<K, N> {
       }
     })
     writes.clear()
+    this.fresh.clear()
   }
 
   // ---- internal ----
@@ -186,8 +196,19 @@ export class LmdbTimerQueue<K, N> implements TimerQueue<K, N> {
     return this.db.get(key)
   }
 
-  private write(key: StoreKey, text: string | null): void {
+  /** Writes `text` under `key` (`fresh`: `key` is not in the store). */
+  private put(key: StoreKey, text: string, fresh: boolean): void {
     this.writes.set(key, text)
+    if (fresh) this.fresh.add(key)
+    if (this.writes.size >= WRITES_PER_TRANSACTION) this.flush()
+  }
+
+  private delete(key: StoreKey): void {
+    if (this.fresh.delete(key)) {
+      this.writes.delete(key)
+      return
+    }
+    this.writes.set(key, null)
     if (this.writes.size >= WRITES_PER_TRANSACTION) this.flush()
   }
 
@@ -223,7 +244,11 @@ export class LmdbTimerQueue<K, N> implements TimerQueue<K, N> {
     this.flush()
     const { start, end } = orderRange(this.d)
     const earliest: CachedTimer<K, N>[] = []
-    for (const { key, value } of this.db.getRange({ start, end, limit: this.cacheSize })) earliest.push(this.decode(key, value))
+    for (const { key, value } of this.db.getRange({ start, end, limit: this.cacheSize })) {
+      const { time, seq } = parseOrderKey(key)
+      const timer = this.decode(value, time)
+      earliest.push(new CachedTimer(timer.key, timer.namespace, timer.timestamp, this.domain, parseInt(seq, 16), value, key))
+    }
     this.cache = earliest.reverse()
   }
 
@@ -233,11 +258,10 @@ export class LmdbTimerQueue<K, N> implements TimerQueue<K, N> {
     this.flush()
     // Taken now, not at the first `next`: the view is of this moment whatever is written later.
     const range = this.db.getRange({ ...orderRange(this.d), snapshot: true })[Symbol.iterator]() as Iterator<{ key: StoreKey; value: string }, undefined>
-    const decode = (key: StoreKey, value: string): CachedTimer<K, N> => this.decode(key, value)
     const iterator: IterableIterator<InternalTimer<K, N>, undefined> = {
       next: () => {
         const next = range.next()
-        return next.done === true ? { done: true, value: undefined } : { done: false, value: decode(next.value.key, next.value.value) }
+        return next.done === true ? { done: true, value: undefined } : { done: false, value: this.decode(next.value.value, parseOrderKey(next.value.key).time) }
       },
       return: () => {
         range.return?.()
@@ -248,9 +272,11 @@ export class LmdbTimerQueue<K, N> implements TimerQueue<K, N> {
     return iterator
   }
 
-  /** The timer of an order entry; what the store holds is checked as a snapshot is. */
-  private decode(order: StoreKey, index: string): CachedTimer<K, N> {
-    const { time, seq } = parseOrderKey(order)
+  /**
+   * The timer of an order entry (its value, the index key, and its time text), as a plain
+   * object; what the store holds is checked as a snapshot is.
+   */
+  private decode(index: string, time: string): InternalTimer<K, N> {
     const { keyText, namespaceText: nsText } = parseIndexKey(index)
     const fail = (detail: string): never => {
       throw new StateError(this.options.info, 'timers', `the ${this.domain === 'EVENT_TIME' ? 'event' : 'processing'}-time timer of key ${keyText} in namespace ${nsText} in the store is invalid: ${detail}`)
@@ -265,7 +291,7 @@ export class LmdbTimerQueue<K, N> implements TimerQueue<K, N> {
     }
     if (key === undefined) fail('not a key')
     const namespace = this.options.namespaceCodec.decode(encodedNamespace, fail)
-    return new CachedTimer(key as K, namespace, timeOf(time), this.domain, parseInt(seq, 16), index, order)
+    return { key: key as K, namespace, timestamp: timeOf(time), domain: this.domain }
   }
 }
 
