@@ -96,8 +96,8 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
   private readonly pendingTables = new Set<string>()
   /** What changed since each checkpoint (incremental checkpoints), `undefined` when they are off. */
   private readonly changes: ChangeEpochs | undefined
-  /** Snapshots still reading the store: it is closed only once they end. */
-  private readonly reading = new Set<StoreRead>()
+  /** Snapshots (and timer queues' reads) still reading the store: it is closed only once they end. */
+  private readonly reading = new Set<object>()
   /** The timer queues made for the operator: a restore clears them, `dispose` closes them. */
   private readonly timerQueues: LmdbTimerQueue<unknown, unknown>[] = []
   private lastDescriptor: StateDescriptor | undefined = undefined
@@ -237,7 +237,14 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
   }
 
   createTimerQueue<TK, N>(options: TimerQueueOptions<N>): TimerQueue<TK, N> {
-    const queue = new LmdbTimerQueue<TK, N>({ ...options, db: this.db, info: this.info, maxParallelism: this.keys.maxParallelism, cacheSize: this.options.timerCacheSize })
+    const queue = new LmdbTimerQueue<TK, N>({
+      ...options,
+      db: this.db,
+      info: this.info,
+      maxParallelism: this.keys.maxParallelism,
+      cacheSize: this.options.timerCacheSize,
+      startRead: () => this.startRead()
+    })
     this.timerQueues.push(queue as LmdbTimerQueue<unknown, unknown>)
     return queue
   }
@@ -364,6 +371,20 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     })
     this.reading.add(read)
     return read
+  }
+
+  /**
+   * A read of the store in steps other than a snapshot's keyed part (a timer queue's: a
+   * snapshot's timers, the end of processing time), kept track of as `reads` does: the
+   * function returned ends it.
+   */
+  private startRead(): () => void {
+    const read = {}
+    this.reading.add(read)
+    return () => {
+      if (!this.reading.delete(read)) return
+      if (this.disposed && this.reading.size === 0) this.options.store.close()
+    }
   }
 
   // ---- registration ----

@@ -38,9 +38,12 @@ export interface LmdbTimerQueueOptions<N> {
   readonly maxParallelism: number
   /** The most timers kept in memory (≥ 1). */
   readonly cacheSize: number
+  /** A read of the store in steps begins; the function returned is called when it is over (the store stays open until then). */
+  readonly startRead: () => () => void
+  /** Gathered writes before one transaction writes them; default 4,096 (two per registered, deleted or fired timer). */
+  readonly writesPerTransaction?: number
 }
 
-/** Gathered writes (two per registered, deleted or fired timer) before one transaction writes them. */
 const WRITES_PER_TRANSACTION = 4096
 
 /** A timer as the cache holds it: what fires, and the store keys that name it. */
@@ -62,6 +65,7 @@ export class LmdbTimerQueue<K, N> implements TimerQueue<K, N> {
   private readonly domain: TimeDomain
   private readonly d: string
   private readonly cacheSize: number
+  private readonly writesPerTransaction: number
   private count = 0
   private nextSeq = 0
   /**
@@ -84,6 +88,7 @@ export class LmdbTimerQueue<K, N> implements TimerQueue<K, N> {
     this.domain = options.domain
     this.d = domainChar(options.domain)
     this.cacheSize = options.cacheSize
+    this.writesPerTransaction = options.writesPerTransaction ?? WRITES_PER_TRANSACTION
   }
 
   get size(): number {
@@ -200,7 +205,7 @@ export class LmdbTimerQueue<K, N> implements TimerQueue<K, N> {
   private put(key: StoreKey, text: string, fresh: boolean): void {
     this.writes.set(key, text)
     if (fresh) this.fresh.add(key)
-    if (this.writes.size >= WRITES_PER_TRANSACTION) this.flush()
+    if (this.writes.size >= this.writesPerTransaction) this.flush()
   }
 
   private delete(key: StoreKey): void {
@@ -209,7 +214,7 @@ export class LmdbTimerQueue<K, N> implements TimerQueue<K, N> {
       return
     }
     this.writes.set(key, null)
-    if (this.writes.size >= WRITES_PER_TRANSACTION) this.flush()
+    if (this.writes.size >= this.writesPerTransaction) this.flush()
   }
 
   /** Where a new timer at `timestamp` goes in the cache: after every cached timer of a later time. */
@@ -258,13 +263,20 @@ export class LmdbTimerQueue<K, N> implements TimerQueue<K, N> {
     this.flush()
     // Taken now, not at the first `next`: the view is of this moment whatever is written later.
     const range = this.db.getRange({ ...orderRange(this.d), snapshot: true })[Symbol.iterator]() as Iterator<{ key: StoreKey; value: string }, undefined>
+    const readOver = this.options.startRead()
+    let over = false
     const iterator: IterableIterator<InternalTimer<K, N>, undefined> = {
       next: () => {
-        const next = range.next()
-        return next.done === true ? { done: true, value: undefined } : { done: false, value: this.decode(next.value.value, parseOrderKey(next.value.key).time) }
+        const next = over ? { done: true as const, value: undefined } : range.next()
+        if (next.done !== true) return { done: false, value: this.decode(next.value.value, parseOrderKey(next.value.key).time) }
+        over = true
+        readOver()
+        return { done: true, value: undefined }
       },
       return: () => {
-        range.return?.()
+        if (!over) range.return?.()
+        over = true
+        readOver()
         return { done: true, value: undefined }
       },
       [Symbol.iterator]: () => iterator

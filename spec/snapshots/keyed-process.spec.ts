@@ -9,6 +9,8 @@ import * as ds from '../../src/index'
 import { keyedEventsArb } from '../support/arbitraries'
 import { type Build, runWithRestore, startJob, type Step } from '../support/snapshots'
 import { restoreOperator } from '../../src/runtime/operatorSnapshot'
+import { describeBackends } from '../support/backends'
+import { keyedOptions } from '../support/keyed'
 
 const count = ds.valueState('count', t.number)
 const sum = ds.reducingState('sum', (a: number, b: number) => a + b, t.number)
@@ -37,7 +39,8 @@ function script(events: readonly { key: string; value: number; ts: number }[], w
   return steps
 }
 
-describe('keyedProcess snapshot and restore', () => {
+// On either backend: on LMDB the state and the timers are in the store (with a head of 3 timers in memory).
+describeBackends('keyedProcess snapshot and restore', () => {
   it('gives the output of an uninterrupted run, wherever it is cut', () => {
     fc.assert(
       fc.property(
@@ -49,7 +52,7 @@ describe('keyedProcess snapshot and restore', () => {
           const cut = at % steps.length
           const { uninterrupted, restored } = runWithRestore(
             1,
-            ([input]) => input!.pipe(ds.keyedProcess<string, number, string>(fn)),
+            ([input]) => input!.pipe(ds.keyedProcess<string, number, string>(fn, keyedOptions())),
             steps,
             cut
           )
@@ -63,7 +66,7 @@ describe('keyedProcess snapshot and restore', () => {
   })
 
   it('refuses a snapshot of another kind of operator, and one that is not a snapshot, naming what is wrong', () => {
-    const build: Build<number, string, ds.StreamElement<string, string>> = ([input]) => input!.pipe(ds.keyedProcess<string, number, string>(fn))
+    const build: Build<number, string, ds.StreamElement<string, string>> = ([input]) => input!.pipe(ds.keyedProcess<string, number, string>(fn, keyedOptions()))
     const { snapshots } = runWithRestore(1, build, [[0, ds.streamRecord(1, 1, 'a')], [0, 'end']], 1)
     const fresh = startJob(1, build).job.operators[0]!.operator
     expect(() => restoreOperator(fresh, { ...(snapshots[0] as object), kind: 'windowBy' })).toThrowError(
@@ -76,7 +79,7 @@ describe('keyedProcess snapshot and restore', () => {
   it('errors the restored stream (nothing thrown into subscribe, nothing opened) when the job restores a snapshot it refuses', () => {
     let opened = 0
     const build: Build<number, string, ds.StreamElement<string, string>> = ([input]) =>
-      input!.pipe(ds.keyedProcess<string, number, string>({ ...fn, open: () => void opened++ }))
+      input!.pipe(ds.keyedProcess<string, number, string>({ ...fn, open: () => void opened++ }, keyedOptions()))
     const restored = startJob(1, build, undefined, [{ format: 'rx-datastream/operator', version: 1, kind: 'windowBy' }])
     expect(restored.emitted.error).toBeInstanceOf(ds.StateError)
     expect((restored.emitted.error as Error).message).toMatch(/^keyedProcess: state "\*": the snapshot was taken by a windowBy operator/)
