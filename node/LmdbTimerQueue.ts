@@ -261,13 +261,20 @@ export class LmdbTimerQueue<K, N> implements TimerQueue<K, N> {
   private scan(): IterableIterator<InternalTimer<K, N>, undefined> {
     if (this.closed) return [][Symbol.iterator]() as IterableIterator<InternalTimer<K, N>, undefined>
     this.flush()
-    // Taken now, not at the first `next`: the view is of this moment whatever is written later.
+    // The range holds its read transaction from its first entry on: that one is read now, so
+    // that the view is of this moment whatever is written later.
     const range = this.db.getRange({ ...orderRange(this.d), snapshot: true })[Symbol.iterator]() as Iterator<{ key: StoreKey; value: string }, undefined>
+    let first: IteratorResult<{ key: StoreKey; value: string }, undefined> | undefined = range.next()
     const readOver = this.options.startRead()
     let over = false
     const iterator: IterableIterator<InternalTimer<K, N>, undefined> = {
       next: () => {
-        const next = over ? { done: true as const, value: undefined } : range.next()
+        let next: IteratorResult<{ key: StoreKey; value: string }, undefined>
+        if (over) next = { done: true, value: undefined }
+        else if (first !== undefined) {
+          next = first
+          first = undefined
+        } else next = range.next()
         if (next.done !== true) return { done: false, value: this.decode(next.value.value, parseOrderKey(next.value.key).time) }
         over = true
         readOver()
