@@ -6,6 +6,7 @@
  * registering is O(log n) and allocates one object, deleting is O(1) (the deleted timer is
  * skipped when it reaches the head), counts are exact.
  */
+import { type KeyMap, roomFor, SHARD_CAPACITY } from './ShardedMap'
 import { NumericPriorityQueue } from './PriorityQueue'
 import { keyId } from './Key'
 import type { InternalTimer, TimeDomain } from './TimerService'
@@ -108,12 +109,17 @@ const MIN_COMPACTION = 1024
  * spares building and hashing a string on every register, which windows do per record.
  */
 export class HeapTimerQueue<K, N> implements TimerQueue<K, N> {
-  private readonly byKey = new Map<unknown, Slot<K, N>>()
+  /** A `Map` until it holds 2^23 keys, then a `ShardedMap` (V8's `Map` holds at most 2^24). */
+  private byKey: KeyMap<unknown, Slot<K, N>> = new Map<unknown, Slot<K, N>>()
   private readonly heap = new NumericPriorityQueue<Entry<K, N>>()
   private count = 0
   private nextSeq = 0
 
-  constructor(private readonly domain: TimeDomain) {}
+  constructor(
+    private readonly domain: TimeDomain,
+    /** Keys per `Map` before the queue moves to a `ShardedMap` (smaller in specs). */
+    private readonly shardCapacity = SHARD_CAPACITY
+  ) {}
 
   get size(): number {
     return this.count
@@ -129,6 +135,7 @@ export class HeapTimerQueue<K, N> implements TimerQueue<K, N> {
     }
     const entry = new Entry(key, namespace, timestamp, this.domain, kid, namespaceId, this.nextSeq++)
     if (slot === undefined) {
+      if (this.byKey.size >= this.shardCapacity) this.byKey = roomFor(this.byKey, this.shardCapacity)
       this.byKey.set(kid, entry)
     } else if (slot instanceof KeyTimers) {
       slot.add(entry)

@@ -22,7 +22,7 @@ import type { DeferredJson } from './DeferredJson'
 import { keyGroupOfId } from './KeyGroup'
 import type { KeyContext } from './KeyContext'
 import type { OperatorTable } from './OperatorTable'
-import { type KeyMap, roomFor, SHARD_CAPACITY } from './ShardedMap'
+import { type KeyMap, roomFor, SHARD_CAPACITY } from '../core/ShardedMap'
 import { type CapturedTable, type EntryWriter, TableCapture } from './TableCapture'
 
 /** @internal One key's values in one table, as {@link StateTable.entries} lists them. */

@@ -1,11 +1,12 @@
 /**
  * Heap state past V8's limit of 2^24 entries per `Map`: `ShardedMap` behaves as one `Map`
  * (checked against one with small shards, for random operations), and a heap state table
- * moves to it when its map fills, keeping every key.
+ * and the heap timer queue move to it when their maps fill, keeping every key.
  */
 import fc from 'fast-check'
 import { KeyContext } from '../../src/state/KeyContext'
-import { roomFor, ShardedMap } from '../../src/state/ShardedMap'
+import { HeapTimerQueue } from '../../src/core/HeapTimerQueue'
+import { roomFor, ShardedMap } from '../../src/core/ShardedMap'
 import { StateTable } from '../../src/state/StateTable'
 
 const ops = fc.array(
@@ -86,5 +87,27 @@ describe('ShardedMap', () => {
     }
     expect(count).toBe(total - 1)
     expect(sum).toBe((total * (total + 1)) / 2 - 6 - total - 1)
+  })
+
+  it('lets the heap timer queue hold timers of more keys than one of its maps takes, in firing order', () => {
+    const capacity = 100
+    const queue = new HeapTimerQueue<number, undefined>('EVENT_TIME', capacity)
+    const keys = 2 * capacity + 50
+    // Key k's timer at (k * 37) % 1000, registered twice: one timer each.
+    for (let round = 0; round < 2; round++) for (let key = 0; key < keys; key++) queue.add(key, undefined, undefined, (key * 37) % 1_000)
+    expect((queue as unknown as { readonly byKey: unknown }).byKey).toBeInstanceOf(ShardedMap)
+    expect(queue.size).toBe(keys)
+    // Keys of the first map and of the last deleted.
+    for (const key of [3, keys - 2]) expect(queue.remove(key, undefined, undefined, (key * 37) % 1_000)).toBeTrue()
+    const fired: number[] = []
+    for (let timer = queue.head(); timer !== undefined; timer = queue.head()) {
+      queue.take(timer)
+      fired.push(timer.key)
+    }
+    const expected = Array.from({ length: keys }, (_, key) => key)
+      .filter(key => key !== 3 && key !== keys - 2)
+      .sort((a, b) => (a * 37) % 1_000 - (b * 37) % 1_000 || a - b)
+    expect(fired).toEqual(expected)
+    expect(queue.size).toBe(0)
   })
 })

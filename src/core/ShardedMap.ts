@@ -2,8 +2,9 @@
  * @internal
  * Maps past V8's limit of 2^24 entries per `Map` (inserting one more throws "Map maximum size
  * exceeded"): a heap state table with more keys than that (Flink's heap backend has no such
- * limit) moves to a {@link ShardedMap} when its `Map` fills, and goes on. Below the limit the
- * table keeps its plain `Map`, so the per-record path stays one monomorphic `Map` call.
+ * limit) moves to a {@link ShardedMap} when its `Map` fills, and goes on; so does the heap timer
+ * queue's map of keys. Below the limit they keep their plain `Map`, so the per-record path
+ * stays one monomorphic `Map` call.
  */
 
 /** @internal What a state table asks of its key maps: the part of `Map` it uses. */
@@ -15,6 +16,7 @@ export interface KeyMap<K, V> {
   delete(key: K): boolean
   clear(): void
   keys(): IterableIterator<K>
+  values(): IterableIterator<V>
 }
 
 /**
@@ -91,5 +93,9 @@ export class ShardedMap<K, V> implements KeyMap<K, V> {
 
   *keys(): IterableIterator<K> {
     for (const shard of this.shards) yield* shard.keys()
+  }
+
+  *values(): IterableIterator<V> {
+    for (const shard of this.shards) yield* shard.values()
   }
 }
