@@ -39,6 +39,31 @@ export abstract class Deferred implements DeferredJson {
   abstract cancel(): void
 }
 
+/**
+ * @internal
+ * A part whose text is made once, at the end of its steps, by `finish(text)`: its `step`
+ * returns at once when `finished`, and `text()` refuses to be read before.
+ */
+export abstract class WrittenOnce extends Deferred {
+  private result: string | undefined = undefined
+
+  /** Whether the text is made. */
+  protected get finished(): boolean {
+    return this.result !== undefined
+  }
+
+  /** Keeps `text` as the part's text; `true`, for `step` to return. */
+  protected finish(text: string): true {
+    this.result = text
+    return true
+  }
+
+  text(): string {
+    if (this.result === undefined) throw new Error('the snapshot is not written yet')
+    return this.result
+  }
+}
+
 /** @internal A part complete at once: `value` as JSON now (a copy, whatever happens to `value` after). */
 export function readyJson(value: unknown): DeferredJson {
   return new Ready(JSON.stringify(value) ?? 'null')
@@ -79,9 +104,8 @@ export function deferredArray(items: readonly DeferredJson[]): DeferredJson {
   return new Composite(items, texts => `[${concat(texts)}]`)
 }
 
-class Composite extends Deferred {
+class Composite extends WrittenOnce {
   private next = 0
-  private result: string | undefined = undefined
 
   constructor(
     private readonly parts: readonly DeferredJson[],
@@ -91,19 +115,13 @@ class Composite extends Deferred {
   }
 
   step(deadline: number): boolean {
-    if (this.result !== undefined) return true
+    if (this.finished) return true
     while (this.next < this.parts.length) {
       if (!this.parts[this.next]!.step(deadline)) return false
       this.next++
       if (this.next < this.parts.length && now() >= deadline) return false
     }
-    this.result = this.join(this.parts.map(p => p.text()))
-    return true
-  }
-
-  text(): string {
-    if (this.result === undefined) throw new Error('the snapshot is not written yet')
-    return this.result
+    return this.finish(this.join(this.parts.map(p => p.text())))
   }
 
   cancel(): void {
@@ -124,11 +142,10 @@ export function deferredList<T>(items: T[], encode: (item: T) => string, compare
 /** Items written between two looks at the clock, and joined into one piece of text. */
 const ITEMS_PER_PIECE = 256
 
-class List<T> extends Deferred {
+class List<T> extends WrittenOnce {
   private sort: StepSort<T> | undefined
   private next = 0
   private pieces: string[] = []
-  private result: string | undefined = undefined
 
   constructor(
     private items: T[],
@@ -140,7 +157,7 @@ class List<T> extends Deferred {
   }
 
   step(deadline: number): boolean {
-    if (this.result !== undefined) return true
+    if (this.finished) return true
     if (this.sort !== undefined) {
       if (!this.sort.step(deadline)) return false
       this.items = this.sort.sorted()
@@ -156,15 +173,10 @@ class List<T> extends Deferred {
       this.next = end
       if (this.next < items.length && now() >= deadline) return false
     }
-    this.result = `[${concat(this.pieces)}]`
+    const text = `[${concat(this.pieces)}]`
     this.items = []
     this.pieces = []
-    return true
-  }
-
-  text(): string {
-    if (this.result === undefined) throw new Error('the snapshot is not written yet')
-    return this.result
+    return this.finish(text)
   }
 
   cancel(): void {
@@ -183,9 +195,8 @@ export function deferredSequence<T>(items: Iterator<T, undefined>, encode: (item
   return new Sequence(items, encode)
 }
 
-class Sequence<T> extends Deferred {
+class Sequence<T> extends WrittenOnce {
   private pieces: string[] = []
-  private result: string | undefined = undefined
   private done = false
 
   constructor(
@@ -196,7 +207,7 @@ class Sequence<T> extends Deferred {
   }
 
   step(deadline: number): boolean {
-    if (this.result !== undefined) return true
+    if (this.finished) return true
     if (this.done) throw new Error('the snapshot was cancelled')
     const { items, encode } = this
     for (;;) {
@@ -213,14 +224,9 @@ class Sequence<T> extends Deferred {
       if (this.done) break
       if (now() >= deadline) return false
     }
-    this.result = `[${concat(this.pieces)}]`
+    const text = `[${concat(this.pieces)}]`
     this.pieces = []
-    return true
-  }
-
-  text(): string {
-    if (this.result === undefined) throw new Error('the snapshot is not written yet')
-    return this.result
+    return this.finish(text)
   }
 
   cancel(): void {

@@ -13,7 +13,7 @@
  * A value the encoder rejects while a record touches its key is not the record's error: it is
  * kept, and the snapshot fails with it at the next step.
  */
-import { concat, Deferred, now } from './DeferredJson'
+import { concat, now, WrittenOnce } from './DeferredJson'
 import { keyGroupOfId } from './KeyGroup'
 import type { KeyEntry } from './StateTable'
 
@@ -32,7 +32,7 @@ export type EntryWriter<K, S> = (entry: KeyEntry<K, S>) => string
 const KEYS_PER_CLOCK_CHECK = 128
 
 /** @internal */
-export class TableCapture<K, S> extends Deferred {
+export class TableCapture<K, S> extends WrittenOnce {
   /** Keys of the barrier whose entries are not written yet. */
   private readonly pending: Set<unknown>
   /** The text of each written key (keys with nothing to write are left out). */
@@ -46,7 +46,6 @@ export class TableCapture<K, S> extends Deferred {
   private group = 0
   private pieces: string[] = []
   private failure: { readonly error: unknown } | undefined = undefined
-  private result: string | undefined = undefined
   private released = false
 
   constructor(
@@ -73,7 +72,7 @@ export class TableCapture<K, S> extends Deferred {
   }
 
   step(deadline: number): boolean {
-    if (this.result !== undefined) return true
+    if (this.finished) return true
     this.throwFailure()
     const { ids, byGroup, pending, maxParallelism } = this
     let unchecked = 0
@@ -111,17 +110,12 @@ export class TableCapture<K, S> extends Deferred {
       if (texts.length > 0) pieces.push(texts.join(','))
       if (this.group < groups.length && now() >= deadline) return false
     }
-    this.result = `[${concat(pieces)}]`
+    const text = `[${concat(pieces)}]`
     written.clear()
     byGroup.clear()
     this.ids = []
     this.pieces = []
-    return true
-  }
-
-  text(): string {
-    if (this.result === undefined) throw new Error('the snapshot is not written yet')
-    return this.result
+    return this.finish(text)
   }
 
   cancel(): void {
