@@ -40,6 +40,7 @@ import { keyId, keyOfId } from '../src/core/Key'
 import type { KeyEntry } from '../src/state/StateTable'
 import type { OperatorTable } from '../src/state/OperatorTable'
 import { keyPrefix, namespacedKey, parseKey, type StoreKey } from './storeKeys'
+import { now as clock } from '../src/state/DeferredJson'
 
 /** @internal What a table needs of its backend: the store, and room in the cache. */
 export interface TableHost {
@@ -83,6 +84,8 @@ const USED = 16
 
 /** Stored entries read per scan of `entries()`. */
 const ENTRIES_PER_SCAN = 1024
+/** Keys `flushSome` writes between two looks at the clock (a power of two). */
+const KEYS_PER_CLOCK_READ = 64
 
 /** @internal */
 export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> {
@@ -102,6 +105,10 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
   size = 0
   /** Some slot changed since the last flush. */
   private unflushed = false
+  /** Keys with a value changed since it was last written (what a flush writes, key by key). */
+  dirtyKeys = 0
+  /** Where `flushSome` resumes. */
+  private flushedTo = 0
   /** Store keys of a pinned table's released keys, removed from the store at the next flush. */
   private readonly removals: StoreKey[] = []
   /** The last stored entry incremental TTL cleanup visited: it resumes after it. */
@@ -228,6 +235,30 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
   }
 
   /**
+   * Writes changed values with `write` key by key, resuming where the last call stopped, until
+   * none are left or `deadline` (real ms, `now()`) passes: a flush in steps, before a barrier.
+   * True when none are left.
+   */
+  flushSome(write: StoreWrite, deadline: number): boolean {
+    for (const key of this.removals) write(key, undefined)
+    this.removals.length = 0
+    const flags = this.flags
+    const slots = this.ids.length
+    let i = this.flushedTo
+    let written = 0
+    for (let visits = 0; this.dirtyKeys > 0 && visits < slots; visits++, i++) {
+      if (i >= slots) i = 0
+      if ((flags[i]! & (DIRTY | NS_DIRTY)) === 0) continue
+      this.flushSlot(i, write)
+      if ((++written & (KEYS_PER_CLOCK_READ - 1)) === 0 && clock() >= deadline) break
+    }
+    this.flushedTo = i
+    if (this.dirtyKeys > 0) return false
+    this.unflushed = false
+    return true
+  }
+
+  /**
    * Drops half of the cached keys, writing their changes with `write` first (the keys that
    * stay keep theirs for later). A hand goes round the slots from where it last stopped, and
    * a key used since it last passed gets a second chance (CLOCK), so that keys read again and
@@ -284,6 +315,8 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
     this.flags.fill(0)
     this.hand = 0
     this.size = 0
+    this.dirtyKeys = 0
+    this.flushedTo = 0
     this.unflushed = false
     this.sweptTo = undefined
   }
@@ -413,7 +446,9 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
   }
 
   private changed(i: number, flag: number): void {
-    this.flags[i]! |= flag
+    const f = this.flags[i]!
+    if ((f & (DIRTY | NS_DIRTY)) === 0) this.dirtyKeys++
+    this.flags[i] = f | flag
     this.unflushed = true
   }
 
@@ -462,6 +497,7 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
         slot.dirty = false
       }
     }
+    if ((f & (DIRTY | NS_DIRTY)) !== 0) this.dirtyKeys--
     this.flags[i] = f & ~(DIRTY | NS_DIRTY)
   }
 

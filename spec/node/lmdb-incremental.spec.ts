@@ -34,6 +34,7 @@ type Change =
   | { readonly op: 'clearWindow'; readonly key: number; readonly n: number }
   | { readonly op: 'row'; readonly key: number; readonly n: number }
   | { readonly op: 'pin'; readonly key: number; readonly n: number }
+  | { readonly op: 'prepare' }
 
 /** Operators' tables: `rows` evicted like descriptor state, `pins` pinned in the cache (its operator holds its values). */
 const numbers: TableCodec<number[]> = {
@@ -44,6 +45,8 @@ const numbers: TableCodec<number[]> = {
 const keyOf = (key: number): ds.Key => (key % 2 === 0 ? `k${key}` : key)
 
 function apply(backend: KeyedStateBackend<ds.Key>, change: Change): void {
+  // A step of the writing ahead of a barrier (one slice of keys: the deadline has passed).
+  if (change.op === 'prepare') return void backend.prepareSnapshot?.(-Infinity)
   withKey(backend, keyOf(change.key), () => {
     switch (change.op) {
       case 'count':
@@ -88,7 +91,8 @@ const changeArb: fc.Arbitrary<Change> = fc.oneof(
     key: fc.nat(15),
     n: fc.nat(50)
   }),
-  fc.record({ op: fc.constant('clear' as const), key: fc.nat(15) })
+  fc.record({ op: fc.constant('clear' as const), key: fc.nat(15) }),
+  fc.record({ op: fc.constant('prepare' as const) })
 )
 const stepArb = fc.record({
   changes: fc.array(changeArb, { maxLength: 12 }),

@@ -137,6 +137,8 @@ interface Pending {
   encoder: CheckpointEncoder | undefined
   /** The next step of writing, scheduled. */
   stepping: Subscription | undefined
+  /** The next step of the operators' preparation for the barrier, scheduled. */
+  preparing: Subscription | undefined
 }
 
 /**
@@ -149,6 +151,11 @@ const BARRIER_BUDGET = 2
  * be held up by a large snapshot (Flink writes it on another thread; here it takes turns).
  */
 const STEP_BUDGET = 8
+/**
+ * The most steps operators prepare for a barrier (see `prepare`): a job changing its state
+ * faster than a step writes it still checkpoints, its barrier then writing what is left.
+ */
+const PREPARE_STEPS = 64
 
 interface Request {
   readonly kind: 'checkpoint' | 'savepoint'
@@ -368,14 +375,47 @@ export class CheckpointCoordinator {
       settle,
       storing: false,
       encoder: undefined,
-      stepping: undefined
+      stepping: undefined,
+      preparing: undefined
     }
     this.pending = pending
     const id = barrier.checkpointId
     pending.timeout = scheduler.schedule(() => this.abort(id, `it did not complete within ${this.config.timeout} ms`, true), this.config.timeout)
-    // Operators whose input has ended will see no barrier: their state is final, taken now.
-    for (const { uid, operator } of operators) {
-      if (!operator.ended) continue
+    this.prepare(pending, 1)
+  }
+
+  /**
+   * Before the barrier goes in, the operators do ahead what their snapshots would do at it (the
+   * LMDB backend writes its changed cached values), one step of `STEP_BUDGET` now and then
+   * between the job's slices of processing, until each says what is left is small or
+   * `PREPARE_STEPS` are spent: the barrier's synchronous share stays small at any state size.
+   * Every operator ready at the first step (the heap's always are): the barrier goes in at once.
+   */
+  private prepare(pending: Pending, step: number): void {
+    if (this.pending !== pending) return
+    const deadline = now() + STEP_BUDGET
+    let ready = true
+    for (const { uid, operator } of this.job.operators()) {
+      if (operator.ended === true || operator.prepareSnapshot === undefined) continue
+      try {
+        if (!operator.prepareSnapshot(deadline)) ready = false
+      } catch (error) {
+        return this.abort(pending.barrier.checkpointId, `operator '${uid}' could not prepare its snapshot: ${messageOf(error)}`)
+      }
+    }
+    if (ready || step >= PREPARE_STEPS) return this.injectBarrier(pending)
+    pending.preparing = this.job.scheduler.schedule(() => {
+      pending.preparing = undefined
+      this.prepare(pending, step + 1)
+    })
+  }
+
+  private injectBarrier(pending: Pending): void {
+    const { barrier } = pending
+    // Operators whose input has ended will see no barrier: their state is final, taken now
+    // (unless it ended while the operators prepared, and was taken then).
+    for (const { uid, operator } of this.job.operators()) {
+      if (!operator.ended || pending.snapshots.has(uid)) continue
       this.acknowledge(uid, operator, barrier)
       if (this.pending !== pending) return
       operator.barrierAfterEnd?.(barrier)
@@ -466,6 +506,7 @@ export class CheckpointCoordinator {
     this.pending = undefined
     pending.timeout?.unsubscribe()
     pending.stepping?.unsubscribe()
+    pending.preparing?.unsubscribe()
     // The operators' state tables stop copying on write.
     for (const snapshot of pending.snapshots.values()) snapshot.cancel()
     for (const { operator } of this.job.operators()) operator.notifyCheckpointAborted?.(checkpointId)

@@ -192,6 +192,11 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> exten
     restore(snapshot.processingTime, (key, namespace, time) => this.timers.registerProcessingTimeTimer(key, namespace, time))
   }
 
+  /** The backend's work before a barrier (the LMDB one writes its cache); none on the heap. */
+  override prepareSnapshot(deadline: number): boolean {
+    return this.backend.prepareSnapshot?.(deadline) ?? true
+  }
+
   /** The backend may forget the changes the completed checkpoint covers (incremental checkpoints). */
   override notifyCheckpointComplete(checkpointId: number): void {
     this.backend.notifyCheckpointComplete?.(checkpointId)

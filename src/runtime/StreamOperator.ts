@@ -279,6 +279,12 @@ export interface AbstractStreamOperator<Out, K> {
    */
   barrierAfterEnd?(barrier: CheckpointBarrier): void
   /**
+   * A checkpoint is about to be triggered: work the snapshot would do at the barrier is done
+   * now, in steps between records, until `deadline` (real ms, `now()` of `DeferredJson`) each.
+   * True once what is left for the barrier is small; absent (or always true): nothing to do.
+   */
+  prepareSnapshot?(deadline: number): boolean
+  /**
    * Checkpoint `checkpointId` is complete: stored whole, with every operator's snapshot (Flink's
    * `notifyCheckpointComplete`). What a sink made ready for it may be made visible now.
    */

@@ -113,6 +113,12 @@ export interface KeyedStateBackend<K> {
    * barrier, `options` say for what (a backend may then write an increment, see `incremental.ts`).
    */
   snapshotDeferred(options?: KeyedSnapshotOptions): DeferredJson
+  /**
+   * Work a snapshot would do at the barrier, done before it until `deadline` (real ms): the
+   * LMDB backend writes its changed cached values to the store. True once what is left is small
+   * (the barrier's share is bounded); a backend without it does nothing before the barrier.
+   */
+  prepareSnapshot?(deadline: number): boolean
   /** Checkpoint `checkpointId` (or a savepoint) is stored whole: a backend writing increments may forget what it covers. */
   notifyCheckpointComplete?(checkpointId: number): void
   /** Replaces all state by a snapshot's, checking it as it goes. */
