@@ -10,6 +10,10 @@
  * One checkpoint is pending at a time, as Flink's default: a trigger while one is pending waits
  * for it to end, and the interval counts from the end of the last one (`minPause` apart).
  *
+ * Before the barrier goes in, operators that have work a snapshot would do at the barrier do
+ * it ahead, in steps between records (`prepare`: the LMDB backend writes its cache), so that
+ * the barrier's synchronous share stays small at any state size.
+ *
  * Incremental checkpoints: each checkpoint offers its operators the newest checkpoint completed
  * in this run as a base (`incrementalBase`); a keyed backend that writes an increment on it
  * says what its chain needs, and the checkpoint lists the union (`needs`). Retention keeps what
