@@ -542,6 +542,16 @@ async function stateScenario(ds: Library, keys: number, store: TimedStore): Prom
 // -------------------------------------------------------------------------------------
 
 /** An event of part 3: a count for `key`, or (value -1) a question for its count. */
+/** The fields of `F` that hold numbers. */
+type NumericField<F> = { [P in keyof F]: F[P] extends number ? P : never }[keyof F]
+
+/** The first of `figures`, with each of `fields` replaced by its median over all of them. */
+function withMedians<F>(figures: readonly F[], fields: readonly NumericField<F>[]): F {
+  const result = { ...figures[0]! }
+  for (const field of fields) (result[field] as number) = median(figures.map(f => f[field] as number))
+  return result
+}
+
 interface KeyedEvent {
   readonly key: number
   readonly value: number
@@ -713,20 +723,8 @@ async function lmdbPart(ds: Library, keys: number, rounds: number, say: (line: s
     `${fmtMs(f.restoreMs)} (${fmtMs(f.restoreCpuMs)})`
   ]
   const names = backends.map(([name]) => name)
-  const medianOf = (fs: readonly LmdbFigures[]): LmdbFigures => {
-    const m = (pick: (f: LmdbFigures) => number): number => median(fs.map(pick))
-    return {
-      ...fs[0]!,
-      firstBlockedMs: m(f => f.firstBlockedMs),
-      firstSize: m(f => f.firstSize),
-      blockedMs: m(f => f.blockedMs),
-      blockedCpuMs: m(f => f.blockedCpuMs),
-      size: m(f => f.size),
-      checkpointMs: m(f => f.checkpointMs),
-      restoreMs: m(f => f.restoreMs),
-      restoreCpuMs: m(f => f.restoreCpuMs)
-    }
-  }
+  const medianOf = (fs: readonly LmdbFigures[]): LmdbFigures =>
+    withMedians(fs, ['firstBlockedMs', 'firstSize', 'blockedMs', 'blockedCpuMs', 'size', 'checkpointMs', 'restoreMs', 'restoreCpuMs'])
   const lines = textTable(
     ['backend', 'first: blocked ms / chars', 'after 1 %: blocked ms (CPU)', 'chars', 'checkpoint ms', 'restore reads', 'restore ms (CPU)'],
     [
@@ -821,24 +819,12 @@ async function after(measurements: readonly Measurement<WindowDigest>[], context
     fmtMs(f.restoredJobMs),
     fmtMs(f.firstJobMs)
   ]
-  const medianRow = (label: string, fs: readonly StateFigures[]): string[] => {
-    const m = (pick: (f: StateFigures) => number): number => median(fs.map(pick))
-    return row(label, {
-      ...fs[0]!,
-      blockedMs: m(f => f.blockedMs),
-      blockedCpuMs: m(f => f.blockedCpuMs),
-      putSyncMs: m(f => f.putSyncMs),
-      maxGapWhileStoringMs: m(f => f.maxGapWhileStoringMs),
-      maxGapOtherwiseMs: m(f => f.maxGapOtherwiseMs),
-      checkpointMs: m(f => f.checkpointMs),
-      putMs: m(f => f.putMs),
-      restoreMs: m(f => f.restoreMs),
-      restoreCpuMs: m(f => f.restoreCpuMs),
-      getMs: m(f => f.getMs),
-      restoredJobMs: m(f => f.restoredJobMs),
-      firstJobMs: m(f => f.firstJobMs)
-    })
-  }
+  const medianRow = (label: string, fs: readonly StateFigures[]): string[] =>
+    row(
+      label,
+      withMedians(fs, ['blockedMs', 'blockedCpuMs', 'putSyncMs', 'maxGapWhileStoringMs', 'maxGapOtherwiseMs', 'checkpointMs', 'putMs', 'restoreMs', 'restoreCpuMs', 'getMs', 'restoredJobMs', 'firstJobMs'])
+    )
+
   const names = [...new Set(runs.map(storeName))]
   const lines = textTable(
     ['store', 'blocked ms (CPU)', 'put sync ms', 'max gap storing / else ms', 'checkpoint chars', 'checkpoint ms', 'put ms', 'restore ms (CPU)', 'get ms', 'restored job ms', 'first job ms'],
