@@ -126,13 +126,22 @@ function windowed(spec: AssignerSpec, style: Style): ds.WindowOperatorFunction<T
 
 const strategy = ds.WatermarkStrategy.forBoundedOutOfOrderness<Event>(BOUND).withTimestampAssigner(e => e.ts)
 
-function pipeline(source: Observable<Event>, spec: AssignerSpec, style: Style, options: ds.AssignTimestampsAndWatermarksOptions) {
+/** Events stamped, keyed, and each one a tally: what every window of these properties reads. */
+function tallies(source: Observable<Event>, options: ds.AssignTimestampsAndWatermarksOptions = { autoWatermarkInterval: 0 }) {
   return source.pipe(
     ds.assignTimestampsAndWatermarks(strategy, options),
     ds.keyBy(e => e.key),
-    ds.mapValues((e): Tally => ({ sum: e.value, count: 1 })),
-    windowed(spec, style)
+    ds.mapValues((e): Tally => ({ sum: e.value, count: 1 }))
   )
+}
+
+/** `builder` with `trigger`, or with its default one when there is none. */
+function withTrigger<B extends { trigger(trigger: ds.Trigger<Tally>): B }>(builder: B, trigger: ds.Trigger<Tally> | undefined): B {
+  return trigger === undefined ? builder : builder.trigger(trigger)
+}
+
+function pipeline(source: Observable<Event>, spec: AssignerSpec, style: Style, options: ds.AssignTimestampsAndWatermarksOptions) {
+  return tallies(source, options).pipe(windowed(spec, style))
 }
 
 const sortResults = (rs: readonly Result[]): Result[] =>
@@ -238,13 +247,9 @@ describeBackends('windows against a batch reference (property)', () => {
     fc.assert(
       fc.property(late, assignerArb, latenessArb, (events, spec, lateness) => {
         const run = (trigger: ds.Trigger<Tally> | undefined) => {
-          const builder = ds.windowBy(assignerOf(spec)).allowedLateness(lateness)
-          const configured = trigger === undefined ? builder : builder.trigger(trigger)
+          const configured = withTrigger(ds.windowBy(assignerOf(spec)).allowedLateness(lateness), trigger)
           return collectElements(
-            from(events).pipe(
-              ds.assignTimestampsAndWatermarks(strategy, { autoWatermarkInterval: 0 }),
-              ds.keyBy(e => e.key),
-              ds.mapValues((e): Tally => ({ sum: e.value, count: 1 })),
+            tallies(from(events)).pipe(
               configured.process<Tally, Result, string>((key, ctx, ts, out) => out.collect({ key, start: ctx.window.start, end: ctx.window.end, ...ts.reduce(plus) }))
             )
           )
@@ -272,8 +277,7 @@ describeBackends('windows against a batch reference (property)', () => {
           scheduler.run(({ cold }) => {
             // Each record after its gap of virtual time; the source ends a while after the last.
             const marbles = events.map(([, , gap]) => '-'.repeat(gap) + 'e').join('') + '-'.repeat(40) + '|'
-            const builder = ds.windowBy(windows, { scheduler })
-            const configured = trigger === undefined ? builder : builder.trigger(trigger)
+            const configured = withTrigger(ds.windowBy(windows, { scheduler }), trigger)
             cold(marbles, { e: 0 })
               .pipe(
                 map((_, i) => ds.streamRecord<Tally, string>({ sum: events[i]![1], count: 1 }, i, events[i]![0])),
@@ -335,13 +339,9 @@ describeBackends('windows against a batch reference (property)', () => {
     fc.assert(
       fc.property(late, latenessArb, (events, lateness) => {
         const run = (trigger: ds.Trigger<Tally> | undefined) => {
-          const builder = ds.windowBy(twoSizes).allowedLateness(lateness)
-          const configured = trigger === undefined ? builder : builder.trigger(trigger)
+          const configured = withTrigger(ds.windowBy(twoSizes).allowedLateness(lateness), trigger)
           return collectElements(
-            from(events).pipe(
-              ds.assignTimestampsAndWatermarks(strategy, { autoWatermarkInterval: 0 }),
-              ds.keyBy(e => e.key),
-              ds.mapValues((e): Tally => ({ sum: e.value, count: 1 })),
+            tallies(from(events)).pipe(
               configured.process<Tally, Result & { readonly timing: string; readonly index: number }, string>((key, ctx, ts, out) =>
                 out.collect({ key, start: ctx.window.start, end: ctx.window.end, ...ts.reduce(plus), timing: ctx.pane.timing, index: ctx.pane.index })
               )
@@ -387,10 +387,7 @@ describeBackends('windows against a batch reference (property)', () => {
       fc.property(eventsArb, fc.integer({ min: 1, max: 60 }), (events, gap) => {
         const result = (key: string, w: ds.TimeWindow, t: Tally): Result => ({ key, start: w.start, end: w.end, sum: t.sum, count: t.count })
         const out = collectElements(
-          from(events).pipe(
-            ds.assignTimestampsAndWatermarks(strategy, { autoWatermarkInterval: 0 }),
-            ds.keyBy(e => e.key),
-            ds.mapValues((e): Tally => ({ sum: e.value, count: 1 })),
+          tallies(from(events)).pipe(
             ds.windowBy(userSessions(gap)).reduce<Tally, Result, string>(plus, (key, ctx, [t], out) => out.collect(result(key, ctx.window, t!)))
           )
         )
