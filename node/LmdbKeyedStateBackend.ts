@@ -265,6 +265,14 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     return own.table as unknown as OperatorTable<K, S>
   }
 
+  /**
+   * The values of operator table `name` held in memory now (0 for a table not made): a
+   * structural count for specs that check an operator's values leave memory.
+   */
+  residentTableValues(name: string): number {
+    return this.tables.get(name)?.table.residentValues() ?? 0
+  }
+
   createTimerQueue<TK, N>(options: TimerQueueOptions<N>): TimerQueue<TK, N> {
     const queue = new LmdbTimerQueue<TK, N>({
       ...options,

@@ -130,6 +130,25 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
     private readonly pinned = false
   ) {}
 
+  /** Only a pinned table's values stay (see `OperatorTable.valuesStay`); others may be evicted. */
+  get valuesStay(): boolean {
+    return this.pinned
+  }
+
+  /**
+   * The values held in memory now (void namespace and others, pinned or not): what eviction
+   * bounds, counted from the slots themselves (for specs, which check that values leave memory).
+   */
+  residentValues(): number {
+    let held = 0
+    for (let i = 0; i < this.ids.length; i++) {
+      if ((this.flags[i]! & CACHED) !== 0 && this.values[i] !== undefined) held++
+      const namespaces = this.namespaces[i]
+      if (namespaces !== undefined) for (const slot of namespaces.values()) if (slot.value !== undefined) held++
+    }
+    return held
+  }
+
   // Room is made when an access starts, never inside one: a state that reads a value and then
   // changes it in place (a list appended to) must find its slot still cached when it does.
 

@@ -5,15 +5,24 @@
  * LMDB backend with a cache over its store (`node/LmdbStateTable.ts`).
  *
  * Values are live objects: an operator changes them in place after reading them through the
- * table (`get`, `getById`) or after announcing it (`willChange`), and may keep references to
- * them across records. A backend that writes values out (a snapshot in steps, a store on disk)
- * counts on those two calls to know what changed, and hands back the same object for a key as
- * long as the operator holds it.
+ * table (`get`, `getById`) or after announcing it (`willChange`). A backend that writes values
+ * out (a snapshot in steps, a store on disk) counts on those two calls to know what changed.
+ * Whether an operator may keep references to them across records is the table's to say
+ * (`valuesStay`): on the heap a value never moves; a table whose values leave memory gives a
+ * copy read back from its store the next time, so the operator reaches them by key (or key id)
+ * each time instead.
  */
 import type { KeyEntry } from './StateTable'
 
 /** @internal */
 export interface OperatorTable<K, S> {
+  /**
+   * Whether a value stays the one object of its key, in memory, for as long as the key has it
+   * (the heap's tables; an LMDB table made with `keepsReferences`): an operator may then hold
+   * it across records. False: it may be evicted and come back as a copy, so an operator keeps
+   * key ids instead and reads the values through the table when it needs them.
+   */
+  readonly valuesStay: boolean
   /** The current key's value in namespace `ns` (`undefined`: the void namespace). */
   get(ns: unknown): S | undefined
   /** The void-namespace value of the key with id `id`, whichever key is current. */

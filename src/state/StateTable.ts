@@ -41,6 +41,8 @@ const NO_KEY: unique symbol = Symbol('no key')
 
 /** @internal */
 export class StateTable<K, S> implements CapturedTable<K, S>, OperatorTable<K, S> {
+  /** A value never moves on the heap: an operator may hold it (see `OperatorTable.valuesStay`). */
+  readonly valuesStay = true
   /** The void-namespace value of every key that has one, by key id. */
   private values: KeyMap<unknown, S> = new Map<unknown, S>()
   /** The values in other namespaces, per key id (only keys that have some). */

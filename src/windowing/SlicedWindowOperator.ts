@@ -11,7 +11,7 @@
  */
 import * as t from 'io-ts'
 import { DataStreamError, StateError, TimestampError } from '../core/errors'
-import { keyId } from '../core/Key'
+import { keyId, keyOfId } from '../core/Key'
 import type { OperatorInfo } from '../core/OperatorOptions'
 import type { OutputTag } from '../core/OutputTag'
 import type { TableCodec } from '../state/KeyedStateBackend'
@@ -182,6 +182,12 @@ interface KeyPanes<K, ACC> {
 }
 
 /**
+ * A key as an open window lists it: its panes (the heap) or its key id (see
+ * `SlicedWindowOperator.byReference`).
+ */
+type WindowMember<K, ACC> = KeyPanes<K, ACC> | unknown
+
+/**
  * @internal
  * Whether windows of `grid` are sliced: when the size is a multiple of the slide (as Flink
  * SQL's hopping windows require), so that panes are slides and a window spans `size / slide`
@@ -203,8 +209,15 @@ const CLEANUP = 1
  * keys with a pane in it), which keeps long-lived bookkeeping to one entry per window.
  */
 export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperator<T, R, K, undefined> {
-  /** Window start → the keys with a pane in that window (not yet cleaned). */
-  private readonly windowKeys = new Map<number, Set<KeyPanes<K, ACC>>>()
+  /** Window start → the keys with a pane in that window (not yet cleaned), as `members`. */
+  private readonly windowKeys = new Map<number, Set<WindowMember<K, ACC>>>()
+  /**
+   * How a window lists its keys: by their panes objects where the table's values stay in
+   * memory (the heap: a firing reaches a key's panes without a lookup), else by key id, the
+   * panes read through `getById` when the window fires and is cleaned, so that they can leave
+   * memory between (LMDB). See `memberOf` and `panesOf`.
+   */
+  private readonly byReference: boolean
   /** Pending firings and cleanups, by time (firing before cleanup at the same time). */
   private readonly pending = new NumericPriorityQueue<{ readonly start: number; readonly kind: number }>()
   private readonly clock = { currentWatermark: () => this.currentWatermark, currentProcessingTime: () => this.config.scheduler.now() }
@@ -252,7 +265,8 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     // Window functions only run for a key: their state is always in a keyed context.
     this.backend.keys.active = true
     // Copy-on-write: panes change in place only after `getById` or `willChange` (see `cleanup`).
-    this.panesOfKey = this.backend.internalTable<KeyPanes<K, ACC>>('panes', panesCodec(config.info, config.grid, config.panes), { copyOnWrite: true })
+    this.panesOfKey = this.backend.internalTable<KeyPanes<K, ACC>>('panes', panesCodec(config.info, config.grid, config.panes), { copyOnWrite: true, keepsReferences: false })
+    this.byReference = this.panesOfKey.valuesStay
     this.countsFirings = this.lateness > 0 && config.windowFunction !== undefined
     if (this.countsFirings) this.firings = this.firingsTable()
   }
@@ -307,7 +321,8 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     const keyPanes: KeyPanes<K, ACC> = { key, panes: new Map(), lastPane: NaN, lastAcc: undefined, maxPane: -Infinity, undefinedAccs: false }
     this.backend.keys.setCurrentKey(key)
     this.panesOfKey.put(undefined, keyPanes)
-    if (!this.config.keyed) this.setAllPanes(keyPanes)
+    // Held across records only where values stay (else `windowAll` reads it by id like a key's).
+    if (!this.config.keyed && this.byReference) this.setAllPanes(keyPanes)
     return keyPanes
   }
 
@@ -369,10 +384,10 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
       const keys = this.windowKeys.get(start)
       if (keys === undefined) continue
       if (kind === FIRE) {
-        for (const keyPanes of keys) this.fire(keyPanes, start, true)
+        for (const member of keys) this.fire(this.panesOf(member), start, true)
       } else {
         this.windowKeys.delete(start)
-        for (const keyPanes of keys) this.cleanup(keyPanes, start)
+        for (const member of keys) this.cleanup(this.panesOf(member), start)
       }
     }
   }
@@ -391,6 +406,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     const known = keyPanes.maxPane
     const listed = lastStart > known ? known : -Infinity
     if (lastStart > known) keyPanes.maxPane = lastStart
+    const member = this.memberOf(keyPanes)
     for (let s = lastStart; s > ts - size && s > listed; s -= slide) {
       const maxTs = s + size - 1
       if (maxTs + lateness <= watermark) break // this and every earlier window are late
@@ -401,8 +417,30 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
         if (maxTs > watermark) this.pending.push(maxTs, FIRE, { start: s, kind: FIRE })
         this.pending.push(maxTs + lateness, CLEANUP, { start: s, kind: CLEANUP })
       }
-      keys.add(keyPanes)
+      keys.add(member)
     }
+  }
+
+  /** How the windows list the key of `keyPanes` (see `byReference`). */
+  private memberOf(keyPanes: KeyPanes<K, ACC>): WindowMember<K, ACC> {
+    return this.byReference ? keyPanes : keyId(keyPanes.key)
+  }
+
+  /**
+   * The panes of a key a window lists. By id they are read through the table, and marked
+   * changed as every read of a live object is (a firing writes them back unchanged): every key
+   * a window lists has a pane in it until the window's cleanup, so they are there.
+   */
+  private panesOf(member: WindowMember<K, ACC>): KeyPanes<K, ACC> {
+    if (this.byReference) return member as KeyPanes<K, ACC>
+    const keyPanes = this.panesOfKey.getById(member)
+    if (keyPanes === undefined) throw new StateError(this.info, 'panes', `key ${describeValue(keyOfId(member))} is listed in an open window but has no panes`)
+    return keyPanes
+  }
+
+  /** The key a window lists as `member`. */
+  private keyOfMember(member: WindowMember<K, ACC>): K {
+    return this.byReference ? (member as KeyPanes<K, ACC>).key : (keyOfId(member) as K)
   }
 
   /**
@@ -451,7 +489,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
 
   /** The window starting at `start` is done: drop the panes it was the last window of. */
   private cleanup(keyPanes: KeyPanes<K, ACC>, start: number): void {
-    // Reached through `windowKeys`, not the table: a snapshot being written keeps the panes first.
+    // On the heap reached through `windowKeys`, not the table: a snapshot being written keeps the panes first.
     this.panesOfKey.willChange(keyId(keyPanes.key))
     for (let p = start; p < start + this.slide; p += this.pane) keyPanes.panes.delete(p)
     if (keyPanes.lastPane >= start && keyPanes.lastPane < start + this.slide) {
@@ -493,7 +531,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
    * is written, per open window.
    */
   protected override snapshotOwn(): Record<string, unknown> {
-    return { windowKeys: Array.from(this.windowKeys, ([start, keys]) => [start, Array.from(keys, keyPanes => encodeKey(keyPanes.key))]) }
+    return { windowKeys: Array.from(this.windowKeys, ([start, keys]) => [start, Array.from(keys, member => encodeKey(this.keyOfMember(member)))]) }
   }
 
   /** Rebuilds `windowKeys` and `pending` from the restored panes and watermark (see `snapshotOwn`). */
@@ -513,7 +551,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
       if (keys.length > 0 && !members.has(start)) throw this.notSliced(`key ${describeValue(keys[0])} is listed in the window starting at ${start}, but has no pane in it`)
     }
     this.setAllPanes(undefined)
-    if (!this.config.keyed) for (const { value } of this.panesOfKey.entries()) this.setAllPanes(value)
+    if (!this.config.keyed && this.byReference) for (const { value } of this.panesOfKey.entries()) this.setAllPanes(value)
     for (const [start, keys] of members) {
       this.windowKeys.set(start, this.inFiringOrder(start, keys, order.get(start) ?? []))
       const maxTs = start + this.size - 1
@@ -531,17 +569,18 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
   }
 
   /** Every window not cleaned up yet at the watermark, with the keys that have a pane in it. */
-  private openWindowsOfPanes(): Map<number, Set<KeyPanes<K, ACC>>> {
+  private openWindowsOfPanes(): Map<number, Set<WindowMember<K, ACC>>> {
     const { size, slide, lateness, currentWatermark: watermark } = this
-    const members = new Map<number, Set<KeyPanes<K, ACC>>>()
-    for (const { value: keyPanes } of this.panesOfKey.entries()) {
+    const members = new Map<number, Set<WindowMember<K, ACC>>>()
+    for (const { id, value: keyPanes } of this.panesOfKey.entries()) {
       if (keyPanes === undefined) continue
+      const member = this.byReference ? keyPanes : id
       for (const pane of keyPanes.panes.keys()) {
         for (let s = pane; s > pane - size; s -= slide) {
           if (s + size - 1 + lateness <= watermark) break // cleaned up, as every earlier one
           let keys = members.get(s)
           if (keys === undefined) members.set(s, (keys = new Set()))
-          keys.add(keyPanes)
+          keys.add(member)
         }
       }
     }
@@ -549,18 +588,19 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
   }
 
   /** `keys` (of the window at `start`) in the snapshot's order, which must list exactly them. */
-  private inFiringOrder(start: number, keys: ReadonlySet<KeyPanes<K, ACC>>, order: readonly unknown[]): Set<KeyPanes<K, ACC>> {
-    const ordered = new Set<KeyPanes<K, ACC>>()
+  private inFiringOrder(start: number, keys: ReadonlySet<WindowMember<K, ACC>>, order: readonly unknown[]): Set<WindowMember<K, ACC>> {
+    const ordered = new Set<WindowMember<K, ACC>>()
     for (const key of order) {
-      const keyPanes = this.panesOfKey.getById(keyId(key))
-      if (keyPanes === undefined || !keys.has(keyPanes)) {
+      const id = keyId(key)
+      const member = this.byReference ? this.panesOfKey.getById(id) : id
+      if (member === undefined || !keys.has(member)) {
         throw new StateError(this.info, 'windowKeys', `cannot restore: key ${describeValue(key)} is listed in the window starting at ${start}, but has no pane in it`)
       }
-      ordered.add(keyPanes)
+      ordered.add(member)
     }
     if (ordered.size !== keys.size) {
-      const missing = [...keys].find(keyPanes => !ordered.has(keyPanes))!
-      throw new StateError(this.info, 'windowKeys', `cannot restore: key ${describeValue(missing.key)} has a pane in the window starting at ${start}, but is not listed in it`)
+      const missing = [...keys].find(member => !ordered.has(member))!
+      throw new StateError(this.info, 'windowKeys', `cannot restore: key ${describeValue(this.keyOfMember(missing))} has a pane in the window starting at ${start}, but is not listed in it`)
     }
     return ordered
   }
