@@ -17,8 +17,8 @@
  * - ds-evictor:    `.evictor(timeEvictor(10 s)).process`: every click kept with its timestamp, the
  *                  evictor scanning them at each firing (it removes none: a window spans 10 s);
  * - ds-lmdb:       the rx-datastream pipeline with its state on LMDB, default cache (every page
- *                  cached); ds-lmdb-evict: a cache of 50 values, half of the pages (sliced panes
- *                  are held by the operator, so pinned in the cache: it measures that they are);
+ *                  cached); ds-lmdb-evict: a cache of 50 values, half of the pages; ds-lmdb-tiny:
+ *                  a cache of 10, a tenth (sliced panes are evicted, written back and read again);
  * - ds-process-lmdb, ds-process-lmdb-evict: ds-process on LMDB, the same two caches: a window's
  *                  clicks per page in the cache and store, evicted, written back and read again
  *                  with the small one. Current sources only.
@@ -306,6 +306,7 @@ function lmdbImpls(ds: Library): WindowImpl[] {
   return [
     { id: 'ds-lmdb', name: 'rx-datastream, LMDB (default cache)', run: onLmdb('w1-ds-lmdb', {}) },
     { id: 'ds-lmdb-evict', name: `rx-datastream, LMDB (cache of ${LMDB_SMALL_CACHE})`, run: onLmdb('w1-ds-lmdb-evict', { cacheSize: LMDB_SMALL_CACHE }) },
+    { id: 'ds-lmdb-tiny', name: `rx-datastream, LMDB (cache of ${LMDB_TINY_CACHE})`, run: onLmdb('w1-ds-lmdb-tiny', { cacheSize: LMDB_TINY_CACHE }) },
     { id: 'ds-process-lmdb', name: 'rx-datastream process, LMDB (default cache)', run: onLmdb('w1-ds-process-lmdb', {}, rxDatastreamProcessLmdb) },
     {
       id: 'ds-process-lmdb-evict',
@@ -317,6 +318,8 @@ function lmdbImpls(ds: Library): WindowImpl[] {
 
 /** Half of the pages: every window's keys go through evictions and reads from the store. */
 const LMDB_SMALL_CACHE = 50
+/** A tenth of the pages: most clicks find their page's panes evicted. */
+const LMDB_TINY_CACHE = 10
 
 /** The run functions on library `ds`, with a strategy of their own: made by that version, as its users would. */
 export function onLibrary(ds: Library, run: typeof rxDatastream): WindowImpl['run'] {

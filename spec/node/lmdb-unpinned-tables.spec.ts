@@ -116,6 +116,25 @@ const CASES: readonly Case[] = [
           .aggregate<Event, Acc, string, string, string>(countEvents, (key, ctx, results, out) => out.collect(`${key}@${ctx.window.start}:${results[0]}:${ctx.pane.timing}:${ctx.pane.index}`)),
         ds.values()
       )
+  },
+  {
+    what: 'the interval join',
+    table: 'intervalJoinBuffers',
+    events: roundRobin,
+    probeAt: 700,
+    pipeline: (env, src) => {
+      const stream = env
+        .fromSource(src, { uid: 'events' })
+        .pipe(ds.assignTimestampsAndWatermarks(ds.WatermarkStrategy.forMonotonousTimestamps<Event>().withTimestampAssigner(e => e.ts), { uid: 'ts', autoWatermarkInterval: 0 }))
+      const [lefts, rights] = ds.splitBy(stream, e => e.ts % 3 !== 0, e => e.ts % 3 === 0)
+      return lefts.pipe(
+        ds.keyBy(e => e.key, { uid: 'left-by-key' }),
+        ds.intervalJoinWith(rights.pipe(ds.keyBy(e => e.key, { uid: 'right-by-key' })), { uid: 'near' })
+          .between(-450, 250)
+          .process<Event, string>((l, r, ctx, out) => out.collect(`${ctx.getCurrentKey()}:${l.ts}-${r.ts}`)),
+        ds.values()
+      )
+    }
   }
 ]
 

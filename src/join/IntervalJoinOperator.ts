@@ -36,8 +36,9 @@
  *   wheel). A sweep drops the dead, and files the key again if anything is left, or releases it.
  * A dead element thus stays in memory at most `slack` plus a slice longer than in Flink.
  *
- * The buffers are one table of the heap keyed-state backend (snapshotted in key groups, as every
- * keyed operator's state). Flink keeps `MapState<timestamp, List<element>>` per side; here a
+ * The buffers are one table of the keyed-state backend (snapshotted in key groups, as every
+ * keyed operator's state). On the heap a sweep holds the buffers it visits; where the table's
+ * values leave memory (LMDB) it holds keys and reads their buffers through the table. Flink keeps `MapState<timestamp, List<element>>` per side; here a
  * key's side is parallel arrays sorted by timestamp (arrival order among equal ones):
  * timestamps unboxed in a double array, a match a scan that stops past the upper end, and
  * cleanup a prefix removal, because the cleanup time grows with the timestamp.
@@ -110,14 +111,26 @@ class KeyBuffers<K, A, B> {
   generation = 0
   readonly left = new Side<A>()
   readonly right = new Side<B>()
-  /** The event time of the sweep the key is filed for (`Infinity`: none). */
+  /** The event time of the sweep the key is filed for (`Infinity`: none; `FILED`: one, not known which). */
   sweepAt = Infinity
 }
 
-/** The keys filed for one sweep, with the generation of their buffers when filed. */
+/**
+ * The `sweepAt` of buffers read back from a store (see `bufferCodec`): every key with buffers
+ * is filed for exactly one sweep, which the store does not record; the key is filed again only
+ * once that sweep has come.
+ */
+const FILED = -Infinity
+
+/**
+ * The keys filed for one sweep: their buffers, with the generation of each when filed, where
+ * the table's values stay in memory (the heap); else the keys, whose buffers the sweep reads
+ * through the table (see `IntervalJoinOperator.byReference`).
+ */
 interface Sweep<K, A, B> {
   readonly buffers: KeyBuffers<K, A, B>[]
   readonly generations: number[]
+  readonly keys: K[]
 }
 
 /** At most this many released key buffers are kept for reuse. */
@@ -240,6 +253,11 @@ function decodeSide<T>(side: Side<T>, encoded: unknown, which: string, shift: nu
  */
 export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R, number> implements MultiInput {
   private readonly table: OperatorTable<K, KeyBuffers<K, A, B>>
+  /**
+   * Sweeps hold the buffers they will visit where the table's values stay in memory (the heap:
+   * no lookup per key); else they hold keys, so that buffers can leave memory in between (LMDB).
+   */
+  private readonly byReference: boolean
   private readonly sweeps = new Map<number, Sweep<K, A, B>>()
   private readonly pool: KeyBuffers<K, A, B>[] = []
   private readonly lower: number
@@ -270,7 +288,8 @@ export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R
     this.rightShift = this.lower < 0 ? -this.lower : 0
     this.slack = Math.max(this.leftShift, this.rightShift)
     this.slice = Math.max(1, Math.ceil(this.slack / 4))
-    this.table = this.backend.internalTable<KeyBuffers<K, A, B>>('intervalJoinBuffers', this.bufferCodec())
+    this.table = this.backend.internalTable<KeyBuffers<K, A, B>>('intervalJoinBuffers', this.bufferCodec(), { keepsReferences: false })
+    this.byReference = this.table.valuesStay
     const keys = this.backend.keys
     this.context = {
       leftTimestamp: () => this.leftTs,
@@ -403,7 +422,13 @@ export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R
       decodeSide(buffers.right, (encoded as { right?: unknown }).right, 'right', this.rightShift, fail)
       return buffers
     }
-    return { encode, decode }
+    // Read back from a store: the key is filed for a sweep already (it was when it got buffers).
+    const load = (encoded: unknown, fail: (detail: string) => never, key: unknown): KeyBuffers<K, A, B> => {
+      const buffers = decode(encoded, fail, key)
+      buffers.sweepAt = FILED
+      return buffers
+    }
+    return { encode, decode, load }
   }
 
   // ---- diagnostics (tests) ----
@@ -451,11 +476,13 @@ export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R
     buffers.sweepAt = at
     let sweep = this.sweeps.get(at)
     if (sweep === undefined) {
-      this.sweeps.set(at, (sweep = { buffers: [], generations: [] }))
+      this.sweeps.set(at, (sweep = { buffers: [], generations: [], keys: [] }))
       this.timers.registerEventTimeTimer(at, undefined, at)
     }
-    sweep.buffers.push(buffers)
-    sweep.generations.push(buffers.generation)
+    if (this.byReference) {
+      sweep.buffers.push(buffers)
+      sweep.generations.push(buffers.generation)
+    } else sweep.keys.push(buffers.key as K)
   }
 
   /** The sweep at `time`, during an advance to the current watermark. */
@@ -463,23 +490,36 @@ export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R
     const sweep = this.sweeps.get(time)
     if (sweep === undefined) return
     this.sweeps.delete(time)
-    const watermark = this.currentWatermark
-    const { buffers: filed, generations } = sweep
+    const { buffers: filed, generations, keys: filedKeys } = sweep
     for (let i = 0; i < filed.length; i++) {
       const buffers = filed[i]!
       // Filed by an earlier owner of recycled buffers, or filed again elsewhere since.
       if (buffers.generation !== generations[i] || buffers.sweepAt !== time) continue
-      buffers.sweepAt = Infinity
       // Reached through a sweep, not the table: a backend that wrote the buffers out writes them again.
       this.table.willChange(keyId(buffers.key))
-      const { left, right } = buffers
-      dropDead(left, this.leftShift, watermark)
-      dropDead(right, this.rightShift, watermark)
-      // What is left is alive: its cleanup time is past this watermark, so is its sweep.
-      const cleanup = this.nextCleanup(buffers)
-      if (cleanup !== Infinity) this.file(buffers, cleanup)
-      else this.release(buffers)
+      this.sweepKey(buffers)
     }
+    const keys = this.backend.keys
+    for (const key of filedKeys) {
+      keys.setCurrentKey(key)
+      const buffers = this.table.get(undefined)
+      // Read back from the store, the key's one sweep is this one (`FILED`); cached, it says.
+      if (buffers === undefined || (buffers.sweepAt !== time && buffers.sweepAt !== FILED)) continue
+      this.sweepKey(buffers)
+    }
+  }
+
+  /** Drops what a key holds that is dead, and files it for its next sweep or releases it. */
+  private sweepKey(buffers: KeyBuffers<K, A, B>): void {
+    const watermark = this.currentWatermark
+    buffers.sweepAt = Infinity
+    const { left, right } = buffers
+    dropDead(left, this.leftShift, watermark)
+    dropDead(right, this.rightShift, watermark)
+    // What is left is alive: its cleanup time is past this watermark, so is its sweep.
+    const cleanup = this.nextCleanup(buffers)
+    if (cleanup !== Infinity) this.file(buffers, cleanup)
+    else this.release(buffers)
   }
 
   /** The earliest cleanup time of what a key holds (from each side's head); `Infinity` if nothing. */
