@@ -118,6 +118,24 @@ const CASES: readonly Case[] = [
       )
   },
   {
+    what: 'sessions',
+    table: 'merging-windows',
+    // A key every 200 ms, sessions of 150 ms: one per event, but every third round of the keys
+    // comes 300 ms early (within the watermark's bound): each of its events bridges its key's
+    // last two sessions, which merge.
+    events: roundRobin.map((e, i) => (Math.floor(i / KEYS) % 3 === 2 ? { ...e, ts: e.ts - 300 } : e)),
+    probeAt: 1_000,
+    pipeline: (env, src) =>
+      env.fromSource(src, { uid: 'events' }).pipe(
+        ds.assignTimestampsAndWatermarks(ds.WatermarkStrategy.forBoundedOutOfOrderness<Event>(350).withTimestampAssigner(e => e.ts), { uid: 'ts', autoWatermarkInterval: 0 }),
+        ds.keyBy(e => e.key, { uid: 'by-key' }),
+        ds
+          .windowBy(ds.eventTimeSessionWindows(150), { uid: 'sessions' })
+          .aggregate<Event, Acc, string, string, string>(countEvents, (key, ctx, results, out) => out.collect(`${key}@${ctx.window.start}-${ctx.window.end}:${results[0]}`)),
+        ds.values()
+      )
+  },
+  {
     what: 'the interval join',
     table: 'intervalJoinBuffers',
     events: roundRobin,

@@ -109,6 +109,12 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
   private madeWindow = false
   /** `bySession`: each session's pending firing, by (end, namespace when pushed). */
   private readonly sessionSchedule = new NumericPriorityQueue<ScheduledSession<K, C>>()
+  /**
+   * `bySession`: pending firings hold their sessions where the table's values stay in memory
+   * (the heap); else they name them by key, namespace and window, found in the key's list when
+   * due (`dueSession`), so that sessions can leave memory meanwhile (LMDB).
+   */
+  private readonly sessionsByReference: boolean
   private readonly naming: WindowNaming
   private readonly assignerContext = { currentProcessingTime: () => this.config.scheduler.now() }
   /**
@@ -154,15 +160,18 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     this.backend.keys.active = true
     // Copy-on-write snapshots: window state is only ever reached through the table (`get` with
     // the key current), never through references kept across records, but for sessions'
-    // pending firings (`sessionSchedule`).
+    // pending firings on the heap (`sessionSchedule`), which announce nothing: they only read.
+    let sessionsByReference = false
     if (this.merging) {
       this.mergingWindows = this.backend.internalTable<WindowState<C>[]>('merging-windows', mergingWindowsCodec(config.info, config.contents), {
         copyOnWrite: true,
-        keepsReferences: this.bySession
+        keepsReferences: false
       })
+      sessionsByReference = this.mergingWindows.valuesStay
     } else {
       this.windows = this.backend.internalTable<WindowState<C>>('windows', windowStateCodec(config.info, config.contents, this.naming), { copyOnWrite: true, keepsReferences: false })
     }
+    this.sessionsByReference = sessionsByReference
     const { info } = config
     this.collector = new ResultCollector<R, K>(output)
     this.windowFunctionContext = new WindowFunctionContext(
@@ -306,7 +315,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
         state = newWindowState<C>(window, this.nextWindowNamespace++)
         if (list === undefined) table.put(undefined, [state])
         else list.push(state)
-        this.sessionSchedule.push(maxTimestamp(window), state.namespace, { key, state, namespace: state.namespace })
+        this.scheduleSession(key, state)
       } else {
         state = landing === MERGES ? this.growSession(list!, window) : landing
       }
@@ -424,17 +433,44 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     const keys = this.backend.keys
     for (let due = schedule.peek(); due !== undefined && schedule.peekPriority()! <= time; due = schedule.peek()) {
       schedule.pop()
-      const { key, state } = due
+      const { key } = due
       keys.setCurrentKey(key)
-      // Merged into another session: nothing of it is left.
-      if (!(table.get(undefined)?.includes(state) ?? false)) continue
+      const state = this.dueSession(table.get(undefined), due)
+      if (state === undefined) continue
       if (state.namespace !== due.namespace) {
-        this.sessionSchedule.push(maxTimestamp(state.window), state.namespace, { key, state, namespace: state.namespace })
+        this.scheduleSession(key, state)
         continue
       }
       if (!state.empty) this.emitWindowContents(state, maxTimestamp(state.window), true)
       this.clearWindow(state)
     }
+  }
+
+  /** `bySession`: the session's pending firing, at its end and namespace. */
+  private scheduleSession(key: K, state: WindowState<C>): void {
+    const entry = { key, state: this.sessionsByReference ? state : undefined, namespace: state.namespace, window: state.window }
+    this.sessionSchedule.push(maxTimestamp(state.window), state.namespace, entry)
+  }
+
+  /**
+   * `bySession`: the session a due firing is for, in the key's `list`: fired when its namespace
+   * is still the one scheduled, put back at its end otherwise. On the heap the firing holds it
+   * (gone from the list: merged into another session, whose own firing comes earlier). By
+   * name: the session with that namespace, else the one covering the window scheduled, which a
+   * session only grows into (by growing, or merging into another; sessions never intersect, so
+   * at most one covers it). A session reached from two merged ones is put back twice, and fires
+   * at the first: the second then finds nothing.
+   */
+  private dueSession(list: readonly WindowState<C>[] | undefined, due: ScheduledSession<K, C>): WindowState<C> | undefined {
+    if (list === undefined) return undefined
+    if (due.state !== undefined) return list.includes(due.state) ? due.state : undefined
+    let covering: WindowState<C> | undefined
+    for (let i = 0; i < list.length; i++) {
+      const state = list[i]!
+      if (state.namespace === due.namespace) return state
+      if (state.window.start <= due.window.start && due.window.end <= state.window.end) covering = state
+    }
+    return covering
   }
 
   // ---- timers ----
@@ -738,9 +774,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
   private scheduleRestoredSessions(): void {
     this.sessionSchedule.clear()
     for (const { key, value } of this.mergingWindows!.entries()) {
-      for (const state of value ?? []) {
-        this.sessionSchedule.push(maxTimestamp(state.window), state.namespace, { key, state, namespace: state.namespace })
-      }
+      for (const state of value ?? []) this.scheduleSession(key, state)
     }
   }
 
@@ -820,11 +854,17 @@ function sessionLanding<C>(list: readonly WindowState<C>[] | undefined, window: 
   return found.window.start <= window.start && window.end <= found.window.end ? found : MERGES
 }
 
-/** `bySession`: a session's pending firing, stale if the session has since taken another namespace. */
+/**
+ * `bySession`: a session's pending firing, stale if the session has since taken another
+ * namespace: the session itself where values stay in memory, else `undefined` (found by
+ * `namespace` or `window`, see `dueSession`).
+ */
 interface ScheduledSession<K, C> {
   readonly key: K
-  readonly state: WindowState<C>
+  readonly state: WindowState<C> | undefined
   readonly namespace: number
+  /** The session's window when scheduled. */
+  readonly window: TimeWindow
 }
 
 /** `byWindow`: a window's pending firing or cleanup (or both at once, when they coincide). */
