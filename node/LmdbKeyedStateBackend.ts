@@ -259,7 +259,7 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     let own = this.tables.get(name)
     if (own === undefined) {
       if (this.pendingTables.delete(name)) this.rewriteRestored(name, this.stateNo(tableState(name)), (stored, fail, key) => checkedTableText(codec, stored, fail, key))
-      own = { table: this.createOwnTable(name, codec, options.keepsReferences ?? true), codec: codec as TableCodec<unknown> }
+      own = { table: this.createOwnTable(name, codec, options.keepsReferences ?? false), codec: codec as TableCodec<unknown> }
       this.tables.set(name, own)
     }
     return own.table as unknown as OperatorTable<K, S>

@@ -23,12 +23,15 @@
  * The same cache serves an operator's own tables (`internalTable`: window contents, panes,
  * join buffers), with the table's codec and its name as the state: their values are live
  * objects, so every read counts as a change, `willChange(id)` marks a key changed, and
- * `entries()` flushes and lists the store. The values of an operator that holds them across
- * records (`keepsReferences`: sliced windows' panes, sessions, interval join buffers) are
- * pinned: never evicted, so that a key always has one object (an evicted one would come back
- * as a copy decoded from the store, and the operator's changes would go to the other); they
- * cannot leave memory while the operator holds them anyway, so they do not count against the
- * cache's size, and reach the store at flushes (snapshots, `entries()`). The current key's slot is never
+ * `entries()` flushes and lists the store. Operators reach these values by key or key id
+ * (`valuesStay` is false: sliced windows list their keys by id, sessions' firings name them,
+ * the interval join files keys), so they are evicted like any value. The values of a table
+ * made with `keepsReferences` (an operator that holds them across records; none of the
+ * library's now) are pinned: never evicted, so that a key always has one object (an evicted
+ * one would come back as a copy decoded from the store, and the operator's changes would go
+ * to the other); they cannot leave memory while the operator holds them anyway, so they do
+ * not count against the cache's size, and reach the store at flushes (snapshots,
+ * `entries()`). The current key's slot is never
  * evicted: an operator may change a value it just read after a nested access of the same key
  * (a window function reading its state) made room.
  */
@@ -358,7 +361,7 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
 
   /**
    * The values of key `id` are about to change in place: its cached ones are marked changed.
-   * (An operator announces only values it holds: pinned, so cached.)
+   * (An operator announces only values it holds: pinned, or read within the same record, so cached.)
    */
   willChange(id: unknown): void {
     const i = this.index.get(id)

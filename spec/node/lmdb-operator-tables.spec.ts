@@ -98,7 +98,7 @@ describe('lmdbStateBackend: operator tables', () => {
   it('keeps the object the operator holds through evictions, and writes what changed after willChange', () => {
     const backend = testBackend(undefined, { stateBackend: lmdb })
     const codec = tallyCodec()
-    const table = backend.internalTable<Tally>('tallies', codec)
+    const table = backend.internalTable<Tally>('tallies', codec, { keepsReferences: true })
     const key: ds.Key = ['pair', 1]
     const held = withKey(backend, key, () => {
       const tally = { n: 1, seen: [] as string[] }
@@ -125,7 +125,7 @@ describe('lmdbStateBackend: operator tables', () => {
     const onHeap = testBackend(undefined, { stateBackend: heap })
     fill(onHeap, onHeap.internalTable<Tally>('tallies', tallyCodec()))
     const backend = testBackend(undefined, { stateBackend: lmdb })
-    const table = backend.internalTable<Tally>('tallies', tallyCodec())
+    const table = backend.internalTable<Tally>('tallies', tallyCodec(), { keepsReferences: true })
     backend.restore(onHeap.snapshot())
     const listed = new Map([...table.entries()].map(e => [e.id, e.value]))
     fill(backend, backend.internalTable<Tally>('others', tallyCodec(), { keepsReferences: false })) // evictions
@@ -136,7 +136,7 @@ describe('lmdbStateBackend: operator tables', () => {
 
   it('gives a pinned table’s slot back when its key holds nothing, the removal reaching the store', () => {
     const backend = testBackend(undefined, { stateBackend: lmdb })
-    const table = backend.internalTable<Tally>('tallies', tallyCodec())
+    const table = backend.internalTable<Tally>('tallies', tallyCodec(), { keepsReferences: true })
     const slots = (): number => (table as unknown as { readonly index: Map<unknown, number> }).index.size
     for (let round = 0; round < 5; round++) {
       for (const key of KEYS) withKey(backend, key, () => table.put(undefined, { n: round, seen: [] }))
@@ -169,6 +169,16 @@ describe('lmdbStateBackend: operator tables', () => {
     expect(codec.loaded).toBeGreaterThan(0)
     expect(codec.decoded).withContext('decode is a restore’s').toBe(0)
     backend.dispose()
+  })
+
+  it('says whose values stay in memory (valuesStay): a pinned table’s and the heap’s, not one whose values leave it', () => {
+    const backend = testBackend(undefined, { stateBackend: lmdb })
+    expect(backend.internalTable<Tally>('pinned', tallyCodec(), { keepsReferences: true }).valuesStay).toBeTrue()
+    expect(backend.internalTable<Tally>('evicted', tallyCodec()).valuesStay).withContext('the default').toBeFalse()
+    const onHeap = testBackend(undefined, { stateBackend: heap })
+    expect(onHeap.internalTable<Tally>('evicted', tallyCodec()).valuesStay).toBeTrue()
+    backend.dispose()
+    onHeap.dispose()
   })
 
   it('reaches a composite key by its id when another key is current', () => {

@@ -45,9 +45,11 @@ export interface InternalTableOptions {
   /**
    * The operator keeps references to the table's values across records (and changes them in
    * place after `willChange`, or compares them by identity): a backend that evicts values to
-   * a store gives back the same object while the operator holds it. False: the operator reaches
-   * a value only through the table, within one record or timer, so an evicted value can leave
-   * memory. Default true.
+   * a store pins them instead, so that a key keeps one object, and they cannot leave memory.
+   * False: the operator reaches a value only through the table, within one record or timer, or
+   * holds it only where the table says values stay (`OperatorTable.valuesStay`), so an evicted
+   * value can leave memory. Default false: none of the library's operators holds values of a
+   * table that does not keep them in memory.
    */
   readonly keepsReferences?: boolean
 }
