@@ -359,6 +359,11 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
     return value
   }
 
+  /** The key whose id is `id`: ids are made from keys so that a key is read back from its id. */
+  keyById(id: unknown): unknown {
+    return keyOfId(id)
+  }
+
   /**
    * The values of key `id` are about to change in place: its cached ones are marked changed.
    * (An operator announces only values it holds: pinned, or read within the same record, so cached.)

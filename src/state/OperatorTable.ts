@@ -27,6 +27,8 @@ export interface OperatorTable<K, S> {
   get(ns: unknown): S | undefined
   /** The void-namespace value of the key with id `id`, whichever key is current. */
   getById(id: unknown): S | undefined
+  /** The key whose id is `id` (a key with a value in the table). */
+  keyById(id: unknown): K
   /** Sets the current key's value in namespace `ns`; `undefined` removes it. */
   put(ns: unknown, value: S | undefined): void
   /** Removes the current key's value in namespace `ns`. */

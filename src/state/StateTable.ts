@@ -279,6 +279,11 @@ export class StateTable<K, S> implements CapturedTable<K, S>, OperatorTable<K, S
     if (!this.values.has(id) && !this.namespaced.has(id)) this.composite.delete(id)
   }
 
+  /** See `OperatorTable.keyById`. */
+  keyById(id: unknown): K {
+    return this.keyOf(id)
+  }
+
   private keyOf(id: unknown): K {
     return this.composite.has(id) ? this.composite.get(id)! : (id as K)
   }

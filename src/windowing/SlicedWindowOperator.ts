@@ -11,7 +11,7 @@
  */
 import * as t from 'io-ts'
 import { DataStreamError, StateError, TimestampError } from '../core/errors'
-import { keyId, keyOfId } from '../core/Key'
+import { keyId } from '../core/Key'
 import type { OperatorInfo } from '../core/OperatorOptions'
 import type { OutputTag } from '../core/OutputTag'
 import type { TableCodec } from '../state/KeyedStateBackend'
@@ -215,7 +215,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
    * How a window lists its keys: by their panes objects where the table's values stay in
    * memory (the heap: a firing reaches a key's panes without a lookup), else by key id, the
    * panes read through `getById` when the window fires and is cleaned, so that they can leave
-   * memory between (LMDB). See `memberOf` and `panesOf`.
+   * memory between (LMDB). See `registerWindows` and `panesOf`.
    */
   private readonly byReference: boolean
   /** Pending firings and cleanups, by time (firing before cleanup at the same time). */
@@ -406,7 +406,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     const known = keyPanes.maxPane
     const listed = lastStart > known ? known : -Infinity
     if (lastStart > known) keyPanes.maxPane = lastStart
-    const member = this.memberOf(keyPanes)
+    const member: WindowMember<K, ACC> = this.byReference ? keyPanes : keyId(keyPanes.key)
     for (let s = lastStart; s > ts - size && s > listed; s -= slide) {
       const maxTs = s + size - 1
       if (maxTs + lateness <= watermark) break // this and every earlier window are late
@@ -421,26 +421,18 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     }
   }
 
-  /** How the windows list the key of `keyPanes` (see `byReference`). */
-  private memberOf(keyPanes: KeyPanes<K, ACC>): WindowMember<K, ACC> {
-    return this.byReference ? keyPanes : keyId(keyPanes.key)
-  }
-
   /**
    * The panes of a key a window lists. By id they are read through the table, and marked
    * changed as every read of a live object is (a firing writes them back unchanged): every key
    * a window lists has a pane in it until the window's cleanup, so they are there.
    */
   private panesOf(member: WindowMember<K, ACC>): KeyPanes<K, ACC> {
-    if (this.byReference) return member as KeyPanes<K, ACC>
-    const keyPanes = this.panesOfKey.getById(member)
-    if (keyPanes === undefined) throw new StateError(this.info, 'panes', `key ${describeValue(keyOfId(member))} is listed in an open window but has no panes`)
-    return keyPanes
+    return this.byReference ? (member as KeyPanes<K, ACC>) : this.panesOfKey.getById(member)!
   }
 
   /** The key a window lists as `member`. */
   private keyOfMember(member: WindowMember<K, ACC>): K {
-    return this.byReference ? (member as KeyPanes<K, ACC>).key : (keyOfId(member) as K)
+    return this.byReference ? (member as KeyPanes<K, ACC>).key : this.panesOfKey.keyById(member)
   }
 
   /**

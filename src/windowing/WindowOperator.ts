@@ -107,14 +107,12 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
   private readonly eventTimeEnd: boolean
   /** Whether `windowState` just made the window's state (its first record for the key). */
   private madeWindow = false
-  /** `bySession`: each session's pending firing, by (end, namespace when pushed). */
-  private readonly sessionSchedule = new NumericPriorityQueue<ScheduledSession<K, C>>()
   /**
-   * `bySession`: pending firings hold their sessions where the table's values stay in memory
-   * (the heap); else they name them by key, namespace and window, found in the key's list when
-   * due (`dueSession`), so that sessions can leave memory meanwhile (LMDB).
+   * `bySession`: each session's pending firing, by (end, namespace when pushed). It names its
+   * session by key, namespace and window, found in the key's list when due (`dueSession`), so
+   * that sessions can leave memory meanwhile on a backend that evicts values.
    */
-  private readonly sessionsByReference: boolean
+  private readonly sessionSchedule = new NumericPriorityQueue<ScheduledSession<K>>()
   private readonly naming: WindowNaming
   private readonly assignerContext = { currentProcessingTime: () => this.config.scheduler.now() }
   /**
@@ -159,19 +157,15 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     // Window functions and triggers only run for a key: state is always in a keyed context.
     this.backend.keys.active = true
     // Copy-on-write snapshots: window state is only ever reached through the table (`get` with
-    // the key current), never through references kept across records, but for sessions'
-    // pending firings on the heap (`sessionSchedule`), which announce nothing: they only read.
-    let sessionsByReference = false
+    // the key current), never through references kept across records.
     if (this.merging) {
       this.mergingWindows = this.backend.internalTable<WindowState<C>[]>('merging-windows', mergingWindowsCodec(config.info, config.contents), {
         copyOnWrite: true,
         keepsReferences: false
       })
-      sessionsByReference = this.mergingWindows.valuesStay
     } else {
       this.windows = this.backend.internalTable<WindowState<C>>('windows', windowStateCodec(config.info, config.contents, this.naming), { copyOnWrite: true, keepsReferences: false })
     }
-    this.sessionsByReference = sessionsByReference
     const { info } = config
     this.collector = new ResultCollector<R, K>(output)
     this.windowFunctionContext = new WindowFunctionContext(
@@ -448,22 +442,19 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
 
   /** `bySession`: the session's pending firing, at its end and namespace. */
   private scheduleSession(key: K, state: WindowState<C>): void {
-    const entry = { key, state: this.sessionsByReference ? state : undefined, namespace: state.namespace, window: state.window }
-    this.sessionSchedule.push(maxTimestamp(state.window), state.namespace, entry)
+    this.sessionSchedule.push(maxTimestamp(state.window), state.namespace, { key, namespace: state.namespace, window: state.window })
   }
 
   /**
-   * `bySession`: the session a due firing is for, in the key's `list`: fired when its namespace
-   * is still the one scheduled, put back at its end otherwise. On the heap the firing holds it
-   * (gone from the list: merged into another session, whose own firing comes earlier). By
-   * name: the session with that namespace, else the one covering the window scheduled, which a
-   * session only grows into (by growing, or merging into another; sessions never intersect, so
-   * at most one covers it). A session reached from two merged ones is put back twice, and fires
-   * at the first: the second then finds nothing.
+   * `bySession`: the session a due firing is for, in the key's `list` (a scan, as finding a
+   * held session in it was): the one with the namespace scheduled, fired; else the one covering
+   * the window scheduled, put back at its end. A session only grows into one that covers its
+   * old window (by growing, which draws a new namespace, or by merging into another), and
+   * sessions never intersect, so at most one covers it. A session reached from two merged ones
+   * is put back twice and fires at the first: the second then finds nothing.
    */
-  private dueSession(list: readonly WindowState<C>[] | undefined, due: ScheduledSession<K, C>): WindowState<C> | undefined {
+  private dueSession(list: readonly WindowState<C>[] | undefined, due: ScheduledSession<K>): WindowState<C> | undefined {
     if (list === undefined) return undefined
-    if (due.state !== undefined) return list.includes(due.state) ? due.state : undefined
     let covering: WindowState<C> | undefined
     for (let i = 0; i < list.length; i++) {
       const state = list[i]!
@@ -856,12 +847,10 @@ function sessionLanding<C>(list: readonly WindowState<C>[] | undefined, window: 
 
 /**
  * `bySession`: a session's pending firing, stale if the session has since taken another
- * namespace: the session itself where values stay in memory, else `undefined` (found by
- * `namespace` or `window`, see `dueSession`).
+ * namespace (found by `namespace` or `window`, see `dueSession`).
  */
-interface ScheduledSession<K, C> {
+interface ScheduledSession<K> {
   readonly key: K
-  readonly state: WindowState<C> | undefined
   readonly namespace: number
   /** The session's window when scheduled. */
   readonly window: TimeWindow
