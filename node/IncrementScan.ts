@@ -12,7 +12,8 @@ import { INCREMENT_FORMAT } from '../src/state/incremental'
 import type { StateDescriptor } from '../src/state/StateDescriptor'
 import type { SnapshotState } from '../src/state/snapshotFormat'
 import { withoutExpiredEncoded } from '../src/state/stateValues'
-import { parseKey, stateOf, type StoreKey } from './storeKeys'
+import { elementRange, entryKeyOf, parseKey, stateOf, type StoreKey } from './storeKeys'
+import { joinElements } from './elementEntries'
 
 /** @internal The header of a state's snapshot: everything but its entries. */
 export type StateHeader = Omit<SnapshotState, 'entries'>
@@ -27,6 +28,8 @@ export interface EntryFiling {
   readonly ttls: ReadonlyMap<string, StateDescriptor>
   /** The time of the snapshot (TTL's clock). */
   readonly time: number
+  /** The tables that keep a value's list as entries of their own, by state name: the list's field (`joinElements`). */
+  readonly elements?: ReadonlyMap<string, string>
 }
 
 /**
@@ -84,7 +87,8 @@ export class IncrementScan extends Deferred {
     // Opened now, at the barrier: every later read sees the store as it is now.
     this.transaction = db.useReadTransaction()
     // In store order (near enough: UTF-16 order), so that the reads walk the store forward.
-    this.keys = [...changed].sort()
+    // An element written or removed changes its value, which goes in whole.
+    this.keys = filing.elements === undefined || filing.elements.size === 0 ? [...changed].sort() : [...new Set(Array.from(changed, entryKeyOf))].sort()
     for (const name of [...headers.keys(), ...tables.keys()]) {
       this.entries.set(name, [])
       this.removed.set(name, [])
@@ -102,7 +106,9 @@ export class IncrementScan extends Deferred {
         const name = this.filing.names[stateOf(key)]
         const entries = name === undefined ? undefined : this.entries.get(name)
         if (entries === undefined) continue
-        const text = db.get(key, { transaction })
+        let text = db.get(key, { transaction })
+        const field = this.filing.elements?.get(name!)
+        if (text !== undefined && field !== undefined) text = joinElements(text, field, Array.from(db.getRange({ ...elementRange(key), transaction }), ({ value }) => value))
         const entry = text === undefined ? undefined : entryText(this.filing, name!, key, text)
         if (entry === undefined) this.removed.get(name!)!.push(removedText(key))
         else entries.push(entry)

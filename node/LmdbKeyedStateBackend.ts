@@ -40,7 +40,8 @@ import { type EntryFiling, entryText, IncrementScan, type StateHeader } from './
 import { LmdbStateTable, type StoreWrite, type TableHost } from './LmdbStateTable'
 import { LmdbTimerQueue } from './LmdbTimerQueue'
 import type { TimerQueue, TimerQueueOptions } from '../src/core/TimerQueue'
-import { keyPrefix, namespacedKey, parseKey, stateOf, stateRange, type StoreKey } from './storeKeys'
+import { elementKey, elementRange, entryKeyOf, keyPrefix, namespacedKey, parseKey, stateOf, stateRange, type StoreKey } from './storeKeys'
+import { joinElements, splitElements } from './elementEntries'
 
 /** @internal How one operator's store is opened and closed. */
 export interface LmdbStore {
@@ -70,6 +71,8 @@ interface RegisteredState {
 interface OwnTable {
   readonly table: LmdbStateTable<unknown>
   readonly codec: TableCodec<unknown>
+  /** The values' list kept as entries of their own (`InternalTableOptions.elementsField`). */
+  readonly elementsField: string | undefined
 }
 
 /** Store entries scanned between two looks at the clock while a snapshot is written. */
@@ -112,6 +115,8 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
   private lastDescriptor: StateDescriptor | undefined = undefined
   private lastState: InternalKvState | undefined = undefined
   private disposed = false
+  /** The last element's sequence number in store keys (`elementKey`): they only grow, restores included. */
+  private elementSeq = 0
 
   constructor(private readonly options: LmdbBackendOptions) {
     this.info = options.info
@@ -157,6 +162,21 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
       }
     }
     return found
+  }
+
+  readElements(entry: StoreKey): string[] {
+    if (this.disposed) return []
+    const texts: string[] = []
+    for (const { value } of this.db.getRange(elementRange(entry))) texts.push(value)
+    return texts
+  }
+
+  elementKeys(entry: StoreKey): StoreKey[] {
+    return this.disposed ? [] : Array.from(this.db.getKeys(elementRange(entry)))
+  }
+
+  nextElementSeq(): number {
+    return ++this.elementSeq
   }
 
   grew(): void {
@@ -258,8 +278,14 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
   internalTable<S>(name: string, codec: TableCodec<S>, options: InternalTableOptions = {}): OperatorTable<K, S> {
     let own = this.tables.get(name)
     if (own === undefined) {
-      if (this.pendingTables.delete(name)) this.rewriteRestored(name, this.stateNo(tableState(name)), (stored, fail, key) => checkedTableText(codec, stored, fail, key))
-      own = { table: this.createOwnTable(name, codec, options.keepsReferences ?? false), codec: codec as TableCodec<unknown> }
+      const keepsReferences = options.keepsReferences ?? false
+      // Elements apart only where a value is reached through the table within a record (an
+      // evicted one is read again with its elements' range), under a numeric namespace.
+      const elementsField = keepsReferences ? undefined : options.elementsField
+      if (this.pendingTables.delete(name)) {
+        this.rewriteRestored(name, this.stateNo(tableState(name)), (stored, fail, key) => checkedTableText(codec, stored, fail, key), elementsField)
+      }
+      own = { table: this.createOwnTable(name, codec, keepsReferences, elementsField !== undefined), codec: codec as TableCodec<unknown>, elementsField }
       this.tables.set(name, own)
     }
     return own.table as unknown as OperatorTable<K, S>
@@ -331,7 +357,9 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     const tables = new Map<string, string>()
     for (const name of [...this.tables.keys(), ...this.pendingTables]) tables.set(tableState(name), name)
     const pending = new Set([...this.pendingRestore.keys(), ...[...this.pendingTables].map(tableState)])
-    const filing: EntryFiling = { names: this.stateNames, pending, ttls, time: this.now() }
+    const elements = new Map<string, string>()
+    for (const [name, { elementsField }] of this.tables) if (elementsField !== undefined) elements.set(tableState(name), elementsField)
+    const filing: EntryFiling = { names: this.stateNames, pending, ttls, time: this.now(), elements }
     const increment = options === undefined ? undefined : this.changes?.barrier(options)
     if (increment !== undefined) {
       options!.needs?.(increment.needs)
@@ -379,7 +407,8 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
             continue
           }
           const { key, fail } = checkedEntry(this.info, table.name, maxParallelism, entry)
-          db.putSync(storeKeyOf(entry[0], stateNo, JSON.stringify(encodeKey(key)), entry[2]), checkedTableText(own.codec, entry[3], fail, key))
+          const at = storeKeyOf(entry[0], stateNo, JSON.stringify(encodeKey(key)), entry[2])
+          this.putTableValue(at, checkedTableText(own.codec, entry[3], fail, key), entry[3], own.elementsField, fail, (k, text) => db.putSync(k, text))
         }
         if (own === undefined) this.pendingTables.add(table.name)
       }
@@ -457,11 +486,17 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
    * `[key group as given, value]`) and writes each again as this backend writes it, its value
    * as `text` makes it.
    */
-  private rewriteRestored(name: string, stateNo: number, text: (stored: unknown, fail: (detail: string) => never, key: unknown) => string): void {
+  private rewriteRestored(
+    name: string,
+    stateNo: number,
+    text: (stored: unknown, fail: (detail: string) => never, key: unknown) => string,
+    elementsField?: string
+  ): void {
     const db = this.db
     db.transactionSync(() => {
       for (let group = 0; group < this.keys.maxParallelism; group++) {
-        for (const { key, value } of db.getRange(stateRange(group, stateNo))) {
+        // Read before written: a value's elements go after it, into the range being read.
+        for (const { key, value } of Array.from(db.getRange(stateRange(group, stateNo)))) {
           const { keyText, ns } = parseKey(key)
           const [filedUnder, stored] = JSON.parse(value) as [number, unknown]
           const entry: SnapshotEntry = [filedUnder, JSON.parse(keyText) as SnapshotEntry[1], ns ?? null, stored]
@@ -470,10 +505,31 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
           // The key as this backend writes it (a snapshot may spell one key otherwise: -0 for 0).
           const canonical = storeKeyOf(group, stateNo, JSON.stringify(encodeKey(checked.key)), ns ?? null)
           if (canonical !== key) this.write(key, undefined)
-          this.write(canonical, checkedText)
+          this.putTableValue(canonical, checkedText, entry[3], elementsField, checked.fail, this.write)
         }
       }
     })
+  }
+
+  /**
+   * Puts a value in the store: its checked JSON `text` under `at`, or, for a table that keeps
+   * the list `elementsField` apart, the rest of `encoded` under `at` and each element after it.
+   */
+  private putTableValue(
+    at: StoreKey,
+    text: string,
+    encoded: unknown,
+    elementsField: string | undefined,
+    fail: (detail: string) => never,
+    put: (key: StoreKey, text: string) => void
+  ): void {
+    if (elementsField === undefined || typeof parseKey(at).ns !== 'number') {
+      put(at, text)
+      return
+    }
+    const { rest, elements } = splitElements(encoded, elementsField, fail)
+    put(at, rest)
+    for (const element of elements) put(elementKey(at, this.nextElementSeq()), element)
   }
 
   /** The number of state `name` in store keys (given on first sight). */
@@ -506,7 +562,7 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
    * An operator's table: its values are live objects changed in place, so every read counts as
    * a change; those of an operator that holds them across records are pinned in the cache.
    */
-  private createOwnTable(name: string, codec: TableCodec<unknown>, keepsReferences: boolean): LmdbStateTable<unknown> {
+  private createOwnTable(name: string, codec: TableCodec<unknown>, keepsReferences: boolean, withElements: boolean): LmdbStateTable<unknown> {
     const load = codec.load ?? codec.decode
     const keys = this.keys as KeyContext<unknown>
     return new LmdbStateTable<unknown>(
@@ -517,7 +573,8 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
       value => JSON.stringify(codec.encode(value)),
       storeDecoder(this.info, name, (parsed, fail, at) => load(parsed, fail, decodeKey(JSON.parse(parseKey(at).keyText) as SnapshotEntry[1]))),
       true,
-      keepsReferences
+      keepsReferences,
+      withElements
     )
   }
 
@@ -633,6 +690,8 @@ class StoreScan extends Deferred {
   private result: string | undefined = undefined
   private tablesResult: string | undefined = undefined
   private cancelled = false
+  /** A value of a table with elements apart, held until its elements (which follow it in the store) are read. */
+  private held: { readonly name: string; readonly field: string; readonly key: StoreKey; readonly text: string; readonly elements: string[] } | undefined = undefined
 
   constructor(
     db: RootDatabase<string, StoreKey>,
@@ -684,14 +743,32 @@ class StoreScan extends Deferred {
   }
 
   private file(key: StoreKey, text: string): void {
+    const held = this.held
+    if (held !== undefined) {
+      if (entryKeyOf(key) === held.key) {
+        held.elements.push(text)
+        return
+      }
+      this.held = undefined
+      this.fileEntry(held.name, held.key, joinElements(held.text, held.field, held.elements))
+    }
     const name = this.filing.names[stateOf(key)]
-    const pieces = name === undefined ? undefined : this.pieces.get(name)
-    if (pieces === undefined) return
-    const entry = entryText(this.filing, name!, key, text)
-    if (entry !== undefined) pieces.push(entry)
+    if (name === undefined || !this.pieces.has(name)) return
+    const field = this.filing.elements?.get(name)
+    if (field === undefined) this.fileEntry(name, key, text)
+    // An element whose value is gone is left out (a value removed takes its elements with it).
+    else if (entryKeyOf(key) === key) this.held = { name, field, key, text, elements: [] }
+  }
+
+  private fileEntry(name: string, key: StoreKey, text: string): void {
+    const entry = entryText(this.filing, name, key, text)
+    if (entry !== undefined) this.pieces.get(name)!.push(entry)
   }
 
   private finish(): void {
+    const held = this.held
+    this.held = undefined
+    if (held !== undefined) this.fileEntry(held.name, held.key, joinElements(held.text, held.field, held.elements))
     const states: string[] = []
     for (const [name, header] of this.headers) {
       const head = JSON.stringify(header)

@@ -34,6 +34,13 @@
  * `entries()`). The current key's slot is never
  * evicted: an operator may change a value it just read after a nested access of the same key
  * (a window function reading its state) made room.
+ *
+ * A table made with an `elementsField` (window contents) keeps that list of each value apart
+ * (`elements`): an element added waits in its slot as JSON text, counted in the cache's size,
+ * and is written as an entry of its own after the value's (`elementKey`) at the slot's next
+ * flush, so that adding reads nothing; a list replaced or a value removed first removes the
+ * stored elements in that flush. Its sequence numbers come from the store's one counter, so
+ * an element written later sorts later whatever was written before.
  */
 import type { KvTable } from '../src/state/heapStates'
 import type { KeyContext } from '../src/state/KeyContext'
@@ -41,8 +48,9 @@ import { keyGroupOfId } from '../src/state/KeyGroup'
 import { decodeKey, encodeKey, type SnapshotEntry } from '../src/state/snapshotFormat'
 import { keyId, keyOfId } from '../src/core/Key'
 import type { KeyEntry } from '../src/state/StateTable'
-import type { OperatorTable } from '../src/state/OperatorTable'
-import { keyPrefix, namespacedKey, parseKey, type StoreKey } from './storeKeys'
+import type { OperatorTable, TableElements } from '../src/state/OperatorTable'
+import { elementKey, keyPrefix, namespacedKey, parseKey, type StoreKey } from './storeKeys'
+import { parseElements } from './elementEntries'
 import { now as clock } from '../src/state/DeferredJson'
 
 /** @internal What a table needs of its backend: the store, and room in the cache. */
@@ -61,6 +69,12 @@ export interface TableHost {
   flush(): void
   /** Removes every stored entry of state number `state`. */
   removeAll(state: number): void
+  /** The JSON texts of the elements stored after the value under `entry`, in order. */
+  readElements(entry: StoreKey): string[]
+  /** The store keys of the elements stored after the value under `entry`. */
+  elementKeys(entry: StoreKey): StoreKey[]
+  /** The next element's sequence number: greater than any the store holds. */
+  nextElementSeq(): number
 }
 
 /** @internal How a table's changes reach the store: `text` undefined removes the entry. */
@@ -71,6 +85,16 @@ interface Slot<S> {
   /** `undefined`: none (known absent, or removed when `dirty`). */
   value: S | undefined
   dirty: boolean
+  /** A table with `elementsField`: the changes of the value's list since the last flush. */
+  elements?: PendingElements | undefined
+}
+
+/** The changes of a value's list not yet in the store (see the module's comment). */
+interface PendingElements {
+  /** The stored elements are gone (the list replaced, the value removed): removed first at the flush. */
+  cleared: boolean
+  /** The elements added since, as JSON text, in order. */
+  readonly texts: string[]
 }
 
 // A slot's flags.
@@ -116,6 +140,8 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
   private readonly removals: StoreKey[] = []
   /** The last stored entry incremental TTL cleanup visited: it resumes after it. */
   private sweptTo: StoreKey | undefined = undefined
+  /** The values' lists kept apart (a table made with an `elementsField`). */
+  readonly elements: TableElements | undefined
 
   constructor(
     readonly name: string,
@@ -130,8 +156,14 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
     /** The states of this kind change what they read in place (list, map, TTL cells; operators' tables). */
     private readonly changesOnRead: boolean,
     /** An operator table whose operator holds its values: never evicted (see the module's comment). */
-    private readonly pinned = false
-  ) {}
+    private readonly pinned = false,
+    /** The values' list kept as entries of their own (see the module's comment). */
+    withElements = false
+  ) {
+    this.elements = withElements
+      ? { add: (ns, encoded) => this.addElement(ns, encoded), get: ns => this.readElements(ns), update: (ns, encoded) => this.updateElements(ns, encoded) }
+      : undefined
+  }
 
   /** Only a pinned table's values stay (see `OperatorTable.valuesStay`); others may be evicted. */
   get valuesStay(): boolean {
@@ -187,7 +219,67 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
     slot.value = value
     slot.dirty = true
     this.changed(i, NS_DIRTY)
+    if (value === undefined && this.elements !== undefined) this.clearElements(slot)
     if (value === undefined && this.pinned) this.releaseIfEmpty(i)
+  }
+
+  // ---- elements (a table with an `elementsField`) ----
+
+  private addElement(ns: number, encoded: unknown): void {
+    if (this.host.full) this.host.makeRoom()
+    const i = this.current()
+    const slot = this.slotOf(i, ns, true)
+    ;(slot.elements ??= { cleared: false, texts: [] }).texts.push(JSON.stringify(encoded))
+    slot.dirty = true
+    this.changed(i, NS_DIRTY)
+    this.grew()
+  }
+
+  private readElements(ns: number): unknown[] {
+    if (this.host.full) this.host.makeRoom()
+    const i = this.current()
+    const slot = this.slotOf(i, ns, true)
+    const pending = slot.elements
+    const at = namespacedKey(this.prefixOf(i), ns)
+    const stored = pending?.cleared === true ? [] : this.host.readElements(at)
+    const texts = pending === undefined || pending.texts.length === 0 ? stored : stored.concat(pending.texts)
+    try {
+      return parseElements(texts)
+    } catch (error) {
+      throw new Error(`the elements of ${this.name}'s value of key ${parseKey(at).keyText} in namespace ${ns} in the store are invalid: ${String(error)}`)
+    }
+  }
+
+  private updateElements(ns: number, encoded: readonly unknown[]): void {
+    if (this.host.full) this.host.makeRoom()
+    const i = this.current()
+    const slot = this.slotOf(i, ns, true)
+    const texts = this.clearElements(slot)
+    for (const element of encoded) {
+      texts.push(JSON.stringify(element))
+      this.grew()
+    }
+    slot.dirty = true
+    this.changed(i, NS_DIRTY)
+  }
+
+  /** The slot's stored elements are to go at the next flush, and those added since with them; returns the list to add to. */
+  private clearElements(slot: Slot<S>): string[] {
+    const pending = slot.elements
+    if (pending === undefined) return (slot.elements = { cleared: true, texts: [] }).texts
+    if (!this.pinned) this.size -= pending.texts.length
+    pending.cleared = true
+    pending.texts.length = 0
+    return pending.texts
+  }
+
+  /** Writes a slot's changes of its list after its value's, under `at`. */
+  private writeElements(at: StoreKey, pending: PendingElements, write: StoreWrite): void {
+    const host = this.host
+    if (pending.cleared) for (const key of host.elementKeys(at)) write(key, undefined)
+    const texts = pending.texts
+    for (let j = 0; j < texts.length; j++) write(elementKey(at, host.nextElementSeq()), texts[j])
+    if (!this.pinned) this.size -= texts.length
   }
 
   remove(ns: unknown): void {
@@ -212,7 +304,8 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
     }
     for (const { key: at, value } of entries) {
       this.sweptTo = at
-      const { keyText, ns } = parseKey(at)
+      const { keyText, ns, element } = parseKey(at)
+      if (element) continue
       const key = decodeKey(JSON.parse(keyText) as SnapshotEntry[1])
       const id = keyId(key)
       let i = this.index.get(id)
@@ -397,6 +490,8 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
       const batch = this.host.scan(this.stateNo, after, ENTRIES_PER_SCAN)
       for (const { key: at, value: text } of batch) {
         const parsed = parseKey(at)
+        // A value's elements are not in its value (see `elements`).
+        if (parsed.element) continue
         if (parsed.prefix !== prefix) {
           prefix = parsed.prefix
           const key = decodeKey(JSON.parse(parsed.keyText) as SnapshotEntry[1])
@@ -520,8 +615,12 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
     if ((f & NS_DIRTY) !== 0 && namespaces !== undefined) {
       for (const [ns, slot] of namespaces) {
         if (!slot.dirty) continue
-        write(namespacedKey(prefix, ns as string | number), slot.value === undefined ? undefined : this.encode(slot.value))
+        const at = namespacedKey(prefix, ns as string | number)
+        write(at, slot.value === undefined ? undefined : this.encode(slot.value))
         slot.dirty = false
+        if (slot.elements === undefined) continue
+        this.writeElements(at, slot.elements, write)
+        slot.elements = undefined
       }
     }
     if ((f & (DIRTY | NS_DIRTY)) !== 0) this.dirtyKeys--

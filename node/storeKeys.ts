@@ -5,7 +5,10 @@
  *
  * Layout: `G S K` for a key's value in the void namespace, `G S K \u0001 n|s N` in namespace
  * N (`n` a number, `s` a string), where G is the key group and S the state's number, each one
- * character from U+0100 up, and K the key's portable form as JSON text.
+ * character from U+0100 up, and K the key's portable form as JSON text. A table that keeps a
+ * value's list as entries of their own (window contents) files element E of the value in
+ * numeric namespace N at `G S K \u0001 n N \u0001 E`: right after the value, in the order added
+ * (E a sequence number, its length first, so that the text orders as the number).
  *
  * Why strings and not LMDB's ordered arrays: `lmdb` encodes a string key with one UTF-8 write,
  * an array part by part, and a miss of the cache costs a read and a write-back of the key
@@ -47,6 +50,8 @@ export interface ParsedKey {
   readonly prefix: StoreKey
   /** `undefined`: the void namespace. */
   readonly ns: string | number | undefined
+  /** An element of the value at `G S K \u0001 n N` (see the module's comment), not a value. */
+  readonly element: boolean
 }
 
 /** @internal The parts of a key this module made. */
@@ -54,9 +59,31 @@ export function parseKey(key: StoreKey): ParsedKey {
   const group = key.charCodeAt(0) - BASE
   const state = key.charCodeAt(1) - BASE
   const split = key.indexOf(NAMESPACE, 2)
-  if (split < 0) return { group, state, keyText: key.slice(2), prefix: key, ns: undefined }
-  const text = key.slice(split + 2)
-  return { group, state, keyText: key.slice(2, split), prefix: key.slice(0, split), ns: key.charCodeAt(split + 1) === 0x6e /* n */ ? Number(text) : text }
+  if (split < 0) return { group, state, keyText: key.slice(2), prefix: key, ns: undefined, element: false }
+  const keyText = key.slice(2, split)
+  const prefix = key.slice(0, split)
+  if (key.charCodeAt(split + 1) !== 0x6e /* n */) return { group, state, keyText, prefix, ns: key.slice(split + 2), element: false }
+  const end = key.indexOf(NAMESPACE, split + 2)
+  return { group, state, keyText, prefix, ns: Number(end < 0 ? key.slice(split + 2) : key.slice(split + 2, end)), element: end >= 0 }
+}
+
+/** @internal The store key of element number `seq` of the value stored under `entry` (a numeric namespace's). */
+export function elementKey(entry: StoreKey, seq: number): StoreKey {
+  const digits = seq.toString(36)
+  return `${entry}${NAMESPACE}${String.fromCharCode(0x30 + digits.length)}${digits}`
+}
+
+/** @internal The range of the elements of the value stored under `entry`: `start` ≤ key < `end`. */
+export function elementRange(entry: StoreKey): { readonly start: StoreKey; readonly end: StoreKey } {
+  return { start: `${entry}${NAMESPACE}`, end: `${entry}\u0002` }
+}
+
+/** @internal The store key of the value `key` belongs to: `key` itself unless it is an element's. */
+export function entryKeyOf(key: StoreKey): StoreKey {
+  const split = key.indexOf(NAMESPACE, 2)
+  if (split < 0 || key.charCodeAt(split + 1) !== 0x6e /* n */) return key
+  const end = key.indexOf(NAMESPACE, split + 2)
+  return end < 0 ? key : key.slice(0, end)
 }
 
 /** @internal The state number of a store key, without parsing the rest. */

@@ -52,6 +52,13 @@ export interface InternalTableOptions {
    * table that does not keep them in memory.
    */
   readonly keepsReferences?: boolean
+  /**
+   * A field of the values' encoded form that holds a list added to item by item (window
+   * contents): a backend with a store may keep its items apart, one entry each, and then offers
+   * `OperatorTable.elements` for them. Only for a table whose values are in numeric namespaces
+   * (not the void one) and that does not keep references. Default none.
+   */
+  readonly elementsField?: string
 }
 
 /** @internal What a backend is made with, per operator. */

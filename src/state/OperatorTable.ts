@@ -43,4 +43,25 @@ export interface OperatorTable<K, S> {
   entries(): Iterable<KeyEntry<K, S>>
   /** Removes every value. */
   clear(): void
+  /**
+   * Present when the backend keeps the values' `elementsField` (`InternalTableOptions`) as
+   * entries of their own: then the operator keeps that list here instead of in the values.
+   */
+  readonly elements?: TableElements
+}
+
+/**
+ * @internal
+ * The lists of a table's values kept apart from them, one store entry per element: adding
+ * one reads nothing (as RocksDB's merge operator serves Flink's list state), reading one reads
+ * its range once. A snapshot holds each list as its value's `elementsField`, so it is the same
+ * as a backend's that keeps the list in the value. Removing a value removes its list.
+ */
+export interface TableElements {
+  /** Adds `encoded` (plain JSON data) to the end of the current key's list in namespace `ns`. */
+  add(ns: number, encoded: unknown): void
+  /** The current key's list in namespace `ns`, in the order added (`[]`: none). */
+  get(ns: number): unknown[]
+  /** Replaces the current key's list in namespace `ns` (`[]`: removes it). */
+  update(ns: number, encoded: readonly unknown[]): void
 }

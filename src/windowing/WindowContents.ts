@@ -32,6 +32,14 @@ export interface WindowContents<T, C, R, K> {
   encode(contents: C, fail: Fail): unknown
   /** Back from `encode`; `fail` says what is wrong with a corrupt snapshot. */
   decode(encoded: unknown, fail: Fail): C
+  /**
+   * Contents that are their elements (`process`/`apply`, evictors): one element as an item of
+   * `encode`'s list, so that a backend may keep them one by one (`TableElements`); absent when
+   * the contents are one value (an accumulator).
+   */
+  readonly encodeElement?: (value: T, timestamp: number, fail: Fail) => unknown
+  /** With `encodeElement`: how many elements `contents` holds. */
+  readonly size?: (contents: C) => number
 }
 
 /** @internal How one kind of value (accumulators, elements) goes into a snapshot and back. */
@@ -204,7 +212,9 @@ export function bufferedContents<T, R, K>(evaluate: ProcessWindowFunction<T, R, 
     },
     clear: clearOf(evaluate),
     encode: (elements, fail) => encodeList(elements, (value, path) => (elementValues as ValueCodec<T>).encode(value, path, fail)),
-    decode: (encoded, fail) => decodeList(encoded, fail, value => value as T)
+    decode: (encoded, fail) => decodeList(encoded, fail, value => value as T),
+    encodeElement: (value, _timestamp, fail) => (elementValues as ValueCodec<T>).encode(value, 'element', fail),
+    size: elements => elements.length
   }
 }
 
@@ -285,7 +295,9 @@ function bufferEvictingContents<T, R, K>(
         timestamps.push(timestamp)
       })
       return { values, timestamps }
-    }
+    },
+    encodeElement: encodeTimestampedElement,
+    size: buffer => buffer.values.length
   }
 }
 
@@ -319,7 +331,9 @@ function elementEvictingContents<T, R, K>(
       const elements: TimestampedValue<T>[] = []
       decodeTimestamped<T>(encoded, fail, (value, timestamp) => elements.push({ value, timestamp }))
       return elements
-    }
+    },
+    encodeElement: encodeTimestampedElement,
+    size: elements => elements.length
   }
 }
 
@@ -328,6 +342,11 @@ function encodeTimestamped<T>(n: number, timestamp: (i: number) => number, value
   const encoded: unknown[] = []
   for (let i = 0; i < n; i++) encoded.push([encodeTime(timestamp(i)), (elementValues as ValueCodec<T>).encode(value(i), `elements[${i}].value`, fail)])
   return encoded
+}
+
+/** One element as `encodeTimestamped` lists it. */
+function encodeTimestampedElement<T>(value: T, timestamp: number, fail: Fail): unknown {
+  return [encodeTime(timestamp), (elementValues as ValueCodec<T>).encode(value, 'element.value', fail)]
 }
 
 function decodeTimestamped<T>(encoded: unknown, fail: Fail, add: (value: T, timestamp: number) => void): void {

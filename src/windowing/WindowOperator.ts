@@ -22,12 +22,12 @@ import { ownField } from '../state/snapshotFormat'
 import { intersects, maxTimestamp, mergeTimeWindows, type TimeWindow, timeWindow } from './TimeWindow'
 import { isFire, isPurge, type OnMergeContext, type Trigger } from './Trigger'
 import type { WindowAssigner } from './WindowAssigner'
-import type { WindowContents } from './WindowContents'
-import { MERGING_WINDOWS, mergingWindowsCodec, newWindowState, stateCell, WINDOWS, type WindowState, windowStateCodec } from './windowState'
+import type { Fail, WindowContents } from './WindowContents'
+import { CONTENTS, MERGING_WINDOWS, mergingWindowsCodec, newWindowState, stateCell, WINDOWS, type WindowState, windowStateCodec } from './windowState'
 import { paneTiming } from './PaneInfo'
 import { type WindowNaming, windowNaming } from './windowNaming'
 import type { ProcessWindowContext } from './WindowFunction'
-import type { OperatorTable } from '../state/OperatorTable'
+import type { OperatorTable, TableElements } from '../state/OperatorTable'
 import type { StateDescriptor } from '../state/StateDescriptor'
 import type { KeyedStateBackend } from '../state/KeyedStateBackend'
 import { NumericPriorityQueue } from '../core/PriorityQueue'
@@ -67,6 +67,18 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
    * namespace. A key has a few at most (its sessions), so a scan finds one without a map.
    */
   private readonly mergingWindows: OperatorTable<K, WindowState<C>[]> | undefined
+  /**
+   * Not merging windows whose contents are their elements, on a backend that keeps them apart
+   * (LMDB): a window's elements are here, one entry each, and its state holds none (it stays
+   * `empty`), so that a record adds its element without reading the others.
+   */
+  private readonly elements: TableElements | undefined
+  /** The window whose element is being encoded or decoded (`elements`), for `failElement`'s message. */
+  private elementWindow: TimeWindow = timeWindow(0, 1)
+  private readonly failElement: Fail = detail => {
+    const { start, end } = this.elementWindow
+    throw new StateError(this.config.info, WINDOWS, `cannot snapshot the window [${start}, ${end}): ${detail}`)
+  }
   private readonly merging: boolean
   /** The assigner merges windows that intersect (sessions): merged here without its list building. */
   private readonly mergesIntersecting: boolean
@@ -164,8 +176,14 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
         keepsReferences: false
       })
     } else {
-      this.windows = this.backend.internalTable<WindowState<C>>('windows', windowStateCodec(config.info, config.contents, this.naming), { copyOnWrite: true, keepsReferences: false })
+      const elementsField = config.contents.encodeElement === undefined ? undefined : CONTENTS
+      this.windows = this.backend.internalTable<WindowState<C>>('windows', windowStateCodec(config.info, config.contents, this.naming), {
+        copyOnWrite: true,
+        keepsReferences: false,
+        elementsField
+      })
     }
+    this.elements = this.merging || config.contents.encodeElement === undefined ? undefined : this.windows!.elements
     const { info } = config
     this.collector = new ResultCollector<R, K>(output)
     this.windowFunctionContext = new WindowFunctionContext(
@@ -252,8 +270,11 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
         state = this.windowState(window)
       }
       accepted = true
-      state.contents = this.config.contents.add(state.contents, state.empty, value, timestamp)
-      state.empty = false
+      if (this.elements !== undefined) this.addElement(state, value, timestamp)
+      else {
+        state.contents = this.config.contents.add(state.contents, state.empty, value, timestamp)
+        state.empty = false
+      }
       if (this.eventTimeEnd && !this.madeWindow) {
         // What the trigger's onElement does once its timer is registered (see `eventTimeEnd`).
         if (maxTimestamp(state.window) <= this.currentWatermark) this.emitWindowContents(state, this.firedAt(undefined, NaN), false)
@@ -261,7 +282,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
       }
       this.setCurrent(state)
       const result = this.config.trigger.onElement(value, timestamp, state.window, this.triggerContext)
-      if (isFire(result) && !state.empty) this.emitWindowContents(state, this.firedAt(undefined, NaN), false)
+      if (isFire(result) && this.hasContents(state)) this.emitWindowContents(state, this.firedAt(undefined, NaN), false)
       if (isPurge(result)) this.clearContents(state)
       this.registerCleanupTimer(key, state)
     }
@@ -283,8 +304,11 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
       if (this.isWindowLate(window)) continue
       const state = this.windowState(window)
       accepted = true
-      state.contents = contents.add(state.contents, state.empty, value, timestamp)
-      state.empty = false
+      if (this.elements !== undefined) this.addElement(state, value, timestamp)
+      else {
+        state.contents = contents.add(state.contents, state.empty, value, timestamp)
+        state.empty = false
+      }
       // In processing time the window's end is always ahead: it was assigned by the clock.
       if (maxTimestamp(window) <= watermark && this.windowTimers === undefined) this.emitWindowContents(state, watermark, false)
     }
@@ -415,7 +439,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
       const state = windows.get(start)
       if (state === undefined) continue
       // Its end-of-window firing, at its end on its clock; the last when it is cleaned with it.
-      if (fire && !state.empty) this.emitWindowContents(state, maxTimestamp(state.window), cleanup)
+      if (fire && this.hasContents(state)) this.emitWindowContents(state, maxTimestamp(state.window), cleanup)
       if (cleanup) this.clearWindow(state)
     }
   }
@@ -500,7 +524,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
         : trigger.onProcessingTime(timer.timestamp, state.window, this.triggerContext)
     // The cleanup follows in this same callback: then nothing can fire the window again.
     const cleanup = assigner.timeDomain === domain && timer.timestamp === this.cleanupTime(state.window)
-    if (isFire(result) && !state.empty) this.emitWindowContents(state, this.firedAt(domain, timer.timestamp), cleanup)
+    if (isFire(result) && this.hasContents(state)) this.emitWindowContents(state, this.firedAt(domain, timer.timestamp), cleanup)
     if (isPurge(result)) this.clearContents(state)
     if (cleanup) this.clearAllState(state)
   }
@@ -628,6 +652,18 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
   private clearContents(state: WindowState<C>): void {
     state.contents = undefined
     state.empty = true
+    this.elements?.update(state.namespace, [])
+  }
+
+  /** `elements`: the record's element goes to the window's, unread. */
+  private addElement(state: WindowState<C>, value: T, timestamp: number): void {
+    this.elementWindow = state.window
+    this.elements!.add(state.namespace, this.config.contents.encodeElement!(value, timestamp, this.failElement))
+  }
+
+  /** Whether the window may have contents to fire: with `elements`, only reading them tells (`emitWindowContents`). */
+  private hasContents(state: WindowState<C>): boolean {
+    return this.elements !== undefined || !state.empty
   }
 
   private clearAllState(state: WindowState<C>): void {
@@ -650,6 +686,16 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
    * `firedAt`), the last one if the window is cleaned up right after (`isLast`).
    */
   private emitWindowContents(state: WindowState<C>, firedAt: number, isLast: boolean): void {
+    const elements = this.elements
+    let contents = state.contents as C
+    let count = 0
+    if (elements !== undefined) {
+      const encoded = elements.get(state.namespace)
+      if (encoded.length === 0) return
+      count = encoded.length
+      this.elementWindow = state.window
+      contents = this.config.contents.decode(encoded, this.failElement)
+    }
     const timestamp = maxTimestamp(state.window)
     const key = this.resultKey(this.backend.keys.currentKey)
     const timing = paneTiming(state.nonEarlyPanes, firedAt, timestamp, this.processingTimeWindows ? -Infinity : this.outputWatermark)
@@ -657,9 +703,24 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     // In place: every caller reached the state through its table for the current key.
     state.panes++
     if (timing !== 'EARLY') state.nonEarlyPanes++
-    const remaining = this.config.contents.fire(key, context, state.contents as C, this.collector.at(timestamp, key))
-    if (remaining === undefined) this.clearContents(state)
+    const remaining = this.config.contents.fire(key, context, contents, this.collector.at(timestamp, key))
+    if (elements !== undefined) this.keepElements(state, contents, count, remaining)
+    else if (remaining === undefined) this.clearContents(state)
     else state.contents = remaining
+  }
+
+  /**
+   * `elements`: what a firing left of the `count` elements read as `fired` is kept. Evictors
+   * only remove elements, so the same contents of the same size are the elements stored;
+   * anything else replaces them.
+   */
+  private keepElements(state: WindowState<C>, fired: C, count: number, remaining: C | undefined): void {
+    const { contents } = this.config
+    if (remaining === undefined) this.elements!.update(state.namespace, [])
+    else if (remaining !== fired || contents.size!(remaining) !== count) {
+      this.elementWindow = state.window
+      this.elements!.update(state.namespace, contents.encode(remaining, this.failElement) as unknown[])
+    }
   }
 
   private processContext(state: WindowState<C>): ProcessWindowContext {

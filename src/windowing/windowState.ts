@@ -115,6 +115,8 @@ function isCount(value: unknown): value is number {
 }
 
 export const WINDOWS = 'windows'
+/** The field of a window's state that holds its contents (a backend may keep a list's items apart: `elementsField`). */
+export const CONTENTS = 'contents'
 export const MERGING_WINDOWS = 'merging-windows'
 
 /**
