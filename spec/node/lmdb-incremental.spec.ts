@@ -34,12 +34,22 @@ type Change =
   | { readonly op: 'clearWindow'; readonly key: number; readonly n: number }
   | { readonly op: 'row'; readonly key: number; readonly n: number }
   | { readonly op: 'pin'; readonly key: number; readonly n: number }
+  | { readonly op: 'element'; readonly key: number; readonly n: number }
   | { readonly op: 'prepare' }
 
 /** Operators' tables: `rows` evicted like descriptor state, `pins` pinned in the cache (its operator holds its values). */
 const numbers: TableCodec<number[]> = {
   encode: value => value,
   decode: (encoded, fail) => (Array.isArray(encoded) && encoded.every(n => typeof n === 'number') ? (encoded as number[]) : fail(`${JSON.stringify(encoded)} is not a list of numbers`))
+}
+
+/** A value whose list `items` the LMDB backend keeps as an entry per element (`elementsField`), as window contents. */
+interface Listed {
+  readonly items?: number[]
+}
+const listed: TableCodec<Listed> = {
+  encode: value => value,
+  decode: (encoded, fail) => (typeof encoded === 'object' && encoded !== null ? (encoded as Listed) : fail(`${JSON.stringify(encoded)} is not an object`))
 }
 
 const keyOf = (key: number): ds.Key => (key % 2 === 0 ? `k${key}` : key)
@@ -69,6 +79,15 @@ function apply(backend: KeyedStateBackend<ds.Key>, change: Change): void {
         const rows = backend.internalTable<number[]>('rows', numbers, { keepsReferences: false })
         return rows.put(change.n % 2 === 0 ? undefined : change.n % 3, change.n % 7 === 0 ? undefined : [change.n])
       }
+      case 'element': {
+        // An element added (most), the list replaced (every seventh) or the value removed (every fifth), in one of two windows.
+        const lists = backend.internalTable<Listed>('lists', listed, { keepsReferences: false, elementsField: 'items' })
+        const ns = change.n % 2
+        if (change.n % 5 === 0) return lists.remove(ns)
+        if (lists.get(ns) === undefined) lists.put(ns, {})
+        if (change.n % 7 === 0) return lists.elements!.update(ns, [change.n, -change.n])
+        return lists.elements!.add(ns, change.n)
+      }
       case 'pin': {
         const pins = backend.internalTable<number[]>('pins', numbers)
         const held = pins.get(undefined)
@@ -87,7 +106,18 @@ type Barrier = 'complete' | 'abort' | 'savepoint' | 'restore'
 
 const changeArb: fc.Arbitrary<Change> = fc.oneof(
   fc.record({
-    op: fc.constantFrom('count' as const, 'name' as const, 'score' as const, 'window' as const, 'fresh' as const, 'clearWindow' as const, 'row' as const, 'pin' as const),
+    op: fc.constantFrom(
+      'count' as const,
+      'name' as const,
+      'score' as const,
+      'window' as const,
+      'fresh' as const,
+      'clearWindow' as const,
+      'row' as const,
+      'pin' as const,
+      'element' as const,
+      'element' as const
+    ),
     key: fc.nat(15),
     n: fc.nat(50)
   }),
