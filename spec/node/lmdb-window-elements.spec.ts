@@ -85,10 +85,11 @@ describe('lmdbStateBackend: window contents as an entry per element', () => {
           if (table.get(3) === undefined) table.put(3, { label: 'a' })
           table.elements!.add(3, i)
         })
-        // 20 other keys: 'a' is evicted again and again.
-        withKey(backend, `other${i % 20}`, () => table.put(1, { label: 'other' }))
+        // 60 other keys: 'a' is evicted again and again, its elements written as they go.
+        for (let j = 0; j < 30; j++) withKey(backend, `other${(30 * i + j) % 60}`, () => table.put(1, { label: 'other' }))
       }
       expect(readElements).not.toHaveBeenCalled()
+      expect(reads.calls.all().filter(call => call.args[0].includes('"a"')).length).toBeGreaterThan(10)
       // What was read back from the store: the value without its elements, never a list.
       for (const text of reads.calls.all().map(call => call.returnValue)) if (text !== undefined) expect(text.length).toBeLessThan(40)
       const read = withKey(backend, 'a', () => table.elements!.get(3))
