@@ -218,6 +218,34 @@ export function jsonIncompatibility(value: unknown, path = 'value'): string | un
   }
 }
 
+/**
+ * @internal
+ * Whether `jsonIncompatibility` finds nothing, without building the paths it names: for a check
+ * per record (an element written apart on LMDB), the message made only when it fails.
+ */
+export function isPlainJson(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true
+    case 'number':
+      return Number.isFinite(value)
+    case 'object': {
+      if (value === null) return true
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (!(i in value) || !isPlainJson(value[i])) return false
+        return true
+      }
+      const proto: unknown = Object.getPrototypeOf(value)
+      if (proto !== Object.prototype && proto !== null) return false
+      for (const k in value) if (Object.prototype.hasOwnProperty.call(value, k) && !isPlainJson((value as Record<string, unknown>)[k])) return false
+      return true
+    }
+    default:
+      return false
+  }
+}
+
 /** @internal A time (a watermark: possibly ±Infinity) as JSON data. */
 export function encodeTime(time: number): number | string {
   return Number.isFinite(time) ? time : String(time)

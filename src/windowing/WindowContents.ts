@@ -6,7 +6,7 @@
  */
 import type { Collector } from '../core/Collector'
 import { describeValue } from '../core/describe'
-import { describeErrors, encodeTime, jsonIncompatibility } from '../state/snapshotFormat'
+import { describeErrors, encodeTime, isPlainJson, jsonIncompatibility } from '../state/snapshotFormat'
 import type { Evictor, TimestampedValue } from './Evictor'
 import { type BufferEviction, bufferEvictionOf } from './bufferEviction'
 import type { AggregateFunction, ProcessWindowContext, ProcessWindowFunction } from './WindowFunction'
@@ -213,7 +213,7 @@ export function bufferedContents<T, R, K>(evaluate: ProcessWindowFunction<T, R, 
     clear: clearOf(evaluate),
     encode: (elements, fail) => encodeList(elements, (value, path) => (elementValues as ValueCodec<T>).encode(value, path, fail)),
     decode: (encoded, fail) => decodeList(encoded, fail, value => value as T),
-    encodeElement: (value, _timestamp, fail) => (elementValues as ValueCodec<T>).encode(value, 'element', fail),
+    encodeElement: (value, _timestamp, fail) => (isPlainJson(value) ? value : (elementValues as ValueCodec<T>).encode(value, 'element', fail)),
     size: elements => elements.length
   }
 }
@@ -346,7 +346,7 @@ function encodeTimestamped<T>(n: number, timestamp: (i: number) => number, value
 
 /** One element as `encodeTimestamped` lists it. */
 function encodeTimestampedElement<T>(value: T, timestamp: number, fail: Fail): unknown {
-  return [encodeTime(timestamp), (elementValues as ValueCodec<T>).encode(value, 'element.value', fail)]
+  return [encodeTime(timestamp), isPlainJson(value) ? value : (elementValues as ValueCodec<T>).encode(value, 'element.value', fail)]
 }
 
 function decodeTimestamped<T>(encoded: unknown, fail: Fail, add: (value: T, timestamp: number) => void): void {
