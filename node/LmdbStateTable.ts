@@ -91,10 +91,19 @@ interface Slot<S> {
   elements?: PendingElements | undefined
 }
 
+/** What the store's elements of a value are to its list (`PendingElements.stored`). */
+const enum Stored {
+  /** The list's first elements: read before those waiting. */
+  KEEP,
+  /** None: the value was absent in the store when read (a value's elements go with it), so neither read nor removed. */
+  NONE,
+  /** Gone (the list replaced, the value removed): removed first at the flush, never read. */
+  DROP
+}
+
 /** The changes of a value's list not yet in the store (see the module's comment). */
 interface PendingElements {
-  /** The stored elements are gone (the list replaced, the value removed): removed first at the flush. */
-  cleared: boolean
+  stored: Stored
   /** The elements added since (plain JSON data, encoded), in order. */
   readonly items: unknown[]
 }
@@ -231,7 +240,7 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
     if (this.host.full) this.host.makeRoom()
     const i = this.current()
     const slot = this.slotOf(i, ns, true)
-    ;(slot.elements ??= { cleared: false, items: [] }).items.push(encoded)
+    ;(slot.elements ??= { stored: Stored.KEEP, items: [] }).items.push(encoded)
     slot.dirty = true
     this.changed(i, NS_DIRTY)
   }
@@ -244,7 +253,7 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
     const at = namespacedKey(this.prefixOf(i), ns)
     let stored: unknown[]
     try {
-      stored = pending?.cleared === true ? [] : parseElements(this.host.readElements(at))
+      stored = pending !== undefined && pending.stored !== Stored.KEEP ? [] : parseElements(this.host.readElements(at))
     } catch (error) {
       throw new Error(`the elements of ${this.name}'s value of key ${parseKey(at).keyText} in namespace ${ns} in the store are invalid: ${String(error)}`)
     }
@@ -263,8 +272,8 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
   /** The slot's stored elements are to go at the next flush, and those added since with them; returns the list to add to. */
   private clearElements(slot: Slot<S>): unknown[] {
     const pending = slot.elements
-    if (pending === undefined) return (slot.elements = { cleared: true, items: [] }).items
-    pending.cleared = true
+    if (pending === undefined) return (slot.elements = { stored: Stored.DROP, items: [] }).items
+    if (pending.stored === Stored.KEEP) pending.stored = Stored.DROP
     pending.items.length = 0
     return pending.items
   }
@@ -272,7 +281,7 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
   /** Writes a slot's changes of its list after its value's, under `at`. */
   private writeElements(at: StoreKey, pending: PendingElements, write: StoreWrite): void {
     const host = this.host
-    if (pending.cleared) for (const key of host.elementKeys(at)) write(key, undefined)
+    if (pending.stored === Stored.DROP) for (const key of host.elementKeys(at)) write(key, undefined)
     const items = pending.items
     for (let j = 0; j < items.length; j++) write(elementKey(at, host.nextElementSeq()), JSON.stringify(items[j]))
   }
@@ -614,6 +623,8 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
         write(at, slot.value === undefined ? undefined : this.encode(slot.value))
         slot.dirty = false
         if (slot.elements === undefined) continue
+        // Elements without a value would be read as another value's when one is made: dropped.
+        if (slot.value === undefined) this.clearElements(slot)
         this.writeElements(at, slot.elements, write)
         slot.elements = undefined
       }
@@ -629,6 +640,8 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
     let value: S | undefined
     if (load) value = this.fetch(namespacedKey(this.prefixOf(i), ns as string | number))
     slot = { value, dirty: false }
+    // A value absent from the store has no elements there either: a new window's are never read.
+    if (load && value === undefined && this.elements !== undefined) slot.elements = { stored: Stored.NONE, items: [] }
     ;(this.namespaces[i] ??= new Map()).set(ns, slot)
     this.grew()
     return slot
