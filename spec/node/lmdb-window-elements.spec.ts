@@ -100,6 +100,41 @@ describe('lmdbStateBackend: window contents as an entry per element', () => {
     }
   })
 
+  it('neither reads nor removes stored elements of a value that was absent from the store', async () => {
+    const lmdb = await lmdbStateBackend(dir, { cacheSize: 1_000 })
+    const backend = testBackend(undefined, { stateBackend: lmdb })
+    try {
+      const table = backend.internalTable<Held>('held', held, OPTIONS)
+      const host = backend as unknown as LmdbKeyedStateBackend<ds.Key>
+      const readElements = spyOn(host, 'readElements').and.callThrough()
+      const elementKeys = spyOn(host, 'elementKeys').and.callThrough()
+      withKey(backend, 'a', () => {
+        expect(table.get(1)).toBeUndefined()
+        table.put(1, { label: 'new' })
+        table.elements!.add(1, 1)
+        table.elements!.add(1, 2)
+        expect(table.elements!.get(1)).toEqual([1, 2])
+        table.remove(1)
+      })
+      backend.snapshot()
+      expect(readElements).not.toHaveBeenCalled()
+      expect(elementKeys).not.toHaveBeenCalled()
+      // Once written, they are read and removed from the store.
+      withKey(backend, 'a', () => {
+        table.put(2, { label: 'kept' })
+        table.elements!.add(2, 3)
+      })
+      backend.snapshot()
+      expect(withKey(backend, 'a', () => table.elements!.get(2))).toEqual([3])
+      expect(readElements).toHaveBeenCalledTimes(1)
+      withKey(backend, 'a', () => table.remove(2))
+      expect(entriesOf(backend.snapshot(), 'held')).toEqual([])
+      expect(elementKeys).toHaveBeenCalledTimes(1)
+    } finally {
+      backend.dispose()
+    }
+  })
+
   it('writes the list into the value in snapshots as the heap does, and each backend restores the other’s', async () => {
     const lmdb = await lmdbStateBackend(dir, { cacheSize: 8 })
     const onLmdb = testBackend(undefined, { stateBackend: lmdb })
@@ -183,8 +218,9 @@ describe('lmdbStateBackend: window contents as an entry per element', () => {
     expect(readElements).not.toHaveBeenCalled()
     const actual = await usersPerWindow(lmdb, input)
     expect(actual).toEqual(expected)
-    // One read per window fired (a page's window holds about 10 clicks): not one per click.
-    expect(readElements).toHaveBeenCalledTimes(expected.length)
+    // At most one read per window fired (a page's window holds about 10 clicks): not one per click.
+    expect(readElements.calls.count()).toBeGreaterThan(0)
+    expect(readElements.calls.count()).toBeLessThanOrEqual(expected.length)
     for (const evictor of [ds.countEvictor<Click>(3), ds.countEvictor<Click>(2, { doEvictAfter: true }), ds.timeEvictor<Click>(40)]) {
       expect(await usersPerWindow(lmdb, input, evictor)).toEqual(await usersPerWindow(heap, input, evictor))
     }
