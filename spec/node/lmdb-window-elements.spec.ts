@@ -130,6 +130,13 @@ describe('lmdbStateBackend: window contents as an entry per element', () => {
       withKey(backend, 'a', () => table.remove(2))
       expect(entriesOf(backend.snapshot(), 'held')).toEqual([])
       expect(elementKeys).toHaveBeenCalledTimes(1)
+      // Elements of no value are not kept: a value made later starts empty.
+      withKey(backend, 'b', () => table.elements!.add(5, 9))
+      backend.snapshot()
+      withKey(backend, 'b', () => {
+        table.put(5, { label: 'later' })
+        expect(table.elements!.get(5)).toEqual([])
+      })
     } finally {
       backend.dispose()
     }
