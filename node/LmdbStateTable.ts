@@ -153,6 +153,10 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
   private sweptTo: StoreKey | undefined = undefined
   /** The values' lists kept apart (a table made with an `elementsField`). */
   readonly elements: TableElements | undefined
+  /** The namespaced slot `slotOf` gave last, and its slot number: a window's element is added right after its value is read. */
+  private lastSlot: Slot<S> | undefined = undefined
+  private lastSlotAt = -1
+  private lastNs: unknown = undefined
 
   constructor(
     readonly name: string,
@@ -407,6 +411,7 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
 
   /** Gives slot `i` back (its changes written or recorded already). */
   private release(i: number): void {
+    if (i === this.lastSlotAt) this.lastSlot = undefined
     if (!this.pinned) this.size -= ((this.flags[i]! & CACHED) === 0 ? 0 : 1) + (this.namespaces[i]?.size ?? 0)
     this.index.delete(this.ids[i])
     this.ids[i] = this.keyOf[i] = this.values[i] = this.namespaces[i] = undefined
@@ -428,6 +433,7 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
 
   /** Forgets everything cached (the store was replaced). */
   forget(): void {
+    this.lastSlot = undefined
     this.removals.length = 0
     this.index.clear()
     this.ids.length = this.keyOf.length = this.values.length = this.namespaces.length = this.free.length = 0
@@ -635,8 +641,9 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
 
   /** The slot of namespace `ns` of slot `i`; a new one is read from the store when `load` (a put needs no old value). */
   private slotOf(i: number, ns: unknown, load: boolean): Slot<S> {
+    if (i === this.lastSlotAt && ns === this.lastNs && this.lastSlot !== undefined) return this.lastSlot
     let slot = this.namespaces[i]?.get(ns)
-    if (slot !== undefined) return slot
+    if (slot !== undefined) return this.remember(i, ns, slot)
     let value: S | undefined
     if (load) value = this.fetch(namespacedKey(this.prefixOf(i), ns as string | number))
     slot = { value, dirty: false }
@@ -644,6 +651,13 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
     if (load && value === undefined && this.elements !== undefined) slot.elements = { stored: Stored.NONE, items: [] }
     ;(this.namespaces[i] ??= new Map()).set(ns, slot)
     this.grew()
+    return this.remember(i, ns, slot)
+  }
+
+  private remember(i: number, ns: unknown, slot: Slot<S>): Slot<S> {
+    this.lastSlotAt = i
+    this.lastNs = ns
+    this.lastSlot = slot
     return slot
   }
 }
