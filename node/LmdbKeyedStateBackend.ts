@@ -285,7 +285,7 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
       if (this.pendingTables.delete(name)) {
         this.rewriteRestored(name, this.stateNo(tableState(name)), (stored, fail, key) => checkedTableText(codec, stored, fail, key), elementsField)
       }
-      own = { table: this.createOwnTable(name, codec, keepsReferences, elementsField !== undefined), codec: codec as TableCodec<unknown>, elementsField }
+      own = { table: this.createOwnTable(name, codec, keepsReferences, elementsField), codec: codec as TableCodec<unknown>, elementsField }
       this.tables.set(name, own)
     }
     return own.table as unknown as OperatorTable<K, S>
@@ -562,7 +562,7 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
    * An operator's table: its values are live objects changed in place, so every read counts as
    * a change; those of an operator that holds them across records are pinned in the cache.
    */
-  private createOwnTable(name: string, codec: TableCodec<unknown>, keepsReferences: boolean, withElements: boolean): LmdbStateTable<unknown> {
+  private createOwnTable(name: string, codec: TableCodec<unknown>, keepsReferences: boolean, elementsField: string | undefined): LmdbStateTable<unknown> {
     const load = codec.load ?? codec.decode
     const keys = this.keys as KeyContext<unknown>
     return new LmdbStateTable<unknown>(
@@ -574,7 +574,12 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
       storeDecoder(this.info, name, (parsed, fail, at) => load(parsed, fail, decodeKey(JSON.parse(parseKey(at).keyText) as SnapshotEntry[1]))),
       true,
       keepsReferences,
-      withElements
+      elementsField === undefined
+        ? undefined
+        : (at, detail) => {
+            const { keyText, ns } = parseKey(at)
+            throw new StateError(this.info, name, `cannot write ${elementsField} of key ${keyText} in namespace ${String(ns)}: ${detail}; they are written as they are, so they must be plain JSON data`)
+          }
     )
   }
 

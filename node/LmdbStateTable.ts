@@ -47,7 +47,7 @@
 import type { KvTable } from '../src/state/heapStates'
 import type { KeyContext } from '../src/state/KeyContext'
 import { keyGroupOfId } from '../src/state/KeyGroup'
-import { decodeKey, encodeKey, type SnapshotEntry } from '../src/state/snapshotFormat'
+import { decodeKey, encodeKey, isPlainJson, jsonIncompatibility, type SnapshotEntry } from '../src/state/snapshotFormat'
 import { keyId, keyOfId } from '../src/core/Key'
 import type { KeyEntry } from '../src/state/StateTable'
 import type { OperatorTable, TableElements } from '../src/state/OperatorTable'
@@ -157,6 +157,9 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
   private lastSlot: Slot<S> | undefined = undefined
   private lastSlotAt = -1
   private lastNs: unknown = undefined
+  /** The key id `current` found last, and its slot number (-1: none). */
+  private lastId: unknown = undefined
+  private lastIdAt = -1
 
   constructor(
     readonly name: string,
@@ -172,10 +175,13 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
     private readonly changesOnRead: boolean,
     /** An operator table whose operator holds its values: never evicted (see the module's comment). */
     private readonly pinned = false,
-    /** The values' list kept as entries of their own (see the module's comment). */
-    withElements = false
+    /**
+     * The values' list kept as entries of their own (see the module's comment): reports an
+     * element that is not plain JSON data, found when it is written.
+     */
+    private readonly invalidElement: ((at: StoreKey, detail: string) => never) | undefined = undefined
   ) {
-    this.elements = withElements
+    this.elements = invalidElement !== undefined
       ? { add: (ns, encoded) => this.addElement(ns, encoded), get: ns => this.readElements(ns), update: (ns, encoded) => this.updateElements(ns, encoded) }
       : undefined
   }
@@ -261,7 +267,10 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
     } catch (error) {
       throw new Error(`the elements of ${this.name}'s value of key ${parseKey(at).keyText} in namespace ${ns} in the store are invalid: ${String(error)}`)
     }
-    return pending === undefined || pending.items.length === 0 ? stored : stored.concat(pending.items)
+    if (pending === undefined || pending.items.length === 0) return stored
+    // Not copied when nothing is stored: the caller reads the list within the access, as a
+    // heap table's value.
+    return stored.length === 0 ? pending.items : stored.concat(pending.items)
   }
 
   private updateElements(ns: number, encoded: readonly unknown[]): void {
@@ -287,7 +296,12 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
     const host = this.host
     if (pending.stored === Stored.DROP) for (const key of host.elementKeys(at)) write(key, undefined)
     const items = pending.items
-    for (let j = 0; j < items.length; j++) write(elementKey(at, host.nextElementSeq()), JSON.stringify(items[j]))
+    for (let j = 0; j < items.length; j++) {
+      const item = items[j]
+      // Checked here, where JSON would otherwise turn a Date into a string: written elements only, as the heap checks at snapshots.
+      if (!isPlainJson(item)) this.invalidElement!(at, jsonIncompatibility(item, 'element') ?? 'not plain JSON data')
+      write(elementKey(at, host.nextElementSeq()), JSON.stringify(item))
+    }
   }
 
   remove(ns: unknown): void {
@@ -412,6 +426,7 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
   /** Gives slot `i` back (its changes written or recorded already). */
   private release(i: number): void {
     if (i === this.lastSlotAt) this.lastSlot = undefined
+    if (i === this.lastIdAt) this.lastIdAt = -1
     if (!this.pinned) this.size -= ((this.flags[i]! & CACHED) === 0 ? 0 : 1) + (this.namespaces[i]?.size ?? 0)
     this.index.delete(this.ids[i])
     this.ids[i] = this.keyOf[i] = this.values[i] = this.namespaces[i] = undefined
@@ -434,6 +449,7 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
   /** Forgets everything cached (the store was replaced). */
   forget(): void {
     this.lastSlot = undefined
+    this.lastIdAt = -1
     this.removals.length = 0
     this.index.clear()
     this.ids.length = this.keyOf.length = this.values.length = this.namespaces.length = this.free.length = 0
@@ -549,9 +565,12 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
   /** The slot of the current key (taken when it has none). */
   private current(): number {
     const keys = this.keys
-    const i = this.index.get(keys.currentId)
-    if (i === undefined) return this.allocate(keys.currentId, keys.currentKey)
-    this.flags[i]! |= USED
+    const id = keys.currentId
+    let i = id === this.lastId ? this.lastIdAt : this.index.get(id)
+    if (i === undefined || i < 0) i = this.allocate(id, keys.currentKey)
+    else this.flags[i]! |= USED
+    this.lastId = id
+    this.lastIdAt = i
     return i
   }
 

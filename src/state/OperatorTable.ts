@@ -58,7 +58,10 @@ export interface OperatorTable<K, S> {
  * as a backend's that keeps the list in the value. Removing a value removes its list.
  */
 export interface TableElements {
-  /** Adds `encoded` (plain JSON data) to the end of the current key's list in namespace `ns`. */
+  /**
+   * Adds `encoded` to the end of the current key's list in namespace `ns`: plain JSON data by
+   * the time it is written (a `StateError` then names the table, the key and the namespace).
+   */
   add(ns: number, encoded: unknown): void
   /** The current key's list in namespace `ns`, in the order added (`[]`: none). */
   get(ns: number): unknown[]

@@ -238,7 +238,12 @@ export function isPlainJson(value: unknown): boolean {
       }
       const proto: unknown = Object.getPrototypeOf(value)
       if (proto !== Object.prototype && proto !== null) return false
-      for (const k in value) if (Object.prototype.hasOwnProperty.call(value, k) && !isPlainJson((value as Record<string, unknown>)[k])) return false
+      // Own and inherited enumerable properties: a plain object inherits none but from a changed Object.prototype.
+      for (const k in value) {
+        const v = (value as Record<string, unknown>)[k]
+        if (typeof v === 'string' || typeof v === 'boolean') continue
+        if (typeof v === 'number' ? !Number.isFinite(v) : !isPlainJson(v)) return false
+      }
       return true
     }
     default:

@@ -6,7 +6,7 @@
  */
 import type { Collector } from '../core/Collector'
 import { describeValue } from '../core/describe'
-import { describeErrors, encodeTime, isPlainJson, jsonIncompatibility } from '../state/snapshotFormat'
+import { describeErrors, encodeTime, jsonIncompatibility } from '../state/snapshotFormat'
 import type { Evictor, TimestampedValue } from './Evictor'
 import { type BufferEviction, bufferEvictionOf } from './bufferEviction'
 import type { AggregateFunction, ProcessWindowContext, ProcessWindowFunction } from './WindowFunction'
@@ -34,10 +34,11 @@ export interface WindowContents<T, C, R, K> {
   decode(encoded: unknown, fail: Fail): C
   /**
    * Contents that are their elements (`process`/`apply`, evictors): one element as an item of
-   * `encode`'s list, so that a backend may keep them one by one (`TableElements`); absent when
-   * the contents are one value (an accumulator).
+   * `encode`'s list, so that a backend may keep them one by one (`TableElements`, which checks
+   * that it is plain JSON data when it writes it); absent when the contents are one value (an
+   * accumulator).
    */
-  readonly encodeElement?: (value: T, timestamp: number, fail: Fail) => unknown
+  readonly encodeElement?: (value: T, timestamp: number) => unknown
   /** With `encodeElement`: how many elements `contents` holds. */
   readonly size?: (contents: C) => number
 }
@@ -212,8 +213,9 @@ export function bufferedContents<T, R, K>(evaluate: ProcessWindowFunction<T, R, 
     },
     clear: clearOf(evaluate),
     encode: (elements, fail) => encodeList(elements, (value, path) => (elementValues as ValueCodec<T>).encode(value, path, fail)),
-    decode: (encoded, fail) => decodeList(encoded, fail, value => value as T),
-    encodeElement: (value, _timestamp, fail) => (isPlainJson(value) ? value : (elementValues as ValueCodec<T>).encode(value, 'element', fail)),
+    // The list itself: it is fresh (parsed), and its values are taken as they are.
+    decode: (encoded, fail) => (Array.isArray(encoded) && encoded.length > 0 ? (encoded as T[]) : decodeList(encoded, fail, value => value as T)),
+    encodeElement: value => value,
     size: elements => elements.length
   }
 }
@@ -345,8 +347,8 @@ function encodeTimestamped<T>(n: number, timestamp: (i: number) => number, value
 }
 
 /** One element as `encodeTimestamped` lists it. */
-function encodeTimestampedElement<T>(value: T, timestamp: number, fail: Fail): unknown {
-  return [encodeTime(timestamp), isPlainJson(value) ? value : (elementValues as ValueCodec<T>).encode(value, 'element.value', fail)]
+function encodeTimestampedElement<T>(value: T, timestamp: number): unknown {
+  return [encodeTime(timestamp), value]
 }
 
 function decodeTimestamped<T>(encoded: unknown, fail: Fail, add: (value: T, timestamp: number) => void): void {

@@ -657,8 +657,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
 
   /** `elements`: the record's element goes to the window's, unread. */
   private addElement(state: WindowState<C>, value: T, timestamp: number): void {
-    this.elementWindow = state.window
-    this.elements!.add(state.namespace, this.config.contents.encodeElement!(value, timestamp, this.failElement))
+    this.elements!.add(state.namespace, this.config.contents.encodeElement!(value, timestamp))
   }
 
   /** Whether the window may have contents to fire: with `elements`, only reading them tells (`emitWindowContents`). */
