@@ -153,13 +153,6 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
   private sweptTo: StoreKey | undefined = undefined
   /** The values' lists kept apart (a table made with an `elementsField`). */
   readonly elements: TableElements | undefined
-  /** The namespaced slot `slotOf` gave last, and its slot number: a window's element is added right after its value is read. */
-  private lastSlot: Slot<S> | undefined = undefined
-  private lastSlotAt = -1
-  private lastNs: unknown = undefined
-  /** The key id `current` found last, and its slot number (-1: none). */
-  private lastId: unknown = undefined
-  private lastIdAt = -1
 
   constructor(
     readonly name: string,
@@ -425,8 +418,6 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
 
   /** Gives slot `i` back (its changes written or recorded already). */
   private release(i: number): void {
-    if (i === this.lastSlotAt) this.lastSlot = undefined
-    if (i === this.lastIdAt) this.lastIdAt = -1
     if (!this.pinned) this.size -= ((this.flags[i]! & CACHED) === 0 ? 0 : 1) + (this.namespaces[i]?.size ?? 0)
     this.index.delete(this.ids[i])
     this.ids[i] = this.keyOf[i] = this.values[i] = this.namespaces[i] = undefined
@@ -448,8 +439,6 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
 
   /** Forgets everything cached (the store was replaced). */
   forget(): void {
-    this.lastSlot = undefined
-    this.lastIdAt = -1
     this.removals.length = 0
     this.index.clear()
     this.ids.length = this.keyOf.length = this.values.length = this.namespaces.length = this.free.length = 0
@@ -565,12 +554,9 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
   /** The slot of the current key (taken when it has none). */
   private current(): number {
     const keys = this.keys
-    const id = keys.currentId
-    let i = id === this.lastId ? this.lastIdAt : this.index.get(id)
-    if (i === undefined || i < 0) i = this.allocate(id, keys.currentKey)
-    else this.flags[i]! |= USED
-    this.lastId = id
-    this.lastIdAt = i
+    const i = this.index.get(keys.currentId)
+    if (i === undefined) return this.allocate(keys.currentId, keys.currentKey)
+    this.flags[i]! |= USED
     return i
   }
 
@@ -660,9 +646,8 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
 
   /** The slot of namespace `ns` of slot `i`; a new one is read from the store when `load` (a put needs no old value). */
   private slotOf(i: number, ns: unknown, load: boolean): Slot<S> {
-    if (i === this.lastSlotAt && ns === this.lastNs && this.lastSlot !== undefined) return this.lastSlot
     let slot = this.namespaces[i]?.get(ns)
-    if (slot !== undefined) return this.remember(i, ns, slot)
+    if (slot !== undefined) return slot
     let value: S | undefined
     if (load) value = this.fetch(namespacedKey(this.prefixOf(i), ns as string | number))
     slot = { value, dirty: false }
@@ -670,13 +655,6 @@ export class LmdbStateTable<S> implements KvTable<S>, OperatorTable<unknown, S> 
     if (load && value === undefined && this.elements !== undefined) slot.elements = { stored: Stored.NONE, items: [] }
     ;(this.namespaces[i] ??= new Map()).set(ns, slot)
     this.grew()
-    return this.remember(i, ns, slot)
-  }
-
-  private remember(i: number, ns: unknown, slot: Slot<S>): Slot<S> {
-    this.lastSlotAt = i
-    this.lastNs = ns
-    this.lastSlot = slot
     return slot
   }
 }
