@@ -210,7 +210,7 @@ describe('lmdbStateBackend: window contents as an entry per element', () => {
     const lmdb = await lmdbStateBackend(dir, { cacheSize: 8 })
     const backend = testBackend(undefined, { stateBackend: lmdb })
     try {
-      expect(backend.internalTable<Held>('pinned', held, { elementsField: 'items' }).elements).toBeUndefined()
+      expect(backend.internalTable<Held>('pinned', held, { keepsReferences: true, elementsField: 'items' }).elements).toBeUndefined()
     } finally {
       backend.dispose()
     }
