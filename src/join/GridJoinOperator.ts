@@ -25,6 +25,15 @@
  * keyed state) with its position among the window's keys; a restore reads them back into open
  * windows and rebuilds the pending firings and cleanups from the watermark. Between
  * snapshots the table is empty.
+ *
+ * That is the heap's bookkeeping (where the table's values stay in memory: `valuesStay`). On a
+ * backend whose values leave memory (LMDB) the `panes` table is the working state itself: a
+ * key's pane of a window is its value in the namespace of the window's start, with its
+ * position, as a snapshot holds it; an open window lists its keys by id (in first-element
+ * order, which is the firing order, and the position is the index in that list), and its
+ * firing and cleanup reach the panes through the table with the key made current. A snapshot
+ * then writes nothing of its own, a restore only lists the keys of each window, and a
+ * savepoint moves a job between the two backends either way.
  */
 import { StateError } from '../core/errors'
 import { keyId } from '../core/Key'
@@ -134,6 +143,19 @@ class KeyPane<A, B, K> {
 /** An open window's panes by key id, in the order of their keys' first elements. */
 type Panes<A, B, K> = Map<unknown, KeyPane<A, B, K>>
 
+/**
+ * A key's pane of one window as the `panes` table holds it: with its position among the
+ * window's keys. `start` names the window in an error only (the table's namespace is the
+ * window's start; a pane read back from a store gets it when the operator reads it).
+ */
+class FiledPane<A, B, K> {
+  constructor(
+    public start: number,
+    readonly position: number,
+    readonly pane: KeyPane<A, B, K>
+  ) {}
+}
+
 /** A window's pending event: its firing (at maxTimestamp) or its cleanup (+ allowed lateness). */
 const FIRE = 0
 const CLEANUP = 1
@@ -141,12 +163,6 @@ const CLEANUP = 1
 interface Pending {
   readonly start: number
   readonly kind: number
-}
-
-/** A pane as the snapshot table holds it: with its position among its window's keys. */
-interface SnapshotPane {
-  readonly position: number
-  readonly pane: JoinPane<unknown, unknown>
 }
 
 /** Emits a firing's results, stamped with the window's `maxTimestamp` and keyed by the key: one per operator, reused. */
@@ -163,8 +179,13 @@ class FiringCollector<R, K> implements Collector<R> {
 
 /** @internal The window join and coGroup over grid windows (see the module). */
 export class GridJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R> implements MultiInput {
-  /** Open windows (not cleaned up yet) by start. */
+  /** Open windows (not cleaned up yet) by start, with their panes (the heap). */
   private readonly windows = new Map<number, Panes<A, B, K>>()
+  /**
+   * Open windows by start with their keys' ids in first-element order, where the panes are in
+   * the `panes` table (its values leave memory: LMDB); `undefined` on the heap (see the module).
+   */
+  private readonly filed: Map<number, unknown[]> | undefined
   /** Pending firings and cleanups, by time (a firing before a cleanup at the same time). */
   private readonly pending = new NumericPriorityQueue<Pending>()
   /** The window of the last record (tumbling windows): most records fall into it too. */
@@ -182,8 +203,8 @@ export class GridJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R> im
   private readonly join: JoinFunction<A, B, R> | undefined
   private readonly keyOf: (input: number, value: unknown) => K
   private readonly collector: FiringCollector<R, K>
-  /** Written only while a snapshot is taken or restored (see the module). */
-  private readonly snapshotTable: OperatorTable<K, SnapshotPane>
+  /** On the heap written only while a snapshot is taken or restored; else the panes themselves (see the module). */
+  private readonly table: OperatorTable<K, FiledPane<A, B, K>>
 
   constructor(
     private readonly config: GridJoinConfig<A, B, R, K>,
@@ -198,7 +219,8 @@ export class GridJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R> im
     this.join = config.join
     this.keyOf = config.key
     this.collector = new FiringCollector(output)
-    this.snapshotTable = this.backend.internalTable<SnapshotPane>('panes', SNAPSHOT_PANES, { keepsReferences: false })
+    this.table = this.backend.internalTable<FiledPane<A, B, K>>('panes', filedPanes<A, B, K>(config.info, this.size), { keepsReferences: false })
+    this.filed = this.table.valuesStay ? undefined : new Map()
   }
 
   processRecord(input: number, value: unknown, timestamp: number, recordKey: unknown): void {
@@ -210,6 +232,7 @@ export class GridJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R> im
     // The start of the record's latest window (sliding: of the window it is the last slide of).
     const last =
       timestamp >= this.cacheStart && timestamp < this.cacheEnd && Math.floor(timestamp) === timestamp ? this.cacheStart : this.latestStart(timestamp)
+    if (this.filed !== undefined) return this.addFiled(key, input, value, timestamp, last, wm)
     if (this.tumbling) {
       const maxTs = last + this.size - 1
       if (maxTs + this.lateness <= wm) return this.late(timestamp, wm)
@@ -242,6 +265,68 @@ export class GridJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R> im
     if (maxTs <= wm) this.fire(pane, maxTs)
   }
 
+  /**
+   * `processRecord` where the panes are in the table (see `filed`): the key is made current, and
+   * each of the record's windows not late reads its pane in the window's namespace, filing a new
+   * one at the end of the window's keys.
+   */
+  private addFiled(key: K, input: number, value: unknown, timestamp: number, last: number, wm: number): void {
+    const keys = this.backend.keys
+    keys.setCurrentKey(key)
+    const table = this.table
+    let accepted = false
+    // Latest window first, as the assigner lists them (one for tumbling windows).
+    for (let start = last; start > timestamp - this.size; start -= this.slide) {
+      const maxTs = start + this.size - 1
+      if (maxTs + this.lateness <= wm) break
+      accepted = true
+      let filed = table.get(start)
+      if (filed === undefined) {
+        const ids = this.filedWindowAt(start, wm)
+        filed = new FiledPane(start, ids.length, new KeyPane<A, B, K>(key))
+        ids.push(keys.currentId)
+        table.put(start, filed)
+      } else filed.start = start
+      if (input === 0) filed.pane.addLeft(value as A)
+      else filed.pane.addRight(value as B)
+      // Within allowed lateness (as the default trigger's onElement returns FIRE).
+      if (maxTs <= wm) this.fire(filed.pane, maxTs)
+    }
+    if (!accepted) this.late(timestamp, wm)
+  }
+
+  /** The keys of the open window at `start` (see `filed`), opened (with its firing and cleanup) if new. */
+  private filedWindowAt(start: number, wm: number): unknown[] {
+    const filed = this.filed!
+    let ids = filed.get(start)
+    if (ids === undefined) {
+      filed.set(start, (ids = []))
+      this.schedule(start, wm)
+    }
+    return ids
+  }
+
+  /** The window at `start` fires at its end unless already past it, and is cleaned up after the allowed lateness. */
+  private schedule(start: number, wm: number): void {
+    const maxTs = start + this.size - 1
+    // A window already past its end fires on each record (addTo), not here.
+    if (maxTs > wm) this.pending.push(maxTs, FIRE, { start, kind: FIRE })
+    this.pending.push(maxTs + this.lateness, CLEANUP, { start, kind: CLEANUP })
+  }
+
+  /**
+   * The pane of the key with id `id` in the window at `start`, read through the table with the
+   * key current (see `filed`): every key a window lists has one until the window's cleanup.
+   */
+  private filedPane(id: unknown, start: number): KeyPane<A, B, K> {
+    const key = this.table.keyById(id)
+    this.backend.keys.setCurrentKey(key)
+    const filed = this.table.get(start)
+    if (filed === undefined) throw new StateError(this.info, 'panes', `key ${describeValue(key)} is listed in the window [${start}, ${start + this.size}) but has no pane in it`)
+    filed.start = start
+    return filed.pane
+  }
+
   // The cold paths are methods of their own: V8 inlines by bytecode size.
 
   private latestStart(timestamp: number): number {
@@ -262,10 +347,7 @@ export class GridJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R> im
     if (panes === undefined) {
       panes = new Map()
       this.windows.set(start, panes)
-      const maxTs = start + this.size - 1
-      // A window already past its end fires on each record (addTo), not here.
-      if (maxTs > wm) this.pending.push(maxTs, FIRE, { start, kind: FIRE })
-      this.pending.push(maxTs + this.lateness, CLEANUP, { start, kind: CLEANUP })
+      this.schedule(start, wm)
     }
     this.lastStart = start
     this.lastPanes = panes
@@ -313,6 +395,10 @@ export class GridJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R> im
     const pending = this.pending
     while (pending.size > 0 && pending.peekPriority()! <= time) {
       const { start, kind } = pending.pop()!
+      if (this.filed !== undefined) {
+        this.advanceFiled(start, kind)
+        continue
+      }
       const panes = this.windows.get(start)
       if (panes === undefined) continue
       if (kind === FIRE) {
@@ -328,6 +414,24 @@ export class GridJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R> im
     }
   }
 
+  /** A window's firing or cleanup where its panes are in the table (see `filed`): key by key, in the window's order. */
+  private advanceFiled(start: number, kind: number): void {
+    const filed = this.filed!
+    const ids = filed.get(start)
+    if (ids === undefined) return
+    if (kind === FIRE) {
+      const maxTs = start + this.size - 1
+      for (const id of ids) this.fire(this.filedPane(id, start), maxTs)
+      return
+    }
+    filed.delete(start)
+    const keys = this.backend.keys
+    for (const id of ids) {
+      keys.setCurrentKey(this.table.keyById(id))
+      this.table.remove(start)
+    }
+  }
+
   /** Windows register no timers (see `advanceEventTime`). */
   onEventTime(): void {}
 
@@ -335,6 +439,7 @@ export class GridJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R> im
 
   override close(): void {
     this.windows.clear()
+    this.filed?.clear()
     this.pending.clear()
     this.lastPanes = undefined
     super.close()
@@ -342,25 +447,20 @@ export class GridJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R> im
 
   // ---- snapshots ----
 
-  /** Every pane into the `panes` table for the snapshot, which is emptied again after it. */
+  /**
+   * On the heap every pane into the `panes` table for the snapshot, which is emptied again
+   * after it; where the panes are in the table already (see `filed`), the table as it is.
+   */
   override snapshotParts(context?: StateSnapshotContext): SnapshotParts {
+    if (this.filed !== undefined) return super.snapshotParts(context)
     const keys = this.backend.keys
-    const table = this.snapshotTable
+    const table = this.table
     try {
       for (const [start, panes] of this.windows) {
         let position = 0
         for (const keyPane of panes.values()) {
-          const pane = keyPane.lists()
-          const reason = paneIncompatibility(pane)
-          if (reason !== undefined) {
-            throw new StateError(
-              this.info,
-              'panes',
-              `cannot snapshot the window [${start}, ${start + this.size}) of key ${describeValue(keyPane.key)}: ${reason}; window contents are snapshotted as they are, so elements must be plain JSON data`
-            )
-          }
           keys.setCurrentKey(keyPane.key)
-          table.put(start, { position: position++, pane })
+          table.put(start, new FiledPane(start, position++, keyPane))
         }
       }
       return super.snapshotParts(context)
@@ -369,15 +469,20 @@ export class GridJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R> im
     }
   }
 
-  /** Reads the panes back from the restored `panes` table into open windows (see `snapshotParts`). */
+  /**
+   * Reads the panes of the restored `panes` table back into open windows (see `snapshotParts`):
+   * on the heap into their `Map`s, emptying the table; else the table stays, and each window
+   * lists its keys' ids by position.
+   */
   protected override restoreOwn(own: unknown): void {
     super.restoreOwn(own)
     this.windows.clear()
+    this.filed?.clear()
     this.pending.clear()
     this.lastStart = NaN
     this.lastPanes = undefined
-    const byStart = new Map<number, { position: number; pane: KeyPane<A, B, K> }[]>()
-    for (const entry of this.snapshotTable.entries()) {
+    const byStart = new Map<number, { position: number; id: unknown; pane: KeyPane<A, B, K> }[]>()
+    for (const entry of this.table.entries()) {
       if (entry.value !== undefined) this.corrupt(`key ${describeValue(entry.key)} has a pane outside any window`)
       for (const [start, { position, pane }] of entry.namespaces ?? []) {
         if (typeof start !== 'number' || windowStart(start, this.offset, this.slide) !== start) {
@@ -388,21 +493,18 @@ export class GridJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R> im
         }
         let list = byStart.get(start)
         if (list === undefined) byStart.set(start, (list = []))
-        list.push({ position, pane: KeyPane.of<A, B, K>(entry.key, pane.lefts as A[], pane.rights as B[]) })
+        list.push({ position, id: entry.id, pane })
       }
     }
-    this.snapshotTable.clear()
+    if (this.filed === undefined) this.table.clear()
     for (const start of [...byStart.keys()].sort((a, b) => a - b)) {
       const listed = byStart.get(start)!.sort((a, b) => a.position - b.position)
-      const panes: Panes<A, B, K> = new Map()
-      for (const [i, { position, pane }] of listed.entries()) {
+      for (const [i, { position }] of listed.entries()) {
         if (position !== i) this.corrupt(`the keys of the window [${start}, ${start + this.size}) are not numbered 0, 1, 2, …`)
-        panes.set(keyId(pane.key), pane)
       }
-      this.windows.set(start, panes)
-      const maxTs = start + this.size - 1
-      if (maxTs > this.currentWatermark) this.pending.push(maxTs, FIRE, { start, kind: FIRE })
-      this.pending.push(maxTs + this.lateness, CLEANUP, { start, kind: CLEANUP })
+      if (this.filed !== undefined) this.filed.set(start, listed.map(({ id }) => id))
+      else this.windows.set(start, new Map(listed.map(({ pane }) => [keyId(pane.key), pane])))
+      this.schedule(start, this.currentWatermark)
     }
   }
 
@@ -411,14 +513,33 @@ export class GridJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R> im
   }
 }
 
-/** A snapshot pane as `[position, { lefts, rights }]` (its elements were checked before it was put in the table). */
-const SNAPSHOT_PANES: TableCodec<SnapshotPane> = {
-  encode: ({ position, pane }) => [position, encodePane(pane)],
-  decode: (encoded, fail) => {
-    if (!Array.isArray(encoded) || encoded.length !== 2 || !Number.isSafeInteger(encoded[0]) || (encoded[0] as number) < 0) {
-      return fail(`expected a join window's pane [position, { lefts, rights }], got ${describeValue(encoded)}`)
+/**
+ * Panes as `[position, { lefts, rights }]`, elements as they are: a pane with an element that
+ * is not plain JSON data is refused, naming the operator, the window and the key, when it is
+ * snapshotted (or written to a store).
+ */
+function filedPanes<A, B, K>(info: OperatorInfo, size: number): TableCodec<FiledPane<A, B, K>> {
+  return {
+    encode: ({ start, position, pane }) => {
+      const lists = pane.lists()
+      const reason = paneIncompatibility(lists)
+      if (reason !== undefined) {
+        throw new StateError(
+          info,
+          'panes',
+          `cannot snapshot the window [${start}, ${start + size}) of key ${describeValue(pane.key)}: ${reason}; window contents are snapshotted as they are, so elements must be plain JSON data`
+        )
+      }
+      return [position, encodePane(lists)]
+    },
+    decode: (encoded, fail, key) => {
+      if (!Array.isArray(encoded) || encoded.length !== 2 || !Number.isSafeInteger(encoded[0]) || (encoded[0] as number) < 0) {
+        return fail(`expected a join window's pane [position, { lefts, rights }], got ${describeValue(encoded)}`)
+      }
+      const pane = decodePane<A, B>(encoded[1])
+      if (typeof pane === 'string') return fail(pane)
+      // The window is the entry's namespace: the operator sets it when it reads the pane.
+      return new FiledPane(NaN, encoded[0] as number, KeyPane.of<A, B, K>(key as K, pane.lefts, pane.rights))
     }
-    const pane = decodePane(encoded[1])
-    return typeof pane === 'string' ? fail(pane) : { position: encoded[0] as number, pane }
   }
 }
