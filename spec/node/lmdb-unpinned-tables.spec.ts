@@ -4,11 +4,13 @@
  * cached value: while many more keys are open than the cache holds, the operator's table keeps
  * at most about the cache's size of values in memory (a count of the table's slots, not a
  * timing), the output is the heap backend's, and a savepoint moves the job between backends.
+ * The window join and coGroup over grid windows kept their panes in a `Map` of their own and
+ * wrote them to their table only at snapshots; on LMDB the table is now where they live.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Observable } from 'rxjs'
+import { map, type Observable } from 'rxjs'
 import * as ds from '../../src/index'
 import { lmdbStateBackend } from '../../node/index'
 import type { LmdbKeyedStateBackend } from '../../node/LmdbKeyedStateBackend'
@@ -84,6 +86,55 @@ const countEvents: ds.AggregateFunction<Event, Acc, string> = {
 /** Every key in turn, one event each per ms: 2,000 events over 2 s, each key every 200 ms. */
 const roundRobin: readonly Event[] = Array.from({ length: 2_000 }, (_, i) => ({ key: `k${(i * 7) % KEYS}`, ts: i, n: i % 13 }))
 
+/** Two inputs from one stream of events (a third of them on the right), by key. */
+function sides(env: ds.StreamExecutionEnvironment, src: ds.Source<Event, number>, strategy: ds.WatermarkStrategy<Event>): [Observable<ds.StreamElement<Event, never>>, Observable<ds.StreamElement<Event, never>>] {
+  const stream = env.fromSource(src, { uid: 'events' }).pipe(ds.assignTimestampsAndWatermarks(strategy.withTimestampAssigner(e => e.ts), { uid: 'ts', autoWatermarkInterval: 0 }))
+  const [lefts, rights] = ds.splitBy(stream, e => e.ts % 3 !== 0, e => e.ts % 3 === 0)
+  return [lefts, rights]
+}
+
+/** Every 50th event late by 300 ms: within the allowed lateness of the sliding cases, so late firings. */
+const someLate: readonly Event[] = roundRobin.map((e, i) => (i % 50 === 49 && e.ts >= 300 ? { ...e, ts: e.ts - 300 } : e))
+
+/**
+ * The window join and coGroup over grid windows (tumbling; sliding with allowed lateness): each
+ * key has a pane in every open window, in the `panes` table.
+ */
+const GRID_JOINS: readonly Case[] = (['join', 'coGroup'] as const).flatMap(flavour =>
+  (['tumbling', 'sliding'] as const).map((grid): Case => ({
+    what: `the window ${flavour === 'join' ? 'join' : 'coGroup'} (${grid === 'tumbling' ? 'tumbling' : 'sliding, allowed lateness, late firings'})`,
+    table: 'panes',
+    events: grid === 'tumbling' ? roundRobin : someLate,
+    probeAt: 700,
+    pipeline: (env, src) => {
+      const [lefts, rights] = sides(env, src, grid === 'tumbling' ? ds.WatermarkStrategy.forMonotonousTimestamps<Event>() : ds.WatermarkStrategy.forBoundedOutOfOrderness<Event>(50))
+      const assigner = grid === 'tumbling' ? ds.tumblingEventTimeWindows(500) : ds.slidingEventTimeWindows(600, 200)
+      const lateness = grid === 'tumbling' ? 0 : 400
+      const joined =
+        flavour === 'join'
+          ? ds
+              .joinWith(rights, { uid: 'join' })
+              .where((l: Event) => l.key)
+              .equalTo(r => r.key)
+              .window(assigner)
+              .allowedLateness(lateness)
+              .apply<string>((l, r) => `${l.key}:${l.ts}-${r.ts}`)
+          : ds
+              .coGroupWith(rights, { uid: 'join' })
+              .where((l: Event) => l.key)
+              .equalTo(r => r.key)
+              .window(assigner)
+              .allowedLateness(lateness)
+              .apply<string>((ls, rs, out) => out.collect(`${ls.map(l => l.ts).join(',')}|${rs.map(r => r.ts).join(',')}`))
+      return lefts.pipe(
+        joined,
+        ds.records(),
+        map(r => `${r.key}@${r.timestamp}:${r.value}`)
+      )
+    }
+  }))
+)
+
 const CASES: readonly Case[] = [
   {
     what: 'sliced windows (tumbling)',
@@ -155,7 +206,8 @@ const CASES: readonly Case[] = [
         ds.values()
       )
     }
-  }
+  },
+  ...GRID_JOINS
 ]
 
 describe('lmdbStateBackend: operators’ tables that leave memory', () => {
