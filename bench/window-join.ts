@@ -24,9 +24,16 @@
  *              .window(tumblingEventTimeWindows(10_000)).apply(…)`, `records()`;
  * - ds-split:  the same join fed through `split` and a side output on every version: the same
  *              user code on both sides of `--baseline`, so `ds-split / ds-split@base` is the
- *              join's own before/after.
+ *              join's own before/after;
+ * - ds-lmdb:   `ds` with its state on LMDB, default cache (every open window's keys cached);
+ *              ds-lmdb-small: a cache of 1,000 values, under half of a window's 2,500 persons
+ *              and their sellers (panes are evicted, written back and read again when the
+ *              window fires and is cleaned up). Current sources only.
  */
-import type { DataStream, OutputTag, WatermarkStrategy } from '../src/index'
+import type { DataStream, OutputTag, StateBackend, WatermarkStrategy } from '../src/index'
+import type { LmdbStateBackendOptions } from '../node/lmdbStateBackend'
+import { setDefaultStateBackend } from '../src/state/defaultStateBackend'
+import { lmdbBackend } from './lmdbBackends'
 import { type Event, eventFeed, type Feed } from './data'
 import { drainSync, HEAP_SAMPLE_MASK, HeapProbe, indexedSource, type Variant } from './harness'
 import { type Library, type LibraryBuild, perLibrary } from './library'
@@ -309,6 +316,35 @@ function onLibrary(ds: Library, how: 'splitBy' | 'split'): JoinImpl['run'] {
   return (at, size, probe, sink) => rxDatastream(ds, how, strategy, auctionsTag, at, size, probe, sink)
 }
 
+/**
+ * `ds` on LMDB: joins take no backend of their own, so the run makes `backend` the default of
+ * the operators it builds (as a job's backend would be), and puts the heap's back after.
+ */
+function rxDatastreamLmdb(ds: Library, backend: StateBackend, at: (i: number) => NexmarkEvent, size: number, probe: HeapProbe, sink: JoinSink): void {
+  const strategy = ds.WatermarkStrategy.forBoundedOutOfOrderness<NexmarkEvent>(OUT_OF_ORDERNESS).withTimestampAssigner(e => e.ts)
+  setDefaultStateBackend(backend)
+  try {
+    rxDatastream(ds, 'splitBy', strategy, new ds.OutputTag<Auction>('auctions'), at, size, probe, sink)
+  } finally {
+    setDefaultStateBackend(undefined)
+  }
+}
+
+/** The LMDB variants (current sources only: the baseline copy is compiled from src/ alone). */
+function lmdbImpls(ds: Library): JoinImpl[] {
+  const onLmdb =
+    (id: string, options: LmdbStateBackendOptions): JoinImpl['run'] =>
+    async (at, size, probe, sink) =>
+      rxDatastreamLmdb(ds, await lmdbBackend(id, options), at, size, probe, sink)
+  return [
+    { id: 'ds-lmdb', name: 'rx-datastream splitBy + joinWith, LMDB (default cache)', run: onLmdb('q8-ds-lmdb', {}) },
+    { id: 'ds-lmdb-small', name: `rx-datastream splitBy + joinWith, LMDB (cache of ${LMDB_SMALL_CACHE.toLocaleString('en-US')})`, run: onLmdb('q8-ds-lmdb-small', { cacheSize: LMDB_SMALL_CACHE }) }
+  ]
+}
+
+/** Under half of a window's persons and sellers: panes go through evictions and reads from the store. */
+const LMDB_SMALL_CACHE = 1_000
+
 // -------------------------------------------------------------------------------------
 // workload
 // -------------------------------------------------------------------------------------
@@ -316,7 +352,7 @@ function onLibrary(ds: Library, how: 'splitBy' | 'split'): JoinImpl['run'] {
 interface JoinImpl {
   readonly id: string
   readonly name: string
-  run(at: (i: number) => NexmarkEvent, size: number, probe: HeapProbe, sink: JoinSink): void
+  run(at: (i: number) => NexmarkEvent, size: number, probe: HeapProbe, sink: JoinSink): void | Promise<void>
   notes?(): string
 }
 
@@ -327,7 +363,8 @@ const impls = (libs: readonly LibraryBuild[]): JoinImpl[] => [
       ? { id: 'ds', name: 'rx-datastream splitBy + joinWith', run: onLibrary(ds, 'splitBy') }
       : { id: 'ds', name: 'rx-datastream split + joinWith', run: onLibrary(ds, 'split') },
     { id: 'ds-split', name: 'rx-datastream split + joinWith', run: onLibrary(ds, 'split') }
-  ])
+  ]),
+  ...libs.filter(l => l.idSuffix === '').flatMap(l => lmdbImpls(l.lib))
 ]
 
 function variants(feed: Feed<Event>, libs: readonly LibraryBuild[]): Variant<JoinDigest>[] {
@@ -336,8 +373,8 @@ function variants(feed: Feed<Event>, libs: readonly LibraryBuild[]): Variant<Joi
     name: impl.name,
     run: (size: number, probe: HeapProbe) => {
       const sink = new DigestSink()
-      impl.run(openEvents(feed), size, probe, sink)
-      return sink.digest()
+      const ran = impl.run(openEvents(feed), size, probe, sink)
+      return ran === undefined ? sink.digest() : ran.then(() => sink.digest())
     },
     ...(impl.notes === undefined ? {} : { notes: () => impl.notes!() })
   }))
@@ -354,7 +391,7 @@ const LATE_CHECK_DISORDER = 30_000
  * timed feed and (2) 300,000 events with disorder up to 30 s, where events arrive after their
  * window fired and must be dropped alike; the sorted lists of pairs must be identical.
  */
-function verify(feed: Feed<Event>, libs: readonly LibraryBuild[]): VerifyReport {
+async function verify(feed: Feed<Event>, libs: readonly LibraryBuild[]): Promise<VerifyReport> {
   const lines: string[] = []
   let ok = true
   const checks = [
@@ -372,7 +409,7 @@ function verify(feed: Feed<Event>, libs: readonly LibraryBuild[]): VerifyReport 
     const facts: string[] = []
     for (const impl of impls(libs)) {
       const sink = new CollectingSink()
-      impl.run(openEvents(check.feed), check.size, new HeapProbe(), sink)
+      await impl.run(openEvents(check.feed), check.size, new HeapProbe(), sink)
       const rows = sink.rows.sort()
       if (impl.notes !== undefined) facts.push(`${impl.id}: ${impl.notes()}`)
       if (reference === undefined) {
