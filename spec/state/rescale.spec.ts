@@ -9,6 +9,7 @@ import * as t from 'io-ts'
 import * as ds from '../../src/index'
 import { assignToKeyGroup } from '../../src/state/KeyGroup'
 import { keyGroupRange, rescaleOperatorSnapshots, subtaskOfKeyGroup } from '../../src/state/rescale'
+import { describeBackends, propertyRuns } from '../support/backends'
 import { feed, type Build, snapshotJob, startJob, type Step } from '../support/snapshots'
 
 const MAX_PARALLELISM = 128
@@ -67,8 +68,22 @@ const PIPELINES: Record<string, Build<number, string, unknown>> = {
         },
         onTimer: (ts, ctx, out) => out.collect(`${ctx.getCurrentKey()} at ${ts}: ${[...ctx.state(seen).get()].join(',')}`)
       })
+    ),
+  // Two inputs (see `onInputs`): a value is `n * KEYS.length + i`, of key `k<i>`. A window
+  // lists its keys in the order they fire; rescaled, a subtask holds part of a window's keys.
+  'window join (coGroup)': ([left, right]) =>
+    left!.pipe(
+      ds
+        .coGroupWith(right!)
+        .where((v: number) => KEYS[v % KEYS.length]!)
+        .equalTo((v: number) => KEYS[v % KEYS.length]!)
+        .window(ds.slidingEventTimeWindows(20, 10))
+        .apply<string>((as, bs, out) => out.collect(`${as.join(',')}|${bs.join(',')}`))
     )
 }
+
+/** How many inputs a pipeline has (1 unless named here). */
+const INPUTS: Record<string, number> = { 'window join (coGroup)': 2 }
 
 const KEYS = Array.from({ length: 40 }, (_, i) => `k${i}`)
 
@@ -76,6 +91,8 @@ interface Event {
   readonly key: string
   readonly value: number
   readonly ts: number
+  /** The input it goes to (0 if not given). */
+  readonly input?: number
 }
 
 const groupOf = (key: string): number => assignToKeyGroup(key, MAX_PARALLELISM)
@@ -91,20 +108,30 @@ function groupsIn(snapshot: unknown): number[] {
   ]
 }
 
-/** The steps of `events` for the subtask `index` of `parallelism`: its keys' records, and every watermark. */
-function stepsFor(events: readonly Event[], parallelism: number, index: number, watermarkEvery: number): Step<number, string>[] {
+/**
+ * The steps of `events` for the subtask `index` of `parallelism`: its keys' records (each to
+ * its input), and every watermark (to each of `inputs` inputs).
+ */
+function stepsFor(events: readonly Event[], parallelism: number, index: number, watermarkEvery: number, inputs = 1): Step<number, string>[] {
   const steps: Step<number, string>[] = []
   let max = -Infinity
   events.forEach((e, i) => {
-    if (subtaskOfKeyGroup(MAX_PARALLELISM, parallelism, groupOf(e.key)) === index) steps.push([0, ds.streamRecord(e.value, e.ts, e.key)])
+    if (subtaskOfKeyGroup(MAX_PARALLELISM, parallelism, groupOf(e.key)) === index) steps.push([e.input ?? 0, ds.streamRecord(e.value, e.ts, e.key)])
     max = Math.max(max, e.ts)
-    if ((i + 1) % watermarkEvery === 0) steps.push([0, ds.watermark(max - 5)])
+    if ((i + 1) % watermarkEvery === 0) for (let input = 0; input < inputs; input++) steps.push([input, ds.watermark(max - 5)])
   })
   return steps
 }
 
+/**
+ * The events as a two-input pipeline gets them: odd values to the second input, and the key
+ * in the value (a join's key selectors see only values).
+ */
+const onInputs = (name: string, events: readonly Event[]): readonly Event[] =>
+  INPUTS[name] === 2 ? events.map(e => ({ ...e, input: e.value % 2, value: e.value * KEYS.length + KEYS.indexOf(e.key) })) : events
+
 /** Runs `events` in three parts at parallelisms 1, 4 and 2, rescaling the snapshots between them; every output, and the snapshots. */
-function runRescaled(build: Build<number, string, unknown>, parts: readonly (readonly Event[])[], watermarkEvery: number): { output: unknown[]; rescaled: unknown[][][] } {
+function runRescaled(build: Build<number, string, unknown>, parts: readonly (readonly Event[])[], watermarkEvery: number, inputs = 1): { output: unknown[]; rescaled: unknown[][][] } {
   const output: unknown[] = []
   const rescaled: unknown[][][] = []
   // Per subtask, its job's snapshots (one per operator of the job).
@@ -114,9 +141,9 @@ function runRescaled(build: Build<number, string, unknown>, parts: readonly (rea
     const last = phase === parallelisms.length - 1
     const jobs = Array.from({ length: parallelism }, (_, index) => {
       const emitted = { elements: output, error: undefined as unknown, completed: false }
-      const running = startJob(1, build, emitted, restored?.[index])
-      feed(running, stepsFor(parts[phase]!, parallelism, index, watermarkEvery))
-      if (last) feed(running, [[0, 'end']])
+      const running = startJob(inputs, build, emitted, restored?.[index])
+      feed(running, stepsFor(parts[phase]!, parallelism, index, watermarkEvery, inputs))
+      if (last) for (let input = 0; input < inputs; input++) feed(running, [[input, 'end']])
       if (emitted.error !== undefined) throw emitted.error
       return running
     })
@@ -150,15 +177,17 @@ const eventsArb = fc
     })
   })
 
-describe('rescaling operator snapshots: parallelism 1 → 4 → 2', () => {
+describeBackends('rescaling operator snapshots: parallelism 1 → 4 → 2', () => {
   for (const [name, build] of Object.entries(PIPELINES)) {
     it(`${name}: each subtask holds exactly its key groups, and the subtasks together give one run's output`, () => {
       fc.assert(
-        fc.property(eventsArb, fc.integer({ min: 1, max: 4 }), fc.nat(), fc.nat(), (events, every, a, b) => {
+        fc.property(eventsArb, fc.integer({ min: 1, max: 4 }), fc.nat(), fc.nat(), (raw, every, a, b) => {
+          const inputs = INPUTS[name] ?? 1
+          const events = onInputs(name, raw)
           const first = a % events.length
           const second = first + (b % (events.length - first + 1))
           const parts = [events.slice(0, first), events.slice(first, second), events.slice(second)]
-          const { output, rescaled } = runRescaled(build, parts, every)
+          const { output, rescaled } = runRescaled(build, parts, every, inputs)
 
           // Each rescaled snapshot holds only the groups of its subtask's range.
           for (const subtasks of rescaled) {
@@ -170,13 +199,13 @@ describe('rescaling operator snapshots: parallelism 1 → 4 → 2', () => {
 
           // One run at parallelism 1 over the same events, watermarks at the same places.
           const reference = { elements: [] as unknown[], error: undefined as unknown, completed: false }
-          const single = startJob(1, build, reference)
-          for (const part of parts) feed(single, stepsFor(part, 1, 0, every))
-          feed(single, [[0, 'end']])
+          const single = startJob(inputs, build, reference)
+          for (const part of parts) feed(single, stepsFor(part, 1, 0, every, inputs))
+          for (let input = 0; input < inputs; input++) feed(single, [[input, 'end']])
           // Subtasks interleave their outputs; each key's results keep their order.
           expect(recordsOf(output)).toEqual(recordsOf(reference.elements))
         }),
-        { numRuns: 60 }
+        propertyRuns(60)
       )
     })
   }
@@ -193,6 +222,38 @@ describe('rescaling operator snapshots: parallelism 1 → 4 → 2', () => {
     const four = rescaleOperatorSnapshots([original], 4, info)
     const two = rescaleOperatorSnapshots(four, 2, info)
     for (const subtasks of [four, two]) expect(subtasks.flatMap(groupsIn).sort((x, y) => x - y)).toEqual(groupsIn(original).sort((x, y) => x - y))
+  })
+
+  it('a rescaled window join numbers each window\'s keys again: 0, 1, 2, … in their order, a new key last', () => {
+    const join = PIPELINES['window join (coGroup)']!
+    const running = startJob(2, join)
+    // Every key in the window [0, 20), in the order of KEYS.
+    feed(
+      running,
+      KEYS.map((_, i): Step<number, string> => [i % 2, ds.streamRecord(i, 5, KEYS[i]!)])
+    )
+    const [original] = snapshotJob(running.job) as [unknown]
+    running.subscription.unsubscribe()
+    const positions = (snapshot: unknown, start: number): Array<[string, number]> =>
+      (snapshot as { keyed: { tables: { name: string; entries: [number, string, number, [number, unknown]][] }[] } }).keyed.tables
+        .find(t => t.name === 'panes')!
+        .entries.filter(e => e[2] === start)
+        .map(e => [e[1], e[3][0]])
+    const byPosition = (list: Array<[string, number]>): string[] => [...list].sort((x, y) => x[1] - y[1]).map(([key]) => key)
+    const before = byPosition(positions(original, 0))
+    // One subtask of four: a part of the keys, with gaps between their positions.
+    const [, second] = rescaleOperatorSnapshots([original], 4, info)
+    const restored = startJob(2, join, undefined, [second!])
+    const own = before.filter(key => subtaskOfKeyGroup(MAX_PARALLELISM, 4, groupOf(key)) === 1)
+    const newcomer = KEYS.length * 2 + KEYS.indexOf(own[0]!)
+    feed(restored, [[0, ds.streamRecord(newcomer, 6, own[0]!)]])
+    const fresh = KEYS.findIndex(key => subtaskOfKeyGroup(MAX_PARALLELISM, 4, groupOf(key)) === 1 && !own.includes(key))
+    if (fresh !== -1) feed(restored, [[0, ds.streamRecord(fresh, 6, KEYS[fresh]!)]])
+    const [after] = snapshotJob(restored.job) as [unknown]
+    restored.subscription.unsubscribe()
+    const listed = positions(after, 0)
+    expect(listed.map(([, position]) => position).sort((x, y) => x - y)).toEqual(listed.map((_, i) => i))
+    expect(byPosition(listed)).toEqual(fresh === -1 ? own : [...own, KEYS[fresh]!])
   })
 
   it('refuses snapshots of different operators or different max parallelisms', () => {

@@ -481,10 +481,10 @@ export class GridJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R> im
     this.pending.clear()
     this.lastStart = NaN
     this.lastPanes = undefined
-    const byStart = new Map<number, { position: number; id: unknown; pane: KeyPane<A, B, K> }[]>()
+    const byStart = new Map<number, { position: number; group: number; id: unknown; key: K; filed: FiledPane<A, B, K> }[]>()
     for (const entry of this.table.entries()) {
       if (entry.value !== undefined) this.corrupt(`key ${describeValue(entry.key)} has a pane outside any window`)
-      for (const [start, { position, pane }] of entry.namespaces ?? []) {
+      for (const [start, filed] of entry.namespaces ?? []) {
         if (typeof start !== 'number' || windowStart(start, this.offset, this.slide) !== start) {
           this.corrupt(`${describeValue(start)} is not the start of a window of ${this.config.assigner.name}`)
         }
@@ -493,17 +493,25 @@ export class GridJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R> im
         }
         let list = byStart.get(start)
         if (list === undefined) byStart.set(start, (list = []))
-        list.push({ position, id: entry.id, pane })
+        list.push({ position: filed.position, group: entry.group, id: entry.id, key: entry.key, filed })
       }
     }
     if (this.filed === undefined) this.table.clear()
+    const keys = this.backend.keys
     for (const start of [...byStart.keys()].sort((a, b) => a - b)) {
-      const listed = byStart.get(start)!.sort((a, b) => a.position - b.position)
-      for (const [i, { position }] of listed.entries()) {
-        if (position !== i) this.corrupt(`the keys of the window [${start}, ${start + this.size}) are not numbered 0, 1, 2, …`)
-      }
-      if (this.filed !== undefined) this.filed.set(start, listed.map(({ id }) => id))
-      else this.windows.set(start, new Map(listed.map(({ pane }) => [keyId(pane.key), pane])))
+      // Positions are 0, 1, 2, … in the snapshot of one subtask. Rescaled, a subtask holds a
+      // part of one window's keys (gaps) or the keys of several subtasks (the same position
+      // more than once): the order is kept, ties go by key group (subtasks fired apart, so
+      // no order between their keys is lost), and the keys are numbered again.
+      const listed = byStart.get(start)!.sort((a, b) => a.position - b.position || a.group - b.group)
+      if (this.filed !== undefined) {
+        for (const [i, entry] of listed.entries()) {
+          if (entry.filed.position === i) continue
+          keys.setCurrentKey(entry.key)
+          this.table.put(start, new FiledPane(start, i, entry.filed.pane))
+        }
+        this.filed.set(start, listed.map(({ id }) => id))
+      } else this.windows.set(start, new Map(listed.map(({ filed }) => [keyId(filed.pane.key), filed.pane])))
       this.schedule(start, this.currentWatermark)
     }
   }
