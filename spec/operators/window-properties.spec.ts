@@ -356,6 +356,46 @@ describeBackends('windows against a batch reference (property)', () => {
     )
   })
 
+  it('a custom assigner\'s window sharing a start with one cleaned up keeps its state: late records land in it (against a reference)', () => {
+    // With lateness, [s, s + 10) is cleaned up while [s, s + 20) of the same start still takes
+    // late records: they must reach the key's state of [s, s + 20) (its last firing holds every
+    // record it took), not a state of their own. The reference follows the watermark (after each
+    // record, the highest timestamp − BOUND − 1): a record joins a window unless the window's
+    // end − 1 + lateness is at or below the watermark when it arrives.
+    const dense = keyedEventsArb({ keys: ['a', 'b'], values: { min: -100, max: 100 }, start: 10_000, maxBehind: BOUND, maxAhead: 6, maxLength: 120 })
+    const late = dense.map(events => events.map((e, i) => (i % 3 === 1 ? { ...e, ts: e.ts - BOUND - 15 } : e)))
+    fc.assert(
+      fc.property(late, fc.integer({ min: 5, max: 30 }), (events, lateness) => {
+        const out = collectElements(
+          tallies(from(events)).pipe(
+            ds
+              .windowBy(twoSizes)
+              .allowedLateness(lateness)
+              .process<Tally, Result, string>((key, ctx, ts, o) => o.collect({ key, start: ctx.window.start, end: ctx.window.end, ...ts.reduce(plus) }))
+          )
+        )
+        assert.strictEqual(out.completed, true)
+        const last = new Map<string, Result>()
+        for (const e of out.elements) if (e._tag === 'Record') last.set(`${e.value.key}|${e.value.start}|${e.value.end}`, e.value)
+        const expected = new Map<string, Result>()
+        let watermark = -Infinity
+        let max = -Infinity
+        for (const e of events) {
+          const start = e.ts - (((e.ts % 10) + 10) % 10)
+          for (const end of [start + 10, start + 20]) {
+            if (end - 1 + lateness <= watermark) continue
+            const id = `${e.key}|${start}|${end}`
+            const r = expected.get(id) ?? { key: e.key, start, end, sum: 0, count: 0 }
+            expected.set(id, { ...r, sum: r.sum + e.value, count: r.count + 1 })
+          }
+          if (e.ts > max) watermark = (max = e.ts) - BOUND - 1
+        }
+        assert.deepStrictEqual(sortResults([...last.values()]), sortResults([...expected.values()]))
+      }),
+      propertyRuns(200)
+    )
+  })
+
   it('a merging assigner of the user\'s own (sessions merged by hand) gives the reference results', () => {
     // The operator merges the built-in sessions by one scan of the key's windows; any other
     // merging assigner goes through its own mergeWindows. Both must give the sessions' results.

@@ -57,9 +57,16 @@ export const GLOBAL_NAMESPACE = 0
  * The windows of a custom assigner, numbered: one number per window (by its bounds, shared by
  * every key that has it) for as long as some key keeps state in it, found without building a
  * string. Numbers are never drawn twice, so a timer of a window given back finds nothing.
+ *
+ * Found by one `Map` lookup, by start: a custom assigner's windows rarely share a start (an
+ * auction's lifetime, a session of its own), so the first window numbered at a start is kept
+ * by its start alone, and only the others at that start go by start and end.
  */
 export class WindowNumbers {
-  private readonly byBounds = new Map<number, Map<number, NumberedWindow>>()
+  /** The first window numbered at each start (while it has its number). */
+  private readonly byStart = new Map<number, NumberedWindow>()
+  /** Every other window, by start and then end: those sharing a start with the one of `byStart`. */
+  private readonly sharingStart = new Map<number, Map<number, NumberedWindow>>()
   private readonly byNumber = new Map<number, NumberedWindow>()
   /** The next number drawn. */
   next = GLOBAL_NAMESPACE + 1
@@ -67,15 +74,18 @@ export class WindowNumbers {
   private last: NumberedWindow | undefined = undefined
 
   numberOf(window: TimeWindow): number {
+    const { start, end } = window
     const last = this.last
-    if (last !== undefined && last.window.start === window.start && last.window.end === window.end) return last.number
-    let ends = this.byBounds.get(window.start)
-    if (ends === undefined) this.byBounds.set(window.start, (ends = new Map()))
-    let numbered = ends.get(window.end)
+    if (last !== undefined && last.window.start === start && last.window.end === end) return last.number
+    let numbered = this.byStart.get(start)
     if (numbered === undefined) {
-      numbered = { window, number: this.next++, keys: 0 }
-      ends.set(window.end, numbered)
-      this.byNumber.set(numbered.number, numbered)
+      numbered = this.draw(window)
+      this.byStart.set(start, numbered)
+    } else if (numbered.window.end !== end) {
+      let ends = this.sharingStart.get(start)
+      if (ends === undefined) this.sharingStart.set(start, (ends = new Map()))
+      numbered = ends.get(end)
+      if (numbered === undefined) ends.set(end, (numbered = this.draw(window)))
     }
     this.last = numbered
     return numbered.number
@@ -97,9 +107,20 @@ export class WindowNumbers {
     if (numbered === undefined || --numbered.keys > 0) return
     if (numbered === this.last) this.last = undefined
     this.byNumber.delete(number)
-    const ends = this.byBounds.get(numbered.window.start)!
-    ends.delete(numbered.window.end)
-    if (ends.size === 0) this.byBounds.delete(numbered.window.start)
+    const { start, end } = numbered.window
+    const ends = this.sharingStart.get(start)
+    const first = this.byStart.get(start) === numbered
+    if (ends === undefined) {
+      if (first) this.byStart.delete(start)
+      return
+    }
+    if (first) {
+      // Another window at this start takes its place.
+      const [otherEnd, other] = ends.entries().next().value as [number, NumberedWindow]
+      this.byStart.set(start, other)
+      ends.delete(otherEnd)
+    } else ends.delete(end)
+    if (ends.size === 0) this.sharingStart.delete(start)
   }
 
   /** A key's restored state in the window `number` named when the snapshot was taken. */
@@ -109,12 +130,22 @@ export class WindowNumbers {
     if (numbered === undefined) {
       numbered = { window, number, keys: 0 }
       this.byNumber.set(number, numbered)
-      let ends = this.byBounds.get(window.start)
-      if (ends === undefined) this.byBounds.set(window.start, (ends = new Map()))
-      ends.set(window.end, numbered)
+      if (!this.byStart.has(window.start)) this.byStart.set(window.start, numbered)
+      else {
+        let ends = this.sharingStart.get(window.start)
+        if (ends === undefined) this.sharingStart.set(window.start, (ends = new Map()))
+        ends.set(window.end, numbered)
+      }
     }
     numbered.keys++
     if (number >= this.next) this.next = number + 1
+  }
+
+  /** A new number for `window`, filed by number (the caller files it by bounds). */
+  private draw(window: TimeWindow): NumberedWindow {
+    const numbered: NumberedWindow = { window, number: this.next++, keys: 0 }
+    this.byNumber.set(numbered.number, numbered)
+    return numbered
   }
 }
 
