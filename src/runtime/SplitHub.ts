@@ -9,11 +9,13 @@ import type { OperatorInfo } from '../core/OperatorOptions'
 import { type StreamElement, streamRecord } from '../core/StreamElement'
 import { asStreamError, chained, fanOutOperator } from './host'
 import type { ChainContext, ChainOutput, ControlElement } from './Output'
-import { AbstractStreamOperator, type OneInput } from './StreamOperator'
+import { AbstractStreamOperator, type OneInput, type WatermarkOutput, watermarkTarget } from './StreamOperator'
 
 /** A subscriber of one output: where its elements go, and the subscription it belongs to. */
 interface Consumer<T, K> {
   readonly output: ChainOutput<T, K>
+  /** Where its watermarks go: past the operators of the output that only forward them (see `watermarkTarget`). */
+  readonly watermarks: WatermarkOutput
   readonly context: ChainContext
 }
 
@@ -50,7 +52,7 @@ export class SplitHub<T, K> {
 
   /** A subscriber of output `index` (a chain run into `output`, in the subscription of `context`). */
   private attach(index: number, output: ChainOutput<T, K>, context: ChainContext): void {
-    const consumer: Consumer<T, K> = { output, context }
+    const consumer: Consumer<T, K> = { output, watermarks: watermarkTarget(output as ChainOutput<unknown, unknown>), context }
     const consumers = this.consumers
     // Lists are replaced, never changed: a delivery in progress goes on over the list it began.
     consumers[index] = [...consumers[index]!, consumer]
@@ -161,7 +163,7 @@ class Router<T, K> implements ChainOutput<T, K> {
         const consumer = list[c]!
         if (consumer.context.destination.closed) continue
         if (given !== undefined) consumer.context.sourceWatermark = given
-        consumer.output.watermark(time)
+        consumer.watermarks.watermark(time)
       }
     }
   }

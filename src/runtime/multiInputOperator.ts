@@ -60,7 +60,7 @@ export function multiInputOperator<In, Out, K = never>(
       // is thus delivered whole before the next starts, which the valve handles: it only waits
       // for every input's watermark, it buffers nothing.
       for (let i = 0; i < inputs.length && !context.destination.closed; i++) {
-        inputs[i]!(counted(new InputOf(i, operator, gate, output, context), operator), context)
+        inputs[i]!(counted(new InputOf(i, operator, gate, valve, output, context), operator), context)
       }
       context.teardown.add(() => operator.close())
     })
@@ -183,6 +183,7 @@ class InputOf<Out, K> implements ChainOutput<unknown, unknown>, OperatorInput {
     readonly input: number,
     readonly operator: AbstractStreamOperator<Out, K> & MultiInput,
     private readonly gate: CheckpointedInputGate,
+    private readonly valve: StatusWatermarkValve,
     private readonly output: ChainOutput<Out, K>,
     private readonly context: ChainContext
   ) {
@@ -203,7 +204,9 @@ class InputOf<Out, K> implements ChainOutput<unknown, unknown>, OperatorInput {
   watermark(time: number): void {
     if (this.context.destination.closed) return
     try {
-      this.gate.watermark(this.input, time)
+      // No alignment under way (nearly always): straight to the valve, as the gate would.
+      if (this.gate.watching) this.gate.watermark(this.input, time)
+      else this.valve.inputWatermark(time, this.input)
     } catch (error) {
       this.context.fail(this.output, this.operator.info, error, watermarkElement(time))
     }
