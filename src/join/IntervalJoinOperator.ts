@@ -181,6 +181,15 @@ function dropDead<T>(side: Side<T>, shift: number, watermark: number): void {
 }
 
 /**
+ * Whether the side's first element may be dead at `watermark` (its cleanup time is not past
+ * it): the per-record path calls `dropDead` only then, which is rare for a side whose elements
+ * live long (a call per record otherwise, to find nothing to drop).
+ */
+function mayBeDead<T>(side: Side<T>, shift: number, watermark: number): boolean {
+  return side.head < side.ts.length && side.ts[side.head]! + shift <= watermark
+}
+
+/**
  * Whether the element at `timestamp`, buffered at watermark `buffered` on a side of `shift`, still
  * joins at `watermark` (the rule of the module comment; `dropDead` inlines it on the hot path).
  */
@@ -322,7 +331,7 @@ export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R
     const right = buffers.right
     const rts = right.ts
     if (right.head < rts.length) {
-      dropDead(right, this.rightShift, watermark)
+      if (mayBeDead(right, this.rightShift, watermark)) dropDead(right, this.rightShift, watermark)
       const lo = timestamp + this.lower
       const hi = timestamp + this.upper
       for (let i = right.head; i < rts.length; i++) {
@@ -332,7 +341,7 @@ export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R
       }
     }
     const left = buffers.left
-    if (left.head < left.ts.length) dropDead(left, this.leftShift, watermark)
+    if (mayBeDead(left, this.leftShift, watermark)) dropDead(left, this.leftShift, watermark)
     insert(left, timestamp, value, this.leftShift, watermark)
     if (buffers.sweepAt === Infinity) this.file(buffers, timestamp + this.leftShift)
   }
@@ -350,7 +359,7 @@ export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R
     const left = buffers.left
     const lts = left.ts
     if (left.head < lts.length) {
-      dropDead(left, this.leftShift, watermark)
+      if (mayBeDead(left, this.leftShift, watermark)) dropDead(left, this.leftShift, watermark)
       const lo = timestamp - this.upper
       const hi = timestamp - this.lower
       for (let i = left.head; i < lts.length; i++) {
@@ -360,7 +369,7 @@ export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R
       }
     }
     const right = buffers.right
-    if (right.head < right.ts.length) dropDead(right, this.rightShift, watermark)
+    if (mayBeDead(right, this.rightShift, watermark)) dropDead(right, this.rightShift, watermark)
     insert(right, timestamp, value, this.rightShift, watermark)
     if (buffers.sweepAt === Infinity) this.file(buffers, timestamp + this.rightShift)
   }
