@@ -340,17 +340,24 @@ describeBackends('windows against a batch reference (property)', () => {
       fc.property(late, latenessArb, (events, lateness) => {
         const run = (trigger: ds.Trigger<Tally> | undefined) => {
           const configured = withTrigger(ds.windowBy(twoSizes).allowedLateness(lateness), trigger)
-          return collectElements(
+          // Each window's cleanup too, with the watermark it came at: the same windows are released at the same time.
+          const cleared: string[] = []
+          const out = collectElements(
             tallies(from(events)).pipe(
-              configured.process<Tally, Result & { readonly timing: string; readonly index: number }, string>((key, ctx, ts, out) =>
-                out.collect({ key, start: ctx.window.start, end: ctx.window.end, ...ts.reduce(plus), timing: ctx.pane.timing, index: ctx.pane.index })
-              )
+              configured.process<Tally, Result & { readonly timing: string; readonly index: number }, string>({
+                process: (key, ctx, ts, o) =>
+                  o.collect({ key, start: ctx.window.start, end: ctx.window.end, ...ts.reduce(plus), timing: ctx.pane.timing, index: ctx.pane.index }),
+                clear: ctx => cleared.push(`[${ctx.window.start}, ${ctx.window.end}) at ${ctx.currentWatermark()}`)
+              })
             )
           )
+          return { ...out, cleared }
         }
         const byDefault = run(undefined)
         assert.strictEqual(byDefault.completed, true)
-        assert.deepStrictEqual(byDefault.elements, run(sameAsDefault).elements)
+        const byCopy = run(sameAsDefault)
+        assert.deepStrictEqual(byDefault.elements, byCopy.elements)
+        assert.deepStrictEqual(byDefault.cleared, byCopy.cleared)
       }),
       propertyRuns(300)
     )
