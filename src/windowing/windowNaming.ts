@@ -58,15 +58,19 @@ export const GLOBAL_NAMESPACE = 0
  * every key that has it) for as long as some key keeps state in it, found without building a
  * string. Numbers are never drawn twice, so a timer of a window given back finds nothing.
  *
- * Found by one `Map` lookup, by start: a custom assigner's windows rarely share a start (an
- * auction's lifetime, a session of its own), so the first window numbered at a start is kept
- * by its start alone, and only the others at that start go by start and end.
+ * Found by one `Map` lookup whose key is a small integer: the low 30 bits of the window's
+ * start (`hashOf`). A `Map` keyed by the start itself, a timestamp beyond the small-integer
+ * range, boxes the number on every lookup and compares it by value: measured 2–3 times the
+ * cost. The first window numbered under a hash is kept there; the others under it (windows
+ * sharing a start, or starts 2^30 ms apart) go by start and end, looked at only while there are
+ * any.
  */
 export class WindowNumbers {
-  /** The first window numbered at each start (while it has its number). */
-  private readonly byStart = new Map<number, NumberedWindow>()
-  /** Every other window, by start and then end: those sharing a start with the one of `byStart`. */
-  private readonly sharingStart = new Map<number, Map<number, NumberedWindow>>()
+  /** The first window numbered under each hash (while it has its number). */
+  private readonly byHash = new Map<number, NumberedWindow>()
+  /** Every other window, by start and then end; `shared` counts them. */
+  private readonly sharingHash = new Map<number, Map<number, NumberedWindow>>()
+  private shared = 0
   private readonly byNumber = new Map<number, NumberedWindow>()
   /** The next number drawn. */
   next = GLOBAL_NAMESPACE + 1
@@ -77,15 +81,14 @@ export class WindowNumbers {
     const { start, end } = window
     const last = this.last
     if (last !== undefined && last.window.start === start && last.window.end === end) return last.number
-    let numbered = this.byStart.get(start)
+    const hash = hashOf(start)
+    const first = this.byHash.get(hash)
+    let numbered = first !== undefined && hasBounds(first, start, end) ? first : this.shared === 0 ? undefined : this.sharingHash.get(start)?.get(end)
     if (numbered === undefined) {
-      numbered = this.draw(window)
-      this.byStart.set(start, numbered)
-    } else if (numbered.window.end !== end) {
-      let ends = this.sharingStart.get(start)
-      if (ends === undefined) this.sharingStart.set(start, (ends = new Map()))
-      numbered = ends.get(end)
-      if (numbered === undefined) ends.set(end, (numbered = this.draw(window)))
+      numbered = { window, number: this.next++, keys: 0 }
+      this.byNumber.set(numbered.number, numbered)
+      if (first === undefined) this.byHash.set(hash, numbered)
+      else this.share(numbered)
     }
     this.last = numbered
     return numbered.number
@@ -107,20 +110,9 @@ export class WindowNumbers {
     if (numbered === undefined || --numbered.keys > 0) return
     if (numbered === this.last) this.last = undefined
     this.byNumber.delete(number)
-    const { start, end } = numbered.window
-    const ends = this.sharingStart.get(start)
-    const first = this.byStart.get(start) === numbered
-    if (ends === undefined) {
-      if (first) this.byStart.delete(start)
-      return
-    }
-    if (first) {
-      // Another window at this start takes its place.
-      const [otherEnd, other] = ends.entries().next().value as [number, NumberedWindow]
-      this.byStart.set(start, other)
-      ends.delete(otherEnd)
-    } else ends.delete(end)
-    if (ends.size === 0) this.sharingStart.delete(start)
+    const hash = hashOf(numbered.window.start)
+    if (this.byHash.get(hash) === numbered) this.byHash.delete(hash)
+    else this.unshare(numbered)
   }
 
   /** A key's restored state in the window `number` named when the snapshot was taken. */
@@ -130,23 +122,42 @@ export class WindowNumbers {
     if (numbered === undefined) {
       numbered = { window, number, keys: 0 }
       this.byNumber.set(number, numbered)
-      if (!this.byStart.has(window.start)) this.byStart.set(window.start, numbered)
-      else {
-        let ends = this.sharingStart.get(window.start)
-        if (ends === undefined) this.sharingStart.set(window.start, (ends = new Map()))
-        ends.set(window.end, numbered)
-      }
+      const hash = hashOf(window.start)
+      if (!this.byHash.has(hash)) this.byHash.set(hash, numbered)
+      else this.share(numbered)
     }
     numbered.keys++
     if (number >= this.next) this.next = number + 1
   }
 
-  /** A new number for `window`, filed by number (the caller files it by bounds). */
-  private draw(window: TimeWindow): NumberedWindow {
-    const numbered: NumberedWindow = { window, number: this.next++, keys: 0 }
-    this.byNumber.set(numbered.number, numbered)
-    return numbered
+  /** Files a window whose hash another window has. */
+  private share(numbered: NumberedWindow): void {
+    const { start, end } = numbered.window
+    let ends = this.sharingHash.get(start)
+    if (ends === undefined) this.sharingHash.set(start, (ends = new Map()))
+    ends.set(end, numbered)
+    this.shared++
   }
+
+  private unshare(numbered: NumberedWindow): void {
+    const { start, end } = numbered.window
+    const ends = this.sharingHash.get(start)
+    if (ends?.get(end) !== numbered) return
+    ends.delete(end)
+    if (ends.size === 0) this.sharingHash.delete(start)
+    this.shared--
+  }
+}
+
+/** A small integer (V8 keeps it unboxed) from a window's start: its low 30 bits. */
+function hashOf(start: number): number {
+  return start & 0x3fffffff
+}
+
+/** Whether `numbered` is the window [start, end), as a `Map` compares keys (NaN equals NaN). */
+function hasBounds(numbered: NumberedWindow, start: number, end: number): boolean {
+  const { window } = numbered
+  return (window.start === start || (start !== start && window.start !== window.start)) && (window.end === end || (end !== end && window.end !== window.end))
 }
 
 interface NumberedWindow {
