@@ -83,7 +83,7 @@ export class WindowNumbers {
     if (last !== undefined && last.window.start === start && last.window.end === end) return last.number
     const hash = hashOf(start)
     const first = this.byHash.get(hash)
-    let numbered = first !== undefined && hasBounds(first, start, end) ? first : this.shared === 0 ? undefined : this.sharingHash.get(start)?.get(end)
+    let numbered = first !== undefined && first.window.start === start && first.window.end === end ? first : this.shared === 0 ? undefined : this.sharingHash.get(start)?.get(end)
     if (numbered === undefined) {
       numbered = { window, number: this.next++, keys: 0 }
       this.byNumber.set(numbered.number, numbered)
@@ -152,12 +152,6 @@ export class WindowNumbers {
 /** A small integer (V8 keeps it unboxed) from a window's start: its low 30 bits. */
 function hashOf(start: number): number {
   return start & 0x3fffffff
-}
-
-/** Whether `numbered` is the window [start, end), as a `Map` compares keys (NaN equals NaN). */
-function hasBounds(numbered: NumberedWindow, start: number, end: number): boolean {
-  const { window } = numbered
-  return (window.start === start || (start !== start && window.start !== window.start)) && (window.end === end || (end !== end && window.end !== window.end))
 }
 
 interface NumberedWindow {
