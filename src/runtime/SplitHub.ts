@@ -158,7 +158,9 @@ class Router<T, K> implements ChainOutput<T, K> {
     if (this.context.destination.closed) return
     // Each output's chain has a context of its own: it learns what entered as an element here.
     const given = this.context.sourceWatermark
-    for (const list of this.consumers) {
+    const consumers = this.consumers
+    for (let i = 0; i < consumers.length; i++) {
+      const list = consumers[i]!
       for (let c = 0; c < list.length; c++) {
         const consumer = list[c]!
         if (consumer.context.destination.closed) continue
