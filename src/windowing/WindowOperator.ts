@@ -117,12 +117,6 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
    * the window lives; registering one again changes nothing), so the trigger is not called.
    */
   private readonly eventTimeEnd: boolean
-  /**
-   * `eventTimeEnd` without allowed lateness: a window's cleanup timer is the trigger's own timer
-   * at its end (one timer), so the operator neither registers it again nor has the trigger
-   * delete it once it fired (it is gone then).
-   */
-  private readonly cleanupAtEnd: boolean
   /** Whether `windowState` just made the window's state (its first record for the key). */
   private madeWindow = false
   /**
@@ -172,7 +166,6 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     this.bySession = this.mergesIntersecting && assigner.timeDomain === 'EVENT_TIME' && firesAtEnd === 'EVENT_TIME' && config.allowedLateness === 0
     this.processingTimeWindows = assigner.timeDomain === 'PROCESSING_TIME'
     this.eventTimeEnd = !this.merging && !this.byWindow && assigner.timeDomain === 'EVENT_TIME' && firesAtEnd === 'EVENT_TIME'
-    this.cleanupAtEnd = this.eventTimeEnd && config.allowedLateness === 0
     // Window functions and triggers only run for a key: state is always in a keyed context.
     this.backend.keys.active = true
     // Copy-on-write snapshots: window state is only ever reached through the table (`get` with
@@ -291,8 +284,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
       const result = this.config.trigger.onElement(value, timestamp, state.window, this.triggerContext)
       if (isFire(result) && this.hasContents(state)) this.emitWindowContents(state, this.firedAt(undefined, NaN), false)
       if (isPurge(result)) this.clearContents(state)
-      // Not late, so its end is after the watermark: the trigger registered the timer at its end.
-      if (!this.cleanupAtEnd) this.registerCleanupTimer(key, state)
+      this.registerCleanupTimer(key, state)
     }
     if (!accepted) {
       if (this.isElementLate(timestamp)) this.lateRecord(streamRecord(value, timestamp, recordKey))
@@ -534,10 +526,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     const cleanup = assigner.timeDomain === domain && timer.timestamp === this.cleanupTime(state.window)
     if (isFire(result) && this.hasContents(state)) this.emitWindowContents(state, this.firedAt(domain, timer.timestamp), cleanup)
     if (isPurge(result)) this.clearContents(state)
-    // `cleanupAtEnd`: the trigger's clear would delete this very timer, which has fired.
-    if (!cleanup) return
-    if (this.cleanupAtEnd) this.clearWindow(state)
-    else this.clearAllState(state)
+    if (cleanup) this.clearAllState(state)
   }
 
   // ---- windows ----
