@@ -58,19 +58,13 @@ export const GLOBAL_NAMESPACE = 0
  * every key that has it) for as long as some key keeps state in it, found without building a
  * string. Numbers are never drawn twice, so a timer of a window given back finds nothing.
  *
- * Found by one `Map` lookup whose key is a small integer: the low 30 bits of the window's
- * start (`hashOf`). A `Map` keyed by the start itself, a timestamp beyond the small-integer
- * range, boxes the number on every lookup and compares it by value: measured 2–3 times the
- * cost. The first window numbered under a hash is kept there; the others under it (windows
- * sharing a start, or starts 2^30 ms apart) go by start and end, looked at only while there are
- * any.
+ * Found by a `Map` keyed by a small integer, the low 30 bits of the window's start, whose list
+ * holds the windows under it: nearly always one (more for windows sharing a start, or starts
+ * 2^30 ms apart). A `Map` keyed by the start itself, a timestamp beyond V8's small integers,
+ * boxes the number on every lookup and compares it by value: measured 2–3 times the cost.
  */
 export class WindowNumbers {
-  /** The first window numbered under each hash (while it has its number). */
-  private readonly byHash = new Map<number, NumberedWindow>()
-  /** Every other window, by start and then end; `shared` counts them. */
-  private readonly sharingHash = new Map<number, Map<number, NumberedWindow>>()
-  private shared = 0
+  private readonly byHash = new Map<number, NumberedWindow[]>()
   private readonly byNumber = new Map<number, NumberedWindow>()
   /** The next number drawn. */
   next = GLOBAL_NAMESPACE + 1
@@ -81,14 +75,11 @@ export class WindowNumbers {
     const { start, end } = window
     const last = this.last
     if (last !== undefined && last.window.start === start && last.window.end === end) return last.number
-    const hash = hashOf(start)
-    const first = this.byHash.get(hash)
-    let numbered = first !== undefined && first.window.start === start && first.window.end === end ? first : this.shared === 0 ? undefined : this.sharingHash.get(start)?.get(end)
+    const list = this.listOf(start)
+    let numbered = list.find(n => n.window.start === start && n.window.end === end)
     if (numbered === undefined) {
-      numbered = { window, number: this.next++, keys: 0 }
+      list.push((numbered = { window, number: this.next++, keys: 0 }))
       this.byNumber.set(numbered.number, numbered)
-      if (first === undefined) this.byHash.set(hash, numbered)
-      else this.share(numbered)
     }
     this.last = numbered
     return numbered.number
@@ -110,9 +101,9 @@ export class WindowNumbers {
     if (numbered === undefined || --numbered.keys > 0) return
     if (numbered === this.last) this.last = undefined
     this.byNumber.delete(number)
-    const hash = hashOf(numbered.window.start)
-    if (this.byHash.get(hash) === numbered) this.byHash.delete(hash)
-    else this.unshare(numbered)
+    const list = this.listOf(numbered.window.start)
+    list.splice(list.indexOf(numbered), 1)
+    if (list.length === 0) this.byHash.delete(numbered.window.start & 0x3fffffff)
   }
 
   /** A key's restored state in the window `number` named when the snapshot was taken. */
@@ -120,38 +111,20 @@ export class WindowNumbers {
     this.last = undefined
     let numbered = this.byNumber.get(number)
     if (numbered === undefined) {
-      numbered = { window, number, keys: 0 }
+      this.listOf(window.start).push((numbered = { window, number, keys: 0 }))
       this.byNumber.set(number, numbered)
-      const hash = hashOf(window.start)
-      if (!this.byHash.has(hash)) this.byHash.set(hash, numbered)
-      else this.share(numbered)
     }
     numbered.keys++
     if (number >= this.next) this.next = number + 1
   }
 
-  /** Files a window whose hash another window has. */
-  private share(numbered: NumberedWindow): void {
-    const { start, end } = numbered.window
-    let ends = this.sharingHash.get(start)
-    if (ends === undefined) this.sharingHash.set(start, (ends = new Map()))
-    ends.set(end, numbered)
-    this.shared++
+  /** The windows under the hash of `start` (made empty if none). */
+  private listOf(start: number): NumberedWindow[] {
+    const hash = start & 0x3fffffff
+    let list = this.byHash.get(hash)
+    if (list === undefined) this.byHash.set(hash, (list = []))
+    return list
   }
-
-  private unshare(numbered: NumberedWindow): void {
-    const { start, end } = numbered.window
-    const ends = this.sharingHash.get(start)
-    if (ends?.get(end) !== numbered) return
-    ends.delete(end)
-    if (ends.size === 0) this.sharingHash.delete(start)
-    this.shared--
-  }
-}
-
-/** A small integer (V8 keeps it unboxed) from a window's start: its low 30 bits. */
-function hashOf(start: number): number {
-  return start & 0x3fffffff
 }
 
 interface NumberedWindow {
