@@ -29,7 +29,7 @@ import { createState, type InternalKvState, type InternalMergingState, type KvTa
 import { KeyContext } from '../src/state/KeyContext'
 import { checkMaxParallelism, DEFAULT_MAX_PARALLELISM } from '../src/state/KeyGroup'
 import type { InternalTableOptions, KeyedSnapshotOptions, KeyedStateBackend, KeyedStateBackendOptions, TableCodec } from '../src/state/KeyedStateBackend'
-import { checkedKeyedSnapshot, decodeKey, encodeKey, type KeyedStateSnapshot, type SnapshotEntry } from '../src/state/snapshotFormat'
+import { checkedKeyedSnapshot, decodeKey, encodeKey, type KeyedStateSnapshot, type SnapshotEntry, type SnapshotState } from '../src/state/snapshotFormat'
 import type { MapStateDescriptor, MergingStateDescriptor, StateDescriptor, StateOf } from '../src/state/StateDescriptor'
 import { schemaVersion, stateKindName } from '../src/state/StateDescriptor'
 import type { OperatorTable } from '../src/state/OperatorTable'
@@ -40,8 +40,10 @@ import { type EntryFiling, entryText, IncrementScan, type StateHeader } from './
 import { LmdbStateTable, type StoreWrite, type TableHost } from './LmdbStateTable'
 import { LmdbTimerQueue } from './LmdbTimerQueue'
 import type { TimerQueue, TimerQueueOptions } from '../src/core/TimerQueue'
-import { elementKey, elementRange, entryKeyOf, keyPrefix, namespacedKey, parseKey, stateOf, stateRange, type StoreKey } from './storeKeys'
+import { elementKey, elementRange, entryKeyOf, groupOf, keyPrefix, namespacedKey, parseKey, stateOf, stateRange, type StoreKey } from './storeKeys'
 import { joinElements, splitElements } from './elementEntries'
+import { CHUNK_CHARS, type ChunkedKeyedSnapshot, type ChunkReader, type ChunkRef, type ChunkSink, chunkText, readChunk } from '../src/state/chunks'
+import type { RemovedEntry } from '../src/state/incremental'
 
 /** @internal How one operator's store is opened and closed. */
 export interface LmdbStore {
@@ -365,12 +367,21 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
       options!.needs?.(increment.needs)
       return this.reads(new IncrementScan(this.db, increment.keys, filing, headers, increment.base, this.keys.maxParallelism, tables))
     }
-    const scan = new StoreScan(this.db, filing, headers, tables)
-    return deferredObject({ format: 'rx-datastream/keyed-state', version: 1, maxParallelism: this.keys.maxParallelism, states: this.reads(scan), tables: scan.tables })
+    const scan = new StoreScan(this.db, filing, headers, tables, options?.chunks)
+    return this.reads(new ScannedKeyedPart(scan, this.keys.maxParallelism))
   }
 
-  restore(snapshot: unknown): void {
-    const { maxParallelism, states, tables = [] } = checkedKeyedSnapshot(this.info, snapshot, this.keys.maxParallelism)
+  /**
+   * Replaces the store's contents by a snapshot's. A chunked one (`chunks.ts`) is written chunk
+   * by chunk, each in one transaction, read through `chunks` as it goes: a state larger than
+   * memory is restored without ever being in memory whole. Increments that come with it (a
+   * chain whose base is chunked) are then applied in turn, their entries written and their
+   * removals deleted, as the store would have had them.
+   */
+  restore(snapshot: unknown, chunks?: ChunkReader): void {
+    const keyed = checkedKeyedSnapshot(this.info, snapshot, this.keys.maxParallelism) as ChunkedKeyedSnapshot
+    const { maxParallelism, states, tables = [] } = keyed
+    const increments = keyed.increments ?? []
     for (const table of this.caches()) table.forget()
     this.cached = 0
     this.full = false
@@ -378,41 +389,76 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     this.pendingRestore.clear()
     this.pendingTables.clear()
     const db = this.db
+    // The state's headers after the chain: the newest increment's, as a merged chain has them.
+    const newest = increments[increments.length - 1]
+    const finalStates = new Map((newest?.states ?? states).map(s => [s.name, s]))
+    const finalTables = new Set((newest?.tables ?? tables).map(t => t.name))
+    const writer = new RestoreWriter(this, db, maxParallelism)
+    const stateWriters = new Map(states.filter(s => finalStates.has(s.name)).map(s => [s.name, writer.state(s)]))
+    const tableWriters = new Map(tables.filter(t => finalTables.has(t.name)).map(t => [t.name, writer.table(t.name)]))
     // The store's timers go too: the operator restores its timers after its state.
     for (const queue of this.timerQueues) queue.clear()
     db.transactionSync(() => {
       db.clearSync()
-      for (const state of states) {
-        const registered = this.registered.get(state.name)
-        // A registered state's values are checked now; another's when its descriptor comes.
-        const decode = registered === undefined ? undefined : restoredValueDecoder(this.info, registered.descriptor, state)
-        const encode = registered === undefined ? undefined : valueEncoder(registered.descriptor)
-        const stateNo = this.stateNo(state.name)
-        for (const entry of state.entries) {
-          if (decode === undefined) {
-            putUnchecked(db, maxParallelism, stateNo, entry)
-            continue
-          }
-          const { key, fail } = checkedEntry(this.info, state.name, maxParallelism, entry)
-          db.putSync(storeKeyOf(entry[0], stateNo, JSON.stringify(encodeKey(key)), entry[2]), JSON.stringify(encode!(decode(entry[3], fail))))
-        }
-        if (registered === undefined) this.pendingRestore.set(state.name, headerOf(state))
-      }
-      for (const table of tables) {
-        const own = this.tables.get(table.name)
-        const stateNo = this.stateNo(tableState(table.name))
-        for (const entry of table.entries) {
-          if (own === undefined) {
-            putUnchecked(db, maxParallelism, stateNo, entry)
-            continue
-          }
-          const { key, fail } = checkedEntry(this.info, table.name, maxParallelism, entry)
-          const at = storeKeyOf(entry[0], stateNo, JSON.stringify(encodeKey(key)), entry[2])
-          this.putTableValue(at, checkedTableText(own.codec, entry[3], fail, key), entry[3], own.elementsField, fail, (k, text) => db.putSync(k, text))
-        }
-        if (own === undefined) this.pendingTables.add(table.name)
-      }
+      for (const state of states) for (const entry of state.entries) stateWriters.get(state.name)?.put(entry)
+      for (const table of tables) for (const entry of table.entries) tableWriters.get(table.name)?.put(entry)
     })
+    for (const ref of keyed.chunks ?? []) {
+      const chunk = readChunk(this.info, chunks, ref)
+      db.transactionSync(() => {
+        for (const [parts, listed, what] of [[chunk.states, new Set(states.map(s => s.name)), 'state'], [chunk.tables, new Set(tables.map(t => t.name)), 'table']] as const) {
+          const writers = what === 'state' ? stateWriters : tableWriters
+          for (const [name, entries] of Object.entries(parts)) {
+            if (!listed.has(name)) throw new StateError(this.info, name, `cannot restore: chunk ${ref.n} of checkpoint ${ref.checkpoint ?? '?'} holds entries of ${what} "${name}", which its snapshot does not list`)
+            const write = writers.get(name)
+            if (write !== undefined) for (const entry of entries) write.put(entry)
+          }
+        }
+      })
+    }
+    for (const increment of increments) {
+      db.transactionSync(() => {
+        for (const state of increment.states) {
+          const write = writer.state(state)
+          for (const entry of state.removed) write.remove(entry)
+          for (const entry of state.entries) write.put(entry)
+        }
+        for (const table of increment.tables) {
+          const write = writer.table(table.name)
+          for (const entry of table.removed) write.remove(entry)
+          for (const entry of table.entries) write.put(entry)
+        }
+      })
+    }
+    for (const state of finalStates.values()) if (!this.registered.has(state.name)) this.pendingRestore.set(state.name, headerOf(state))
+    for (const name of finalTables) if (!this.tables.has(name)) this.pendingTables.add(name)
+  }
+
+  /** @internal For a restore's writer: what a state name or table is filed under, and how it is checked now. */
+  restoreTarget(kind: 'state' | 'table', header: Omit<SnapshotState, 'entries'> | string): RestoreTarget {
+    if (kind === 'table') {
+      const name = header as string
+      const own = this.tables.get(name)
+      const stateNo = this.stateNo(tableState(name))
+      if (own === undefined) return { name, stateNo, check: undefined }
+      const { elementsField } = own
+      return {
+        name,
+        stateNo,
+        check: (encoded, fail, key) => checkedTableText(own.codec, encoded, fail, key),
+        // A table that keeps its list apart: the value's rest under its key, each element after it.
+        put: (at, text, encoded, fail) => this.putTableValue(at, text, encoded, elementsField, fail, (k, t) => this.db.putSync(k, t)),
+        elements: elementsField !== undefined
+      }
+    }
+    const state = header as Omit<SnapshotState, 'entries'>
+    const registered = this.registered.get(state.name)
+    const stateNo = this.stateNo(state.name)
+    // A registered state's values are checked now; another's when its descriptor comes.
+    if (registered === undefined) return { name: state.name, stateNo, check: undefined }
+    const decode = restoredValueDecoder(this.info, registered.descriptor, state)
+    const encode = valueEncoder(registered.descriptor)
+    return { name: state.name, stateNo, check: (encoded, fail) => JSON.stringify(encode(decode(encoded, fail))) }
   }
 
   notifyCheckpointComplete(checkpointId: number): void {
@@ -683,11 +729,14 @@ class StoreRead extends Deferred {
 /**
  * The `states` array of a snapshot, from one ordered scan of the store (key group, then state):
  * each entry is filed under its state, and the states are written out once the scan ends. The
- * operators' tables come from the same scan: `tables` is their array.
+ * operators' tables come from the same scan (`tablesText`).
+ *
+ * Given a sink, the entries filed go out as a chunk each time they reach `CHUNK_CHARS`, the
+ * scan reading on only once the sink has stored the one before: the heap holds one chunk
+ * whatever the state's size, and the states and tables list no entries of their own
+ * (`chunksText`). A state smaller than one chunk is written whole, as without a sink.
  */
 class StoreScan extends Deferred {
-  /** The snapshot's `tables`, complete when the scan is (it follows `states` in the snapshot). */
-  readonly tables: DeferredJson
   private readonly iterator: Iterator<{ key: StoreKey; value: string }>
   /** The first entry, read when the scan was made (see the constructor). */
   private first: IteratorResult<{ key: StoreKey; value: string }> | undefined
@@ -697,13 +746,21 @@ class StoreScan extends Deferred {
   private cancelled = false
   /** A value of a table with elements apart, held until its elements (which follow it in the store) are read. */
   private held: { readonly name: string; readonly field: string; readonly key: StoreKey; readonly text: string; readonly elements: string[] } | undefined = undefined
+  /** Chunks: those handed to the sink, the characters filed since, and the key groups they are of. */
+  private readonly chunks: ChunkRef[] = []
+  private filed = 0
+  private firstGroup = -1
+  private lastGroup = -1
+  /** The store has no entry left to read. */
+  private exhausted = false
 
   constructor(
     db: RootDatabase<string, StoreKey>,
     private readonly filing: EntryFiling,
     private readonly headers: ReadonlyMap<string, StateHeader>,
     /** The operators' tables: their state names in store keys, and their names. */
-    private readonly ownTables: ReadonlyMap<string, string>
+    private readonly ownTables: ReadonlyMap<string, string>,
+    private readonly sink?: ChunkSink
   ) {
     super()
     // The range holds its read transaction until it ends: the view of the store at the barrier.
@@ -712,24 +769,39 @@ class StoreScan extends Deferred {
     this.iterator = db.getRange({ start: stateRange(0, 0).start, snapshot: true })[Symbol.iterator]() as Iterator<{ key: StoreKey; value: string }>
     this.first = this.iterator.next()
     for (const name of [...headers.keys(), ...ownTables.keys()]) this.pieces.set(name, [])
-    this.tables = new ScannedTables(this)
   }
 
   step(deadline: number): boolean {
     if (this.result !== undefined) return true
     if (this.cancelled) throw new Error('the snapshot was cancelled')
+    const { sink } = this
     for (;;) {
       for (let i = 0; i < ENTRIES_PER_STEP; i++) {
-        const next = this.first ?? this.iterator.next()
-        this.first = undefined
-        if (next.done === true) {
+        // A full chunk goes before more is read; the last one (once chunks were cut) at the end.
+        if (sink !== undefined && (this.filed >= CHUNK_CHARS || (this.exhausted && this.filed > 0 && this.chunks.length > 0))) {
+          if (!sink.ready) return false
+          this.cut(sink)
+        }
+        if (this.exhausted) {
           this.finish()
           return true
         }
-        this.file(next.value.key, next.value.value)
+        const next = this.first ?? this.iterator.next()
+        this.first = undefined
+        if (next.done === true) {
+          this.exhausted = true
+          // A value held for its elements is filed now, into the last chunk.
+          this.fileHeld()
+        } else this.file(next.value.key, next.value.value)
       }
       if (clock() >= deadline) return false
     }
+  }
+
+  /** The snapshot's `chunks` field (with its comma), or '' when the entries are in the states. */
+  chunksText(): string {
+    if (this.result === undefined) throw new Error('the snapshot is not written yet')
+    return this.chunks.length === 0 ? '' : `,"chunks":${JSON.stringify(this.chunks)}`
   }
 
   text(): string {
@@ -767,13 +839,36 @@ class StoreScan extends Deferred {
 
   private fileEntry(name: string, key: StoreKey, text: string): void {
     const entry = entryText(this.filing, name, key, text)
-    if (entry !== undefined) this.pieces.get(name)!.push(entry)
+    if (entry === undefined) return
+    this.pieces.get(name)!.push(entry)
+    if (this.sink === undefined) return
+    this.filed += entry.length + 1
+    const group = groupOf(key)
+    if (this.firstGroup < 0) this.firstGroup = group
+    this.lastGroup = group
   }
 
-  private finish(): void {
+  /** What is filed goes to the sink as one chunk. */
+  private cut(sink: ChunkSink): void {
+    const states = new Map<string, string>()
+    for (const name of this.headers.keys()) states.set(name, concat(this.pieces.get(name)!))
+    const tables = new Map<string, string>()
+    for (const [state, name] of this.ownTables) tables.set(name, concat(this.pieces.get(state)!))
+    for (const name of this.pieces.keys()) this.pieces.set(name, [])
+    this.chunks.push(sink.put(chunkText(states, tables), this.firstGroup, this.lastGroup))
+    this.filed = 0
+    this.firstGroup = -1
+  }
+
+  /** Files the value held for its elements, if any. */
+  private fileHeld(): void {
     const held = this.held
     this.held = undefined
     if (held !== undefined) this.fileEntry(held.name, held.key, joinElements(held.text, held.field, held.elements))
+  }
+
+  private finish(): void {
+    this.fileHeld()
     const states: string[] = []
     for (const [name, header] of this.headers) {
       const head = JSON.stringify(header)
@@ -787,9 +882,12 @@ class StoreScan extends Deferred {
   }
 }
 
-/** The `tables` part of a {@link StoreScan}. */
-class ScannedTables extends Deferred {
-  constructor(private readonly scan: StoreScan) {
+/** A full keyed part read by a {@link StoreScan}: its states, its tables, and its chunks if it cut any. */
+class ScannedKeyedPart extends Deferred {
+  constructor(
+    private readonly scan: StoreScan,
+    private readonly maxParallelism: number
+  ) {
     super()
   }
 
@@ -798,11 +896,66 @@ class ScannedTables extends Deferred {
   }
 
   text(): string {
-    return this.scan.tablesText()
+    const { scan } = this
+    return `{"format":"rx-datastream/keyed-state","version":1,"maxParallelism":${this.maxParallelism},"states":${scan.text()},"tables":${scan.tablesText()}${scan.chunksText()}}`
   }
 
   cancel(): void {
     this.scan.cancel()
+  }
+}
+
+/** @internal Where a restore writes a state's or table's entries, and how it checks a value (none: left for when it is made). */
+interface RestoreTarget {
+  readonly name: string
+  readonly stateNo: number
+  readonly check: ((encoded: unknown, fail: (detail: string) => never, key: unknown) => string) | undefined
+  /** How a checked value goes into the store, when not as one entry (a table's elements apart). */
+  readonly put?: (at: StoreKey, text: string, encoded: unknown, fail: (detail: string) => never) => void
+  /** Its values may have elements after them, which a removal removes too. */
+  readonly elements?: boolean
+}
+
+/** Writes a restore's entries (and an increment's removals) to the store, as the restore of one whole snapshot would. */
+class RestoreWriter {
+  constructor(
+    private readonly backend: { restoreTarget(kind: 'state' | 'table', header: Omit<SnapshotState, 'entries'> | string): RestoreTarget; readonly info: OperatorInfo },
+    private readonly db: RootDatabase<string, StoreKey>,
+    private readonly maxParallelism: number
+  ) {}
+
+  state(header: Omit<SnapshotState, 'entries'>): { put(entry: SnapshotEntry): void; remove(entry: RemovedEntry): void } {
+    return this.writer(this.backend.restoreTarget('state', header))
+  }
+
+  table(name: string): { put(entry: SnapshotEntry): void; remove(entry: RemovedEntry): void } {
+    return this.writer(this.backend.restoreTarget('table', name))
+  }
+
+  private writer({ name, stateNo, check, put, elements }: RestoreTarget): { put(entry: SnapshotEntry): void; remove(entry: RemovedEntry): void } {
+    const { db, maxParallelism } = this
+    const { info } = this.backend
+    return {
+      put: entry => {
+        if (check === undefined) return putUnchecked(db, maxParallelism, stateNo, entry)
+        const { key, fail } = checkedEntry(info, name, maxParallelism, entry)
+        const at = storeKeyOf(entry[0], stateNo, JSON.stringify(encodeKey(key)), entry[2])
+        const text = check(entry[3], fail, key)
+        if (put === undefined) db.putSync(at, text)
+        else put(at, text, entry[3], fail)
+      },
+      // Under either key a put may have filed it (as it came, or checked: a key spelt otherwise, -0 for 0).
+      remove: ([group, encodedKey, ns]) => {
+        const filedGroup = Number.isInteger(group) && group >= 0 && group < maxParallelism ? group : 0
+        const key = decodeKey(encodedKey)
+        const ats = [storeKeyOf(filedGroup, stateNo, JSON.stringify(encodedKey), ns)]
+        if (key !== undefined) ats.push(storeKeyOf(filedGroup, stateNo, JSON.stringify(encodeKey(key)), ns))
+        for (const at of ats) {
+          db.removeSync(at)
+          if (elements === true) for (const element of [...db.getKeys(elementRange(at))]) db.removeSync(element)
+        }
+      }
+    }
   }
 }
 

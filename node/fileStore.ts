@@ -11,6 +11,7 @@
  *     4.manifest.json
  *     4.lq2x9a-1f3a-1-77d0aa.data
  *     5.lq2x9c-1f3a-2-0b3e41.data.tmp   a put in progress, or one that died: ignored
+ *     6.chunks/0.json                   chunks of checkpoint 6 (putChunk), before its manifest
  * ```
  *
  * A checkpoint exists once its manifest does: `put` writes the data file first (to a temporary
@@ -23,11 +24,12 @@
  * @since 0.1.0
  */
 import { randomBytes } from 'node:crypto'
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
+import { mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as t from 'io-ts'
-import { CheckpointStoreError, type CheckpointStore, checkPutArguments, checkStoreArguments, type StoredCheckpoint } from '../src/checkpoint/CheckpointStore'
+import { checkChunkArguments, CheckpointStoreError, type CheckpointStore, checkPutArguments, checkStoreArguments, missingChunk, type StoredCheckpoint } from '../src/checkpoint/CheckpointStore'
 import { describeErrors } from '../src/state/snapshotFormat'
 
 // -------------------------------------------------------------------------------------
@@ -52,8 +54,11 @@ import { describeErrors } from '../src/state/snapshotFormat'
  * - A damaged manifest (not JSON, or not one of this store's) is left out of `list`; `get` of
  *   its id rejects, saying it is damaged. A data file shorter or longer than its manifest says
  *   is damaged too. What is *inside* the text is the job's to check (its header has a checksum).
- * - Leftovers of a put that died (temporary files, data files no manifest names) are ignored,
- *   and removed by the next `put` of that job. Only a `put` removes them, so a process that
+ * - Chunks (`putChunk`: pieces of a state too large for one text) go to `<id>.chunks/`, each
+ *   written to a temporary file, fsynced and renamed, the folder fsynced, before the body's
+ *   manifest can name the checkpoint. `openChunks` reads them back; `delete` removes them.
+ * - Leftovers of a put that died (temporary files, data files no manifest names, chunk folders
+ *   of a checkpoint without a manifest) are ignored, and removed by the next `put` of that job. Only a `put` removes them, so a process that
  *   only reads (`list`, `get`) never deletes a file another process is writing.
  * - Every failure is a {@link CheckpointStoreError} naming the store, the job and the
  *   checkpoint; an I/O failure carries the Node error as `cause` and its code (`EACCES`,
@@ -245,7 +250,48 @@ export function fileStore(dir: string | URL): CheckpointStore {
         }
         const names = await readdir(folder).catch((): string[] => [])
         await Promise.all(names.filter(name => dataFileId(name) === checkpointId).map(name => removeQuietly(folder, name)))
+        await rm(join(folder, chunksName(checkpointId)), { recursive: true, force: true }).catch(() => undefined)
       })
+    },
+    putChunk: async (checkpoint, n, data) => {
+      const { jobId, checkpointId } = checkpoint
+      checkChunkArguments(description, checkpoint, n, data)
+      const folder = folderOf(jobId)
+      const chunks = join(folder, chunksName(checkpointId))
+      const encoding: Encoding = isWellFormed(data) ? 'utf8' : 'utf16le'
+      const name = chunkName(n, encoding)
+      await serially(folder, async () => {
+        try {
+          await makeFolder(chunks)
+          // Written as the other encoding before (a put of the same id again): that one goes.
+          await removeQuietly(chunks, chunkName(n, encoding === 'utf8' ? 'utf16le' : 'utf8'))
+          await writeDurably(chunks, name, `${name}.${uniqueSuffix()}.tmp`, Buffer.from(data, encoding))
+          // Its name is on disk before the body's manifest can name the checkpoint.
+          await syncFolder(chunks)
+        } catch (error) {
+          throw ioError(jobId, checkpointId, `write chunk ${n} of checkpoint ${checkpointId} of job '${jobId}' in ${chunks}`, error)
+        }
+      })
+    },
+    openChunks: async (jobId, checkpointId) => {
+      checkStoreArguments(description, jobId, checkpointId)
+      const folder = folderOf(jobId)
+      const manifest = await readManifest(folder, jobId, checkpointId)
+      if (manifest === undefined) throw new CheckpointStoreError(description, jobId, checkpointId, `job '${jobId}' has no checkpoint ${checkpointId}`)
+      const chunks = join(folder, chunksName(checkpointId))
+      return {
+        read: n => {
+          for (const encoding of ['utf8', 'utf16le'] as const) {
+            const path = join(chunks, chunkName(n, encoding))
+            try {
+              return readFileSync(path).toString(encoding)
+            } catch (error) {
+              if (errorCode(error) !== 'ENOENT') throw ioError(jobId, checkpointId, `read chunk ${n} of checkpoint ${checkpointId} of job '${jobId}' (${path})`, error)
+            }
+          }
+          throw missingChunk(description, jobId, checkpointId, n)
+        }
+      }
     }
   }
 }
@@ -296,6 +342,14 @@ const manifestName = (checkpointId: number): string => `${checkpointId}.manifest
 
 const manifestId = (name: string): number | undefined => {
   const m = /^([1-9][0-9]*)\.manifest\.json$/.exec(name)
+  return m === null ? undefined : Number(m[1])
+}
+
+/** The folder of a checkpoint's chunks, and a chunk's file in it (its encoding in its extension). */
+const chunksName = (checkpointId: number): string => `${checkpointId}.chunks`
+const chunkName = (n: number, encoding: Encoding): string => `${n}.${encoding === 'utf8' ? 'json' : 'utf16'}`
+const chunksId = (name: string): number | undefined => {
+  const m = /^([1-9][0-9]*)\.chunks$/.exec(name)
   return m === null ? undefined : Number(m[1])
 }
 
@@ -459,6 +513,11 @@ async function tidy(folder: string, jobId: string, checkpointId: number, dataNam
     }
   }
   await Promise.all(doomed.map(name => removeQuietly(folder, name)))
+  // Chunks of a checkpoint whose manifest never came (the process died before its body was
+  // put, or the checkpoint was aborted): one job writes one checkpoint at a time, and this
+  // one is stored, so no other is being written now.
+  const debris = names.filter(name => chunksId(name) !== undefined && chunksId(name) !== checkpointId && !manifests.has(chunksId(name)!))
+  await Promise.all(debris.map(name => rm(join(folder, name), { recursive: true, force: true }).catch(() => undefined)))
 }
 
 /**

@@ -86,6 +86,11 @@ export function entryKeyOf(key: StoreKey): StoreKey {
   return end < 0 ? key : key.slice(0, end)
 }
 
+/** @internal The key group of a store key, without parsing the rest. */
+export function groupOf(key: StoreKey): number {
+  return key.charCodeAt(0) - BASE
+}
+
 /** @internal The state number of a store key, without parsing the rest. */
 export function stateOf(key: StoreKey): number {
   return key.charCodeAt(1) - BASE

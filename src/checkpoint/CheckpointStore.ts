@@ -87,8 +87,38 @@ export interface CheckpointStore {
   get(jobId: string, checkpointId: number): Promise<string>
   /** The job's stored checkpoints and savepoints, oldest first. */
   list(jobId: string): Promise<readonly StoredCheckpoint[]>
-  /** Removes a stored checkpoint; nothing happens if it is not there. */
+  /** Removes a stored checkpoint, its chunks too; nothing happens if it is not there. */
   delete(jobId: string, checkpointId: number): Promise<void>
+  /**
+   * Optional: stores chunk `n` of checkpoint `checkpoint.checkpointId`, a piece of a state too
+   * large for one text, before its body is `put`. The body's `put` is the commit point: chunks
+   * whose body is missing are never listed or read, and are removed by `delete` of their id and
+   * by the next `put` of the job. A store without it gets the state inside the body, whole.
+   */
+  putChunk?(checkpoint: Pick<StoredCheckpoint, 'jobId' | 'checkpointId'>, n: number, data: string): Promise<void>
+  /**
+   * Optional, with `putChunk`: the chunks of a stored checkpoint, to read one by one. The
+   * reader is synchronous, since a restore puts an operator's state back as the operator is
+   * built; it throws a {@link CheckpointStoreError} for a chunk that is not there.
+   */
+  openChunks?(jobId: string, checkpointId: number): Promise<ChunkFile>
+}
+
+/**
+ * The chunks of one stored checkpoint, as a store's `openChunks` gives them.
+ *
+ * @example
+ * import * as ds from 'rx-datastream'
+ *
+ * const firstChunk = async (store: ds.CheckpointStore, jobId: string, checkpointId: number): Promise<string | undefined> =>
+ *   store.openChunks === undefined ? undefined : (await store.openChunks(jobId, checkpointId)).read(0)
+ *
+ * @category checkpoints
+ * @since 0.1.0
+ */
+export interface ChunkFile {
+  /** The text `putChunk` was given as chunk `n`; throws a {@link CheckpointStoreError} if there is none. */
+  read(n: number): string
 }
 
 /**
@@ -134,6 +164,23 @@ export class CheckpointStoreError extends Error {
 export function checkPutArguments(store: string, checkpoint: { readonly jobId: unknown; readonly checkpointId: unknown }, data: unknown): void {
   checkStoreArguments(store, checkpoint.jobId, checkpoint.checkpointId)
   if (typeof data !== 'string') throw new CheckpointStoreError(store, checkpoint.jobId as string, checkpoint.checkpointId as number, `a checkpoint's data must be text, not ${typeof data}`)
+}
+
+/**
+ * @internal
+ * What every store's `putChunk` checks first: the ids, a chunk number that is a whole number
+ * ≥ 0, and text.
+ */
+export function checkChunkArguments(store: string, checkpoint: { readonly jobId: unknown; readonly checkpointId: unknown }, n: unknown, data: unknown): void {
+  checkStoreArguments(store, checkpoint.jobId, checkpoint.checkpointId)
+  const { jobId, checkpointId } = checkpoint as { readonly jobId: string; readonly checkpointId: number }
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new CheckpointStoreError(store, jobId, checkpointId, `a chunk number must be a whole number ≥ 0, not ${String(n)}`)
+  if (typeof data !== 'string') throw new CheckpointStoreError(store, jobId, checkpointId, `a chunk's data must be text, not ${typeof data}`)
+}
+
+/** @internal The error of a store that has no chunk `n` of a checkpoint. */
+export function missingChunk(store: string, jobId: string, checkpointId: number, n: number): CheckpointStoreError {
+  return new CheckpointStoreError(store, jobId, checkpointId, `checkpoint ${checkpointId} of job '${jobId}' has no chunk ${n}`)
 }
 
 /**

@@ -150,8 +150,8 @@ const parseJson = (text: string): unknown => {
   }
 }
 
-/** 64-bit FNV-1a over the UTF-16 code units of a text, as 16 hex digits. */
-function checksum(text: string): string {
+/** @internal 64-bit FNV-1a over the UTF-16 code units of a text, as 16 hex digits (a checkpoint's body, a chunk). */
+export function checksum(text: string): string {
   const sum = new Fnv64()
   sum.update(text, 0, text.length)
   return sum.digest()

@@ -4,13 +4,14 @@
  *
  * @since 0.1.0
  */
-import { CheckpointStoreError, type CheckpointStore, checkPutArguments, checkStoreArguments, type StoredCheckpoint } from './CheckpointStore'
+import { checkChunkArguments, CheckpointStoreError, type CheckpointStore, checkPutArguments, checkStoreArguments, missingChunk, type StoredCheckpoint } from './CheckpointStore'
 
 const DESCRIPTION = 'memoryStore'
 
 /**
  * A {@link CheckpointStore} in memory: a `Map` per job. Each call of `memoryStore()` is a new,
- * empty store; give the same store to the job that restores.
+ * empty store; give the same store to the job that restores. It keeps chunks (`putChunk`) in an
+ * array per checkpoint, beside the bodies.
  *
  * @example
  * import * as ds from 'rx-datastream'
@@ -24,6 +25,12 @@ const DESCRIPTION = 'memoryStore'
  */
 export function memoryStore(): CheckpointStore {
   const jobs = new Map<string, Map<number, { readonly checkpoint: StoredCheckpoint; readonly data: string }>>()
+  const chunks = new Map<string, Map<number, string[]>>()
+  /** Chunks whose body is missing, of another id than `checkpointId`: debris of a checkpoint that never completed. */
+  const removeDebris = (jobId: string, checkpointId: number): void => {
+    const job = jobs.get(jobId)
+    for (const id of chunks.get(jobId)?.keys() ?? []) if (id !== checkpointId && job?.has(id) !== true) chunks.get(jobId)!.delete(id)
+  }
   return {
     description: DESCRIPTION,
     put: async (checkpoint, data) => {
@@ -32,6 +39,7 @@ export function memoryStore(): CheckpointStore {
       if (job === undefined) jobs.set(checkpoint.jobId, (job = new Map()))
       // A copy: a caller changing its object later does not change what is stored.
       job.set(checkpoint.checkpointId, { checkpoint: { ...checkpoint, size: data.length }, data })
+      removeDebris(checkpoint.jobId, checkpoint.checkpointId)
     },
     get: async (jobId, checkpointId) => {
       checkStoreArguments(DESCRIPTION, jobId, checkpointId)
@@ -48,6 +56,27 @@ export function memoryStore(): CheckpointStore {
     delete: async (jobId, checkpointId) => {
       checkStoreArguments(DESCRIPTION, jobId, checkpointId)
       jobs.get(jobId)?.delete(checkpointId)
+      chunks.get(jobId)?.delete(checkpointId)
+    },
+    putChunk: async (checkpoint, n, data) => {
+      checkChunkArguments(DESCRIPTION, checkpoint, n, data)
+      let job = chunks.get(checkpoint.jobId)
+      if (job === undefined) chunks.set(checkpoint.jobId, (job = new Map()))
+      let texts = job.get(checkpoint.checkpointId)
+      if (texts === undefined) job.set(checkpoint.checkpointId, (texts = []))
+      texts[n] = data
+    },
+    openChunks: async (jobId, checkpointId) => {
+      checkStoreArguments(DESCRIPTION, jobId, checkpointId)
+      if (jobs.get(jobId)?.has(checkpointId) !== true) throw new CheckpointStoreError(DESCRIPTION, jobId, checkpointId, `job '${jobId}' has no checkpoint ${checkpointId}`)
+      const texts = chunks.get(jobId)?.get(checkpointId) ?? []
+      return {
+        read: n => {
+          const text = texts[n]
+          if (text === undefined) throw missingChunk(DESCRIPTION, jobId, checkpointId, n)
+          return text
+        }
+      }
     }
   }
 }

@@ -18,12 +18,19 @@
  * in this run as a base (`incrementalBase`); a keyed backend that writes an increment on it
  * says what its chain needs, and the checkpoint lists the union (`needs`). Retention keeps what
  * the retained checkpoints need. The first checkpoint of a run, and every savepoint, is full.
+ *
+ * Chunks: when the store keeps them (`putChunk`), each snapshot may hand its state to the
+ * checkpoint's `ChunkWriter` in pieces as it writes it (the LMDB backend does, for state larger
+ * than memory); the writing waits while a chunk is being stored, and the body is put only once
+ * every chunk is, so the body's put stays the commit point. An aborted checkpoint's chunks are
+ * deleted.
  */
 import type { SchedulerLike, Subscription } from 'rxjs'
 import { messageOf } from '../core/errors'
 import { checkpointBarrier, type CheckpointBarrier } from '../core/StreamElement'
 import type { CheckpointStore, StoredCheckpoint } from '../checkpoint/CheckpointStore'
 import { CheckpointEncoder, checkpointBody } from '../checkpoint/checkpointFormat'
+import { ChunkWriter } from '../checkpoint/checkpointChunks'
 import { type DeferredJson, now } from '../state/DeferredJson'
 import { snapshotOperatorDeferred } from '../runtime/operatorSnapshot'
 import { checkSavepointNameFree } from './savepoints'
@@ -143,6 +150,12 @@ interface Pending {
   stepping: Subscription | undefined
   /** The next step of the operators' preparation for the barrier, scheduled. */
   preparing: Subscription | undefined
+  /** Where snapshots store their chunks, when the store keeps chunks. */
+  readonly chunks: ChunkWriter | undefined
+  /** The writing waits for a chunk to be stored. */
+  awaitingChunk: boolean
+  /** The body's put has begun: from then on the chunks are the body's. */
+  bodyPut: boolean
 }
 
 /**
@@ -235,6 +248,7 @@ export class CheckpointCoordinator {
         checkpointTimestamp: barrier.timestamp,
         kind: barrier.kind,
         incrementalBase: barrier.kind === 'checkpoint' ? this.lastCheckpoint : undefined,
+        chunks: pending.chunks,
         needs: ids => {
           for (const id of ids) pending.needs.add(id)
         }
@@ -287,11 +301,11 @@ export class CheckpointCoordinator {
    * budget is spent waits for a later turn, so that the job goes on meanwhile.
    */
   private write(pending: Pending, budget: number): void {
-    if (this.pending !== pending) return
+    if (this.pending !== pending || pending.awaitingChunk) return
     const deadline = now() + budget
     for (const uid of pending.unwritten) {
       try {
-        if (!pending.snapshots.get(uid)!.step(deadline)) return this.writeLater(pending)
+        if (!pending.snapshots.get(uid)!.step(deadline)) return pending.chunks?.ready === false ? this.writeWhenStored(pending, pending.chunks) : this.writeLater(pending)
       } catch (error) {
         return this.abort(pending.barrier.checkpointId, `operator '${uid}' could not snapshot its state: ${messageOf(error)}`, true)
       }
@@ -317,6 +331,17 @@ export class CheckpointCoordinator {
       return this.abort(id, `it could not be encoded: ${messageOf(error)}`, true)
     }
     this.store(pending, pending.encoder.text())
+  }
+
+  /** Writes on once the chunk being stored is (a snapshot makes its next chunk only then). */
+  private writeWhenStored(pending: Pending, chunks: ChunkWriter): void {
+    pending.awaitingChunk = true
+    void chunks.whenReady().then(() => {
+      pending.awaitingChunk = false
+      if (this.pending !== pending) return
+      if (chunks.failure !== undefined) return this.abort(pending.barrier.checkpointId, chunks.failure.message, true)
+      this.writeLater(pending)
+    })
   }
 
   private writeLater(pending: Pending): void {
@@ -380,7 +405,10 @@ export class CheckpointCoordinator {
       storing: false,
       encoder: undefined,
       stepping: undefined,
-      preparing: undefined
+      preparing: undefined,
+      chunks: putsChunks(this.job.store) ? new ChunkWriter(this.job.store, this.job.jobId, this.nextId - 1) : undefined,
+      awaitingChunk: false,
+      bodyPut: false
     }
     this.pending = pending
     const id = barrier.checkpointId
@@ -444,14 +472,25 @@ export class CheckpointCoordinator {
 
   private put(pending: Pending, metadata: Omit<StoredCheckpoint, 'size'>, data: string): void {
     const id = pending.barrier.checkpointId
-    this.job.store.put(metadata, data).then(
-      () => {
+    const { chunks } = pending
+    const failed = (error: unknown): void =>
+      this.abort(id, error !== undefined && error === chunks?.failure ? messageOf(error) : `the store (${this.job.store.description}) failed to write it: ${messageOf(error)}`, true)
+    const putBody = (): void => {
+      pending.bodyPut = true
+      this.job.store.put(metadata, data).then(() => {
         // A write that ends after its checkpoint timed out: the data is whole, but the job
         // has moved on; what it covers is committed with the next checkpoint.
-        if (this.pending === pending) this.completed(pending, data.length)
-      },
-      (error: unknown) => this.abort(id, `the store (${this.job.store.description}) failed to write it: ${messageOf(error)}`, true)
-    )
+        if (this.pending === pending) this.completed(pending, data.length + (chunks?.size ?? 0))
+      }, failed)
+    }
+    if (chunks === undefined || !chunks.used) return putBody()
+    // The body last: it is the commit point, so every chunk is stored before it.
+    chunks.whenReady().then(() => {
+      // Aborted meanwhile (timed out): its chunks are being deleted, so no body may name them.
+      if (this.pending !== pending) return
+      if (chunks.failure !== undefined) return failed(chunks.failure)
+      putBody()
+    }, failed)
   }
 
   private completed(pending: Pending, size: number): void {
@@ -513,6 +552,8 @@ export class CheckpointCoordinator {
     pending.preparing?.unsubscribe()
     // The operators' state tables stop copying on write.
     for (const snapshot of pending.snapshots.values()) snapshot.cancel()
+    // A body being put may yet complete (a write that ends after a timeout): its chunks stay.
+    if (!pending.bodyPut) pending.chunks?.discard()
     for (const { operator } of this.job.operators()) operator.notifyCheckpointAborted?.(checkpointId)
     const { barrier } = pending
     const event = { type: 'aborted' as const, checkpointId, kind: barrier.kind, timestamp: barrier.timestamp, reason, ...this.job.timing(checkpointId) }
@@ -551,4 +592,9 @@ export class CheckpointCoordinator {
       // A failed clean-up loses nothing: the next completed checkpoint tries again.
     }
   }
+}
+
+/** Whether `store` keeps chunks. */
+function putsChunks(store: CheckpointStore): store is CheckpointStore & Required<Pick<CheckpointStore, 'putChunk'>> {
+  return typeof store.putChunk === 'function' && typeof store.openChunks === 'function'
 }

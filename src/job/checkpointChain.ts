@@ -50,3 +50,42 @@ export async function resolveCheckpointChain(store: CheckpointStore, stored: rea
   }
   return { ...checkpoint, operators }
 }
+
+/** The keyed part of an operator snapshot, if it has one. */
+const keyedOf = (snapshot: unknown): unknown => (typeof snapshot === 'object' && snapshot !== null ? (snapshot as { keyed?: unknown }).keyed : undefined)
+
+/** The chunk references of a keyed part (none: `[]`). */
+const chunkRefs = (keyed: unknown): ReadonlyArray<{ readonly checkpoint?: unknown }> => {
+  const chunks = typeof keyed === 'object' && keyed !== null ? (keyed as { chunks?: unknown }).chunks : undefined
+  return Array.isArray(chunks) ? (chunks as Array<{ readonly checkpoint?: unknown }>) : []
+}
+
+/**
+ * @internal
+ * `checkpoint` with each chunk reference saying which checkpoint wrote it: those of its own
+ * keyed parts are its own (a chain's base's say so already, see `resolveKeyedChain`).
+ */
+export function withChunkOrigins(checkpoint: CompletedCheckpoint): CompletedCheckpoint {
+  let changed = false
+  const operators: Record<string, unknown> = {}
+  for (const [uid, snapshot] of Object.entries(checkpoint.operators)) {
+    const keyed = keyedOf(snapshot)
+    const refs = chunkRefs(keyed)
+    if (refs.length === 0 || refs.every(ref => ref.checkpoint !== undefined)) {
+      operators[uid] = snapshot
+      continue
+    }
+    changed = true
+    operators[uid] = { ...(snapshot as object), keyed: { ...(keyed as object), chunks: refs.map(ref => ({ checkpoint: checkpoint.checkpointId, ...ref })) } }
+  }
+  return changed ? { ...checkpoint, operators } : checkpoint
+}
+
+/** @internal The checkpoints whose chunks a restore of `checkpoint` (after `withChunkOrigins`) reads. */
+export function chunkedCheckpoints(checkpoint: CompletedCheckpoint): Set<number> {
+  const ids = new Set<number>()
+  for (const snapshot of Object.values(checkpoint.operators)) {
+    for (const ref of chunkRefs(keyedOf(snapshot))) if (typeof ref.checkpoint === 'number') ids.add(ref.checkpoint)
+  }
+  return ids
+}

@@ -19,7 +19,9 @@ import { JobContext, runInJob } from '../runtime/JobContext'
 import { isStateful } from '../runtime/operatorSnapshot'
 import type { AbstractStreamOperator } from '../runtime/StreamOperator'
 import { CheckpointCoordinator, type CheckpointEvent } from './CheckpointCoordinator'
-import { resolveCheckpointChain } from './checkpointChain'
+import { chunkedCheckpoints, resolveCheckpointChain, withChunkOrigins } from './checkpointChain'
+import { openChunkReader } from '../checkpoint/checkpointChunks'
+import type { ChunkReader } from '../state/chunks'
 import { arrayReader, iterableReader, observableReader, type PullResult, type Source, sourceReader, type SourceReader } from './Source'
 import { SourceOperator } from './SourceOperator'
 import { checkSavepointName } from './savepoints'
@@ -399,6 +401,12 @@ function checkJobOptions(options: JobOptions): JobConfig {
 }
 
 /** One run of a job: its sources, operators, checkpoints and end. */
+/** A checkpoint read back to restore (`undefined`: a fresh start), with a reader of its chunks if its state is in chunks. */
+interface Loaded {
+  readonly checkpoint: CompletedCheckpoint | undefined
+  readonly chunks?: ChunkReader | undefined
+}
+
 class JobRun<T> {
   private readonly output = new Subject<T>()
   private readonly events = new Subject<CheckpointEvent>()
@@ -505,7 +513,7 @@ class JobRun<T> {
   }
 
   /** The checkpoint to restore, read back and checked; `undefined` for a fresh start. */
-  private async load(): Promise<{ readonly checkpoint: CompletedCheckpoint | undefined; readonly lastId: number }> {
+  private async load(): Promise<Loaded & { readonly lastId: number }> {
     const { restore, jobId, warn } = this.config
     const store = this.config.checkpointing?.store
     if (store === undefined) {
@@ -515,9 +523,13 @@ class JobRun<T> {
     const stored = await store.list(jobId)
     const lastId = stored.reduce((max, c) => Math.max(max, c.checkpointId), 0)
     if (restore === undefined) return { checkpoint: undefined, lastId }
-    // An incremental checkpoint is read with the chain it needs, merged into full snapshots.
-    const read = async (c: StoredCheckpoint): Promise<CompletedCheckpoint> =>
-      resolveCheckpointChain(store, stored, decodeCheckpoint(store.description, c, await store.get(jobId, c.checkpointId)))
+    // An incremental checkpoint is read with the chain it needs, merged into full snapshots;
+    // chunks are opened to be read as the operators restore.
+    const read = async (c: StoredCheckpoint): Promise<Loaded> => {
+      const checkpoint = withChunkOrigins(await resolveCheckpointChain(store, stored, decodeCheckpoint(store.description, c, await store.get(jobId, c.checkpointId))))
+      const ids = chunkedCheckpoints(checkpoint)
+      return { checkpoint, chunks: ids.size === 0 ? undefined : await openChunkReader(store, jobId, checkpoint.checkpointId, ids) }
+    }
     if (restore === 'latest' || restore === 'latest-valid') {
       const checkpoints = stored.filter(c => c.kind === 'checkpoint')
       if (checkpoints.length === 0) {
@@ -526,7 +538,7 @@ class JobRun<T> {
       }
       for (let i = checkpoints.length - 1; i >= 0; i--) {
         try {
-          return { checkpoint: await read(checkpoints[i]!), lastId }
+          return { ...(await read(checkpoints[i]!)), lastId }
         } catch (error) {
           if (restore === 'latest' || i === 0) throw error
           warn(`job '${jobId}': skipping checkpoint ${checkpoints[i]!.checkpointId}: ${messageOf(error)}`)
@@ -537,10 +549,10 @@ class JobRun<T> {
     if (wanted === undefined) {
       throw new CheckpointStoreError(store.description, jobId, typeof restore === 'number' ? restore : undefined, typeof restore === 'number' ? `job '${jobId}' has no checkpoint ${restore} to restore` : `job '${jobId}' has no savepoint named '${restore}' to restore`)
     }
-    return { checkpoint: await read(wanted), lastId }
+    return { ...(await read(wanted)), lastId }
   }
 
-  private run(pipeline: Observable<T>, loaded: { readonly checkpoint: CompletedCheckpoint | undefined; readonly lastId: number }): void {
+  private run(pipeline: Observable<T>, loaded: Loaded & { readonly lastId: number }): void {
     if (this.ended) return
     const { checkpointing, jobId } = this.config
     const { checkpoint } = loaded
@@ -550,6 +562,7 @@ class JobRun<T> {
     const gate = checkpointing === undefined ? undefined : { mode: checkpointing.mode, unaligned: checkpointing.unaligned, alignmentTimeout: checkpointing.alignmentTimeout, now: () => this.config.scheduler.now() }
     const job = new JobContext(restored, gate, channelState)
     job.stateBackend = this.config.stateBackend
+    job.chunks = loaded.chunks
     this.job = job
     job.relieved = () => this.schedule()
     job.onAligning = (operator, held) => this.aligning(operator, held)

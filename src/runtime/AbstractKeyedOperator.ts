@@ -136,7 +136,7 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> exten
   }
 
   override restoreParts(parts: RestoredParts): void {
-    if (parts.keyed !== undefined) this.backend.restore(parts.keyed)
+    if (parts.keyed !== undefined) this.backend.restore(parts.keyed, currentJob()?.chunks)
     this.currentWatermark = decodeTime(this.info, ownField(parts.own, 'watermark'))
     // The timer service learns the watermark only by advancing (what timers, triggers and
     // lateness checks read): it advances before any timer is restored, so none fires.

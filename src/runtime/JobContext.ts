@@ -15,6 +15,7 @@ import { restoreOperator } from './operatorSnapshot'
 import type { ChainOutput } from './Output'
 import { AbstractStreamOperator, type BarrierListener } from './StreamOperator'
 import type { StateBackend } from '../state/StateBackend'
+import type { ChunkReader } from '../state/chunks'
 
 /** @internal One operator of a job. */
 export interface OperatorHandle {
@@ -89,6 +90,8 @@ export class JobContext implements BarrierListener {
   onAligning: ((operator: AbstractStreamOperator<unknown, unknown>, held: boolean) => void) | undefined = undefined
   /** Where the job's keyed operators keep their state, unless an operator chooses its own; heap when undefined. */
   stateBackend: StateBackend | undefined = undefined
+  /** The chunks of the checkpoint restored (and of those its chain needs), when its state is in chunks. */
+  chunks: ChunkReader | undefined = undefined
   /** Uids whose snapshot was taken by an operator (the rest were not restored). */
   private readonly claimed = new Set<string>()
 

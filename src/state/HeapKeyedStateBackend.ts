@@ -16,6 +16,7 @@ import type { OperatorInfo } from '../core/OperatorOptions'
 import { describeValue } from '../core/describe'
 import { DEFAULT_MAX_PARALLELISM, checkMaxParallelism } from './KeyGroup'
 import { checkedKeyedSnapshot, encodeKey, type KeyedStateSnapshot, type SnapshotEntry, type SnapshotState, type TableSnapshot } from './snapshotFormat'
+import { type ChunkedKeyedSnapshot, type ChunkReader, inlineChunks } from './chunks'
 import { KeyContext } from './KeyContext'
 import { createState, type InternalKvState, type InternalMergingState, type KvTable, type StateRuntime } from './heapStates'
 import type { MapStateDescriptor, MergingStateDescriptor, StateDescriptor, StateOf } from './StateDescriptor'
@@ -189,8 +190,9 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
    * their codecs as their descriptors are registered (already registered ones at once). The
    * snapshot is copied, so it can be restored again however the restored state is changed.
    */
-  restore(snapshot: unknown): void {
-    const { states, tables = [] } = checkedKeyedSnapshot(this.info, snapshot, this.keys.maxParallelism)
+  restore(snapshot: unknown, chunks?: ChunkReader): void {
+    // A chunked snapshot (written by a backend on disk) is read whole: the heap holds the state anyway.
+    const { states, tables = [] } = inlineChunks(this.info, checkedKeyedSnapshot(this.info, snapshot, this.keys.maxParallelism) as ChunkedKeyedSnapshot, chunks)
     for (const { table } of this.registered.values()) table.clear()
     for (const { table } of this.internal.values()) table.clear()
     this.pendingRestore.clear()

@@ -10,6 +10,7 @@ import type { OperatorInfo } from '../core/OperatorOptions'
 import type { InternalKvState } from './heapStates'
 import type { KeyContext } from './KeyContext'
 import type { DeferredJson } from './DeferredJson'
+import type { ChunkReader, ChunkSink } from './chunks'
 import type { KeyedStateSnapshot } from './snapshotFormat'
 import type { MergingStateDescriptor, StateDescriptor, StateOf } from './StateDescriptor'
 import type { OperatorTable } from './OperatorTable'
@@ -88,6 +89,11 @@ export interface KeyedSnapshotOptions {
    * restore (its full one and the increments up to the base): the checkpoint lists them.
    */
   readonly needs?: (checkpointIds: readonly number[]) => void
+  /**
+   * Where a backend may hand its entries in chunks as it writes them (`chunks.ts`), when the
+   * checkpoint's store keeps chunks: a state larger than memory is never one text.
+   */
+  readonly chunks?: ChunkSink | undefined
 }
 
 /** @internal */
@@ -130,8 +136,8 @@ export interface KeyedStateBackend<K> {
   prepareSnapshot?(deadline: number): boolean
   /** Checkpoint `checkpointId` (or a savepoint) is stored whole: a backend writing increments may forget what it covers. */
   notifyCheckpointComplete?(checkpointId: number): void
-  /** Replaces all state by a snapshot's, checking it as it goes. */
-  restore(snapshot: unknown): void
+  /** Replaces all state by a snapshot's, checking it as it goes; a chunked one's chunks read through `chunks`. */
+  restore(snapshot: unknown, chunks?: ChunkReader): void
   /**
    * Makes the queue of one time domain's timers of the operator, for a backend that keeps them
    * itself (Flink's `PriorityQueueSetFactory`: the LMDB backend keeps them in its store). A

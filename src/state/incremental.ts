@@ -16,7 +16,9 @@
  * `removed` the ones deleted since. A state the increment lists with no change keeps the
  * base's entries. Restoring merges the chain here, in memory, into the full snapshot format,
  * so that every backend restores a chain as it restores a full snapshot (the heap backend
- * included): a restore never sees an increment.
+ * included): a restore never sees an increment. Except when the chain's base is chunked
+ * (`chunks.ts`: a state larger than memory): then the increments go to the backend with the
+ * base's chunk references, to be applied after them.
  */
 import type { KeyedStateSnapshot, SnapshotEntry, SnapshotState, TableSnapshot } from './snapshotFormat'
 
@@ -180,5 +182,8 @@ export function resolveKeyedChain(uid: string, checkpointId: number, keyed: unkn
   if (base.maxParallelism !== increments[increments.length - 1]!.maxParallelism) {
     throw new Error(`the keyed state of operator '${uid}' in checkpoint ${at}, the base of its chain, has maxParallelism ${base.maxParallelism}, the increment written on it ${increments[increments.length - 1]!.maxParallelism}`)
   }
+  // A chunked base is not read here: the backend restores its chunks, then the increments in turn.
+  const chunks = (base as { chunks?: unknown }).chunks
+  if (Array.isArray(chunks)) return { ...base, chunks: chunks.map((c: object) => ({ checkpoint: at, ...c })), increments: increments.reverse() }
   return applyKeyedIncrements(base, increments.reverse())
 }
