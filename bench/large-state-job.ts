@@ -18,31 +18,9 @@
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { asapScheduler } from 'rxjs'
-import * as t from 'io-ts'
 import * as ds from '../src/index'
 import { lmdbStateBackend } from '../node/lmdbStateBackend'
-
-const payload = ds.valueState('payload', t.string)
-
-/** The payload of key `key`: its number, repeated to `chars` characters. */
-function payloadOf(key: number, chars: number): string {
-  const unit = `${key};`
-  return unit.repeat(Math.ceil(chars / unit.length)).slice(0, chars)
-}
-
-/** The keyed function of the job: 1 for a key's first record, 2 for its second (its payload read back whole). */
-function payloadCheck(chars: number): ds.KeyedProcessFunction<number, number, number> {
-  return {
-    processElement: (key, ctx, out) => {
-      const state = ctx.state(payload)
-      const stored = state.value()
-      if (stored === undefined) {
-        state.update(payloadOf(key, chars))
-        out.collect(1)
-      } else out.collect(stored === payloadOf(key, chars) ? 2 : -1)
-    }
-  }
-}
+import { payloadCheck } from './largeStatePayload'
 
 /** Keys 0 … keys − 1, then the same again: every key twice, far apart. */
 function* twice(keys: number): Generator<number> {

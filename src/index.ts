@@ -97,7 +97,7 @@ export {
 export type { AsyncWaitOptions } from './async/AsyncWaitOptions'
 
 // ---- checkpoints ----
-export { type CheckpointStore, CheckpointStoreError, type StoredCheckpoint } from './checkpoint/CheckpointStore'
+export { type CheckpointStore, CheckpointStoreError, type ChunkFile, type StoredCheckpoint } from './checkpoint/CheckpointStore'
 export { memoryStore } from './checkpoint/memoryStore'
 export { indexedDbStore, type IndexedDbStoreOptions } from './checkpoint/indexedDbStore'
 export type { Source, SourceEntry } from './job/Source'

@@ -1,0 +1,123 @@
+/**
+ * A checkpoint of keyed state larger than the heap, and its restore in another process: run as
+ * child processes with a small `--max-old-space-size` by the `large-state` bench workload
+ * (bench/large-state.ts) and by spec/node/lmdb-chunked-checkpoint.spec.ts.
+ *
+ *     node large-checkpoint-job.js <heap | lmdb> <stateDir> <storeDir> <keys> <payload chars> first [cacheSize]
+ *     node large-checkpoint-job.js <heap | lmdb> <stateDir> <storeDir> <keys> <payload chars> restore [cacheSize]
+ *
+ * The job is bench/large-state-job.ts's (a payload per key, written by its first record and
+ * checked by its second), its checkpoints in a `fileStore` in <storeDir>. `first` reads every
+ * key once, takes a checkpoint while the source waits, prints
+ *
+ *     checkpointed <id> <size> <seconds> <pause ms> <peak heap MB>
+ *
+ * (the checkpoint's size in characters, chunks included; the time from the request to its
+ * completion; the longest the event loop was held meanwhile) and kills itself (SIGKILL: a crash,
+ * nothing is closed). `restore` restores the newest checkpoint, reads every key a second time
+ * from where it stood, and prints
+ *
+ *     done <records> <sum> <hash> <restore seconds> <seconds> <peak heap MB>
+ *
+ * (the restore's time from the job's start to its first output). A failure goes to stderr (exit
+ * code 1).
+ */
+import { writeSync } from 'node:fs'
+import * as ds from '../src/index'
+import { fileStore } from '../node/fileStore'
+import { lmdbStateBackend } from '../node/lmdbStateBackend'
+import { payloadCheck } from './largeStatePayload'
+
+const MB = 2 ** 20
+
+/** Keys 0 … keys − 1 twice, with their offsets; after the first round `between` is awaited while the source waits. */
+function twice(keys: number, between: () => Promise<void>): ds.Source<number, number> {
+  return {
+    async *read(offset = 0) {
+      for (let at = offset; at < 2 * keys; at++) {
+        if (at === keys && offset < keys) await between()
+        yield { value: at % keys, offset: at + 1 }
+      }
+    }
+  }
+}
+
+/** The longest gap between ticks of a 1 ms interval while it runs: how long the event loop was held. */
+function loopPauses(): () => number {
+  let last = performance.now()
+  let longest = 0
+  const ticker = setInterval(() => {
+    const at = performance.now()
+    longest = Math.max(longest, at - last)
+    last = at
+  }, 1)
+  return () => {
+    clearInterval(ticker)
+    return Math.max(longest, performance.now() - last)
+  }
+}
+
+async function main(): Promise<void> {
+  const [backendName, stateDir, storeDir, keysArg, charsArg, mode, cacheArg] = process.argv.slice(2)
+  const keys = Number(keysArg)
+  const chars = Number(charsArg)
+  const cacheSize = cacheArg === undefined ? 20_000 : Number(cacheArg)
+  if ((backendName !== 'heap' && backendName !== 'lmdb') || stateDir === undefined || storeDir === undefined || !(keys > 0) || !(chars > 0) || (mode !== 'first' && mode !== 'restore') || !(cacheSize > 0)) {
+    throw new Error(`usage: large-checkpoint-job <heap | lmdb> <stateDir> <storeDir> <keys> <payload chars> <first | restore> [cacheSize], got ${JSON.stringify(process.argv.slice(2))}`)
+  }
+  ds.setStateValidation(false)
+  const stateBackend = backendName === 'heap' ? ds.heapStateBackend() : await lmdbStateBackend(stateDir, { cacheSize })
+  let peakHeap = 0
+  const sample = (): void => void (peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed))
+  const started = performance.now()
+  let job: ds.Job<number> | undefined
+  const checkpoint = async (): Promise<void> => {
+    const asked = performance.now()
+    const pauses = loopPauses()
+    const sampler = setInterval(sample, 20)
+    const event = await job!.checkpoint()
+    clearInterval(sampler)
+    const pause = pauses()
+    sample()
+    writeSync(1, `checkpointed ${event.checkpointId} ${event.size} ${((performance.now() - asked) / 1000).toFixed(2)} ${pause.toFixed(1)} ${Math.round(peakHeap / MB)}\n`)
+    // A crash: nothing is closed, no final checkpoint is taken.
+    process.kill(process.pid, 'SIGKILL')
+  }
+  job = ds.execute(
+    env =>
+      env.fromSource(twice(keys, checkpoint), { uid: 'keys' }).pipe(
+        ds.assignTimestampsAndWatermarks(ds.WatermarkStrategy.noWatermarks<number>(), { uid: 'ts' }),
+        ds.keyBy(key => key, { uid: 'by-key' }),
+        ds.keyedProcess(payloadCheck(chars), { uid: 'payloads' }),
+        ds.values()
+      ),
+    {
+      jobId: 'large-state',
+      stateBackend,
+      // No periodic checkpoints, and the one taken is not timed out at any size.
+      checkpointing: { store: fileStore(storeDir), timeout: 3_600_000 },
+      ...(mode === 'restore' ? { restore: 'latest' as const } : {}),
+      onWarning: () => {}
+    }
+  )
+  let records = 0
+  let sum = 0
+  let hash = 0x811c9dc5
+  let restored: number | undefined
+  job.output$.subscribe(n => {
+    restored ??= performance.now() - started
+    records++
+    sum += n
+    hash = Math.imul(hash ^ (n & 0xff), 0x01000193) >>> 0
+    if ((records & 0xffff) === 0) sample()
+  })
+  await job.done
+  sample()
+  const seconds = (performance.now() - started) / 1000
+  writeSync(1, `done ${records} ${sum} ${hash.toString(16)} ${((restored ?? 0) / 1000).toFixed(2)} ${seconds.toFixed(2)} ${Math.round(peakHeap / MB)}\n`)
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+  process.exit(1)
+})
