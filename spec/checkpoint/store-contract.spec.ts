@@ -23,12 +23,12 @@ interface Subject {
 const subjects: readonly Subject[] = [
   {
     name: 'memoryStore',
-    traits: { persistent: false },
+    traits: { persistent: false, chunks: true },
     medium: () => ({ makeStore: async () => memoryStore(), dispose: () => undefined })
   },
   {
     name: 'fileStore',
-    traits: { persistent: true },
+    traits: { persistent: true, chunks: true },
     medium: () => {
       const dir = mkdtempSync(join(tmpdir(), 'rxds-'))
       // A folder below the temporary one, so that the store also creates its directory.

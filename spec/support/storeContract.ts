@@ -18,6 +18,8 @@ import { CheckpointStoreError, type CheckpointStore, type StoredCheckpoint } fro
 export interface StoreTraits {
   /** Its checkpoints outlive the store object: a store made anew over the same medium (the same directory, the same database) sees them. */
   readonly persistent: boolean
+  /** It keeps chunks (`putChunk`, `openChunks`). */
+  readonly chunks?: boolean
 }
 
 /** One rule of the contract. */
@@ -109,6 +111,17 @@ const ids = (list: readonly StoredCheckpoint[]): number[] => list.map(c => c.che
 
 const sameIds = (actual: readonly number[], expected: readonly number[]): boolean =>
   actual.length === expected.length && actual.every((id, i) => id === expected[i])
+
+/** `store` with its chunk methods, which a check requiring `chunks` may call. */
+function withChunks(store: CheckpointStore): CheckpointStore & Required<Pick<CheckpointStore, 'putChunk' | 'openChunks'>> {
+  assert(typeof store.putChunk === 'function' && typeof store.openChunks === 'function', `${store.description}: has no putChunk and openChunks`)
+  return store as CheckpointStore & Required<Pick<CheckpointStore, 'putChunk' | 'openChunks'>>
+}
+
+function assertChunk(actual: unknown, expected: string, what: string): void {
+  assert(typeof actual === 'string', `${what}: read returned ${typeof actual}, not text`)
+  assert(actual === expected, `${what}: read returned other text than was put (${firstDifference(actual, expected)}): ${show(actual)} instead of ${show(expected)}`)
+}
 
 /** About 5 MB of text with every kind of character, and not periodic in a short cycle. */
 function largeText(): string {
@@ -313,6 +326,82 @@ export const storeChecks: readonly StoreCheck[] = [
       const listed = ids(await store.list('concurrent'))
       assert(sameIds(listed, all), `${store.description}: after 24 concurrent puts, list gave ids ${show(listed)}`)
       for (const id of all) assertText(await store.get('concurrent', id), `data ${id} `.repeat(id * 100), `${store.description}, concurrent put ${id}`)
+    }
+  },
+  {
+    name: 'chunks: read back exactly once their body is put, never listed or read before, of another checkpoint never',
+    requires: { chunks: true },
+    async run(makeStore) {
+      const store = await makeStore()
+      const chunked = withChunks(store)
+      const texts = TEXTS.map(([, text]) => text)
+      for (let n = 0; n < texts.length; n++) await chunked.putChunk({ jobId: 'chunks', checkpointId: 1 }, n, texts[n]!)
+      await chunked.putChunk({ jobId: 'chunks', checkpointId: 2 }, 0, 'of checkpoint 2')
+      assert(ids(await store.list('chunks')).length === 0, `${store.description}: chunks without a body are listed: ${show(await store.list('chunks'))}`)
+      await rejection(() => chunked.openChunks('chunks', 1), `${store.description}: openChunks of a checkpoint whose body is not put`)
+      await store.put(checkpoint('chunks', 1), 'body')
+      assert(sameIds(ids(await store.list('chunks')), [1]), `${store.description}: list gave ${show(ids(await store.list('chunks')))} once the body of 1 was put`)
+      const file = await chunked.openChunks('chunks', 1)
+      for (let n = 0; n < texts.length; n++) assertChunk(file.read(n), texts[n]!, `${store.description}, chunk ${n} (${TEXTS[n]![0]})`)
+      const large = largeText().slice(0, 1_100_000)
+      await chunked.putChunk({ jobId: 'chunks', checkpointId: 3 }, 0, large)
+      await store.put(checkpoint('chunks', 3), 'body 3')
+      assertChunk((await chunked.openChunks('chunks', 3)).read(0), large, `${store.description}, a chunk of 1.1 MB`)
+    }
+  },
+  {
+    name: 'chunks: a chunk not there throws a CheckpointStoreError naming the store, the job, the checkpoint and the chunk',
+    requires: { chunks: true },
+    async run(makeStore) {
+      const store = await makeStore()
+      const chunked = withChunks(store)
+      await chunked.putChunk({ jobId: 'missing', checkpointId: 4 }, 0, 'zero')
+      await store.put(checkpoint('missing', 4), 'body')
+      const file = await chunked.openChunks('missing', 4)
+      let error: unknown
+      try {
+        file.read(1)
+      } catch (e) {
+        error = e
+      }
+      assert(error instanceof CheckpointStoreError, `${store.description}: read of a chunk not there gave ${show(error)}, not a CheckpointStoreError`)
+      assert(error.store === store.description && error.jobId === 'missing' && error.checkpointId === 4 && /chunk 1\b/.test(error.message), `${store.description}: the error ${show(error.message)} does not name the store, the job, the checkpoint and the chunk`)
+      for (const n of [-1, 1.5, Number.NaN]) await rejection(() => chunked.putChunk({ jobId: 'missing', checkpointId: 4 }, n, 'x'), `${store.description}: putChunk of chunk ${n}`)
+      await rejection(() => chunked.putChunk({ jobId: 'missing', checkpointId: 4 }, 0, 42 as unknown as string), `${store.description}: putChunk of data that is not text`)
+    }
+  },
+  {
+    name: 'chunks: delete removes them with the body, and chunks without a body; the next put removes chunks whose body is missing',
+    requires: { chunks: true },
+    async run(makeStore) {
+      const store = await makeStore()
+      const chunked = withChunks(store)
+      const gone = async (id: number, what: string): Promise<void> => {
+        // A body put now under the id finds no chunk of before.
+        await store.put(checkpoint('tidy', id), 'later body')
+        let read: unknown
+        try {
+          read = (await chunked.openChunks('tidy', id)).read(0)
+        } catch {
+          return
+        }
+        throw new ContractViolation(`${store.description}: ${what}: chunk 0 of ${id} is still there (${show(read)})`)
+      }
+      await chunked.putChunk({ jobId: 'tidy', checkpointId: 1 }, 0, 'one')
+      await store.put(checkpoint('tidy', 1), 'body 1')
+      await store.delete('tidy', 1)
+      await gone(1, 'after delete of the checkpoint')
+      // Chunks of a checkpoint that never got its body (a run that died): removed by delete of the id…
+      await chunked.putChunk({ jobId: 'tidy', checkpointId: 2 }, 0, 'two')
+      await store.delete('tidy', 2)
+      await gone(2, 'after delete of an id with chunks and no body')
+      // … and by the next put of the job, which keeps the chunks of stored checkpoints.
+      await chunked.putChunk({ jobId: 'tidy', checkpointId: 5 }, 0, 'five')
+      await store.put(checkpoint('tidy', 5), 'body 5')
+      await chunked.putChunk({ jobId: 'tidy', checkpointId: 6 }, 0, 'six, never committed')
+      await store.put(checkpoint('tidy', 7), 'body 7')
+      assertChunk((await chunked.openChunks('tidy', 5)).read(0), 'five', `${store.description}, a stored checkpoint's chunk after the next put`)
+      await gone(6, 'after the next put of the job')
     }
   },
   {

@@ -477,11 +477,19 @@ export class CheckpointCoordinator {
       this.abort(id, error !== undefined && error === chunks?.failure ? messageOf(error) : `the store (${this.job.store.description}) failed to write it: ${messageOf(error)}`, true)
     const putBody = (): void => {
       pending.bodyPut = true
-      this.job.store.put(metadata, data).then(() => {
-        // A write that ends after its checkpoint timed out: the data is whole, but the job
-        // has moved on; what it covers is committed with the next checkpoint.
-        if (this.pending === pending) this.completed(pending, data.length + (chunks?.size ?? 0))
-      }, failed)
+      this.job.store.put(metadata, data).then(
+        () => {
+          // A write that ends after its checkpoint timed out: the data is whole, but the job
+          // has moved on; what it covers is committed with the next checkpoint.
+          if (this.pending === pending) this.completed(pending, data.length + (chunks?.size ?? 0))
+        },
+        (error: unknown) => {
+          // A put that failed stored nothing (it is atomic): the chunks are no body's.
+          pending.bodyPut = false
+          if (this.pending === pending) failed(error)
+          else chunks?.discard()
+        }
+      )
     }
     if (chunks === undefined || !chunks.used) return putBody()
     // The body last: it is the commit point, so every chunk is stored before it.
