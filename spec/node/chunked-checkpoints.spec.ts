@@ -5,7 +5,7 @@
  * the body; a missing or damaged chunk fails the restore naming the store, the job, the
  * checkpoint and the chunk; an aborted checkpoint's chunks are deleted.
  */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import * as t from 'io-ts'
@@ -61,6 +61,8 @@ function model(phases: readonly (readonly Update[])[]): string[] {
 }
 
 const KEYS = 8_000
+/** Each check runs jobs over a few MB of state on LMDB, and restores them. */
+const TIMEOUT = 60_000
 const keyName = (i: number): string => `user-${i}`
 /** Every key set (about 3.5 MB of state), then a few changed or cleared per phase. */
 const PHASES: readonly (readonly Update[])[] = [
@@ -174,7 +176,7 @@ describe('chunked checkpoints in a job', () => {
       for (const backend of [ds.heapStateBackend(), await lmdb()]) {
         expect(await dumpAfterRestore(store, first.checkpointId, backend)).withContext(`restored on ${backend.name}`).toEqual(model(PHASES.slice(0, 1)))
       }
-    })
+    }, TIMEOUT)
   }
 
   it('restores a chain of increments on a chunked base under either backend, the increments applied after the chunks', async () => {
@@ -187,7 +189,7 @@ describe('chunked checkpoints in a job', () => {
     for (const backend of [ds.heapStateBackend(), await lmdb()]) {
       expect(await dumpAfterRestore(store, last.checkpointId, backend)).withContext(`restored on ${backend.name}`).toEqual(model(PHASES))
     }
-  })
+  }, TIMEOUT)
 
   it('takes a savepoint in chunks too, which the heap backend restores', async () => {
     const store = ds.memoryStore()
@@ -195,7 +197,7 @@ describe('chunked checkpoints in a job', () => {
     const savepoint = (await store.list('keeping')).find(c => c.kind === 'savepoint')!
     expect((await keyedInBody(store, savepoint.checkpointId)).chunks).toBeDefined()
     expect(await dumpAfterRestore(store, 'sp', ds.heapStateBackend())).toEqual(model(PHASES.slice(0, 2)))
-  })
+  }, TIMEOUT)
 
   it('writes the state into the body for a store without chunks, as before', async () => {
     const store = withoutChunks(ds.memoryStore())
@@ -204,7 +206,7 @@ describe('chunked checkpoints in a job', () => {
     expect(keyed.chunks).toBeUndefined()
     expect(keyed.states.some(s => s.entries.length === KEYS)).toBeTrue()
     expect(await dumpAfterRestore(store, events[0]!.checkpointId, await lmdb())).toEqual(model(PHASES.slice(0, 1)))
-  })
+  }, TIMEOUT)
 
   it('fails a restore whose chunk is missing or damaged, naming the operator, the store, the job, the checkpoint and the chunk', async () => {
     const store = fileStore(join(dir, 'checkpoints'))
@@ -225,7 +227,7 @@ describe('chunked checkpoints in a job', () => {
       ds.StateError,
       new RegExp(`checkpoint ${id} of job 'keeping' cannot be restored: chunk 1 of checkpoint ${id} cannot be read: .*checkpoint ${id} of job 'keeping' has no chunk 1`)
     )
-  })
+  }, TIMEOUT)
 
   it('deletes the chunks of a checkpoint whose body the store refused, and never lists them', async () => {
     // Chunks in one store, bodies in another: a put of the next body cannot tidy the chunks away.
@@ -254,7 +256,31 @@ describe('chunked checkpoints in a job', () => {
     // Its chunks are gone: a body put now under its id finds none.
     await inner.put({ jobId: 'keeping', checkpointId: 1, timestamp: 0, kind: 'checkpoint' }, 'x')
     await expectAsync(inner.openChunks!('keeping', 1).then(f => f.read(0))).toBeRejectedWithError(ds.CheckpointStoreError, /has no chunk 0/)
-  })
+  }, TIMEOUT)
+
+  it('never restores from a torn chunk folder (a process killed while writing chunks), and the next checkpoint of that id starts it afresh', async () => {
+    const store = fileStore(join(dir, 'checkpoints'))
+    const { events } = await run(store, await lmdb(), { phases: PHASES.slice(0, 1) })
+    const last = events.at(-1)!.checkpointId
+    // What a process killed while writing checkpoint last + 1 leaves: chunks, no manifest.
+    const torn = join(dir, 'checkpoints', 'job-keeping', `${last + 1}.chunks`)
+    mkdirSync(torn)
+    writeFileSync(join(torn, '0.json'), '{"states":{"value":[[0,"torn",null,1]]},"tables":{}}')
+    writeFileSync(join(torn, '7.json'), 'torn')
+    const restored = ds.execute(env => pipeline(env, phased(PHASES.slice(0, 2), async () => void (await restored.checkpoint()))), {
+      jobId: 'keeping',
+      checkpointing: { store, retain: 100 },
+      restore: 'latest',
+      stateBackend: await lmdb(),
+      onWarning: () => {}
+    })
+    const completed: number[] = []
+    restored.checkpoints$.subscribe(e => e.type === 'completed' && completed.push(e.checkpointId))
+    expect((await restored.done).restoredFrom).toBe(last)
+    expect(completed[0]).toBe(last + 1)
+    expect(readdirSync(torn)).not.toContain('7.json')
+    expect(await dumpAfterRestore(store, last + 1, ds.heapStateBackend())).toEqual(model(PHASES.slice(0, 2)))
+  }, TIMEOUT)
 
   it('aborts a checkpoint whose chunk the store refuses, naming the chunk; the job goes on', async () => {
     const inner = ds.memoryStore()
@@ -268,5 +294,5 @@ describe('chunked checkpoints in a job', () => {
     expect(aborted[0]!.reason).toMatch(/the store \(a store that refuses chunk 1\) failed to write chunk 1: disk full/)
     expect(events[0]!.checkpointId).toBe(2)
     expect(await dumpAfterRestore(store, 2, ds.heapStateBackend())).toEqual(model(PHASES.slice(0, 2)))
-  })
+  }, TIMEOUT)
 })
