@@ -11,7 +11,10 @@
  *
  * and the two runs must emit the same values in the same order (count, sum and an
  * order-sensitive hash). Reported per run: wall time, records/s, peak heap, peak RSS and the
- * state directory's peak allocated size on disk. A state-heavy scenario, not an interleaved
+ * state directory's peak allocated size on disk. Then, on LMDB under the same small heap
+ * (bench/large-checkpoint-job.ts), a checkpoint of the whole state after every key's first
+ * record, to a `fileStore` in chunks (its size, time and longest event-loop pause), and its
+ * restore in a new process, which must read every key's payload back. A state-heavy scenario, not an interleaved
  * measurement: one run per backend.
  */
 import { spawn } from 'node:child_process'
@@ -58,6 +61,45 @@ function runJob(backend: JobRun['backend'], keys: number, heapMb: number, dir: s
   })
 }
 
+/** A checkpoint of the whole state on LMDB and its restore in a new process (bench/large-checkpoint-job.ts). */
+interface CheckpointRun {
+  readonly size: number
+  readonly seconds: number
+  readonly pauseMs: number
+  readonly heapMb: number
+  readonly restoreSeconds: number
+  readonly restoredRecords: number
+  readonly restoredSum: number
+  readonly restoredHeapMb: number
+}
+
+/** Runs bench/large-checkpoint-job.js in `mode`; its stdout, or a rejection with its stderr. */
+function runCheckpointJob(mode: 'first' | 'restore', keys: number, heapMb: number, dir: string): Promise<string> {
+  const job = join(__dirname, 'large-checkpoint-job.js')
+  const args = [`--max-old-space-size=${heapMb}`, job, 'lmdb', join(dir, 'state'), join(dir, 'store'), String(keys), String(PAYLOAD_CHARS), mode]
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4_000)))
+  return new Promise((resolve, reject) => {
+    child.on('error', reject)
+    // The first run kills itself once its checkpoint is stored.
+    child.on('close', (code, signal) => (code === 0 || signal === 'SIGKILL' ? resolve(stdout) : reject(new Error(`the checkpoint job (${mode}) failed (exit ${code}, signal ${signal}): ${stderr.trim().split('\n')[0] ?? ''}`))))
+  })
+}
+
+/** Checkpoints the state of `keys` keys on LMDB under `heapMb`, then restores it in a new process and reads every key back. */
+async function runCheckpointed(keys: number, heapMb: number, dir: string): Promise<CheckpointRun> {
+  const first = /^checkpointed \d+ (\d+) ([\d.]+) ([\d.]+) (\d+)$/m.exec(await runCheckpointJob('first', keys, heapMb, dir))
+  if (first === null) throw new Error('the checkpoint job printed no checkpoint')
+  const done = /^done (\d+) (-?\d+) [0-9a-f]+ ([\d.]+) [\d.]+ (\d+)$/m.exec(await runCheckpointJob('restore', keys, heapMb, dir))
+  if (done === null) throw new Error('the restored job did not finish')
+  const [size, seconds, pause, heap] = first.slice(1).map(Number) as [number, number, number, number]
+  const [records, sum, restoreSeconds, restoredHeap] = done.slice(1).map(Number) as [number, number, number, number]
+  return { size, seconds, pauseMs: pause, heapMb: heap, restoreSeconds, restoredRecords: records, restoredSum: sum, restoredHeapMb: restoredHeap }
+}
+
 function row(run: JobRun, heapLimitMb: number): string {
   const perSecond = run.records / run.seconds
   const cells = [
@@ -80,6 +122,7 @@ export async function largeState(keys: number): Promise<AfterReport> {
     runJob(backend, keys, heapMb, join(dir, backend)).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))
   try {
     const onDisk = await attempt('lmdb', SMALL_HEAP_MB)
+    const checkpointed = await runCheckpointed(keys, SMALL_HEAP_MB, join(dir, 'checkpointed')).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))
     const onHeap = await attempt('heap', LARGE_HEAP_MB)
     const lines = [
       `${keys.toLocaleString('en-US')} keys × ${PAYLOAD_CHARS} characters, every key written once and read back once`,
@@ -87,6 +130,14 @@ export async function largeState(keys: number): Promise<AfterReport> {
       onDisk instanceof Error ? onDisk.message : row(onDisk, SMALL_HEAP_MB),
       onHeap instanceof Error ? onHeap.message : row(onHeap, LARGE_HEAP_MB)
     ]
+    lines.push(
+      checkpointed instanceof Error
+        ? checkpointed.message
+        : `LMDB checkpoint of the state after every key's first record: ${(checkpointed.size / 1e6).toFixed(0)} M characters in ${checkpointed.seconds.toFixed(1)} s, ` +
+            `longest event-loop pause ${checkpointed.pauseMs.toFixed(0)} ms, peak heap ${checkpointed.heapMb} MB; restored in a new process in ${checkpointed.restoreSeconds.toFixed(1)} s ` +
+            `(to its first record), peak heap ${checkpointed.restoredHeapMb} MB, ${checkpointed.restoredRecords.toLocaleString('en-US')} records, sum ${checkpointed.restoredSum}`
+    )
+    const restoredWhole = !(checkpointed instanceof Error) && checkpointed.restoredRecords === keys && checkpointed.restoredSum === 2 * keys
     if (onDisk instanceof Error || onHeap instanceof Error) return { ok: false, lines, data: { keys, payloadChars: PAYLOAD_CHARS, runs: [onDisk, onHeap].filter(r => !(r instanceof Error)) } }
     const same = onDisk.records === onHeap.records && onDisk.sum === onHeap.sum && onDisk.hash === onHeap.hash
     const complete = onDisk.records === 2 * keys && onDisk.sum === 3 * keys
@@ -96,7 +147,7 @@ export async function largeState(keys: number): Promise<AfterReport> {
         ? `results agree: ${onDisk.records.toLocaleString('en-US')} records, sum ${onDisk.sum}, hash ${onDisk.hash}`
         : `RESULTS DIFFER: lmdb ${JSON.stringify(onDisk)}, heap ${JSON.stringify(onHeap)}`
     )
-    return { ok: same && complete, lines, data: { keys, payloadChars: PAYLOAD_CHARS, runs: [onDisk, onHeap] } }
+    return { ok: same && complete && restoredWhole, lines, data: { keys, payloadChars: PAYLOAD_CHARS, runs: [onDisk, onHeap], checkpointed: checkpointed instanceof Error ? checkpointed.message : checkpointed } }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
