@@ -6,7 +6,7 @@
  * the checkpoints its chain needs), checking each against its reference.
  */
 import { messageOf } from '../core/errors'
-import type { ChunkReader, ChunkRef, ChunkSink } from '../state/chunks'
+import { type ChunkReader, type ChunkRef, type ChunkSink, inlineChunks, isChunked } from '../state/chunks'
 import { CheckpointStoreError, type CheckpointStore } from './CheckpointStore'
 import { checksum } from './checkpointFormat'
 
@@ -95,11 +95,13 @@ export async function openChunkReader(store: CheckpointStore, jobId: string, res
       throw fail(id, `the chunks of checkpoint ${id} cannot be read: ${messageOf(error)}`, error)
     }
   }
-  return {
+  const reader: ChunkReader = {
+    inline: (info, keyed) => (isChunked(keyed) ? inlineChunks(info, keyed, reader) : keyed),
     read: ref => {
       const id = ref.checkpoint ?? restoring
       const file = files.get(id)
       const what = `chunk ${ref.n} of checkpoint ${id}`
+      if (!Number.isSafeInteger(ref.n) || !Number.isSafeInteger(ref.length) || typeof ref.checksum !== 'string') throw fail(id, `${JSON.stringify(ref)} is not a chunk reference`)
       if (file === undefined) throw fail(id, `${what} is not among the checkpoints it reads`)
       let text: string
       try {
@@ -112,4 +114,5 @@ export async function openChunkReader(store: CheckpointStore, jobId: string, res
       return text
     }
   }
+  return reader
 }

@@ -16,7 +16,7 @@ import type { OperatorInfo } from '../core/OperatorOptions'
 import { describeValue } from '../core/describe'
 import { DEFAULT_MAX_PARALLELISM, checkMaxParallelism } from './KeyGroup'
 import { checkedKeyedSnapshot, encodeKey, type KeyedStateSnapshot, type SnapshotEntry, type SnapshotState, type TableSnapshot } from './snapshotFormat'
-import { type ChunkedKeyedSnapshot, type ChunkReader, inlineChunks } from './chunks'
+import type { ChunkReader } from './chunks'
 import { KeyContext } from './KeyContext'
 import { createState, type InternalKvState, type InternalMergingState, type KvTable, type StateRuntime } from './heapStates'
 import type { MapStateDescriptor, MergingStateDescriptor, StateDescriptor, StateOf } from './StateDescriptor'
@@ -191,8 +191,11 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
    * snapshot is copied, so it can be restored again however the restored state is changed.
    */
   restore(snapshot: unknown, chunks?: ChunkReader): void {
-    // A chunked snapshot (written by a backend on disk) is read whole: the heap holds the state anyway.
-    const { states, tables = [] } = inlineChunks(this.info, checkedKeyedSnapshot(this.info, snapshot, this.keys.maxParallelism) as ChunkedKeyedSnapshot, chunks)
+    // A chunked snapshot (written by a backend on disk) is read whole by the job's reader: the
+    // heap holds the state anyway. (The reading is the job's code, kept out of pages that run no job.)
+    const whole = chunks === undefined ? snapshot : chunks.inline(this.info, snapshot)
+    const { states, tables = [], chunks: unread } = checkedKeyedSnapshot(this.info, whole, this.keys.maxParallelism)
+    if (unread !== undefined) throw new StateError(this.info, '*', 'cannot restore: the keyed state is in chunks, which only a job restoring the checkpoint from its store can read')
     for (const { table } of this.registered.values()) table.clear()
     for (const { table } of this.internal.values()) table.clear()
     this.pendingRestore.clear()

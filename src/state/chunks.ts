@@ -64,6 +64,8 @@ export interface ChunkSink {
  */
 export interface ChunkReader {
   read(ref: ChunkRef): string
+  /** `keyed` with its chunks read into its states and tables (`inlineChunks`), as it is when it has none. */
+  inline(info: OperatorInfo, keyed: unknown): unknown
 }
 
 /** @internal What one chunk holds: per state and per table, its entries in the chunk's groups. */
