@@ -66,6 +66,7 @@ interface CheckpointRun {
   readonly size: number
   readonly seconds: number
   readonly pauseMs: number
+  readonly pauseCpuMs: number
   readonly heapMb: number
   readonly restoreSeconds: number
   readonly restoredRecords: number
@@ -91,13 +92,13 @@ function runCheckpointJob(mode: 'first' | 'restore', keys: number, heapMb: numbe
 
 /** Checkpoints the state of `keys` keys on LMDB under `heapMb`, then restores it in a new process and reads every key back. */
 async function runCheckpointed(keys: number, heapMb: number, dir: string): Promise<CheckpointRun> {
-  const first = /^checkpointed \d+ (\d+) ([\d.]+) ([\d.]+) (\d+)$/m.exec(await runCheckpointJob('first', keys, heapMb, dir))
+  const first = /^checkpointed \d+ (\d+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+)$/m.exec(await runCheckpointJob('first', keys, heapMb, dir))
   if (first === null) throw new Error('the checkpoint job printed no checkpoint')
   const done = /^done (\d+) (-?\d+) [0-9a-f]+ ([\d.]+) [\d.]+ (\d+)$/m.exec(await runCheckpointJob('restore', keys, heapMb, dir))
   if (done === null) throw new Error('the restored job did not finish')
-  const [size, seconds, pause, heap] = first.slice(1).map(Number) as [number, number, number, number]
+  const [size, seconds, pause, pauseCpu, heap] = first.slice(1).map(Number) as [number, number, number, number, number]
   const [records, sum, restoreSeconds, restoredHeap] = done.slice(1).map(Number) as [number, number, number, number]
-  return { size, seconds, pauseMs: pause, heapMb: heap, restoreSeconds, restoredRecords: records, restoredSum: sum, restoredHeapMb: restoredHeap }
+  return { size, seconds, pauseMs: pause, pauseCpuMs: pauseCpu, heapMb: heap, restoreSeconds, restoredRecords: records, restoredSum: sum, restoredHeapMb: restoredHeap }
 }
 
 function row(run: JobRun, heapLimitMb: number): string {
@@ -134,7 +135,7 @@ export async function largeState(keys: number): Promise<AfterReport> {
       checkpointed instanceof Error
         ? checkpointed.message
         : `LMDB checkpoint of the state after every key's first record: ${(checkpointed.size / 1e6).toFixed(0)} M characters in ${checkpointed.seconds.toFixed(1)} s, ` +
-            `longest event-loop pause ${checkpointed.pauseMs.toFixed(0)} ms, peak heap ${checkpointed.heapMb} MB; restored in a new process in ${checkpointed.restoreSeconds.toFixed(1)} s ` +
+            `longest event-loop pause ${checkpointed.pauseMs.toFixed(0)} ms (at most ${checkpointed.pauseCpuMs.toFixed(0)} ms of CPU within one), peak heap ${checkpointed.heapMb} MB; restored in a new process in ${checkpointed.restoreSeconds.toFixed(1)} s ` +
             `(to its first record), peak heap ${checkpointed.restoredHeapMb} MB, ${checkpointed.restoredRecords.toLocaleString('en-US')} records, sum ${checkpointed.restoredSum}`
     )
     const restoredWhole = !(checkpointed instanceof Error) && checkpointed.restoredRecords === keys && checkpointed.restoredSum === 2 * keys

@@ -38,7 +38,7 @@ describe('a checkpoint larger than the heap', () => {
 
   it('of 40,000 keys × 2,600 characters on LMDB is taken under a 32 MB heap, and a new process restores it and reads every payload back', () => {
     const first = run('first')
-    const checkpointed = /^checkpointed (\d+) (\d+) [\d.]+ [\d.]+ (\d+)$/m.exec(first.stdout)
+    const checkpointed = /^checkpointed (\d+) (\d+) [\d.]+ [\d.]+ [\d.]+ (\d+)$/m.exec(first.stdout)
     expect(checkpointed).withContext(`the first run did not checkpoint (status ${first.status}, signal ${first.signal}): ${first.stderr.slice(-1_500)}`).not.toBeNull()
     expect(first.signal).withContext('it was killed after its checkpoint').toBe('SIGKILL')
     const size = Number(checkpointed![2])
