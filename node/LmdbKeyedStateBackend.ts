@@ -42,7 +42,7 @@ import { LmdbTimerQueue } from './LmdbTimerQueue'
 import type { TimerQueue, TimerQueueOptions } from '../src/core/TimerQueue'
 import { elementKey, elementRange, entryKeyOf, groupOf, keyPrefix, namespacedKey, parseKey, stateOf, stateRange, type StoreKey } from './storeKeys'
 import { joinElements, splitElements } from './elementEntries'
-import { CHUNK_CHARS, type ChunkedKeyedSnapshot, type ChunkReader, type ChunkRef, type ChunkSink, chunkText, readChunk } from '../src/state/chunks'
+import { CHUNK_CHARS, type ChunkedKeyedSnapshot, type ChunkReader, type ChunkRef, type ChunkSink, chunkText, ownsEntry, readChunk } from '../src/state/chunks'
 import type { RemovedEntry } from '../src/state/incremental'
 
 /** @internal How one operator's store is opened and closed. */
@@ -411,7 +411,7 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
           for (const [name, entries] of Object.entries(parts)) {
             if (!listed.has(name)) throw new StateError(this.info, name, `cannot restore: chunk ${ref.n} of checkpoint ${ref.checkpoint ?? '?'} holds entries of ${what} "${name}", which its snapshot does not list`)
             const write = writers.get(name)
-            if (write !== undefined) for (const entry of entries) write.put(entry)
+            if (write !== undefined) for (const entry of entries) if (ownsEntry(keyed, entry)) write.put(entry)
           }
         }
       })

@@ -3,7 +3,8 @@
  * chunks of about 1 MB, the body last; the heap and LMDB backends restore them (a full
  * checkpoint, a chain on a chunked base, a savepoint); a store without chunks gets the state in
  * the body; a missing or damaged chunk fails the restore naming the store, the job, the
- * checkpoint and the chunk; an aborted checkpoint's chunks are deleted.
+ * checkpoint and the chunk; an aborted checkpoint's chunks are deleted; rescaling gives each
+ * subtask the chunks of its key groups.
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -12,6 +13,10 @@ import * as t from 'io-ts'
 import * as ds from '../../src/index'
 import { fileStore, lmdbStateBackend } from '../../node/index'
 import { decodeCheckpoint } from '../../src/checkpoint/checkpointFormat'
+import { openChunkReader } from '../../src/checkpoint/checkpointChunks'
+import { withChunkOrigins } from '../../src/job/checkpointChain'
+import { type ChunkedKeyedSnapshot, type ChunkReader, type ChunkRef, inlineChunks } from '../../src/state/chunks'
+import { keyGroupRange, rescaleOperatorSnapshots } from '../../src/state/rescale'
 
 interface Update {
   readonly key: string
@@ -197,6 +202,37 @@ describe('chunked checkpoints in a job', () => {
     const savepoint = (await store.list('keeping')).find(c => c.kind === 'savepoint')!
     expect((await keyedInBody(store, savepoint.checkpointId)).chunks).toBeDefined()
     expect(await dumpAfterRestore(store, 'sp', ds.heapStateBackend())).toEqual(model(PHASES.slice(0, 2)))
+  }, TIMEOUT)
+
+  it('rescales a chunked keyed part to the chunks of each subtask\'s key groups, a restore of which keeps only its groups\' entries', async () => {
+    const store = ds.memoryStore()
+    const { events } = await run(store, await lmdb(), { phases: PHASES.slice(0, 1) })
+    const id = events[0]!.checkpointId
+    const listed = (await store.list('keeping')).find(c => c.checkpointId === id)!
+    const checkpoint = withChunkOrigins(decodeCheckpoint(store.description, listed, await store.get('keeping', id)))
+    const snapshot = checkpoint.operators['keeping'] as { keyed: { maxParallelism: number; chunks: ChunkRef[] } }
+    const all = snapshot.keyed.chunks
+    expect(all.length).toBeGreaterThanOrEqual(3)
+    const reader = await openChunkReader(store, 'keeping', id, [id])
+    const read: number[] = []
+    const counting: ChunkReader = { read: ref => (read.push(ref.n), reader.read(ref)), inline: (info, keyed) => inlineChunks(info, keyed as ChunkedKeyedSnapshot, counting) }
+    const info = { kind: 'keyedProcess', name: 'keyedProcess', uid: 'keeping' }
+    const parallelism = 3
+    const subtasks = rescaleOperatorSnapshots([snapshot], parallelism, info)
+    let restored = 0
+    for (let index = 0; index < parallelism; index++) {
+      const { start, end } = keyGroupRange(snapshot.keyed.maxParallelism, parallelism, index)
+      const keyed = subtasks[index]!.keyed as unknown as ChunkedKeyedSnapshot
+      const expected = all.filter(c => c.last >= start && c.first <= end).map(c => c.n)
+      expect(keyed.chunks!.map(c => c.n)).withContext(`subtask ${index}'s chunks`).toEqual(expected)
+      read.length = 0
+      const whole = counting.inline(info, keyed) as { states: Array<{ name: string; entries: Array<[number, ...unknown[]]> }> }
+      expect(read).withContext(`the chunks subtask ${index} reads`).toEqual(expected)
+      const values = whole.states.find(s => s.name === 'value')!.entries
+      expect(values.every(([group]) => group >= start && group <= end)).withContext(`subtask ${index} keeps its groups only`).toBeTrue()
+      restored += values.length
+    }
+    expect(restored).withContext('every key restored by one subtask').toBe(KEYS)
   }, TIMEOUT)
 
   it('writes the state into the body for a store without chunks, as before', async () => {

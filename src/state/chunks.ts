@@ -79,6 +79,14 @@ export type ChunkedKeyedSnapshot = Omit<KeyedStateSnapshot, 'chunks' | 'incremen
   readonly chunks?: readonly ChunkRef[]
   /** Increments to apply after the chunks, oldest first (a chain whose base is chunked is not merged in memory). */
   readonly increments?: readonly KeyedStateIncrement[]
+  /** A rescaled part: only these key groups' entries of its chunks are its own (`rescale.ts`). */
+  readonly keyGroups?: { readonly start: number; readonly end: number }
+}
+
+/** @internal Whether an entry of a chunk belongs to `keyed` (all do, unless it was rescaled to a range of key groups). */
+export function ownsEntry(keyed: ChunkedKeyedSnapshot, entry: SnapshotEntry): boolean {
+  const range = keyed.keyGroups
+  return range === undefined || (entry[0] >= range.start && entry[0] <= range.end)
 }
 
 /** @internal Whether a keyed part's entries are in chunks. */
@@ -138,25 +146,26 @@ export function inlineChunks(info: OperatorInfo, keyed: ChunkedKeyedSnapshot, re
     const { chunks: _chunks, increments: _increments, ...full } = keyed
     return full
   }
-  const { chunks, increments = [], ...header } = keyed
+  const { chunks, increments = [], keyGroups: _keyGroups, ...header } = keyed
   const states = header.states.map(s => ({ ...s, entries: [...s.entries] }))
   const tables = (header.tables ?? []).map(s => ({ ...s, entries: [...s.entries] }))
   const stateEntries = new Map(states.map(s => [s.name, s.entries]))
   const tableEntries = new Map(tables.map(s => [s.name, s.entries]))
+  const owns = (entry: SnapshotEntry): boolean => ownsEntry(keyed, entry)
   for (const ref of chunks) {
     const chunk = readChunk(info, reader, ref)
-    append(info, ref, stateEntries, chunk.states, 'state')
-    append(info, ref, tableEntries, chunk.tables, 'table')
+    append(info, ref, stateEntries, chunk.states, 'state', owns)
+    append(info, ref, tableEntries, chunk.tables, 'table', owns)
   }
   const full: KeyedStateSnapshot = { format: header.format, version: header.version, maxParallelism: header.maxParallelism, states, tables }
   return increments.length === 0 ? full : applyKeyedIncrements(full, increments)
 }
 
-function append(info: OperatorInfo, ref: ChunkRef, into: Map<string, SnapshotEntry[]>, from: Readonly<Record<string, readonly SnapshotEntry[]>>, what: string): void {
+function append(info: OperatorInfo, ref: ChunkRef, into: Map<string, SnapshotEntry[]>, from: Readonly<Record<string, readonly SnapshotEntry[]>>, what: string, owns: (entry: SnapshotEntry) => boolean): void {
   for (const [name, entries] of Object.entries(from)) {
     const target = into.get(name)
     if (target === undefined) throw new StateError(info, name, `cannot restore: chunk ${ref.n} of checkpoint ${ref.checkpoint ?? '?'} holds entries of ${what} "${name}", which its snapshot does not list`)
-    for (const entry of entries) target.push(entry)
+    for (const entry of entries) if (owns(entry)) target.push(entry)
   }
 }
 

@@ -17,6 +17,7 @@
 import { StateError } from '../core/errors'
 import type { OperatorInfo } from '../core/OperatorOptions'
 import { checkMaxParallelism, keyGroupOfId } from './KeyGroup'
+import { chunksOfKeyGroups, isChunked } from './chunks'
 import { keyId } from '../core/Key'
 import { type OperatorStateSnapshot, redistributeOperatorState, OperatorStateSnapshot as OperatorStateSnapshotCodec } from './OperatorState'
 import { decodeKey, decodeTime, describeErrors, encodeTime, type KeyedStateSnapshot, OperatorSnapshot, type SnapshotEntry, type SnapshotState, type TableSnapshot, type TimersSnapshot } from './snapshotFormat'
@@ -69,7 +70,7 @@ export function rescaleOperatorSnapshots(snapshots: readonly unknown[], parallel
     const owns = maxParallelism === undefined ? () => true : inRange(keyGroupRange(maxParallelism, parallelism, index))
     const group = (encodedKey: unknown): number => keyGroupOfId(keyId(decodeKey(encodedKey as SnapshotEntry[1])), maxParallelism!)
     const snapshot: OperatorSnapshot = { format: 'rx-datastream/operator', version: 1, kind }
-    if (keyed.length > 0) snapshot.keyed = rescaleKeyed(keyed, owns)
+    if (keyed.length > 0) snapshot.keyed = rescaleKeyed(keyed, owns, maxParallelism === undefined ? undefined : keyGroupRange(maxParallelism, parallelism, index))
     const timers = decoded.map(s => s.timers).filter((x): x is TimersSnapshot => x !== undefined)
     if (timers.length > 0) snapshot.timers = { eventTime: mergeTimers(timers.map(x => x.eventTime), owns), processingTime: mergeTimers(timers.map(x => x.processingTime), owns) }
     if (operatorStates !== undefined) snapshot.operatorState = operatorStates[index]
@@ -84,7 +85,12 @@ export function rescaleOperatorSnapshots(snapshots: readonly unknown[], parallel
 // parts
 // -------------------------------------------------------------------------------------
 
-function rescaleKeyed(keyed: readonly KeyedStateSnapshot[], owns: (group: number) => boolean): KeyedStateSnapshot {
+/**
+ * The keyed part of the subtask owning `range`: the entries of its groups, and of chunked parts
+ * (`chunks.ts`) the chunks that hold any of its groups, with the range, so that a restore keeps
+ * of them only its groups' entries. A chunk is never read here.
+ */
+function rescaleKeyed(keyed: readonly KeyedStateSnapshot[], owns: (group: number) => boolean, range: KeyGroupRange | undefined): KeyedStateSnapshot {
   const states = new Map<string, SnapshotState>()
   for (const snapshot of keyed) {
     for (const state of snapshot.states) {
@@ -103,7 +109,10 @@ function rescaleKeyed(keyed: readonly KeyedStateSnapshot[], owns: (group: number
       else seen.entries.push(...entries)
     }
   }
-  return { format: 'rx-datastream/keyed-state', version: 1, maxParallelism: keyed[0]!.maxParallelism, states: [...states.values()], tables: [...tables.values()] }
+  const rescaled: KeyedStateSnapshot = { format: 'rx-datastream/keyed-state', version: 1, maxParallelism: keyed[0]!.maxParallelism, states: [...states.values()], tables: [...tables.values()] }
+  if (range === undefined || !keyed.some(k => isChunked(k))) return rescaled
+  const chunks = keyed.flatMap(k => (isChunked(k) ? chunksOfKeyGroups(k.chunks, range.start, range.end) : []))
+  return { ...rescaled, chunks, keyGroups: range } as KeyedStateSnapshot
 }
 
 /** The timers of the owned groups from every old subtask, merged by time (each list is in firing order, so the result is too). */
