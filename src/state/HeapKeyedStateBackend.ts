@@ -194,8 +194,8 @@ export class HeapKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     // A chunked snapshot (written by a backend on disk) is read whole by the job's reader: the
     // heap holds the state anyway. (The reading is the job's code, kept out of pages that run no job.)
     const whole = chunks === undefined ? snapshot : chunks.inline(this.info, snapshot)
-    const { states, tables = [], chunks: unread } = checkedKeyedSnapshot(this.info, whole, this.keys.maxParallelism)
-    if (unread !== undefined) throw new StateError(this.info, '*', 'cannot restore: the keyed state is in chunks, which only a job restoring the checkpoint from its store can read')
+    // (A chunked snapshot reaches a backend only from a job, which always gives the reader.)
+    const { states, tables = [] } = checkedKeyedSnapshot(this.info, whole, this.keys.maxParallelism)
     for (const { table } of this.registered.values()) table.clear()
     for (const { table } of this.internal.values()) table.clear()
     this.pendingRestore.clear()

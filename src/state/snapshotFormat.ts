@@ -69,14 +69,9 @@ export const KeyedStateSnapshot = /*#__PURE__*/ t.intersection([
     maxParallelism: t.number,
     states: /*#__PURE__*/ t.array(SnapshotState)
   }),
-  /*#__PURE__*/ t.partial({
-    tables: /*#__PURE__*/ t.array(TableSnapshot),
-    /** The entries in chunks stored apart (`src/state/chunks.ts`): `states` and `tables` then list headers only. */
-    // Each reference is checked as it is read (`openChunkReader`), by the job's code only.
-    chunks: /*#__PURE__*/ t.array(t.unknown),
-    /** A chain whose base is chunked: its increments, oldest first, applied after the chunks on restore. */
-    increments: /*#__PURE__*/ t.array(t.unknown)
-  })
+  // A chunked part's `chunks` (`chunks.ts`) are not in the codec: they are checked as they are
+  // read, by the job's code only, which keeps them out of pages that run no job.
+  /*#__PURE__*/ t.partial({ tables: /*#__PURE__*/ t.array(TableSnapshot) })
 ])
 
 /** @internal One timer: [key group, key, namespace, time]. */
