@@ -89,8 +89,8 @@ const SETS: readonly BundleSet[] = [
     imports: 'the stream above, and execute, indexedDbStore, valueState, mapState with io-ts codecs',
     target: 20_000,
     targetPending: true,
-    // 55.4 KB (53.5 KB before chunked checkpoints, 51.4 KB before a restore read the chains of incremental checkpoints), +3 %
-    ceiling: 56_900,
+    // 55.7 KB (53.5 KB before chunked checkpoints, 51.4 KB before a restore read the chains of incremental checkpoints), +3 %
+    ceiling: 57_400,
     source: DASHBOARD_SOURCE
   }
 ]
