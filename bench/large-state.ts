@@ -39,26 +39,34 @@ interface JobRun {
   readonly diskMb: number
 }
 
-/** Runs the job once in a child process; rejects with its stderr if it fails. */
-function runJob(backend: JobRun['backend'], keys: number, heapMb: number, dir: string): Promise<JobRun> {
-  const job = join(__dirname, 'large-state-job.js')
-  const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, job, backend, dir, String(keys), String(PAYLOAD_CHARS)], { stdio: ['ignore', 'pipe', 'pipe'] })
+/** How a child process ended: its exit code or signal, its stdout, and the first line of its stderr. */
+interface ChildEnd {
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+  readonly stdout: string
+  readonly firstError: string
+}
+
+/** Runs `script` (in this folder) with node under a heap of `heapMb` MB; resolves when it ends, however it ends. */
+function runChild(script: string, heapMb: number, args: readonly string[]): Promise<ChildEnd> {
+  const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, join(__dirname, script), ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4_000)))
   return new Promise((resolve, reject) => {
     child.on('error', reject)
-    child.on('close', (code, signal) => {
-      const match = /^done (\d+) (-?\d+) ([0-9a-f]+) ([\d.]+) (\d+) (\d+) (\d+)$/m.exec(stdout)
-      if (code !== 0 || match === null) {
-        reject(new Error(`the ${backend} run failed (exit ${code}, signal ${signal}): ${stderr.trim().split("\n")[0] ?? ""}`))
-        return
-      }
-      const [records, sum, hash, seconds, heap, rss, disk] = match.slice(1) as [string, string, string, string, string, string, string]
-      resolve({ backend, records: Number(records), sum: Number(sum), hash, seconds: Number(seconds), heapMb: Number(heap), rssMb: Number(rss), diskMb: Number(disk) })
-    })
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, firstError: stderr.trim().split('\n')[0] ?? '' }))
   })
+}
+
+/** Runs the job once in a child process; rejects with its stderr if it fails. */
+async function runJob(backend: JobRun['backend'], keys: number, heapMb: number, dir: string): Promise<JobRun> {
+  const { code, signal, stdout, firstError } = await runChild('large-state-job.js', heapMb, [backend, dir, String(keys), String(PAYLOAD_CHARS)])
+  const match = /^done (\d+) (-?\d+) ([0-9a-f]+) ([\d.]+) (\d+) (\d+) (\d+)$/m.exec(stdout)
+  if (code !== 0 || match === null) throw new Error(`the ${backend} run failed (exit ${code}, signal ${signal}): ${firstError}`)
+  const [records, sum, hash, seconds, heap, rss, disk] = match.slice(1) as [string, string, string, string, string, string, string]
+  return { backend, records: Number(records), sum: Number(sum), hash, seconds: Number(seconds), heapMb: Number(heap), rssMb: Number(rss), diskMb: Number(disk) }
 }
 
 /** A checkpoint of the whole state on LMDB and its restore in a new process (bench/large-checkpoint-job.ts). */
@@ -75,19 +83,12 @@ interface CheckpointRun {
 }
 
 /** Runs bench/large-checkpoint-job.js in `mode`; its stdout, or a rejection with its stderr. */
-function runCheckpointJob(mode: 'first' | 'restore', keys: number, heapMb: number, dir: string): Promise<string> {
-  const job = join(__dirname, 'large-checkpoint-job.js')
-  const args = [`--max-old-space-size=${heapMb}`, job, 'lmdb', join(dir, 'state'), join(dir, 'store'), String(keys), String(PAYLOAD_CHARS), mode]
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4_000)))
-  return new Promise((resolve, reject) => {
-    child.on('error', reject)
-    // The first run kills itself once its checkpoint is stored.
-    child.on('close', (code, signal) => (code === 0 || signal === 'SIGKILL' ? resolve(stdout) : reject(new Error(`the checkpoint job (${mode}) failed (exit ${code}, signal ${signal}): ${stderr.trim().split('\n')[0] ?? ''}`))))
-  })
+async function runCheckpointJob(mode: 'first' | 'restore', keys: number, heapMb: number, dir: string): Promise<string> {
+  const args = ['lmdb', join(dir, 'state'), join(dir, 'store'), String(keys), String(PAYLOAD_CHARS), mode]
+  const { code, signal, stdout, firstError } = await runChild('large-checkpoint-job.js', heapMb, args)
+  // The first run kills itself once its checkpoint is stored.
+  if (code === 0 || signal === 'SIGKILL') return stdout
+  throw new Error(`the checkpoint job (${mode}) failed (exit ${code}, signal ${signal}): ${firstError}`)
 }
 
 /** Checkpoints the state of `keys` keys on LMDB under `heapMb`, then restores it in a new process and reads every key back. */

@@ -17,12 +17,7 @@ import { openChunkReader } from '../../src/checkpoint/checkpointChunks'
 import { withChunkOrigins } from '../../src/job/checkpointChain'
 import { type ChunkedKeyedSnapshot, type ChunkReader, type ChunkRef, inlineChunks } from '../../src/state/chunks'
 import { keyGroupRange, rescaleOperatorSnapshots } from '../../src/state/rescale'
-
-interface Update {
-  readonly key: string
-  readonly n: number
-  readonly dump?: boolean
-}
+import { dumpSource, phased, type Update, updatesPipeline } from '../support/phased-updates'
 
 const value = ds.valueState('value', t.number)
 const pad = ds.valueState('pad', t.string)
@@ -76,37 +71,7 @@ const PHASES: readonly (readonly Update[])[] = [
   [...Array.from({ length: 10 }, (_, i) => ({ key: keyName(i * 13), n: -1 })), { key: 'new-key', n: 7 }]
 ]
 
-function phased(phases: readonly (readonly Update[])[], between: (phase: number) => Promise<void>): ds.Source<Update, number> {
-  return {
-    async *read(offset = 0) {
-      let at = 0
-      for (let p = 0; p < phases.length; p++) {
-        for (const update of phases[p]!) {
-          if (at >= offset) yield { value: update, offset: at + 1 }
-          at++
-        }
-        if (at > offset) await between(p)
-      }
-    }
-  }
-}
-
-function dumpSource(): ds.Source<Update, number> {
-  const keys = [...new Set(PHASES.flat().map(u => u.key))]
-  return {
-    *read() {
-      for (let i = 0; i < keys.length; i++) yield { value: { key: keys[i]!, n: 0, dump: true }, offset: i + 1 }
-    }
-  }
-}
-
-const pipeline = (env: ds.StreamExecutionEnvironment, source: ds.Source<Update, number>) =>
-  env.fromSource(source, { uid: 'updates' }).pipe(
-    ds.assignTimestampsAndWatermarks(ds.WatermarkStrategy.noWatermarks<Update>(), { uid: 'ts' }),
-    ds.keyBy(u => u.key, { uid: 'by-key' }),
-    ds.keyedProcess(keeping, { uid: 'keeping' }),
-    ds.values()
-  )
+const pipeline = updatesPipeline(keeping)
 
 type Completed = ds.CheckpointEvent & { readonly type: 'completed' }
 
@@ -147,7 +112,7 @@ describe('chunked checkpoints in a job', () => {
   }
 
   async function dumpAfterRestore(store: ds.CheckpointStore, restore: number | string, stateBackend: ds.StateBackend): Promise<string[]> {
-    const job = ds.execute(env => pipeline(env, dumpSource()), { jobId: 'keeping', checkpointing: { store, retain: 100 }, restore, stateBackend, onWarning: () => {} })
+    const job = ds.execute(env => pipeline(env, dumpSource(PHASES)), { jobId: 'keeping', checkpointing: { store, retain: 100 }, restore, stateBackend, onWarning: () => {} })
     const out: string[] = []
     job.output$.subscribe({ next: line => out.push(line), error: () => {} })
     await job.done

@@ -13,13 +13,7 @@ import * as ds from '../../src/index'
 import { lmdbStateBackend, type LmdbStateBackendOptions } from '../../node/index'
 import { decodeCheckpoint } from '../../src/checkpoint/checkpointFormat'
 import { resolveCheckpointChain } from '../../src/job/checkpointChain'
-
-/** Sets a key's state (`n` ≥ 0) or clears it (`n` < 0); `dump` asks for it. */
-interface Update {
-  readonly key: string
-  readonly n: number
-  readonly dump?: boolean
-}
+import { dumpSource, phased, type Update, updatesPipeline } from '../support/phased-updates'
 
 const value = ds.valueState('value', t.number)
 const history = ds.listState('history', t.number)
@@ -77,39 +71,7 @@ const PHASES: readonly (readonly Update[])[] = [
   [{ key: keyName(6), n: 66 }]
 ]
 
-/** A source of the phases; `between(i)` runs (and is awaited) after phase i, while the source waits. */
-function phased(phases: readonly (readonly Update[])[], between: (phase: number) => Promise<void>): ds.Source<Update, number> {
-  return {
-    async *read(offset = 0) {
-      let at = 0
-      for (let p = 0; p < phases.length; p++) {
-        for (const update of phases[p]!) {
-          if (at >= offset) yield { value: update, offset: at + 1 }
-          at++
-        }
-        if (at > offset) await between(p)
-      }
-    }
-  }
-}
-
-/** A dump of every key the phases touch, whatever the offset a restored job resumes at. */
-function dumpSource(): ds.Source<Update, number> {
-  const keys = [...new Set(PHASES.flat().map(u => u.key))]
-  return {
-    *read() {
-      for (let i = 0; i < keys.length; i++) yield { value: { key: keys[i]!, n: 0, dump: true }, offset: i + 1 }
-    }
-  }
-}
-
-const pipeline = (env: ds.StreamExecutionEnvironment, source: ds.Source<Update, number>) =>
-  env.fromSource(source, { uid: 'updates' }).pipe(
-    ds.assignTimestampsAndWatermarks(ds.WatermarkStrategy.noWatermarks<Update>(), { uid: 'ts' }),
-    ds.keyBy(u => u.key, { uid: 'by-key' }),
-    ds.keyedProcess(keeping, { uid: 'keeping' }),
-    ds.values()
-  )
+const pipeline = updatesPipeline(keeping)
 
 interface Run {
   readonly events: Array<ds.CheckpointEvent & { readonly type: 'completed' }>
@@ -149,7 +111,7 @@ describe('incremental checkpoints in a job', () => {
   /** Restores `restore` from `store` under `stateBackend` and dumps every key's state. */
   async function dumpAfterRestore(store: ds.CheckpointStore, restore: number | string, stateBackend: ds.StateBackend): Promise<string[]> {
     // Its own final checkpoint must not let the chains go: they are restored again.
-    const job = ds.execute(env => pipeline(env, dumpSource()), { jobId: 'keeping', checkpointing: { store, retain: 100 }, restore, stateBackend, onWarning: () => {} })
+    const job = ds.execute(env => pipeline(env, dumpSource(PHASES)), { jobId: 'keeping', checkpointing: { store, retain: 100 }, restore, stateBackend, onWarning: () => {} })
     const out: string[] = []
     job.output$.subscribe({ next: line => out.push(line), error: () => {} })
     await job.done
@@ -207,7 +169,7 @@ describe('incremental checkpoints in a job', () => {
       new RegExp(`checkpoint ${last.checkpointId} of job 'keeping' cannot be restored: it is incremental and needs checkpoint ${middle}, which is not in the store`)
     )
     // 'latest-valid' goes back to a checkpoint whose chain is whole: the base.
-    const job = ds.execute(env => pipeline(env, dumpSource()), { jobId: 'keeping', checkpointing: { store }, restore: 'latest-valid', onWarning: () => {} })
+    const job = ds.execute(env => pipeline(env, dumpSource(PHASES)), { jobId: 'keeping', checkpointing: { store }, restore: 'latest-valid', onWarning: () => {} })
     expect((await job.done).restoredFrom).toBe(base)
   })
 

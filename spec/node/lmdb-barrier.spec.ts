@@ -14,8 +14,9 @@ import { lmdbStateBackend } from '../../node/index'
 import type { LmdbKeyedStateBackend } from '../../node/LmdbKeyedStateBackend'
 import { completeNow } from '../../src/state/DeferredJson'
 import { resolveKeyedChain } from '../../src/state/incremental'
-import type { KeyedStateBackend, KeyedStateBackendOptions } from '../../src/state/KeyedStateBackend'
+import type { KeyedStateBackend } from '../../src/state/KeyedStateBackend'
 import { testBackend, withKey } from '../support/keyed'
+import { watched } from '../support/watched-backend'
 
 /** Changed keys the barrier may be left to write (the backend's `PREPARED_DIRTY_KEYS`). */
 const BARRIER_BOUND = 1_000
@@ -45,18 +46,6 @@ const pipeline = (source: ds.Source<Event, number>) => (env: ds.StreamExecutionE
     ds.keyedProcess(counting, { uid: 'count' }),
     ds.values()
   )
-
-/** `backend`, its keyed backends kept in `made` as the job makes them (to read their counters). */
-function watched(backend: ds.StateBackend, made: Array<LmdbKeyedStateBackend<unknown>>): ds.StateBackend {
-  return {
-    ...backend,
-    createKeyedStateBackend: <K>(options: KeyedStateBackendOptions): KeyedStateBackend<K> => {
-      const keyed = backend.createKeyedStateBackend<K>(options)
-      made.push(keyed as unknown as LmdbKeyedStateBackend<unknown>)
-      return keyed
-    }
-  }
-}
 
 /** The counts a job restored from `restore` holds for every key. */
 async function restoredCounts(stateBackend: ds.StateBackend, store: ds.CheckpointStore, restore: number | string): Promise<Map<number, number>> {

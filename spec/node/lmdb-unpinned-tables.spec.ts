@@ -14,7 +14,7 @@ import { map, type Observable } from 'rxjs'
 import * as ds from '../../src/index'
 import { lmdbStateBackend } from '../../node/index'
 import type { LmdbKeyedStateBackend } from '../../node/LmdbKeyedStateBackend'
-import type { KeyedStateBackend, KeyedStateBackendOptions } from '../../src/state/KeyedStateBackend'
+import { watched } from '../support/watched-backend'
 
 /** The LMDB backend's cache in these specs: far fewer values than the keys open at once. */
 const CACHE = 8
@@ -25,18 +25,6 @@ interface Event {
   readonly key: string
   readonly ts: number
   readonly n: number
-}
-
-/** `backend`, its keyed backends kept in `made` as the job makes them (to count what they hold). */
-function watched(backend: ds.StateBackend, made: Array<LmdbKeyedStateBackend<unknown>>): ds.StateBackend {
-  return {
-    ...backend,
-    createKeyedStateBackend: <K>(options: KeyedStateBackendOptions): KeyedStateBackend<K> => {
-      const keyed = backend.createKeyedStateBackend<K>(options)
-      made.push(keyed as unknown as LmdbKeyedStateBackend<unknown>)
-      return keyed
-    }
-  }
 }
 
 /** A source of `events`, calling `at(i)` before the i-th: every event before it has gone through the job. */
