@@ -121,7 +121,14 @@ describeBackends('a job killed with SIGKILL and restarted from its latest checkp
       if (report.checkpoints > 0) landed++
       dry = report.checkpoints > 0 ? 0 : dry + 1
     }
-    const story = `seed ${seed}; runs: ${runs.map((r, i) => `${i}: ${r.killedAfterMs === undefined ? `finished (restored ${r.restored ?? '?'})` : `killed after ${r.killedAfterMs} ms`}, ${r.checkpoints} checkpoint(s)`).join('; ')}`
+    // Each run: how it ended, the checkpoint it restored (with how many it needs), those it completed.
+    const story = `seed ${seed}; runs: ${runs
+      .map(
+        (r, i) =>
+          `${i}: ${r.killedAfterMs === undefined ? `finished (restored ${r.restored ?? '?'})` : `killed after ${r.killedAfterMs} ms`}, ` +
+          `from ${r.restoredId === undefined ? 'none' : `${r.restoredId} (+${r.restoredNeeds})`}, checkpoints [${r.completed.join(',')}]`
+      )
+      .join('; ')}`
 
     // The file sink's part files, named by the time their transaction began: in order.
     const committed = join(dir, 'output')
