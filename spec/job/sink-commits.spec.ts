@@ -96,4 +96,57 @@ describe('a two-phase-commit sink whose commit is under way', () => {
     expect(result.restoredFrom).toBe(2)
     expect([...table.rows].sort()).toEqual(['a', 'b', 'c'])
   })
+
+  it('commits what came after a checkpoint\'s barrier only with a later checkpoint, even when the input ended before that checkpoint was stored', async () => {
+    // The end of input pre-commits the open transaction ('b', 'c'): checkpoint 1, whose barrier
+    // came before them, must commit 'a' alone. Were it to commit 'b' and 'c' too, a job dying
+    // before its final checkpoint would be restored from checkpoint 1, read 'b' and 'c' again
+    // and write them twice.
+    const memory = ds.memoryStore()
+    let storeFirst!: () => void
+    let storeFinal!: () => void
+    const held = new Map([
+      [1, new Promise<void>(resolve => (storeFirst = resolve))],
+      [2, new Promise<void>(resolve => (storeFinal = resolve))]
+    ])
+    const store: ds.CheckpointStore = {
+      description: 'a store that holds checkpoints back',
+      put: async (checkpoint, data) => {
+        await held.get(checkpoint.checkpointId)
+        return memory.put(checkpoint, data)
+      },
+      get: (jobId, id) => memory.get(jobId, id),
+      list: jobId => memory.list(jobId),
+      delete: (jobId, id) => memory.delete(jobId, id)
+    }
+    const table = new SlowTable()
+    let release!: () => void
+    const gate = new Promise<void>(resolve => (release = resolve))
+    let read = 0
+    const job = ds.execute(env => letters(env, gatedSource(['a', 'b', 'c'], new Map([[1, gate]]), i => (read = i)), table), {
+      jobId: 'end-before-stored',
+      checkpointing: { interval: 1_000_000, store },
+      onWarning: () => {}
+    })
+    const completed: number[] = []
+    job.checkpoints$.subscribe(event => {
+      if (event.type === 'completed') completed.push(event.checkpointId)
+    })
+    await until(() => read === 1)
+    void job.checkpoint()
+    release()
+    await until(() => read === 3)
+    // The input has ended; checkpoint 1 is still being stored.
+    await new Promise(resolve => setTimeout(resolve, 5))
+    expect(completed).toEqual([])
+    storeFirst()
+    await until(() => completed.length === 1)
+    // Its commits, then the final checkpoint's barrier (held back in the store) are under way.
+    await new Promise(resolve => setTimeout(resolve, 5))
+    expect(table.rows).withContext('committed with checkpoint 1').toEqual(['a'])
+    storeFinal()
+    const result = await job.done
+    expect(result.lastCheckpoint).toBe(2)
+    expect(table.rows).withContext('committed with the final checkpoint').toEqual(['a', 'b', 'c'])
+  })
 })

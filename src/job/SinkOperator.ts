@@ -21,7 +21,10 @@ import { AbstractStreamOperator, type OneInput, type RestoredParts, type Snapsho
 import { jsonIncompatibility, ownField } from '../state/snapshotFormat'
 import { isTransactionalSink, type Sink, type TransactionalSinkFunctions } from './Sink'
 
-/** A pre-committed transaction and the checkpoint it belongs to (`null`: the final one, whatever its id). */
+/**
+ * A pre-committed transaction and the checkpoint it belongs to; `null`: the end of input's,
+ * until a snapshot of the sink taken after the end names its checkpoint (see `snapshotDone`).
+ */
 type PendingCommit<Txn> = readonly [checkpointId: number | null, txn: Txn]
 
 /** @internal */
@@ -113,6 +116,10 @@ export class SinkOperator<T, Txn> extends AbstractStreamOperator<never, never> i
     const own = this.preCommits.get(checkpointId)
     const last = this.preCommits.get(null)
     this.preCommits.delete(checkpointId)
+    // The end of input's transaction is in this snapshot: this checkpoint commits it. A
+    // checkpoint whose barrier came before the end must not, or a restore from it (which
+    // replays what came after its barrier) writes that part again.
+    if (last !== undefined) this.pending = this.pending.map(entry => (entry[0] === null ? [checkpointId, entry[1]] : entry))
     if (own === undefined) return last
     return last === undefined ? own : Promise.all([own, last]).then(() => undefined)
   }
@@ -120,11 +127,11 @@ export class SinkOperator<T, Txn> extends AbstractStreamOperator<never, never> i
   override notifyCheckpointComplete(checkpointId: number): PromiseLike<void> | undefined {
     const tx = this.tx
     if (tx === undefined) return undefined
-    const due = this.pending.filter(([id]) => id === null || id <= checkpointId)
+    const due = this.pending.filter(([id]) => id !== null && id <= checkpointId)
     // Commits of an earlier checkpoint may still be under way: whoever waits for this one (the
     // job's end) waits for them too.
     if (due.length === 0) return this.commits
-    this.pending = this.pending.filter(([id]) => !(id === null || id <= checkpointId))
+    this.pending = this.pending.filter(([id]) => id === null || id > checkpointId)
     for (const entry of due) this.commit(entry)
     return this.commits
   }
