@@ -51,12 +51,16 @@ export async function resolveCheckpointChain(store: CheckpointStore, stored: rea
   return { ...checkpoint, operators }
 }
 
-/** The keyed part of an operator snapshot, if it has one. */
-const keyedOf = (snapshot: unknown): unknown => (typeof snapshot === 'object' && snapshot !== null ? (snapshot as { keyed?: unknown }).keyed : undefined)
+/** The parts of an operator snapshot that may list chunks: its keyed state and its timers (`timerChunks.ts`). */
+const CHUNKED_PARTS = ['keyed', 'timers'] as const
 
-/** The chunk references of a keyed part (none: `[]`). */
-const chunkRefs = (keyed: unknown): ReadonlyArray<{ readonly checkpoint?: unknown }> => {
-  const chunks = typeof keyed === 'object' && keyed !== null ? (keyed as { chunks?: unknown }).chunks : undefined
+/** Part `field` of an operator snapshot, if it has one. */
+const partOf = (snapshot: unknown, field: (typeof CHUNKED_PARTS)[number]): unknown =>
+  typeof snapshot === 'object' && snapshot !== null ? (snapshot as Partial<Record<string, unknown>>)[field] : undefined
+
+/** The chunk references of a keyed or timer part (none: `[]`). */
+const chunkRefs = (part: unknown): ReadonlyArray<{ readonly checkpoint?: unknown }> => {
+  const chunks = typeof part === 'object' && part !== null ? (part as { chunks?: unknown }).chunks : undefined
   return Array.isArray(chunks) ? (chunks as Array<{ readonly checkpoint?: unknown }>) : []
 }
 
@@ -69,14 +73,16 @@ export function withChunkOrigins(checkpoint: CompletedCheckpoint): CompletedChec
   let changed = false
   const operators: Record<string, unknown> = {}
   for (const [uid, snapshot] of Object.entries(checkpoint.operators)) {
-    const keyed = keyedOf(snapshot)
-    const refs = chunkRefs(keyed)
-    if (refs.length === 0 || refs.every(ref => ref.checkpoint !== undefined)) {
-      operators[uid] = snapshot
-      continue
+    let origins = snapshot
+    // Timers are never increments: their chunks are always the checkpoint's own.
+    for (const field of CHUNKED_PARTS) {
+      const part = partOf(origins, field)
+      const refs = chunkRefs(part)
+      if (refs.length === 0 || refs.every(ref => ref.checkpoint !== undefined)) continue
+      changed = true
+      origins = { ...(origins as object), [field]: { ...(part as object), chunks: refs.map(ref => ({ checkpoint: checkpoint.checkpointId, ...ref })) } }
     }
-    changed = true
-    operators[uid] = { ...(snapshot as object), keyed: { ...(keyed as object), chunks: refs.map(ref => ({ checkpoint: checkpoint.checkpointId, ...ref })) } }
+    operators[uid] = origins
   }
   return changed ? { ...checkpoint, operators } : checkpoint
 }
@@ -85,7 +91,7 @@ export function withChunkOrigins(checkpoint: CompletedCheckpoint): CompletedChec
 export function chunkedCheckpoints(checkpoint: CompletedCheckpoint): Set<number> {
   const ids = new Set<number>()
   for (const snapshot of Object.values(checkpoint.operators)) {
-    for (const ref of chunkRefs(keyedOf(snapshot))) if (typeof ref.checkpoint === 'number') ids.add(ref.checkpoint)
+    for (const field of CHUNKED_PARTS) for (const ref of chunkRefs(partOf(snapshot, field))) if (typeof ref.checkpoint === 'number') ids.add(ref.checkpoint)
   }
   return ids
 }

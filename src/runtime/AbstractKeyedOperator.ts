@@ -27,7 +27,9 @@ import { describeValue } from '../core/describe'
 import { keyGroupOfId } from '../state/KeyGroup'
 import { decodeKey, decodeTime, encodeKey, encodeTime, ownField, type TimersSnapshot } from '../state/snapshotFormat'
 import { type InternalTimer, InternalTimerService, type TimeDomain, type Triggerable } from '../core/TimerService'
-import type { NamespaceCodec } from '../core/TimerQueue'
+import type { NamespaceCodec, PendingTimers } from '../core/TimerQueue'
+import type { ChunkSink } from '../state/chunks'
+import { ChunkedTimerPart, type ChunkedTimersSnapshot, type EncodedTimer, restoreTimerChunks } from '../state/timerChunks'
 import { type DeferredJson, deferredList, deferredObject, deferredSequence } from '../state/DeferredJson'
 import { asStreamError } from './host'
 import type { ChainContext } from './Output'
@@ -132,7 +134,7 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> exten
    * the keyed state as an increment where the backend writes one (`context`, at a job's barrier).
    */
   override snapshotParts(context?: StateSnapshotContext): SnapshotParts {
-    return { keyed: this.backend.snapshotDeferred(context), timers: this.snapshotTimers(), own: { watermark: encodeTime(this.currentWatermark), ...this.snapshotOwn() } }
+    return { keyed: this.backend.snapshotDeferred(context), timers: this.snapshotTimers(context?.chunks), own: { watermark: encodeTime(this.currentWatermark), ...this.snapshotOwn() } }
   }
 
   override restoreParts(parts: RestoredParts): void {
@@ -167,18 +169,29 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> exten
    * The timers pending now, written in steps: listed now and sorted after (a timer never
    * changes; the set does), or read in order from the backend's view of this moment.
    */
-  private snapshotTimers(): DeferredJson {
+  private snapshotTimers(chunks: ChunkSink | undefined): DeferredJson {
     const maxParallelism = this.backend.keys.maxParallelism
     const encode = (timer: InternalTimer<TK, N>): string =>
       JSON.stringify([keyGroupOfId(keyId(timer.key), maxParallelism), encodeKey(timer.key), this.namespaceCodec.encode(timer.namespace), timer.timestamp])
-    const list = (domain: TimeDomain): DeferredJson => {
-      const pending = this.timers.snapshotTimers(domain)
-      return pending._tag === 'Unordered' ? deferredList(pending.timers, encode, pending.compare) : deferredSequence(pending.timers, encode)
+    const eventTime = this.timers.snapshotTimers('EVENT_TIME')
+    const processingTime = this.timers.snapshotTimers('PROCESSING_TIME')
+    // Timers read from a view of the store (on disk, maybe more than the heap holds) go in chunks once they are many.
+    if (chunks !== undefined && eventTime._tag === 'Ordered' && processingTime._tag === 'Ordered') {
+      const encodeWithGroup = (timer: InternalTimer<TK, N>): EncodedTimer => {
+        const group = keyGroupOfId(keyId(timer.key), maxParallelism)
+        return { group, text: JSON.stringify([group, encodeKey(timer.key), this.namespaceCodec.encode(timer.namespace), timer.timestamp]) }
+      }
+      return new ChunkedTimerPart([eventTime.timers, processingTime.timers], encodeWithGroup, chunks)
     }
-    return deferredObject({ eventTime: list('EVENT_TIME'), processingTime: list('PROCESSING_TIME') })
+    const list = (pending: PendingTimers<TK, N>): DeferredJson => (pending._tag === 'Unordered' ? deferredList(pending.timers, encode, pending.compare) : deferredSequence(pending.timers, encode))
+    return deferredObject({ eventTime: list(eventTime), processingTime: list(processingTime) })
   }
 
-  private restoreTimers(snapshot: TimersSnapshot): void {
+  private restoreTimers(snapshot: ChunkedTimersSnapshot): void {
+    restoreTimerChunks(this.info, snapshot, currentJob()?.chunks, part => this.restoreTimerEntries(part))
+  }
+
+  private restoreTimerEntries(snapshot: TimersSnapshot): void {
     const restore = (entries: TimersSnapshot['eventTime'], register: (key: TK, namespace: N, time: number) => void): void => {
       for (const [, encodedKey, encodedNamespace, time] of entries) {
         const fail = (detail: string): never => {

@@ -114,25 +114,33 @@ export function chunkText(states: ReadonlyMap<string, string>, tables: ReadonlyM
  * not a chunk is a `StateError` naming the chunk.
  */
 export function readChunk(info: OperatorInfo, reader: ChunkReader | undefined, ref: ChunkRef): ChunkContents {
-  if (reader === undefined) throw new StateError(info, '*', `cannot restore: the keyed state is in chunks, which only a job restoring the checkpoint from its store can read`)
-  let text: string
-  try {
-    text = reader.read(ref)
-  } catch (error) {
-    // The store's error (naming the store, the job, the checkpoint and the chunk), as the operator's.
-    throw new StateError(info, '*', `cannot restore: ${messageOf(error)}`, { cause: error })
-  }
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(text)
-  } catch (error) {
-    throw new StateError(info, '*', `cannot restore: chunk ${ref.n} of checkpoint ${ref.checkpoint ?? '?'} is not JSON`, { cause: error })
-  }
+  const parsed = readChunkJson(info, '*', 'the keyed state', reader, ref)
   const { states, tables } = (parsed ?? {}) as Partial<Record<string, unknown>>
   const isPart = (part: unknown): part is Record<string, SnapshotEntry[]> =>
     typeof part === 'object' && part !== null && !Array.isArray(part) && Object.values(part).every(Array.isArray)
   if (!isPart(states) || !isPart(tables)) throw new StateError(info, '*', `cannot restore: chunk ${ref.n} of checkpoint ${ref.checkpoint ?? '?'} is not a chunk of keyed state`)
   return { states, tables }
+}
+
+/**
+ * @internal
+ * Reads chunk `ref` of operator `info`'s state `state` (`what` names it in a sentence) through
+ * `reader` and parses its JSON; a chunk missing, damaged or not JSON is a `StateError` naming it.
+ */
+export function readChunkJson(info: OperatorInfo, state: string, what: string, reader: ChunkReader | undefined, ref: ChunkRef): unknown {
+  if (reader === undefined) throw new StateError(info, state, `cannot restore: ${what} was written in chunks, which only a job restoring the checkpoint from its store can read`)
+  let text: string
+  try {
+    text = reader.read(ref)
+  } catch (error) {
+    // The store's error (naming the store, the job, the checkpoint and the chunk), as the operator's.
+    throw new StateError(info, state, `cannot restore: ${messageOf(error)}`, { cause: error })
+  }
+  try {
+    return JSON.parse(text) as unknown
+  } catch (error) {
+    throw new StateError(info, state, `cannot restore: chunk ${ref.n} of checkpoint ${ref.checkpoint ?? '?'} is not JSON`, { cause: error })
+  }
 }
 
 /**

@@ -18,6 +18,7 @@ import { StateError } from '../core/errors'
 import type { OperatorInfo } from '../core/OperatorOptions'
 import { checkMaxParallelism, keyGroupOfId } from './KeyGroup'
 import { chunksOfKeyGroups, isChunked } from './chunks'
+import type { ChunkedTimersSnapshot } from './timerChunks'
 import { keyId } from '../core/Key'
 import { type OperatorStateSnapshot, redistributeOperatorState, OperatorStateSnapshot as OperatorStateSnapshotCodec } from './OperatorState'
 import { decodeKey, decodeTime, describeErrors, encodeTime, type KeyedStateSnapshot, OperatorSnapshot, type SnapshotEntry, type SnapshotState, type TableSnapshot, type TimersSnapshot } from './snapshotFormat'
@@ -72,7 +73,7 @@ export function rescaleOperatorSnapshots(snapshots: readonly unknown[], parallel
     const snapshot: OperatorSnapshot = { format: 'rx-datastream/operator', version: 1, kind }
     if (keyed.length > 0) snapshot.keyed = rescaleKeyed(keyed, owns, maxParallelism === undefined ? undefined : keyGroupRange(maxParallelism, parallelism, index))
     const timers = decoded.map(s => s.timers).filter((x): x is TimersSnapshot => x !== undefined)
-    if (timers.length > 0) snapshot.timers = { eventTime: mergeTimers(timers.map(x => x.eventTime), owns), processingTime: mergeTimers(timers.map(x => x.processingTime), owns) }
+    if (timers.length > 0) snapshot.timers = rescaleTimers(timers, owns, maxParallelism === undefined ? undefined : keyGroupRange(maxParallelism, parallelism, index))
     if (operatorStates !== undefined) snapshot.operatorState = operatorStates[index]
     const owns2 = (encodedKey: unknown): boolean => maxParallelism === undefined || owns(group(encodedKey))
     const own = rescaleOwn(decoded.map(s => s.own), owns2, info)
@@ -113,6 +114,18 @@ function rescaleKeyed(keyed: readonly KeyedStateSnapshot[], owns: (group: number
   if (range === undefined || !keyed.some(k => isChunked(k))) return rescaled
   const chunks = keyed.flatMap(k => (isChunked(k) ? chunksOfKeyGroups(k.chunks, range.start, range.end) : []))
   return { ...rescaled, chunks, keyGroups: range } as KeyedStateSnapshot
+}
+
+/**
+ * The timers of the subtask owning `range`: the listed ones of its groups, and of chunked parts
+ * (`timerChunks.ts`) the chunks that hold any of its groups, with the range, so that a restore
+ * keeps of them only its groups' timers. A chunk is never read here.
+ */
+function rescaleTimers(timers: readonly ChunkedTimersSnapshot[], owns: (group: number) => boolean, range: { start: number; end: number } | undefined): TimersSnapshot {
+  const listed = { eventTime: mergeTimers(timers.map(x => x.eventTime), owns), processingTime: mergeTimers(timers.map(x => x.processingTime), owns) }
+  if (range === undefined || !timers.some(x => x.chunks !== undefined)) return listed
+  const chunks = timers.flatMap(x => chunksOfKeyGroups(x.chunks ?? [], range.start, range.end))
+  return { ...listed, chunks, keyGroups: range } as TimersSnapshot
 }
 
 /** The timers of the owned groups from every old subtask, merged by time (each list is in firing order, so the result is too). */
