@@ -30,7 +30,13 @@ interface Event {
  * Events of both inputs in arrival order, each at most `maxBehind` behind the highest
  * timestamp so far (of either input) and at most `maxAhead` ahead of it.
  */
-function eventsArb(options: { readonly maxBehind: number; readonly maxAhead: number; readonly maxLength: number; readonly keys: readonly string[] }): fc.Arbitrary<Event[]> {
+function eventsArb(options: {
+  readonly maxBehind: number
+  readonly maxAhead: number
+  readonly maxLength: number
+  readonly keys: readonly string[]
+  readonly minLength?: number
+}): fc.Arbitrary<Event[]> {
   return fc
     .record({
       start: fc.integer({ min: -1_000, max: 1_000 }),
@@ -41,7 +47,7 @@ function eventsArb(options: { readonly maxBehind: number; readonly maxAhead: num
           delta: fc.integer({ min: -options.maxBehind, max: options.maxAhead }),
           wm: fc.boolean()
         }),
-        { maxLength: options.maxLength }
+        { minLength: options.minLength ?? 0, maxLength: options.maxLength }
       )
     })
     .map(({ start, steps }) => {
@@ -314,6 +320,48 @@ function intervalReference(events: readonly Event[], lag: number, b: Bounds): In
 
 const keyedRecord = (e: Event) => ds.streamRecord(e, e.ts, e.key)
 
+/**
+ * The pairs of `intervalReference` in the order they are emitted: each non-late record's
+ * partners in the other side's buffer, by timestamp, equal ones in arrival order.
+ */
+function intervalPairsInOrder(events: readonly Event[], lag: number, b: Bounds): string[] {
+  const lower = b.lowerExclusive ? b.lower + 1 : b.lower
+  const upper = b.upperExclusive ? b.upper - 1 : b.upper
+  const watermarks = combinedWatermarks(events, lag)
+  const accepted: { e: Event; cleanup: number; registeredAt: number }[] = []
+  const pairs: string[] = []
+  events.forEach((e, i) => {
+    const w = watermarks[i]!
+    if (e.ts < w) return
+    const partners = accepted
+      .filter(o => o.e.side !== e.side && o.e.key === e.key && (w < o.cleanup || w === o.registeredAt))
+      .map(o => o.e)
+      .filter(o => {
+        const [l, r] = e.side === 'L' ? [e, o] : [o, e]
+        return l.ts + lower <= r.ts && r.ts <= l.ts + upper
+      })
+      .sort((x, y) => x.ts - y.ts || x.id - y.id)
+    for (const o of partners) {
+      const [l, r] = e.side === 'L' ? [e, o] : [o, e]
+      pairs.push(`${e.key}:${l.id}|${r.id}@${Math.max(l.ts, r.ts)}`)
+    }
+    const cleanup = e.side === 'L' ? e.ts + (upper > 0 ? upper : 0) : e.ts + (lower < 0 ? -lower : 0)
+    accepted.push({ e, cleanup, registeredAt: w })
+  })
+  return pairs
+}
+
+/** The join's pairs in the order it emitted them. */
+function runIntervalJoinInOrder(events: readonly Event[], lag: number, b: Bounds): string[] {
+  const out = drive(events, lag, { L: keyedRecord, R: keyedRecord }, (left, right) => {
+    let j = ds.intervalJoinWith(right).between(b.lower, b.upper)
+    if (b.lowerExclusive) j = j.lowerBoundExclusive()
+    if (b.upperExclusive) j = j.upperBoundExclusive()
+    return left.pipe(j.process<Event, string>((l, r, _ctx, o) => o.collect(`${l.id}|${r.id}`)))
+  })
+  return out.flatMap(e => (e._tag === 'Record' ? [`${e.key}:${e.value}@${e.timestamp}`] : []))
+}
+
 function runIntervalJoin(events: readonly Event[], lag: number, b: Bounds): IntervalOutcome {
   const lateLeftTag = new ds.OutputTag<Event>('left_late')
   const lateRightTag = new ds.OutputTag<Event>('right_late')
@@ -385,6 +433,19 @@ describeBackends('interval joins against a nested-loop reference (property)', ()
         assert.deepStrictEqual(outcome.pairs, all.sort())
       }),
       propertyRuns(200)
+    )
+  })
+
+  it('matches against a long buffer in timestamp order, ties in arrival order, records far out of order included', () => {
+    // One key, 100 to 200 records, each up to 60 behind the highest timestamp: buffers of
+    // dozens of elements, a late-coming record inserted far back in them.
+    const longBufferArb = eventsArb({ maxBehind: 60, maxAhead: 4, minLength: 100, maxLength: 200, keys: ['a'] })
+    fc.assert(
+      fc.property(longBufferArb, boundsArb, fc.integer({ min: 0, max: 70 }), (events, bounds, lag) => {
+        const emitted = runIntervalJoinInOrder(events, lag, bounds)
+        assert.deepStrictEqual(emitted, intervalPairsInOrder(events, lag, bounds))
+      }),
+      propertyRuns(300)
     )
   })
 
