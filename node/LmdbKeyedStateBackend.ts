@@ -44,6 +44,7 @@ import { elementKey, elementRange, entryKeyOf, groupOf, keyPrefix, namespacedKey
 import { joinElements, splitElements } from './elementEntries'
 import { CHUNK_CHARS, type ChunkedKeyedSnapshot, type ChunkReader, type ChunkRef, type ChunkSink, chunkText, ownsEntry, readChunk } from '../src/state/chunks'
 import type { RemovedEntry } from '../src/state/incremental'
+import { SteppedChecksum } from '../src/checkpoint/checkpointFormat'
 
 /** @internal How one operator's store is opened and closed. */
 export interface LmdbStore {
@@ -753,6 +754,8 @@ class StoreScan extends Deferred {
   private lastGroup = -1
   /** The store has no entry left to read. */
   private exhausted = false
+  /** The chunk being cut, until its checksum is taken and the sink has it. */
+  private cutting: { readonly sum: SteppedChecksum; readonly first: number; readonly last: number } | undefined = undefined
 
   constructor(
     db: RootDatabase<string, StoreKey>,
@@ -778,9 +781,8 @@ class StoreScan extends Deferred {
     for (;;) {
       for (let i = 0; i < ENTRIES_PER_STEP; i++) {
         // A full chunk goes before more is read; the last one (once chunks were cut) at the end.
-        if (sink !== undefined && (this.filed >= CHUNK_CHARS || (this.exhausted && this.filed > 0 && this.chunks.length > 0))) {
-          if (!sink.ready) return false
-          this.cut(sink)
+        if (sink !== undefined && (this.cutting !== undefined || this.filed >= CHUNK_CHARS || (this.exhausted && this.filed > 0 && this.chunks.length > 0))) {
+          if (!this.cut(sink, deadline)) return false
         }
         if (this.exhausted) {
           this.finish()
@@ -816,6 +818,7 @@ class StoreScan extends Deferred {
 
   cancel(): void {
     this.cancelled = true
+    this.cutting = undefined
     this.iterator.return?.()
   }
 
@@ -848,16 +851,32 @@ class StoreScan extends Deferred {
     this.lastGroup = group
   }
 
-  /** What is filed goes to the sink as one chunk. */
-  private cut(sink: ChunkSink): void {
+  /**
+   * What is filed goes to the sink as one chunk: its text is made at once (a rope of the
+   * entries, no copy), checksummed in steps until `deadline` (a megabyte takes milliseconds:
+   * in one go it overran the step's budget), and handed over once the sink is ready. True once
+   * it is; the scan reads on only then.
+   */
+  private cut(sink: ChunkSink, deadline: number): boolean {
+    const cutting = (this.cutting ??= this.cutText())
+    const sum = cutting.sum.step(deadline, clock)
+    if (sum === undefined || !sink.ready) return false
+    this.cutting = undefined
+    this.chunks.push(sink.put(cutting.sum.text, cutting.first, cutting.last, sum))
+    return true
+  }
+
+  /** The chunk of what is filed, to checksum; the filed entries are let go. */
+  private cutText(): { readonly sum: SteppedChecksum; readonly first: number; readonly last: number } {
     const states = new Map<string, string>()
     for (const name of this.headers.keys()) states.set(name, concat(this.pieces.get(name)!))
     const tables = new Map<string, string>()
     for (const [state, name] of this.ownTables) tables.set(name, concat(this.pieces.get(state)!))
     for (const name of this.pieces.keys()) this.pieces.set(name, [])
-    this.chunks.push(sink.put(chunkText(states, tables), this.firstGroup, this.lastGroup))
+    const cut = { sum: new SteppedChecksum(chunkText(states, tables)), first: this.firstGroup, last: this.lastGroup }
     this.filed = 0
     this.firstGroup = -1
+    return cut
   }
 
   /** Files the value held for its elements, if any. */

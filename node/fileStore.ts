@@ -429,8 +429,16 @@ const storedCheckpoint = (c: StoredCheckpoint): StoredCheckpoint => ({
   size: c.size
 })
 
-/** Whether UTF-8 holds `text` exactly: it does unless `text` has a lone surrogate. */
-const isWellFormed = (text: string): boolean => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text)
+/**
+ * Whether UTF-8 holds `text` exactly: it does unless `text` has a lone surrogate. Node 20's
+ * `String.prototype.isWellFormed` where there is one: the regular expression took 7 ms of a
+ * chunk's megabyte (a pause of the job, `putChunk` running between its steps), the built-in
+ * well under one.
+ */
+const isWellFormed: (text: string) => boolean =
+  typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === 'function'
+    ? text => (text as string & { isWellFormed(): boolean }).isWellFormed()
+    : text => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text)
 
 // -------------------------------------------------------------------------------------
 // file system

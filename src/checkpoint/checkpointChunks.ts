@@ -41,7 +41,7 @@ export class ChunkWriter implements ChunkSink {
     return this.inFlight === undefined && this.failure === undefined
   }
 
-  put(text: string, first: number, last: number): ChunkRef {
+  put(text: string, first: number, last: number, sum?: string): ChunkRef {
     if (!this.ready) throw new Error('a chunk was made while the one before is being stored')
     const n = this.next++
     this.size += text.length
@@ -60,7 +60,7 @@ export class ChunkWriter implements ChunkSink {
     )
     this.inFlight = settled
     this.tail = settled
-    return { n, first, last, length: text.length, checksum: checksum(text) }
+    return { n, first, last, length: text.length, checksum: sum ?? checksum(text) }
   }
 
   /** Resolves once no chunk is being stored (each stored, or one failed: see `failure`). */

@@ -105,6 +105,31 @@ export class CheckpointEncoder {
 
 /**
  * @internal
+ * The {@link checksum} of a text taken in steps, as `CheckpointEncoder` takes a body's: a
+ * chunk's megabyte takes milliseconds to checksum, which a snapshot's step (whose budget the
+ * chunk's cut would overrun) spreads over its turns.
+ */
+export class SteppedChecksum {
+  private readonly sum = new Fnv64()
+  private at = 0
+
+  constructor(readonly text: string) {}
+
+  /** Checksums until `deadline` (on `now`'s clock); the checksum once the whole text is read, else `undefined`. */
+  step(deadline: number, now: () => number): string | undefined {
+    const { text } = this
+    while (this.at < text.length) {
+      const end = Math.min(text.length, this.at + CHECKSUM_CHUNK)
+      this.sum.update(text, this.at, end)
+      this.at = end
+      if (this.at < text.length && now() >= deadline) return undefined
+    }
+    return this.sum.digest()
+  }
+}
+
+/**
+ * @internal
  * Reads back what `encodeCheckpoint` wrote for `expected` (as the store listed it): damaged
  * text, another format or version, or a checkpoint of another job or id is a
  * `CheckpointStoreError` from `store`.

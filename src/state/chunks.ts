@@ -53,7 +53,8 @@ export interface ChunkRef {
  */
 export interface ChunkSink {
   readonly ready: boolean
-  put(text: string, first: number, last: number): ChunkRef
+  /** `checksum`: the text's (`SteppedChecksum`), when the snapshot took it in its own steps; else the sink takes it now. */
+  put(text: string, first: number, last: number, checksum?: string): ChunkRef
 }
 
 /**
