@@ -11,19 +11,23 @@
  * key once, takes a checkpoint while the source waits, prints
  *
  *     checkpointed <id> <size> <seconds> <pause ms> <pause CPU ms> <peak heap MB>
+ *     gaps <count> <p50> <p90> <p99> <p99.9> <max> <over 16 ms> <over 50 ms> <CPU p99> <CPU max>
+ *     disk <peak RSS MB> <checkpoint MB on disk> <state MB on disk>
  *
  * (the checkpoint's size in characters, chunks included; the time from the request to its
  * completion; the longest the event loop was held meanwhile, and the most CPU time the process
- * used within one such gap) and kills itself (SIGKILL: a crash,
- * nothing is closed). `restore` restores the newest checkpoint, reads every key a second time
- * from where it stood, and prints
+ * used within one such gap; then the gaps' distribution in ms, and the CPU used within them)
+ * and kills itself (SIGKILL: a crash, nothing is closed). `restore` restores the newest
+ * checkpoint, reads every key a second time from where it stood, and prints
  *
  *     done <records> <sum> <hash> <restore seconds> <seconds> <peak heap MB>
+ *     disk <peak RSS MB>
  *
  * (the restore's time from the job's start to its first output). A failure goes to stderr (exit
  * code 1).
  */
-import { writeSync } from 'node:fs'
+import { readdirSync, statSync, writeSync } from 'node:fs'
+import { join } from 'node:path'
 import * as ds from '../src/index'
 import { fileStore } from '../node/fileStore'
 import { lmdbStateBackend } from '../node/lmdbStateBackend'
@@ -43,29 +47,73 @@ function twice(keys: number, between: () => Promise<void>): ds.Source<number, nu
   }
 }
 
+/** The gaps between a 1 ms interval's ticks (ms), and the CPU time the process used within each. */
+interface LoopGaps {
+  readonly wall: Float64Array
+  readonly cpu: Float64Array
+}
+
 /**
- * The longest gap between ticks of a 1 ms interval while it runs (how long the event loop was
- * held), and the longest CPU time the process spent within one gap: on a busy machine a gap
- * also counts time the process waited for a core, the CPU time only what it ran.
+ * The gaps between ticks of a 1 ms interval while it runs (how long the event loop was held
+ * each time), and the CPU time the process spent within each gap: on a busy machine a gap also
+ * counts time the process waited for a core, the CPU time only what it ran (every thread's:
+ * the collector's helpers too).
  */
-function loopPauses(): () => { readonly wall: number; readonly cpu: number } {
+function loopGaps(): () => LoopGaps {
+  let wall = new Float64Array(1 << 16)
+  let cpu = new Float64Array(1 << 16)
+  let count = 0
   let last = performance.now()
   let lastCpu = process.cpuUsage()
-  let wall = 0
-  let cpu = 0
   const ticker = setInterval(() => {
     const at = performance.now()
     const used = process.cpuUsage(lastCpu)
-    wall = Math.max(wall, at - last)
-    cpu = Math.max(cpu, (used.user + used.system) / 1000)
+    if (count === wall.length) {
+      const grow = (from: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
+        const to = new Float64Array(from.length * 2)
+        to.set(from)
+        return to
+      }
+      wall = grow(wall)
+      cpu = grow(cpu)
+    }
+    wall[count] = at - last
+    cpu[count] = (used.user + used.system) / 1000
+    count++
     last = at
     lastCpu = process.cpuUsage()
   }, 1)
   return () => {
     clearInterval(ticker)
-    return { wall, cpu }
+    return { wall: wall.slice(0, count), cpu: cpu.slice(0, count) }
   }
 }
+
+/** The value below which `q` of `sorted` lie (nearest rank). */
+function quantile(sorted: Float64Array, q: number): number {
+  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!
+}
+
+/** The `gaps` line: the gaps' count, quantiles and maximum, how many exceed 16 and 50 ms, and the CPU's 99th percentile and maximum. */
+function gapsLine({ wall, cpu }: LoopGaps): string {
+  const walls = wall.slice().sort()
+  const cpus = cpu.slice().sort()
+  const over = (ms: number): number => walls.filter(gap => gap > ms).length
+  const ms = (value: number): string => value.toFixed(1)
+  return `gaps ${walls.length} ${ms(quantile(walls, 0.5))} ${ms(quantile(walls, 0.9))} ${ms(quantile(walls, 0.99))} ${ms(quantile(walls, 0.999))} ${ms(quantile(walls, 1))} ${over(16)} ${over(50)} ${ms(quantile(cpus, 0.99))} ${ms(quantile(cpus, 1))}`
+}
+
+/** The bytes files take on disk under `dir` (allocated blocks, as `du` counts them). */
+function diskBytes(dir: string): number {
+  let bytes = 0
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) bytes += statSync(join(entry.parentPath, entry.name)).blocks * 512
+  }
+  return bytes
+}
+
+/** The process's peak resident set size, MB. */
+const peakRssMb = (): number => Math.round(process.resourceUsage().maxRSS / 1024)
 
 async function main(): Promise<void> {
   const [backendName, stateDir, storeDir, keysArg, charsArg, mode, cacheArg] = process.argv.slice(2)
@@ -83,13 +131,16 @@ async function main(): Promise<void> {
   let job: ds.Job<number> | undefined
   const checkpoint = async (): Promise<void> => {
     const asked = performance.now()
-    const pauses = loopPauses()
+    const gaps = loopGaps()
     const sampler = setInterval(sample, 20)
     const event = await job!.checkpoint()
     clearInterval(sampler)
-    const pause = pauses()
+    const seen = gaps()
     sample()
-    writeSync(1, `checkpointed ${event.checkpointId} ${event.size} ${((performance.now() - asked) / 1000).toFixed(2)} ${pause.wall.toFixed(1)} ${pause.cpu.toFixed(1)} ${Math.round(peakHeap / MB)}\n`)
+    const most = (values: Float64Array): number => values.reduce((a, b) => Math.max(a, b), 0)
+    writeSync(1, `checkpointed ${event.checkpointId} ${event.size} ${((performance.now() - asked) / 1000).toFixed(2)} ${most(seen.wall).toFixed(1)} ${most(seen.cpu).toFixed(1)} ${Math.round(peakHeap / MB)}\n`)
+    writeSync(1, `${gapsLine(seen)}\n`)
+    writeSync(1, `disk ${peakRssMb()} ${Math.round(diskBytes(storeDir!) / MB)} ${Math.round(diskBytes(stateDir!) / MB)}\n`)
     // A crash: nothing is closed, no final checkpoint is taken.
     process.kill(process.pid, 'SIGKILL')
   }
@@ -125,6 +176,7 @@ async function main(): Promise<void> {
   sample()
   const seconds = (performance.now() - started) / 1000
   writeSync(1, `done ${records} ${sum} ${hash.toString(16)} ${((restored ?? 0) / 1000).toFixed(2)} ${seconds.toFixed(2)} ${Math.round(peakHeap / MB)}\n`)
+  writeSync(1, `disk ${peakRssMb()}\n`)
 }
 
 main().catch((error: unknown) => {

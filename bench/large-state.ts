@@ -75,11 +75,18 @@ interface CheckpointRun {
   readonly seconds: number
   readonly pauseMs: number
   readonly pauseCpuMs: number
+  /** The event loop's gaps while the checkpoint was written: their count, quantiles (ms), how many over 16 and 50 ms, and the CPU within them. */
+  readonly gaps: { readonly count: number; readonly p50: number; readonly p90: number; readonly p99: number; readonly p999: number; readonly max: number; readonly over16: number; readonly over50: number; readonly cpuP99: number; readonly cpuMax: number }
   readonly heapMb: number
+  readonly rssMb: number
+  /** The checkpoint's files and the state's store on disk, MB. */
+  readonly checkpointDiskMb: number
+  readonly stateDiskMb: number
   readonly restoreSeconds: number
   readonly restoredRecords: number
   readonly restoredSum: number
   readonly restoredHeapMb: number
+  readonly restoredRssMb: number
 }
 
 /** Runs bench/large-checkpoint-job.js in `mode`; its stdout, or a rejection with its stderr. */
@@ -93,13 +100,48 @@ async function runCheckpointJob(mode: 'first' | 'restore', keys: number, heapMb:
 
 /** Checkpoints the state of `keys` keys on LMDB under `heapMb`, then restores it in a new process and reads every key back. */
 async function runCheckpointed(keys: number, heapMb: number, dir: string): Promise<CheckpointRun> {
-  const first = /^checkpointed \d+ (\d+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+)$/m.exec(await runCheckpointJob('first', keys, heapMb, dir))
-  if (first === null) throw new Error('the checkpoint job printed no checkpoint')
-  const done = /^done (\d+) (-?\d+) [0-9a-f]+ ([\d.]+) [\d.]+ (\d+)$/m.exec(await runCheckpointJob('restore', keys, heapMb, dir))
-  if (done === null) throw new Error('the restored job did not finish')
+  const firstOut = await runCheckpointJob('first', keys, heapMb, dir)
+  const first = /^checkpointed \d+ (\d+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+)$/m.exec(firstOut)
+  const gaps = /^gaps (\d+) ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+) (\d+) ([\d.]+) ([\d.]+)$/m.exec(firstOut)
+  const firstDisk = /^disk (\d+) (\d+) (\d+)$/m.exec(firstOut)
+  if (first === null || gaps === null || firstDisk === null) throw new Error('the checkpoint job printed no checkpoint')
+  const restoreOut = await runCheckpointJob('restore', keys, heapMb, dir)
+  const done = /^done (\d+) (-?\d+) [0-9a-f]+ ([\d.]+) [\d.]+ (\d+)$/m.exec(restoreOut)
+  const restoreDisk = /^disk (\d+)$/m.exec(restoreOut)
+  if (done === null || restoreDisk === null) throw new Error('the restored job did not finish')
   const [size, seconds, pause, pauseCpu, heap] = first.slice(1).map(Number) as [number, number, number, number, number]
+  const [count, p50, p90, p99, p999, max, over16, over50, cpuP99, cpuMax] = gaps.slice(1).map(Number) as [number, number, number, number, number, number, number, number, number, number]
+  const [rssMb, checkpointDiskMb, stateDiskMb] = firstDisk.slice(1).map(Number) as [number, number, number]
   const [records, sum, restoreSeconds, restoredHeap] = done.slice(1).map(Number) as [number, number, number, number]
-  return { size, seconds, pauseMs: pause, pauseCpuMs: pauseCpu, heapMb: heap, restoreSeconds, restoredRecords: records, restoredSum: sum, restoredHeapMb: restoredHeap }
+  return {
+    size,
+    seconds,
+    pauseMs: pause,
+    pauseCpuMs: pauseCpu,
+    gaps: { count, p50, p90, p99, p999, max, over16, over50, cpuP99, cpuMax },
+    heapMb: heap,
+    rssMb,
+    checkpointDiskMb,
+    stateDiskMb,
+    restoreSeconds,
+    restoredRecords: records,
+    restoredSum: sum,
+    restoredHeapMb: restoredHeap,
+    restoredRssMb: Number(restoreDisk[1])
+  }
+}
+
+/** The report's lines of a checkpoint run. */
+function checkpointLines(run: CheckpointRun): string[] {
+  const { gaps } = run
+  return [
+    `LMDB checkpoint of the state after every key's first record: ${(run.size / 1e6).toFixed(0)} M characters in ${run.seconds.toFixed(1)} s, ` +
+      `${run.checkpointDiskMb} MB on disk (the state's store: ${run.stateDiskMb} MB); peak heap ${run.heapMb} MB, peak RSS ${run.rssMb} MB`,
+    `  event-loop gaps meanwhile (${gaps.count.toLocaleString('en-US')}, ms): median ${gaps.p50}, p90 ${gaps.p90}, p99 ${gaps.p99}, p99.9 ${gaps.p999}, longest ${gaps.max}; ` +
+      `${gaps.over16} over 16 ms, ${gaps.over50} over 50 ms; CPU within one gap: p99 ${gaps.cpuP99}, at most ${gaps.cpuMax}`,
+    `  restored in a new process in ${run.restoreSeconds.toFixed(1)} s (to its first record), peak heap ${run.restoredHeapMb} MB, peak RSS ${run.restoredRssMb} MB, ` +
+      `${run.restoredRecords.toLocaleString('en-US')} records, sum ${run.restoredSum}`
+  ]
 }
 
 function row(run: JobRun, heapLimitMb: number): string {
@@ -117,39 +159,47 @@ function row(run: JobRun, heapLimitMb: number): string {
   return cells.join('  ')
 }
 
-/** Runs both backends over `keys` keys and compares what they emitted; a failed run is reported, not thrown. */
-export async function largeState(keys: number): Promise<AfterReport> {
+/** The parts of the workload, each run unless `--only` names others. */
+export const LARGE_STATE_PARTS = ['lmdb', 'checkpoint', 'heap'] as const
+type Part = (typeof LARGE_STATE_PARTS)[number]
+
+/**
+ * Runs both backends over `keys` keys and compares what they emitted, and the checkpoint job;
+ * `only` (`--only`) runs some of the parts: `lmdb`, `checkpoint`, `heap`. A failed run is
+ * reported, not thrown.
+ */
+export async function largeState(keys: number, only?: readonly string[]): Promise<AfterReport> {
+  const unknown = (only ?? []).filter(part => !(LARGE_STATE_PARTS as readonly string[]).includes(part))
+  if (unknown.length > 0) throw new Error(`large-state: --only takes ${LARGE_STATE_PARTS.join(', ')}, not ${unknown.join(', ')}`)
+  const runs = (part: Part): boolean => only === undefined || only.length === 0 || only.includes(part)
   const dir = mkdtempSync(join(tmpdir(), 'rx-datastream-large-state-'))
-  const attempt = (backend: JobRun['backend'], heapMb: number): Promise<JobRun | Error> =>
-    runJob(backend, keys, heapMb, join(dir, backend)).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))
+  const failure = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)))
+  const attempt = (backend: JobRun['backend'], heapMb: number): Promise<JobRun | Error | undefined> =>
+    runs(backend) ? runJob(backend, keys, heapMb, join(dir, backend)).catch(failure) : Promise.resolve(undefined)
   try {
     const onDisk = await attempt('lmdb', SMALL_HEAP_MB)
-    const checkpointed = await runCheckpointed(keys, SMALL_HEAP_MB, join(dir, 'checkpointed')).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))
+    const checkpointed = runs('checkpoint') ? await runCheckpointed(keys, SMALL_HEAP_MB, join(dir, 'checkpointed')).catch(failure) : undefined
     const onHeap = await attempt('heap', LARGE_HEAP_MB)
-    const lines = [
-      `${keys.toLocaleString('en-US')} keys × ${PAYLOAD_CHARS} characters, every key written once and read back once`,
-      'backend  heap limit       records       s  records/s  heap MB  RSS MB  disk MB',
-      onDisk instanceof Error ? onDisk.message : row(onDisk, SMALL_HEAP_MB),
-      onHeap instanceof Error ? onHeap.message : row(onHeap, LARGE_HEAP_MB)
-    ]
-    lines.push(
-      checkpointed instanceof Error
-        ? checkpointed.message
-        : `LMDB checkpoint of the state after every key's first record: ${(checkpointed.size / 1e6).toFixed(0)} M characters in ${checkpointed.seconds.toFixed(1)} s, ` +
-            `longest event-loop pause ${checkpointed.pauseMs.toFixed(0)} ms (at most ${checkpointed.pauseCpuMs.toFixed(0)} ms of CPU within one), peak heap ${checkpointed.heapMb} MB; restored in a new process in ${checkpointed.restoreSeconds.toFixed(1)} s ` +
-            `(to its first record), peak heap ${checkpointed.restoredHeapMb} MB, ${checkpointed.restoredRecords.toLocaleString('en-US')} records, sum ${checkpointed.restoredSum}`
-    )
-    const restoredWhole = !(checkpointed instanceof Error) && checkpointed.restoredRecords === keys && checkpointed.restoredSum === 2 * keys
-    if (onDisk instanceof Error || onHeap instanceof Error) return { ok: false, lines, data: { keys, payloadChars: PAYLOAD_CHARS, runs: [onDisk, onHeap].filter(r => !(r instanceof Error)) } }
-    const same = onDisk.records === onHeap.records && onDisk.sum === onHeap.sum && onDisk.hash === onHeap.hash
-    const complete = onDisk.records === 2 * keys && onDisk.sum === 3 * keys
-    lines.push(
-      `LMDB / heap throughput: ${(onHeap.seconds / onDisk.seconds).toFixed(2)}×`,
-      same && complete
-        ? `results agree: ${onDisk.records.toLocaleString('en-US')} records, sum ${onDisk.sum}, hash ${onDisk.hash}`
-        : `RESULTS DIFFER: lmdb ${JSON.stringify(onDisk)}, heap ${JSON.stringify(onHeap)}`
-    )
-    return { ok: same && complete && restoredWhole, lines, data: { keys, payloadChars: PAYLOAD_CHARS, runs: [onDisk, onHeap], checkpointed: checkpointed instanceof Error ? checkpointed.message : checkpointed } }
+    const lines = [`${keys.toLocaleString('en-US')} keys × ${PAYLOAD_CHARS} characters, every key written once and read back once`]
+    if (onDisk !== undefined || onHeap !== undefined) lines.push('backend  heap limit       records       s  records/s  heap MB  RSS MB  disk MB')
+    if (onDisk !== undefined) lines.push(onDisk instanceof Error ? onDisk.message : row(onDisk, SMALL_HEAP_MB))
+    if (onHeap !== undefined) lines.push(onHeap instanceof Error ? onHeap.message : row(onHeap, LARGE_HEAP_MB))
+    if (checkpointed !== undefined) lines.push(...(checkpointed instanceof Error ? [checkpointed.message] : checkpointLines(checkpointed)))
+    const restoredWhole = checkpointed === undefined || (!(checkpointed instanceof Error) && checkpointed.restoredRecords === keys && checkpointed.restoredSum === 2 * keys)
+    if (!restoredWhole && !(checkpointed instanceof Error)) lines.push(`THE RESTORED JOB READ ${checkpointed?.restoredRecords} records, sum ${checkpointed?.restoredSum}: not every payload came back whole`)
+    const data = { keys, payloadChars: PAYLOAD_CHARS, runs: [onDisk, onHeap].filter(r => r !== undefined && !(r instanceof Error)), checkpointed: checkpointed instanceof Error ? checkpointed.message : checkpointed }
+    if (onDisk instanceof Error || onHeap instanceof Error || checkpointed instanceof Error) return { ok: false, lines, data }
+    let ok = restoredWhole
+    if (onDisk !== undefined) ok &&= onDisk.records === 2 * keys && onDisk.sum === 3 * keys
+    if (onDisk !== undefined && onHeap !== undefined) {
+      const same = onDisk.records === onHeap.records && onDisk.sum === onHeap.sum && onDisk.hash === onHeap.hash
+      ok &&= same
+      lines.push(
+        `LMDB / heap throughput: ${(onHeap.seconds / onDisk.seconds).toFixed(2)}×`,
+        same ? `results agree: ${onDisk.records.toLocaleString('en-US')} records, sum ${onDisk.sum}, hash ${onDisk.hash}` : `RESULTS DIFFER: lmdb ${JSON.stringify(onDisk)}, heap ${JSON.stringify(onHeap)}`
+      )
+    }
+    return { ok, lines, data }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

@@ -11,7 +11,8 @@
  *   --rounds N        timed runs of each variant, interleaved; medians are reported (default 1)
  *   --only ID         only these variants (repeatable or comma-separated): hand, rxjs, ds, ds-wm0,
  *                     ds-process, ds-evictor, ds-reduce, ds-agg, ds-keyed, ds-keyed-agg, rxjs-scan,
- *                     ds-map, ds-lmdb, ds-lmdb-all, ds-unordered, ds-split, ds-job, ds-job-file, ds-job-memory, and with a baseline ds@base, ds-wm0@base, …
+ *                     ds-map, ds-lmdb, ds-lmdb-all, ds-unordered, ds-split, ds-job, ds-job-file, ds-job-memory, and with a baseline ds@base, ds-wm0@base, …;
+ *                     large-state's parts: lmdb, checkpoint, heap
  *   --workload NAME   only these workloads (repeatable or comma-separated; default: all):
  *                     stateless, windows-tumbling, windows-sliding, windows-all, keyed-process, async-io,
  *                     interval-join, window-join, checkpoints, nexmark-q0 … nexmark-q12, and large-state (only when named) (interval-join: --events counts
@@ -38,7 +39,7 @@ import { type Event, eventFeed, type Feed } from './data'
 import { checkSameResults, formatTable, type Measurement, measureAll, median } from './harness'
 import { intervalJoin } from './interval-join'
 import { keyedProcess } from './keyed-process'
-import { largeState } from './large-state'
+import { LARGE_STATE_PARTS, largeState } from './large-state'
 import { BASELINE_SUFFIX, CURRENT, type LibraryBuild, loadBaseline } from './library'
 import { nexmarkWorkloads } from './nexmark/workloads'
 import { stateless } from './stateless'
@@ -59,7 +60,10 @@ interface Scenario {
   readonly name: string
   readonly description: string
   readonly defaultEvents: number
-  run(events: number): Promise<AfterReport>
+  /** What `--only` may name of it: its parts (all run without `--only`). */
+  readonly parts: readonly string[]
+  /** `only`: `--only`'s names, which a scenario reads as its parts to run. */
+  run(events: number, only?: readonly string[]): Promise<AfterReport>
 }
 
 const scenarios: readonly Scenario[] = [
@@ -67,6 +71,7 @@ const scenarios: readonly Scenario[] = [
     name: 'large-state',
     description: 'keyed state larger than the heap: LMDB at a 256 MB heap against the heap backend (--events: keys)',
     defaultEvents: 20_000_000,
+    parts: LARGE_STATE_PARTS,
     run: largeState
   }
 ]
@@ -149,7 +154,7 @@ async function main(): Promise<number> {
   const selectedScenarios = scenarios.filter(s => names?.includes(s.name) === true)
 
   if (only !== undefined) {
-    const known = new Set(selected.flatMap(w => w.variants({ kind: source, size: 0, open: () => () => undefined as never }, libs).map(v => v.id)))
+    const known = new Set([...selected.flatMap(w => w.variants({ kind: source, size: 0, open: () => () => undefined as never }, libs).map(v => v.id)), ...selectedScenarios.flatMap(s => s.parts)])
     const unknown = only.filter(id => !known.has(id))
     if (unknown.some(id => id.endsWith(BASELINE_SUFFIX)) && baselineModule === undefined) throw new RangeError(`--only ${unknown.join(', ')}: the ${BASELINE_SUFFIX} variants need --baseline REF`)
     if (unknown.length > 0) throw new RangeError(`unknown --only ${unknown.join(', ')}; known: ${[...known].join(', ')}`)
@@ -202,7 +207,7 @@ async function main(): Promise<number> {
   }
   for (const scenario of selectedScenarios) {
     console.log(`\n## ${scenario.name}: ${scenario.description}`)
-    const report = await scenario.run(positiveInt('events', flags.events, scenario.defaultEvents))
+    const report = await scenario.run(positiveInt('events', flags.events, scenario.defaultEvents), only)
     for (const line of report.lines) console.log(line)
     ok &&= report.ok
     if (report.data !== undefined) all.push({ workload: scenario.name, after: report.data })
