@@ -36,6 +36,7 @@ import type { OperatorTable } from '../src/state/OperatorTable'
 import { validatesStateWrites } from '../src/state/stateValidation'
 import { checkCompatible, checkedEntry, restoredValueDecoder, valueDecoder, valueEncoder } from '../src/state/stateValues'
 import { ChangeEpochs } from './ChangeEpochs'
+import { FiledEntries } from './FiledEntries'
 import { type EntryFiling, entryText, IncrementScan, type StateHeader } from './IncrementScan'
 import { LmdbStateTable, type StoreWrite, type TableHost } from './LmdbStateTable'
 import { LmdbTimerQueue } from './LmdbTimerQueue'
@@ -741,7 +742,7 @@ class StoreScan extends Deferred {
   private readonly iterator: Iterator<{ key: StoreKey; value: string }>
   /** The first entry, read when the scan was made (see the constructor). */
   private first: IteratorResult<{ key: StoreKey; value: string }> | undefined
-  private readonly pieces = new Map<string, string[]>()
+  private readonly pieces = new Map<string, FiledEntries>()
   private result: string | undefined = undefined
   private tablesResult: string | undefined = undefined
   private cancelled = false
@@ -771,7 +772,7 @@ class StoreScan extends Deferred {
     // From the first state key: the timers' ranges come before it (the operator snapshots timers).
     this.iterator = db.getRange({ start: stateRange(0, 0).start, snapshot: true })[Symbol.iterator]() as Iterator<{ key: StoreKey; value: string }>
     this.first = this.iterator.next()
-    for (const name of [...headers.keys(), ...ownTables.keys()]) this.pieces.set(name, [])
+    for (const name of [...headers.keys(), ...ownTables.keys()]) this.pieces.set(name, new FiledEntries())
   }
 
   step(deadline: number): boolean {
@@ -796,6 +797,7 @@ class StoreScan extends Deferred {
           this.fileHeld()
         } else this.file(next.value.key, next.value.value)
       }
+      for (const filed of this.pieces.values()) filed.settle()
       if (clock() >= deadline) return false
     }
   }
@@ -869,10 +871,9 @@ class StoreScan extends Deferred {
   /** The chunk of what is filed, to checksum; the filed entries are let go. */
   private cutText(): { readonly sum: SteppedChecksum; readonly first: number; readonly last: number } {
     const states = new Map<string, string>()
-    for (const name of this.headers.keys()) states.set(name, concat(this.pieces.get(name)!))
+    for (const name of this.headers.keys()) states.set(name, this.pieces.get(name)!.take())
     const tables = new Map<string, string>()
-    for (const [state, name] of this.ownTables) tables.set(name, concat(this.pieces.get(state)!))
-    for (const name of this.pieces.keys()) this.pieces.set(name, [])
+    for (const [state, name] of this.ownTables) tables.set(name, this.pieces.get(state)!.take())
     const cut = { sum: new SteppedChecksum(chunkText(states, tables)), first: this.firstGroup, last: this.lastGroup }
     this.filed = 0
     this.firstGroup = -1
@@ -891,10 +892,10 @@ class StoreScan extends Deferred {
     const states: string[] = []
     for (const [name, header] of this.headers) {
       const head = JSON.stringify(header)
-      states.push(`${head.slice(0, -1)},"entries":[${concat(this.pieces.get(name)!)}]}`)
+      states.push(`${head.slice(0, -1)},"entries":[${this.pieces.get(name)!.take()}]}`)
     }
     const tables: string[] = []
-    for (const [state, name] of this.ownTables) tables.push(`{"name":${JSON.stringify(name)},"entries":[${concat(this.pieces.get(state)!)}]}`)
+    for (const [state, name] of this.ownTables) tables.push(`{"name":${JSON.stringify(name)},"entries":[${this.pieces.get(state)!.take()}]}`)
     this.pieces.clear()
     this.result = `[${concat(states)}]`
     this.tablesResult = `[${concat(tables)}]`
