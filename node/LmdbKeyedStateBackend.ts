@@ -110,6 +110,8 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
   private readonly tables = new Map<string, OwnTable>()
   /** Restored operator tables not made yet: their entries are in the store as restored, checked when the table is made. */
   private readonly pendingTables = new Set<string>()
+  /** By state number: the key group whose restored entries are checked next (`rewriteRestored`, one transaction a group), while some are not. */
+  private readonly rewrittenGroups = new Map<number, number>()
   /** What changed since each checkpoint (incremental checkpoints), `undefined` when they are off. */
   private readonly changes: ChangeEpochs | undefined
   /** Snapshots (and timer queues' reads) still reading the store: it is closed only once they end. */
@@ -389,6 +391,7 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     this.full = false
     this.changes?.reset()
     this.pendingRestore.clear()
+    this.rewrittenGroups.clear()
     this.pendingTables.clear()
     const db = this.db
     // The state's headers after the chain: the newest increment's, as a merged chain has them.
@@ -472,6 +475,7 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     this.disposed = true
     for (const table of this.caches()) table.forget()
     this.pendingRestore.clear()
+    this.rewrittenGroups.clear()
     this.pendingTables.clear()
     for (const queue of this.timerQueues) queue.close()
     // A job's final checkpoint is taken before its operators close and written after: the
@@ -541,8 +545,13 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     elementsField?: string
   ): void {
     const db = this.db
-    db.transactionSync(() => {
-      for (let group = 0; group < this.keys.maxParallelism; group++) {
+    // A transaction per key group, not one for the whole state: LMDB holds a transaction's
+    // dirty pages in memory (the whole state, rewritten, at 20 M keys several GB) until it
+    // commits. A group that fails is rolled back and those before stay rewritten, so a
+    // registration tried again goes on from the failed group (`rewrittenGroups`).
+    for (let group = this.rewrittenGroups.get(stateNo) ?? 0; group < this.keys.maxParallelism; group++) {
+      this.rewrittenGroups.set(stateNo, group)
+      db.transactionSync(() => {
         // Read before written: a value's elements go after it, into the range being read.
         for (const { key, value } of Array.from(db.getRange(stateRange(group, stateNo)))) {
           const { keyText, ns } = parseKey(key)
@@ -555,8 +564,9 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
           if (canonical !== key) this.write(key, undefined)
           this.putTableValue(canonical, checkedText, entry[3], elementsField, checked.fail, this.write)
         }
-      }
-    })
+      })
+    }
+    this.rewrittenGroups.delete(stateNo)
   }
 
   /**

@@ -311,6 +311,23 @@ describeBackends('keyed state backend snapshots', () => {
       expect(error.message).toContain('key "a"')
     })
 
+    it('fails a registration tried again on a restored entry as it failed the first time, whatever it checked before that entry', () => {
+      const source = testBackend()
+      // Keys in many key groups, the damaged one in the last of them: the check goes group by group.
+      for (let key = 0; key < 200; key++) withKey(source, `k${key}`, () => source.getState(count).update(key))
+      const snapshot = stored(source.snapshot()) as KeyedStateSnapshot
+      const entries = snapshot.states.find(s => s.name === 'count')!.entries
+      const last = entries.reduce((a, b) => (b[0] > a[0] ? b : a))
+      last[3] = 'not a number'
+      const target = testBackend()
+      target.restore(snapshot)
+      const first = stateErrorOf(() => target.getState(count))
+      expect(first.state).toBe('count')
+      expect(first.message).toContain(`key ${JSON.stringify(last[1])}`)
+      const again = stateErrorOf(() => target.getState(count))
+      expect([again.state, again.message]).toEqual([first.state, first.message])
+    })
+
     it('decodes at once what is already registered', () => {
       const source = testBackend()
       withKey(source, 'a', () => source.getState(count).update(1))
