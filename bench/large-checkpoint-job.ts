@@ -11,12 +11,13 @@
  * key once, takes a checkpoint while the source waits, prints
  *
  *     checkpointed <id> <size> <seconds> <pause ms> <pause CPU ms> <peak heap MB>
- *     gaps <count> <p50> <p90> <p99> <p99.9> <max> <over 16 ms> <over 50 ms> <CPU p99> <CPU max>
+ *     gaps <count> <p50> <p90> <p99> <p99.9> <max> <over 16 ms> <over 50 ms> <CPU p99> <CPU max> <main thread CPU p99> <main thread CPU max>
  *     disk <peak RSS MB> <checkpoint MB on disk> <state MB on disk>
  *
  * (the checkpoint's size in characters, chunks included; the time from the request to its
  * completion; the longest the event loop was held meanwhile, and the most CPU time the process
- * used within one such gap; then the gaps' distribution in ms, and the CPU used within them)
+ * used within one such gap; then the gaps' distribution in ms, and the CPU used within them:
+ * the process's, every thread's, and the main thread's alone, on Linux, else `-`)
  * and kills itself (SIGKILL: a crash, nothing is closed). `restore` restores the newest
  * checkpoint, reads every key a second time from where it stood, and prints
  *
@@ -26,7 +27,7 @@
  * (the restore's time from the job's start to its first output). A failure goes to stderr (exit
  * code 1).
  */
-import { readdirSync, statSync, writeSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
 import * as ds from '../src/index'
 import { fileStore } from '../node/fileStore'
@@ -47,10 +48,27 @@ function twice(keys: number, between: () => Promise<void>): ds.Source<number, nu
   }
 }
 
-/** The gaps between a 1 ms interval's ticks (ms), and the CPU time the process used within each. */
+/** The gaps between a 1 ms interval's ticks (ms), and the CPU time the process (every thread) and its main thread used within each. */
 interface LoopGaps {
   readonly wall: Float64Array
   readonly cpu: Float64Array
+  /** Empty where the main thread's CPU time cannot be read. */
+  readonly mainCpu: Float64Array
+}
+
+/**
+ * The CPU time the main thread has run, ms, from Linux's per-thread scheduler statistics
+ * (`process.cpuUsage` counts every thread: the collector's helpers, which run beside the main
+ * thread, would be counted as if they held the event loop); `undefined` elsewhere.
+ */
+function mainThreadCpu(): (() => number) | undefined {
+  const path = `/proc/self/task/${process.pid}/schedstat`
+  const read = (): number => Number(readFileSync(path, 'latin1').split(' ')[0]) / 1e6
+  try {
+    return Number.isFinite(read()) ? read : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /**
@@ -62,6 +80,9 @@ interface LoopGaps {
 function loopGaps(): () => LoopGaps {
   let wall = new Float64Array(1 << 16)
   let cpu = new Float64Array(1 << 16)
+  let mainCpu = new Float64Array(1 << 16)
+  const mainThread = mainThreadCpu()
+  let lastMain = mainThread?.() ?? 0
   let count = 0
   let last = performance.now()
   let lastCpu = process.cpuUsage()
@@ -76,16 +97,22 @@ function loopGaps(): () => LoopGaps {
       }
       wall = grow(wall)
       cpu = grow(cpu)
+      mainCpu = grow(mainCpu)
     }
     wall[count] = at - last
     cpu[count] = (used.user + used.system) / 1000
+    if (mainThread !== undefined) {
+      const main = mainThread()
+      mainCpu[count] = main - lastMain
+      lastMain = main
+    }
     count++
     last = at
     lastCpu = process.cpuUsage()
   }, 1)
   return () => {
     clearInterval(ticker)
-    return { wall: wall.slice(0, count), cpu: cpu.slice(0, count) }
+    return { wall: wall.slice(0, count), cpu: cpu.slice(0, count), mainCpu: mainThread === undefined ? new Float64Array(0) : mainCpu.slice(0, count) }
   }
 }
 
@@ -94,13 +121,14 @@ function quantile(sorted: Float64Array, q: number): number {
   return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!
 }
 
-/** The `gaps` line: the gaps' count, quantiles and maximum, how many exceed 16 and 50 ms, and the CPU's 99th percentile and maximum. */
-function gapsLine({ wall, cpu }: LoopGaps): string {
+/** The `gaps` line: the gaps' count, quantiles and maximum, how many exceed 16 and 50 ms, and the CPU's (every thread's, the main thread's) 99th percentile and maximum. */
+function gapsLine({ wall, cpu, mainCpu }: LoopGaps): string {
   const walls = wall.slice().sort()
   const cpus = cpu.slice().sort()
+  const mains = mainCpu.slice().sort()
   const over = (ms: number): number => walls.filter(gap => gap > ms).length
   const ms = (value: number): string => value.toFixed(1)
-  return `gaps ${walls.length} ${ms(quantile(walls, 0.5))} ${ms(quantile(walls, 0.9))} ${ms(quantile(walls, 0.99))} ${ms(quantile(walls, 0.999))} ${ms(quantile(walls, 1))} ${over(16)} ${over(50)} ${ms(quantile(cpus, 0.99))} ${ms(quantile(cpus, 1))}`
+  return `gaps ${walls.length} ${ms(quantile(walls, 0.5))} ${ms(quantile(walls, 0.9))} ${ms(quantile(walls, 0.99))} ${ms(quantile(walls, 0.999))} ${ms(quantile(walls, 1))} ${over(16)} ${over(50)} ${ms(quantile(cpus, 0.99))} ${ms(quantile(cpus, 1))} ${mains.length === 0 ? '- -' : `${ms(quantile(mains, 0.99))} ${ms(quantile(mains, 1))}`}`
 }
 
 /** The bytes files take on disk under `dir` (allocated blocks, as `du` counts them). */

@@ -76,7 +76,7 @@ interface CheckpointRun {
   readonly pauseMs: number
   readonly pauseCpuMs: number
   /** The event loop's gaps while the checkpoint was written: their count, quantiles (ms), how many over 16 and 50 ms, and the CPU within them. */
-  readonly gaps: { readonly count: number; readonly p50: number; readonly p90: number; readonly p99: number; readonly p999: number; readonly max: number; readonly over16: number; readonly over50: number; readonly cpuP99: number; readonly cpuMax: number }
+  readonly gaps: { readonly count: number; readonly p50: number; readonly p90: number; readonly p99: number; readonly p999: number; readonly max: number; readonly over16: number; readonly over50: number; readonly cpuP99: number; readonly cpuMax: number; readonly mainCpuP99?: number; readonly mainCpuMax?: number }
   readonly heapMb: number
   readonly rssMb: number
   /** The checkpoint's files and the state's store on disk, MB. */
@@ -102,7 +102,7 @@ async function runCheckpointJob(mode: 'first' | 'restore', keys: number, heapMb:
 async function runCheckpointed(keys: number, heapMb: number, dir: string): Promise<CheckpointRun> {
   const firstOut = await runCheckpointJob('first', keys, heapMb, dir)
   const first = /^checkpointed \d+ (\d+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+)$/m.exec(firstOut)
-  const gaps = /^gaps (\d+) ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+) (\d+) ([\d.]+) ([\d.]+)$/m.exec(firstOut)
+  const gaps = /^gaps (\d+) ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+|-) ([\d.]+|-)$/m.exec(firstOut)
   const firstDisk = /^disk (\d+) (\d+) (\d+)$/m.exec(firstOut)
   if (first === null || gaps === null || firstDisk === null) throw new Error('the checkpoint job printed no checkpoint')
   const restoreOut = await runCheckpointJob('restore', keys, heapMb, dir)
@@ -110,7 +110,8 @@ async function runCheckpointed(keys: number, heapMb: number, dir: string): Promi
   const restoreDisk = /^disk (\d+)$/m.exec(restoreOut)
   if (done === null || restoreDisk === null) throw new Error('the restored job did not finish')
   const [size, seconds, pause, pauseCpu, heap] = first.slice(1).map(Number) as [number, number, number, number, number]
-  const [count, p50, p90, p99, p999, max, over16, over50, cpuP99, cpuMax] = gaps.slice(1).map(Number) as [number, number, number, number, number, number, number, number, number, number]
+  const [count, p50, p90, p99, p999, max, over16, over50, cpuP99, cpuMax] = gaps.slice(1, 11).map(Number) as [number, number, number, number, number, number, number, number, number, number]
+  const main = gaps[11] === '-' ? {} : { mainCpuP99: Number(gaps[11]), mainCpuMax: Number(gaps[12]) }
   const [rssMb, checkpointDiskMb, stateDiskMb] = firstDisk.slice(1).map(Number) as [number, number, number]
   const [records, sum, restoreSeconds, restoredHeap] = done.slice(1).map(Number) as [number, number, number, number]
   return {
@@ -118,7 +119,7 @@ async function runCheckpointed(keys: number, heapMb: number, dir: string): Promi
     seconds,
     pauseMs: pause,
     pauseCpuMs: pauseCpu,
-    gaps: { count, p50, p90, p99, p999, max, over16, over50, cpuP99, cpuMax },
+    gaps: { count, p50, p90, p99, p999, max, over16, over50, cpuP99, cpuMax, ...main },
     heapMb: heap,
     rssMb,
     checkpointDiskMb,
@@ -138,7 +139,8 @@ function checkpointLines(run: CheckpointRun): string[] {
     `LMDB checkpoint of the state after every key's first record: ${(run.size / 1e6).toFixed(0)} M characters in ${run.seconds.toFixed(1)} s, ` +
       `${run.checkpointDiskMb} MB on disk (the state's store: ${run.stateDiskMb} MB); peak heap ${run.heapMb} MB, peak RSS ${run.rssMb} MB`,
     `  event-loop gaps meanwhile (${gaps.count.toLocaleString('en-US')}, ms): median ${gaps.p50}, p90 ${gaps.p90}, p99 ${gaps.p99}, p99.9 ${gaps.p999}, longest ${gaps.max}; ` +
-      `${gaps.over16} over 16 ms, ${gaps.over50} over 50 ms; CPU within one gap: p99 ${gaps.cpuP99}, at most ${gaps.cpuMax}`,
+      `${gaps.over16} over 16 ms, ${gaps.over50} over 50 ms; CPU within one gap: p99 ${gaps.cpuP99}, at most ${gaps.cpuMax}` +
+      (gaps.mainCpuMax === undefined ? '' : ` (the main thread's alone: p99 ${gaps.mainCpuP99}, at most ${gaps.mainCpuMax})`),
     `  restored in a new process in ${run.restoreSeconds.toFixed(1)} s (to its first record), peak heap ${run.restoredHeapMb} MB, peak RSS ${run.restoredRssMb} MB, ` +
       `${run.restoredRecords.toLocaleString('en-US')} records, sum ${run.restoredSum}`
   ]
