@@ -14,6 +14,7 @@ import type { SnapshotState } from '../src/state/snapshotFormat'
 import { withoutExpiredEncoded } from '../src/state/stateValues'
 import { elementRange, entryKeyOf, parseKey, stateOf, type StoreKey } from './storeKeys'
 import { joinElements } from './elementEntries'
+import { readUnchecked } from './uncheckedValues'
 
 /** @internal The header of a state's snapshot: everything but its entries. */
 export type StateHeader = Omit<SnapshotState, 'entries'>
@@ -22,7 +23,7 @@ export type StateHeader = Omit<SnapshotState, 'entries'>
 export interface EntryFiling {
   /** State names by their number in store keys. */
   readonly names: readonly string[]
-  /** Restored states not checked yet: their values hold the key group the snapshot gave. */
+  /** Restored states not checked yet: their values as `uncheckedValues.ts` keeps them (with the key group the snapshot gave). */
   readonly pending: ReadonlySet<string>
   /** The descriptors of states with a time to live: expired values are left out. */
   readonly ttls: ReadonlyMap<string, StateDescriptor>
@@ -41,9 +42,9 @@ export function entryText(filing: EntryFiling, name: string, key: StoreKey, text
   let { group, keyText, ns } = parseKey(key)
   let value = text
   if (filing.pending.has(name)) {
-    const [filedUnder, stored] = JSON.parse(text) as [number, unknown]
-    group = filedUnder
-    value = JSON.stringify(stored)
+    const unchecked = readUnchecked(text, group)
+    group = unchecked.group
+    value = JSON.stringify(unchecked.value)
   }
   const ttl = filing.ttls.get(name)
   if (ttl !== undefined) {

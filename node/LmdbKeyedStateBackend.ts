@@ -37,6 +37,7 @@ import { validatesStateWrites } from '../src/state/stateValidation'
 import { checkCompatible, checkedEntry, restoredValueDecoder, valueDecoder, valueEncoder } from '../src/state/stateValues'
 import { ChangeEpochs } from './ChangeEpochs'
 import { FiledEntries } from './FiledEntries'
+import { readUnchecked, uncheckedText } from './uncheckedValues'
 import { type EntryFiling, entryText, IncrementScan, type StateHeader } from './IncrementScan'
 import { LmdbStateTable, type StoreWrite, type TableHost } from './LmdbStateTable'
 import { LmdbTimerQueue } from './LmdbTimerQueue'
@@ -534,9 +535,9 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
   }
 
   /**
-   * Checks the entries a restore left unchecked under state number `stateNo` (their values
-   * `[key group as given, value]`) and writes each again as this backend writes it, its value
-   * as `text` makes it.
+   * Checks the entries a restore left unchecked under state number `stateNo`
+   * (`uncheckedValues.ts`) and writes again, as this backend writes it, each whose key or
+   * value (as `text` makes it) this backend writes otherwise.
    */
   private rewriteRestored(
     name: string,
@@ -555,12 +556,14 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
         // Read before written: a value's elements go after it, into the range being read.
         for (const { key, value } of Array.from(db.getRange(stateRange(group, stateNo)))) {
           const { keyText, ns } = parseKey(key)
-          const [filedUnder, stored] = JSON.parse(value) as [number, unknown]
+          const { group: filedUnder, value: stored } = readUnchecked(value, group)
           const entry: SnapshotEntry = [filedUnder, JSON.parse(keyText) as SnapshotEntry[1], ns ?? null, stored]
           const checked = checkedEntry(this.info, name, this.keys.maxParallelism, entry)
           const checkedText = text(entry[3], checked.fail, checked.key)
           // The key as this backend writes it (a snapshot may spell one key otherwise: -0 for 0).
           const canonical = storeKeyOf(group, stateNo, JSON.stringify(encodeKey(checked.key)), ns ?? null)
+          // Stored as it would be written: nothing to write (the store's text is the checked one).
+          if (canonical === key && checkedText === value && elementsField === undefined) continue
           if (canonical !== key) this.write(key, undefined)
           this.putTableValue(canonical, checkedText, entry[3], elementsField, checked.fail, this.write)
         }
@@ -678,12 +681,12 @@ function checkedTableText(codec: TableCodec<unknown>, encoded: unknown, fail: (d
 
 /**
  * Puts a snapshot entry in the store as it came, to be checked (keys too) when its state or
- * table is made: the key group goes in the value, since the snapshot's may be out of range,
- * refused only then.
+ * table is made (`uncheckedValues.ts`: a key group out of range goes in the value, refused
+ * only then).
  */
 function putUnchecked(db: RootDatabase<string, StoreKey>, maxParallelism: number, stateNo: number, entry: SnapshotEntry): void {
   const group = Number.isInteger(entry[0]) && entry[0] >= 0 && entry[0] < maxParallelism ? entry[0] : 0
-  db.putSync(storeKeyOf(group, stateNo, JSON.stringify(entry[1]), entry[2]), JSON.stringify([entry[0], entry[3]]))
+  db.putSync(storeKeyOf(group, stateNo, JSON.stringify(entry[1]), entry[2]), uncheckedText(entry[0], group, entry[3]))
 }
 
 /** The store key of a snapshot entry's key text and namespace. */
