@@ -435,10 +435,11 @@ const storedCheckpoint = (c: StoredCheckpoint): StoredCheckpoint => ({
  * chunk's megabyte (a pause of the job, `putChunk` running between its steps), the built-in
  * well under one.
  */
-const isWellFormed: (text: string) => boolean =
-  typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === 'function'
-    ? text => (text as string & { isWellFormed(): boolean }).isWellFormed()
-    : text => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text)
+function isWellFormed(text: string): boolean {
+  // Looked up per call, not chosen once at the top level: an import must run nothing.
+  const builtIn = (text as string & { isWellFormed?: () => boolean }).isWellFormed
+  return typeof builtIn === 'function' ? builtIn.call(text) : !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text)
+}
 
 // -------------------------------------------------------------------------------------
 // file system
