@@ -58,7 +58,7 @@ interface LoopGaps {
 
 /**
  * The CPU time the main thread has run, ms, from Linux's per-thread scheduler statistics
- * (`process.cpuUsage` counts every thread: the collector's helpers, which run beside the main
+ * (`process.cpuUsage` counts every thread: the collector's own threads, which run beside the main
  * thread, would be counted as if they held the event loop); `undefined` elsewhere.
  */
 function mainThreadCpu(): (() => number) | undefined {
@@ -75,7 +75,7 @@ function mainThreadCpu(): (() => number) | undefined {
  * The gaps between ticks of a 1 ms interval while it runs (how long the event loop was held
  * each time), and the CPU time the process spent within each gap: on a busy machine a gap also
  * counts time the process waited for a core, the CPU time only what it ran (every thread's:
- * the collector's helpers too).
+ * the collector's own threads too).
  */
 function loopGaps(): () => LoopGaps {
   let wall = new Float64Array(1 << 16)
