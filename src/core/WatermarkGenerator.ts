@@ -124,10 +124,16 @@ export function boundedOutOfOrdernessGenerator<T>(maxOutOfOrderness: number): Wa
   return new BoundedOutOfOrderness<T>(maxOutOfOrderness)
 }
 
-class BoundedOutOfOrderness<T> implements WatermarkGenerator<T> {
+/**
+ * @internal
+ * The generator of `boundedOutOfOrdernessGenerator`. Its fields are read by the timestamps
+ * operator, which recognises it and, with a watermark after every record, does its work inline
+ * (see `TimestampsAndWatermarksOperator`); any other generator, a wrapped one included, is called.
+ */
+export class BoundedOutOfOrderness<T> implements WatermarkGenerator<T> {
   // -Infinity + bound + 1 is still -Infinity: before any event the watermark is "no watermark".
-  private maxTimestamp = -Infinity
-  constructor(private readonly bound: number) {}
+  maxTimestamp = -Infinity
+  constructor(readonly bound: number) {}
   onEvent(_event: T, eventTimestamp: number): void {
     if (eventTimestamp > this.maxTimestamp) this.maxTimestamp = eventTimestamp
   }
