@@ -140,7 +140,7 @@ describe('chunked timers in a job', () => {
       const timers = subtasks[index]!.timers as ChunkedTimersSnapshot
       expect(timers.chunks!.map(c => c.n)).withContext(`subtask ${index}'s chunks`).toEqual(all.filter(c => c.last >= start && c.first <= end).map(c => c.n))
       const groups: number[] = []
-      restoreTimerChunks(info, timers, reader, part => groups.push(...part.eventTime.map(e => e[0]), ...part.processingTime.map(e => e[0])))
+      restoreTimerChunks(info, timers, reader, part => groups.push(...part.eventTime.map(e => e[0]), ...part.processingTime.map(e => e[0])), () => {})
       expect(groups.every(group => group >= start && group <= end)).withContext(`subtask ${index} keeps its groups only`).toBeTrue()
       restored += groups.length
     }

@@ -2,13 +2,15 @@
  * @internal
  * Reading a checkpoint whose operators' keyed state was written as increments: every
  * checkpoint it needs is read and checked as the checkpoint itself is (`decodeCheckpoint`), and
- * each increment is merged with its chain (`src/state/incremental.ts`), so that what the job
- * restores is a checkpoint of full snapshots, the same whichever backend restores it.
+ * each increment is merged with its chain (`src/state/incremental.ts`, and the timers'
+ * `src/state/timerIncrements.ts`), so that what the job restores is a checkpoint of full
+ * snapshots, the same whichever backend restores it.
  */
 import { messageOf } from '../core/errors'
 import { CheckpointStoreError, type CheckpointStore, type StoredCheckpoint } from '../checkpoint/CheckpointStore'
 import { type CompletedCheckpoint, decodeCheckpoint } from '../checkpoint/checkpointFormat'
 import { resolveKeyedChain } from '../state/incremental'
+import { resolveTimerChain } from '../state/timerIncrements'
 
 /**
  * @internal
@@ -32,18 +34,19 @@ export async function resolveCheckpointChain(store: CheckpointStore, stored: rea
       throw fail(`it is incremental and needs checkpoint ${id}: ${messageOf(error)}`, error)
     }
   }
-  const keyedOf = (id: number, uid: string): unknown => {
+  const partIn = (field: 'keyed' | 'timers') => (id: number, uid: string): unknown => {
     const needed = chain.get(id)
     if (needed === undefined) throw new Error(`an increment of operator '${uid}' is written on checkpoint ${id}, which the checkpoint does not list among those it needs`)
-    const snapshot = needed.operators[uid]
-    return typeof snapshot === 'object' && snapshot !== null ? (snapshot as { keyed?: unknown }).keyed : undefined
+    return partOf(needed.operators[uid], field)
   }
   const operators: Record<string, unknown> = {}
   for (const [uid, snapshot] of Object.entries(checkpoint.operators)) {
-    const keyed = typeof snapshot === 'object' && snapshot !== null ? (snapshot as { keyed?: unknown }).keyed : undefined
+    const keyed = partOf(snapshot, 'keyed')
+    const timers = partOf(snapshot, 'timers')
     try {
-      const full = resolveKeyedChain(uid, checkpointId, keyed, keyedOf)
-      operators[uid] = full === keyed ? snapshot : { ...(snapshot as object), keyed: full }
+      const full = resolveKeyedChain(uid, checkpointId, keyed, partIn('keyed'))
+      const fullTimers = resolveTimerChain(uid, checkpointId, timers, partIn('timers'))
+      operators[uid] = full === keyed && fullTimers === timers ? snapshot : { ...(snapshot as object), ...(full === keyed ? {} : { keyed: full }), ...(fullTimers === timers ? {} : { timers: fullTimers }) }
     } catch (error) {
       throw fail(messageOf(error), error)
     }
@@ -74,7 +77,7 @@ export function withChunkOrigins(checkpoint: CompletedCheckpoint): CompletedChec
   const operators: Record<string, unknown> = {}
   for (const [uid, snapshot] of Object.entries(checkpoint.operators)) {
     let origins = snapshot
-    // Timers are never increments: their chunks are always the checkpoint's own.
+    // A chain's base's chunks (keyed or timers) say whose they are already (`resolveKeyedChain`, `resolveTimerChain`).
     for (const field of CHUNKED_PARTS) {
       const part = partOf(origins, field)
       const refs = chunkRefs(part)

@@ -134,7 +134,10 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> exten
    * the keyed state as an increment where the backend writes one (`context`, at a job's barrier).
    */
   override snapshotParts(context?: StateSnapshotContext): SnapshotParts {
-    return { keyed: this.backend.snapshotDeferred(context), timers: this.snapshotTimers(context?.chunks), own: { watermark: encodeTime(this.currentWatermark), ...this.snapshotOwn() } }
+    const keyed = this.backend.snapshotDeferred(context)
+    // Timers as an increment where the backend wrote its keyed part as one and keeps the timers.
+    const timers = (context === undefined ? undefined : this.backend.snapshotTimerIncrement?.()) ?? this.snapshotTimers(context?.chunks)
+    return { keyed, timers, own: { watermark: encodeTime(this.currentWatermark), ...this.snapshotOwn() } }
   }
 
   override restoreParts(parts: RestoredParts): void {
@@ -188,10 +191,17 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> exten
   }
 
   private restoreTimers(snapshot: ChunkedTimersSnapshot): void {
-    restoreTimerChunks(this.info, snapshot, currentJob()?.chunks, part => this.restoreTimerEntries(part))
+    restoreTimerChunks(
+      this.info,
+      snapshot,
+      currentJob()?.chunks,
+      part => this.restoreTimerEntries(part, false),
+      part => this.restoreTimerEntries(part, true)
+    )
   }
 
-  private restoreTimerEntries(snapshot: TimersSnapshot): void {
+  /** Registers the timers of `snapshot`, or deletes them (`remove`: an increment's removals). */
+  private restoreTimerEntries(snapshot: TimersSnapshot, remove: boolean): void {
     const restore = (entries: TimersSnapshot['eventTime'], register: (key: TK, namespace: N, time: number) => void): void => {
       for (const [, encodedKey, encodedNamespace, time] of entries) {
         const fail = (detail: string): never => {
@@ -201,8 +211,9 @@ export abstract class AbstractKeyedOperator<K, Out, TK = K, N = undefined> exten
         register(key as TK, this.namespaceCodec.decode(encodedNamespace, fail), time)
       }
     }
-    restore(snapshot.eventTime, (key, namespace, time) => this.timers.registerEventTimeTimer(key, namespace, time))
-    restore(snapshot.processingTime, (key, namespace, time) => this.timers.registerProcessingTimeTimer(key, namespace, time))
+    const timers = this.timers
+    restore(snapshot.eventTime, (key, namespace, time) => (remove ? timers.deleteEventTimeTimer(key, namespace, time) : timers.registerEventTimeTimer(key, namespace, time)))
+    restore(snapshot.processingTime, (key, namespace, time) => (remove ? timers.deleteProcessingTimeTimer(key, namespace, time) : timers.registerProcessingTimeTimer(key, namespace, time)))
   }
 
   /** The backend's work before a barrier (the LMDB one writes its cache); none on the heap. */

@@ -145,6 +145,12 @@ export interface KeyedStateBackend<K> {
    * the queues it made.
    */
   createTimerQueue?<TK, N>(options: TimerQueueOptions<N>): TimerQueue<TK, N>
+  /**
+   * The timer part of the snapshot `snapshotDeferred` has just begun, when the backend writes it
+   * as an increment on the same base as its keyed part (the timers of the queues it made,
+   * `timerIncrements.ts`); `undefined`: the operator lists its timers in full.
+   */
+  snapshotTimerIncrement?(): DeferredJson | undefined
   /** Drops all state and releases what holds it (files, handles); the backend is not used again. */
   dispose(): void
 }

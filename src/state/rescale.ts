@@ -119,13 +119,17 @@ function rescaleKeyed(keyed: readonly KeyedStateSnapshot[], owns: (group: number
 /**
  * The timers of the subtask owning `range`: the listed ones of its groups, and of chunked parts
  * (`timerChunks.ts`) the chunks that hold any of its groups, with the range, so that a restore
- * keeps of them only its groups' timers. A chunk is never read here.
+ * keeps of them only its groups' timers, and the increments of chains on them (their owned
+ * timers), applied after the chunks. A chunk is never read here.
  */
 function rescaleTimers(timers: readonly ChunkedTimersSnapshot[], owns: (group: number) => boolean, range: { start: number; end: number } | undefined): TimersSnapshot {
   const listed = { eventTime: mergeTimers(timers.map(x => x.eventTime), owns), processingTime: mergeTimers(timers.map(x => x.processingTime), owns) }
   if (range === undefined || !timers.some(x => x.chunks !== undefined)) return listed
   const chunks = timers.flatMap(x => chunksOfKeyGroups(x.chunks ?? [], range.start, range.end))
-  return { ...listed, chunks, keyGroups: range } as TimersSnapshot
+  // A chain on a chunked base: its increments' timers of the owned groups, applied after every chunk (no two subtasks share a timer).
+  const ownedTimers = (part: TimersSnapshot): TimersSnapshot => ({ eventTime: part.eventTime.filter(e => owns(e[0])), processingTime: part.processingTime.filter(e => owns(e[0])) })
+  const increments = timers.flatMap(x => (x.increments ?? []).map(i => ({ ...i, ...ownedTimers(i), removed: ownedTimers(i.removed) })))
+  return { ...listed, chunks, keyGroups: range, ...(increments.length > 0 ? { increments } : {}) } as TimersSnapshot
 }
 
 /** The timers of the owned groups from every old subtask, merged by time (each list is in firing order, so the result is too). */

@@ -20,10 +20,13 @@ import type { OperatorInfo } from '../core/OperatorOptions'
 import { CHUNK_CHARS, type ChunkReader, type ChunkRef, type ChunkSink, readChunkJson } from './chunks'
 import { now, WrittenOnce } from './DeferredJson'
 import { describeErrors, TimersSnapshot } from './snapshotFormat'
+import type { TimersIncrement } from './timerIncrements'
 
 /** @internal A timer part as a restore receives it: its entries, possibly chunks, possibly rescaled to a range of key groups. */
 export type ChunkedTimersSnapshot = TimersSnapshot & {
   readonly chunks?: readonly ChunkRef[]
+  /** Increments to apply after the chunks, oldest first (a chain whose base is chunked, `timerIncrements.ts`). */
+  readonly increments?: readonly TimersIncrement[]
   /** A rescaled part: only these key groups' timers of its chunks are its own (`rescale.ts`). */
   readonly keyGroups?: { readonly start: number; readonly end: number }
 }
@@ -118,17 +121,37 @@ function timersText(eventTime: readonly string[], processingTime: readonly strin
 /**
  * @internal
  * The timers of a timer part: its entries, then those of its chunks read one at a time through
- * `reader` (of a rescaled part, those of its key groups), each domain's handed to `restore`.
- * A chunk missing, damaged or not of timers is a `StateError` naming it.
+ * `reader` (of a rescaled part, those of its key groups), each domain's handed to `restore`;
+ * then each increment of a chain on a chunked base in turn: its removed timers, and those it
+ * lists (registered again since: they move after the others of their time), handed to
+ * `remove`, then those it lists to `restore`. A chunk missing, damaged or not of timers is a
+ * `StateError` naming it.
  */
-export function restoreTimerChunks(info: OperatorInfo, snapshot: ChunkedTimersSnapshot, reader: ChunkReader | undefined, restore: (part: TimersSnapshot) => void): void {
+export function restoreTimerChunks(
+  info: OperatorInfo,
+  snapshot: ChunkedTimersSnapshot,
+  reader: ChunkReader | undefined,
+  restore: (part: TimersSnapshot) => void,
+  remove: (part: TimersSnapshot) => void
+): void {
   restore(snapshot)
   const range = snapshot.keyGroups
   const owns = (entry: TimersSnapshot['eventTime'][number]): boolean => range === undefined || (entry[0] >= range.start && entry[0] <= range.end)
+  const owned = (part: TimersSnapshot): TimersSnapshot => (range === undefined ? part : { eventTime: part.eventTime.filter(owns), processingTime: part.processingTime.filter(owns) })
   for (const ref of snapshot.chunks ?? []) {
     const decoded = TimersSnapshot.decode(readChunkJson(info, 'timers', 'the timers', reader, ref))
     if (decoded._tag === 'Left') throw new StateError(info, 'timers', `cannot restore: chunk ${ref.n} of checkpoint ${ref.checkpoint ?? '?'} is not a chunk of timers: ${describeErrors(decoded.left)}`)
-    const { eventTime, processingTime } = decoded.right
-    restore(range === undefined ? decoded.right : { eventTime: eventTime.filter(owns), processingTime: processingTime.filter(owns) })
+    restore(owned(decoded.right))
+  }
+  for (const increment of snapshot.increments ?? []) {
+    const timers = (part: unknown, what: string): TimersSnapshot => {
+      const decoded = TimersSnapshot.decode(part)
+      if (decoded._tag === 'Left') throw new StateError(info, 'timers', `cannot restore: the ${what} of the increment on checkpoint ${increment.base} are not timers: ${describeErrors(decoded.left)}`)
+      return decoded.right
+    }
+    const { eventTime, processingTime } = timers(increment, 'timers registered')
+    const removed = timers(increment.removed, 'timers removed')
+    remove(owned({ eventTime: [...removed.eventTime, ...eventTime], processingTime: [...removed.processingTime, ...processingTime] }))
+    restore(owned({ eventTime, processingTime }))
   }
 }
