@@ -17,7 +17,9 @@
  * - Operators' own tables (window contents, panes, join buffers) are kept in the same cache and
  *   store, with the table's codec, under a state number of their own (`LmdbStateTable`).
  * - Timers are kept in the same store, in ranges of their own before the states'
- *   (`LmdbTimerQueue`); they are written into snapshots by the operator, as on the heap.
+ *   (`LmdbTimerQueue`); they are written into snapshots by the operator, as on the heap, or,
+ *   at a checkpoint whose keyed part is an increment, as an increment of their own on the same
+ *   base (`TimerIncrementScan`: the index keys the queues wrote are tracked as state keys are).
  */
 import { rmSync } from 'node:fs'
 import type { RootDatabase } from 'lmdb'
@@ -41,6 +43,8 @@ import { readUnchecked, uncheckedText } from './uncheckedValues'
 import { type EntryFiling, entryText, IncrementScan, type StateHeader } from './IncrementScan'
 import { LmdbStateTable, type StoreWrite, type TableHost } from './LmdbStateTable'
 import { LmdbTimerQueue } from './LmdbTimerQueue'
+import { TimerIncrementScan } from './TimerIncrementScan'
+import { isIndexKey } from './timerKeys'
 import type { TimerQueue, TimerQueueOptions } from '../src/core/TimerQueue'
 import { elementKey, elementRange, entryKeyOf, groupOf, keyPrefix, namespacedKey, parseKey, stateOf, stateRange, type StoreKey } from './storeKeys'
 import { joinElements, splitElements } from './elementEntries'
@@ -124,6 +128,8 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
   private disposed = false
   /** The last element's sequence number in store keys (`elementKey`): they only grow, restores included. */
   private elementSeq = 0
+  /** The timers' index keys written since the base of the increment `snapshotDeferred` has just begun, for `snapshotTimerIncrement`. */
+  private timerIncrement: { readonly base: number; readonly keys: readonly StoreKey[] } | undefined = undefined
 
   constructor(private readonly options: LmdbBackendOptions) {
     this.info = options.info
@@ -313,7 +319,8 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
       info: this.info,
       maxParallelism: this.keys.maxParallelism,
       cacheSize: this.options.timerCacheSize,
-      startRead: () => this.startRead()
+      startRead: () => this.startRead(),
+      record: this.changes === undefined ? undefined : key => this.changes!.record(key)
     })
     this.timerQueues.push(queue as LmdbTimerQueue<unknown, unknown>)
     return queue
@@ -344,6 +351,7 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
    * increment on `options.incrementalBase` reads only the keys written since instead.
    */
   snapshotDeferred(options?: KeyedSnapshotOptions): DeferredJson {
+    this.timerIncrement = undefined
     const headers = new Map<string, StateHeader>()
     for (const { descriptor } of this.registered.values()) headers.set(descriptor.name, headerOf(descriptor))
     if (this.disposed) {
@@ -356,6 +364,8 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     const before = this.writes
     this.flush()
     this.barrierWrites = this.writes - before
+    // The timers' gathered writes too, so that the epoch the barrier closes records them.
+    for (const queue of this.timerQueues) queue.flush()
     for (const [name, header] of this.pendingRestore) headers.set(name, header)
     const ttls = new Map<string, StateDescriptor>()
     for (const { descriptor } of this.registered.values()) if (descriptor.ttl !== undefined) ttls.set(descriptor.name, descriptor)
@@ -370,10 +380,28 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
     const increment = options === undefined ? undefined : this.changes?.barrier(options)
     if (increment !== undefined) {
       options!.needs?.(increment.needs)
-      return this.reads(new IncrementScan(this.db, increment.keys, filing, headers, increment.base, this.keys.maxParallelism, tables))
+      const stateKeys = new Set<StoreKey>()
+      const timerKeys: StoreKey[] = []
+      for (const key of increment.keys) {
+        if (isIndexKey(key)) timerKeys.push(key)
+        else stateKeys.add(key)
+      }
+      this.timerIncrement = { base: increment.base, keys: timerKeys.sort() }
+      return this.reads(new IncrementScan(this.db, stateKeys, filing, headers, increment.base, this.keys.maxParallelism, tables))
     }
     const scan = new StoreScan(this.db, filing, headers, tables, options?.chunks)
     return this.reads(new ScannedKeyedPart(scan, this.keys.maxParallelism))
+  }
+
+  /**
+   * The timer part of the increment `snapshotDeferred` has just begun (nothing has run since):
+   * the timers registered and gone since its base, read at this moment.
+   */
+  snapshotTimerIncrement(): DeferredJson | undefined {
+    const increment = this.timerIncrement
+    this.timerIncrement = undefined
+    if (increment === undefined || this.disposed) return undefined
+    return this.reads(new TimerIncrementScan(this.db, increment.keys, increment.base))
   }
 
   /**

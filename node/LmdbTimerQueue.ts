@@ -17,6 +17,8 @@
  *   the index look at the gathered writes first.
  * - A snapshot reads the order range in one read transaction, a view of the store at the
  *   barrier that later writes do not change, one timer at a time as the snapshot is written.
+ *   An incremental checkpoint instead reads the index keys written since its base (`record`,
+ *   `TimerIncrementScan`).
  */
 import type { RootDatabase } from 'lmdb'
 import { keyId } from '../src/core/Key'
@@ -27,7 +29,7 @@ import type { NamespaceCodec, PendingTimers, TimerQueue } from '../src/core/Time
 import { keyGroupOfId } from '../src/state/KeyGroup'
 import { decodeKey, encodeKey, type SnapshotEntry } from '../src/state/snapshotFormat'
 import type { StoreKey } from './storeKeys'
-import { domainChar, indexKey, orderKey, orderRange, parseIndexKey, parseOrderKey, seqText, timeOf, timeText } from './timerKeys'
+import { domainChar, indexKey, isIndexKey, orderKey, orderRange, parseIndexKey, parseOrderKey, seqText, timeOf, timeText } from './timerKeys'
 
 /** @internal */
 export interface LmdbTimerQueueOptions<N> {
@@ -40,6 +42,11 @@ export interface LmdbTimerQueueOptions<N> {
   readonly cacheSize: number
   /** A read of the store in steps begins; the function returned is called when it is over (the store stays open until then). */
   readonly startRead: () => () => void
+  /**
+   * Told each index key the queue writes to the store (a timer registered, deleted or fired
+   * that reached it), so that an incremental checkpoint writes the timers that changed.
+   */
+  readonly record?: ((key: StoreKey) => void) | undefined
   /** Gathered writes before one transaction writes them; default 4,096 (two per registered, deleted or fired timer). */
   readonly writesPerTransaction?: number
 }
@@ -178,10 +185,13 @@ export class LmdbTimerQueue<K, N> implements TimerQueue<K, N> {
     const writes = this.writes
     if (writes.size === 0 || this.closed) return
     const db = this.db
+    const record = this.options.record
     db.transactionSync(() => {
       for (const [key, text] of writes) {
         if (text === null) db.removeSync(key)
         else db.putSync(key, text)
+        // Here, not as timers change: one registered and gone before a write never changed the store.
+        if (record !== undefined && isIndexKey(key)) record(key)
       }
     })
     writes.clear()

@@ -85,6 +85,16 @@ export function indexKey(domain: string, group: number, keyText: string, namespa
   return INDEX + domain + String.fromCharCode(GROUP_BASE + group) + keyText + SEPARATOR + namespaceText + SEPARATOR + time
 }
 
+/** @internal Whether a store key is a timer's index key (which names the timer: what incremental checkpoints track). */
+export function isIndexKey(key: StoreKey): boolean {
+  return key.charCodeAt(0) === 0xff
+}
+
+/** @internal The domain (`e` or `p`) of a timer's index key. */
+export function domainOfIndexKey(key: StoreKey): string {
+  return key.charAt(1)
+}
+
 /** @internal The parts of an order key. */
 export function parseOrderKey(key: StoreKey): { readonly time: string; readonly seq: string } {
   return { time: key.slice(2, 18), seq: key.slice(18) }
