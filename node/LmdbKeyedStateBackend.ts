@@ -458,7 +458,7 @@ export class LmdbKeyedStateBackend<K> implements KeyedStateBackend<K>, StateRunt
           for (const entry of state.entries) write.put(entry)
         }
         for (const table of increment.tables) {
-          const write = writer.table(table.name)
+          const write = writer.table(table.name, true)
           for (const entry of table.removed) write.remove(entry)
           for (const entry of table.entries) write.put(entry)
         }
@@ -989,11 +989,12 @@ class RestoreWriter {
     return this.writer(this.backend.restoreTarget('state', header))
   }
 
-  table(name: string): { put(entry: SnapshotEntry): void; remove(entry: RemovedEntry): void } {
-    return this.writer(this.backend.restoreTarget('table', name))
+  /** `replaces`: an increment's values, which replace the ones there (with their elements, when a value's list is kept apart). */
+  table(name: string, replaces = false): { put(entry: SnapshotEntry): void; remove(entry: RemovedEntry): void } {
+    return this.writer(this.backend.restoreTarget('table', name), replaces)
   }
 
-  private writer({ name, stateNo, check, put, elements }: RestoreTarget): { put(entry: SnapshotEntry): void; remove(entry: RemovedEntry): void } {
+  private writer({ name, stateNo, check, put, elements }: RestoreTarget, replaces = false): { put(entry: SnapshotEntry): void; remove(entry: RemovedEntry): void } {
     const { db, maxParallelism } = this
     const { info } = this.backend
     return {
@@ -1002,8 +1003,10 @@ class RestoreWriter {
         const { key, fail } = checkedEntry(info, name, maxParallelism, entry)
         const at = storeKeyOf(entry[0], stateNo, JSON.stringify(encodeKey(key)), entry[2])
         const text = check(entry[3], fail, key)
-        if (put === undefined) db.putSync(at, text)
-        else put(at, text, entry[3], fail)
+        if (put === undefined) return db.putSync(at, text)
+        // An increment's value holds its whole list: the elements its base put there go first.
+        if (replaces && elements === true) for (const element of [...db.getKeys(elementRange(at))]) db.removeSync(element)
+        put(at, text, entry[3], fail)
       },
       // Under either key a put may have filed it (as it came, or checked: a key spelt otherwise, -0 for 0).
       remove: ([group, encodedKey, ns]) => {
