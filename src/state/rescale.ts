@@ -17,7 +17,8 @@
 import { StateError } from '../core/errors'
 import type { OperatorInfo } from '../core/OperatorOptions'
 import { checkMaxParallelism, keyGroupOfId } from './KeyGroup'
-import { chunksOfKeyGroups, isChunked } from './chunks'
+import { type ChunkedKeyedSnapshot, chunksOfKeyGroups, isChunked } from './chunks'
+import type { RemovedEntry } from './incremental'
 import type { ChunkedTimersSnapshot } from './timerChunks'
 import { keyId } from '../core/Key'
 import { type OperatorStateSnapshot, redistributeOperatorState, OperatorStateSnapshot as OperatorStateSnapshotCodec } from './OperatorState'
@@ -89,7 +90,8 @@ export function rescaleOperatorSnapshots(snapshots: readonly unknown[], parallel
 /**
  * The keyed part of the subtask owning `range`: the entries of its groups, and of chunked parts
  * (`chunks.ts`) the chunks that hold any of its groups, with the range, so that a restore keeps
- * of them only its groups' entries. A chunk is never read here.
+ * of them only its groups' entries, and the increments of chains on them (their owned entries
+ * and removals), applied after the chunks. A chunk is never read here.
  */
 function rescaleKeyed(keyed: readonly KeyedStateSnapshot[], owns: (group: number) => boolean, range: KeyGroupRange | undefined): KeyedStateSnapshot {
   const states = new Map<string, SnapshotState>()
@@ -113,7 +115,14 @@ function rescaleKeyed(keyed: readonly KeyedStateSnapshot[], owns: (group: number
   const rescaled: KeyedStateSnapshot = { format: 'rx-datastream/keyed-state', version: 1, maxParallelism: keyed[0]!.maxParallelism, states: [...states.values()], tables: [...tables.values()] }
   if (range === undefined || !keyed.some(k => isChunked(k))) return rescaled
   const chunks = keyed.flatMap(k => (isChunked(k) ? chunksOfKeyGroups(k.chunks, range.start, range.end) : []))
-  return { ...rescaled, chunks, keyGroups: range } as KeyedStateSnapshot
+  // A chain on a chunked base: its increments' changes of the owned groups, applied after every chunk (no two subtasks share a key).
+  const owned = <P extends { entries: readonly SnapshotEntry[]; removed: readonly RemovedEntry[] }>(part: P): P => ({
+    ...part,
+    entries: part.entries.filter(e => owns(e[0])),
+    removed: part.removed.filter(e => owns(e[0]))
+  })
+  const increments = keyed.flatMap(k => ((k as ChunkedKeyedSnapshot).increments ?? []).map(i => ({ ...i, states: i.states.map(owned), tables: i.tables.map(owned) })))
+  return { ...rescaled, chunks, keyGroups: range, ...(increments.length > 0 ? { increments } : {}) } as KeyedStateSnapshot
 }
 
 /**
