@@ -1,8 +1,9 @@
 /**
  * A chunked restore of a windowed job: keyed event-time windows with a process window function
  * on LMDB (window contents an entry per element), whose keyed part and timers take several
- * chunks each, checkpointed while every window is open, then restored on either backend, and
- * rescaled from two subtasks to three, fire what an uninterrupted run fires.
+ * chunks each, checkpointed while every window is open, then a few keys change and an
+ * incremental checkpoint is written on it; restored from that chain on either backend, and
+ * rescaled from two subtasks to three, the job fires what an uninterrupted run fires.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -13,11 +14,12 @@ import * as ds from '../../src/index'
 import { lmdbStateBackend } from '../../node/index'
 import { decodeCheckpoint } from '../../src/checkpoint/checkpointFormat'
 import { openChunkReader } from '../../src/checkpoint/checkpointChunks'
-import { withChunkOrigins } from '../../src/job/checkpointChain'
+import { chunkedCheckpoints, resolveCheckpointChain, withChunkOrigins } from '../../src/job/checkpointChain'
 import { JobContext, runInJob } from '../../src/runtime/JobContext'
 import { type ChunkedKeyedSnapshot, type ChunkReader, type ChunkRef, inlineChunks } from '../../src/state/chunks'
 import { assignToKeyGroup, DEFAULT_MAX_PARALLELISM } from '../../src/state/KeyGroup'
 import { keyGroupRange, rescaleOperatorSnapshots } from '../../src/state/rescale'
+import { TIMERS_INCREMENT_FORMAT } from '../../src/state/timerIncrements'
 
 /** A visit of `key` at `ts`; `pad` makes the window contents a few MB. */
 interface Visit {
@@ -36,6 +38,8 @@ const visit = (i: number, window: number, v: number): Visit => ({ key: keyName(i
 
 /** Before the checkpoint: a visit per key in windows 0 to 7 (eight timers per key). After: more visits in windows 1 to 9 for some keys. */
 const BEFORE: readonly Visit[] = Array.from({ length: OPEN }, (_, w) => Array.from({ length: KEYS }, (_, i) => visit(i, w, i + w))).flat()
+/** Between the two checkpoints: 1 % of the keys get a visit, in an open window or a new one (a new timer). */
+const MIDDLE: readonly Visit[] = Array.from({ length: KEYS / 100 }, (_, j) => visit(j * 100, 2 + (j % 7), 3 * j + 2))
 const AFTER: readonly Visit[] = Array.from({ length: KEYS / 4 }, (_, j) => visit(j * 4, 1 + (j % 9), 7 * j + 1))
 
 /** Per key and window: the visits in the order they came (an entry per element on LMDB), one line. */
@@ -67,7 +71,7 @@ const windows = (stateBackend: ds.StateBackend | undefined) =>
     .trigger(atEnd)
     .process<Visit, string, string>(describeWindow)
 
-/** The phases, a wait after each but the last. */
+/** The phases, a wait (a checkpoint) after each but the last. */
 function phased(phases: readonly (readonly Visit[])[], between: () => Promise<void>): ds.Source<Visit, number> {
   return {
     async *read(offset = 0) {
@@ -103,10 +107,11 @@ describe('a chunked restore of a windowed job', () => {
   let stores = 0
   const lmdb = (): Promise<ds.StateBackend> => lmdbStateBackend(join(dir, `state-${stores++}`), { cacheSize: 2_000, timerCacheSize: 1_000 })
 
-  /** Runs `before`, a checkpoint, then `after` to the end: the checkpoint and every line fired. */
-  async function run(store: ds.CheckpointStore, jobId: string, before: readonly Visit[], after: readonly Visit[]): Promise<{ checkpoint: Completed; fired: string[] }> {
+  /** Runs `before`, a checkpoint, `middle`, a checkpoint, then `after` to the end: the second checkpoint (an increment on the first) and every line fired. */
+  async function run(store: ds.CheckpointStore, jobId: string, filter: (v: Visit) => boolean = () => true): Promise<{ checkpoint: Completed; fired: string[] }> {
     const events: Completed[] = []
-    const job: ds.Job<string> = ds.execute(env => pipeline(env, phased([before, after], async () => void (await job.checkpoint()))), {
+    const phases = [BEFORE.filter(filter), MIDDLE.filter(filter), AFTER.filter(filter)]
+    const job: ds.Job<string> = ds.execute(env => pipeline(env, phased(phases, async () => void (await job.checkpoint()))), {
       jobId,
       checkpointing: { store, retain: 10 },
       stateBackend: await lmdb(),
@@ -116,24 +121,35 @@ describe('a chunked restore of a windowed job', () => {
     job.output$.subscribe(line => fired.push(line))
     job.checkpoints$.subscribe(e => e.type === 'completed' && events.push(e))
     await job.done
-    return { checkpoint: events[0]!, fired }
+    const [base, increment] = events
+    expect(increment!.needs).withContext('the second checkpoint is an increment on the first').toEqual([base!.checkpointId])
+    return { checkpoint: increment!, fired }
   }
 
-  /** The window operator's snapshot in checkpoint `id`, its chunks marked with their checkpoint. */
-  async function windowSnapshot(store: ds.CheckpointStore, jobId: string, id: number): Promise<{ keyed: ChunkedKeyedSnapshot & { chunks?: ChunkRef[] }; timers: { chunks?: ChunkRef[] } }> {
-    const listed = (await store.list(jobId)).find(c => c.checkpointId === id)!
-    return withChunkOrigins(decodeCheckpoint(store.description, listed, await store.get(jobId, id))).operators['windows'] as never
+  /** The window operator's snapshot in checkpoint `id`, its chain resolved (a chunked base's increments to apply after its chunks), its chunks marked with their checkpoint; and the checkpoints whose chunks it reads. */
+  async function windowSnapshot(
+    store: ds.CheckpointStore,
+    jobId: string,
+    id: number
+  ): Promise<{ snapshot: { keyed: ChunkedKeyedSnapshot & { chunks?: ChunkRef[] }; timers: { format?: string; chunks?: ChunkRef[]; increments?: unknown[] } }; chunked: Set<number>; raw: { timers: { format?: string } } }> {
+    const stored = await store.list(jobId)
+    const raw = decodeCheckpoint(store.description, stored.find(c => c.checkpointId === id)!, await store.get(jobId, id))
+    const checkpoint = withChunkOrigins(await resolveCheckpointChain(store, stored, raw))
+    return { snapshot: checkpoint.operators['windows'] as never, chunked: chunkedCheckpoints(checkpoint), raw: raw.operators['windows'] as never }
   }
 
   it('restores on either backend to fire as an uninterrupted run, keyed part and timers in several chunks each', async () => {
     const store = ds.memoryStore()
-    const { checkpoint, fired } = await run(store, 'visits', BEFORE, AFTER)
-    expect(fired.length).withContext('every window fires once, at the end').toBe(OPEN * KEYS + AFTER.filter(v => v.ts >= OPEN * WINDOW).length)
-    const snapshot = await windowSnapshot(store, 'visits', checkpoint.checkpointId)
-    expect(snapshot.keyed.chunks?.length ?? 0).withContext('chunks of the keyed part').toBeGreaterThanOrEqual(3)
-    expect(snapshot.timers.chunks?.length ?? 0).withContext('chunks of the timers').toBeGreaterThanOrEqual(2)
+    const { checkpoint, fired } = await run(store, 'visits')
+    const windowsOpened = new Set([...MIDDLE, ...AFTER].filter(v => v.ts >= OPEN * WINDOW).map(v => `${v.key} ${v.ts - (v.ts % WINDOW)}`)).size
+    expect(fired.length).withContext('every window fires once, at the end').toBe(OPEN * KEYS + windowsOpened)
+    const { snapshot, raw } = await windowSnapshot(store, 'visits', checkpoint.checkpointId)
+    expect(raw.timers.format).withContext("the increment's timers").toBe(TIMERS_INCREMENT_FORMAT)
+    expect(snapshot.keyed.chunks?.length ?? 0).withContext("chunks of the base's keyed part").toBeGreaterThanOrEqual(3)
+    expect(snapshot.timers.chunks?.length ?? 0).withContext("chunks of the base's timers").toBeGreaterThanOrEqual(2)
+    expect(snapshot.timers.increments?.length).withContext('timer increments to apply after the chunks').toBe(1)
     for (const backend of [ds.heapStateBackend(), await lmdb()]) {
-      const job = ds.execute(env => pipeline(env, phased([BEFORE, AFTER], async () => {})), {
+      const job = ds.execute(env => pipeline(env, phased([BEFORE, MIDDLE, AFTER], async () => {})), {
         jobId: 'visits',
         checkpointing: { store, retain: 10 },
         restore: checkpoint.checkpointId,
@@ -157,22 +173,22 @@ describe('a chunked restore of a windowed job', () => {
       }
       throw new Error(`no subtask for key group ${group}`)
     }
-    const { fired } = await run(ds.memoryStore(), 'all', BEFORE, AFTER)
+    const { fired } = await run(ds.memoryStore(), 'all')
     // Two subtasks, each a job of its own key groups' visits, in a store of its own.
     const stores = [ds.memoryStore(), ds.memoryStore()]
     const snapshots: unknown[] = []
     const readers: ChunkReader[] = []
     for (const i of [0, 1]) {
       const mine = (v: Visit): boolean => subtaskOf(v.key, 2) === i
-      const { checkpoint } = await run(stores[i]!, `subtask-${i}`, BEFORE.filter(mine), AFTER.filter(mine))
+      const { checkpoint } = await run(stores[i]!, `subtask-${i}`, mine)
       const id = checkpoint.checkpointId
-      const snapshot = await windowSnapshot(stores[i]!, `subtask-${i}`, id)
+      const { snapshot, chunked } = await windowSnapshot(stores[i]!, `subtask-${i}`, id)
       expect(snapshot.keyed.chunks?.length ?? 0).withContext(`subtask ${i}'s keyed chunks`).toBeGreaterThanOrEqual(2)
       expect(snapshot.timers.chunks?.length ?? 0).withContext(`subtask ${i}'s timer chunks`).toBeGreaterThanOrEqual(1)
       // The two jobs number their checkpoints alike: the second's chunks are told apart by an offset.
       const mark = (refs: ChunkRef[] | undefined): ChunkRef[] | undefined => refs?.map(ref => ({ ...ref, checkpoint: ref.checkpoint! + 1_000 * i }))
       snapshots.push({ ...snapshot, keyed: { ...snapshot.keyed, chunks: mark(snapshot.keyed.chunks) }, timers: { ...snapshot.timers, chunks: mark(snapshot.timers.chunks) } })
-      readers.push(await openChunkReader(stores[i]!, `subtask-${i}`, id, [id]))
+      readers.push(await openChunkReader(stores[i]!, `subtask-${i}`, id, chunked))
     }
     const reader: ChunkReader = {
       read: ref => readers[ref.checkpoint! >= 1_000 ? 1 : 0]!.read({ ...ref, checkpoint: ref.checkpoint! % 1_000 }),
