@@ -81,7 +81,7 @@ const SETS: readonly BundleSet[] = [
     name: 'stream',
     imports: 'assignTimestampsAndWatermarks, WatermarkStrategy, keyBy, windowBy (tumbling and sliding, aggregate), records, values, mapValues, filterValues',
     target: Infinity,
-    ceiling: 38_100, // 37.0 KB (36.65 KB before window contents as an entry per element on LMDB), +3 %
+    ceiling: 38_500, // 38.16 KB (38.0 KB before timer increments, 37.1 KB before the bounded generator inline, 36.65 KB before window contents as an entry per element on LMDB), +1 %
     source: STREAM_SOURCE
   },
   {
