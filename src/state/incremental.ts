@@ -21,6 +21,7 @@
  * base's chunk references, to be applied after them.
  */
 import type { KeyedStateSnapshot, SnapshotEntry, SnapshotState, TableSnapshot } from './snapshotFormat'
+import { type ChainKind, walkIncrementChain, withChunkedBase } from './incrementChain'
 
 /** @internal The format name of an increment's keyed part. */
 export const INCREMENT_FORMAT = 'rx-datastream/keyed-state-increment'
@@ -157,33 +158,20 @@ function shapeFault(part: unknown, increment: boolean): string | undefined {
  */
 export function resolveKeyedChain(uid: string, checkpointId: number, keyed: unknown, keyedOf: (checkpointId: number, uid: string) => unknown): unknown {
   if (!isKeyedIncrement(keyed)) return keyed
-  // Newest first, down to the full snapshot the chain starts from.
-  const increments: KeyedStateIncrement[] = []
-  let at = checkpointId
-  let part = keyed
-  while (isKeyedIncrement(part)) {
-    const fault = shapeFault(part, true)
-    if (fault !== undefined) throw new Error(`the keyed state of operator '${uid}' in checkpoint ${at} is not an increment of this version: ${fault}`)
-    const increment = part as KeyedStateIncrement
-    const { base, maxParallelism } = increment
-    if (!(base < at)) throw new Error(`the keyed state of operator '${uid}' in checkpoint ${at} is an increment on checkpoint ${base}, which is not older`)
-    const previous = increments[increments.length - 1]
-    if (previous !== undefined && previous.maxParallelism !== maxParallelism) {
-      throw new Error(`the keyed state of operator '${uid}' in checkpoint ${at} has maxParallelism ${maxParallelism}, the increment written on it ${previous.maxParallelism}`)
-    }
-    increments.push(increment)
-    part = keyedOf(base, uid)
-    if (part === undefined) throw new Error(`the keyed state of operator '${uid}' in checkpoint ${at} is an increment on checkpoint ${base}, which holds no keyed state of that operator`)
-    at = base
-  }
-  const wrong = shapeFault(part, false)
-  if (wrong !== undefined) throw new Error(`the keyed state of operator '${uid}' in checkpoint ${at}, the base of its chain, is not a keyed-state snapshot of this version: ${wrong}`)
-  const base = part as KeyedStateSnapshot
-  if (base.maxParallelism !== increments[increments.length - 1]!.maxParallelism) {
-    throw new Error(`the keyed state of operator '${uid}' in checkpoint ${at}, the base of its chain, has maxParallelism ${base.maxParallelism}, the increment written on it ${increments[increments.length - 1]!.maxParallelism}`)
-  }
+  const chain = walkIncrementChain(KEYED_CHAIN, uid, checkpointId, keyed, keyedOf)
   // A chunked base is not read here: the backend restores its chunks, then the increments in turn.
-  const chunks = (base as { chunks?: unknown }).chunks
-  if (Array.isArray(chunks)) return { ...base, chunks: chunks.map((c: object) => ({ checkpoint: at, ...c })), increments: increments.reverse() }
-  return applyKeyedIncrements(base, increments.reverse())
+  return withChunkedBase(chain) ?? applyKeyedIncrements(chain.base as KeyedStateSnapshot, chain.increments)
+}
+
+/** A keyed part's chain: every link keeps the maxParallelism of the part it was written on. */
+const KEYED_CHAIN: ChainKind<KeyedStateIncrement> = {
+  words: ['the keyed state', 'is', 'its'],
+  missing: 'keyed state',
+  baseKind: 'a keyed-state snapshot of this version',
+  isIncrement: isKeyedIncrement,
+  shapeFault,
+  linkFault: (newer, older) => {
+    const { maxParallelism } = older as { readonly maxParallelism: number }
+    return maxParallelism === newer.maxParallelism ? undefined : `has maxParallelism ${maxParallelism}, the increment written on it ${newer.maxParallelism}`
+  }
 }

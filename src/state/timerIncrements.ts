@@ -21,6 +21,7 @@
  */
 import type { TimersSnapshot } from './snapshotFormat'
 import type { ChunkRef } from './chunks'
+import { type ChainKind, walkIncrementChain, withChunkedBase } from './incrementChain'
 
 /** @internal The format name of an incremental timer part. */
 export const TIMERS_INCREMENT_FORMAT = 'rx-datastream/timers-increment'
@@ -100,24 +101,14 @@ function shapeFault(part: unknown, increment: boolean): string | undefined {
  */
 export function resolveTimerChain(uid: string, checkpointId: number, timers: unknown, timersOf: (checkpointId: number, uid: string) => unknown): unknown {
   if (!isTimersIncrement(timers)) return timers
-  const increments: TimersIncrement[] = []
-  let at = checkpointId
-  let part = timers
-  while (isTimersIncrement(part)) {
-    const fault = shapeFault(part, true)
-    if (fault !== undefined) throw new Error(`the timers of operator '${uid}' in checkpoint ${at} are not an increment of this version: ${fault}`)
-    const increment = part as TimersIncrement
-    if (!(increment.base < at)) throw new Error(`the timers of operator '${uid}' in checkpoint ${at} are an increment on checkpoint ${increment.base}, which is not older`)
-    increments.push(increment)
-    part = timersOf(increment.base, uid)
-    if (part === undefined) throw new Error(`the timers of operator '${uid}' in checkpoint ${at} are an increment on checkpoint ${increment.base}, which holds no timers of that operator`)
-    at = increment.base
-  }
-  const wrong = shapeFault(part, false)
-  if (wrong !== undefined) throw new Error(`the timers of operator '${uid}' in checkpoint ${at}, the base of their chain, are not a timer part: ${wrong}`)
-  const base = part as TimersSnapshot
-  increments.reverse()
-  const chunks = (base as { chunks?: unknown }).chunks
-  if (Array.isArray(chunks)) return { ...base, chunks: chunks.map((c: object) => ({ checkpoint: at, ...c })), increments }
-  return applyTimerIncrements(base, increments)
+  const chain = walkIncrementChain(TIMER_CHAIN, uid, checkpointId, timers, timersOf)
+  return withChunkedBase(chain) ?? applyTimerIncrements(chain.base as TimersSnapshot, chain.increments)
+}
+
+const TIMER_CHAIN: ChainKind<TimersIncrement> = {
+  words: ['the timers', 'are', 'their'],
+  missing: 'timers',
+  baseKind: 'a timer part',
+  isIncrement: isTimersIncrement,
+  shapeFault
 }
