@@ -7,7 +7,8 @@
  * Its work is bounded by what changed, not by the size of the state.
  */
 import type { RootDatabase, Transaction } from 'lmdb'
-import { Deferred, concat, now as clock } from '../src/state/DeferredJson'
+import { concat } from '../src/state/DeferredJson'
+import { ChangedKeysScan } from './ChangedKeysScan'
 import { INCREMENT_FORMAT } from '../src/state/incremental'
 import type { StateDescriptor } from '../src/state/StateDescriptor'
 import type { SnapshotState } from '../src/state/snapshotFormat'
@@ -61,21 +62,13 @@ function removedText(key: StoreKey): string {
   return `[${group},${keyText},${ns === undefined ? 'null' : JSON.stringify(ns)}]`
 }
 
-/** Store keys read between two looks at the clock. */
-const KEYS_PER_STEP = 256
-
 /** @internal */
-export class IncrementScan extends Deferred {
-  private readonly transaction: Transaction
-  private readonly keys: StoreKey[]
-  private at = 0
+export class IncrementScan extends ChangedKeysScan {
   private readonly entries = new Map<string, string[]>()
   private readonly removed = new Map<string, string[]>()
-  private result: string | undefined = undefined
-  private cancelled = false
 
   constructor(
-    private readonly db: RootDatabase<string, StoreKey>,
+    db: RootDatabase<string, StoreKey>,
     changed: ReadonlySet<StoreKey>,
     private readonly filing: EntryFiling,
     private readonly headers: ReadonlyMap<string, StateHeader>,
@@ -84,57 +77,29 @@ export class IncrementScan extends Deferred {
     /** The operators' tables: their state names in store keys, and their names. */
     private readonly tables: ReadonlyMap<string, string>
   ) {
-    super()
-    // Opened now, at the barrier: every later read sees the store as it is now.
-    this.transaction = db.useReadTransaction()
-    // In store order (near enough: UTF-16 order), so that the reads walk the store forward.
-    // An element written or removed changes its value, which goes in whole.
-    this.keys = filing.elements === undefined || filing.elements.size === 0 ? [...changed].sort() : [...new Set(Array.from(changed, entryKeyOf))].sort()
+    // In store order (near enough: UTF-16 order). An element written or removed changes its
+    // value, which goes in whole.
+    super(db, filing.elements === undefined || filing.elements.size === 0 ? [...changed].sort() : [...new Set(Array.from(changed, entryKeyOf))].sort())
     for (const name of [...headers.keys(), ...tables.keys()]) {
       this.entries.set(name, [])
       this.removed.set(name, [])
     }
   }
 
-  step(deadline: number): boolean {
-    if (this.result !== undefined) return true
-    if (this.cancelled) throw new Error('the snapshot was cancelled')
-    const { keys, db, transaction } = this
-    for (;;) {
-      const end = Math.min(keys.length, this.at + KEYS_PER_STEP)
-      for (; this.at < end; this.at++) {
-        const key = keys[this.at]!
-        const name = this.filing.names[stateOf(key)]
-        const entries = name === undefined ? undefined : this.entries.get(name)
-        if (entries === undefined) continue
-        let text = db.get(key, { transaction })
-        const field = this.filing.elements?.get(name!)
-        if (text !== undefined && field !== undefined) text = joinElements(text, field, Array.from(db.getRange({ ...elementRange(key), transaction }), ({ value }) => value))
-        const entry = text === undefined ? undefined : entryText(this.filing, name!, key, text)
-        if (entry === undefined) this.removed.get(name!)!.push(removedText(key))
-        else entries.push(entry)
-      }
-      if (this.at === keys.length) {
-        this.finish()
-        return true
-      }
-      if (clock() >= deadline) return false
-    }
+  protected visit(key: StoreKey, transaction: Transaction): void {
+    const { db } = this
+    const name = this.filing.names[stateOf(key)]
+    const entries = name === undefined ? undefined : this.entries.get(name)
+    if (entries === undefined) return
+    let text = db.get(key, { transaction })
+    const field = this.filing.elements?.get(name!)
+    if (text !== undefined && field !== undefined) text = joinElements(text, field, Array.from(db.getRange({ ...elementRange(key), transaction }), ({ value }) => value))
+    const entry = text === undefined ? undefined : entryText(this.filing, name!, key, text)
+    if (entry === undefined) this.removed.get(name!)!.push(removedText(key))
+    else entries.push(entry)
   }
 
-  text(): string {
-    if (this.result === undefined) throw new Error('the snapshot is not written yet')
-    return this.result
-  }
-
-  cancel(): void {
-    if (this.cancelled || this.result !== undefined) return
-    this.cancelled = true
-    this.transaction.done()
-  }
-
-  private finish(): void {
-    this.transaction.done()
+  protected make(): string {
     const states: string[] = []
     for (const [name, header] of this.headers) {
       const head = JSON.stringify(header)
@@ -147,6 +112,6 @@ export class IncrementScan extends Deferred {
     this.entries.clear()
     this.removed.clear()
     const head = JSON.stringify({ format: INCREMENT_FORMAT, version: 1, base: this.base, maxParallelism: this.maxParallelism })
-    this.result = `${head.slice(0, -1)},"states":[${concat(states)}],"tables":[${concat(tables)}]}`
+    return `${head.slice(0, -1)},"states":[${concat(states)}],"tables":[${concat(tables)}]}`
   }
 }

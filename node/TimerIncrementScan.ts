@@ -11,13 +11,11 @@
  * that changed, not by those pending.
  */
 import type { RootDatabase, Transaction } from 'lmdb'
-import { Deferred, concat, now as clock } from '../src/state/DeferredJson'
+import { concat } from '../src/state/DeferredJson'
+import { ChangedKeysScan } from './ChangedKeysScan'
 import { TIMERS_INCREMENT_FORMAT } from '../src/state/timerIncrements'
 import type { StoreKey } from './storeKeys'
 import { domainOfIndexKey, parseIndexKey, timeOf } from './timerKeys'
-
-/** Store keys read between two looks at the clock. */
-const KEYS_PER_STEP = 256
 
 /** A pending timer's entry text and what orders it: its time and registration number as fixed-width hex. */
 interface Added {
@@ -26,66 +24,36 @@ interface Added {
 }
 
 /** @internal */
-export class TimerIncrementScan extends Deferred {
-  private readonly transaction: Transaction
-  private at = 0
+export class TimerIncrementScan extends ChangedKeysScan {
   private readonly added: { readonly e: Added[]; readonly p: Added[] } = { e: [], p: [] }
   private readonly removed: { readonly e: string[]; readonly p: string[] } = { e: [], p: [] }
-  private result: string | undefined = undefined
-  private cancelled = false
 
   constructor(
-    private readonly db: RootDatabase<string, StoreKey>,
+    db: RootDatabase<string, StoreKey>,
     /** The timers' index keys written since the base. */
-    private readonly keys: readonly StoreKey[],
+    keys: readonly StoreKey[],
     private readonly base: number
   ) {
-    super()
-    // Opened now, at the barrier (the queues have written what they gathered).
-    this.transaction = db.useReadTransaction()
+    // At the barrier (the queues have written what they gathered).
+    super(db, keys)
   }
 
-  step(deadline: number): boolean {
-    if (this.result !== undefined) return true
-    if (this.cancelled) throw new Error('the snapshot was cancelled')
-    const { keys, db, transaction } = this
-    for (;;) {
-      const end = Math.min(keys.length, this.at + KEYS_PER_STEP)
-      for (; this.at < end; this.at++) {
-        const key = keys[this.at]!
-        const domain = domainOfIndexKey(key) === 'e' ? 'e' : 'p'
-        const { group, keyText, namespaceText, time } = parseIndexKey(key)
-        const text = `[${group},${keyText},${namespaceText},${JSON.stringify(timeOf(time))}]`
-        const seq = db.get(key, { transaction })
-        if (seq === undefined) this.removed[domain].push(text)
-        else this.added[domain].push({ order: time + seq, text })
-      }
-      if (this.at === keys.length) {
-        this.finish()
-        return true
-      }
-      if (clock() >= deadline) return false
-    }
+  protected visit(key: StoreKey, transaction: Transaction): void {
+    const domain = domainOfIndexKey(key) === 'e' ? 'e' : 'p'
+    const { group, keyText, namespaceText, time } = parseIndexKey(key)
+    const text = `[${group},${keyText},${namespaceText},${JSON.stringify(timeOf(time))}]`
+    const seq = this.db.get(key, { transaction })
+    if (seq === undefined) this.removed[domain].push(text)
+    else this.added[domain].push({ order: time + seq, text })
   }
 
-  text(): string {
-    if (this.result === undefined) throw new Error('the snapshot is not written yet')
-    return this.result
-  }
-
-  cancel(): void {
-    if (this.cancelled || this.result !== undefined) return
-    this.cancelled = true
-    this.transaction.done()
-  }
-
-  private finish(): void {
-    this.transaction.done()
+  protected make(): string {
     const inOrder = (added: Added[]): string => concat(added.sort((a, b) => (a.order < b.order ? -1 : a.order > b.order ? 1 : 0)).map(a => a.text))
     const { added, removed } = this
     const head = JSON.stringify({ format: TIMERS_INCREMENT_FORMAT, version: 1, base: this.base })
-    this.result =
+    return (
       `${head.slice(0, -1)},"eventTime":[${inOrder(added.e)}],"processingTime":[${inOrder(added.p)}],` +
       `"removed":{"eventTime":[${concat(removed.e)}],"processingTime":[${concat(removed.p)}]}}`
+    )
   }
 }
