@@ -17,7 +17,7 @@ import { openChunkReader } from '../../src/checkpoint/checkpointChunks'
 import { withChunkOrigins } from '../../src/job/checkpointChain'
 import { type ChunkedKeyedSnapshot, type ChunkReader, type ChunkRef, inlineChunks } from '../../src/state/chunks'
 import { keyGroupRange, rescaleOperatorSnapshots } from '../../src/state/rescale'
-import { dumpSource, phased, type Update, updatesPipeline } from '../support/phased-updates'
+import { type Completed, dumpSource, phased, runToEnd, type Update, updatesPipeline } from '../support/phased-updates'
 
 const value = ds.valueState('value', t.number)
 const pad = ds.valueState('pad', t.string)
@@ -73,7 +73,6 @@ const PHASES: readonly (readonly Update[])[] = [
 
 const pipeline = updatesPipeline(keeping)
 
-type Completed = ds.CheckpointEvent & { readonly type: 'completed' }
 
 /** A store without chunks: what a store written before chunks existed offers. */
 const withoutChunks = (inner: ds.CheckpointStore): ds.CheckpointStore => ({
@@ -113,10 +112,7 @@ describe('chunked checkpoints in a job', () => {
 
   async function dumpAfterRestore(store: ds.CheckpointStore, restore: number | string, stateBackend: ds.StateBackend): Promise<string[]> {
     const job = ds.execute(env => pipeline(env, dumpSource(PHASES)), { jobId: 'keeping', checkpointing: { store, retain: 100 }, restore, stateBackend, onWarning: () => {} })
-    const out: string[] = []
-    job.output$.subscribe({ next: line => out.push(line), error: () => {} })
-    await job.done
-    return out.sort()
+    return (await runToEnd(job)).out.sort()
   }
 
   /** The keyed part of `uid` in checkpoint `id` as its body holds it. */

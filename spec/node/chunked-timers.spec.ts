@@ -15,7 +15,7 @@ import { withChunkOrigins } from '../../src/job/checkpointChain'
 import type { ChunkRef } from '../../src/state/chunks'
 import { keyGroupRange, rescaleOperatorSnapshots } from '../../src/state/rescale'
 import { type ChunkedTimersSnapshot, restoreTimerChunks } from '../../src/state/timerChunks'
-import { dumpSource, phased, type Update, updatesPipeline } from '../support/phased-updates'
+import { type Completed, dumpSource, phased, runToEnd, type Update, updatesPipeline } from '../support/phased-updates'
 
 /** Processing-time timers an hour ahead: they fire only at the end of input, in time order. */
 const PROCESSING_BASE = Date.now() + 3_600_000
@@ -38,7 +38,6 @@ const TIMERS = 3 * KEYS
 const TIMEOUT = 120_000
 const updates = (keys: number): Update[] => Array.from({ length: keys }, (_, i) => ({ key: `timer-key-${String(i).padStart(6, '0')}`, n: i }))
 
-type Completed = ds.CheckpointEvent & { readonly type: 'completed' }
 
 describe('chunked timers in a job', () => {
   let dir: string
@@ -50,28 +49,21 @@ describe('chunked timers in a job', () => {
 
   /** Registers the timers of `keys` keys, checkpoints, and runs to the end (every timer fires): the checkpoint and what fired. */
   async function run(store: ds.CheckpointStore, keys: number): Promise<{ checkpoint: Completed; fired: string[] }> {
-    const events: Completed[] = []
     const job: ds.Job<string> = ds.execute(env => pipeline(env, phased([updates(keys)], async () => void (await job.checkpoint()))), {
       jobId: 'timing',
       checkpointing: { store, retain: 10 },
       stateBackend: await lmdb(),
       onWarning: () => {}
     })
-    const fired: string[] = []
-    job.output$.subscribe(line => fired.push(line))
-    job.checkpoints$.subscribe(e => e.type === 'completed' && events.push(e))
-    await job.done
-    expect(events.length).withContext('checkpoints completed').toBeGreaterThan(0)
-    return { checkpoint: events[0]!, fired }
+    const { out: fired, completed } = await runToEnd(job)
+    expect(completed.length).withContext('checkpoints completed').toBeGreaterThan(0)
+    return { checkpoint: completed[0]!, fired }
   }
 
   /** What fires after a restore of checkpoint `id` on `stateBackend`, running to the end. */
   async function firedAfterRestore(store: ds.CheckpointStore, id: number, stateBackend: ds.StateBackend): Promise<string[]> {
     const job = ds.execute(env => pipeline(env, dumpSource([])), { jobId: 'timing', checkpointing: { store, retain: 10 }, restore: id, stateBackend, onWarning: () => {} })
-    const fired: string[] = []
-    job.output$.subscribe({ next: line => fired.push(line), error: () => {} })
-    await job.done
-    return fired
+    return (await runToEnd(job)).out
   }
 
   async function timersInBody(store: ds.CheckpointStore, id: number): Promise<ChunkedTimersSnapshot> {

@@ -12,6 +12,7 @@ import { Subject } from 'rxjs'
 import type { Observable } from 'rxjs'
 import * as ds from '../../src/index'
 import { lmdbStateBackend } from '../../node/index'
+import { type Completed, phased, runToEnd } from '../support/phased-updates'
 import { decodeCheckpoint } from '../../src/checkpoint/checkpointFormat'
 import { openChunkReader } from '../../src/checkpoint/checkpointChunks'
 import { chunkedCheckpoints, resolveCheckpointChain, withChunkOrigins } from '../../src/job/checkpointChain'
@@ -71,22 +72,6 @@ const windows = (stateBackend: ds.StateBackend | undefined) =>
     .trigger(atEnd)
     .process<Visit, string, string>(describeWindow)
 
-/** The phases, a wait (a checkpoint) after each but the last. */
-function phased(phases: readonly (readonly Visit[])[], between: () => Promise<void>): ds.Source<Visit, number> {
-  return {
-    async *read(offset = 0) {
-      let position = 0
-      for (let p = 0; p < phases.length; p++) {
-        for (const v of phases[p]!) {
-          if (position >= offset) yield { value: v, offset: position + 1 }
-          position++
-        }
-        if (p < phases.length - 1 && position > offset) await between()
-      }
-    }
-  }
-}
-
 /** The watermark stays a second behind: every window stays open until the end of input. */
 const pipeline = (env: ds.StreamExecutionEnvironment, source: ds.Source<Visit, number>): Observable<string> =>
   env.fromSource(source, { uid: 'visits' }).pipe(
@@ -96,7 +81,6 @@ const pipeline = (env: ds.StreamExecutionEnvironment, source: ds.Source<Visit, n
     ds.values()
   )
 
-type Completed = ds.CheckpointEvent & { readonly type: 'completed' }
 const TIMEOUT = 240_000
 
 describe('a chunked restore of a windowed job', () => {
@@ -109,19 +93,15 @@ describe('a chunked restore of a windowed job', () => {
 
   /** Runs `before`, a checkpoint, `middle`, a checkpoint, then `after` to the end: the second checkpoint (an increment on the first) and every line fired. */
   async function run(store: ds.CheckpointStore, jobId: string, filter: (v: Visit) => boolean = () => true): Promise<{ checkpoint: Completed; fired: string[] }> {
-    const events: Completed[] = []
     const phases = [BEFORE.filter(filter), MIDDLE.filter(filter), AFTER.filter(filter)]
-    const job: ds.Job<string> = ds.execute(env => pipeline(env, phased(phases, async () => void (await job.checkpoint()))), {
+    const job: ds.Job<string> = ds.execute(env => pipeline(env, phased(phases, async phase => void (phase < phases.length - 1 && (await job.checkpoint())))), {
       jobId,
       checkpointing: { store, retain: 10 },
       stateBackend: await lmdb(),
       onWarning: () => {}
     })
-    const fired: string[] = []
-    job.output$.subscribe(line => fired.push(line))
-    job.checkpoints$.subscribe(e => e.type === 'completed' && events.push(e))
-    await job.done
-    const [base, increment] = events
+    const { out: fired, completed } = await runToEnd(job)
+    const [base, increment] = completed
     expect(increment!.needs).withContext('the second checkpoint is an increment on the first').toEqual([base!.checkpointId])
     return { checkpoint: increment!, fired }
   }

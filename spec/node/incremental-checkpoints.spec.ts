@@ -13,7 +13,7 @@ import * as ds from '../../src/index'
 import { lmdbStateBackend, type LmdbStateBackendOptions } from '../../node/index'
 import { decodeCheckpoint } from '../../src/checkpoint/checkpointFormat'
 import { resolveCheckpointChain } from '../../src/job/checkpointChain'
-import { dumpSource, phased, type Update, updatesPipeline } from '../support/phased-updates'
+import { dumpSource, phased, runToEnd, type Update, updatesPipeline } from '../support/phased-updates'
 
 const value = ds.valueState('value', t.number)
 const history = ds.listState('history', t.number)
@@ -112,10 +112,7 @@ describe('incremental checkpoints in a job', () => {
   async function dumpAfterRestore(store: ds.CheckpointStore, restore: number | string, stateBackend: ds.StateBackend): Promise<string[]> {
     // Its own final checkpoint must not let the chains go: they are restored again.
     const job = ds.execute(env => pipeline(env, dumpSource(PHASES)), { jobId: 'keeping', checkpointing: { store, retain: 100 }, restore, stateBackend, onWarning: () => {} })
-    const out: string[] = []
-    job.output$.subscribe({ next: line => out.push(line), error: () => {} })
-    await job.done
-    return out.sort()
+    return (await runToEnd(job)).out.sort()
   }
 
   it('writes at most 5 % of a full checkpoint after 1 % of the keys changed', async () => {

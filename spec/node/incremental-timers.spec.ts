@@ -14,6 +14,7 @@ import * as t from 'io-ts'
 import type { Observable } from 'rxjs'
 import * as ds from '../../src/index'
 import { lmdbStateBackend, type LmdbStateBackendOptions } from '../../node/index'
+import { type Completed, phased, runToEnd } from '../support/phased-updates'
 import { decodeCheckpoint } from '../../src/checkpoint/checkpointFormat'
 import { TIMERS_INCREMENT_FORMAT } from '../../src/state/timerIncrements'
 
@@ -51,22 +52,6 @@ const timing: ds.KeyedProcessFunction<string, Move, string> = {
   onTimer: (ts, ctx, out) => out.collect(`${ctx.timeDomain()} ${ctx.getCurrentKey()} ${ts}`)
 }
 
-/** The phases, then a wait after each (a checkpoint) while the source waits. */
-function source(phases: readonly (readonly Move[])[], between: (phase: number) => Promise<void>): ds.Source<Move, number> {
-  return {
-    async *read(offset = 0) {
-      let position = 0
-      for (let p = 0; p < phases.length; p++) {
-        for (const move of phases[p]!) {
-          if (position >= offset) yield { value: move, offset: position + 1 }
-          position++
-        }
-        if (position > offset) await between(p)
-      }
-    }
-  }
-}
-
 const pipeline = (env: ds.StreamExecutionEnvironment, input: ds.Source<Move, number>): Observable<string> =>
   env.fromSource(input, { uid: 'moves' }).pipe(
     ds.assignTimestampsAndWatermarks(ds.WatermarkStrategy.forBoundedOutOfOrderness<Move>(0).withTimestampAssigner(m => m.ts), { uid: 'ts', autoWatermarkInterval: 0 }),
@@ -75,7 +60,6 @@ const pipeline = (env: ds.StreamExecutionEnvironment, input: ds.Source<Move, num
     ds.values()
   )
 
-type Completed = ds.CheckpointEvent & { readonly type: 'completed' }
 
 interface Run {
   readonly checkpoints: Completed[]
@@ -112,7 +96,7 @@ describe('incremental timers on LMDB in a job', () => {
       env =>
         pipeline(
           env,
-          source(phases, async phase => {
+          phased(phases, async phase => {
             await (phase === savepointAfter ? job.savepoint(`sp-${phase}`) : job.checkpoint())
             firedAt.push(fired.length)
           })
@@ -127,11 +111,8 @@ describe('incremental timers on LMDB in a job', () => {
 
   /** What fires after a restore of `restore` on `stateBackend`, with no more input. */
   async function firedAfterRestore(store: ds.CheckpointStore, restore: number | string, stateBackend: ds.StateBackend): Promise<string[]> {
-    const job = ds.execute(env => pipeline(env, source([], async () => {})), { jobId: 'timing', checkpointing: { store, retain: 100 }, restore, stateBackend, onWarning: () => {} })
-    const fired: string[] = []
-    job.output$.subscribe({ next: line => fired.push(line), error: () => {} })
-    await job.done
-    return fired
+    const job = ds.execute(env => pipeline(env, phased<Move>([], async () => {})), { jobId: 'timing', checkpointing: { store, retain: 100 }, restore, stateBackend, onWarning: () => {} })
+    return (await runToEnd(job)).out
   }
 
   async function timersOf(store: ds.CheckpointStore, id: number): Promise<{ format?: string; eventTime: unknown[]; processingTime: unknown[]; chunks?: unknown[] }> {

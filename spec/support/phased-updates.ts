@@ -1,7 +1,8 @@
 /**
  * A keyed job that updates its state phase by phase, waiting between phases (for a checkpoint,
  * a savepoint, a failure), then dumps the state of every key it touched: the harness of the
- * incremental and the chunked checkpoint specs, each with a keyed function of its own.
+ * incremental and the chunked checkpoint specs, each with a keyed function of its own. The
+ * phased source and `runToEnd` serve the timer and window checkpoint specs too.
  */
 import type { Observable } from 'rxjs'
 import * as ds from '../../src/index'
@@ -14,7 +15,7 @@ export interface Update {
 }
 
 /** A source of the phases; `between(i)` runs (and is awaited) after phase i, while the source waits. */
-export function phased(phases: readonly (readonly Update[])[], between: (phase: number) => Promise<void>): ds.Source<Update, number> {
+export function phased<T = Update>(phases: readonly (readonly T[])[], between: (phase: number) => Promise<void>): ds.Source<T, number> {
   return {
     async *read(offset = 0) {
       let at = 0
@@ -49,3 +50,16 @@ export const updatesPipeline =
       ds.keyedProcess(keeping, { uid: 'keeping' }),
       ds.values()
     )
+
+/** A completed checkpoint's event. */
+export type Completed = ds.CheckpointEvent & { readonly type: 'completed' }
+
+/** Runs `job` to its end: what it emitted and the checkpoints it completed, in order (a failed job rejects, through `done`). */
+export async function runToEnd<T>(job: ds.Job<T>): Promise<{ readonly out: T[]; readonly completed: Completed[] }> {
+  const out: T[] = []
+  const completed: Completed[] = []
+  job.output$.subscribe({ next: value => out.push(value), error: () => {} })
+  job.checkpoints$.subscribe(e => e.type === 'completed' && completed.push(e))
+  await job.done
+  return { out, completed }
+}
