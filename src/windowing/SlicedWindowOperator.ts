@@ -20,6 +20,7 @@ import { NO_TIMESTAMP, streamRecord } from '../core/StreamElement'
 import { NumericPriorityQueue } from '../core/PriorityQueue'
 import { describeElement, describeValue } from '../core/describe'
 import { timeWindow, windowStart } from './TimeWindow'
+import { PaneNumbers } from './paneNumbers'
 import type { WindowGrid } from './WindowAssigner'
 import { accumulatorValues, emitResult, plainJsonValues, type ValueCodec } from './WindowContents'
 import type { OperatorTable } from '../state/OperatorTable'
@@ -163,13 +164,19 @@ class ReducePanes<T> implements PaneFunction<T, T, T> {
 
 interface KeyPanes<K, ACC> {
   readonly key: K
-  /** Pane start → accumulator. */
-  readonly panes: Map<number, ACC>
-  /** The pane written last and its accumulator: most records of a key land there again. */
+  /** Pane key (see `numbers`) → accumulator. */
+  panes: Map<number, ACC>
+  /**
+   * How `panes`, `lastPane` and `maxPane` key panes: the operator's numbering when they were
+   * keyed, which is the operator's current one unless it fell back to starts since (then the
+   * key is renumbered when next reached, see `SlicedWindowOperator.renumber`).
+   */
+  numbers: PaneNumbers
+  /** The key of the pane written last and its accumulator: most records of a key land there again. */
   lastPane: number
   lastAcc: ACC | undefined
   /**
-   * The latest pane the key was entered into windows for (`registerWindows`): every window that
+   * The key of the latest pane the key was entered into windows for (`registerWindows`): every window that
    * holds it and is not cleaned up lists the key already. −∞: none.
    */
   maxPane: number
@@ -209,8 +216,13 @@ const CLEANUP = 1
  * keys with a pane in it), which keeps long-lived bookkeeping to one entry per window.
  */
 export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperator<T, R, K, undefined> {
-  /** Window start → the keys with a pane in that window (not yet cleaned), as `members`. */
-  private readonly windowKeys = new Map<number, Set<WindowMember<K, ACC>>>()
+  /** Window key (its start's pane key, see `numbers`) → the keys with a pane in that window (not yet cleaned), as `members`. */
+  private windowKeys = new Map<number, Set<WindowMember<K, ACC>>>()
+  /**
+   * How panes and windows are keyed in `Map`s: by pane number while every start seen has a
+   * small one (set at the first pane), by start after one had none (see `paneNumbers.ts`).
+   */
+  private numbers: PaneNumbers | undefined = undefined
   /**
    * How a window lists its keys: by their panes objects where the table's values stay in
    * memory (the heap: a firing reaches a key's panes without a lookup), else by key id, the
@@ -226,11 +238,15 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
   private readonly size: number
   private readonly slide: number
   private readonly offset: number
-  private readonly pane: number
+  /** How many panes a window spans. */
+  private readonly panesPerWindow: number
   private readonly lateness: number
-  /** The pane of the last record, `[start, end)` (see `cachePane`); none at first (NaN). */
+  /** The pane of the last record, `[start, end)`, and its key (see `cachePane`); none at first (NaN). */
   private paneCacheStart = NaN
   private paneCacheEnd = NaN
+  private paneCacheKey = NaN
+  /** The key of the pane `paneOf` found last. */
+  private foundKey = NaN
   /**
    * Each key's panes. Records reach them by key id (`getById`: one `Map.get`) without making
    * the key current in the backend, which only panes' first record and cleanup need.
@@ -260,12 +276,12 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     // `windowState` (per window start) and `globalState`.
     super(config, output, context)
     ;({ size: this.size, slide: this.slide, offset: this.offset } = config.grid)
-    this.pane = this.slide
+    this.panesPerWindow = this.size / this.slide
     this.lateness = config.allowedLateness
     // Window functions only run for a key: their state is always in a keyed context.
     this.backend.keys.active = true
     // Copy-on-write: panes change in place only after `getById` or `willChange` (see `cleanup`).
-    this.panesOfKey = this.backend.internalTable<KeyPanes<K, ACC>>('panes', panesCodec(config.info, config.grid, config.panes), { copyOnWrite: true, keepsReferences: false })
+    this.panesOfKey = this.backend.internalTable<KeyPanes<K, ACC>>('panes', panesCodec(config.info, config.grid, config.panes, this), { copyOnWrite: true, keepsReferences: false })
     this.byReference = this.panesOfKey.valuesStay
     this.countsFirings = this.lateness > 0 && config.windowFunction !== undefined
     if (this.countsFirings) this.firings = this.firingsTable()
@@ -280,7 +296,15 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     if (ts === NO_TIMESTAMP) throw this.noTimestamp(value, ts, recordKey)
     const watermark = this.currentWatermark
     // The record's latest window is cleaned last: if even it is late, all are.
-    const lastStart = ts >= this.paneCacheStart && ts < this.paneCacheEnd && Math.floor(ts) === ts ? this.paneCacheStart : this.paneOf(ts)
+    let lastStart: number
+    let paneKey: number
+    if (ts >= this.paneCacheStart && ts < this.paneCacheEnd && Math.floor(ts) === ts) {
+      lastStart = this.paneCacheStart
+      paneKey = this.paneCacheKey
+    } else {
+      lastStart = this.paneOf(ts)
+      paneKey = this.foundKey
+    }
     if (lastStart + this.size - 1 + this.lateness <= watermark) {
       this.lateRecord(value, ts, recordKey)
       return
@@ -288,37 +312,85 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     let keyPanes = this.allPanes
     if (keyPanes === undefined) keyPanes = this.panesOfKey.getById(keyId(key)) ?? this.newKey(key)
     else this.panesOfKey.willChange(this.allPanesId) // reached without the table (copy-on-write snapshots)
-    const paneStart = lastStart // panes are slides: the pane of `ts` starts its latest window
-    const acc = paneStart === keyPanes.lastPane ? keyPanes.lastAcc : keyPanes.panes.get(paneStart)
+    if (keyPanes.numbers !== this.numbers) this.renumber(keyPanes)
+    // Panes are slides: the pane of `ts` starts its latest window.
+    const acc = paneKey === keyPanes.lastPane ? keyPanes.lastAcc : keyPanes.panes.get(paneKey)
     let next: ACC
     if (acc === undefined) {
-      next = this.addToNewPane(keyPanes, value, paneStart, ts, watermark)
+      next = this.addToNewPane(keyPanes, value, paneKey, lastStart, ts, watermark)
     } else {
       next = this.config.panes.add(value, acc)
       if (next !== acc) {
-        keyPanes.panes.set(paneStart, next)
+        keyPanes.panes.set(paneKey, next)
         if (next === undefined) keyPanes.undefinedAccs = true
       }
     }
-    keyPanes.lastPane = paneStart
+    keyPanes.lastPane = paneKey
     keyPanes.lastAcc = next
     // Within allowed lateness, a window already past its end fires at once (as the default
     // event-time trigger's onElement does). Every window of the record ends at or after `ts`,
     // so only a record behind the watermark can have one.
-    if (ts <= watermark) this.fireLateWindows(keyPanes, lastStart, ts, watermark)
+    if (ts <= watermark) this.fireLateWindows(keyPanes, lastStart, paneKey, ts, watermark)
   }
 
   // The cold paths of `addRecord` are methods of their own: V8 inlines by bytecode size.
 
+  /** The start of the pane of `ts`, its key in `foundKey`. */
   private paneOf(ts: number): number {
     const start = windowStart(ts, this.offset, this.slide)
+    this.foundKey = this.paneKeyOf(start)
     this.cachePane(start)
     return start
   }
 
+  /**
+   * The key of the pane starting at `start`, numbering from it if it is the first. Where it,
+   * or the earliest window holding it, has no number (see `PaneNumbers.keyOf`), the operator
+   * falls back to starts first: the windows are keyed by their panes' keys counted down from
+   * the pane's, so all of them must have one.
+   */
+  paneKeyOf(start: number): number {
+    let numbers = this.numbers
+    if (numbers === undefined) numbers = this.numbers = PaneNumbers.from(start, this.slide)
+    if (!numbers.numbered) return start
+    const key = numbers.keyOf(start)
+    if (key === key && numbers.keyOf(start - this.size + this.slide) === key - (this.panesPerWindow - 1)) return key
+    this.keyByStarts()
+    return start
+  }
+
+  /** The operator's numbering now, for keys being restored (set by `paneKeyOf`). */
+  currentNumbers(): PaneNumbers {
+    return this.numbers!
+  }
+
+  /**
+   * From now on panes and windows are keyed by their starts: the open windows at once, each
+   * key's panes when next reached (`renumber`), and the cached pane is forgotten.
+   */
+  private keyByStarts(): void {
+    const old = this.numbers!
+    if (!old.numbered) return
+    const numbers = (this.numbers = PaneNumbers.starts(this.slide))
+    this.windowKeys = new Map(Array.from(this.windowKeys, ([key, keys]) => [numbers.keyOf(old.startOf(key)), keys]))
+    this.paneCacheStart = this.paneCacheEnd = this.paneCacheKey = NaN
+  }
+
+  /** Keys a key's panes as the operator does now (see `keyByStarts`); in insertion order, as snapshots list them. */
+  private renumber(keyPanes: KeyPanes<K, ACC>): void {
+    const old = keyPanes.numbers
+    const numbers = this.numbers!
+    this.panesOfKey.willChange(keyId(keyPanes.key))
+    keyPanes.panes = new Map(Array.from(keyPanes.panes, ([key, acc]) => [numbers.keyOf(old.startOf(key)), acc]))
+    if (keyPanes.maxPane !== -Infinity) keyPanes.maxPane = numbers.keyOf(old.startOf(keyPanes.maxPane))
+    keyPanes.lastPane = NaN
+    keyPanes.lastAcc = undefined
+    keyPanes.numbers = numbers
+  }
+
   /** The first pane of the current key `key`. */
   private newKey(key: K): KeyPanes<K, ACC> {
-    const keyPanes: KeyPanes<K, ACC> = { key, panes: new Map(), lastPane: NaN, lastAcc: undefined, maxPane: -Infinity, undefinedAccs: false }
+    const keyPanes: KeyPanes<K, ACC> = { key, panes: new Map(), numbers: this.numbers!, lastPane: NaN, lastAcc: undefined, maxPane: -Infinity, undefinedAccs: false }
     this.backend.keys.setCurrentKey(key)
     this.panesOfKey.put(undefined, keyPanes)
     // Held across records only where values stay (else `windowAll` reads it by id like a key's).
@@ -330,17 +402,17 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
    * The first record of a key's pane: a new accumulator, and the key joins the pane's windows.
    * (Or a pane whose accumulator is `undefined`, a value like any other: a reduced `undefined`.)
    */
-  private addToNewPane(keyPanes: KeyPanes<K, ACC>, value: T, paneStart: number, ts: number, watermark: number): ACC {
+  private addToNewPane(keyPanes: KeyPanes<K, ACC>, value: T, paneKey: number, paneStart: number, ts: number, watermark: number): ACC {
     const { panes } = this.config
-    if (keyPanes.undefinedAccs && keyPanes.panes.has(paneStart)) {
+    if (keyPanes.undefinedAccs && keyPanes.panes.has(paneKey)) {
       const next = panes.add(value, undefined as ACC)
-      keyPanes.panes.set(paneStart, next)
+      keyPanes.panes.set(paneKey, next)
       return next
     }
     const acc = panes.first(value)
-    keyPanes.panes.set(paneStart, acc)
+    keyPanes.panes.set(paneKey, acc)
     if (acc === undefined) keyPanes.undefinedAccs = true
-    this.registerWindows(keyPanes, paneStart, ts, watermark)
+    this.registerWindows(keyPanes, paneKey, paneStart, ts, watermark)
     return acc
   }
   private noTimestamp(value: T, ts: number, recordKey: unknown): TimestampError {
@@ -350,10 +422,11 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     )
   }
 
-  private fireLateWindows(keyPanes: KeyPanes<K, ACC>, lastStart: number, ts: number, watermark: number): void {
+  private fireLateWindows(keyPanes: KeyPanes<K, ACC>, lastStart: number, paneKey: number, ts: number, watermark: number): void {
     const { size, slide, lateness } = this
-    for (let s = lastStart; s > ts - size; s -= slide) {
-      if (s + size - 1 <= watermark && s + size - 1 + lateness > watermark) this.fire(keyPanes, s, false)
+    const step = keyPanes.numbers.step
+    for (let s = lastStart, k = paneKey; s > ts - size; s -= slide, k -= step) {
+      if (s + size - 1 <= watermark && s + size - 1 + lateness > watermark) this.fire(keyPanes, s, k, false)
     }
   }
 
@@ -362,13 +435,15 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
    * takes a floating-point remainder (a call into the C library) where this takes two
    * comparisons. Only panes whose bounds, shifted by the offset, are safe integers are cached:
    * for every integer timestamp in them, `windowStart` computes exactly, so it would return
-   * this very start (for other timestamps `addRecord` asks `windowStart`).
+   * this very start (for other timestamps `addRecord` asks `windowStart`). Call it after
+   * `paneKeyOf`, which may forget the cache.
    */
   private cachePane(start: number): void {
     const end = start + this.slide
     if (Number.isSafeInteger(start - this.offset) && Number.isSafeInteger(end - this.offset) && Number.isSafeInteger(start) && Number.isSafeInteger(end)) {
       this.paneCacheStart = start
       this.paneCacheEnd = end
+      this.paneCacheKey = this.foundKey
     }
   }
 
@@ -389,13 +464,15 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     const pending = this.pending
     while (pending.size > 0 && pending.peekPriority()! <= time) {
       const { start, kind } = pending.pop()!
-      const keys = this.windowKeys.get(start)
+      // Every open window's start has a key (`paneKeyOf`), whichever numbering is current.
+      const windowKey = this.numbers!.keyOf(start)
+      const keys = this.windowKeys.get(windowKey)
       if (keys === undefined) continue
       if (kind === FIRE) {
-        for (const member of keys) this.fire(this.panesOf(member), start, true)
+        for (const member of keys) this.fire(this.panesOf(member), start, windowKey, true)
       } else {
-        this.windowKeys.delete(start)
-        for (const member of keys) this.cleanup(this.panesOf(member), start)
+        this.windowKeys.delete(windowKey)
+        for (const member of keys) this.cleanup(this.panesOf(member), start, windowKey)
       }
     }
   }
@@ -406,21 +483,23 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
   onProcessingTime(): void {}
 
   /** Enters a key with a new pane into the (not yet late) windows containing it. */
-  private registerWindows(keyPanes: KeyPanes<K, ACC>, lastStart: number, ts: number, watermark: number): void {
+  private registerWindows(keyPanes: KeyPanes<K, ACC>, paneKey: number, lastStart: number, ts: number, watermark: number): void {
     const { size, slide, lateness } = this
     // A pane after the key's latest one (records mostly come in order): the windows at or
     // before that one all hold it, so they list the key already, or are cleaned up and late.
     // A pane before it may be the key's first in some window, so all its windows are looked at.
+    // Keys grow with starts, and a window's key is its first pane's (`paneKeyOf`).
     const known = keyPanes.maxPane
-    const listed = lastStart > known ? known : -Infinity
-    if (lastStart > known) keyPanes.maxPane = lastStart
+    const listed = paneKey > known ? known : -Infinity
+    if (paneKey > known) keyPanes.maxPane = paneKey
     const member: WindowMember<K, ACC> = this.byReference ? keyPanes : keyId(keyPanes.key)
-    for (let s = lastStart; s > ts - size && s > listed; s -= slide) {
+    const step = keyPanes.numbers.step
+    for (let s = lastStart, k = paneKey; s > ts - size && k > listed; s -= slide, k -= step) {
       const maxTs = s + size - 1
       if (maxTs + lateness <= watermark) break // this and every earlier window are late
-      let keys = this.windowKeys.get(s)
+      let keys = this.windowKeys.get(k)
       if (keys === undefined) {
-        this.windowKeys.set(s, (keys = new Set()))
+        this.windowKeys.set(k, (keys = new Set()))
         // A window already past its end fires at once on its records (addRecord), not here.
         if (maxTs > watermark) this.pending.push(maxTs, FIRE, { start: s, kind: FIRE })
         this.pending.push(maxTs + lateness, CLEANUP, { start: s, kind: CLEANUP })
@@ -435,7 +514,9 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
    * a window lists has a pane in it until the window's cleanup, so they are there.
    */
   private panesOf(member: WindowMember<K, ACC>): KeyPanes<K, ACC> {
-    return this.byReference ? (member as KeyPanes<K, ACC>) : this.panesOfKey.getById(member)!
+    const keyPanes = this.byReference ? (member as KeyPanes<K, ACC>) : this.panesOfKey.getById(member)!
+    if (keyPanes.numbers !== this.numbers) this.renumber(keyPanes)
+    return keyPanes
   }
 
   /** The key a window lists as `member`. */
@@ -447,12 +528,13 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
    * Evaluates the window at `start` for a key: when the watermark reaches its end (`onTime`),
    * or at a record within the allowed lateness.
    */
-  private fire(keyPanes: KeyPanes<K, ACC>, start: number, onTime: boolean): void {
+  private fire(keyPanes: KeyPanes<K, ACC>, start: number, windowKey: number, onTime: boolean): void {
     const { panes, windowFunction } = this.config
     const end = start + this.size
+    const step = keyPanes.numbers.step
     let acc: ACC | undefined
     let count = 0
-    for (let p = start; p < end; p += this.pane) {
+    for (let i = 0, p = windowKey; i < this.panesPerWindow; i++, p += step) {
       const pane = keyPanes.panes.get(p)
       if (pane === undefined && !(keyPanes.undefinedAccs && keyPanes.panes.has(p))) continue
       count++
@@ -488,11 +570,12 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
   }
 
   /** The window starting at `start` is done: drop the panes it was the last window of. */
-  private cleanup(keyPanes: KeyPanes<K, ACC>, start: number): void {
+  private cleanup(keyPanes: KeyPanes<K, ACC>, start: number, windowKey: number): void {
     // On the heap reached through `windowKeys`, not the table: a snapshot being written keeps the panes first.
     this.panesOfKey.willChange(keyId(keyPanes.key))
-    for (let p = start; p < start + this.slide; p += this.pane) keyPanes.panes.delete(p)
-    if (keyPanes.lastPane >= start && keyPanes.lastPane < start + this.slide) {
+    // A window's first pane is the one it was the last window of (panes are slides).
+    keyPanes.panes.delete(windowKey)
+    if (keyPanes.lastPane === windowKey) {
       keyPanes.lastPane = NaN
       keyPanes.lastAcc = undefined
     }
@@ -531,7 +614,8 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
    * is written, per open window.
    */
   protected override snapshotOwn(): Record<string, unknown> {
-    return { windowKeys: Array.from(this.windowKeys, ([start, keys]) => [start, Array.from(keys, member => encodeKey(this.keyOfMember(member)))]) }
+    const numbers = this.numbers
+    return { windowKeys: Array.from(this.windowKeys, ([key, keys]) => [numbers!.startOf(key), Array.from(keys, member => encodeKey(this.keyOfMember(member)))]) }
   }
 
   /** Rebuilds `windowKeys` and `pending` from the restored panes and watermark (see `snapshotOwn`). */
@@ -552,8 +636,10 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     }
     this.setAllPanes(undefined)
     if (!this.config.keyed && this.byReference) for (const { value } of this.panesOfKey.entries()) this.setAllPanes(value)
+    this.paneCacheStart = this.paneCacheEnd = this.paneCacheKey = NaN
     for (const [start, keys] of members) {
-      this.windowKeys.set(start, this.inFiringOrder(start, keys, order.get(start) ?? []))
+      // Every start has a key: the restored panes' windows were keyed as they were read (`paneKeyOf`).
+      this.windowKeys.set(this.numbers!.keyOf(start), this.inFiringOrder(start, keys, order.get(start) ?? []))
       const maxTs = start + this.size - 1
       if (maxTs > this.currentWatermark) this.pending.push(maxTs, FIRE, { start, kind: FIRE })
       this.pending.push(maxTs + this.lateness, CLEANUP, { start, kind: CLEANUP })
@@ -568,14 +654,15 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     )
   }
 
-  /** Every window not cleaned up yet at the watermark, with the keys that have a pane in it. */
+  /** Every window not cleaned up yet at the watermark (by start), with the keys that have a pane in it. */
   private openWindowsOfPanes(): Map<number, Set<WindowMember<K, ACC>>> {
     const { size, slide, lateness, currentWatermark: watermark } = this
     const members = new Map<number, Set<WindowMember<K, ACC>>>()
     for (const { id, value: keyPanes } of this.panesOfKey.entries()) {
       if (keyPanes === undefined) continue
       const member = this.byReference ? keyPanes : id
-      for (const pane of keyPanes.panes.keys()) {
+      for (const paneKey of keyPanes.panes.keys()) {
+        const pane = keyPanes.numbers.startOf(paneKey)
         for (let s = pane; s > pane - size; s -= slide) {
           if (s + size - 1 + lateness <= watermark) break // cleaned up, as every earlier one
           let keys = members.get(s)
@@ -622,6 +709,12 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
   }
 }
 
+/** How the panes' codec keys the panes it reads: the operator's `paneKeyOf` and current numbering. */
+interface PaneKeys {
+  paneKeyOf(start: number): number
+  currentNumbers(): PaneNumbers
+}
+
 /** The table of `SlicedWindowOperator.firings`. */
 const WINDOW_FIRINGS = 'window-firings'
 
@@ -653,32 +746,45 @@ function paneLabel(grid: WindowGrid, start: number): string {
  * were opened, accumulators through the pane function's codec (an aggregate's
  * `accumulatorCodec`, or as they are). The cache of the last pane written starts empty again.
  */
-function panesCodec<K, ACC>(info: OperatorInfo, grid: WindowGrid, fn: PaneFunction<never, ACC, unknown>): TableCodec<KeyPanes<K, ACC>> {
+function panesCodec<K, ACC>(info: OperatorInfo, grid: WindowGrid, fn: PaneFunction<never, ACC, unknown>, keys: PaneKeys): TableCodec<KeyPanes<K, ACC>> {
   const { codec: accumulators, label } = fn
   return {
     encode: keyPanes =>
-      Array.from(keyPanes.panes, ([start, acc]) => [
-        start,
-        accumulators.encode(acc, label, detail => {
-          throw new StateError(info, 'panes', `cannot snapshot ${paneLabel(grid, start)}: ${detail}`)
-        })
-      ]),
+      Array.from(keyPanes.panes, ([paneKey, acc]) => {
+        const start = keyPanes.numbers.startOf(paneKey)
+        return [
+          start,
+          accumulators.encode(acc, label, detail => {
+            throw new StateError(info, 'panes', `cannot snapshot ${paneLabel(grid, start)}: ${detail}`)
+          })
+        ]
+      }),
     decode: (encoded, fail, key) => {
       if (!Array.isArray(encoded) || encoded.length === 0) return fail(`expected a non-empty list of panes [start, accumulator], got ${describeValue(encoded)}`)
-      const panes = new Map<number, ACC>()
+      const starts: number[] = []
+      const accs: ACC[] = []
       let undefinedAccs = false
-      let maxPane = -Infinity
       for (const pane of encoded as unknown[]) {
         if (!Array.isArray(pane) || pane.length !== 2 || typeof pane[0] !== 'number' || windowStart(pane[0], grid.offset, grid.slide) !== pane[0]) {
           return fail(`${describeValue(pane)} is not a pane [start, accumulator] of windows every ${grid.slide} ms`)
         }
         const acc = accumulators.decode(pane[1], `the ${label} of pane ${pane[0]}`, fail)
-        panes.set(pane[0], acc)
-        if (pane[0] > maxPane) maxPane = pane[0]
+        starts.push(pane[0])
+        accs.push(acc)
         if (acc === undefined) undefinedAccs = true
       }
+      // Every start is given a key first: one without a number makes the operator key by starts.
+      for (const start of starts) keys.paneKeyOf(start)
+      const numbers = keys.currentNumbers()
+      const panes = new Map<number, ACC>()
+      let maxPane = -Infinity
+      starts.forEach((start, i) => {
+        const paneKey = numbers.keyOf(start)
+        panes.set(paneKey, accs[i]!)
+        if (paneKey > maxPane) maxPane = paneKey
+      })
       // The restore enters the key into every open window of its panes (`openWindowsOfPanes`).
-      return { key: key as K, panes, lastPane: NaN, lastAcc: undefined, maxPane, undefinedAccs }
+      return { key: key as K, panes, numbers, lastPane: NaN, lastAcc: undefined, maxPane, undefinedAccs }
     }
   }
 }
