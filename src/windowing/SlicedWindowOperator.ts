@@ -328,9 +328,10 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     keyPanes.lastPane = paneKey
     keyPanes.lastAcc = next
     // Within allowed lateness, a window already past its end fires at once (as the default
-    // event-time trigger's onElement does). Every window of the record ends at or after `ts`,
-    // so only a record behind the watermark can have one.
-    if (ts <= watermark) this.fireLateWindows(keyPanes, lastStart, paneKey, ts, watermark)
+    // event-time trigger's onElement does). Every window of the record ends after `ts`, so its
+    // maximum timestamp (its end − 1) is after `ts − 1`: only a record less than 1 ms ahead of
+    // the watermark can have one (behind it for integer timestamps; not only for others).
+    if (ts < watermark + 1) this.fireLateWindows(keyPanes, lastStart, paneKey, ts, watermark)
   }
 
   // The cold paths of `addRecord` are methods of their own: V8 inlines by bytecode size.
