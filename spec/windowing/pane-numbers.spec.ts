@@ -11,6 +11,7 @@ import { from } from 'rxjs'
 import * as ds from '../../src/index'
 import { collectElements } from '../../marbles/index'
 import { describeBackends, propertyRuns } from '../support/backends'
+import { type Build, runWithRestore, type Step } from '../support/snapshots'
 
 interface Event {
   readonly key: string
@@ -170,6 +171,35 @@ describeBackends('sliced windows keyed by pane number (property)', () => {
         }
       ),
       propertyRuns(200)
+    )
+  })
+
+  it('restore from a snapshot taken at any point to go on as an uninterrupted run, whichever keys were in use (snapshots hold starts)', () => {
+    const tally: ds.AggregateFunction<number, number[], string> = {
+      createAccumulator: () => [],
+      add: (v, acc) => [...acc, v],
+      getResult: acc => acc.join(' '),
+      merge: (a, b) => [...a, ...b]
+    }
+    fc.assert(
+      fc.property(gridArb.chain(grid => fc.tuple(fc.constant(grid), eventsArb(grid))), fc.integer({ min: 0, max: 40 }), fc.nat(), fc.nat(), ([grid, events], lag, every, at) => {
+        // A watermark `lag` behind the highest timestamp after every (every % 4 + 1) records.
+        const steps: Step<number, string>[] = []
+        let max = -Infinity
+        events.forEach((e, i) => {
+          steps.push([0, ds.streamRecord(e.value, e.ts, e.key)])
+          max = Math.max(max, e.ts)
+          if ((i + 1) % ((every % 4) + 1) === 0) steps.push([0, ds.watermark(max - lag)])
+        })
+        steps.push([0, 'end'])
+        const build: Build<number, string, unknown> = ([input]) =>
+          input!.pipe(ds.windowBy(assignerOf(grid)).allowedLateness(lag % 7).aggregate<number, number[], string, string>(tally) as never)
+        const { uninterrupted, restored } = runWithRestore(1, build, steps, at % steps.length)
+        assert.equal(uninterrupted.error, undefined)
+        assert.equal(restored.error, undefined)
+        assert.deepEqual(restored.elements, uninterrupted.elements)
+      }),
+      propertyRuns(150)
     )
   })
 })
