@@ -10,7 +10,7 @@
  */
 
 /** Small integers in V8 with pointer compression: 31 bits, signed. */
-const SMALL = 2 ** 30
+const SMALL = 0x40000000 // 2^30, as a literal: an expression would stay in every bundle
 
 /** The keys of one numbering: pane numbers from an origin, or the starts themselves. */
 export class PaneNumbers {
