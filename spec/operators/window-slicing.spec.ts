@@ -11,6 +11,7 @@ import * as ds from '../../src/index'
 import { collectElements } from '../../marbles/index'
 import { type KeyedEvent, keyedEventsArb } from '../support/arbitraries'
 import { describeBackends, propertyRuns } from '../support/backends'
+import { sumCount } from '../support/aggregates'
 
 type Event = KeyedEvent
 
@@ -24,22 +25,6 @@ const gridArb = fc.oneof(
       fc.tuple(fc.constant(slide * factor + (extra % slide)), fc.constant(slide), fc.integer({ min: -(slide - 1), max: slide - 1 }))
     )
 )
-
-const sumCount: ds.AggregateFunction<Event, { sum: number; n: number }, string> = {
-  createAccumulator: () => ({ sum: 0, n: 0 }),
-  // mutates its accumulator, as real aggregates do
-  add: (e, acc) => {
-    acc.sum += e.value
-    acc.n++
-    return acc
-  },
-  getResult: acc => `${acc.sum}/${acc.n}`,
-  merge: (a, b) => {
-    a.sum += b.sum
-    a.n += b.n
-    return a
-  }
-}
 
 describeBackends('window slicing (property)', () => {
   it('gives exactly the general operator’s output, late firings and late side output included', () => {

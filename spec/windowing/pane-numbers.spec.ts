@@ -12,6 +12,7 @@ import * as ds from '../../src/index'
 import { collectElements } from '../../marbles/index'
 import { describeBackends, propertyRuns } from '../support/backends'
 import { type Build, runWithRestore, type Step } from '../support/snapshots'
+import { sumCount } from '../support/aggregates'
 
 interface Event {
   readonly key: string
@@ -66,21 +67,6 @@ function eventsArb(grid: Grid): fc.Arbitrary<Event[]> {
 
 function assignerOf(grid: Grid): ds.WindowAssigner<Event> {
   return grid.panes === 1 ? ds.tumblingEventTimeWindows(grid.slide, grid.offset) : ds.slidingEventTimeWindows(grid.slide * grid.panes, grid.slide, grid.offset)
-}
-
-const sumCount: ds.AggregateFunction<Event, { sum: number; n: number }, string> = {
-  createAccumulator: () => ({ sum: 0, n: 0 }),
-  add: (e, acc) => {
-    acc.sum += e.value
-    acc.n++
-    return acc
-  },
-  getResult: acc => `${acc.sum}/${acc.n}`,
-  merge: (a, b) => {
-    a.sum += b.sum
-    a.n += b.n
-    return a
-  }
 }
 
 const late = new ds.OutputTag<Event>('late')
