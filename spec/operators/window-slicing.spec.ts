@@ -6,12 +6,10 @@
  */
 import assert from 'node:assert'
 import fc from 'fast-check'
-import { from } from 'rxjs'
 import * as ds from '../../src/index'
-import { collectElements } from '../../marbles/index'
 import { type KeyedEvent, keyedEventsArb } from '../support/arbitraries'
 import { describeBackends, propertyRuns } from '../support/backends'
-import { sumCount } from '../support/aggregates'
+import { windowedSumCount } from '../support/aggregates'
 
 type Event = KeyedEvent
 
@@ -32,25 +30,7 @@ describeBackends('window slicing (property)', () => {
     fc.assert(
       fc.property(eventsArb, gridArb, fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 80 }), (events, [size, slide, offset], bound, lateness) => {
         const assigner = slide === size ? ds.tumblingEventTimeWindows(size, offset) : ds.slidingEventTimeWindows(size, slide, offset)
-        const run = (general: boolean) => {
-          let builder = ds.windowBy(assigner).allowedLateness(lateness).sideOutputLateData(late)
-          if (general) builder = builder.trigger(ds.eventTimeTrigger())
-          const cleared: number[] = []
-          const out = collectElements(
-            from(events).pipe(
-              ds.assignTimestampsAndWatermarks(ds.WatermarkStrategy.forBoundedOutOfOrderness<Event>(bound).withTimestampAssigner(e => e.ts), {
-                autoWatermarkInterval: 0
-              }),
-              ds.keyBy(e => e.key),
-              builder.aggregate<Event, { sum: number; n: number }, string, string, string>(sumCount, {
-                process: (key, ctx, [r], o) => o.collect(`${key}[${ctx.window.start},${ctx.window.end})=${r}`),
-                clear: ctx => cleared.push(ctx.window.start)
-              })
-            )
-          )
-          assert.strictEqual(out.error, undefined)
-          return { elements: out.elements, cleared: cleared.sort((a, b) => a - b) }
-        }
+        const run = (general: boolean) => windowedSumCount(events, assigner, { bound, lateness, late, general })
         const sliced = run(false)
         const general = run(true)
         // Between two watermarks the order of results of different keys/windows is free.

@@ -7,12 +7,10 @@
  */
 import assert from 'node:assert'
 import fc from 'fast-check'
-import { from } from 'rxjs'
 import * as ds from '../../src/index'
-import { collectElements } from '../../marbles/index'
 import { describeBackends, propertyRuns } from '../support/backends'
 import { type Build, runWithRestore, type Step } from '../support/snapshots'
-import { sumCount } from '../support/aggregates'
+import { windowedSumCount } from '../support/aggregates'
 
 interface Event {
   readonly key: string
@@ -73,21 +71,7 @@ const late = new ds.OutputTag<Event>('late')
 
 /** The windows' output and the starts of the windows cleared, sliced or (`general`) through the general operator. */
 function run(events: readonly Event[], grid: Grid, bound: number, lateness: number, general: boolean) {
-  let builder = ds.windowBy(assignerOf(grid)).allowedLateness(lateness).sideOutputLateData(late)
-  if (general) builder = builder.trigger(ds.eventTimeTrigger())
-  const cleared: number[] = []
-  const out = collectElements(
-    from(events).pipe(
-      ds.assignTimestampsAndWatermarks(ds.WatermarkStrategy.forBoundedOutOfOrderness<Event>(bound).withTimestampAssigner(e => e.ts), { autoWatermarkInterval: 0 }),
-      ds.keyBy(e => e.key),
-      builder.aggregate<Event, { sum: number; n: number }, string, string, string>(sumCount, {
-        process: (key, ctx, [r], o) => o.collect(`${key}[${ctx.window.start},${ctx.window.end})=${r}`),
-        clear: ctx => cleared.push(ctx.window.start)
-      })
-    )
-  )
-  assert.strictEqual(out.error, undefined)
-  return { elements: out.elements, cleared: cleared.sort((a, b) => a - b) }
+  return windowedSumCount(events, assignerOf(grid), { bound, lateness, late, general })
 }
 
 /** Every window's result over all records, as `run` writes them, sorted. */
