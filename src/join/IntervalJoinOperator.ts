@@ -147,10 +147,31 @@ function insert<T>(side: Side<T>, timestamp: number, value: T, shift: number, wa
     return
   }
   while (i > side.head && ts[i - 1]! > timestamp) i--
-  ts.splice(i, 0, timestamp)
-  values.splice(i, 0, value)
-  if (shift === 0) side.buffered.splice(i, 0, watermark)
+  if (ts.length - i > NEAR_END) {
+    ts.splice(i, 0, timestamp)
+    values.splice(i, 0, value)
+    if (shift === 0) side.buffered.splice(i, 0, watermark)
+    return
+  }
+  // Near the end (most records out of order are a few places late): moved up by hand, one
+  // loop per array (each stays monomorphic), without the array `splice` returns.
+  const last = ts.length
+  ts.push(ts[last - 1]!)
+  for (let j = last - 1; j > i; j--) ts[j] = ts[j - 1]!
+  ts[i] = timestamp
+  values.push(values[last - 1]!)
+  for (let j = last - 1; j > i; j--) values[j] = values[j - 1]!
+  values[i] = value
+  if (shift === 0) {
+    const buffered = side.buffered
+    buffered.push(buffered[last - 1]!)
+    for (let j = last - 1; j > i; j--) buffered[j] = buffered[j - 1]!
+    buffered[i] = watermark
+  }
 }
+
+/** How far from the end `insert` moves elements by hand rather than by `splice`. */
+const NEAR_END = 32
 
 /** Drops the dead prefix of a side (see the module comment); `watermark` is the current one. */
 function dropDead<T>(side: Side<T>, shift: number, watermark: number): void {
@@ -173,9 +194,17 @@ function dropDead<T>(side: Side<T>, shift: number, watermark: number): void {
     while (buffered.length > 0) buffered.pop()
     side.head = 0
   } else if (h > 16 && h * 2 > length) {
-    ts.splice(0, h)
-    side.values.splice(0, h)
-    if (shift === 0) buffered.splice(0, h)
+    // Compacted by hand: `splice(0, h)` would also build an array of the h elements removed.
+    const values = side.values
+    const kept = length - h
+    for (let j = 0; j < kept; j++) ts[j] = ts[j + h]!
+    while (ts.length > kept) ts.pop()
+    for (let j = 0; j < kept; j++) values[j] = values[j + h]!
+    while (values.length > kept) values.pop()
+    if (shift === 0) {
+      for (let j = 0; j < kept; j++) buffered[j] = buffered[j + h]!
+      while (buffered.length > kept) buffered.pop()
+    }
     side.head = 0
   } else side.head = h
 }

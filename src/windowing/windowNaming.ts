@@ -76,7 +76,15 @@ export class WindowNumbers {
     const last = this.last
     if (last !== undefined && last.window.start === start && last.window.end === end) return last.number
     const list = this.listOf(start)
-    let numbered = list.find(n => n.window.start === start && n.window.end === end)
+    // A loop, not `find`: no closure per lookup (records of other windows come between those of one).
+    let numbered: NumberedWindow | undefined
+    for (let i = 0; i < list.length; i++) {
+      const n = list[i]!
+      if (n.window.start === start && n.window.end === end) {
+        numbered = n
+        break
+      }
+    }
     if (numbered === undefined) {
       list.push((numbered = { window, number: this.next++, keys: 0 }))
       this.byNumber.set(numbered.number, numbered)
@@ -101,9 +109,11 @@ export class WindowNumbers {
     if (numbered === undefined || --numbered.keys > 0) return
     if (numbered === this.last) this.last = undefined
     this.byNumber.delete(number)
-    const list = this.listOf(numbered.window.start)
-    list.splice(list.indexOf(numbered), 1)
-    if (list.length === 0) this.byHash.delete(numbered.window.start & 0x3fffffff)
+    const hash = numbered.window.start & 0x3fffffff
+    const list = this.byHash.get(hash)!
+    // Nearly always the only window under its hash: then no `indexOf` and no `splice`.
+    if (list.length === 1) this.byHash.delete(hash)
+    else list.splice(list.indexOf(numbered), 1)
   }
 
   /** A key's restored state in the window `number` named when the snapshot was taken. */
