@@ -262,10 +262,17 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
    */
   private firings: OperatorTable<K, number> | undefined
   private readonly countsFirings: boolean
-  /** `windowAll`: the panes of its one partition, while there are any (no lookup per record). */
-  private allPanes: KeyPanes<K, ACC> | undefined = undefined
+  /**
+   * The panes of the last record's key (`cachedKey`) where values stay in memory, while it has
+   * any: a record of the same key (`windowAll`'s one partition: every record) reaches them
+   * without the key's id or a lookup. See `panesOfRecord`.
+   */
+  private cachedPanes: KeyPanes<K, ACC> | undefined = undefined
+  private cachedKey: unknown = undefined
   /** Its key's id, for the table's copy-on-write (`willChange`). */
-  private allPanesId: unknown = undefined
+  private cachedId: unknown = undefined
+  /** When the first pending firing or cleanup is due (+∞: none), so that a watermark tests one number. */
+  private nextDue = Infinity
 
   constructor(
     private readonly config: SlicedWindowConfig<T, ACC, V, R, K>,
@@ -309,9 +316,9 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
       this.lateRecord(value, ts, recordKey)
       return
     }
-    let keyPanes = this.allPanes
-    if (keyPanes === undefined) keyPanes = this.panesOfKey.getById(keyId(key)) ?? this.newKey(key)
-    else this.panesOfKey.willChange(this.allPanesId) // reached without the table (copy-on-write snapshots)
+    let keyPanes = this.cachedPanes
+    if (keyPanes !== undefined && key === this.cachedKey) this.panesOfKey.willChange(this.cachedId) // reached without the table (copy-on-write snapshots)
+    else keyPanes = this.panesOfRecord(key)
     if (keyPanes.numbers !== this.numbers) this.renumber(keyPanes)
     // Panes are slides: the pane of `ts` starts its latest window.
     const acc = paneKey === keyPanes.lastPane ? keyPanes.lastAcc : keyPanes.panes.get(paneKey)
@@ -389,13 +396,30 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     keyPanes.numbers = numbers
   }
 
+  /**
+   * The panes of `key`, a key other than the last record's: through the table, or new. Held
+   * for the next record only where values stay (on LMDB they may leave memory between records).
+   * Keys compare by identity there: a composite key (an array) is a new one per record, found
+   * through the table each time, as before.
+   */
+  private panesOfRecord(key: K): KeyPanes<K, ACC> {
+    const id = keyId(key)
+    const keyPanes = this.panesOfKey.getById(id) ?? this.newKey(key)
+    if (this.byReference) this.cachePanes(keyPanes, key, id)
+    return keyPanes
+  }
+
+  private cachePanes(keyPanes: KeyPanes<K, ACC> | undefined, key: unknown, id: unknown): void {
+    this.cachedPanes = keyPanes
+    this.cachedKey = key
+    this.cachedId = id
+  }
+
   /** The first pane of the current key `key`. */
   private newKey(key: K): KeyPanes<K, ACC> {
     const keyPanes: KeyPanes<K, ACC> = { key, panes: new Map(), numbers: this.numbers!, lastPane: NaN, lastAcc: undefined, maxPane: -Infinity, undefinedAccs: false }
     this.backend.keys.setCurrentKey(key)
     this.panesOfKey.put(undefined, keyPanes)
-    // Held across records only where values stay (else `windowAll` reads it by id like a key's).
-    if (!this.config.keyed && this.byReference) this.setAllPanes(keyPanes)
     return keyPanes
   }
 
@@ -456,8 +480,13 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
   protected override advanceEventTime(time: number): void {
     // With a watermark after nearly every record, most find nothing due: that test stays small
     // enough for V8 to inline it into the watermark's path, the firings are a call of their own.
-    const pending = this.pending
-    if (pending.size > 0 && pending.peekPriority()! <= time) this.runDue(time)
+    if (time >= this.nextDue) this.runDue(time)
+  }
+
+  /** Schedules the firing or the cleanup of the window at `start` (see `nextDue`). */
+  private schedule(time: number, kind: number, start: number): void {
+    this.pending.push(time, kind, { start, kind })
+    if (time < this.nextDue) this.nextDue = time
   }
 
   /** Runs the firings and cleanups due by `time` (see `advanceEventTime`). */
@@ -476,6 +505,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
         for (const member of keys) this.cleanup(this.panesOf(member), start, windowKey)
       }
     }
+    this.nextDue = pending.size > 0 ? pending.peekPriority()! : Infinity
   }
 
   /** Sliced windows register no timers (see `advanceEventTime`). */
@@ -502,8 +532,8 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
       if (keys === undefined) {
         this.windowKeys.set(k, (keys = new Set()))
         // A window already past its end fires at once on its records (addRecord), not here.
-        if (maxTs > watermark) this.pending.push(maxTs, FIRE, { start: s, kind: FIRE })
-        this.pending.push(maxTs + lateness, CLEANUP, { start: s, kind: CLEANUP })
+        if (maxTs > watermark) this.schedule(maxTs, FIRE, s)
+        this.schedule(maxTs + lateness, CLEANUP, s)
       }
       keys.add(member)
     }
@@ -535,14 +565,24 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     const step = keyPanes.numbers.step
     let acc: ACC | undefined
     let count = 0
-    for (let i = 0, p = windowKey; i < this.panesPerWindow; i++, p += step) {
-      const pane = keyPanes.panes.get(p)
-      if (pane === undefined && !(keyPanes.undefinedAccs && keyPanes.panes.has(p))) continue
-      count++
-      // Panes are shared by several windows: combine and merge leave them as they are.
-      if (count === 1) acc = pane
-      else if (count === 2) acc = panes.combine(acc as ACC, pane as ACC)
-      else acc = panes.merge(acc as ACC, pane as ACC)
+    if (keyPanes.panes.size === 1 && keyPanes.lastPane === keyPanes.lastPane) {
+      // A key with one pane, the one written last (`lastAcc`; most keys of sliding windows):
+      // no lookup at all. A window fires only for keys with a pane in it (those it lists, or
+      // the record's), so with one pane that is the one.
+      acc = keyPanes.lastAcc
+      count = 1
+    } else {
+      // No pane of the key is after its latest (`maxPane`): the lookups stop there.
+      const maxPane = keyPanes.maxPane
+      for (let i = 0, p = windowKey; i < this.panesPerWindow && p <= maxPane; i++, p += step) {
+        const pane = keyPanes.panes.get(p)
+        if (pane === undefined && !(keyPanes.undefinedAccs && keyPanes.panes.has(p))) continue
+        count++
+        // Panes are shared by several windows: combine and merge leave them as they are.
+        if (count === 1) acc = pane
+        else if (count === 2) acc = panes.combine(acc as ACC, pane as ACC)
+        else acc = panes.merge(acc as ACC, pane as ACC)
+      }
     }
     if (count === 0) return // an empty window never fires
     const key = this.resultKey(keyPanes.key)
@@ -587,17 +627,12 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     this.firings?.remove(start)
     if (keyPanes.panes.size === 0) {
       this.panesOfKey.remove(undefined)
-      if (keyPanes === this.allPanes) this.setAllPanes(undefined)
+      if (keyPanes === this.cachedPanes) this.cachePanes(undefined, undefined, undefined)
     }
   }
 
   private firingsTable(): OperatorTable<K, number> {
     return this.backend.internalTable<number>(WINDOW_FIRINGS, firingsCodec(this.config.grid), { copyOnWrite: true, keepsReferences: false })
-  }
-
-  private setAllPanes(keyPanes: KeyPanes<K, ACC> | undefined): void {
-    this.allPanes = keyPanes
-    this.allPanesId = keyPanes === undefined ? undefined : keyId(keyPanes.key)
   }
 
   private processContext(keyPanes: KeyPanes<K, ACC>, start: number): ProcessWindowContext {
@@ -625,6 +660,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     if (this.firings === undefined && this.backend.unclaimedTables().includes(WINDOW_FIRINGS)) this.firings = this.firingsTable()
     this.windowKeys.clear()
     this.pending.clear()
+    this.nextDue = Infinity
     const encodedOrder = ownField(own, 'windowKeys')
     if (encodedOrder === undefined) throw this.notSliced('it lists no windowKeys')
     const members = this.openWindowsOfPanes()
@@ -635,15 +671,14 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     for (const [start, keys] of order) {
       if (keys.length > 0 && !members.has(start)) throw this.notSliced(`key ${describeValue(keys[0])} is listed in the window starting at ${start}, but has no pane in it`)
     }
-    this.setAllPanes(undefined)
-    if (!this.config.keyed && this.byReference) for (const { value } of this.panesOfKey.entries()) this.setAllPanes(value)
+    this.cachePanes(undefined, undefined, undefined)
     this.paneCacheStart = this.paneCacheEnd = this.paneCacheKey = NaN
     for (const [start, keys] of members) {
       // Every start has a key: the restored panes' windows were keyed as they were read (`paneKeyOf`).
       this.windowKeys.set(this.numbers!.keyOf(start), this.inFiringOrder(start, keys, order.get(start) ?? []))
       const maxTs = start + this.size - 1
-      if (maxTs > this.currentWatermark) this.pending.push(maxTs, FIRE, { start, kind: FIRE })
-      this.pending.push(maxTs + this.lateness, CLEANUP, { start, kind: CLEANUP })
+      if (maxTs > this.currentWatermark) this.schedule(maxTs, FIRE, start)
+      this.schedule(maxTs + this.lateness, CLEANUP, start)
     }
   }
 
