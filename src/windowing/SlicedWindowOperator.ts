@@ -300,6 +300,40 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
    * for messages and the late-data side output.
    */
   override addRecord(value: T, ts: number, key: K, recordKey: unknown): void {
+    const keyPanes = this.cachedPanes
+    // Most records: the key and the pane of the record before (the key's pane written last), an
+    // integer timestamp (the cached pane holds it exactly, see `cachePane`) at least 1 ms ahead
+    // of the watermark (so none of its windows is past its end, let alone cleaned up). Small
+    // enough for V8 to inline into the chain's path; everything else is `addToPanes`.
+    if (
+      keyPanes !== undefined &&
+      key === this.cachedKey &&
+      keyPanes.lastPane === this.paneCacheKey &&
+      ts >= this.paneCacheStart &&
+      ts < this.paneCacheEnd &&
+      Math.floor(ts) === ts &&
+      ts - 1 >= this.currentWatermark &&
+      keyPanes.numbers === this.numbers &&
+      keyPanes.lastAcc !== undefined
+    ) {
+      this.panesOfKey.willChange(this.cachedId) // reached without the table (copy-on-write snapshots)
+      const acc = keyPanes.lastAcc
+      const next = this.config.panes.add(value, acc)
+      if (next !== acc) this.replaceLastPane(keyPanes, next)
+      return
+    }
+    this.addToPanes(value, ts, key, recordKey)
+  }
+
+  /** The accumulator of the key's pane written last is now `next` (a reduced value, or an aggregate that returns a new one). */
+  private replaceLastPane(keyPanes: KeyPanes<K, ACC>, next: ACC): void {
+    keyPanes.panes.set(keyPanes.lastPane, next)
+    keyPanes.lastAcc = next
+    if (next === undefined) keyPanes.undefinedAccs = true
+  }
+
+  /** A record, every case (see `addRecord`). */
+  private addToPanes(value: T, ts: number, key: K, recordKey: unknown): void {
     if (ts === NO_TIMESTAMP) throw this.noTimestamp(value, ts, recordKey)
     const watermark = this.currentWatermark
     // The record's latest window is cleaned last: if even it is late, all are.
