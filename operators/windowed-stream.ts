@@ -24,6 +24,7 @@ import { eventTimeTriggerWithEarlyFirings } from '../src/windowing/triggers'
 import type { AggregateFunction, ProcessWindowFunction, WindowFunction } from '../src/windowing/WindowFunction'
 import { WindowOperator } from '../src/windowing/WindowOperator'
 import { aggregatePanes, canSlice, type PaneFunction, reducePanes, SlicedWindowOperator } from '../src/windowing/SlicedWindowOperator'
+import { SlicedWindowAllOperator } from '../src/windowing/SlicedWindowAllOperator'
 import { oneInputOperator } from '../src/runtime/host'
 import type { ChainContext } from '../src/runtime/Output'
 import type { ChainOutput } from '../src/runtime/Output'
@@ -314,8 +315,10 @@ export class WindowedStream<Keyed extends boolean, Panes extends boolean = false
     const { assigner, trigger, earlyFirings, evictor, keyed, allowedLateness, lateDataTag } = this.spec
     const grid = assigner.grid
     if (trigger !== undefined || earlyFirings !== undefined || evictor !== undefined || assigner.timeDomain !== 'EVENT_TIME' || !canSlice(grid)) return undefined
+    // windowAll's one partition has a path of its own for a record in the pane before.
+    const Operator = keyed ? SlicedWindowOperator : SlicedWindowAllOperator
     return (info, scheduler, output, context) =>
-      new SlicedWindowOperator<T, ACC, V, R, K>(
+      new Operator<T, ACC, V, R, K>(
         {
           info,
           keyed,

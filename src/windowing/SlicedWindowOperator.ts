@@ -162,7 +162,8 @@ class ReducePanes<T> implements PaneFunction<T, T, T> {
   }
 }
 
-interface KeyPanes<K, ACC> {
+/** @internal A key's panes (one partition's, for `windowAll`). */
+export interface KeyPanes<K, ACC> {
   readonly key: K
   /** Pane key (see `numbers`) → accumulator. */
   panes: Map<number, ACC>
@@ -222,7 +223,7 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
    * How panes and windows are keyed in `Map`s: by pane number while every start seen has a
    * small one (set at the first pane), by start after one had none (see `paneNumbers.ts`).
    */
-  private numbers: PaneNumbers | undefined = undefined
+  protected numbers: PaneNumbers | undefined = undefined
   /**
    * How a window lists its keys: by their panes objects where the table's values stay in
    * memory (the heap: a firing reaches a key's panes without a lookup), else by key id, the
@@ -242,16 +243,16 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
   private readonly panesPerWindow: number
   private readonly lateness: number
   /** The pane of the last record, `[start, end)`, and its key (see `cachePane`); none at first (NaN). */
-  private paneCacheStart = NaN
-  private paneCacheEnd = NaN
-  private paneCacheKey = NaN
+  protected paneCacheStart = NaN
+  protected paneCacheEnd = NaN
+  protected paneCacheKey = NaN
   /** The key of the pane `paneOf` found last. */
   private foundKey = NaN
   /**
    * Each key's panes. Records reach them by key id (`getById`: one `Map.get`) without making
    * the key current in the backend, which only panes' first record and cleanup need.
    */
-  private readonly panesOfKey: OperatorTable<K, KeyPanes<K, ACC>>
+  protected readonly panesOfKey: OperatorTable<K, KeyPanes<K, ACC>>
   /**
    * How many times each key's windows fired so far (by window start), for the panes a window
    * function sees (`ctx.pane`): counted only with allowed lateness and a window function
@@ -267,15 +268,15 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
    * any: a record of the same key (`windowAll`'s one partition: every record) reaches them
    * without the key's id or a lookup. See `panesOfRecord`.
    */
-  private cachedPanes: KeyPanes<K, ACC> | undefined = undefined
+  protected cachedPanes: KeyPanes<K, ACC> | undefined = undefined
   private cachedKey: unknown = undefined
   /** Its key's id, for the table's copy-on-write (`willChange`). */
-  private cachedId: unknown = undefined
+  protected cachedId: unknown = undefined
   /** When the first pending firing or cleanup is due (+∞: none), so that a watermark tests one number. */
   private nextDue = Infinity
 
   constructor(
-    private readonly config: SlicedWindowConfig<T, ACC, V, R, K>,
+    protected readonly config: SlicedWindowConfig<T, ACC, V, R, K>,
     output: ChainOutput<R, K>,
     context: ChainContext
   ) {
@@ -300,40 +301,6 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
    * for messages and the late-data side output.
    */
   override addRecord(value: T, ts: number, key: K, recordKey: unknown): void {
-    const keyPanes = this.cachedPanes
-    // Most records: the key and the pane of the record before (the key's pane written last), an
-    // integer timestamp (the cached pane holds it exactly, see `cachePane`) at least 1 ms ahead
-    // of the watermark (so none of its windows is past its end, let alone cleaned up). Small
-    // enough for V8 to inline into the chain's path; everything else is `addToPanes`.
-    if (
-      keyPanes !== undefined &&
-      key === this.cachedKey &&
-      keyPanes.lastPane === this.paneCacheKey &&
-      ts >= this.paneCacheStart &&
-      ts < this.paneCacheEnd &&
-      Math.floor(ts) === ts &&
-      ts - 1 >= this.currentWatermark &&
-      keyPanes.numbers === this.numbers &&
-      keyPanes.lastAcc !== undefined
-    ) {
-      this.panesOfKey.willChange(this.cachedId) // reached without the table (copy-on-write snapshots)
-      const acc = keyPanes.lastAcc
-      const next = this.config.panes.add(value, acc)
-      if (next !== acc) this.replaceLastPane(keyPanes, next)
-      return
-    }
-    this.addToPanes(value, ts, key, recordKey)
-  }
-
-  /** The accumulator of the key's pane written last is now `next` (a reduced value, or an aggregate that returns a new one). */
-  private replaceLastPane(keyPanes: KeyPanes<K, ACC>, next: ACC): void {
-    keyPanes.panes.set(keyPanes.lastPane, next)
-    keyPanes.lastAcc = next
-    if (next === undefined) keyPanes.undefinedAccs = true
-  }
-
-  /** A record, every case (see `addRecord`). */
-  private addToPanes(value: T, ts: number, key: K, recordKey: unknown): void {
     if (ts === NO_TIMESTAMP) throw this.noTimestamp(value, ts, recordKey)
     const watermark = this.currentWatermark
     // The record's latest window is cleaned last: if even it is late, all are.
@@ -441,6 +408,13 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
     const keyPanes = this.panesOfKey.getById(id) ?? this.newKey(key)
     if (this.byReference) this.cachePanes(keyPanes, key, id)
     return keyPanes
+  }
+
+  /** The accumulator of the key's pane written last is now `next` (a reduced value, or an aggregate that returns a new one). */
+  protected replaceLastPane(keyPanes: KeyPanes<K, ACC>, next: ACC): void {
+    keyPanes.panes.set(keyPanes.lastPane, next)
+    keyPanes.lastAcc = next
+    if (next === undefined) keyPanes.undefinedAccs = true
   }
 
   private cachePanes(keyPanes: KeyPanes<K, ACC> | undefined, key: unknown, id: unknown): void {
