@@ -151,3 +151,24 @@ describe('windowAll, sliced, with lateness', () => {
     ])
   })
 })
+
+describe('windowAll, sliced, a failing aggregate', () => {
+  it('errors the stream naming the operator, also for a record in the pane of the record before', () => {
+    let calls = 0
+    const failing: ds.AggregateFunction<number, number, number> = {
+      createAccumulator: () => 0,
+      add: (v, acc) => {
+        if (++calls === 3) throw new Error('add failed')
+        return acc + v
+      },
+      getResult: acc => acc,
+      merge: (a, b) => a + b
+    }
+    const out = collectElements(
+      ds.fromRecords([1, 2, 3, 4].map(n => ({ value: n, timestamp: n }))).pipe(ds.windowAll(ds.tumblingEventTimeWindows(100), { uid: 'sum-all' }).aggregate(failing))
+    )
+    assert.strictEqual(calls, 3)
+    assert.match(String(out.error), /sum-all/)
+    assert.match(String(out.error), /add failed/)
+  })
+})
