@@ -112,6 +112,20 @@ describeBackends('sliced windows and non-integer timestamps', () => {
     assert.deepStrictEqual(canonical(sliced.elements), canonical(run(events, grid, 4, 1, true).elements))
     assert.ok(sliced.elements.some(e => e._tag === 'Record' && e.value === 'a[-1,1)=2/1'))
   })
+
+  it('skip a record whose windows are all cleaned up but which is itself not late, without the side output (Flink’s isElementLate)', () => {
+    // Watermark 2 after the first record; 2.999 is in [2, 3), whose maximum timestamp 2 the
+    // watermark has reached (cleaned up without lateness), but 2.999 + 0 > 2: not a late record.
+    const events: Event[] = [
+      { key: 'a', value: 0, ts: 3 },
+      { key: 'a', value: 1, ts: 2.999 }
+    ]
+    const grid: Grid = { slide: 1, panes: 1, offset: 0 }
+    const sliced = run(events, grid, 0, 0, false)
+    assert.deepStrictEqual(canonical(sliced.elements), canonical(run(events, grid, 0, 0, true).elements))
+    assert.ok(!sliced.elements.some(e => e._tag === 'SideRecord'))
+    assert.ok(sliced.elements.some(e => e._tag === 'Record' && e.value === 'a[3,4)=0/1'))
+  })
 })
 
 describeBackends('sliced windows keyed by pane number (property)', () => {

@@ -748,6 +748,11 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
   }
 
   private lateRecord(value: T, ts: number, recordKey: unknown): void {
+    // Every window of the record is late, but the record itself may not be (a fractional
+    // timestamp less than 1 ms ahead of the watermark, in a window whose maximum timestamp,
+    // end − 1, is not): Flink then skips it without the side output or the dropped count,
+    // as the general operator does (`isElementLate`).
+    if (ts + this.lateness > this.currentWatermark) return
     // The only record object this operator builds for its input, and only for late records.
     if (emitLateRecord(this.output, this.config.lateDataTag, streamRecord(value, ts, recordKey))) this.numLateRecordsDropped++
   }
