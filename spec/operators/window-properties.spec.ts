@@ -293,6 +293,38 @@ describeBackends('windows against a batch reference (property)', () => {
     )
   })
 
+  it('sessions ending all through a run, a key\'s last or one of several, give the reference results, and the same across a snapshot', () => {
+    // Gaps short against the bound and six keys: sessions end at nearly every watermark, while
+    // their keys keep other sessions open (records up to the bound behind open their own) or
+    // have none left, and new sessions begin meanwhile: the operator makes them of what ended
+    // ones left (on the heap), which must not change a result.
+    const manySessions = keyedEventsArb({ keys: ['a', 'b', 'c', 'd', 'e', 'f'], values: { min: -100, max: 100 }, start: 10_000, maxBehind: BOUND, maxAhead: 30, maxLength: 300 })
+    const build = (gap: number, style: Style) => (input: Observable<ds.StreamElement<Event, string>>) =>
+      input.pipe(
+        ds.mapValues((e: Event): Tally => ({ sum: e.value, count: 1 })),
+        windowed({ kind: 'session', gap }, style)
+      )
+    fc.assert(
+      fc.property(manySessions, fc.integer({ min: 1, max: 20 }), fc.constantFrom<Style>('reduce', 'aggregate', 'process'), fc.nat(), (events, gap, style, cutSeed) => {
+        const out = collectElements(from(events).pipe(ds.assignTimestampsAndWatermarks(strategy, { autoWatermarkInterval: 0 }), ds.keyBy(e => e.key), build(gap, style)))
+        assert.strictEqual(out.completed, true)
+        assert.deepStrictEqual(sortResults(checkShape(out.elements)), sortResults(reference(events, { kind: 'session', gap })))
+        // The same records as a script of elements with watermarks, interrupted and restored.
+        const script: Step<Event, string>[] = []
+        let max = -Infinity
+        for (const e of events) {
+          script.push([0, ds.streamRecord(e, e.ts, e.key)])
+          if (e.ts > max) script.push([0, ds.watermark((max = e.ts) - BOUND - 1)])
+        }
+        script.push([0, 'end'])
+        const { uninterrupted, restored } = runWithRestore(1, ([input]) => build(gap, style)(input!), script, cutSeed % (script.length + 1))
+        assert.deepStrictEqual(restored.elements, uninterrupted.elements)
+        assert.deepStrictEqual(sortResults(checkShape(uninterrupted.elements)), sortResults(reference(events, { kind: 'session', gap })))
+      }),
+      propertyRuns(150)
+    )
+  })
+
   it('a custom assigner (windows sharing a start, of two sizes) gives the reference results, and the same across a snapshot', () => {
     const build = (input: Observable<ds.StreamElement<Event, string>>) =>
       input.pipe(

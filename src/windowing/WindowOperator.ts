@@ -35,6 +35,7 @@ import { keyId } from '../core/Key'
 import { decodeKey, encodeKey } from '../state/snapshotFormat'
 import { endOfWindowDomain } from './knownTriggers'
 import { InternalTimerService } from '../core/TimerService'
+import { SessionReuse } from './SessionReuse'
 import { asStreamError } from '../runtime/host'
 import {
   AbstractWindowOperator,
@@ -125,6 +126,8 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
    * that sessions can leave memory meanwhile on a backend that evicts values.
    */
   private readonly sessionSchedule = new NumericPriorityQueue<ScheduledSession<K>>()
+  /** `bySession` on a table whose values stay in memory: ended sessions' objects, for the next ones. */
+  private readonly sessionReuse: SessionReuse<C> | undefined
   private readonly naming: WindowNaming
   private readonly assignerContext = { currentProcessingTime: () => this.config.scheduler.now() }
   /**
@@ -175,6 +178,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
         copyOnWrite: true,
         keepsReferences: false
       })
+      if (this.bySession && this.mergingWindows.valuesStay) this.sessionReuse = new SessionReuse<C>()
     } else {
       const elementsField = config.contents.encodeElement === undefined ? undefined : CONTENTS
       this.windows = this.backend.internalTable<WindowState<C>>('windows', windowStateCodec(config.info, config.contents, this.naming), {
@@ -330,9 +334,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
       if (landing === undefined) {
         // A new session; a late one is never made (no live session is late: they are cleaned).
         if (this.isWindowLate(window)) continue
-        state = newWindowState<C>(window, this.nextWindowNamespace++)
-        if (list === undefined) table.put(undefined, [state])
-        else list.push(state)
+        state = this.newSession(list, window)
         this.scheduleSession(key, state)
       } else {
         state = landing === MERGES ? this.growSession(list!, window) : landing
@@ -342,6 +344,20 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
       state.empty = false
     }
     return accepted
+  }
+
+  /** `bySession`: a new session of the current key, with a namespace of its own, at the end of its list. */
+  private newSession(list: WindowState<C>[] | undefined, window: TimeWindow): WindowState<C> {
+    const namespace = this.nextWindowNamespace++
+    const reuse = this.sessionReuse
+    if (list !== undefined) {
+      const state = reuse === undefined ? newWindowState<C>(window, namespace) : reuse.state(window, namespace)
+      list.push(state)
+      return state
+    }
+    const made = reuse === undefined ? [newWindowState<C>(window, namespace)] : reuse.list(window, namespace)
+    this.mergingWindows!.put(undefined, made)
+    return made[0]!
   }
 
   /**
@@ -453,14 +469,19 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
       schedule.pop()
       const { key } = due
       keys.setCurrentKey(key)
-      const state = this.dueSession(table.get(undefined), due)
+      const list = table.get(undefined)
+      const state = this.dueSession(list, due)
       if (state === undefined) continue
       if (state.namespace !== due.namespace) {
         this.scheduleSession(key, state)
         continue
       }
       if (!state.empty) this.emitWindowContents(state, maxTimestamp(state.window), true)
+      const last = list!.length === 1
       this.clearWindow(state)
+      if (this.sessionReuse === undefined) continue
+      if (last) this.sessionReuse.endedList(list!)
+      else this.sessionReuse.endedState(state)
     }
   }
 
