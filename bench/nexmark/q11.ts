@@ -82,14 +82,18 @@ export const q11: NexmarkQuery<BidderSession> = {
         heap.pop()
         const b = bidders.get(id)
         if (b === undefined || b.scheduled !== time) continue
-        const open: Session[] = []
-        for (const s of b.sessions) {
+        // The open sessions are kept in place: a new list per firing would live until the
+        // bidder's next one, seconds of event time, and be promoted to die in the old generation.
+        const sessions = b.sessions
+        let open = 0
+        for (let k = 0; k < sessions.length; k++) {
+          const s = sessions[k]!
           if (s.end - 1 <= upTo) emit({ bidder: id, bids: s.bids, start: s.start, end: s.end })
-          else open.push(s)
+          else sessions[open++] = s
         }
-        if (open.length === 0) bidders.delete(id)
+        if (open === 0) bidders.delete(id)
         else {
-          b.sessions = open
+          sessions.length = open
           b.scheduled = Infinity
           schedule(id, b)
         }
