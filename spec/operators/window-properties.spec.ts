@@ -320,6 +320,20 @@ describeBackends('windows against a batch reference (property)', () => {
         const { uninterrupted, restored } = runWithRestore(1, ([input]) => build(gap, style)(input!), script, cutSeed % (script.length + 1))
         assert.deepStrictEqual(restored.elements, uninterrupted.elements)
         assert.deepStrictEqual(sortResults(checkShape(uninterrupted.elements)), sortResults(reference(events, { kind: 'session', gap })))
+        // A window the window function keeps stays the window it fired (sessions grow theirs in place).
+        const held: [ds.TimeWindow, number, number][] = []
+        const keeping = collectElements(
+          from(events).pipe(
+            ds.assignTimestampsAndWatermarks(strategy, { autoWatermarkInterval: 0 }),
+            ds.keyBy(e => e.key),
+            ds.windowBy(ds.eventTimeSessionWindows<Event>(gap)).process<Event, number, string>((_key, ctx, es, out) => {
+              held.push([ctx.window, ctx.window.start, ctx.window.end])
+              out.collect(es.length)
+            })
+          )
+        )
+        assert.strictEqual(keeping.completed, true)
+        for (const [window, start, end] of held) assert.deepStrictEqual([window.start, window.end], [start, end])
       }),
       propertyRuns(150)
     )

@@ -10,10 +10,11 @@
  * with the length of a run (Nexmark q11) although the sessions open at once stayed as many.
  * Reused, an ended session's objects are the next session's and nothing is promoted per session.
  *
- * Neither is ever seen by the user: the window a session hands its window function is its own
- * `TimeWindow`, replaced (never changed) when it grows, and left to the user after it fires.
+ * A session's `TimeWindow` is its own too, grown in place (`setBounds`) and reused with it:
+ * the assigner's window is copied into it, and a firing hands the window function a copy,
+ * which never changes. None of these objects is ever seen by the user.
  */
-import type { TimeWindow } from './TimeWindow'
+import { type TimeWindow, timeWindow } from './TimeWindow'
 import { newWindowState, type WindowState } from './windowState'
 
 /**
@@ -32,13 +33,13 @@ export class SessionReuse<C> {
   /** A new session's entry, `window` named `namespace`, for a key that has sessions. */
   state(window: TimeWindow, namespace: number): WindowState<C> {
     const state = this.states.pop()
-    return state === undefined ? newWindowState<C>(window, namespace) : renew(state, window, namespace)
+    return state === undefined ? newWindowState<C>(timeWindow(window.start, window.end), namespace) : renew(state, window, namespace)
   }
 
   /** A key's list holding its first session, `window` named `namespace`. */
   list(window: TimeWindow, namespace: number): WindowState<C>[] {
     const list = this.lists.pop()
-    if (list === undefined) return [newWindowState<C>(window, namespace)]
+    if (list === undefined) return [newWindowState<C>(timeWindow(window.start, window.end), namespace)]
     // Its length stays 1: a list cut to length 0 loses its backing store in V8.
     renew(list[0]!, window, namespace)
     return list
@@ -55,9 +56,9 @@ export class SessionReuse<C> {
   }
 }
 
-/** `state` as `newWindowState(window, namespace)` makes one. */
+/** `state` as `newWindowState(window, namespace)` makes one, its own window taking `window`'s bounds. */
 function renew<C>(state: WindowState<C>, window: TimeWindow, namespace: number): WindowState<C> {
-  state.window = window
+  setBounds(state.window, window.start, window.end)
   state.namespace = namespace
   state.empty = true
   state.contents = undefined
@@ -65,4 +66,17 @@ function renew<C>(state: WindowState<C>, window: TimeWindow, namespace: number):
   state.panes = 0
   state.nonEarlyPanes = 0
   return state
+}
+
+/** A session's own window as the operator changes it: `TimeWindow`'s fields are read-only to everyone else. */
+interface SessionBounds {
+  start: number
+  end: number
+}
+
+/** Sets the bounds of a session's own window (see the module comment: the user never holds it). */
+export function setBounds(window: TimeWindow, start: number, end: number): void {
+  const bounds: SessionBounds = window
+  bounds.start = start
+  bounds.end = end
 }

@@ -35,7 +35,7 @@ import { keyId } from '../core/Key'
 import { decodeKey, encodeKey } from '../state/snapshotFormat'
 import { endOfWindowDomain } from './knownTriggers'
 import { InternalTimerService } from '../core/TimerService'
-import { SessionReuse } from './SessionReuse'
+import { SessionReuse, setBounds } from './SessionReuse'
 import { asStreamError } from '../runtime/host'
 import {
   AbstractWindowOperator,
@@ -388,7 +388,9 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
         empty = false
       }
     }
-    target!.window = timeWindow(start, end)
+    // On the heap the session's window is its own (see `SessionReuse`): grown in place.
+    if (this.sessionReuse === undefined) target!.window = timeWindow(start, end)
+    else setBounds(target!.window, start, end)
     target!.namespace = this.nextWindowNamespace++
     target!.contents = merged
     target!.empty = empty
@@ -476,18 +478,24 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
         this.scheduleSession(key, state)
         continue
       }
-      if (!state.empty) this.emitWindowContents(state, maxTimestamp(state.window), true)
+      const reuse = this.sessionReuse
+      const own = state.window
+      // The user gets a window of its own, never changed: the session's is reused.
+      if (reuse !== undefined) state.window = timeWindow(own.start, own.end)
+      if (!state.empty) this.emitWindowContents(state, maxTimestamp(own), true)
       const last = list!.length === 1
       this.clearWindow(state)
-      if (this.sessionReuse === undefined) continue
-      if (last) this.sessionReuse.endedList(list!)
-      else this.sessionReuse.endedState(state)
+      if (reuse === undefined) continue
+      state.window = own
+      if (last) reuse.endedList(list!)
+      else reuse.endedState(state)
     }
   }
 
   /** `bySession`: the session's pending firing, at its end and namespace. */
   private scheduleSession(key: K, state: WindowState<C>): void {
-    this.sessionSchedule.push(maxTimestamp(state.window), state.namespace, { key, namespace: state.namespace, window: state.window })
+    const { start, end } = state.window
+    this.sessionSchedule.push(maxTimestamp(state.window), state.namespace, { key, namespace: state.namespace, start, end })
   }
 
   /**
@@ -504,7 +512,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     for (let i = 0; i < list.length; i++) {
       const state = list[i]!
       if (state.namespace === due.namespace) return state
-      if (state.window.start <= due.window.start && due.window.end <= state.window.end) covering = state
+      if (state.window.start <= due.start && due.end <= state.window.end) covering = state
     }
     return covering
   }
@@ -933,8 +941,9 @@ function sessionLanding<C>(list: readonly WindowState<C>[] | undefined, window: 
 interface ScheduledSession<K> {
   readonly key: K
   readonly namespace: number
-  /** The session's window when scheduled. */
-  readonly window: TimeWindow
+  /** The session's window when scheduled (its bounds: on the heap the window grows in place). */
+  readonly start: number
+  readonly end: number
 }
 
 /** `byWindow`: a window's pending firing or cleanup (or both at once, when they coincide). */
