@@ -147,6 +147,18 @@ function pipeline(source: Observable<Event>, spec: AssignerSpec, style: Style, o
 const sortResults = (rs: readonly Result[]): Result[] =>
   [...rs].sort((a, b) => a.key.localeCompare(b.key) || a.start - b.start || a.end - b.end || a.sum - b.sum)
 
+/** The records as a script of one input's elements, each raise of the maximum followed by the strategy's watermark. */
+function scriptOf(events: readonly Event[]): Step<Event, string>[] {
+  const script: Step<Event, string>[] = []
+  let max = -Infinity
+  for (const e of events) {
+    script.push([0, ds.streamRecord(e, e.ts, e.key)])
+    if (e.ts > max) script.push([0, ds.watermark((max = e.ts) - BOUND - 1)])
+  }
+  script.push([0, 'end'])
+  return script
+}
+
 function checkShape(elements: readonly ds.StreamElement<Result, string>[]): Result[] {
   const results: Result[] = []
   let watermark = -Infinity
@@ -310,13 +322,7 @@ describeBackends('windows against a batch reference (property)', () => {
         assert.strictEqual(out.completed, true)
         assert.deepStrictEqual(sortResults(checkShape(out.elements)), sortResults(reference(events, { kind: 'session', gap })))
         // The same records as a script of elements with watermarks, interrupted and restored.
-        const script: Step<Event, string>[] = []
-        let max = -Infinity
-        for (const e of events) {
-          script.push([0, ds.streamRecord(e, e.ts, e.key)])
-          if (e.ts > max) script.push([0, ds.watermark((max = e.ts) - BOUND - 1)])
-        }
-        script.push([0, 'end'])
+        const script = scriptOf(events)
         const { uninterrupted, restored } = runWithRestore(1, ([input]) => build(gap, style)(input!), script, cutSeed % (script.length + 1))
         assert.deepStrictEqual(restored.elements, uninterrupted.elements)
         assert.deepStrictEqual(sortResults(checkShape(uninterrupted.elements)), sortResults(reference(events, { kind: 'session', gap })))
@@ -359,13 +365,7 @@ describeBackends('windows against a batch reference (property)', () => {
         const out = collectElements(from(events).pipe(ds.assignTimestampsAndWatermarks(strategy, { autoWatermarkInterval: 0 }), ds.keyBy(e => e.key), build))
         assert.deepStrictEqual(sortResults(checkShape(out.elements)), sortResults([...expected.values()]))
         // The same records as a script of elements with watermarks, interrupted and restored.
-        const script: Step<Event, string>[] = []
-        let max = -Infinity
-        for (const e of events) {
-          script.push([0, ds.streamRecord(e, e.ts, e.key)])
-          if (e.ts > max) script.push([0, ds.watermark((max = e.ts) - BOUND - 1)])
-        }
-        script.push([0, 'end'])
+        const script = scriptOf(events)
         const { uninterrupted, restored } = runWithRestore(1, ([input]) => build(input!), script, cutSeed % (script.length + 1))
         assert.deepStrictEqual(restored.elements, uninterrupted.elements)
       }),

@@ -18,6 +18,7 @@ import { WindowOperator } from '../../src/windowing/WindowOperator'
 import { type KeyedEvent, keyedEventsArb } from '../support/arbitraries'
 import { type Build, startJob } from '../support/snapshots'
 import { describeBackends, propertyRuns } from '../support/backends'
+import { canonical } from '../support/aggregates'
 
 type Event = KeyedEvent
 
@@ -54,16 +55,6 @@ const summarize = (a: Summary, b: Summary): Summary => ({
 const largest = (a: Summary, b: Summary): Summary => (b.max > a.max || (b.max === a.max && b.first < a.first) ? b : a)
 
 const summaryOf = (e: Event, i: number): Summary => ({ sum: e.value, count: 1, min: e.value, max: e.value, first: i })
-
-/** Between two watermarks the order of results of different keys and windows is free. */
-function canonical(elements: readonly ds.StreamElement<unknown, unknown>[]): string[][] {
-  const segments: string[][] = [[]]
-  for (const e of elements) {
-    if (e._tag === 'Watermark') segments.push([`W${e.timestamp}`], [])
-    else segments[segments.length - 1]!.push(JSON.stringify(e))
-  }
-  return segments.map(s => s.sort())
-}
 
 /** Seen by every window function: the key, the window and the reduced value, as text. */
 const describe_ = <T>(key: unknown, ctx: ds.ProcessWindowContext, [v]: readonly T[], out: ds.Collector<string>): void =>

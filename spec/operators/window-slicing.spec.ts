@@ -9,7 +9,7 @@ import fc from 'fast-check'
 import * as ds from '../../src/index'
 import { type KeyedEvent, keyedEventsArb } from '../support/arbitraries'
 import { describeBackends, propertyRuns } from '../support/backends'
-import { windowedSumCount } from '../support/aggregates'
+import { canonical, windowedSumCount } from '../support/aggregates'
 
 type Event = KeyedEvent
 
@@ -34,14 +34,6 @@ describeBackends('window slicing (property)', () => {
         const sliced = run(false)
         const general = run(true)
         // Between two watermarks the order of results of different keys/windows is free.
-        const canonical = (es: readonly ds.StreamElement<string, string>[]) => {
-          const segments: string[][] = [[]]
-          for (const e of es) {
-            if (e._tag === 'Watermark') segments.push([`W${e.timestamp}`], [])
-            else segments[segments.length - 1]!.push(JSON.stringify(e))
-          }
-          return segments.map(s => s.sort())
-        }
         assert.deepStrictEqual(canonical(sliced.elements), canonical(general.elements))
         assert.deepStrictEqual(sliced.cleared, general.cleared)
       }),

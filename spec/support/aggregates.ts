@@ -54,3 +54,16 @@ export function windowedSumCount<E extends { readonly key: string; readonly valu
   assert.strictEqual(out.error, undefined)
   return { elements: out.elements, cleared: cleared.sort((a, b) => a - b) }
 }
+
+/**
+ * A run's output with the order between two watermarks left free (results of different keys
+ * and windows may come in any order there): each segment's elements as JSON, sorted.
+ */
+export function canonical(elements: readonly ds.StreamElement<unknown, unknown>[]): string[][] {
+  const segments: string[][] = [[]]
+  for (const e of elements) {
+    if (e._tag === 'Watermark') segments.push([`W${e.timestamp}`], [])
+    else segments[segments.length - 1]!.push(JSON.stringify(e))
+  }
+  return segments.map(s => s.sort())
+}

@@ -10,7 +10,7 @@ import fc from 'fast-check'
 import * as ds from '../../src/index'
 import { describeBackends, propertyRuns } from '../support/backends'
 import { type Build, runWithRestore, type Step } from '../support/snapshots'
-import { windowedSumCount } from '../support/aggregates'
+import { canonical, windowedSumCount } from '../support/aggregates'
 
 interface Event {
   readonly key: string
@@ -88,16 +88,6 @@ function batch(events: readonly Event[], grid: Grid): string[] {
     }
   }
   return Array.from(windows.values(), w => `${w.key}[${w.start},${w.start + size})=${w.sum}/${w.n}`).sort()
-}
-
-/** The records' results between two watermarks, in any order. */
-function canonical(elements: readonly ds.StreamElement<string, string>[]): string[][] {
-  const segments: string[][] = [[]]
-  for (const e of elements) {
-    if (e._tag === 'Watermark') segments.push([`W${e.timestamp}`], [])
-    else segments[segments.length - 1]!.push(JSON.stringify(e))
-  }
-  return segments.map(s => s.sort())
 }
 
 describeBackends('sliced windows and non-integer timestamps', () => {
