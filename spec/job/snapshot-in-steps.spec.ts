@@ -3,7 +3,8 @@
  * checkpoint): the job reads on between the steps of writing, and the checkpoint still holds
  * the state as it was at the barrier, so a job restored from it gives exactly what an
  * uninterrupted run gives. Each pipeline keeps its state where a different table keeps it:
- * sliced windows (panes), the general window operator (window contents and one timer per key),
+ * sliced windows (panes), the general window operator (window contents and one timer per key;
+ * a custom assigner's windows, found by key without the table, changed in place),
  * a keyed process function (value, list and map state changed in place, and timers).
  */
 import { map, type Observable } from 'rxjs'
@@ -36,6 +37,14 @@ const count: ds.AggregateFunction<Event, number, number> = {
 
 const timestamps = ds.assignTimestampsAndWatermarks(ds.WatermarkStrategy.forMonotonousTimestamps<Event>().withTimestampAssigner(e => e.ts), { uid: 'timestamps' })
 
+/** A window assigner of the user's own, one window per record: the general operator's windows found by key (`lastWindows`). */
+const wholeDay: ds.WindowAssigner<Event> = {
+  name: 'wholeDay',
+  timeDomain: 'EVENT_TIME',
+  assignWindows: () => [ds.timeWindow(0, DAY)],
+  defaultTrigger: () => ds.eventTimeTrigger()
+}
+
 const seen = ds.valueState('seen', t.type({ n: t.number }))
 const times = ds.listState('times', t.number)
 const byParity = ds.mapState('byParity', t.string, t.number)
@@ -54,6 +63,14 @@ const PIPELINES: Record<string, Pipeline> = {
       timestamps,
       ds.keyBy(e => e.key, { uid: 'by-key' }),
       ds.windowBy(ds.tumblingEventTimeWindows<Event>(DAY), { uid: 'per-day' }).process<Event, string, number>((key, _ctx, elements, out) => out.collect(`${key}:${elements.length}`)),
+      ds.values()
+    ),
+  'a custom assigner\'s windows': events =>
+    events.pipe(
+      timestamps,
+      ds.keyBy(e => e.key, { uid: 'by-key' }),
+      // Each record changes its key's window in place (a new count): the checkpoint must not see it.
+      ds.windowBy(wholeDay, { uid: 'per-day' }).aggregate<Event, number, number, string, number>(count, (key, _ctx, [n], out) => out.collect(`${key}:${n!}`)),
       ds.values()
     ),
   'keyed process function': events =>
