@@ -555,6 +555,10 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
         state = newWindowState(window, namespace)
       }
     }
+    if (this.eventTimeEnd && domain === 'EVENT_TIME') {
+      this.onEndOfWindowTimer(state, timer.timestamp)
+      return
+    }
     this.setCurrent(state)
     const { trigger, assigner } = this.config
     const result =
@@ -566,6 +570,19 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     if (isFire(result) && this.hasContents(state)) this.emitWindowContents(state, this.firedAt(domain, timer.timestamp), cleanup)
     if (isPurge(result)) this.clearContents(state)
     if (cleanup) this.clearAllState(state)
+  }
+
+  /**
+   * `eventTimeEnd`: what `eventTimeTrigger()` and the cleanup would do at `time`, without
+   * calling the trigger: the window fires at its end, and its state goes at its cleanup time.
+   * The trigger's `clear` is left out: it deletes the timer at the window's end, which has
+   * already fired by the cleanup time (this timer, or an earlier one), or was never registered
+   * (a window made past its end fired at once).
+   */
+  private onEndOfWindowTimer(state: WindowState<C>, time: number): void {
+    const cleanup = time === this.cleanupTime(state.window)
+    if (time === maxTimestamp(state.window) && this.hasContents(state)) this.emitWindowContents(state, time, cleanup)
+    if (cleanup) this.clearWindow(state)
   }
 
   // ---- windows ----
