@@ -27,8 +27,11 @@
  * Dead elements are skipped, which lets the memory be reclaimed lazily and cheaply (a timer
  * per element costs a registration and a firing, each touching memory long gone from the CPU
  * caches, for every order id of a typical join):
- * - on access: matching against a key first drops the dead prefix of both its sides (dead
- *   elements are a prefix: sorted by timestamp, equal ones in arrival order);
+ * - on access: a record first drops the dead prefix of the other side, the one it scans (dead
+ *   elements are a prefix: sorted by timestamp, equal ones in arrival order); its own side's
+ *   dead wait for the key's sweep. Dropping them too cost a call per record on a key that
+ *   takes many records of one side (q4's hot auction, a bid in two, its oldest bid dead at
+ *   nearly every watermark), for memory the sweep frees a slack later anyway;
  * - by sweeps: a key is filed for a sweep at `slack` (the larger shift) past its earliest
  *   cleanup time, so that one sweep usually finds everything it holds dead (an order and its
  *   payment a few seconds later: one sweep, not two), rounded up to a slice of event time;
@@ -370,7 +373,6 @@ export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R
       }
     }
     const left = buffers.left
-    if (mayBeDead(left, this.leftShift, watermark)) dropDead(left, this.leftShift, watermark)
     insert(left, timestamp, value, this.leftShift, watermark)
     if (buffers.sweepAt === Infinity) this.file(buffers, timestamp + this.leftShift)
   }
@@ -398,7 +400,6 @@ export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R
       }
     }
     const right = buffers.right
-    if (mayBeDead(right, this.rightShift, watermark)) dropDead(right, this.rightShift, watermark)
     insert(right, timestamp, value, this.rightShift, watermark)
     if (buffers.sweepAt === Infinity) this.file(buffers, timestamp + this.rightShift)
   }
