@@ -89,8 +89,8 @@ const SETS: readonly BundleSet[] = [
     imports: 'the stream above, and execute, indexedDbStore, valueState, mapState with io-ts codecs',
     target: 20_000,
     targetPending: true,
-    // 57.9 KB (57.4 KB before sliced windows keyed panes by number, 55.7 KB when last recorded before, 53.5 KB before chunked checkpoints, 51.4 KB before a restore read the chains of incremental checkpoints), +1 %
-    ceiling: 58_500,
+    // 58.65 KB with a custom assigner's windows found by key and fired without their trigger (58.5 KB before; 57.9 KB when the ceiling was last set, 57.4 KB before sliced windows keyed panes by number, 55.7 KB when last recorded before, 53.5 KB before chunked checkpoints, 51.4 KB before a restore read the chains of incremental checkpoints), +1 %
+    ceiling: 59_200,
     source: DASHBOARD_SOURCE
   }
 ]
