@@ -75,11 +75,17 @@ function startWith(strategy: ds.WatermarkStrategy<Event>, interval: number, sche
  * by one period), snapshots, and restores into an operator with a watermark per record, which
  * is fed `after`: what both emitted.
  */
-function periodicThenPerRecord(strategy: (bound: number) => ds.WatermarkStrategy<Event>, bound: number, before: readonly Step[], after: readonly Event[]): Emitted<Out> {
+function periodicThenPerRecord(
+  strategy: (bound: number) => ds.WatermarkStrategy<Event>,
+  bound: number,
+  before: readonly Step[],
+  after: readonly Event[],
+  firstStrategy: ds.WatermarkStrategy<Event> = strategy(bound)
+): Emitted<Out> {
   const scheduler = new VirtualTimeScheduler()
   let now = 0
   const emitted: Emitted<Out> = { elements: [], error: undefined, completed: false }
-  const first = startWith(strategy(bound), 5, scheduler, emitted)
+  const first = startWith(firstStrategy, 5, scheduler, emitted)
   for (const step of before) {
     if (step !== 'tick') first.inputs[0]!.next(step as unknown as ds.StreamElement<Event>)
     else {
@@ -125,6 +131,33 @@ describe('assignTimestampsAndWatermarks: the built-in bounded generator inline',
       ds.watermark(17),
       ds.streamRecord({ id: 3, ts: 25 }, 25),
       ds.watermark(22),
+      ds.MAX_WATERMARK
+    ] as Out[])
+  })
+
+  it('after a restore of a snapshot taken while idle, declares the stream active before the first watermark a record brings', () => {
+    // A generator that declares the stream idle at every tick and remembers no maximum: the
+    // snapshot holds the idle status, and the restored operator's generator starts afresh.
+    const idling = ds.WatermarkStrategy.forGenerator<Event>(() => ({
+      onEvent: () => undefined,
+      onPeriodicEmit: output => output.markIdle(),
+      snapshotState: () => ({ maxTimestamp: null }),
+      restoreState: () => undefined
+    })).withTimestampAssigner(e => e.ts)
+    const after = [{ id: 2, ts: 12 }, { id: 3, ts: 10 }, { id: 4, ts: 15 }]
+    const expected = periodicThenPerRecord(called, 2, [{ id: 1, ts: 20 }, 'tick'], after, idling)
+    const actual = periodicThenPerRecord(inline, 2, [{ id: 1, ts: 20 }, 'tick'], after, idling)
+    expect(actual.error).toBeUndefined()
+    expect(actual.elements).toEqual(expected.elements)
+    expect(actual.elements).toEqual([
+      ds.streamRecord({ id: 1, ts: 20 }, 20),
+      ds.IDLE,
+      ds.streamRecord({ id: 2, ts: 12 }, 12),
+      ds.ACTIVE,
+      ds.watermark(9),
+      ds.streamRecord({ id: 3, ts: 10 }, 10),
+      ds.streamRecord({ id: 4, ts: 15 }, 15),
+      ds.watermark(12),
       ds.MAX_WATERMARK
     ] as Out[])
   })

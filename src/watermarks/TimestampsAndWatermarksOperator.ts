@@ -43,9 +43,10 @@ export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator<T
   private readonly quietTick: number | undefined
   /**
    * The built-in bounded-out-of-orderness generator, when it is asked after every record
-   * (`autoWatermarkInterval: 0`) and not wrapped: its `onEvent`, `onPeriodicEmit` and the
-   * `emitWatermark` they lead to are then done inline, as one comparison per record (see
-   * `forwardBounded`). `undefined` for every other generator, which keeps the general path.
+   * (`autoWatermarkInterval: 0`) and not wrapped, and there is a timestamp assigner: its `onEvent`,
+   * `onPeriodicEmit` and the `emitWatermark` they lead to are then done inline, as one
+   * comparison per record (see `record`). `undefined` for every other generator, which keeps
+   * the general path (`processValue`).
    */
   private bounded: BoundedOutOfOrderness<T> | undefined
 
@@ -66,14 +67,45 @@ export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator<T
       operatorName: info.name,
       currentProcessingTime: () => scheduler.now()
     })
-    this.bounded = autoWatermarkInterval === 0 && this.generator instanceof BoundedOutOfOrderness ? this.generator : undefined
+    const generator = this.generator
+    this.bounded = autoWatermarkInterval === 0 && generator instanceof BoundedOutOfOrderness && this.assigner !== undefined ? generator : undefined
   }
 
-  /** A value of the source: what it throws is reported with the value, as the operator received it. */
+  /**
+   * A value of the source: what it throws is reported with the value, as the operator received it.
+   * With the built-in bounded generator (`bounded`) the whole per-record work is done here,
+   * `forward` with the generator's `onEvent`, `onPeriodicEmit` and `emitWatermark` inline: the
+   * watermark emitted is always at least max − bound − 1 (it was emitted when the maximum last
+   * rose, and a restore that breaks this leaves the inline path), so only a record raising the
+   * maximum can raise it; every other record's watermark would be dropped as not advancing.
+   *
+   * In this method, not one of its own: every method on a record's path is compiled on its
+   * own once it is hot, each with the rest of the chain inlined into it, and a benchmark round
+   * after a full collection compiles them all again (see bench/README.md, *The source stage's
+   * recompilation per round*); one method fewer is one such compilation fewer.
+   */
   record(value: T, previousTimestamp: number): void {
     if (this.destination.closed) return
     try {
-      this.processValue(value, previousTimestamp)
+      const bounded = this.bounded
+      if (bounded === undefined) {
+        this.processValue(value, previousTimestamp)
+        return
+      }
+      const timestamp = this.assigner!(value, previousTimestamp)
+      if (typeof timestamp !== 'number' || timestamp - timestamp !== 0) throw this.invalidTimestamp(value, timestamp)
+      this.output.record(value, timestamp, NO_KEY)
+      // No call takes the timestamp or the watermark as an argument here but the outputs': V8
+      // boxes a double passed to a function it did not inline, an allocation per record.
+      if (timestamp > bounded.maxTimestamp) {
+        bounded.maxTimestamp = timestamp
+        const watermark = timestamp - bounded.bound - 1
+        if (watermark > this.lastWatermark) {
+          this.lastWatermark = watermark
+          if (this.idle) this.markActive()
+          this.watermarkOutput.watermark(watermark)
+        }
+      }
     } catch (error) {
       this.chain.fail(this.output, this.info, error, value)
     }
@@ -152,7 +184,10 @@ export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator<T
     if (bounded !== undefined && bounded.maxTimestamp - bounded.bound - 1 > this.lastWatermark) this.bounded = undefined
   }
 
-  /** Stamps `value`, whose current timestamp is `previousTimestamp`, and forwards it. */
+  /**
+   * Stamps `value`, whose current timestamp is `previousTimestamp`, and forwards it: the general
+   * path, which asks the generator (the inline one is in `record`).
+   */
   processValue(value: T, previousTimestamp: number = NO_TIMESTAMP): void {
     const assigner = this.assigner
     if (assigner === undefined) {
@@ -164,9 +199,7 @@ export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator<T
     const timestamp = assigner(value, previousTimestamp)
     // Inline fast path: a finite number is the common case (NaN and ±Infinity fail x - x === 0).
     if (typeof timestamp !== 'number' || timestamp - timestamp !== 0) throw this.invalidTimestamp(value, timestamp)
-    const bounded = this.bounded
-    if (bounded === undefined) this.forward(value, timestamp)
-    else this.forwardBounded(bounded, value, timestamp)
+    this.forward(value, timestamp)
   }
 
   // Error messages are built out of line: the hot methods stay small enough for V8 to inline
@@ -182,29 +215,6 @@ export class TimestampsAndWatermarksOperator<T> extends AbstractStreamOperator<T
     this.output.record(value, timestamp, NO_KEY)
     this.generator.onEvent(value, timestamp, this)
     if (this.autoWatermarkInterval === 0) this.generator.onPeriodicEmit(this)
-  }
-
-  /**
-   * `forward` with the built-in bounded generator's `onEvent` and `onPeriodicEmit` inline. The
-   * watermark emitted is always at least max − bound − 1 (it was emitted when the maximum last
-   * rose, and a restore that breaks this leaves the inline path), so only a record raising the
-   * maximum can raise it; every other record's watermark would be dropped by `emitWatermark` as
-   * not advancing. A method of its own, so that the general path's bytecode (which V8 inlines
-   * by size) does not grow: a chain whose generator is called measured slower with both in one.
-   */
-  private forwardBounded(bounded: BoundedOutOfOrderness<T>, value: T, timestamp: number): void {
-    this.output.record(value, timestamp, NO_KEY)
-    // No call takes the timestamp or the watermark as an argument here but the output's: V8
-    // boxes a double passed to a function it did not inline, an allocation per record.
-    if (timestamp > bounded.maxTimestamp) {
-      bounded.maxTimestamp = timestamp
-      const watermark = timestamp - bounded.bound - 1
-      if (watermark > this.lastWatermark) {
-        this.lastWatermark = watermark
-        this.markActive()
-        this.watermarkOutput.watermark(watermark)
-      }
-    }
   }
 
   /** End of input: a last periodic emission, then the end of event time. */
