@@ -481,6 +481,29 @@ export class SlicedWindowOperator<T, ACC, V, R, K> extends AbstractWindowOperato
   }
 
   /**
+   * A watermark from the operator before (`processWatermark` for the rest: a watermark as an
+   * element, the end of input). With a watermark after nearly every record, most advance event
+   * time without anything due: they only set it and go on, in this one method. Every method on
+   * a watermark's path is compiled on its own once it is hot, each with the rest inlined into
+   * it, and again after a full collection (see bench/README.md, *The source stage's
+   * recompilation per round*): `watermark`, `processWatermark` and `advanceEventTime` were three.
+   * The same as `processWatermark` otherwise: a watermark that does not advance is dropped, and
+   * the end of event time (`+Infinity`, never before `nextDue`) takes the full path.
+   */
+  override watermark(time: number): void {
+    if (this.destination.closed) return
+    try {
+      if (time <= this.currentWatermark) return
+      if (time < this.nextDue) {
+        this.currentWatermark = time
+        this.watermarkOutput.watermark(time)
+      } else this.processWatermark(time)
+    } catch (error) {
+      this.failWatermark(error, time)
+    }
+  }
+
+  /**
    * Event time reached `time`: the windows' firings and cleanups due by then run in time order
    * (a firing before a cleanup at the same time). Windows need no per-key timers: each has one
    * pending firing and one cleanup for all its keys.
