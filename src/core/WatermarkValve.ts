@@ -63,6 +63,13 @@ export class StatusWatermarkValve {
   private readonly inputs: InputStatus[]
   private lastOutputWatermark = -Infinity
   private outputIdle = false
+  /**
+   * Every input counts toward the minimum and stands at the output watermark, as all do at the
+   * start and as they stay while they are fed together (`allInputsWatermark`). Meanwhile the
+   * inputs' own watermarks are not written: each is the output watermark, written back
+   * (`unlevel`) before any input is fed alone.
+   */
+  private level = true
 
   constructor(
     numInputs: number,
@@ -86,6 +93,7 @@ export class StatusWatermarkValve {
 
   /** Feeds watermark `timestamp` of input `input` (0-based). */
   inputWatermark(timestamp: number, input: number): void {
+    if (this.level) this.unlevel()
     const status = this.input(input)
     if (this.outputIdle || status.idle || !(timestamp > status.watermark)) return
     status.watermark = timestamp
@@ -93,8 +101,51 @@ export class StatusWatermarkValve {
     this.emitMinOfAligned()
   }
 
+  /**
+   * Feeds watermark `timestamp` to every input at once, where that is what `inputWatermark`
+   * input after input would do in any order: every input counts toward the minimum and stands
+   * at the output watermark (nearly always, when all of them come from one stream), so that
+   * only the last of them moves the minimum, to `timestamp`, and one emission results. Returns
+   * false, having done nothing, in every other state: the caller then feeds the inputs in turn.
+   */
+  allInputsWatermark(timestamp: number): boolean {
+    // Small enough for V8 to inline into the caller: the rest is out of line.
+    if (!this.level && !this.levelAgain()) return false
+    if (timestamp > this.lastOutputWatermark) {
+      this.lastOutputWatermark = timestamp
+      this.output.emitWatermark(timestamp)
+    }
+    return true
+  }
+
+  /** Whether the inputs stand level again (see `level`), which then holds. */
+  private levelAgain(): boolean {
+    const inputs = this.inputs
+    const last = this.lastOutputWatermark
+    // Aligned implies active (an idle input is never aligned), and so does the output.
+    for (let i = 0; i < inputs.length; i++) {
+      const s = inputs[i]!
+      if (!s.aligned || s.watermark !== last) return false
+    }
+    this.level = true
+    return true
+  }
+
+  /** An input is fed alone: each input's watermark is written back (see `level`). */
+  private unlevel(): void {
+    this.level = false
+    const inputs = this.inputs
+    for (let i = 0; i < inputs.length; i++) inputs[i]!.watermark = this.lastOutputWatermark
+  }
+
+  /** The number of inputs. */
+  get numInputs(): number {
+    return this.inputs.length
+  }
+
   /** Feeds the idle (`true`) or active (`false`) status of input `input`. */
   inputStatus(idle: boolean, input: number): void {
+    if (this.level) this.unlevel()
     const status = this.input(input)
     if (idle && !status.idle) {
       status.idle = true

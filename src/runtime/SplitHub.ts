@@ -8,6 +8,7 @@ import { type Observable, Subscription } from 'rxjs'
 import type { OperatorInfo } from '../core/OperatorOptions'
 import { type StreamElement, streamRecord } from '../core/StreamElement'
 import { asStreamError, chained, fanOutOperator } from './host'
+import { allInputsFrom } from './multiInputOperator'
 import type { ChainContext, ChainOutput, ControlElement } from './Output'
 import { AbstractStreamOperator, type OneInput, type WatermarkOutput, watermarkTarget } from './StreamOperator'
 
@@ -30,6 +31,8 @@ interface Consumer<T, K> {
 export class SplitHub<T, K> {
   private consumers: Consumer<T, K>[][]
   private connection: Subscription | undefined = undefined
+  /** The router of the current subscription (once connected). */
+  private router: Router<T, K> | undefined = undefined
 
   /**
    * @param predicates one per output: which records go to it
@@ -56,6 +59,7 @@ export class SplitHub<T, K> {
     const consumers = this.consumers
     // Lists are replaced, never changed: a delivery in progress goes on over the list it began.
     consumers[index] = [...consumers[index]!, consumer]
+    this.reroute(consumers)
     // In place before the stream is subscribed: an output that ends while a synchronous
     // source is still emitting (an error, take(n)) leaves at once.
     context.teardown.add(() => this.detach(consumers, index, consumer))
@@ -64,6 +68,7 @@ export class SplitHub<T, K> {
 
   private detach(consumers: Consumer<T, K>[][], index: number, consumer: Consumer<T, K>): void {
     consumers[index] = consumers[index]!.filter(c => c !== consumer)
+    this.reroute(consumers)
     // Every output has left: release the stream; a later subscriber starts over.
     if (consumers.every(c => c.length === 0)) this.startOver(consumers)
   }
@@ -77,8 +82,14 @@ export class SplitHub<T, K> {
     if (consumers !== this.consumers) return
     const connection = this.connection
     this.connection = undefined
+    this.router = undefined
     this.consumers = this.predicates.map(() => [])
     connection?.unsubscribe()
+  }
+
+  /** The subscribers of the current subscription changed: its router's watermarks go anew. */
+  private reroute(consumers: Consumer<T, K>[][]): void {
+    if (consumers === this.consumers) this.router?.reroute()
   }
 
   /**
@@ -103,6 +114,7 @@ export class SplitHub<T, K> {
     }
     const { info } = this
     const router = new Router<T, K>(info, this.predicates, this.sideRecords, consumers, context, () => this.startOver(consumers))
+    this.router = router
     const readers = consumers.flatMap(list => list.map(c => c.output))
     fanOutOperator(info, this.stream$, (output, chain) => new SplitOperator<T, K>(info, output, chain), router, readers, context)
   }
@@ -117,10 +129,46 @@ class SplitOperator<T, K> extends AbstractStreamOperator<T, K> implements OneInp
 }
 
 /**
+ * Where the router's watermarks go: one subscriber's target, or the inputs of one multi-input
+ * operator that subscribers next to each other lead to (see `allInputsFrom`), in one context.
+ */
+interface WatermarkRoute {
+  readonly watermarks: WatermarkOutput
+  readonly context: ChainContext
+}
+
+/**
+ * The subscribers' watermark targets in the order of delivery (output after output), where a
+ * run of them that is every input of one multi-input operator becomes one route: a watermark
+ * of the stream then reaches a join of two of its outputs in one call, not one per input.
+ */
+function watermarkRoutes<T, K>(consumers: readonly (readonly Consumer<T, K>[])[]): WatermarkRoute[] {
+  const all = consumers.flat()
+  const targets = all.map(c => c.watermarks)
+  const routes: WatermarkRoute[] = []
+  for (let i = 0; i < all.length; ) {
+    const inputs = allInputsFrom(targets, i)
+    const consumer = all[i]!
+    if (inputs === undefined) {
+      routes.push(consumer)
+      i++
+    } else {
+      // The inputs of one operator share its context.
+      routes.push({ watermarks: inputs, context: consumer.context })
+      i += inputs.size
+    }
+  }
+  return routes
+}
+
+/**
  * The end of the stream's chain: each record to the outputs whose predicate holds, every other
  * element to all (side records too, when the split passes them on).
  */
 class Router<T, K> implements ChainOutput<T, K> {
+  /** Where watermarks go; replaced, never changed, as the subscribers' lists are. */
+  private routes: readonly WatermarkRoute[]
+
   constructor(
     private readonly info: OperatorInfo,
     private readonly predicates: readonly ((value: T) => boolean)[],
@@ -129,7 +177,14 @@ class Router<T, K> implements ChainOutput<T, K> {
     private readonly context: ChainContext,
     /** The stream ended (completed or failed): the next subscriber starts over. */
     private readonly ended: () => void
-  ) {}
+  ) {
+    this.routes = watermarkRoutes(consumers)
+  }
+
+  /** The subscribers changed. */
+  reroute(): void {
+    this.routes = watermarkRoutes(this.consumers)
+  }
 
   /** The stream completed or failed. */
   private finished = false
@@ -158,15 +213,12 @@ class Router<T, K> implements ChainOutput<T, K> {
     if (this.context.destination.closed) return
     // Each output's chain has a context of its own: it learns what entered as an element here.
     const given = this.context.sourceWatermark
-    const consumers = this.consumers
-    for (let i = 0; i < consumers.length; i++) {
-      const list = consumers[i]!
-      for (let c = 0; c < list.length; c++) {
-        const consumer = list[c]!
-        if (consumer.context.destination.closed) continue
-        if (given !== undefined) consumer.context.sourceWatermark = given
-        consumer.watermarks.watermark(time)
-      }
+    const routes = this.routes
+    for (let i = 0; i < routes.length; i++) {
+      const route = routes[i]!
+      if (route.context.destination.closed) continue
+      if (given !== undefined) route.context.sourceWatermark = given
+      route.watermarks.watermark(time)
     }
   }
 

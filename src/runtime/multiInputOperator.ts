@@ -15,7 +15,7 @@ import { asStreamError, type Chain, chained, chainOf, counted, start } from './h
 import { registerInputs } from './inputGates'
 import { currentJob, type Downstream, type OperatorInput } from './JobContext'
 import { type ChainContext, type ChainOutput, type ControlElement, watermarkElement } from './Output'
-import type { AbstractStreamOperator, MultiInput } from './StreamOperator'
+import type { AbstractStreamOperator, MultiInput, WatermarkOutput } from './StreamOperator'
 
 /**
  * @internal
@@ -182,10 +182,10 @@ class InputOf<Out, K> implements ChainOutput<unknown, unknown>, OperatorInput {
   constructor(
     readonly input: number,
     readonly operator: AbstractStreamOperator<Out, K> & MultiInput,
-    private readonly gate: CheckpointedInputGate,
-    private readonly valve: StatusWatermarkValve,
-    private readonly output: ChainOutput<Out, K>,
-    private readonly context: ChainContext
+    readonly gate: CheckpointedInputGate,
+    readonly valve: StatusWatermarkValve,
+    readonly output: ChainOutput<Out, K>,
+    readonly context: ChainContext
   ) {
     this.downstream = { operator: operator as AbstractStreamOperator<unknown, unknown>, input, chained: false }
   }
@@ -250,5 +250,72 @@ class InputOf<Out, K> implements ChainOutput<unknown, unknown>, OperatorInput {
     // Release every input, then pass the error on.
     this.context.teardown.unsubscribe()
     this.output.error(error)
+  }
+}
+
+/**
+ * @internal
+ * The inputs of one multi-input operator at `targets[start]` and after it, when that is where
+ * the next watermark targets lead (a split's outputs into a join or a connect, with only
+ * operators that forward watermarks between): every input of the operator, each once, one after
+ * another. A split writing each watermark to all of them in turn then writes it once, to the
+ * result. Undefined when `targets[start]` is no such run.
+ */
+export function allInputsFrom(targets: readonly WatermarkOutput[], start: number): AllInputs | undefined {
+  const first = targets[start]
+  if (!(first instanceof InputOf)) return undefined
+  const count = first.valve.numInputs
+  if (count < 2 || start + count > targets.length) return undefined
+  const inputs: InputOf<unknown, unknown>[] = []
+  for (let i = start; i < start + count; i++) {
+    const target = targets[i]
+    if (!(target instanceof InputOf) || target.valve !== first.valve || inputs.some(input => input.input === target.input)) return undefined
+    inputs.push(target as InputOf<unknown, unknown>)
+  }
+  return new AllInputs(inputs)
+}
+
+/**
+ * @internal
+ * Every input of one multi-input operator, fed the same watermark one after another: one call
+ * for all of them (see `allInputsFrom`). The valve takes it for all at once where the inputs
+ * stand level (`allInputsWatermark`); otherwise, and while an alignment holds input back, each
+ * input takes it in turn, exactly as separate calls would have.
+ */
+export class AllInputs implements WatermarkOutput {
+  private readonly context: ChainContext
+  private readonly gate: CheckpointedInputGate
+  private readonly valve: StatusWatermarkValve
+
+  constructor(private readonly inputs: readonly InputOf<unknown, unknown>[]) {
+    const { context, gate, valve } = inputs[0]!
+    this.context = context
+    this.gate = gate
+    this.valve = valve
+  }
+
+  /** How many targets of the run it stands for. */
+  get size(): number {
+    return this.inputs.length
+  }
+
+  watermark(time: number): void {
+    if (this.context.destination.closed) return
+    if (!this.gate.watching) {
+      try {
+        if (this.valve.allInputsWatermark(time)) return
+      } catch (error) {
+        return this.fail(error, time)
+      }
+    }
+    // Not level, or an alignment under way: input after input, as the split would.
+    const inputs = this.inputs
+    for (let i = 0; i < inputs.length; i++) inputs[i]!.watermark(time)
+  }
+
+  /** The operator failed on watermark `time` (out of line: `watermark` stays small). */
+  private fail(error: unknown, time: number): void {
+    const { output, operator } = this.inputs[0]!
+    this.context.fail(output, operator.info, error, watermarkElement(time))
   }
 }
