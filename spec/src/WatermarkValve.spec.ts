@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { StatusWatermarkValve } from '../../src/core/WatermarkValve'
 
 type Out = number | 'IDLE' | 'ACTIVE'
@@ -77,4 +78,56 @@ describe('StatusWatermarkValve', () => {
     const { v } = valve(1)
     expect(() => v.inputWatermark(1, 3)).toThrowError(RangeError, /no input 3/)
   })
+
+  describe('fed every input at once (allInputsWatermark)', () => {
+    type Op = { kind: 'all'; time: number } | { kind: 'one'; input: number; time: number } | { kind: 'status'; input: number; idle: boolean }
+    const opArb = (n: number): fc.Arbitrary<Op> =>
+      fc.oneof(
+        { weight: 4, arbitrary: fc.integer({ min: -3, max: 30 }).map((time): Op => ({ kind: 'all', time })) },
+        { weight: 2, arbitrary: fc.record({ input: fc.integer({ min: 0, max: n - 1 }), time: fc.integer({ min: -3, max: 30 }) }).map((o): Op => ({ kind: 'one', ...o })) },
+        { weight: 1, arbitrary: fc.record({ input: fc.integer({ min: 0, max: n - 1 }), idle: fc.boolean() }).map((o): Op => ({ kind: 'status', ...o })) }
+      )
+    const scriptArb = fc.integer({ min: 1, max: 4 }).chain(n => fc.tuple(fc.constant(n), fc.array(opArb(n), { maxLength: 40 })))
+
+    it('emits exactly what feeding the inputs one after another emits, in every state (level or not)', () => {
+      fc.assert(
+        fc.property(scriptArb, ([n, ops]) => {
+          const together = valve(n)
+          const apart = valve(n)
+          for (const op of ops) {
+            if (op.kind === 'all') {
+              // Not level: the caller feeds the inputs in turn, as the split does.
+              if (!together.v.allInputsWatermark(op.time)) for (let i = 0; i < n; i++) together.v.inputWatermark(op.time, i)
+              for (let i = 0; i < n; i++) apart.v.inputWatermark(op.time, i)
+            } else if (op.kind === 'one') {
+              together.v.inputWatermark(op.time, op.input)
+              apart.v.inputWatermark(op.time, op.input)
+            } else {
+              together.v.inputStatus(op.idle, op.input)
+              apart.v.inputStatus(op.idle, op.input)
+            }
+            expect(together.out).toEqual(apart.out)
+            expect(together.v.currentWatermark).toBe(apart.v.currentWatermark)
+          }
+        }),
+        { numRuns: 500 }
+      )
+    })
+
+    it('declines while an input is idle or has not caught up, and takes the watermark again once they stand level', () => {
+      const { v, out } = valve(2)
+      expect(v.allInputsWatermark(5)).toBe(true)
+      v.inputStatus(true, 1) // input 1 idle
+      expect(v.allInputsWatermark(7)).toBe(false)
+      v.inputWatermark(7, 0)
+      v.inputStatus(false, 1) // active again, at 5: behind the output's 7, not counted
+      expect(v.allInputsWatermark(8)).toBe(false)
+      v.inputWatermark(8, 0)
+      v.inputWatermark(8, 1) // caught up: level at 8
+      expect(v.allInputsWatermark(9)).toBe(true)
+      expect(v.allInputsWatermark(9)).toBe(true) // not above the output: nothing
+      expect(out).toEqual([5, 7, 8, 9])
+    })
+  })
 })
+
