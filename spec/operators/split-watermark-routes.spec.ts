@@ -1,6 +1,6 @@
 /** @test {splitBy} @test {connectWith} */
 import fc from 'fast-check'
-import { from } from 'rxjs'
+import { from, Subject } from 'rxjs'
 import * as ds from '../../src/index'
 
 /**
@@ -217,4 +217,31 @@ describe("a split's watermarks into both inputs of one operator", () => {
     ])
     expect(normalized(log)).toEqual(normalized(expected(elements, ARRANGEMENTS[0]!)))
   })
+
+  it('reach a subscriber that comes while the stream runs, and no longer one that has left', () => {
+    const source = new Subject<ds.StreamElement<number>>()
+    const [even$, odd$] = ds.splitBy(source, n => n % 2 === 0, n => n % 2 === 1)
+    const seen: string[] = []
+    const log = (who: string) => (e: ds.StreamElement<number>) => seen.push(`${who}: ${e._tag === 'Watermark' ? `watermark ${e.timestamp}` : e._tag === 'Record' ? `record ${e.value}` : e._tag}`)
+    const first = even$.subscribe(log('even'))
+    odd$.subscribe(log('odd'))
+    source.next(ds.watermark(1))
+    even$.subscribe(log('even, later'))
+    source.next(ds.streamRecord(2, 2))
+    source.next(ds.watermark(2))
+    first.unsubscribe()
+    source.next(ds.watermark(3))
+    expect(seen).toEqual([
+      'even: watermark 1',
+      'odd: watermark 1',
+      'even: record 2',
+      'even, later: record 2',
+      'even: watermark 2',
+      'even, later: watermark 2',
+      'odd: watermark 2',
+      'even, later: watermark 3',
+      'odd: watermark 3'
+    ])
+  })
 })
+
