@@ -243,5 +243,32 @@ describe("a split's watermarks into both inputs of one operator", () => {
       'odd: watermark 3'
     ])
   })
+
+  it("fail as the operator's error when its watermark rule throws, and nothing after them is processed", () => {
+    const elements = [ds.streamRecord({ n: 0, ts: 5 }, 5), ds.watermark(10), ds.streamRecord({ n: 1, ts: 12 }, 12)]
+    const [a$, b$] = ds.splitBy(from(elements), e => e.n === 0, e => e.n === 1)
+    const boom = new Error('boom')
+    const seen: number[] = []
+    let failure: unknown
+    a$.pipe(
+      ds.keyBy(() => 'k'),
+      ds.connectWith(b$.pipe(ds.keyBy(() => 'k'))).keyedProcess<{ n: number; ts: number }, never>({
+        processElement1: (e, ctx) => {
+          seen.push(e.n)
+          ctx.timerService().registerEventTimeTimer(e.ts)
+        },
+        processElement2: e => {
+          seen.push(e.n)
+        },
+        onTimer: () => {
+          throw boom
+        }
+      })
+    ).subscribe({ error: (error: unknown) => (failure = error) })
+    expect(failure).toBeInstanceOf(ds.UserFunctionError)
+    expect((failure as Error).message).toContain('connectWith.keyedProcess: the user function threw while firing the event-time timer at 5')
+    expect((failure as Error).cause).toBe(boom)
+    expect(seen).toEqual([0])
+  })
 })
 

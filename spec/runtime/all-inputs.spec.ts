@@ -66,6 +66,8 @@ describe('all inputs of a multi-input operator in one call', () => {
     both(7)
     both(9)
     both(10)
+    both(10)
+    both(4)
     expect(apart.operator().seen).toEqual([3, 5, 7, 9, 10])
     expect(together.operator().seen).toEqual(apart.operator().seen)
   })

@@ -96,8 +96,10 @@ describe('StatusWatermarkValve', () => {
           const apart = valve(n)
           for (const op of ops) {
             if (op.kind === 'all') {
-              // Not level: the caller feeds the inputs in turn, as the split does.
-              if (!together.v.allInputsWatermark(op.time)) for (let i = 0; i < n; i++) together.v.inputWatermark(op.time, i)
+              // Level: the caller hands on what rose; otherwise it feeds the inputs in turn, as the split does.
+              if (together.v.standsLevel()) {
+                if (together.v.allInputsWatermark(op.time)) together.out.push(op.time)
+              } else for (let i = 0; i < n; i++) together.v.inputWatermark(op.time, i)
               for (let i = 0; i < n; i++) apart.v.inputWatermark(op.time, i)
             } else if (op.kind === 'one') {
               together.v.inputWatermark(op.time, op.input)
@@ -114,19 +116,22 @@ describe('StatusWatermarkValve', () => {
       )
     })
 
-    it('declines while an input is idle or has not caught up, and takes the watermark again once they stand level', () => {
+    it('does not stand level while an input is idle or has not caught up, and again once they have', () => {
       const { v, out } = valve(2)
-      expect(v.allInputsWatermark(5)).toBe(true)
+      expect(v.standsLevel()).toBe(true)
+      expect(v.allInputsWatermark(5)).toBe(true) // the caller hands 5 on
       v.inputStatus(true, 1) // input 1 idle
-      expect(v.allInputsWatermark(7)).toBe(false)
+      expect(v.standsLevel()).toBe(false)
       v.inputWatermark(7, 0)
       v.inputStatus(false, 1) // active again, at 5: behind the output's 7, not counted
-      expect(v.allInputsWatermark(8)).toBe(false)
+      expect(v.standsLevel()).toBe(false)
       v.inputWatermark(8, 0)
       v.inputWatermark(8, 1) // caught up: level at 8
+      expect(v.standsLevel()).toBe(true)
       expect(v.allInputsWatermark(9)).toBe(true)
-      expect(v.allInputsWatermark(9)).toBe(true) // not above the output: nothing
-      expect(out).toEqual([5, 7, 8, 9])
+      expect(v.allInputsWatermark(9)).toBe(false) // not above the output: nothing to hand on
+      expect(v.currentWatermark).toBe(9)
+      expect(out).toEqual([7, 8])
     })
   })
 })

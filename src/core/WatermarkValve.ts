@@ -102,19 +102,24 @@ export class StatusWatermarkValve {
   }
 
   /**
-   * Feeds watermark `timestamp` to every input at once, where that is what `inputWatermark`
-   * input after input would do in any order: every input counts toward the minimum and stands
-   * at the output watermark (nearly always, when all of them come from one stream), so that
-   * only the last of them moves the minimum, to `timestamp`, and one emission results. Returns
-   * false, having done nothing, in every other state: the caller then feeds the inputs in turn.
+   * Whether every input counts toward the minimum and stands at the output watermark (nearly
+   * always, when all of them come from one stream). Fed one watermark input after input (in any
+   * order), such inputs would each take it, the minimum staying at the output until the last of
+   * them and then rising to it: one emission, which `allInputsWatermark` makes at once.
+   */
+  standsLevel(): boolean {
+    // Small enough for V8 to inline into the caller: the rest is out of line.
+    return this.level || this.levelAgain()
+  }
+
+  /**
+   * Feeds watermark `timestamp` to every input at once, inputs that stand level (see
+   * `standsLevel`, which the caller asked first): returns whether the output watermark rose to
+   * it, which the caller then hands on itself (the valve's output is not called).
    */
   allInputsWatermark(timestamp: number): boolean {
-    // Small enough for V8 to inline into the caller: the rest is out of line.
-    if (!this.level && !this.levelAgain()) return false
-    if (timestamp > this.lastOutputWatermark) {
-      this.lastOutputWatermark = timestamp
-      this.output.emitWatermark(timestamp)
-    }
+    if (!(timestamp > this.lastOutputWatermark)) return false
+    this.lastOutputWatermark = timestamp
     return true
   }
 
