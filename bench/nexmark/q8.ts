@@ -34,8 +34,10 @@ function pipeline(ds: Library, env: QueryEnv): OperatorFunction<NexmarkEvent, Ne
         .window(ds.tumblingEventTimeWindows(Q8_SIZE))
         .apply((p, a) => ({ id: p.id, name: p.name, reserve: a.reserve })),
       ds.records(),
-      // A window join's result is stamped with its window's end − 1.
-      map(r => ({ ...r.value, windowStart: r.timestamp + 1 - Q8_SIZE }))
+      // A window join's result is stamped with its window's end − 1. The result is built field
+      // by field, as the hand loop builds it: in Node 20, `{ ...r.value, windowStart }` (a spread
+      // followed by another property) takes about 1 µs a result, a quarter of the query's time.
+      map(r => ({ id: r.value.id, name: r.value.name, reserve: r.value.reserve, windowStart: r.timestamp + 1 - Q8_SIZE }))
     )
   }
 }
