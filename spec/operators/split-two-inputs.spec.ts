@@ -1,6 +1,7 @@
 /** @test {splitBy} @test {connectWith} */
 import fc from 'fast-check'
 import * as ds from '../../src/index'
+import { loggingCoProcess, normalized, TimerLogModel } from '../support/twoInputModel'
 
 /**
  * One stream split into the two inputs of a keyed co-process function, each input with
@@ -67,77 +68,16 @@ function deliveries(events: readonly E[], bounds: readonly [number, number]): De
   return out
 }
 
-/** The combined watermark of two inputs (FLINK_SEMANTICS §2, "Combining inputs"): each value it emits. */
-class CombinedModel {
-  private readonly wm = [-Infinity, -Infinity]
-  private readonly idle = [false, false]
-  private readonly aligned = [true, true]
-  private last = -Infinity
-  private allIdle = false
-
-  constructor(private readonly emit: (time: number) => void) {}
-
-  watermark(input: 0 | 1, time: number): void {
-    if (this.allIdle || this.idle[input] || time <= this.wm[input]!) return
-    this.wm[input] = time
-    if (!this.aligned[input] && time >= this.last) this.aligned[input] = true
-    this.emitMin()
-  }
-
-  status(input: 0 | 1, idle: boolean): void {
-    if (idle === this.idle[input]) return
-    this.idle[input] = idle
-    if (!idle) {
-      this.aligned[input] = this.wm[input]! >= this.last
-      this.allIdle = false
-      return
-    }
-    this.aligned[input] = false
-    if (this.idle.every(i => i)) {
-      const max = Math.max(...this.wm)
-      if (max > this.last) this.advance(max)
-      this.allIdle = true
-    } else this.emitMin()
-  }
-
-  private emitMin(): void {
-    const counted = this.wm.filter((_, i) => this.aligned[i] && !this.idle[i])
-    if (counted.length > 0 && Math.min(...counted) > this.last) this.advance(Math.min(...counted))
-  }
-
-  private advance(time: number): void {
-    this.last = time
-    this.emit(time)
-  }
-}
-
 /** The function's log as the model has it: each record with the watermark it saw, each timer with the one it fired at. */
 function expected(events: readonly E[], bounds: readonly [number, number]): string[] {
-  const log: string[] = []
-  let current = -Infinity
-  const pending = new Map<string, { key: string; ts: number }>()
-  const combined = new CombinedModel(time => {
-    current = time
-    // Every timer at or before it, earliest first (ties across keys: any order).
-    const due = [...pending.values()].filter(t => t.ts <= time).sort((x, y) => x.ts - y.ts)
-    for (const t of due) {
-      pending.delete(`${t.key}|${t.ts}`)
-      log.push(`timer ${t.key}@${t.ts} at ${time}`)
-    }
-  })
+  const model = new TimerLogModel()
   for (const d of deliveries(events, bounds)) {
-    if (d.kind === 'record') {
-      log.push(`record ${d.e.id} at ${current}`)
-      pending.set(`${d.e.key}|${d.e.ts}`, { key: d.e.key, ts: d.e.ts })
-    } else if (d.kind === 'watermark') combined.watermark(d.input, d.time)
-    else if (d.kind === 'status') combined.status(d.input, d.idle)
-    else {
-      // An input that ends counts as active at the end of event time (it said so already).
-      combined.status(d.input, false)
-      combined.watermark(d.input, Infinity)
-    }
+    if (d.kind === 'record') model.record(d.e.id, d.e.key, d.e.ts)
+    else if (d.kind === 'watermark') model.inputs.watermark(d.input, d.time)
+    else if (d.kind === 'status') model.inputs.status(d.input, d.idle)
+    else model.inputs.end(d.input)
   }
-  return log
+  return model.log
 }
 
 /** The function's log in the pipeline: splitBy, a generator per input, keyBy both, connectWith(…).keyedProcess. */
@@ -151,22 +91,8 @@ function actual(events: readonly E[], bounds: readonly [number, number]): { log:
   const input = (side: 0 | 1, stream$: ds.DataStream<E>) =>
     // Each input's own timestamps and watermarks (the split's stream has none).
     stream$.pipe(ds.values(), ds.assignTimestampsAndWatermarks(generator(bounds[side]), { autoWatermarkInterval: 0 }), ds.keyBy(e => e.key))
-  const seen = (e: E, ctx: ds.KeyedProcessContext<string>): void => {
-    log.push(`record ${e.id} at ${ctx.currentWatermark()}`)
-    ctx.timerService().registerEventTimeTimer(e.ts)
-  }
   let completed = false
-  input(0, left$)
-    .pipe(
-      ds.connectWith(input(1, right$)).keyedProcess<E, never>({
-        processElement1: (e, ctx) => seen(e, ctx),
-        processElement2: (e, ctx) => seen(e, ctx),
-        onTimer: (ts, ctx) => {
-          log.push(`timer ${ctx.getCurrentKey()}@${ts} at ${ctx.currentWatermark()}`)
-        }
-      })
-    )
-    .subscribe({ complete: () => (completed = true) })
+  loggingCoProcess(input(0, left$), input(1, right$), log).subscribe({ complete: () => (completed = true) })
   return { log, completed }
 }
 
@@ -189,25 +115,6 @@ const eventsArb = fc
     })
   })
 const boundsArb = fc.tuple(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 6 }))
-
-/** Records of a log in the order they came, timers within each watermark in time order (ties across keys in any order). */
-function normalized(log: readonly string[]): string[] {
-  const out: string[] = []
-  let timers: string[] = []
-  const flush = (): void => {
-    out.push(...timers.sort())
-    timers = []
-  }
-  for (const line of log) {
-    if (line.startsWith('timer ')) timers.push(line)
-    else {
-      flush()
-      out.push(line)
-    }
-  }
-  flush()
-  return out
-}
 
 describe('one stream split into the two inputs of a keyed co-process function', () => {
   it('sees the combined watermark of inputs with different disorder and idle spells, its timers firing as the minimum passes them (a model of FLINK_SEMANTICS §2)', () => {

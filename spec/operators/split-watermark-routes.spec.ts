@@ -2,6 +2,7 @@
 import fc from 'fast-check'
 import { from, Subject } from 'rxjs'
 import * as ds from '../../src/index'
+import { loggingCoProcess, normalized, TimerLogModel } from '../support/twoInputModel'
 
 /**
  * A stream of records, watermarks and statuses split three ways: two outputs into the inputs of
@@ -29,88 +30,29 @@ const ARRANGEMENTS: readonly (readonly Role[])[] = [
   ['second input', 'other subscriber', 'first input']
 ]
 
-/** The combined watermark of two inputs (FLINK_SEMANTICS §2, "Combining inputs"): each value it emits. */
-class CombinedModel {
-  private readonly wm = [-Infinity, -Infinity]
-  private readonly idle = [false, false]
-  private readonly aligned = [true, true]
-  private last = -Infinity
-  private allIdle = false
-
-  constructor(private readonly emit: (time: number) => void) {}
-
-  watermark(input: number, time: number): void {
-    if (this.allIdle || this.idle[input] || time <= this.wm[input]!) return
-    this.wm[input] = time
-    if (!this.aligned[input] && time >= this.last) this.aligned[input] = true
-    this.emitMin()
-  }
-
-  status(input: number, idle: boolean): void {
-    if (idle === this.idle[input]) return
-    this.idle[input] = idle
-    if (!idle) {
-      this.aligned[input] = this.wm[input]! >= this.last
-      this.allIdle = false
-      return
-    }
-    this.aligned[input] = false
-    if (this.idle.every(i => i)) {
-      const max = Math.max(...this.wm)
-      if (max > this.last) this.advance(max)
-      this.allIdle = true
-    } else this.emitMin()
-  }
-
-  private emitMin(): void {
-    const counted = this.wm.filter((_, i) => this.aligned[i] && !this.idle[i])
-    if (counted.length > 0 && Math.min(...counted) > this.last) this.advance(Math.min(...counted))
-  }
-
-  private advance(time: number): void {
-    this.last = time
-    this.emit(time)
-  }
-}
-
 const describeElement = (e: ds.StreamElement<E>): string =>
   e._tag === 'Record' ? `record ${e.value.id}` : e._tag === 'Watermark' ? `watermark ${e.timestamp}` : e._tag === 'StreamStatus' ? (e.idle ? 'IDLE' : 'ACTIVE') : e._tag
 
 /** The log as the model has it: each element to each output in the split's order. */
 function expected(elements: readonly ds.StreamElement<E>[], arrangement: readonly Role[]): string[] {
-  const log: string[] = []
-  let current = -Infinity
-  const pending = new Map<string, { key: string; ts: number }>()
-  const combined = new CombinedModel(time => {
-    current = time
-    const due = [...pending.values()].filter(t => t.ts <= time).sort((x, y) => x.ts - y.ts)
-    for (const t of due) {
-      pending.delete(`${t.key}|${t.ts}`)
-      log.push(`timer ${t.key}@${t.ts} at ${time}`)
-    }
-  })
+  const model = new TimerLogModel()
+  const log = model.log
   const inputOf = (role: Role): number => (role === 'first input' ? 0 : 1)
   for (const element of elements) {
     arrangement.forEach((role, output) => {
       if (element._tag === 'Record') {
         if (element.value.output !== output) return
         if (role === 'other subscriber') log.push(`other: record ${element.value.id}`)
-        else {
-          log.push(`record ${element.value.id} at ${current}`)
-          pending.set(`${element.value.key}|${element.value.ts}`, { key: element.value.key, ts: element.value.ts })
-        }
+        else model.record(element.value.id, element.value.key, element.value.ts)
       } else if (role === 'other subscriber') log.push(`other: ${describeElement(element)}`)
-      else if (element._tag === 'Watermark') combined.watermark(inputOf(role), element.timestamp)
-      else if (element._tag === 'StreamStatus') combined.status(inputOf(role), element.idle)
+      else if (element._tag === 'Watermark') model.inputs.watermark(inputOf(role), element.timestamp)
+      else if (element._tag === 'StreamStatus') model.inputs.status(inputOf(role), element.idle)
     })
   }
   // The split's outputs end in their order: an input that ends counts as active at the end of event time.
   for (const role of arrangement) {
     if (role === 'other subscriber') log.push('other: end')
-    else {
-      combined.status(inputOf(role), false)
-      combined.watermark(inputOf(role), Infinity)
-    }
+    else model.inputs.end(inputOf(role))
   }
   return log
 }
@@ -126,42 +68,12 @@ function actual(elements: readonly ds.StreamElement<E>[], arrangement: readonly 
   )
   const of = (role: Role): ds.DataStream<E> => outputs[arrangement.indexOf(role)]!
   of('other subscriber').subscribe({ next: e => log.push(`other: ${describeElement(e)}`), complete: () => log.push('other: end') })
-  const seen = (e: E, ctx: ds.KeyedProcessContext<string>): void => {
-    log.push(`record ${e.id} at ${ctx.currentWatermark()}`)
-    ctx.timerService().registerEventTimeTimer(e.ts)
-  }
-  of('first input')
-    .pipe(
-      ds.keyBy(e => e.key),
-      ds.connectWith(of('second input').pipe(ds.keyBy(e => e.key))).keyedProcess<E, never>({
-        processElement1: (e, ctx) => seen(e, ctx),
-        processElement2: (e, ctx) => seen(e, ctx),
-        onTimer: (ts, ctx) => {
-          log.push(`timer ${ctx.getCurrentKey()}@${ts} at ${ctx.currentWatermark()}`)
-        }
-      })
-    )
-    .subscribe()
+  loggingCoProcess(
+    of('first input').pipe(ds.keyBy(e => e.key)),
+    of('second input').pipe(ds.keyBy(e => e.key)),
+    log
+  ).subscribe()
   return log
-}
-
-/** Timers within each watermark in time order (ties across keys in any order); everything else as it came. */
-function normalized(log: readonly string[]): string[] {
-  const out: string[] = []
-  let timers: string[] = []
-  const flush = (): void => {
-    out.push(...timers.sort())
-    timers = []
-  }
-  for (const line of log) {
-    if (line.startsWith('timer ')) timers.push(line)
-    else {
-      flush()
-      out.push(line)
-    }
-  }
-  flush()
-  return out
 }
 
 type Step = { kind: 'record'; output: 0 | 1 | 2; key: 'a' | 'b'; delta: number } | { kind: 'watermark'; back: number } | { kind: 'status'; idle: boolean }
