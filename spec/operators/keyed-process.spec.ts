@@ -1,3 +1,4 @@
+import * as fc from 'fast-check'
 import * as t from 'io-ts'
 import { concat, from, of, type OperatorFunction, Subject, throwError } from 'rxjs'
 import * as ds from '../../src/index'
@@ -633,6 +634,68 @@ describeBackends('keyedProcess', () => {
       }
       runKeyed(fn, [rec('fill', 1, 'k'), rec('bad', 2, 'k')])
       expect(seen).toEqual([[1]])
+    })
+
+    it('a list written back without some of its elements checks none of those it held; new ones are checked', () => {
+      interface Item {
+        readonly n: number
+      }
+      let checks = 0
+      const base = t.type({ n: t.number })
+      const counted = new t.Type<Item, unknown>('Item', (u): u is Item => (checks++, base.is(u)), base.validate, base.encode)
+      const list = ds.listState('items', counted)
+      const counts: number[] = []
+      const fn: ds.KeyedProcessFunction<string, string, never> = {
+        processElement: (v, ctx) => {
+          const state = ctx.state(list)
+          checks = 0
+          if (v === 'fill') state.addAll([{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }])
+          else if (v === 'drop') state.update(state.get().filter(item => item.n % 2 === 0))
+          else state.update([...state.get(), { n: 5 }])
+          counts.push(checks)
+        }
+      }
+      runKeyed(fn, [rec('fill', 1, 'k'), rec('drop', 2, 'k'), rec('grow', 3, 'k')])
+      expect(counts).toEqual([4, 0, 1])
+    })
+
+    it('update fails exactly when an element it did not hold is rejected, whatever the order of those it held (property)', () => {
+      interface Item {
+        readonly n: number
+      }
+      const items = ds.listState('items', t.type({ n: t.number }) as t.Type<Item, unknown>)
+      // A written element: one of the held ones (by index), a new valid one, or a new invalid one.
+      const pick = fc.oneof(fc.nat({ max: 9 }).map(i => ({ held: i })), fc.boolean().map(valid => ({ valid })))
+      fc.assert(
+        fc.property(fc.integer({ min: 0, max: 6 }), fc.array(pick, { maxLength: 12 }), (heldCount, picks) => {
+          const held: Item[] = Array.from({ length: heldCount }, (_, n) => ({ n }))
+          const written: Item[] = []
+          for (const p of picks) {
+            if ('held' in p) {
+              if (heldCount > 0) written.push(held[p.held % heldCount]!)
+            } else written.push(p.valid ? { n: 100 } : ({ n: 'bad' } as unknown as Item))
+          }
+          const rejected = written.some(item => typeof item.n !== 'number')
+          const seen: Array<readonly Item[]> = []
+          const fn: ds.KeyedProcessFunction<string, string, never> = {
+            processElement: (v, ctx) => {
+              const state = ctx.state(items)
+              if (v === 'fill') state.addAll(held)
+              else {
+                try {
+                  state.update(written)
+                } catch (error) {
+                  if (!(error instanceof ds.StateError)) throw error
+                }
+                seen.push(state.get())
+              }
+            }
+          }
+          runKeyed(fn, [rec('fill', 1, 'k'), rec('write', 2, 'k')])
+          expect(seen).toEqual([rejected ? held : written])
+        }),
+        { numRuns: 300 }
+      )
     })
 
     it('keyed state used in open() fails the subscription with a StateError; a handle taken there works later', () => {

@@ -369,6 +369,14 @@ export class HeapListState<T> extends HeapState<T[] | TtlValue<T>[]> implements 
   }
 
   add(value: T): void {
+    // The usual case (a key current, no TTL) appends in place, without a one-element array.
+    if (this.keyContext.active && this.ttl === undefined) {
+      this.check(this.d.codec, value, 'list element')
+      const current = this.table.get(this.namespace) as T[] | undefined
+      if (current === undefined) this.table.put(this.namespace, [value])
+      else current.push(value)
+      return
+    }
     this.enter()
     this.check(this.d.codec, value, 'list element')
     this.append([value])
@@ -382,16 +390,30 @@ export class HeapListState<T> extends HeapState<T[] | TtlValue<T>[]> implements 
 
   update(values: Iterable<T>): void {
     this.enter()
-    const elements = this.validated(values)
+    // What the list holds was checked when it was written: a list written back without some of
+    // its elements (a timer dropping what expired) checks only the elements it did not hold.
+    const held = this.validateWrites && this.ttl === undefined ? (this.table.get(this.namespace) as T[] | undefined) : undefined
+    const elements = this.validated(values, held)
     this.table.put(this.namespace, elements.length === 0 ? undefined : this.stored(elements))
   }
 
-  private validated(values: Iterable<T>): T[] {
+  /**
+   * `values` as an array, each checked unless it is the next of `held` in order (by identity):
+   * one walk over both, so a list written back in its own order checks nothing it held.
+   */
+  private validated(values: Iterable<T>, held?: readonly T[]): T[] {
     if (values === null || values === undefined || typeof (values as Partial<Iterable<T>>)[Symbol.iterator] !== 'function') {
       throw new StateError(this.runtime.info, this.d.name, `addAll/update need an iterable of elements, got ${describeValue(values)}`)
     }
     const elements = Array.from(values)
-    for (const element of elements) this.check(this.d.codec, element, 'list element')
+    if (!this.validateWrites) return elements
+    const heldCount = held === undefined ? 0 : held.length
+    let next = 0
+    for (const element of elements) {
+      while (next < heldCount && held![next] !== element) next++
+      if (next < heldCount) next++
+      else this.check(this.d.codec, element, 'list element')
+    }
     return elements
   }
 
