@@ -27,6 +27,20 @@ async function settle(clock: VirtualClock): Promise<void> {
   }
 }
 
+/**
+ * Awaits `promise` while the clock runs what falls due now. A checkpoint is written in steps of
+ * a real-time budget, the next step on the job's scheduler: on a loaded machine any checkpoint
+ * may take one more step, which only a turn of this clock runs.
+ */
+async function settled<T>(clock: VirtualClock, promise: Promise<T>): Promise<T> {
+  let done = false
+  const watched = promise.finally(() => (done = true))
+  // A rejection is the caller's to see, when this returns: not unhandled while the clock runs.
+  watched.catch(() => {})
+  while (!done) await settle(clock)
+  return watched
+}
+
 /** Moves the clock to `time`, letting the job run at each due time on the way. */
 async function advance(clock: VirtualClock, time: number): Promise<void> {
   await settle(clock)
@@ -124,8 +138,7 @@ describe('job.metrics$', () => {
       expect(seen.snapshots.map(m => m.timestamp)).toEqual([0, 1_000, 2_000])
 
       input.complete()
-      await settle(clock)
-      expect(await job.done).toEqual(jasmine.objectContaining({ status: 'finished' }))
+      expect(await settled(clock, job.done)).toEqual(jasmine.objectContaining({ status: 'finished' }))
       expect(out).toEqual([3, 1, 1])
       const last = seen.snapshots.at(-1)!
       expect(seen.completed).toBe(true)
@@ -189,8 +202,7 @@ describe('job.metrics$', () => {
         { ...quiet, scheduler: clock }
       )
       const seen = record(job.metrics$)
-      await settle(clock)
-      await job.done
+      await settled(clock, job.done)
       const last = seen.snapshots.at(-1)!
       for (const uid of ['events', 'ts', 'ts-only']) {
         const o = last.operators[uid]!
@@ -332,13 +344,12 @@ describe('job.metrics$', () => {
       await settle(clock)
       input.next(1)
       await advance(clock, 100)
-      await job.checkpoint()
+      await settled(clock, job.checkpoint())
       await advance(clock, 200)
-      await expectAsync(job.checkpoint()).toBeRejectedWithError(/disk full/)
+      await expectAsync(settled(clock, job.checkpoint())).toBeRejectedWithError(/disk full/)
       await advance(clock, 300)
       input.complete()
-      await settle(clock)
-      await job.done
+      await settled(clock, job.done)
 
       const { checkpoints } = seen.snapshots.at(-1)!
       const final = events[2]!
@@ -372,7 +383,7 @@ describe('job.metrics$', () => {
       const seen = record(job.metrics$)
       await settle(clock)
       for (let i = 0; i < 12; i++) {
-        await job.checkpoint()
+        await settled(clock, job.checkpoint())
         await settle(clock)
       }
       job.cancel()
@@ -447,9 +458,8 @@ describe('job.metrics$', () => {
       await settle(clock)
       input.next(1)
       await settle(clock)
-      const savepoint = await job.stopWithSavepoint('before-upgrade')
-      await settle(clock)
-      expect((await job.done).status).toBe('stopped')
+      const savepoint = await settled(clock, job.stopWithSavepoint('before-upgrade'))
+      expect((await settled(clock, job.done)).status).toBe('stopped')
       const last = seen.snapshots.at(-1)!
       expect(seen.completed).toBe(true)
       expect([last.status, last.checkpoints.numberOfCompletedCheckpoints, last.checkpoints.lastCompletedCheckpointId]).toEqual(['stopped', 1, savepoint.checkpointId])
