@@ -25,17 +25,23 @@
  *   --state-keys N    checkpoints: keys of the state scenario after the table (default 100000; 0 skips it)
  *   --skip-verify     skip the workloads' untimed exact checks (windows-*, keyed-process) before timing
  *   --json            also print the measurements as JSON
+ *   --forks N         each workload in N fresh processes of its own, interleaved (fork 1 of every
+ *                     workload, then fork 2, …), and a summary per workload: medians over the forks,
+ *                     their spread, ratios taken within each fork (see forks.ts); only the first
+ *                     fork runs the exact checks
  *   --baseline-module PATH
  *                     the baseline library, compiled to CommonJS (its src/index.js): every rx-datastream
  *                     variant also runs on it, as ID@base (scripts/bench.mjs turns --baseline REF into this)
  *   --baseline-label TEXT
  *                     how the report names the baseline (default: PATH)
  */
+import { writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { parseArgs } from 'node:util'
 import { asyncIo } from './async-io'
 import { checkpoints } from './checkpoints'
 import { type Event, eventFeed, type Feed } from './data'
+import { type ForkMeasurement, runForks } from './forks'
 import { checkSameResults, formatTable, type Measurement, measureAll, median } from './harness'
 import { intervalJoin } from './interval-join'
 import { keyedProcess } from './keyed-process'
@@ -109,6 +115,19 @@ function baselineLines(measurements: readonly Measurement<unknown>[]): string[] 
   return lines
 }
 
+/** The flags a fork runs with: this run's, but for those `runForks` sets per fork. */
+function forkArgs(flags: Readonly<Record<string, string | boolean | string[] | undefined>>): string[] {
+  const args: string[] = []
+  for (const name of ['events', 'warmup', 'warmup-runs', 'rounds', 'source', 'state-keys', 'baseline-module', 'baseline-label']) {
+    const value = flags[name]
+    if (typeof value === 'string') args.push(`--${name}`, value)
+  }
+  const only = flags.only
+  if (Array.isArray(only)) for (const id of only) args.push('--only', id)
+  if (flags['live-heap'] === true) args.push('--live-heap')
+  return args
+}
+
 async function main(): Promise<number> {
   const { values: flags } = parseArgs({
     options: {
@@ -123,6 +142,9 @@ async function main(): Promise<number> {
       'state-keys': { type: 'string' },
       'live-heap': { type: 'boolean' },
       json: { type: 'boolean' },
+      forks: { type: 'string' },
+      // Where a fork writes its measurements (set by --forks, not by hand).
+      'result-file': { type: 'string' },
       'baseline-module': { type: 'string' },
       'baseline-label': { type: 'string' },
       // Resolved to a compiled library by scripts/bench.mjs, never seen here through npm run bench.
@@ -132,7 +154,7 @@ async function main(): Promise<number> {
   })
   if (flags.help === true) {
     console.log(
-      'npm run bench -- [--events N] [--warmup N] [--warmup-runs N] [--rounds N] [--only ID] [--workload NAME] [--source array|lazy] [--state-keys N] [--live-heap] [--skip-verify] [--json] [--baseline REF]'
+      'npm run bench -- [--events N] [--warmup N] [--warmup-runs N] [--rounds N] [--only ID] [--workload NAME] [--source array|lazy] [--state-keys N] [--live-heap] [--skip-verify] [--json] [--forks N] [--baseline REF]'
     )
     return 0
   }
@@ -159,10 +181,21 @@ async function main(): Promise<number> {
     if (unknown.some(id => id.endsWith(BASELINE_SUFFIX)) && baselineModule === undefined) throw new RangeError(`--only ${unknown.join(', ')}: the ${BASELINE_SUFFIX} variants need --baseline REF`)
     if (unknown.length > 0) throw new RangeError(`unknown --only ${unknown.join(', ')}; known: ${[...known].join(', ')}`)
   }
+  if (flags.forks !== undefined) {
+    const forks = positiveInt('forks', flags.forks, 1)
+    if (selectedScenarios.length > 0) throw new RangeError(`--forks: ${selectedScenarios.map(s => s.name).join(', ')} runs in processes of its own already; name it in a run without --forks`)
+    const noFeed: Feed<Event> = { kind: source, size: 0, open: () => () => undefined as never }
+    const forked = selected.filter(w => w.variants(noFeed, libs).some(v => only === undefined || only.includes(v.id)))
+    console.log(`node ${process.version}, ${cpus().length} cpus (${cpus()[0]?.model.trim() ?? '?'}), ${source} source, ${rounds} round(s), ${forks} fork(s) per workload`)
+    const { ok, results } = runForks(forked, { forks, args: forkArgs(flags), verify: flags['skip-verify'] !== true, main: process.argv[1]! })
+    if (flags.json === true) console.log(JSON.stringify(results, null, 2))
+    return ok ? 0 : 1
+  }
   console.log(`node ${process.version}, ${cpus().length} cpus (${cpus()[0]?.model.trim() ?? '?'}), ${source} source, ${rounds} round(s)`)
   if (baselineModule !== undefined) console.log(`baseline (${BASELINE_SUFFIX} variants): ${flags['baseline-label'] ?? baselineModule}`)
   let ok = true
   const all: unknown[] = []
+  const measured: ForkMeasurement[] = []
   for (const workload of selected) {
     const events = positiveInt('events', flags.events, workload.defaultEvents ?? 5_000_000)
     const warmupEvents = Math.min(events, positiveInt('warmup', flags.warmup, workload.defaultWarmupEvents ?? Math.max(100_000, Math.floor(events / 10))))
@@ -198,6 +231,7 @@ async function main(): Promise<number> {
     console.log(same ? `results agree: ${workload.show(measurements[0]!.result)}` : 'RESULTS DIFFER')
     ok &&= same
     all.push(...measurements)
+    measured.push(...measurements.map(({ result: _result, ...m }) => m))
     if (workload.after !== undefined) {
       const report = await workload.after(measurements, { libs, rounds, stateKeys })
       for (const line of report.lines) console.log(line)
@@ -213,6 +247,8 @@ async function main(): Promise<number> {
     if (report.data !== undefined) all.push({ workload: scenario.name, after: report.data })
   }
   if (flags.json === true) console.log(JSON.stringify(all, null, 2))
+  const resultFile = flags['result-file']
+  if (resultFile !== undefined) writeFileSync(resultFile, JSON.stringify(measured))
   return ok ? 0 : 1
 }
 
