@@ -19,6 +19,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type Measurement, median, type ReportOptions } from './harness'
+import { BASELINE_SUFFIX } from './library'
 
 /** What a fork writes for each variant: a measurement without its result (a digest, or more). */
 export type ForkMeasurement = Omit<Measurement<unknown>, 'result'>
@@ -80,8 +81,30 @@ export function runForks(workloads: readonly ForkedWorkload[], options: ForkOpti
     if (forks.length === 0) continue
     console.log(`\n## ${workloads[w]!.name}: ${forks.length} fork(s)`)
     console.log(formatForkTable(forks, workloads[w]!))
+    for (const line of forkBaselineLines(forks)) console.log(line)
   }
   return { ok, results }
+}
+
+/**
+ * One line per variant measured on both libraries (`--baseline`): its time and CPU ratio to the
+ * baseline's, taken within each fork (the two ran in one process, round by round), then the
+ * median over the forks and their range.
+ */
+export function forkBaselineLines(forks: readonly (readonly ForkMeasurement[])[]): string[] {
+  const lines: string[] = []
+  for (const base of forks[0] ?? []) {
+    if (!base.id.endsWith(BASELINE_SUFFIX)) continue
+    const id = base.id.slice(0, -BASELINE_SUFFIX.length)
+    const pairs = forks
+      .map(f => ({ cur: f.find(m => m.id === id), base: f.find(m => m.id === base.id) }))
+      .filter((p): p is { cur: ForkMeasurement; base: ForkMeasurement } => p.cur !== undefined && p.base !== undefined)
+    if (pairs.length === 0) continue
+    const time = range(pairs.map(p => p.cur.seconds / p.base.seconds), 2, '×')
+    const cpu = range(pairs.map(p => p.cur.cpuSeconds / p.base.cpuSeconds), 2, '×')
+    lines.push(`${id} / ${base.id}: ${time} time, ${cpu} CPU, over ${pairs.length} fork(s)`)
+  }
+  return lines
 }
 
 /** One fork in a line: each variant's median time and its ratios. */

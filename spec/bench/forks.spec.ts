@@ -2,7 +2,7 @@
  * The summary of `--forks`: medians over the forks, the spread between them, and ratios taken
  * within each fork (both variants of a fork ran in one process), never between forks.
  */
-import { type ForkMeasurement, formatForkTable } from '../../bench/forks'
+import { forkBaselineLines, type ForkMeasurement, formatForkTable } from '../../bench/forks'
 
 const measurement = (id: string, seconds: number, cpuSeconds: number): ForkMeasurement => ({
   workload: 'w',
@@ -45,5 +45,15 @@ describe('bench --forks summary (formatForkTable)', () => {
     const ds = rows.find(r => r.startsWith('rx-datastream'))!
     expect(ds).toContain('2.50×')
     expect(ds).not.toContain('(')
+  })
+
+  it('gives each variant against its baseline by the ratios within the forks', () => {
+    const forks = [
+      [measurement('ds', 0.2, 0.4), measurement('ds@base', 0.25, 0.4)],
+      [measurement('ds', 0.9, 0.9), measurement('ds@base', 0.9, 1.0)],
+      [measurement('ds', 0.3, 0.3), measurement('ds@base', 0.2, 0.3)]
+    ]
+    expect(forkBaselineLines(forks)).toEqual(['ds / ds@base: 1.00× (0.80–1.50) time, 1.00× (0.90–1.00) CPU, over 3 fork(s)'])
+    expect(forkBaselineLines([[measurement('ds', 0.2, 0.4)]])).toEqual([])
   })
 })
