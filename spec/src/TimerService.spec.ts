@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { type SchedulerAction, type Subscription } from 'rxjs'
 import { TestScheduler } from 'rxjs/testing'
 import { type InternalTimer, InternalTimerService, type TimerServiceOptions, type Triggerable } from '../../src/core/TimerService'
@@ -508,6 +509,63 @@ describeBackends('InternalTimerService', backendName => {
       expect(count).toBe(n / 2)
       expect(ordered).toBe(true)
       expect(timers.numEventTimeTimers()).toBe(0)
+    })
+
+    // Any order of registrations, deletions, advances, timers registered at or below the
+    // watermark and timers that callbacks register fires exactly what a plain list of pending
+    // timers does. (It fails, for one, a service that skips the queue below a cached earliest
+    // timer and forgets to lower it on a registration, or to read the queue after an advance.)
+    it('fires as a plain list of pending timers would, whatever the order of registrations, deletions and advances', () => {
+      type Op = { readonly op: 'register' | 'delete'; readonly key: string; readonly time: number } | { readonly op: 'advance'; readonly time: number }
+      const op: fc.Arbitrary<Op> = fc.oneof(
+        fc.record({ op: fc.constantFrom('register' as const, 'delete' as const), key: fc.constantFrom('a', 'b', 'c'), time: fc.integer({ min: 0, max: 40 }) }),
+        fc.record({ op: fc.constant('advance' as const), time: fc.integer({ min: 0, max: 45 }) })
+      )
+      // A timer of key 'a' registers one of key 'c' near it: before, at or after the watermark.
+      const follow = (time: number): number => time + ((time % 3) - 1) * 3
+      fc.assert(
+        fc.property(fc.array(op, { maxLength: 40 }), ops => {
+          const fired: string[] = []
+          const timers: InternalTimerService<string> = timerService<string>({
+            onEventTime: timer => {
+              fired.push(`${timer.key}@${timer.timestamp}`)
+              if (timer.key === 'a') timers.registerEventTimeTimer('c', undefined, follow(timer.timestamp))
+            },
+            onProcessingTime: () => {}
+          })
+          // The model: pending timers in registration order, fired earliest first (ties in that order).
+          let pending: { key: string; time: number }[] = []
+          let watermark = -Infinity
+          const expected: string[] = []
+          const register = (key: string, time: number): void => {
+            if (!pending.some(p => p.key === key && p.time === time)) pending.push({ key, time })
+          }
+          for (const o of ops) {
+            if (o.op === 'register') {
+              timers.registerEventTimeTimer(o.key, undefined, o.time)
+              register(o.key, o.time)
+            } else if (o.op === 'delete') {
+              timers.deleteEventTimeTimer(o.key, undefined, o.time)
+              pending = pending.filter(p => !(p.key === o.key && p.time === o.time))
+            } else {
+              timers.advanceWatermark(o.time)
+              if (o.time <= watermark) continue
+              watermark = o.time
+              for (;;) {
+                let first = -1
+                for (let i = 0; i < pending.length; i++) if (pending[i]!.time <= watermark && (first < 0 || pending[i]!.time < pending[first]!.time)) first = i
+                if (first < 0) break
+                const [due] = pending.splice(first, 1)
+                expected.push(`${due!.key}@${due!.time}`)
+                if (due!.key === 'a') register('c', follow(due!.time))
+              }
+            }
+          }
+          expect(fired).toEqual(expected)
+          expect(timers.numEventTimeTimers()).toBe(pending.length)
+        }),
+        { numRuns: backendName === 'heap' ? 300 : 40 }
+      )
     })
   })
 
