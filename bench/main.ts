@@ -175,8 +175,10 @@ async function main(): Promise<number> {
   const selected = workloads.filter(w => names === undefined || names.some(n => selects(n, w)))
   const selectedScenarios = scenarios.filter(s => names?.includes(s.name) === true)
 
+  // Listing variants generates nothing (see each workload's `variants`): no data.
+  const noFeed: Feed<Event> = { kind: source, size: 0, open: () => () => undefined as never }
   if (only !== undefined) {
-    const known = new Set([...selected.flatMap(w => w.variants({ kind: source, size: 0, open: () => () => undefined as never }, libs).map(v => v.id)), ...selectedScenarios.flatMap(s => s.parts)])
+    const known = new Set([...selected.flatMap(w => w.variants(noFeed, libs).map(v => v.id)), ...selectedScenarios.flatMap(s => s.parts)])
     const unknown = only.filter(id => !known.has(id))
     if (unknown.some(id => id.endsWith(BASELINE_SUFFIX)) && baselineModule === undefined) throw new RangeError(`--only ${unknown.join(', ')}: the ${BASELINE_SUFFIX} variants need --baseline REF`)
     if (unknown.length > 0) throw new RangeError(`unknown --only ${unknown.join(', ')}; known: ${[...known].join(', ')}`)
@@ -184,7 +186,6 @@ async function main(): Promise<number> {
   if (flags.forks !== undefined) {
     const forks = positiveInt('forks', flags.forks, 1)
     if (selectedScenarios.length > 0) throw new RangeError(`--forks: ${selectedScenarios.map(s => s.name).join(', ')} runs in processes of its own already; name it in a run without --forks`)
-    const noFeed: Feed<Event> = { kind: source, size: 0, open: () => () => undefined as never }
     const forked = selected.filter(w => w.variants(noFeed, libs).some(v => only === undefined || only.includes(v.id)))
     console.log(`node ${process.version}, ${cpus().length} cpus (${cpus()[0]?.model.trim() ?? '?'}), ${source} source, ${rounds} round(s), ${forks} fork(s) per workload`)
     const { ok, results } = runForks(forked, { forks, args: forkArgs(flags), verify: flags['skip-verify'] !== true, main: process.argv[1]! })
