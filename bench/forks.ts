@@ -18,7 +18,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type Measurement, median, type ReportOptions } from './harness'
+import { alignColumns, type Measurement, median, type ReportOptions } from './harness'
 import { BASELINE_SUFFIX } from './library'
 
 /** What a fork writes for each variant: a measurement without its result (a digest, or more). */
@@ -150,7 +150,5 @@ export function formatForkTable(forks: readonly (readonly ForkMeasurement[])[], 
       median(runs.map(r => r.m.gcCount)).toFixed(0)
     ]
   })
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map(r => r[c]!.length)))
-  const line = (cells: readonly string[]): string => cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd()
-  return [line(header), widths.map(w => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n')
+  return alignColumns(header, rows, c => c === 0)
 }

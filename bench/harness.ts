@@ -352,10 +352,16 @@ export function formatTable<R>(measurements: readonly Measurement<R>[], options:
       m.notes
     ]
   })
+  // The variant's name and the notes to the left, the figures to the right.
+  return alignColumns(header, rows, (c, count) => c === 0 || c === count - 1)
+}
+
+/** A text table: a header, a rule and the rows, each column as wide as its widest cell; `leftAligned` says which columns are text. */
+export function alignColumns(header: readonly string[], rows: readonly (readonly string[])[], leftAligned: (column: number, count: number) => boolean): string {
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map(r => r[c]!.length)))
   const line = (cells: readonly string[]): string =>
     cells
-      .map((cell, c) => (c === 0 || c === cells.length - 1 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+      .map((cell, c) => (leftAligned(c, cells.length) ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
       .join('  ')
       .trimEnd()
   return [line(header), widths.map(w => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n')
