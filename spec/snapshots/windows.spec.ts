@@ -10,7 +10,7 @@ import fc from 'fast-check'
 import * as t from 'io-ts'
 import type { Observable, OperatorFunction } from 'rxjs'
 import * as ds from '../../src/index'
-import { type Build, feed, interruptAndRestore, runWithRestore, startJob, type Step } from '../support/snapshots'
+import { type Build, feed, interruptAndRestore, runWithRestore, snapshotJob, startJob, type Step } from '../support/snapshots'
 import { type ClockedBuild, type ClockedStep, feedClocked, VirtualClock } from '../support/clocked-restore'
 import { restoreOperator, snapshotOperator } from '../../src/runtime/operatorSnapshot'
 import { describeBackends, propertyRuns } from '../support/backends'
@@ -292,6 +292,93 @@ describeBackends('window snapshot and restore', () => {
         }),
         propertyRuns(RUNS)
       )
+    })
+  })
+
+  describe('a custom assigner under the event-time trigger, known to the operator or a user\'s copy of it', () => {
+    /**
+     * Windows of a user's assigner (not a grid: no sliced or per-window path), two per record:
+     * `[ts - ts mod size, + size)` and one of its own length starting at the record, so that
+     * windows of one end come from several keys and records.
+     */
+    const twoWindows = (size: number): ds.WindowAssigner<number> => ({
+      name: 'twoWindows',
+      timeDomain: 'EVENT_TIME',
+      assignWindows: (value, ts) => {
+        const start = ts - (((ts % size) + size) % size)
+        return [ds.timeWindow(start, start + size), ds.timeWindow(ts, ts + 1 + (value % size))]
+      },
+      defaultTrigger: () => ds.eventTimeTrigger()
+    })
+    /**
+     * The event-time trigger as a user's object: the operator does not know it, so it calls it
+     * for every record. It knows its own, and skips it for the records of a window it has.
+     */
+    const userEventTimeTrigger: ds.Trigger<number> = { ...ds.eventTimeTrigger<number>(), name: 'userEventTimeTrigger()' }
+    const build =
+      (size: number, by: 'known' | 'user', fn: 'reduce' | 'process'): Build<number, string, unknown> =>
+      ([input]) => {
+        const windowed = ds.windowBy(twoWindows(size)).sideOutputLateData(late) as ds.WindowedStream<boolean>
+        const fired = by === 'user' ? windowed.trigger(userEventTimeTrigger as ds.Trigger<unknown>) : windowed
+        return input!.pipe((fn === 'reduce' ? fired.reduce<number, string, string>((a, b) => a * 3 + b, describeWindow) : fired.process<number, string, string>(describeWindow)) as never)
+      }
+
+    /** The run cut at `cut`, restored from `from`'s snapshot into `to`. */
+    function across(from: Build<number, string, unknown>, to: Build<number, string, unknown>, steps: readonly Step<number, string>[], cut: number): ReturnType<typeof startJob<number, string, unknown>>['emitted'] {
+      const first = startJob(1, from)
+      feed(first, steps.slice(0, cut))
+      const emitted = { ...first.emitted, elements: [...first.emitted.elements] }
+      const snapshots = snapshotJob(first.job)
+      first.subscription.unsubscribe()
+      const second = startJob(1, to, emitted, snapshots)
+      feed(second, steps.slice(cut))
+      second.subscription.unsubscribe()
+      return emitted
+    }
+
+    it('fire alike, in the same order, and a snapshot of either restores into both', () => {
+      fc.assert(
+        fc.property(
+          scriptArb(1),
+          fc.integer({ min: 2, max: 9 }),
+          fc.constantFrom('reduce' as const, 'process' as const),
+          fc.constantFrom('known' as const, 'user' as const),
+          fc.constantFrom('known' as const, 'user' as const),
+          ({ steps, cut }, size, fn, from, to) => {
+            const uninterrupted = startJob(1, build(size, 'user', fn))
+            feed(uninterrupted, steps)
+            uninterrupted.subscription.unsubscribe()
+            const known = startJob(1, build(size, 'known', fn))
+            feed(known, steps)
+            known.subscription.unsubscribe()
+            assert.equal(uninterrupted.emitted.error, undefined)
+            assert.deepEqual(known.emitted, uninterrupted.emitted)
+            const restored = across(build(size, from, fn), build(size, to, fn), steps, cut)
+            assert.deepEqual(restored, uninterrupted.emitted)
+          }
+        ),
+        propertyRuns(RUNS)
+      )
+    })
+
+    it('a snapshot lists one timer per key and window, at its end, in the order the windows were made, with either trigger', () => {
+      const steps: Step<number, string>[] = [
+        [0, ds.streamRecord(1, 3, 'b')],
+        [0, ds.streamRecord(2, 4, 'a')],
+        [0, ds.streamRecord(3, 1, 'b')],
+        [0, ds.watermark(2)]
+      ]
+      const timersOf = (by: 'known' | 'user'): unknown => {
+        const running = startJob(1, build(5, by, 'reduce'))
+        feed(running, steps)
+        const [snapshot] = snapshotJob(running.job) as [{ timers: unknown; own: unknown }]
+        running.subscription.unsubscribe()
+        return { timers: snapshot.timers, own: snapshot.own }
+      }
+      const known = timersOf('known')
+      expect(known).toEqual(timersOf('user'))
+      // b's [0, 5) and [3, 5), a's [0, 5) and [4, 7), b's [1, 5): by end, then as made.
+      expect(JSON.stringify(known)).toMatch(/"b",\d+,4\],\[\d+,"b",\d+,4\],\[\d+,"a",\d+,4\],\[\d+,"b",\d+,4\],\[\d+,"a",\d+,6\]/)
     })
   })
 
