@@ -323,19 +323,6 @@ describeBackends('window snapshot and restore', () => {
         return input!.pipe((fn === 'reduce' ? fired.reduce<number, string, string>((a, b) => a * 3 + b, describeWindow) : fired.process<number, string, string>(describeWindow)) as never)
       }
 
-    /** The run cut at `cut`, restored from `from`'s snapshot into `to`. */
-    function across(from: Build<number, string, unknown>, to: Build<number, string, unknown>, steps: readonly Step<number, string>[], cut: number): ReturnType<typeof startJob<number, string, unknown>>['emitted'] {
-      const first = startJob(1, from)
-      feed(first, steps.slice(0, cut))
-      const emitted = { ...first.emitted, elements: [...first.emitted.elements] }
-      const snapshots = snapshotJob(first.job)
-      first.subscription.unsubscribe()
-      const second = startJob(1, to, emitted, snapshots)
-      feed(second, steps.slice(cut))
-      second.subscription.unsubscribe()
-      return emitted
-    }
-
     it('fire alike, in the same order, and a snapshot of either restores into both', () => {
       fc.assert(
         fc.property(
@@ -353,7 +340,14 @@ describeBackends('window snapshot and restore', () => {
             known.subscription.unsubscribe()
             assert.equal(uninterrupted.emitted.error, undefined)
             assert.deepEqual(known.emitted, uninterrupted.emitted)
-            const restored = across(build(size, from, fn), build(size, to, fn), steps, cut)
+            const { restored } = interruptAndRestore(
+              1,
+              build(size, from, fn),
+              first => feed(first, steps.slice(0, cut)),
+              second => feed(second, steps.slice(cut)),
+              undefined,
+              build(size, to, fn)
+            )
             assert.deepEqual(restored, uninterrupted.emitted)
           }
         ),

@@ -102,7 +102,9 @@ export function interruptAndRestore<In, K, Out>(
   build: Build<In, K, Out>,
   before: (running: Running<In, K, Out>) => void,
   after: (running: Running<In, K, Out>) => void,
-  goOn?: readonly Step<In, K>[]
+  goOn?: readonly Step<In, K>[],
+  /** The pipeline the snapshots are restored into, when not `build` (an operator built otherwise). */
+  restoreInto: Build<In, K, Out> = build
 ): { restored: Emitted<Out>; snapshots: unknown[] } {
   const first = startJob(inputCount, build)
   before(first)
@@ -113,7 +115,7 @@ export function interruptAndRestore<In, K, Out>(
   first.subscription.unsubscribe()
   if (!live) return { restored: emitted, snapshots }
 
-  const second = startJob(inputCount, build, emitted, snapshots)
+  const second = startJob(inputCount, restoreInto, emitted, snapshots)
   const operators = second.job.operators
   if (operators.length !== snapshots.length) throw new Error(`the restored job has ${operators.length} operators, the snapshot ${snapshots.length}`)
   after(second)
