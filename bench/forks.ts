@@ -98,10 +98,9 @@ export function forkBaselineLines(forks: readonly (readonly ForkMeasurement[])[]
     const id = base.id.slice(0, -BASELINE_SUFFIX.length)
     const pairs = forks
       .map(f => ({ cur: f.find(m => m.id === id), base: f.find(m => m.id === base.id) }))
-      .filter((p): p is { cur: ForkMeasurement; base: ForkMeasurement } => p.cur !== undefined && p.base !== undefined)
+      .filter((p): p is ForkPair => p.cur !== undefined && p.base !== undefined)
     if (pairs.length === 0) continue
-    const time = range(pairs.map(p => p.cur.seconds / p.base.seconds), 2, '×')
-    const cpu = range(pairs.map(p => p.cur.cpuSeconds / p.base.cpuSeconds), 2, '×')
+    const [time, cpu] = ratiosWithinForks(pairs)
     lines.push(`${id} / ${base.id}: ${time} time, ${cpu} CPU, over ${pairs.length} fork(s)`)
   }
   return lines
@@ -122,6 +121,17 @@ function forkLine(measurements: readonly ForkMeasurement[], options: ReportOptio
     .join(', ')
 }
 
+/** A variant and the one it is compared with, measured in one fork. */
+interface ForkPair {
+  readonly cur: ForkMeasurement
+  readonly base: ForkMeasurement
+}
+
+/** The time and the CPU ratio of each pair (taken within its fork): their medians over the forks, with their ranges. */
+function ratiosWithinForks(pairs: readonly ForkPair[]): [time: string, cpu: string] {
+  return [range(pairs.map(p => p.cur.seconds / p.base.seconds), 2, '×'), range(pairs.map(p => p.cur.cpuSeconds / p.base.cpuSeconds), 2, '×')]
+}
+
 const range = (xs: readonly number[], digits: number, suffix = ''): string =>
   xs.length === 1 ? `${xs[0]!.toFixed(digits)}${suffix}` : `${median(xs).toFixed(digits)}${suffix} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`
 
@@ -136,9 +146,8 @@ export function formatForkTable(forks: readonly (readonly ForkMeasurement[])[], 
   const rows = ids.map(id => {
     const runs = forks.map(f => ({ m: f.find(x => x.id === id), all: f })).filter((r): r is { m: ForkMeasurement; all: readonly ForkMeasurement[] } => r.m !== undefined)
     const ratios = options.ratioTo.flatMap(r => {
-      const pairs = runs.map(({ m, all }) => ({ m, base: all.find(x => x.id === r.id) })).filter((p): p is { m: ForkMeasurement; base: ForkMeasurement } => p.base !== undefined)
-      if (pairs.length === 0) return ['–', '–']
-      return [range(pairs.map(p => p.m.seconds / p.base.seconds), 2, '×'), range(pairs.map(p => p.m.cpuSeconds / p.base.cpuSeconds), 2, '×')]
+      const pairs = runs.map(({ m, all }) => ({ cur: m, base: all.find(x => x.id === r.id) })).filter((p): p is ForkPair => p.base !== undefined)
+      return pairs.length === 0 ? ['–', '–'] : ratiosWithinForks(pairs)
     })
     return [
       runs[0]!.m.name,
