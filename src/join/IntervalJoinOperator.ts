@@ -28,23 +28,28 @@
  * per element costs a registration and a firing, each touching memory long gone from the CPU
  * caches, for every order id of a typical join):
  * - on access: a record first drops the dead prefix of the other side, the one it scans (dead
- *   elements are a prefix: sorted by timestamp, equal ones in arrival order); its own side's
- *   dead wait for the key's sweep. Dropping them too cost a call per record on a key that
+ *   elements are a prefix once the side is in order); its own side's dead wait for the key's
+ *   sweep. Dropping them too cost a call per record on a key that
  *   takes many records of one side (q4's hot auction, a bid in two, its oldest bid dead at
  *   nearly every watermark), for memory the sweep frees a slack later anyway;
  * - by sweeps: a key is filed for a sweep at `slack` (the larger shift) past its earliest
  *   cleanup time, so that one sweep usually finds everything it holds dead (an order and its
  *   payment a few seconds later: one sweep, not two), rounded up to a slice of event time;
  *   the keys of one slice share one event-time timer of the operator's timer service (a timer
- *   wheel). A sweep drops the dead, and files the key again if anything is left, or releases it.
+ *   wheel). A sweep drops the dead (a side not in order is filtered, not put in order), and
+ *   files the key again if anything is left, or releases it.
  * A dead element thus stays in memory at most `slack` plus a slice longer than in Flink.
  *
  * The buffers are one table of the keyed-state backend (snapshotted in key groups, as every
  * keyed operator's state). On the heap a sweep holds the buffers it visits; where the table's
- * values leave memory (LMDB) it holds keys and reads their buffers through the table. Flink keeps `MapState<timestamp, List<element>>` per side; here a
- * key's side is parallel arrays sorted by timestamp (arrival order among equal ones):
- * timestamps unboxed in a double array, a match a scan that stops past the upper end, and
- * cleanup a prefix removal, because the cleanup time grows with the timestamp.
+ * values leave memory (LMDB) it holds keys and reads their buffers through the table. Flink
+ * keeps `MapState<timestamp, List<element>>` per side; here a key's side is parallel arrays,
+ * timestamps unboxed in a double array. A record is appended, in arrival order; the side is
+ * put in order of time (arrival order among equal ones) when the other side's record scans it,
+ * so that a match is a scan that stops past the upper end, and the cleanup on access a prefix
+ * removal, because the cleanup time grows with the timestamp. A key that takes many records
+ * of one side seldom gets one of the other (q4's hot auction: hundreds of bids, one auction),
+ * so most records out of order are never moved (see `insert`).
  *
  * Snapshots hold the live elements of each key's sides only (see `bufferCodec`); the sweep
  * schedule is not part of them. It is derived bookkeeping: which key a sweep visits when
@@ -90,17 +95,20 @@ export interface IntervalJoinConfig<A, B, R, K> {
 }
 
 /**
- * One side of one key's buffers: timestamps ascending (equal ones in arrival order), their
- * values and, on a side with shift 0, the watermark each was buffered at; valid from `head` on
- * (empty when `head` is the length). Removing a prefix only moves `head`; the arrays are
- * compacted when the dead part dominates, so a long-lived key does not shift its buffer per
- * cleanup.
+ * One side of one key's buffers: timestamps, their values and, on a side with shift 0, the
+ * watermark each was buffered at; valid from `head` on (empty when `head` is the length).
+ * `[head, sorted)` is ascending (equal timestamps in arrival order); `[sorted, length)` was
+ * appended after it in arrival order, in any order of time, and is put in order (`order`) only
+ * when something needs it: the other side's scan, the prefix removal, a snapshot. Removing a
+ * prefix only moves `head`; the arrays are compacted when the dead part dominates, so a
+ * long-lived key does not shift its buffer per cleanup.
  */
 class Side<T> {
   readonly ts: number[] = []
   readonly values: T[] = []
   readonly buffered: number[] = []
   head = 0
+  sorted = 0
 }
 
 /**
@@ -139,44 +147,90 @@ interface Sweep<K, A, B> {
 /** At most this many released key buffers are kept for reuse. */
 const POOL_SIZE = 1024
 
-/** Buffers `value` at `timestamp`, keeping the order; usually an append. */
+/**
+ * Buffers `value` at `timestamp`: an append, whatever its time. Kept in order here, a record a
+ * few places late moved every later element of three arrays (q4's hot auction: a bid in eight
+ * out of order behind hundreds of its auction's bids, 4.6 elements moved per bid on average),
+ * for an order that only the other side's scan needs, and that side seldom comes to a key that
+ * takes many records of one side.
+ */
 function insert<T>(side: Side<T>, timestamp: number, value: T, shift: number, watermark: number): void {
-  const { ts, values } = side
-  let i = ts.length
-  if (i === side.head || ts[i - 1]! <= timestamp) {
-    ts.push(timestamp)
-    values.push(value)
-    if (shift === 0) side.buffered.push(watermark)
-    return
-  }
-  while (i > side.head && ts[i - 1]! > timestamp) i--
-  if (ts.length - i > NEAR_END) {
-    ts.splice(i, 0, timestamp)
-    values.splice(i, 0, value)
-    if (shift === 0) side.buffered.splice(i, 0, watermark)
-    return
-  }
-  // Near the end (most records out of order are a few places late): moved up by hand, one
-  // loop per array (each stays monomorphic), without the array `splice` returns.
-  const last = ts.length
-  ts.push(ts[last - 1]!)
-  for (let j = last - 1; j > i; j--) ts[j] = ts[j - 1]!
-  ts[i] = timestamp
-  values.push(values[last - 1]!)
-  for (let j = last - 1; j > i; j--) values[j] = values[j - 1]!
-  values[i] = value
-  if (shift === 0) {
-    const buffered = side.buffered
-    buffered.push(buffered[last - 1]!)
-    for (let j = last - 1; j > i; j--) buffered[j] = buffered[j - 1]!
-    buffered[i] = watermark
-  }
+  const { ts } = side
+  const length = ts.length
+  if (side.sorted === length && (length === side.head || ts[length - 1]! <= timestamp)) side.sorted = length + 1
+  ts.push(timestamp)
+  side.values.push(value)
+  if (shift === 0) side.buffered.push(watermark)
 }
 
-/** How far from the end `insert` moves elements by hand rather than by `splice`. */
+/**
+ * Puts a side in order (see `Side`): the part appended since is moved into place one element
+ * at a time when short, else the whole side is rearranged by a stable sort of its positions
+ * (what arrived earlier stays first among equal timestamps either way).
+ */
+function order<T>(side: Side<T>, shift: number): void {
+  const { ts, values, buffered } = side
+  const length = ts.length
+  if (length - side.sorted > NEAR_END) {
+    reorder(side, shift)
+    return
+  }
+  for (let k = Math.max(side.sorted, side.head + 1); k < length; k++) {
+    const t = ts[k]!
+    if (ts[k - 1]! <= t) continue
+    const value = values[k]!
+    const at = shift === 0 ? buffered[k]! : 0
+    let i = k
+    for (; i > side.head && ts[i - 1]! > t; i--) {
+      ts[i] = ts[i - 1]!
+      values[i] = values[i - 1]!
+      if (shift === 0) buffered[i] = buffered[i - 1]!
+    }
+    ts[i] = t
+    values[i] = value
+    if (shift === 0) buffered[i] = at
+  }
+  side.sorted = length
+}
+
+/** How long an unordered part `order` moves into place element by element. */
 const NEAR_END = 32
 
-/** Drops the dead prefix of a side (see the module comment); `watermark` is the current one. */
+/** `order` for a long unordered part: the live positions sorted by timestamp (stably), then the arrays rewritten. */
+function reorder<T>(side: Side<T>, shift: number): void {
+  const { ts, values, buffered } = side
+  const positions = inOrder(side)
+  const sortedTs = positions.map(i => ts[i]!)
+  const sortedValues = positions.map(i => values[i]!)
+  const sortedBuffered = shift === 0 ? positions.map(i => buffered[i]!) : undefined
+  for (let j = 0; j < positions.length; j++) {
+    ts[j] = sortedTs[j]!
+    values[j] = sortedValues[j]!
+    if (sortedBuffered !== undefined) buffered[j] = sortedBuffered[j]!
+  }
+  truncate(side, positions.length, shift)
+  side.head = 0
+  side.sorted = positions.length
+}
+
+/** The positions of a side's elements, `head` on, in order of time (equal times: by position, which is arrival order among them). */
+function inOrder<T>(side: Side<T>): number[] {
+  const { ts } = side
+  const positions: number[] = []
+  for (let i = side.head; i < ts.length; i++) positions.push(i)
+  if (side.sorted < ts.length) positions.sort((a, b) => ts[a]! - ts[b]! || a - b)
+  return positions
+}
+
+/** Shortens a side's arrays to `length` with `pop`, which keeps their room (`length = n` frees it). */
+function truncate<T>(side: Side<T>, length: number, shift: number): void {
+  const { ts, values, buffered } = side
+  while (ts.length > length) ts.pop()
+  while (values.length > length) values.pop()
+  if (shift === 0) while (buffered.length > length) buffered.pop()
+}
+
+/** Drops the dead prefix of a side in order (see the module comment); `watermark` is the current one. */
 function dropDead<T>(side: Side<T>, shift: number, watermark: number): void {
   const { ts, buffered } = side
   const length = ts.length
@@ -189,27 +243,52 @@ function dropDead<T>(side: Side<T>, shift: number, watermark: number): void {
   if (h === side.head) return
   if (h === length) {
     // Empty: `pop` releases the values and keeps the arrays' room.
-    const values = side.values
-    while (ts.length > 0) {
-      ts.pop()
-      values.pop()
-    }
-    while (buffered.length > 0) buffered.pop()
+    truncate(side, 0, shift)
     side.head = 0
   } else if (h > 16 && h * 2 > length) {
     // Compacted by hand: `splice(0, h)` would also build an array of the h elements removed.
     const values = side.values
     const kept = length - h
     for (let j = 0; j < kept; j++) ts[j] = ts[j + h]!
-    while (ts.length > kept) ts.pop()
     for (let j = 0; j < kept; j++) values[j] = values[j + h]!
-    while (values.length > kept) values.pop()
-    if (shift === 0) {
-      for (let j = 0; j < kept; j++) buffered[j] = buffered[j + h]!
-      while (buffered.length > kept) buffered.pop()
-    }
+    if (shift === 0) for (let j = 0; j < kept; j++) buffered[j] = buffered[j + h]!
+    truncate(side, kept, shift)
     side.head = 0
   } else side.head = h
+  side.sorted = ts.length
+}
+
+/**
+ * Drops every dead element of a side, in order or not (a sweep's visit; see the module
+ * comment), keeping the order of the rest, and returns the earliest cleanup time left
+ * (`Infinity`: none). A side in order loses a prefix (`dropDead`).
+ */
+function dropAllDead<T>(side: Side<T>, shift: number, watermark: number): number {
+  const { ts, values, buffered } = side
+  const length = ts.length
+  if (side.sorted === length) {
+    dropDead(side, shift, watermark)
+    return side.head < ts.length ? ts[side.head]! + shift : Infinity
+  }
+  let kept = 0
+  let sorted = 0
+  let earliest = Infinity
+  for (let i = side.head; i < length; i++) {
+    const t = ts[i]!
+    const cleanup = t + shift
+    if (cleanup < watermark || (cleanup === watermark && (shift !== 0 || buffered[i] !== watermark))) continue
+    ts[kept] = t
+    values[kept] = values[i]!
+    if (shift === 0) buffered[kept] = buffered[i]!
+    kept++
+    // What is kept of the part in order is still in order.
+    if (i < side.sorted) sorted = kept
+    if (cleanup < earliest) earliest = cleanup
+  }
+  truncate(side, kept, shift)
+  side.head = 0
+  side.sorted = sorted
+  return earliest
 }
 
 /**
@@ -219,6 +298,14 @@ function dropDead<T>(side: Side<T>, shift: number, watermark: number): void {
  */
 function mayBeDead<T>(side: Side<T>, shift: number, watermark: number): boolean {
   return side.head < side.ts.length && side.ts[side.head]! + shift <= watermark
+}
+
+/** The earliest timestamp a side holds (`Infinity`: none): its head's, or one appended since it was in order. */
+function earliestTime<T>(side: Side<T>): number {
+  const { ts } = side
+  let earliest = side.head < side.sorted ? ts[side.head]! : Infinity
+  for (let i = Math.max(side.sorted, side.head); i < ts.length; i++) if (ts[i]! < earliest) earliest = ts[i]!
+  return earliest
 }
 
 /**
@@ -246,7 +333,7 @@ function encodeSide<T>(side: Side<T>, shift: number, watermark: number, reject: 
   const ts: number[] = []
   const values: unknown[] = []
   const buffered: (number | string)[] = []
-  for (let i = side.head; i < side.ts.length; i++) {
+  for (const i of inOrder(side)) {
     const t = side.ts[i]!
     if (!isLive(t, shift, side.buffered[i], watermark)) continue
     const value = side.values[i]
@@ -285,6 +372,7 @@ function decodeSide<T>(side: Side<T>, encoded: unknown, which: string, shift: nu
     side.values.push(values[i] as T)
     if (shift === 0) side.buffered.push(timeOf((buffered as unknown[])[i], fail))
   }
+  side.sorted = side.ts.length
 }
 
 /** @internal */
@@ -363,6 +451,7 @@ export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R
     const right = buffers.right
     const rts = right.ts
     if (right.head < rts.length) {
+      if (right.sorted !== rts.length) order(right, this.rightShift)
       if (mayBeDead(right, this.rightShift, watermark)) dropDead(right, this.rightShift, watermark)
       const lo = timestamp + this.lower
       const hi = timestamp + this.upper
@@ -390,6 +479,7 @@ export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R
     const left = buffers.left
     const lts = left.ts
     if (left.head < lts.length) {
+      if (left.sorted !== lts.length) order(left, this.leftShift)
       if (mayBeDead(left, this.leftShift, watermark)) dropDead(left, this.leftShift, watermark)
       const lo = timestamp - this.upper
       const hi = timestamp - this.lower
@@ -552,20 +642,15 @@ export class IntervalJoinOperator<A, B, R, K> extends AbstractKeyedOperator<K, R
   private sweepKey(buffers: KeyBuffers<K, A, B>): void {
     const watermark = this.currentWatermark
     buffers.sweepAt = Infinity
-    const { left, right } = buffers
-    dropDead(left, this.leftShift, watermark)
-    dropDead(right, this.rightShift, watermark)
     // What is left is alive: its cleanup time is past this watermark, so is its sweep.
-    const cleanup = this.nextCleanup(buffers)
+    const cleanup = Math.min(dropAllDead(buffers.left, this.leftShift, watermark), dropAllDead(buffers.right, this.rightShift, watermark))
     if (cleanup !== Infinity) this.file(buffers, cleanup)
     else this.release(buffers)
   }
 
-  /** The earliest cleanup time of what a key holds (from each side's head); `Infinity` if nothing. */
+  /** The earliest cleanup time of what a key holds; `Infinity` if nothing. */
   private nextCleanup({ left, right }: KeyBuffers<K, A, B>): number {
-    const nextLeft = left.head < left.ts.length ? left.ts[left.head]! + this.leftShift : Infinity
-    const nextRight = right.head < right.ts.length ? right.ts[right.head]! + this.rightShift : Infinity
-    return Math.min(nextLeft, nextRight)
+    return Math.min(earliestTime(left) + this.leftShift, earliestTime(right) + this.rightShift)
   }
 
   // ---- internals ----
