@@ -165,8 +165,8 @@ function insert<T>(side: Side<T>, timestamp: number, value: T, shift: number, wa
 
 /**
  * Puts a side in order (see `Side`): the part appended since is moved into place one element
- * at a time when short, else the whole side is rearranged by a stable sort of its positions
- * (what arrived earlier stays first among equal timestamps either way).
+ * at a time when short, else sorted aside and merged in (`reorder`); what arrived earlier stays
+ * first among equal timestamps either way.
  */
 function order<T>(side: Side<T>, shift: number): void {
   const { ts, values, buffered } = side
@@ -196,21 +196,35 @@ function order<T>(side: Side<T>, shift: number): void {
 /** How long an unordered part `order` moves into place element by element. */
 const NEAR_END = 32
 
-/** `order` for a long unordered part: the live positions sorted by timestamp (stably), then the arrays rewritten. */
+/**
+ * `order` for a long unordered part: that part sorted by timestamp (stably) aside, then merged
+ * into the part in order from the back, moving only the elements later than its earliest.
+ */
 function reorder<T>(side: Side<T>, shift: number): void {
   const { ts, values, buffered } = side
-  const positions = inOrder(side)
-  const sortedTs = positions.map(i => ts[i]!)
-  const sortedValues = positions.map(i => values[i]!)
-  const sortedBuffered = shift === 0 ? positions.map(i => buffered[i]!) : undefined
-  for (let j = 0; j < positions.length; j++) {
-    ts[j] = sortedTs[j]!
-    values[j] = sortedValues[j]!
-    if (sortedBuffered !== undefined) buffered[j] = sortedBuffered[j]!
+  const from = side.sorted
+  const positions: number[] = []
+  for (let i = from; i < ts.length; i++) positions.push(i)
+  positions.sort((a, b) => ts[a]! - ts[b]! || a - b)
+  const appendedTs = positions.map(i => ts[i]!)
+  const appendedValues = positions.map(i => values[i]!)
+  const appendedBuffered = shift === 0 ? positions.map(i => buffered[i]!) : undefined
+  // Equal timestamps: the part in order arrived first, so it stays first.
+  let i = from - 1
+  for (let j = positions.length - 1, k = ts.length - 1; j >= 0; k--) {
+    if (i >= side.head && ts[i]! > appendedTs[j]!) {
+      ts[k] = ts[i]!
+      values[k] = values[i]!
+      if (shift === 0) buffered[k] = buffered[i]!
+      i--
+    } else {
+      ts[k] = appendedTs[j]!
+      values[k] = appendedValues[j]!
+      if (appendedBuffered !== undefined) buffered[k] = appendedBuffered[j]!
+      j--
+    }
   }
-  truncate(side, positions.length, shift)
-  side.head = 0
-  side.sorted = positions.length
+  side.sorted = ts.length
 }
 
 /** The positions of a side's elements, `head` on, in order of time (equal times: by position, which is arrival order among them). */
