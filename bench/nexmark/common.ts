@@ -40,6 +40,11 @@ export interface NexmarkQuery<R> {
   /** The query as a user of library `ds` writes it: the raw events in, the results out. */
   pipeline(ds: Library, env: QueryEnv): OperatorFunction<NexmarkEvent, R>
   /**
+   * Other ways to write it with the library, for comparison (the bench's `ds-<id>` variants,
+   * checked as the main pipeline is); the query's figures are the main pipeline's.
+   */
+  readonly alternatives?: readonly QueryAlternative<R>[]
+  /**
    * The same results by a loop over events `at(0) … at(size − 1)`, with the same event-time
    * semantics: watermark = highest timestamp − bound − 1 after each event, a window fires when
    * the watermark reaches its end − 1, the end of input fires the rest.
@@ -47,6 +52,21 @@ export interface NexmarkQuery<R> {
   hand(at: (i: number) => NexmarkEvent, size: number, env: QueryEnv, probe: HeapProbe, emit: (result: R) => void): void
   /** Writes a result to a sink (used alike by every variant). */
   row(result: R, sink: RowSink): void
+}
+
+/** Another pipeline for a query's results (see `NexmarkQuery.alternatives`). */
+export interface QueryAlternative<R> {
+  /** The variant is `ds-<id>`. */
+  readonly id: string
+  readonly name: string
+  pipeline(ds: Library, env: QueryEnv): OperatorFunction<NexmarkEvent, R>
+}
+
+/** An alternative pipeline of a query, ready to run (see `RunnableQuery`). */
+export interface RunnableAlternative {
+  readonly id: string
+  readonly name: string
+  runPipeline(ds: Library, feed: NexmarkFeed, size: number, probe: HeapProbe, sink: RowSink): void
 }
 
 /**
@@ -61,6 +81,7 @@ export interface RunnableQuery {
   runPipeline(ds: Library, feed: NexmarkFeed, size: number, probe: HeapProbe, sink: RowSink): void
   /** The hand-written loop over the same events. */
   runHand(feed: NexmarkFeed, size: number, probe: HeapProbe, sink: RowSink): void
+  readonly alternatives: readonly RunnableAlternative[]
 }
 
 /** Hides the result type of `query`. */
@@ -70,7 +91,12 @@ export function runnable<R>(query: NexmarkQuery<R>): RunnableQuery {
     title: query.title,
     exercises: query.exercises,
     runPipeline: (ds, feed, size, probe, sink) => runPipeline(query, ds, feed, size, probe, sink),
-    runHand: (feed, size, probe, sink) => runHand(query, feed, size, probe, sink)
+    runHand: (feed, size, probe, sink) => runHand(query, feed, size, probe, sink),
+    alternatives: (query.alternatives ?? []).map(alternative => ({
+      id: alternative.id,
+      name: alternative.name,
+      runPipeline: (ds, feed, size, probe, sink) => runPipeline(query, ds, feed, size, probe, sink, alternative.pipeline)
+    }))
   }
 }
 
@@ -222,10 +248,18 @@ export function queryEnv(config: NexmarkConfig): QueryEnv {
   return { config, clock: new VirtualClock(config.start) }
 }
 
-/** Runs the rx-datastream pipeline of `query` on the first `size` events of `feed`. */
-export function runPipeline<R>(query: NexmarkQuery<R>, ds: Library, feed: NexmarkFeed, size: number, probe: HeapProbe, sink: RowSink): void {
+/** Runs the rx-datastream pipeline of `query` (or `pipeline`, one of its alternatives) on the first `size` events of `feed`. */
+export function runPipeline<R>(
+  query: NexmarkQuery<R>,
+  ds: Library,
+  feed: NexmarkFeed,
+  size: number,
+  probe: HeapProbe,
+  sink: RowSink,
+  pipeline: NexmarkQuery<R>['pipeline'] = query.pipeline
+): void {
   const env = queryEnv(feed.config)
-  const results = nexmarkSource(feed.open(), size, probe, env, query.processingTime === true).pipe(query.pipeline(ds, env))
+  const results = nexmarkSource(feed.open(), size, probe, env, query.processingTime === true).pipe(pipeline(ds, env))
   drainSync(results, r => query.row(r, sink))
 }
 

@@ -16,8 +16,9 @@
  * (sliding 10 s / 5 s) instead of the SQL's ever-updating average, so that every result is
  * final.
  */
-import type { OperatorFunction } from 'rxjs'
-import type { AggregateFunction, WindowAssigner } from '../../src/index'
+import * as t from 'io-ts'
+import { type OperatorFunction, pipe } from 'rxjs'
+import type { AggregateFunction, StreamElement, WindowAssigner } from '../../src/index'
 import { HEAP_SAMPLE_MASK } from '../harness'
 import type { Library } from '../library'
 import { checkTimestamp, type NexmarkQuery, type QueryEnv, TimeHeap, timestamped, twoInputs, windowStartOf } from './common'
@@ -35,6 +36,12 @@ export interface AuctionBid {
   /** The auction's lifetime, `[start, expires)`. */
   readonly start: number
   readonly expires: number
+  readonly price: number
+}
+
+/** An auction's winning price: what the second stage averages. */
+export interface Winner {
+  readonly category: number
   readonly price: number
 }
 
@@ -73,16 +80,9 @@ function validBid(a: Auction, b: Bid): AuctionBid | undefined {
 
 const higherBid = (x: AuctionBid, y: AuctionBid): AuctionBid => (y.price > x.price ? y : x)
 
-function pipeline(ds: Library, env: QueryEnv): OperatorFunction<NexmarkEvent, CategoryAverage> {
-  const maxLength = maxAuctionLengthMs(env.config)
-  /** Each auction's lifetime is its window: it fires when the watermark passes `expires − 1`. */
-  const auctionLifetime: WindowAssigner<AuctionBid> = {
-    name: 'auctionLifetime',
-    timeDomain: 'EVENT_TIME',
-    assignWindows: v => [ds.timeWindow(v.start, v.expires)],
-    defaultTrigger: () => ds.eventTimeTrigger()
-  }
-  const mean: AggregateFunction<AuctionBid, Mean, MeanPrice> = {
+/** Stage 2, alike in both pipelines: the mean winning price per category over sliding windows of closing time. */
+function categoryAverages(ds: Library): OperatorFunction<StreamElement<Winner, unknown>, CategoryAverage> {
+  const mean: AggregateFunction<Winner, Mean, MeanPrice> = {
     createAccumulator: newMean,
     add: (w, acc) => addPrice(w.price, acc),
     getResult: acc => ({ average: acc.sum / acc.count, auctions: acc.count }),
@@ -91,6 +91,25 @@ function pipeline(ds: Library, env: QueryEnv): OperatorFunction<NexmarkEvent, Ca
       a.count += b.count
       return a
     }
+  }
+  return pipe(
+    ds.keyBy(w => w.category),
+    ds.windowBy(ds.slidingEventTimeWindows(Q4_SIZE, Q4_SLIDE)).aggregate<Winner, Mean, MeanPrice, CategoryAverage, number>(
+      mean,
+      (category, ctx, [m], out) => out.collect({ category, windowStart: ctx.window.start, average: m!.average, auctions: m!.auctions })
+    ),
+    ds.values()
+  )
+}
+
+function pipeline(ds: Library, env: QueryEnv): OperatorFunction<NexmarkEvent, CategoryAverage> {
+  const maxLength = maxAuctionLengthMs(env.config)
+  /** Each auction's lifetime is its window: it fires when the watermark passes `expires − 1`. */
+  const auctionLifetime: WindowAssigner<AuctionBid> = {
+    name: 'auctionLifetime',
+    timeDomain: 'EVENT_TIME',
+    assignWindows: v => [ds.timeWindow(v.start, v.expires)],
+    defaultTrigger: () => ds.eventTimeTrigger()
   }
   return events$ => {
     const [auctions$, bids$] = twoInputs(ds, events$.pipe(timestamped(ds, env.config)), isAuction, isBid)
@@ -103,12 +122,70 @@ function pipeline(ds: Library, env: QueryEnv): OperatorFunction<NexmarkEvent, Ca
           if (valid !== undefined) out.collect(valid)
         }),
       ds.windowBy(auctionLifetime).reduce<AuctionBid, number>(higherBid),
-      ds.keyBy(w => w.category),
-      ds.windowBy(ds.slidingEventTimeWindows(Q4_SIZE, Q4_SLIDE)).aggregate<AuctionBid, Mean, MeanPrice, CategoryAverage, number>(
-        mean,
-        (category, ctx, [m], out) => out.collect({ category, windowStart: ctx.window.start, average: m!.average, auctions: m!.auctions })
-      ),
-      ds.values()
+      categoryAverages(ds)
+    )
+  }
+}
+
+/** An auction the process function has seen and not closed yet: its lifetime and the highest valid price so far (−1: none). */
+const OpenAuctionCodec = t.type({ category: t.number, start: t.number, expires: t.number, best: t.number })
+/** A bid that came before its auction: `[timestamp, price]`. */
+const EarlyBidCodec = t.tuple([t.number, t.number])
+
+/**
+ * Stage 1 as one keyed process function over auctions and bids by auction id (the hand loop's
+ * algorithm with keyed state and timers), instead of the interval join and the auction's
+ * window: an auction keeps its best price so far and closes at a timer at `expires − 1`; a bid
+ * before its auction waits in a list until the watermark reaches it (a timer at its
+ * timestamp), as it would in the join's buffer. Late records are dropped, as the join drops
+ * them. The bench's `ds-process` variant, to compare the general operators with a user's own
+ * keyed state and timers doing the same.
+ */
+function processPipeline(ds: Library, env: QueryEnv): OperatorFunction<NexmarkEvent, CategoryAverage> {
+  const open = ds.valueState('auction', OpenAuctionCodec)
+  const early = ds.listState('earlyBids', EarlyBidCodec)
+  return events$ => {
+    const [auctions$, bids$] = twoInputs(ds, events$.pipe(timestamped(ds, env.config)), isAuction, isBid)
+    return auctions$.pipe(
+      ds.keyBy(a => a.id),
+      ds.connectWith(bids$.pipe(ds.keyBy(b => b.auction))).keyedProcess<Auction, Winner>({
+        processElement1: (a, ctx) => {
+          if (a.dateTime < ctx.timerService().currentWatermark()) return
+          let best = -1
+          const waiting = ctx.state(early)
+          for (const [ts, price] of waiting.get()) if (ts >= a.dateTime && ts < a.expires && price > best) best = price
+          waiting.clear()
+          ctx.state(open).update({ category: a.category, start: a.dateTime, expires: a.expires, best })
+          ctx.timerService().registerEventTimeTimer(a.expires - 1)
+        },
+        processElement2: (b, ctx) => {
+          if (b.dateTime < ctx.timerService().currentWatermark()) return
+          const auction = ctx.state(open)
+          const a = auction.value()
+          if (a === undefined) {
+            ctx.state(early).add([b.dateTime, b.price])
+            ctx.timerService().registerEventTimeTimer(b.dateTime)
+          } else if (b.dateTime >= a.start && b.dateTime < a.expires && b.price > a.best) {
+            a.best = b.price
+            auction.update(a)
+          }
+        },
+        onTimer: (time, ctx, out) => {
+          const auction = ctx.state(open)
+          const a = auction.value()
+          if (a !== undefined && time === a.expires - 1) {
+            if (a.best >= 0) out.collect({ category: a.category, price: a.best })
+            auction.clear()
+          }
+          const waiting = ctx.state(early)
+          const bids = waiting.get()
+          if (bids.length === 0) return
+          const left = bids.filter(([ts]) => ts > time)
+          if (left.length === 0) waiting.clear()
+          else if (left.length < bids.length) waiting.update(left)
+        }
+      }),
+      categoryAverages(ds)
     )
   }
 }
@@ -129,6 +206,7 @@ export const q4: NexmarkQuery<CategoryAverage> = {
   exercises:
     'splitBy into two inputs, intervalJoinWith (auctions × bids), a custom window assigner with reduce, then keyBy and sliding windows with aggregate and a process window function',
   pipeline,
+  alternatives: [{ id: 'process', name: 'rx-datastream, stage 1 a process function', pipeline: processPipeline }],
   hand: (at, size, env, probe, emit) => {
     const bound = env.config.maxDisorder
     // Stage 1: open auctions by id, closed by a heap of their `expires − 1`; bids for an

@@ -43,7 +43,16 @@ function variants(query: RunnableQuery, feed: Feed<Event>, libs: readonly Librar
           query.runPipeline(ds, events(), size, probe, sink)
           return sink.digest()
         }
-      }
+      },
+      ...query.alternatives.map(alternative => ({
+        id: `ds-${alternative.id}`,
+        name: alternative.name,
+        run: (size: number, probe: HeapProbe) => {
+          const sink = new DigestSink()
+          alternative.runPipeline(ds, events(), size, probe, sink)
+          return sink.digest()
+        }
+      }))
     ])
   ]
 }
@@ -73,12 +82,15 @@ function verify(query: RunnableQuery, feed: Feed<Event>, libs: readonly LibraryB
     const rows = expected.rows.sort()
     let passed = true
     for (const lib of libs) {
-      const actual = new CollectingSink()
-      query.runPipeline(lib.lib, check.feed, check.size, new HeapProbe(), actual)
-      const diff = firstDifference(rows, actual.rows.sort())
-      if (diff !== undefined) {
-        passed = false
-        lines.push(`EXACT CHECK FAILED (${check.label}): hand-written loop vs rx-datastream${lib.nameSuffix}: ${diff}`)
+      const pipelines = [{ name: 'rx-datastream', runPipeline: query.runPipeline }, ...query.alternatives]
+      for (const pipeline of pipelines) {
+        const actual = new CollectingSink()
+        pipeline.runPipeline(lib.lib, check.feed, check.size, new HeapProbe(), actual)
+        const diff = firstDifference(rows, actual.rows.sort())
+        if (diff !== undefined) {
+          passed = false
+          lines.push(`EXACT CHECK FAILED (${check.label}): hand-written loop vs ${pipeline.name}${lib.nameSuffix}: ${diff}`)
+        }
       }
     }
     if (passed) lines.push(`exact check (${check.label}): ${rows.length.toLocaleString('en-US')} identical results in every variant`)

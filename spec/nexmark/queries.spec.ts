@@ -37,9 +37,9 @@ function rowsOf<R>(query: NexmarkQuery<R>, results: readonly R[]): string[] {
   return sink.rows.sort()
 }
 
-function pipelineRows<R>(query: NexmarkQuery<R>, config: NexmarkConfig, events: readonly NexmarkEvent[]): string[] {
+function pipelineRows<R>(query: NexmarkQuery<R>, config: NexmarkConfig, events: readonly NexmarkEvent[], pipeline = query.pipeline): string[] {
   const sink = new CollectingSink()
-  runPipeline(query, ds, arrayFeed(config, events), events.length, new HeapProbe(), sink)
+  runPipeline(query, ds, arrayFeed(config, events), events.length, new HeapProbe(), sink, pipeline)
   return sink.rows.sort()
 }
 
@@ -57,6 +57,12 @@ function checks<R>(query: NexmarkQuery<R>, batch: (events: readonly NexmarkEvent
     expect(pipelineRows(query, config, events)).toEqual(expected)
     expect(handRows(query, config, events)).toEqual(expected)
   })
+  for (const alternative of query.alternatives ?? []) {
+    it(`${query.id} written otherwise (${alternative.name}): exactly the batch result`, () => {
+      const { config, events } = data()
+      expect(pipelineRows(query, config, events, alternative.pipeline)).toEqual(rowsOf(query, batch(events, config)))
+    })
+  }
 }
 
 describe('Nexmark queries against batch references', () => {
