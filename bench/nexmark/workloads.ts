@@ -10,7 +10,7 @@ import type { Event } from '../data'
 import { HeapProbe, type Variant } from '../harness'
 import { type LibraryBuild, perLibrary } from '../library'
 import type { VerifyReport, Workload } from '../workload'
-import { CollectingSink, DigestSink, type NexmarkDigest, type RunnableQuery, sameDigest, showDigest } from './common'
+import { CollectingSink, DigestSink, type NexmarkDigest, type RunnableAlternative, type RunnableQuery, sameDigest, showDigest } from './common'
 import { type NexmarkConfig, nexmarkConfig, nexmarkFeed, type NexmarkFeed } from './generator'
 import { NEXMARK_QUERIES } from './queries'
 
@@ -19,6 +19,12 @@ export const NEXMARK_EVENTS = 1_000_000
 
 /** The data of the timed runs: the generator's defaults (1 event per ms, disorder ≤ 500 ms). */
 const TIMED: NexmarkConfig = nexmarkConfig()
+
+/** The rx-datastream pipelines of a query as variants: `ds`, then its alternatives as `ds-<id>`. */
+function pipelines(query: RunnableQuery): readonly RunnableAlternative[] {
+  const main = { id: 'ds', name: 'rx-datastream', runPipeline: query.runPipeline }
+  return [main, ...query.alternatives.map(alternative => ({ ...alternative, id: `ds-${alternative.id}` }))]
+}
 
 function variants(query: RunnableQuery, feed: Feed<Event>, libs: readonly LibraryBuild[]): Variant<NexmarkDigest>[] {
   // Made at the first run, so listing the variants (--only) generates nothing.
@@ -34,26 +40,17 @@ function variants(query: RunnableQuery, feed: Feed<Event>, libs: readonly Librar
         return sink.digest()
       }
     },
-    ...perLibrary(libs, ds => [
-      {
-        id: 'ds',
-        name: 'rx-datastream',
+    ...perLibrary(libs, ds =>
+      pipelines(query).map(pipeline => ({
+        id: pipeline.id,
+        name: pipeline.name,
         run: (size: number, probe: HeapProbe) => {
           const sink = new DigestSink()
-          query.runPipeline(ds, events(), size, probe, sink)
-          return sink.digest()
-        }
-      },
-      ...query.alternatives.map(alternative => ({
-        id: `ds-${alternative.id}`,
-        name: alternative.name,
-        run: (size: number, probe: HeapProbe) => {
-          const sink = new DigestSink()
-          alternative.runPipeline(ds, events(), size, probe, sink)
+          pipeline.runPipeline(ds, events(), size, probe, sink)
           return sink.digest()
         }
       }))
-    ])
+    )
   ]
 }
 
@@ -82,8 +79,7 @@ function verify(query: RunnableQuery, feed: Feed<Event>, libs: readonly LibraryB
     const rows = expected.rows.sort()
     let passed = true
     for (const lib of libs) {
-      const pipelines = [{ name: 'rx-datastream', runPipeline: query.runPipeline }, ...query.alternatives]
-      for (const pipeline of pipelines) {
+      for (const pipeline of pipelines(query)) {
         const actual = new CollectingSink()
         pipeline.runPipeline(lib.lib, check.feed, check.size, new HeapProbe(), actual)
         const diff = firstDifference(rows, actual.rows.sort())
