@@ -203,9 +203,7 @@ const NEAR_END = 32
 function reorder<T>(side: Side<T>, shift: number): void {
   const { ts, values, buffered } = side
   const from = side.sorted
-  const positions: number[] = []
-  for (let i = from; i < ts.length; i++) positions.push(i)
-  positions.sort((a, b) => ts[a]! - ts[b]! || a - b)
+  const positions = positionsByTime(ts, from)
   const appendedTs = positions.map(i => ts[i]!)
   const appendedValues = positions.map(i => values[i]!)
   const appendedBuffered = shift === 0 ? positions.map(i => buffered[i]!) : undefined
@@ -229,11 +227,17 @@ function reorder<T>(side: Side<T>, shift: number): void {
 
 /** The positions of a side's elements, `head` on, in order of time (equal times: by position, which is arrival order among them). */
 function inOrder<T>(side: Side<T>): number[] {
-  const { ts } = side
+  if (side.sorted < side.ts.length) return positionsByTime(side.ts, side.head)
   const positions: number[] = []
-  for (let i = side.head; i < ts.length; i++) positions.push(i)
-  if (side.sorted < ts.length) positions.sort((a, b) => ts[a]! - ts[b]! || a - b)
+  for (let i = side.head; i < side.ts.length; i++) positions.push(i)
   return positions
+}
+
+/** Positions `from` to the end of `ts`, sorted by timestamp, equal ones by position (a stable sort). */
+function positionsByTime(ts: readonly number[], from: number): number[] {
+  const positions: number[] = []
+  for (let i = from; i < ts.length; i++) positions.push(i)
+  return positions.sort((a, b) => ts[a]! - ts[b]! || a - b)
 }
 
 /** Shortens a side's arrays to `length` with `pop`, which keeps their room (`length = n` frees it). */
@@ -282,7 +286,7 @@ function dropAllDead<T>(side: Side<T>, shift: number, watermark: number): number
   const length = ts.length
   if (side.sorted === length) {
     dropDead(side, shift, watermark)
-    return side.head < ts.length ? ts[side.head]! + shift : Infinity
+    return earliestTime(side) + shift
   }
   let kept = 0
   let sorted = 0
