@@ -8,7 +8,8 @@
  * void-namespace values sit directly in one `Map` by key id, so reading and writing a key's
  * value is one `Map` lookup each, as in a hand-written loop (an entry object per key costs a
  * second dependent memory access per read: measured −30% throughput). Values in other
- * namespaces are in a `Map` per key. Key groups are not stored: a key's group follows from its
+ * namespaces are per key: one as a pair of namespace and value, more in a `Map` (see
+ * {@link OneNamespace}). Key groups are not stored: a key's group follows from its
  * id, and {@link StateTable.entries} lists the keys group by group, which is the layout
  * snapshots and redistribution read.
  *
@@ -36,6 +37,33 @@ export interface KeyEntry<K, S> {
   readonly namespaces: ReadonlyMap<unknown, S> | undefined
 }
 
+/**
+ * @internal
+ * A key's only value outside the void namespace. A window operator's key is mostly in one
+ * window at a time (a per-key window of its own, a tumbling window), made and dropped with
+ * every window: a `Map` made for it costs more than the lookups it serves. A second namespace
+ * moves the key's values to a `Map`, which stays one until the key has none.
+ */
+class OneNamespace<S> {
+  constructor(
+    readonly ns: unknown,
+    public value: S
+  ) {}
+}
+
+/** A key's values in namespaces other than the void one. */
+type Namespaces<S> = Map<unknown, S> | OneNamespace<S>
+
+/** Namespaces compare as `Map` keys do (SameValueZero). */
+function sameNamespace(a: unknown, b: unknown): boolean {
+  return a === b || (a !== a && b !== b)
+}
+
+/** A key's namespaces as a `Map`, for the cold paths that list them. */
+function asMap<S>(namespaces: Namespaces<S> | undefined): Map<unknown, S> | undefined {
+  return namespaces instanceof OneNamespace ? new Map([[namespaces.ns, namespaces.value]]) : namespaces
+}
+
 /** @internal Nothing is cached: an id no key has (not NaN: see `KeyContext.currentId`). */
 const NO_KEY: unique symbol = Symbol('no key')
 
@@ -46,7 +74,7 @@ export class StateTable<K, S> implements CapturedTable<K, S>, OperatorTable<K, S
   /** The void-namespace value of every key that has one, by key id. */
   private values: KeyMap<unknown, S> = new Map<unknown, S>()
   /** The values in other namespaces, per key id (only keys that have some). */
-  private namespaced: KeyMap<unknown, Map<unknown, S>> = new Map<unknown, Map<unknown, S>>()
+  private namespaced: KeyMap<unknown, Namespaces<S>> = new Map<unknown, Namespaces<S>>()
   /**
    * The key of every id that is not the key itself (composite keys: arrays, whose id is a
    * string). Primitive keys are their own ids and need no entry here.
@@ -54,7 +82,7 @@ export class StateTable<K, S> implements CapturedTable<K, S>, OperatorTable<K, S
   private composite: KeyMap<unknown, K> = new Map<unknown, K>()
   /** The namespaces of the last key asked for: windows touch several of one key in a row. */
   private cachedId: unknown = NO_KEY
-  private cachedNamespaces: Map<unknown, S> | undefined = undefined
+  private cachedNamespaces: Namespaces<S> | undefined = undefined
   /** Where incremental cleanup resumes. */
   private cursor: Iterator<unknown> | undefined = undefined
   /**
@@ -74,7 +102,11 @@ export class StateTable<K, S> implements CapturedTable<K, S>, OperatorTable<K, S
   get(ns: unknown): S | undefined {
     const id = this.keys.currentId
     if (this.capturing !== undefined) this.capturing.before(id)
-    return ns === undefined ? this.values.get(id) : this.namespacesOf(id)?.get(ns)
+    if (ns === undefined) return this.values.get(id)
+    const namespaces = this.namespacesOf(id)
+    if (namespaces === undefined) return undefined
+    if (namespaces instanceof OneNamespace) return sameNamespace(namespaces.ns, ns) ? namespaces.value : undefined
+    return namespaces.get(ns)
   }
 
   /**
@@ -101,12 +133,11 @@ export class StateTable<K, S> implements CapturedTable<K, S>, OperatorTable<K, S
       this.values.set(id, value)
       return
     }
-    let namespaces = this.namespacesOf(id)
-    if (namespaces === undefined) {
-      this.newNamespaces(id, (namespaces = new Map()))
-      this.cachedNamespaces = namespaces
-    }
-    namespaces.set(ns, value)
+    const namespaces = this.namespacesOf(id)
+    if (namespaces === undefined) this.cachedNamespaces = this.newNamespaces(id, new OneNamespace(ns, value))
+    else if (!(namespaces instanceof OneNamespace)) namespaces.set(ns, value)
+    else if (sameNamespace(namespaces.ns, ns)) namespaces.value = value
+    else this.cachedNamespaces = this.secondNamespace(id, namespaces, ns, value)
   }
 
   /** Removes the current key's value in namespace `ns`. */
@@ -117,8 +148,14 @@ export class StateTable<K, S> implements CapturedTable<K, S>, OperatorTable<K, S
       if (!this.values.delete(id)) return
     } else {
       const namespaces = this.namespacesOf(id)
-      if (namespaces === undefined || !namespaces.delete(ns)) return
-      if (namespaces.size === 0) this.dropNamespaces(id)
+      if (namespaces === undefined) return
+      if (namespaces instanceof OneNamespace) {
+        if (!sameNamespace(namespaces.ns, ns)) return
+        this.dropNamespaces(id)
+      } else {
+        if (!namespaces.delete(ns)) return
+        if (namespaces.size === 0) this.dropNamespaces(id)
+      }
     }
     if (id !== this.keys.currentKey) this.forgetKeyIfEmpty(id)
   }
@@ -127,7 +164,7 @@ export class StateTable<K, S> implements CapturedTable<K, S>, OperatorTable<K, S
   namespacesOfCurrentKey(): IterableIterator<unknown> | undefined {
     const id = this.keys.currentId
     if (this.capturing !== undefined) this.capturing.before(id)
-    return this.namespacesOf(id)?.keys()
+    return asMap(this.namespacesOf(id))?.keys()
   }
 
   /**
@@ -158,7 +195,7 @@ export class StateTable<K, S> implements CapturedTable<K, S>, OperatorTable<K, S
 
   /** See {@link CapturedTable.entryOf}. */
   entryOf(id: unknown, group: number): KeyEntry<K, S> {
-    return { key: this.keyOf(id), id, group, value: this.values.get(id), namespaces: this.namespaced.get(id) }
+    return { key: this.keyOf(id), id, group, value: this.values.get(id), namespaces: asMap(this.namespaced.get(id)) }
   }
 
   /** See {@link CapturedTable.release}. */
@@ -186,7 +223,7 @@ export class StateTable<K, S> implements CapturedTable<K, S>, OperatorTable<K, S
     const listed: KeyEntry<K, S>[] = []
     for (const group of groups) {
       for (const id of byGroup.get(group)!) {
-        listed.push({ key: this.keyOf(id), id, group, value: this.values.get(id), namespaces: this.namespaced.get(id) })
+        listed.push({ key: this.keyOf(id), id, group, value: this.values.get(id), namespaces: asMap(this.namespaced.get(id)) })
       }
     }
     yield* listed
@@ -233,9 +270,11 @@ export class StateTable<K, S> implements CapturedTable<K, S>, OperatorTable<K, S
       this.values.set(id, value)
       return
     }
-    let namespaces = this.namespaced.get(id)
-    if (namespaces === undefined) this.newNamespaces(id, (namespaces = new Map()))
-    namespaces.set(ns, value)
+    const namespaces = this.namespaced.get(id)
+    if (namespaces === undefined) this.newNamespaces(id, new OneNamespace(ns, value))
+    else if (!(namespaces instanceof OneNamespace)) namespaces.set(ns, value)
+    else if (sameNamespace(namespaces.ns, ns)) namespaces.value = value
+    else this.secondNamespace(id, namespaces, ns, value)
     this.cachedId = NO_KEY
     this.cachedNamespaces = undefined
   }
@@ -251,7 +290,7 @@ export class StateTable<K, S> implements CapturedTable<K, S>, OperatorTable<K, S
     this.cursor = undefined
   }
 
-  private namespacesOf(id: unknown): Map<unknown, S> | undefined {
+  private namespacesOf(id: unknown): Namespaces<S> | undefined {
     if (id === this.cachedId) return this.cachedNamespaces
     this.cachedId = id
     return (this.cachedNamespaces = this.namespaced.get(id))
@@ -270,9 +309,20 @@ export class StateTable<K, S> implements CapturedTable<K, S>, OperatorTable<K, S
     this.composite.set(id, key)
   }
 
-  private newNamespaces(id: unknown, namespaces: Map<unknown, S>): void {
+  private newNamespaces(id: unknown, namespaces: Namespaces<S>): Namespaces<S> {
     this.namespaced = roomFor(this.namespaced, this.shardCapacity)
     this.namespaced.set(id, namespaces)
+    return namespaces
+  }
+
+  /** Key `id`, with a value in one namespace, gets one in `ns` as well: both move to a `Map`. */
+  private secondNamespace(id: unknown, one: OneNamespace<S>, ns: unknown, value: S): Map<unknown, S> {
+    const namespaces = new Map([
+      [one.ns, one.value],
+      [ns, value]
+    ])
+    this.namespaced.set(id, namespaces)
+    return namespaces
   }
 
   private forgetKeyIfEmpty(id: unknown): void {
@@ -303,7 +353,11 @@ export class StateTable<K, S> implements CapturedTable<K, S>, OperatorTable<K, S
       else if (kept !== value) this.values.set(id, kept)
     }
     const namespaces = this.namespaced.get(id)
-    if (namespaces !== undefined) {
+    if (namespaces instanceof OneNamespace) {
+      const kept = keep(namespaces.value)
+      if (kept === undefined) this.dropNamespaces(id)
+      else namespaces.value = kept
+    } else if (namespaces !== undefined) {
       for (const [ns, stored] of namespaces) {
         const kept = keep(stored)
         if (kept === undefined) namespaces.delete(ns)
