@@ -113,9 +113,12 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
   private readonly bySession: boolean
   /**
    * Windows neither by window nor merging (custom assigners) under `eventTimeTrigger()` in
-   * event time: a record of a window the key already has needs neither the trigger's timer nor
-   * the cleanup timer, both registered with the window's first record (and never deleted while
-   * the window lives; registering one again changes nothing), so the trigger is not called.
+   * event time: the operator does what the trigger and the cleanup timer would, without calling
+   * the trigger (`endOfWindow`). A window's first record registers the timer at its end (the
+   * cleanup's too, the same one without allowed lateness); a record of a window the key already
+   * has needs neither (they are never deleted while the window lives; registering one again
+   * changes nothing). Their names for the windows' numbers need no lookup by number: no timer
+   * of theirs rings for a window given back (see `WindowNumbers`).
    */
   private readonly eventTimeEnd: boolean
   /** Whether `windowState` just made the window's state (its first record for the key). */
@@ -165,7 +168,6 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     const { assigner } = config
     this.merging = assigner.mergeWindows !== undefined
     this.mergesIntersecting = assigner.mergeWindows === mergeTimeWindows
-    this.naming = windowNaming(assigner)
     const firesAtEnd = endOfWindowDomain(config.trigger)
     this.byWindow = !this.merging && assigner.grid !== undefined && firesAtEnd === assigner.timeDomain
     if (this.byWindow && assigner.timeDomain === 'PROCESSING_TIME') {
@@ -178,6 +180,8 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     this.bySession = this.mergesIntersecting && assigner.timeDomain === 'EVENT_TIME' && firesAtEnd === 'EVENT_TIME' && config.allowedLateness === 0
     this.processingTimeWindows = assigner.timeDomain === 'PROCESSING_TIME'
     this.eventTimeEnd = !this.merging && !this.byWindow && assigner.timeDomain === 'EVENT_TIME' && firesAtEnd === 'EVENT_TIME'
+    // Only a trigger's own timers may ring for a window whose number was given back.
+    this.naming = windowNaming(assigner, !this.eventTimeEnd)
     // Window functions and triggers only run for a key: state is always in a keyed context.
     this.backend.keys.active = true
     // Copy-on-write snapshots: window state is only ever reached through the table (`get` with
@@ -289,9 +293,8 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
         state.contents = this.config.contents.add(state.contents, state.empty, value, timestamp)
         state.empty = false
       }
-      if (this.eventTimeEnd && !this.madeWindow) {
-        // What the trigger's onElement does once its timer is registered (see `eventTimeEnd`).
-        if (maxTimestamp(state.window) <= this.currentWatermark) this.emitWindowContents(state, this.firedAt(undefined, NaN), false)
+      if (this.eventTimeEnd) {
+        this.endOfWindow(key, state)
         continue
       }
       this.setCurrent(state)
@@ -303,6 +306,20 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     if (!accepted) {
       if (this.isElementLate(timestamp)) this.lateRecord(streamRecord(value, timestamp, recordKey))
     }
+  }
+
+  /**
+   * `eventTimeEnd`: what `eventTimeTrigger()`'s `onElement` and the cleanup timer do for a
+   * record in `state`'s window, without calling the trigger: the window fires at once if the
+   * watermark passed its end (a record within the allowed lateness), else its first record
+   * registers the timer at its end. The cleanup timer is that same timer without allowed
+   * lateness, and later with it.
+   */
+  private endOfWindow(key: K, state: WindowState<C>): void {
+    const end = maxTimestamp(state.window)
+    if (end <= this.currentWatermark) this.emitWindowContents(state, this.firedAt(undefined, NaN), false)
+    else if (this.madeWindow) this.timers.registerEventTimeTimer(key, state.namespace, end)
+    if (this.madeWindow && this.config.allowedLateness !== 0) this.registerCleanupTimer(key, state)
   }
 
   /**
@@ -606,7 +623,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
     if (state === undefined) {
       windows.put(namespace, (state = newWindowState(window, namespace)))
       if (this.byWindow) this.addWindowKey(namespace, window)
-      this.naming.drawn?.retain(namespace)
+      this.naming.drawn?.retain(namespace, window)
     }
     last?.set(this.backend.keys.currentId, state)
     return state
@@ -620,7 +637,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
         if (last.get(id) === state) last.delete(id)
       }
       this.windows!.remove(state.namespace)
-      this.naming.drawn?.release(state.namespace)
+      this.naming.drawn?.release(state.namespace, state.window)
       return
     }
     const table = this.mergingWindows!

@@ -23,13 +23,13 @@ export interface WindowNaming {
  * `globalWindows`) by 0; windows of a custom assigner by a number drawn for each (two numbers
  * do not fit in one). Not used for merging windows, which get a number each.
  */
-export function windowNaming(assigner: WindowAssigner<never>): WindowNaming {
+export function windowNaming(assigner: WindowAssigner<never>, indexed = true): WindowNaming {
   if (assigner.mergeWindows !== undefined) return MERGING_NAMING
   const grid = assigner.grid
   if (grid !== undefined) {
     return { of: startOf, window: start => timeWindow(start, start + grid.size) }
   }
-  const drawn = new WindowNumbers()
+  const drawn = new WindowNumbers(indexed)
   return {
     of: window => (isGlobalWindow(window) ? GLOBAL_NAMESPACE : drawn.numberOf(window)),
     window: namespace => (namespace === GLOBAL_NAMESPACE ? GLOBAL_WINDOW : drawn.window(namespace)),
@@ -58,90 +58,132 @@ export const GLOBAL_NAMESPACE = 0
  * every key that has it) for as long as some key keeps state in it, found without building a
  * string. Numbers are never drawn twice, so a timer of a window given back finds nothing.
  *
- * Found by a `Map` keyed by a small integer, the low 30 bits of the window's start, whose list
- * holds the windows under it: nearly always one (more for windows sharing a start, or starts
- * 2^30 ms apart). A `Map` keyed by the start itself, a timestamp beyond V8's small integers,
- * boxes the number on every lookup and compares it by value: measured 2–3 times the cost.
+ * Found by a `Map` keyed by a small integer, the low 30 bits of the window's start, holding the
+ * window under it, or a list of them: nearly always one (more for windows sharing a start, or
+ * starts 2^30 ms apart). A `Map` keyed by the start itself, a timestamp beyond V8's small
+ * integers, boxes the number on every lookup and compares it by value: measured 2–3 times the
+ * cost. A key taking or dropping a window names it by its bounds too (`retain`, `release`), so
+ * a window's number is kept and given back without a lookup by number; that index (for
+ * `window(number)`) is kept only where timers may ring for a window already given back, which
+ * a trigger's own timers may; the end-of-window firing of the event-time trigger never does,
+ * and without the index such a lookup reads every window.
  */
 export class WindowNumbers {
-  private readonly byHash = new Map<number, NumberedWindow[]>()
-  private readonly byNumber = new Map<number, NumberedWindow>()
+  private readonly byStart = new Map<number, NumberedWindow | NumberedWindow[]>()
+  /** By number: only when `indexed`. */
+  private readonly byNumber: Map<number, NumberedWindow> | undefined
   /** The next number drawn. */
   next = GLOBAL_NAMESPACE + 1
   /** The window found last, while it has a number: records of one window often come in a row. */
   private last: NumberedWindow | undefined = undefined
 
+  constructor(indexed = true) {
+    this.byNumber = indexed ? new Map() : undefined
+  }
+
   numberOf(window: TimeWindow): number {
     const { start, end } = window
     const last = this.last
     if (last !== undefined && last.window.start === start && last.window.end === end) return last.number
-    const list = this.listOf(start)
-    // A loop, not `find`: no closure per lookup (records of other windows come between those of one).
+    const hash = start & HASH_MASK
+    const found = this.byStart.get(hash)
     let numbered: NumberedWindow | undefined
-    for (let i = 0; i < list.length; i++) {
-      const n = list[i]!
-      if (n.window.start === start && n.window.end === end) {
-        numbered = n
-        break
-      }
-    }
-    if (numbered === undefined) {
-      list.push((numbered = { window, number: this.next++, keys: 0 }))
-      this.byNumber.set(numbered.number, numbered)
-    }
+    if (found === undefined) this.byStart.set(hash, (numbered = this.draw(window)))
+    else if (!(found instanceof NumberedWindow)) {
+      numbered = withBounds(found, start, end)
+      if (numbered === undefined) found.push((numbered = this.draw(window)))
+    } else if (found.window.start === start && found.window.end === end) numbered = found
+    else this.byStart.set(hash, [found, (numbered = this.draw(window))])
     this.last = numbered
     return numbered.number
   }
 
   window(number: number): TimeWindow | undefined {
-    return this.byNumber.get(number)?.window
+    if (this.byNumber !== undefined) return this.byNumber.get(number)?.window
+    for (const found of this.byStart.values()) {
+      if (found instanceof NumberedWindow) {
+        if (found.number === number) return found.window
+      } else {
+        for (const n of found) if (n.number === number) return n.window
+      }
+    }
+    return undefined
   }
 
-  /** A key made state in the window. */
-  retain(number: number): void {
-    const numbered = this.byNumber.get(number)
+  /** A key made state in `window`, numbered `number`. */
+  retain(number: number, window: TimeWindow): void {
+    const numbered = this.last?.number === number ? this.last : this.find(number, window)
     if (numbered !== undefined) numbered.keys++
   }
 
-  /** A key dropped its state in the window; the last one gives the number back. */
-  release(number: number): void {
-    const numbered = this.byNumber.get(number)
+  /** A key dropped its state in `window`, numbered `number`; the last one gives the number back. */
+  release(number: number, window: TimeWindow): void {
+    const numbered = this.find(number, window)
     if (numbered === undefined || --numbered.keys > 0) return
     if (numbered === this.last) this.last = undefined
-    this.byNumber.delete(number)
-    const hash = numbered.window.start & 0x3fffffff
-    const list = this.byHash.get(hash)!
-    // Nearly always the only window under its hash: then no `indexOf` and no `splice`.
-    if (list.length === 1) this.byHash.delete(hash)
-    else list.splice(list.indexOf(numbered), 1)
+    this.byNumber?.delete(number)
+    const hash = window.start & HASH_MASK
+    const found = this.byStart.get(hash)!
+    // Nearly always the only window under its hash: then no list at all.
+    if (found instanceof NumberedWindow) this.byStart.delete(hash)
+    else if (found.length === 2) this.byStart.set(hash, found[found[0] === numbered ? 1 : 0]!)
+    else found.splice(found.indexOf(numbered), 1)
   }
 
   /** A key's restored state in the window `number` named when the snapshot was taken. */
   restore(number: number, window: TimeWindow): void {
     this.last = undefined
-    let numbered = this.byNumber.get(number)
+    let numbered = this.find(number, window)
     if (numbered === undefined) {
-      this.listOf(window.start).push((numbered = { window, number, keys: 0 }))
-      this.byNumber.set(number, numbered)
+      numbered = new NumberedWindow(window, number)
+      this.byNumber?.set(number, numbered)
+      const hash = window.start & HASH_MASK
+      const found = this.byStart.get(hash)
+      if (found === undefined) this.byStart.set(hash, numbered)
+      else if (found instanceof NumberedWindow) this.byStart.set(hash, [found, numbered])
+      else found.push(numbered)
     }
     numbered.keys++
     if (number >= this.next) this.next = number + 1
   }
 
-  /** The windows under the hash of `start` (made empty if none). */
-  private listOf(start: number): NumberedWindow[] {
-    const hash = start & 0x3fffffff
-    let list = this.byHash.get(hash)
-    if (list === undefined) this.byHash.set(hash, (list = []))
-    return list
+  /** A new number for `window`, not filed under its start yet. */
+  private draw(window: TimeWindow): NumberedWindow {
+    const numbered = new NumberedWindow(window, this.next++)
+    this.byNumber?.set(numbered.number, numbered)
+    return numbered
+  }
+
+  /** The window numbered `number` (which has `window`'s start), if it has its number still. */
+  private find(number: number, window: TimeWindow): NumberedWindow | undefined {
+    const found = this.byStart.get(window.start & HASH_MASK)
+    if (found === undefined) return undefined
+    if (found instanceof NumberedWindow) return found.number === number ? found : undefined
+    for (let i = 0; i < found.length; i++) if (found[i]!.number === number) return found[i]
+    return undefined
   }
 }
 
-interface NumberedWindow {
-  readonly window: TimeWindow
-  readonly number: number
+/** The start's bits a window is found by (V8's small integers hold 31 bits). */
+const HASH_MASK = 0x3fffffff
+
+/** The window with bounds `[start, end)` among `list`; a loop, not `find`: no closure per lookup. */
+function withBounds(list: readonly NumberedWindow[], start: number, end: number): NumberedWindow | undefined {
+  for (let i = 0; i < list.length; i++) {
+    const n = list[i]!
+    if (n.window.start === start && n.window.end === end) return n
+  }
+  return undefined
+}
+
+class NumberedWindow {
   /** The keys with state in it. */
-  keys: number
+  keys = 0
+
+  constructor(
+    readonly window: TimeWindow,
+    readonly number: number
+  ) {}
 }
 
 function startOf(window: TimeWindow): number {
