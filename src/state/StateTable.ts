@@ -317,10 +317,9 @@ export class StateTable<K, S> implements CapturedTable<K, S>, OperatorTable<K, S
 
   /** Key `id`, with a value in one namespace, gets one in `ns` as well: both move to a `Map`. */
   private secondNamespace(id: unknown, one: OneNamespace<S>, ns: unknown, value: S): Map<unknown, S> {
-    const namespaces = new Map([
-      [one.ns, one.value],
-      [ns, value]
-    ])
+    const namespaces = new Map<unknown, S>()
+    namespaces.set(one.ns, one.value)
+    namespaces.set(ns, value)
     this.namespaced.set(id, namespaces)
     return namespaces
   }
