@@ -134,11 +134,8 @@ export class StateTable<K, S> implements CapturedTable<K, S>, OperatorTable<K, S
       this.values.set(id, value)
       return
     }
-    const namespaces = this.namespacesOf(id)
-    if (namespaces === undefined) this.cachedNamespaces = this.newNamespaces(id, new OneNamespace(ns, value))
-    else if (!(namespaces instanceof OneNamespace)) namespaces.set(ns, value)
-    else if (sameNamespace(namespaces.ns, ns)) namespaces.value = value
-    else this.cachedNamespaces = this.secondNamespace(id, namespaces, ns, value)
+    // `namespacesOf` made `id` the cached key.
+    this.cachedNamespaces = this.setNamespaced(id, this.namespacesOf(id), ns, value)
   }
 
   /** Removes the current key's value in namespace `ns`. */
@@ -271,11 +268,7 @@ export class StateTable<K, S> implements CapturedTable<K, S>, OperatorTable<K, S
       this.values.set(id, value)
       return
     }
-    const namespaces = this.namespaced.get(id)
-    if (namespaces === undefined) this.newNamespaces(id, new OneNamespace(ns, value))
-    else if (!(namespaces instanceof OneNamespace)) namespaces.set(ns, value)
-    else if (sameNamespace(namespaces.ns, ns)) namespaces.value = value
-    else this.secondNamespace(id, namespaces, ns, value)
+    this.setNamespaced(id, this.namespaced.get(id), ns, value)
     this.cachedId = NO_KEY
     this.cachedNamespaces = undefined
   }
@@ -308,6 +301,15 @@ export class StateTable<K, S> implements CapturedTable<K, S>, OperatorTable<K, S
     if (this.composite.has(id)) return
     this.composite = roomFor(this.composite, this.shardCapacity)
     this.composite.set(id, key)
+  }
+
+  /** Sets key `id`'s value in namespace `ns`, given its `namespaces` now; returns them after. */
+  private setNamespaced(id: unknown, namespaces: Namespaces<S> | undefined, ns: unknown, value: S): Namespaces<S> {
+    if (namespaces === undefined) return this.newNamespaces(id, new OneNamespace(ns, value))
+    if (!(namespaces instanceof OneNamespace)) namespaces.set(ns, value)
+    else if (sameNamespace(namespaces.ns, ns)) namespaces.value = value
+    else return this.secondNamespace(id, namespaces, ns, value)
+    return namespaces
   }
 
   private newNamespaces(id: unknown, namespaces: Namespaces<S>): Namespaces<S> {

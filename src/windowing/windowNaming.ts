@@ -87,13 +87,8 @@ export class WindowNumbers {
     if (last !== undefined && last.window.start === start && last.window.end === end) return last.number
     const hash = start & HASH_MASK
     const found = this.byStart.get(hash)
-    let numbered: NumberedWindow | undefined
-    if (found === undefined) this.byStart.set(hash, (numbered = this.draw(window)))
-    else if (!(found instanceof NumberedWindow)) {
-      numbered = withBounds(found, start, end)
-      if (numbered === undefined) found.push((numbered = this.draw(window)))
-    } else if (found.window.start === start && found.window.end === end) numbered = found
-    else this.byStart.set(hash, [found, (numbered = this.draw(window))])
+    let numbered = found === undefined ? undefined : withBounds(found, start, end)
+    if (numbered === undefined) this.add(hash, found, (numbered = new NumberedWindow(window, this.next++)))
     this.last = numbered
     return numbered.number
   }
@@ -135,23 +130,19 @@ export class WindowNumbers {
     this.last = undefined
     let numbered = this.find(number, window)
     if (numbered === undefined) {
-      numbered = new NumberedWindow(window, number)
-      this.byNumber?.set(number, numbered)
       const hash = window.start & HASH_MASK
-      const found = this.byStart.get(hash)
-      if (found === undefined) this.byStart.set(hash, numbered)
-      else if (found instanceof NumberedWindow) this.byStart.set(hash, [found, numbered])
-      else found.push(numbered)
+      this.add(hash, this.byStart.get(hash), (numbered = new NumberedWindow(window, number)))
     }
     numbered.keys++
     if (number >= this.next) this.next = number + 1
   }
 
-  /** A new number for `window`, not filed under its start yet. */
-  private draw(window: TimeWindow): NumberedWindow {
-    const numbered = new NumberedWindow(window, this.next++)
+  /** Files `numbered` under `hash`, where `found` is filed now. */
+  private add(hash: number, found: NumberedWindow | NumberedWindow[] | undefined, numbered: NumberedWindow): void {
+    if (found === undefined) this.byStart.set(hash, numbered)
+    else if (found instanceof NumberedWindow) this.byStart.set(hash, [found, numbered])
+    else found.push(numbered)
     this.byNumber?.set(numbered.number, numbered)
-    return numbered
   }
 
   /** The window numbered `number` (which has `window`'s start), if it has its number still. */
@@ -167,10 +158,11 @@ export class WindowNumbers {
 /** The start's bits a window is found by (V8's small integers hold 31 bits). */
 const HASH_MASK = 0x3fffffff
 
-/** The window with bounds `[start, end)` among `list`; a loop, not `find`: no closure per lookup. */
-function withBounds(list: readonly NumberedWindow[], start: number, end: number): NumberedWindow | undefined {
-  for (let i = 0; i < list.length; i++) {
-    const n = list[i]!
+/** The window with bounds `[start, end)` among those filed under one hash; a loop, not `find`: no closure per lookup. */
+function withBounds(found: NumberedWindow | readonly NumberedWindow[], start: number, end: number): NumberedWindow | undefined {
+  if (found instanceof NumberedWindow) return found.window.start === start && found.window.end === end ? found : undefined
+  for (let i = 0; i < found.length; i++) {
+    const n = found[i]!
     if (n.window.start === start && n.window.end === end) return n
   }
   return undefined
