@@ -1,7 +1,8 @@
 /**
  * The heap state table against a model (a `Map` per key of namespace → value): any sequence of
  * puts, removals, restores and sweeps over a few keys and namespaces leaves the same values,
- * read one by one and listed as snapshots list them. Keys move between one namespace (held as
+ * read one by one, listed as snapshots list them, and a key's only namespaced value as the
+ * window operator reads it. Keys move between one namespace (held as
  * a pair) and several (a `Map`) and back to none; the model does not care how.
  */
 import fc from 'fast-check'
@@ -125,6 +126,11 @@ describe('StateTable (heap)', () => {
           apply(model, op)
           // Read back after every step: a stale cached namespace would show here.
           expect(show(readBack(table, keys))).toEqual(show(model))
+          for (const key of KEYS) {
+            keys.setCurrentKey(key)
+            const namespaced = [...(model.get(key) ?? [])].filter(([ns]) => ns !== undefined)
+            expect(table.soleNamespaced()).toBe(namespaced.length === 1 ? namespaced[0]![1] : undefined)
+          }
         }
         expect(show(listed(table))).toEqual(show(model))
         expect(table.isEmpty()).toBe(model.size === 0)

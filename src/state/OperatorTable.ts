@@ -29,6 +29,13 @@ export interface OperatorTable<K, S> {
   getById(id: unknown): S | undefined
   /** The key whose id is `id` (a key with a value in the table). */
   keyById(id: unknown): K
+  /**
+   * The current key's value if it has exactly one outside the void namespace, whichever
+   * namespace; `undefined` if it has none or several. Read for a change, as `get` is. Present
+   * where a key's only such value is held as it is (the heap), so that an operator whose keys
+   * mostly have one (a custom assigner's windows) finds it without naming its namespace.
+   */
+  soleNamespaced?(): S | undefined
   /** Sets the current key's value in namespace `ns`; `undefined` removes it. */
   put(ns: unknown, value: S | undefined): void
   /** Removes the current key's value in namespace `ns`. */

@@ -43,7 +43,8 @@ export interface KeyEntry<K, S> {
  * window at a time (a per-key window of its own, a tumbling window), made and dropped with
  * every window: a `Map` made for it costs more than the lookups it serves, and about 190 bytes
  * against the pair's 45 (Node 20). A second namespace
- * moves the key's values to a `Map`, which stays one until the key has none.
+ * moves the key's values to a `Map`; down to one again, it is a pair again, so that a key's
+ * only value is always found as such ({@link StateTable.soleNamespaced}).
  */
 class OneNamespace<S> {
   constructor(
@@ -110,6 +111,16 @@ export class StateTable<K, S> implements CapturedTable<K, S>, OperatorTable<K, S
     return namespaces.get(ns)
   }
 
+  /** See `OperatorTable.soleNamespaced`. */
+  soleNamespaced(): S | undefined {
+    const id = this.keys.currentId
+    if (this.capturing !== undefined) this.capturing.before(id)
+    // Not through the cache of the last key: records of many keys interleave, and the writes
+    // to it cost more than they save here.
+    const namespaces = this.namespaced.get(id)
+    return namespaces instanceof OneNamespace ? namespaces.value : undefined
+  }
+
   /**
    * The void-namespace value of the key with id `id`, whichever key is current: for an
    * operator that reaches its own bookkeeping by key id without making the key current.
@@ -152,7 +163,7 @@ export class StateTable<K, S> implements CapturedTable<K, S>, OperatorTable<K, S
         this.dropNamespaces(id)
       } else {
         if (!namespaces.delete(ns)) return
-        if (namespaces.size === 0) this.dropNamespaces(id)
+        this.shrunk(id, namespaces)
       }
     }
     if (id !== this.keys.currentKey) this.forgetKeyIfEmpty(id)
@@ -312,6 +323,19 @@ export class StateTable<K, S> implements CapturedTable<K, S>, OperatorTable<K, S
     return namespaces
   }
 
+  /** Key `id`'s `Map` of namespaces lost values: none left drops it, one left is a pair again. */
+  private shrunk(id: unknown, namespaces: Map<unknown, S>): void {
+    if (namespaces.size > 1) return
+    if (namespaces.size === 0) {
+      this.dropNamespaces(id)
+      return
+    }
+    const [ns, value] = namespaces.entries().next().value as [unknown, S]
+    const one = new OneNamespace(ns, value)
+    this.namespaced.set(id, one)
+    if (id === this.cachedId) this.cachedNamespaces = one
+  }
+
   private newNamespaces(id: unknown, namespaces: Namespaces<S>): Namespaces<S> {
     this.namespaced = roomFor(this.namespaced, this.shardCapacity)
     this.namespaced.set(id, namespaces)
@@ -365,7 +389,7 @@ export class StateTable<K, S> implements CapturedTable<K, S>, OperatorTable<K, S
         if (kept === undefined) namespaces.delete(ns)
         else if (kept !== stored) namespaces.set(ns, kept)
       }
-      if (namespaces.size === 0) this.dropNamespaces(id)
+      this.shrunk(id, namespaces)
     }
     this.forgetKeyIfEmpty(id)
   }

@@ -124,14 +124,12 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
   /** Whether `windowState` just made the window's state (its first record for the key). */
   private madeWindow = false
   /**
-   * Custom assigners on a table whose values stay in memory: each key's window found last, by
-   * key id. A key's records nearly always fall in the window its previous record did (an
-   * auction's bids in its lifetime), and records of many keys interleave, so this one lookup
-   * replaces finding the window's number by its bounds and then its state among the key's
-   * namespaces. An entry goes when its window's state does (`removeWindow`), all of them on a
-   * restore; the state is changed in place after `willChange`, as copy-on-write snapshots need.
+   * Custom assigners on a table that holds a key's only window state as it is
+   * (`OperatorTable.soleNamespaced`): a key mostly has one window (an auction's lifetime), and
+   * records of many keys interleave, so that one lookup by key replaces finding the window's
+   * number by its bounds and then its state among the key's namespaces.
    */
-  private readonly lastWindows: Map<unknown, WindowState<C>> | undefined
+  private readonly soleWindow: boolean
   /**
    * `bySession`: each session's pending firing, by (end, namespace when pushed). It names its
    * session by key, namespace and window, found in the key's list when due (`dueSession`), so
@@ -201,7 +199,7 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
       })
     }
     this.elements = this.merging || config.contents.encodeElement === undefined ? undefined : this.windows!.elements
-    if (this.naming.drawn !== undefined && this.windows!.valuesStay) this.lastWindows = new Map()
+    this.soleWindow = this.naming.drawn !== undefined && this.windows?.soleNamespaced !== undefined
     const { info } = config
     this.collector = new ResultCollector<R, K>(output)
     this.windowFunctionContext = new WindowFunctionContext(
@@ -607,12 +605,9 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
   /** The current key's state of `window`, created if new: not merging windows. */
   private windowState(window: TimeWindow): WindowState<C> {
     const windows = this.windows!
-    const last = this.lastWindows
-    if (last !== undefined) {
-      const id = this.backend.keys.currentId
-      const found = last.get(id)
+    if (this.soleWindow) {
+      const found = windows.soleNamespaced!()
       if (found !== undefined && found.window.start === window.start && found.window.end === window.end) {
-        windows.willChange(id)
         this.madeWindow = false
         return found
       }
@@ -625,17 +620,11 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
       if (this.byWindow) this.addWindowKey(namespace, window)
       this.naming.drawn?.retain(namespace, window)
     }
-    last?.set(this.backend.keys.currentId, state)
     return state
   }
 
   private removeWindow(state: WindowState<C>): void {
     if (!this.merging) {
-      const last = this.lastWindows
-      if (last !== undefined) {
-        const id = this.backend.keys.currentId
-        if (last.get(id) === state) last.delete(id)
-      }
       this.windows!.remove(state.namespace)
       this.naming.drawn?.release(state.namespace, state.window)
       return
@@ -879,8 +868,6 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
   }
 
   protected override restoreOwn(own: unknown): void {
-    // The restored table holds other objects: none found before may be used again.
-    this.lastWindows?.clear()
     // The restored watermark was emitted before the snapshot was taken.
     this.outputWatermark = this.currentWatermark
     const firing = ownField(own, 'firing')
@@ -959,7 +946,6 @@ export class WindowOperator<T, C, R, K> extends AbstractWindowOperator<T, R, K, 
 
   override close(): void {
     this.windowTimers?.dispose()
-    this.lastWindows?.clear()
     super.close()
   }
 
