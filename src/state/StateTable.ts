@@ -42,9 +42,9 @@ export interface KeyEntry<K, S> {
  * A key's only value outside the void namespace. A window operator's key is mostly in one
  * window at a time (a per-key window of its own, a tumbling window), made and dropped with
  * every window: a `Map` made for it costs more than the lookups it serves, and about 190 bytes
- * against the pair's 45 (Node 20). A second namespace
- * moves the key's values to a `Map`; down to one again, it is a pair again, so that a key's
- * only value is always found as such ({@link StateTable.soleNamespaced}).
+ * against the pair's 45 (Node 20). A second namespace moves the key's values to a `Map`; down
+ * to one again, it is a pair again, so that a key's only value is always found as such
+ * ({@link StateTable.soleNamespaced}).
  */
 class OneNamespace<S> {
   constructor(
@@ -167,13 +167,6 @@ export class StateTable<K, S> implements CapturedTable<K, S>, OperatorTable<K, S
       }
     }
     if (id !== this.keys.currentKey) this.forgetKeyIfEmpty(id)
-  }
-
-  /** The current key's namespaces with a value (not the void one). */
-  namespacesOfCurrentKey(): IterableIterator<unknown> | undefined {
-    const id = this.keys.currentId
-    if (this.capturing !== undefined) this.capturing.before(id)
-    return asMap(this.namespacesOf(id))?.keys()
   }
 
   /**
