@@ -96,7 +96,7 @@ export class WindowNumbers {
   window(number: number): TimeWindow | undefined {
     if (this.byNumber !== undefined) return this.byNumber.get(number)?.window
     for (const found of this.byStart.values()) {
-      if (found instanceof NumberedWindow) {
+      if (!Array.isArray(found)) {
         if (found.number === number) return found.window
       } else {
         for (const n of found) if (n.number === number) return n.window
@@ -120,7 +120,7 @@ export class WindowNumbers {
     const hash = window.start & HASH_MASK
     const found = this.byStart.get(hash)!
     // Nearly always the only window under its hash: then no list at all.
-    if (found instanceof NumberedWindow) this.byStart.delete(hash)
+    if (!Array.isArray(found)) this.byStart.delete(hash)
     else if (found.length === 2) this.byStart.set(hash, found[found[0] === numbered ? 1 : 0]!)
     else found.splice(found.indexOf(numbered), 1)
   }
@@ -140,7 +140,7 @@ export class WindowNumbers {
   /** Files `numbered` under `hash`, where `found` is filed now. */
   private add(hash: number, found: NumberedWindow | NumberedWindow[] | undefined, numbered: NumberedWindow): void {
     if (found === undefined) this.byStart.set(hash, numbered)
-    else if (found instanceof NumberedWindow) this.byStart.set(hash, [found, numbered])
+    else if (!Array.isArray(found)) this.byStart.set(hash, [found, numbered])
     else found.push(numbered)
     this.byNumber?.set(numbered.number, numbered)
   }
@@ -149,7 +149,7 @@ export class WindowNumbers {
   private find(number: number, window: TimeWindow): NumberedWindow | undefined {
     const found = this.byStart.get(window.start & HASH_MASK)
     if (found === undefined) return undefined
-    if (found instanceof NumberedWindow) return found.number === number ? found : undefined
+    if (!Array.isArray(found)) return found.number === number ? found : undefined
     for (let i = 0; i < found.length; i++) if (found[i]!.number === number) return found[i]
     return undefined
   }
@@ -159,8 +159,8 @@ export class WindowNumbers {
 const HASH_MASK = 0x3fffffff
 
 /** The window with bounds `[start, end)` among those filed under one hash; a loop, not `find`: no closure per lookup. */
-function withBounds(found: NumberedWindow | readonly NumberedWindow[], start: number, end: number): NumberedWindow | undefined {
-  if (found instanceof NumberedWindow) return found.window.start === start && found.window.end === end ? found : undefined
+function withBounds(found: NumberedWindow | NumberedWindow[], start: number, end: number): NumberedWindow | undefined {
+  if (!Array.isArray(found)) return found.window.start === start && found.window.end === end ? found : undefined
   for (let i = 0; i < found.length; i++) {
     const n = found[i]!
     if (n.window.start === start && n.window.end === end) return n
